@@ -1,0 +1,16 @@
+package authz
+
+// MissingObject decides what S3 returns for an authorized request on an
+// object that does not exist (spec §2.4): 404 NoSuchKey when the principal
+// may also s3:ListBucket the bucket, 403 AccessDenied otherwise. req is the
+// object request (already allowed); bucket is the bucket it names.
+//
+// The ListBucket check uses the object request's context, which carries no
+// s3:prefix, so a ListBucket grant that requires a prefix does not reveal
+// existence: the safer reading of the unknown in spec §7.7, recorded in
+// docs/decisions.md.
+func MissingObject(req *Request, bucket *Resource) (notFound bool, list Decision) {
+	lr := Request{Principal: req.Principal, Action: "s3:ListBucket", Resource: bucket, Context: req.Context}
+	list = Decide(&lr)
+	return list.Allowed(), list
+}

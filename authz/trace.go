@@ -1,0 +1,102 @@
+package authz
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/lockstep-dev/lockstep/policy"
+)
+
+// Trace is the step-by-step record of one evaluation, for people.
+type Trace struct {
+	Steps    []Step
+	Decision Decision
+}
+
+// Step is one line of a trace.
+type Step struct {
+	// Type is the policy type the step is about (TypeNone for the
+	// request itself).
+	Type PolicyType
+	// Policy and Statement name the statement evaluated, when the step is
+	// about one.
+	Policy    string
+	Statement string
+	// Effect is the statement's effect ("Allow"/"Deny") when the step is
+	// about a statement.
+	Effect string
+	// Applies reports whether the statement matched the request.
+	Applies bool
+	// Text is the human-readable explanation.
+	Text string
+}
+
+func (t *Trace) add(s Step) { t.Steps = append(t.Steps, s) }
+
+func (t *Trace) note(typ PolicyType, format string, args ...any) {
+	t.add(Step{Type: typ, Text: fmt.Sprintf(format, args...)})
+}
+
+func (t *Trace) begin(req *Request, cross bool) {
+	p := req.Principal
+	where := "same account"
+	if cross {
+		where = "cross-account: the principal's account " + p.Account + " and the resource's account " + req.Resource.Account + " must both allow (spec §1.4)"
+	} else if p.Kind == Anonymous {
+		where = "anonymous: only the resource policy can allow"
+	}
+	t.note(TypeNone, "request: %s (%s) wants %s on %s; %s", PrincipalName(p), p.Kind, req.Action, req.Resource.ARN, where)
+}
+
+func (t *Trace) statement(typ PolicyType, p *policy.Policy, st *policy.Statement, pm policy.PrincipalMatch, mm policy.Mismatch) {
+	s := Step{Type: typ, Policy: p.Name, Statement: st.Label(), Effect: st.Effect.String()}
+	name := p.Name
+	if name == "" {
+		name = "(unnamed)"
+	}
+	prefix := fmt.Sprintf("%s %q %s (%s)", typ.Phrase(), name, st.Label(), st.Effect)
+	switch {
+	case pm == policy.NoMatch:
+		s.Text = prefix + ": does not apply: the principal is not named in " + principalElement(st)
+	case mm.Element == policy.ElemAction:
+		pats, not := st.Actions()
+		s.Text = fmt.Sprintf("%s: does not apply: %s %s does not cover the action", prefix, elementName("Action", not), strings.Join(pats, ", "))
+	case mm.Element == policy.ElemResource:
+		pats, not := st.Resources()
+		s.Text = fmt.Sprintf("%s: does not apply: %s %s does not cover the resource", prefix, elementName("Resource", not), strings.Join(pats, ", "))
+	case mm.Element == policy.ElemCondition:
+		s.Text = fmt.Sprintf("%s: does not apply: condition %s is false", prefix, st.Conditions()[mm.Index])
+	default:
+		s.Applies = true
+		s.Text = prefix + ": applies"
+		if typ == TypeResource && st.HasNotPrincipal() {
+			s.Text += " (NotPrincipal does not list every identity of the principal)"
+		} else if typ == TypeResource {
+			s.Text += " (" + pm.String() + ")"
+		}
+	}
+	t.add(s)
+}
+
+func principalElement(st *policy.Statement) string {
+	if st.HasNotPrincipal() {
+		return "NotPrincipal's complement"
+	}
+	return "Principal"
+}
+
+func elementName(el string, not bool) string {
+	if not {
+		return "Not" + el
+	}
+	return el
+}
+
+// String renders the trace as numbered lines.
+func (t *Trace) String() string {
+	var b strings.Builder
+	for i, s := range t.Steps {
+		fmt.Fprintf(&b, "%2d. %s\n", i+1, s.Text)
+	}
+	return b.String()
+}

@@ -1,0 +1,159 @@
+package world
+
+import (
+	"gopkg.in/yaml.v3"
+)
+
+// Model is the world file as written, before validation. It is exported so
+// that tools and tests can build or adjust a world in code and Compile it.
+// docs/world.md documents every field.
+type Model struct {
+	Region       string             `yaml:"region"`
+	Organization *OrganizationModel `yaml:"organization"`
+	Accounts     []AccountModel     `yaml:"accounts"`
+
+	// root is the parsed file, for error lines; nil for a Model built in
+	// code.
+	root *yaml.Node
+}
+
+// OrganizationModel describes an AWS Organization holding some accounts.
+type OrganizationModel struct {
+	ID string `yaml:"id"`
+	// Management is the management account: SCPs and RCPs do not apply
+	// to it (spec §1.2).
+	Management string `yaml:"management_account"`
+	// SCPs and RCPs are attached at the organization root.
+	SCPs []Doc `yaml:"scps"`
+	RCPs []Doc `yaml:"rcps"`
+}
+
+// AccountModel is one AWS account.
+type AccountModel struct {
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
+	// SCPs and RCPs are attached directly to the account.
+	SCPs    []Doc         `yaml:"scps"`
+	RCPs    []Doc         `yaml:"rcps"`
+	Users   []UserModel   `yaml:"users"`
+	Roles   []RoleModel   `yaml:"roles"`
+	Buckets []BucketModel `yaml:"buckets"`
+	Keys    []KeyModel    `yaml:"keys"`
+}
+
+// UserModel is an IAM user.
+type UserModel struct {
+	Name       string            `yaml:"name"`
+	Path       string            `yaml:"path"`
+	AccessKeys []AccessKeyModel  `yaml:"access_keys"`
+	Policies   NamedDocs         `yaml:"policies"`
+	Boundary   *Doc              `yaml:"boundary"`
+	Tags       map[string]string `yaml:"tags"`
+}
+
+// AccessKeyModel is a long-term access key of a user.
+type AccessKeyModel struct {
+	ID     string `yaml:"id"`
+	Secret string `yaml:"secret"`
+}
+
+// RoleModel is an IAM role.
+type RoleModel struct {
+	Name     string            `yaml:"name"`
+	Path     string            `yaml:"path"`
+	Trust    *Doc              `yaml:"trust"`
+	Policies NamedDocs         `yaml:"policies"`
+	Boundary *Doc              `yaml:"boundary"`
+	Tags     map[string]string `yaml:"tags"`
+}
+
+// BucketModel is an S3 bucket.
+type BucketModel struct {
+	Name   string `yaml:"name"`
+	Region string `yaml:"region"`
+	Policy *Doc   `yaml:"policy"`
+	// Ownership is the Object Ownership setting: BucketOwnerEnforced
+	// (the default), BucketOwnerPreferred or ObjectWriter (spec §2.5).
+	Ownership  string           `yaml:"ownership"`
+	Encryption *EncryptionModel `yaml:"encryption"`
+	// Objects seeds the bucket's content: key -> content.
+	Objects map[string]string `yaml:"objects"`
+}
+
+// EncryptionModel is a bucket's default encryption.
+type EncryptionModel struct {
+	// KMSKey is the key ARN (or alias ARN) of SSE-KMS default encryption.
+	KMSKey string `yaml:"kms_key"`
+	// BucketKey enables S3 Bucket Keys (spec §3.2).
+	BucketKey bool `yaml:"bucket_key"`
+}
+
+// KeyModel is a KMS key.
+type KeyModel struct {
+	ID          string   `yaml:"id"`
+	Description string   `yaml:"description"`
+	Aliases     []string `yaml:"aliases"`
+	// Policy is the key policy; when omitted, the default key policy that
+	// lets the account's IAM policies grant access (spec §3.4).
+	Policy *Doc `yaml:"policy"`
+}
+
+// Doc is a policy document inside the world file: a YAML or JSON mapping,
+// a string holding JSON, or (for SCPs) the name "FullAWSAccess".
+type Doc struct {
+	Node *yaml.Node
+}
+
+// UnmarshalYAML keeps the node so that errors can name its line.
+func (d *Doc) UnmarshalYAML(n *yaml.Node) error {
+	d.Node = n
+	return nil
+}
+
+// MarshalYAML writes the document back as it was.
+func (d Doc) MarshalYAML() (any, error) { return d.Node, nil }
+
+// NamedDocs is an ordered mapping of policy name to document.
+type NamedDocs struct {
+	Names []string
+	Docs  []Doc
+	Node  *yaml.Node
+}
+
+// UnmarshalYAML reads a mapping of name -> document, keeping its order.
+func (nd *NamedDocs) UnmarshalYAML(n *yaml.Node) error {
+	nd.Node = n
+	if n.Kind != yaml.MappingNode {
+		return &yaml.TypeError{Errors: []string{lineMsg(n, "policies must be a mapping of policy name to policy document")}}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		nd.Names = append(nd.Names, n.Content[i].Value)
+		nd.Docs = append(nd.Docs, Doc{Node: n.Content[i+1]})
+	}
+	return nil
+}
+
+// MarshalYAML writes the mapping back.
+func (nd NamedDocs) MarshalYAML() (any, error) {
+	if nd.Node != nil {
+		return nd.Node, nil
+	}
+	m := &yaml.Node{Kind: yaml.MappingNode}
+	for i, name := range nd.Names {
+		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: name}, nd.Docs[i].Node)
+	}
+	return m, nil
+}
+
+// Set adds or replaces the policy called name.
+func (nd *NamedDocs) Set(name string, d Doc) {
+	nd.Node = nil
+	for i, n := range nd.Names {
+		if n == name {
+			nd.Docs[i] = d
+			return
+		}
+	}
+	nd.Names = append(nd.Names, name)
+	nd.Docs = append(nd.Docs, d)
+}

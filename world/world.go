@@ -1,0 +1,706 @@
+package world
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/lockstep-dev/lockstep/policy"
+)
+
+// World is a validated, compiled world: accounts with their users, roles,
+// buckets, keys and organization policies. It is immutable and safe for
+// concurrent use.
+type World struct {
+	// File is the file the world was read from, for messages.
+	File     string
+	Region   string
+	Accounts []*Account
+
+	accounts   map[string]*Account
+	users      map[string]*User // by ARN
+	roles      map[string]*Role // by ARN
+	accessKeys map[string]*Credential
+	buckets    map[string]*Bucket
+	keys       map[string]*Key // by key ARN and alias ARN
+}
+
+// Account is one AWS account of the world.
+type Account struct {
+	ID      string
+	Name    string
+	Users   []*User
+	Roles   []*Role
+	Buckets []*Bucket
+	Keys    []*Key
+	// OrgID is the organization the account belongs to, "" if none.
+	OrgID string
+	// SCPs and RCPs are the organization policies that apply, one slice
+	// per level (organization root, then the account).
+	SCPs [][]*policy.Policy
+	RCPs [][]*policy.Policy
+}
+
+// User is an IAM user.
+type User struct {
+	Name, Path, ARN string
+	// ID is the unique ID (AIDA...), derived from the ARN.
+	ID       string
+	Account  *Account
+	Policies []*policy.Policy
+	Boundary *policy.Policy
+	Tags     map[string]string
+}
+
+// Role is an IAM role.
+type Role struct {
+	Name, Path, ARN string
+	// ID is the unique ID (AROA...), derived from the ARN.
+	ID       string
+	Account  *Account
+	Trust    *policy.Policy
+	Policies []*policy.Policy
+	Boundary *policy.Policy
+	Tags     map[string]string
+}
+
+// Credential is an access key and the user it belongs to.
+type Credential struct {
+	AccessKeyID string
+	Secret      string
+	User        *User
+}
+
+// Bucket is an S3 bucket.
+type Bucket struct {
+	Name, ARN, Region string
+	Account           *Account
+	Policy            *policy.Policy
+	Ownership         string
+	// KMSKey is the default SSE-KMS key, nil when the bucket uses SSE-S3.
+	KMSKey    *Key
+	BucketKey bool
+	// Objects is the seed content, key -> data, in key order.
+	Objects []Object
+}
+
+// Object is one seeded object.
+type Object struct {
+	Key  string
+	Data []byte
+}
+
+// Key is a KMS key.
+type Key struct {
+	ID, ARN, Description string
+	Account              *Account
+	Aliases              []string // alias names, "alias/x"
+	Policy               *policy.Policy
+}
+
+// Ownership values (spec §2.5).
+const (
+	BucketOwnerEnforced  = "BucketOwnerEnforced"
+	BucketOwnerPreferred = "BucketOwnerPreferred"
+	ObjectWriter         = "ObjectWriter"
+)
+
+// Load reads and compiles a world file (YAML or JSON).
+func Load(path string) (*World, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("world: %w", err)
+	}
+	return Parse(data, path)
+}
+
+// Parse reads and compiles a world file; name is used in messages.
+func Parse(data []byte, name string) (*World, error) {
+	m, err := Decode(data, name)
+	if err != nil {
+		return nil, err
+	}
+	return Compile(m, name)
+}
+
+// Decode reads a world file into its Model without validating it.
+func Decode(data []byte, name string) (*Model, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if len(root.Content) == 0 {
+		return nil, fmt.Errorf("%s: the world file is empty; see docs/world.md for its shape", name)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var m Model
+	if err := dec.Decode(&m); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: the world file is empty; see docs/world.md for its shape", name)
+		}
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
+		msg = strings.ReplaceAll(msg, "\n  ", "; ")
+		return nil, fmt.Errorf("%s: %s (see docs/world.md)", name, msg)
+	}
+	m.root = root.Content[0]
+	return &m, nil
+}
+
+// Error is a problem in a world file, with the line it is on.
+type Error struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return e.File + ": " + e.Msg
+}
+
+// Errors is every problem found in a world file.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	var b strings.Builder
+	for i, e := range es {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+type compiler struct {
+	root *yaml.Node
+	file string
+	errs Errors
+	w    *World
+}
+
+func (c *compiler) fail(n *yaml.Node, format string, args ...any) {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	c.errs = append(c.errs, &Error{File: c.file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+var (
+	bucketNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	iamNameRE    = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	keyIDRE      = regexp.MustCompile(`^(mrk-)?[0-9a-fA-F-]{1,64}$`)
+	regionRE     = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
+)
+
+// Compile validates a Model and builds the World. Every problem found is
+// reported, each with its line when the model came from a file.
+func Compile(m *Model, file string) (*World, error) {
+	c := &compiler{file: file, root: m.root}
+	w := &World{
+		File: file, Region: m.Region,
+		accounts: map[string]*Account{}, users: map[string]*User{}, roles: map[string]*Role{},
+		accessKeys: map[string]*Credential{}, buckets: map[string]*Bucket{}, keys: map[string]*Key{},
+	}
+	c.w = w
+	if w.Region == "" {
+		w.Region = "us-east-1"
+	} else if !regionRE.MatchString(w.Region) {
+		c.fail(c.at("region"), "region %q is not an AWS region name such as us-east-1", w.Region)
+	}
+	if len(m.Accounts) == 0 {
+		c.fail(nil, "accounts: the world has no accounts; see docs/world.md")
+	}
+
+	var orgSCPs, orgRCPs []*policy.Policy
+	if o := m.Organization; o != nil {
+		orgSCPs = c.docs(o.SCPs, policy.SCP, "organization SCP")
+		orgRCPs = c.docs(o.RCPs, policy.RCP, "organization RCP")
+	}
+
+	// First pass: accounts, principals, keys (buckets refer to keys).
+	for i := range m.Accounts {
+		am := &m.Accounts[i]
+		if !isAccountID(am.ID) {
+			c.fail(c.at("accounts", i, "id"), "accounts[%d].id: %q is not a 12-digit account ID (quote it in YAML: id: \"111111111111\")", i, am.ID)
+			continue
+		}
+		if w.accounts[am.ID] != nil {
+			c.fail(c.at("accounts", i, "id"), "accounts[%d].id: account %s is listed twice", i, am.ID)
+			continue
+		}
+		a := &Account{ID: am.ID, Name: am.Name}
+		w.accounts[a.ID] = a
+		w.Accounts = append(w.Accounts, a)
+		if o := m.Organization; o != nil && o.Management != a.ID {
+			a.OrgID = o.ID
+			if len(orgSCPs) > 0 {
+				a.SCPs = append(a.SCPs, orgSCPs)
+			}
+			if len(orgRCPs) > 0 {
+				a.RCPs = append(a.RCPs, orgRCPs)
+			}
+		}
+		if o := m.Organization; o == nil || o.Management != a.ID {
+			if scps := c.docs(am.SCPs, policy.SCP, "SCP of account "+a.ID); len(scps) > 0 {
+				a.SCPs = append(a.SCPs, scps)
+			}
+			if rcps := c.docs(am.RCPs, policy.RCP, "RCP of account "+a.ID); len(rcps) > 0 {
+				a.RCPs = append(a.RCPs, rcps)
+			}
+		}
+		for j := range am.Users {
+			c.user(a, &am.Users[j], c.at("accounts", i, "users", j))
+		}
+		for j := range am.Roles {
+			c.role(a, &am.Roles[j], c.at("accounts", i, "roles", j))
+		}
+		for j := range am.Keys {
+			c.key(a, &am.Keys[j], c.at("accounts", i, "keys", j))
+		}
+	}
+	for i := range m.Accounts {
+		a := w.accounts[m.Accounts[i].ID]
+		if a == nil {
+			continue
+		}
+		for j := range m.Accounts[i].Buckets {
+			c.bucket(a, &m.Accounts[i].Buckets[j], c.at("accounts", i, "buckets", j))
+		}
+	}
+	if len(c.errs) > 0 {
+		return nil, c.errs
+	}
+	return w, nil
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil
+}
+
+// uniqueID derives a stable IAM unique ID (AIDA..., AROA...) from an ARN.
+func uniqueID(prefix, arn string) string {
+	sum := sha256.Sum256([]byte(arn))
+	return prefix + base32.StdEncoding.EncodeToString(sum[:])[:17]
+}
+
+func normPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	if !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	return p
+}
+
+func (c *compiler) user(a *Account, um *UserModel, at *yaml.Node) {
+	if !iamNameRE.MatchString(um.Name) {
+		c.fail(at, "user name %q in account %s is not a valid IAM name (1-64 of letters, digits and +=,.@_-)", um.Name, a.ID)
+		return
+	}
+	path := normPath(um.Path)
+	u := &User{Name: um.Name, Path: path, Account: a, Tags: um.Tags,
+		ARN: "arn:aws:iam::" + a.ID + ":user" + path + um.Name}
+	u.ID = uniqueID("AIDA", u.ARN)
+	if c.w.users[u.ARN] != nil {
+		c.fail(at, "user %s is listed twice", u.ARN)
+		return
+	}
+	u.Policies = c.named(um.Policies, policy.Identity, "policy %q of user "+u.ARN)
+	if um.Boundary != nil {
+		u.Boundary = c.doc(*um.Boundary, policy.Boundary, "boundary of user "+u.ARN)
+	}
+	for _, k := range um.AccessKeys {
+		if k.ID == "" || k.Secret == "" {
+			c.fail(at, "user %s: every access key needs id and secret", u.ARN)
+			continue
+		}
+		if other := c.w.accessKeys[k.ID]; other != nil {
+			c.fail(at, "access key %s is given to both %s and %s", k.ID, other.User.ARN, u.ARN)
+			continue
+		}
+		c.w.accessKeys[k.ID] = &Credential{AccessKeyID: k.ID, Secret: k.Secret, User: u}
+	}
+	c.w.users[u.ARN] = u
+	a.Users = append(a.Users, u)
+}
+
+func (c *compiler) role(a *Account, rm *RoleModel, at *yaml.Node) {
+	if !iamNameRE.MatchString(rm.Name) {
+		c.fail(at, "role name %q in account %s is not a valid IAM name", rm.Name, a.ID)
+		return
+	}
+	path := normPath(rm.Path)
+	r := &Role{Name: rm.Name, Path: path, Account: a, Tags: rm.Tags,
+		ARN: "arn:aws:iam::" + a.ID + ":role" + path + rm.Name}
+	r.ID = uniqueID("AROA", r.ARN)
+	if c.w.roles[r.ARN] != nil {
+		c.fail(at, "role %s is listed twice", r.ARN)
+		return
+	}
+	if rm.Trust != nil {
+		r.Trust = c.doc(*rm.Trust, policy.Trust, "trust policy of role "+r.ARN)
+	}
+	r.Policies = c.named(rm.Policies, policy.Identity, "policy %q of role "+r.ARN)
+	if rm.Boundary != nil {
+		r.Boundary = c.doc(*rm.Boundary, policy.Boundary, "boundary of role "+r.ARN)
+	}
+	c.w.roles[r.ARN] = r
+	a.Roles = append(a.Roles, r)
+}
+
+// defaultKeyPolicy is the key policy KMS creates when none is given: it
+// lets the account's IAM policies grant use of the key (spec §3.4).
+func defaultKeyPolicy(account string) string {
+	return `{"Version":"2012-10-17","Id":"key-default-1","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` +
+		account + `:root"},"Action":"kms:*","Resource":"*"}]}`
+}
+
+func (c *compiler) key(a *Account, km *KeyModel, at *yaml.Node) {
+	if !keyIDRE.MatchString(km.ID) {
+		c.fail(at, "key id %q in account %s is not a KMS key ID (e.g. 1234abcd-12ab-34cd-56ef-1234567890ab)", km.ID, a.ID)
+		return
+	}
+	k := &Key{ID: km.ID, Description: km.Description, Account: a,
+		ARN: "arn:aws:kms:" + c.w.Region + ":" + a.ID + ":key/" + km.ID}
+	if c.w.keys[k.ARN] != nil {
+		c.fail(at, "key %s is listed twice", k.ARN)
+		return
+	}
+	if km.Policy != nil {
+		k.Policy = c.doc(*km.Policy, policy.KeyPolicy, "key policy of "+k.ARN)
+	} else {
+		k.Policy = policy.MustParse(defaultKeyPolicy(a.ID), policy.KeyPolicy)
+		k.Policy.Name = "default key policy of " + k.ARN
+	}
+	c.w.keys[k.ARN] = k
+	for _, al := range km.Aliases {
+		if !strings.HasPrefix(al, "alias/") || strings.HasPrefix(al, "alias/aws/") {
+			c.fail(at, "alias %q of key %s must start with alias/ and not alias/aws/", al, k.ARN)
+			continue
+		}
+		aliasARN := "arn:aws:kms:" + c.w.Region + ":" + a.ID + ":" + al
+		if c.w.keys[aliasARN] != nil {
+			c.fail(at, "alias %s names two keys", aliasARN)
+			continue
+		}
+		c.w.keys[aliasARN] = k
+		k.Aliases = append(k.Aliases, al)
+	}
+	a.Keys = append(a.Keys, k)
+}
+
+func (c *compiler) bucket(a *Account, bm *BucketModel, line *yaml.Node) {
+	if !bucketNameRE.MatchString(bm.Name) || strings.Contains(bm.Name, "..") {
+		c.fail(line, "bucket name %q is not a valid S3 bucket name (3-63 lower-case letters, digits, dots and hyphens)", bm.Name)
+		return
+	}
+	if other := c.w.buckets[bm.Name]; other != nil {
+		c.fail(line, "bucket %q is listed in accounts %s and %s: bucket names are global", bm.Name, other.Account.ID, a.ID)
+		return
+	}
+	b := &Bucket{Name: bm.Name, ARN: "arn:aws:s3:::" + bm.Name, Account: a, Region: bm.Region, Ownership: bm.Ownership}
+	if b.Region == "" {
+		b.Region = c.w.Region
+	}
+	switch b.Ownership {
+	case "":
+		b.Ownership = BucketOwnerEnforced
+	case BucketOwnerEnforced, BucketOwnerPreferred, ObjectWriter:
+	default:
+		c.fail(line, "bucket %s: ownership %q must be BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter", b.Name, b.Ownership)
+	}
+	if bm.Policy != nil {
+		b.Policy = c.doc(*bm.Policy, policy.Resource, "bucket policy of "+b.Name)
+	}
+	if e := bm.Encryption; e != nil && e.KMSKey != "" {
+		k := c.w.keys[e.KMSKey]
+		if k == nil {
+			c.fail(line, "bucket %s: encryption.kms_key %q is not a key or alias ARN of the world (arn:aws:kms:%s:ACCOUNT:key/ID)", b.Name, e.KMSKey, c.w.Region)
+		}
+		b.KMSKey, b.BucketKey = k, e.BucketKey
+	}
+	keys := make([]string, 0, len(bm.Objects))
+	for k := range bm.Objects {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		b.Objects = append(b.Objects, Object{Key: k, Data: []byte(bm.Objects[k])})
+	}
+	c.w.buckets[b.Name] = b
+	a.Buckets = append(a.Buckets, b)
+}
+
+// named compiles a mapping of policy name -> document.
+func (c *compiler) named(nd NamedDocs, t policy.Type, what string) []*policy.Policy {
+	var out []*policy.Policy
+	for i, name := range nd.Names {
+		if p := c.doc(nd.Docs[i], t, fmt.Sprintf(what, name)); p != nil {
+			p.Name = name
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// docs compiles a list of documents; "FullAWSAccess" names the AWS managed
+// SCP that allows everything.
+func (c *compiler) docs(ds []Doc, t policy.Type, what string) []*policy.Policy {
+	var out []*policy.Policy
+	for i, d := range ds {
+		name := fmt.Sprintf("%s #%d", what, i+1)
+		if d.Node != nil && d.Node.Kind == yaml.ScalarNode && (d.Node.Value == "FullAWSAccess" || d.Node.Value == "RCPFullAWSAccess") {
+			p := policy.MustParse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"`+principalStar(t)+`}]}`, t)
+			p.Name = d.Node.Value
+			out = append(out, p)
+			continue
+		}
+		if p := c.doc(d, t, name); p != nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func principalStar(t policy.Type) string {
+	if t.HasPrincipal() {
+		return `,"Principal":"*"`
+	}
+	return ""
+}
+
+// doc converts a YAML policy node to JSON, compiles it, and maps policy
+// errors back to file lines.
+func (c *compiler) doc(d Doc, t policy.Type, what string) *policy.Policy {
+	n := d.Node
+	if n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+		return nil
+	}
+	var src []byte
+	fromString := n.Kind == yaml.ScalarNode
+	if fromString {
+		src = []byte(n.Value)
+	} else {
+		var err error
+		src, err = ToJSON(n)
+		if err != nil {
+			c.fail(n, "%s: %v", what, err)
+			return nil
+		}
+	}
+	p, err := policy.Parse(src, t)
+	if err != nil {
+		var list policy.ErrorList
+		if errors.As(err, &list) {
+			for _, e := range list {
+				line := n
+				if !fromString {
+					line = nodeAtPath(n, e.Path)
+				}
+				msg := e.Error()
+				if fromString {
+					l, col := policy.LineCol(src, e.Offset)
+					msg = fmt.Sprintf("%s (line %d, column %d of the JSON text)", msg, l, col)
+				}
+				c.fail(line, "%s: %s", what, msg)
+			}
+			return nil
+		}
+		c.fail(n, "%s: %v", what, err)
+		return nil
+	}
+	p.Name = what
+	return p
+}
+
+// ToJSON converts a YAML node to JSON text, keeping mapping order.
+func ToJSON(n *yaml.Node) ([]byte, error) {
+	var b bytes.Buffer
+	if err := writeJSON(&b, n); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func writeJSON(b *bytes.Buffer, n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			b.WriteString("null")
+			return nil
+		}
+		return writeJSON(b, n.Content[0])
+	case yaml.AliasNode:
+		return writeJSON(b, n.Alias)
+	case yaml.MappingNode:
+		b.WriteByte('{')
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			k, _ := json.Marshal(n.Content[i].Value)
+			b.Write(k)
+			b.WriteByte(':')
+			if err := writeJSON(b, n.Content[i+1]); err != nil {
+				return err
+			}
+		}
+		b.WriteByte('}')
+	case yaml.SequenceNode:
+		b.WriteByte('[')
+		for i, it := range n.Content {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if err := writeJSON(b, it); err != nil {
+				return err
+			}
+		}
+		b.WriteByte(']')
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			b.WriteString("null")
+		case "!!bool":
+			if strings.EqualFold(n.Value, "true") {
+				b.WriteString("true")
+			} else {
+				b.WriteString("false")
+			}
+		case "!!int", "!!float":
+			if json.Valid([]byte(n.Value)) {
+				b.WriteString(n.Value)
+			} else {
+				s, _ := json.Marshal(n.Value)
+				b.Write(s)
+			}
+		default:
+			s, _ := json.Marshal(n.Value)
+			b.Write(s)
+		}
+	default:
+		return fmt.Errorf("line %d: unsupported YAML node", n.Line)
+	}
+	return nil
+}
+
+// nodeAtPath finds the YAML node that a policy error path such as
+// `Statement[1].Condition.StringLike` names, or the deepest ancestor found.
+func nodeAtPath(root *yaml.Node, path string) *yaml.Node {
+	n := root
+	for _, part := range splitPath(path) {
+		if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+			n = n.Content[0]
+		}
+		name, idx := part, -1
+		if i := strings.IndexByte(part, '['); i >= 0 && strings.HasSuffix(part, "]") {
+			name = part[:i]
+			idx, _ = strconv.Atoi(part[i+1 : len(part)-1])
+		}
+		next := mappingValue(n, name)
+		if next == nil {
+			return n
+		}
+		n = next
+		if idx >= 0 {
+			if n.Kind != yaml.SequenceNode || idx >= len(n.Content) {
+				return n
+			}
+			n = n.Content[idx]
+		}
+	}
+	return n
+}
+
+// splitPath splits on dots that start a known element; condition keys such
+// as "aws:RequestTag/a.b" may themselves contain dots.
+func splitPath(path string) []string {
+	if path == "" {
+		return nil
+	}
+	return strings.SplitN(path, ".", 4)
+}
+
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// at returns the node at a path of mapping keys and sequence indexes in the
+// file, or the deepest ancestor that exists; nil for a Model built in code.
+func (c *compiler) at(path ...any) *yaml.Node {
+	n := c.root
+	if n == nil {
+		return nil
+	}
+	for _, p := range path {
+		var next *yaml.Node
+		switch p := p.(type) {
+		case string:
+			next = mappingValue(n, p)
+		case int:
+			if n.Kind == yaml.SequenceNode && p < len(n.Content) {
+				next = n.Content[p]
+			}
+		}
+		if next == nil {
+			return n
+		}
+		n = next
+	}
+	return n
+}
+
+func lineMsg(n *yaml.Node, msg string) string {
+	return fmt.Sprintf("line %d: %s", n.Line, msg)
+}
+
+// Account returns the account with the given ID, or nil.
+func (w *World) Account(id string) *Account { return w.accounts[id] }
+
+// Bucket returns the bucket with the given name, or nil.
+func (w *World) Bucket(name string) *Bucket { return w.buckets[name] }
+
+// User returns the user with the given ARN, or nil.
+func (w *World) User(arn string) *User { return w.users[arn] }
+
+// Role returns the role with the given ARN, or nil.
+func (w *World) Role(arn string) *Role { return w.roles[arn] }
+
+// Key returns the key with the given key ARN or alias ARN, or nil.
+func (w *World) Key(arn string) *Key { return w.keys[arn] }
+
+// Credential returns the access key with the given ID, or nil.
+func (w *World) Credential(accessKeyID string) *Credential { return w.accessKeys[accessKeyID] }
