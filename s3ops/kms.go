@@ -1,0 +1,28 @@
+package s3ops
+
+// ViaService is the kms:ViaService value of the KMS calls S3 makes in a
+// region (spec §3.5).
+func ViaService(region string) string { return "s3." + region + ".amazonaws.com" }
+
+// EncryptionContext returns the value of the aws:s3:arn encryption context
+// pair S3 passes to KMS (spec §3.2): the object ARN, or the bucket ARN when
+// an S3 Bucket Key is in use.
+func EncryptionContext(bucket, key string, bucketKey bool) string {
+	if bucketKey {
+		return "arn:aws:s3:::" + bucket
+	}
+	return "arn:aws:s3:::" + bucket + "/" + key
+}
+
+// KMSContextKeys returns the condition keys of a KMS call S3 makes for a
+// caller from callerAccount (spec §3.5): kms:ViaService, kms:CallerAccount
+// and kms:EncryptionContext:aws:s3:arn (with kms:EncryptionContextKeys).
+func KMSContextKeys(region, callerAccount, bucket, key string, bucketKey bool) map[string][]string {
+	return map[string][]string{
+		"kms:ViaService":                   {ViaService(region)},
+		"kms:CallerAccount":                {callerAccount},
+		"kms:EncryptionContext:aws:s3:arn": {EncryptionContext(bucket, key, bucketKey)},
+		"kms:EncryptionContextKeys":        {"aws:s3:arn"},
+		"kms:EncryptionAlgorithm":          {"SYMMETRIC_DEFAULT"},
+	}
+}
