@@ -99,6 +99,7 @@ type condition struct {
 	key      string // lower-cased
 	keyText  string // as written
 	values   []condValue
+	texts    []string // values as written
 }
 
 type condValue struct {
@@ -196,6 +197,7 @@ func (p *parser) conditionBlock(path string, n *node) []condition {
 					continue
 				}
 				c.values = append(c.values, cv)
+				c.texts = append(c.texts, v.str)
 			}
 			out = append(out, c)
 		}

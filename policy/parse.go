@@ -160,7 +160,7 @@ func (p *parser) document(root *node) *Policy {
 }
 
 func (p *parser) statement(path string, index int, n *node) *Statement {
-	s := &Statement{Index: index, path: path, JSON: compactJSON(n)}
+	s := &Statement{Index: index, path: path, JSON: compactJSON(n), Offset: n.offset}
 	for _, m := range n.members {
 		if !contains(statementElements, m.key) {
 			p.unknownElement(path, m.key, m.val, statementElements)

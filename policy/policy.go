@@ -122,6 +122,8 @@ type Statement struct {
 
 	// JSON is the statement as compact JSON, for explanations.
 	JSON string
+	// Offset is the byte offset of the statement in Policy.Source.
+	Offset int64
 	// path is "Statement[i]" or "Statement".
 	path string
 }
@@ -175,6 +177,47 @@ func (s *Statement) Conditions() []string {
 	for i := range s.conditions {
 		c := &s.conditions[i]
 		out = append(out, c.opText+" "+c.keyText)
+	}
+	return out
+}
+
+// HasPrincipalElement reports whether the statement has a Principal or
+// NotPrincipal element.
+func (s *Statement) HasPrincipalElement() bool { return s.principal != nil }
+
+// ConditionInfo describes one operator/key pair of a Condition block, as
+// written, for lint and explanations.
+type ConditionInfo struct {
+	// Operator is the operator as written, e.g. "ForAnyValue:StringLike".
+	Operator string
+	// Canonical is its canonical spelling.
+	Canonical string
+	// Base is the base operator without qualifier or IfExists, e.g.
+	// "StringLike".
+	Base string
+	// Set is "ForAllValues", "ForAnyValue" or "".
+	Set      string
+	IfExists bool
+	// Key is the condition key as written; Values the values as written.
+	Key    string
+	Values []string
+}
+
+// ConditionList returns the statement's conditions in document order.
+func (s *Statement) ConditionList() []ConditionInfo {
+	out := make([]ConditionInfo, 0, len(s.conditions))
+	for i := range s.conditions {
+		c := &s.conditions[i]
+		canon, _ := CanonicalOperator(c.opText)
+		set := ""
+		switch c.set {
+		case setForAll:
+			set = "ForAllValues"
+		case setForAny:
+			set = "ForAnyValue"
+		}
+		out = append(out, ConditionInfo{Operator: c.opText, Canonical: canon, Base: c.op.name, Set: set,
+			IfExists: c.ifExists, Key: c.keyText, Values: c.texts})
 	}
 	return out
 }

@@ -1,6 +1,8 @@
 package world
 
 import (
+	"strings"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -156,4 +158,70 @@ func (nd *NamedDocs) Set(name string, d Doc) {
 	}
 	nd.Names = append(nd.Names, name)
 	nd.Docs = append(nd.Docs, d)
+}
+
+// FindPrincipal returns the user or role model that a user, role or
+// assumed-role ARN names, or nil for both.
+func (m *Model) FindPrincipal(arn string) (*UserModel, *RoleModel) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 {
+		return nil, nil
+	}
+	res := parts[5]
+	var kind, name string
+	switch {
+	case strings.HasPrefix(res, "user/"):
+		kind, name = "user", res[strings.LastIndexByte(res, '/')+1:]
+	case strings.HasPrefix(res, "role/"):
+		kind, name = "role", res[strings.LastIndexByte(res, '/')+1:]
+	case strings.HasPrefix(res, "assumed-role/"):
+		kind = "role"
+		name, _, _ = strings.Cut(strings.TrimPrefix(res, "assumed-role/"), "/")
+	default:
+		return nil, nil
+	}
+	for i := range m.Accounts {
+		a := &m.Accounts[i]
+		if a.ID != parts[4] {
+			continue
+		}
+		if kind == "user" {
+			for j := range a.Users {
+				if a.Users[j].Name == name {
+					return &a.Users[j], nil
+				}
+			}
+		} else {
+			for j := range a.Roles {
+				if a.Roles[j].Name == name {
+					return nil, &a.Roles[j]
+				}
+			}
+		}
+	}
+	return nil, nil
+}
+
+// FindBucket returns the model of the named bucket, or nil.
+func (m *Model) FindBucket(name string) *BucketModel {
+	for i := range m.Accounts {
+		for j := range m.Accounts[i].Buckets {
+			if m.Accounts[i].Buckets[j].Name == name {
+				return &m.Accounts[i].Buckets[j]
+			}
+		}
+	}
+	return nil
+}
+
+// FindKey returns the model of the key with the given ID, or nil.
+func (m *Model) FindKey(id string) *KeyModel {
+	for i := range m.Accounts {
+		for j := range m.Accounts[i].Keys {
+			if m.Accounts[i].Keys[j].ID == id {
+				return &m.Accounts[i].Keys[j]
+			}
+		}
+	}
+	return nil
 }

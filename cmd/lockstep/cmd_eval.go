@@ -1,0 +1,211 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lockstep-dev/lockstep/authz"
+	"github.com/lockstep-dev/lockstep/policy"
+	"github.com/lockstep-dev/lockstep/world"
+)
+
+func newEvalCommand() *cobra.Command {
+	var (
+		worldFile, principal, action, resource string
+		contextKVs, unset, sessionFiles        []string
+		asJSON, explain, insecure              bool
+		sourceIP                               string
+	)
+	cmd := &cobra.Command{
+		Use:   "eval --world W --principal ARN --action A --resource ARN",
+		Short: "Decide one request the way AWS would, and say why",
+		Long: `Decide whether a principal may perform an action on a resource, given every
+policy in the world file, and print the decision, AWS's message and the
+statement that decided. Exit status: 0 allowed, 1 denied, 2 bad input.
+
+The request context holds the global keys AWS sets (aws:PrincipalArn,
+aws:SecureTransport=true, aws:CurrentTime, ...); add or override keys with
+--context key=value (repeat a key for a multi-valued key).`,
+		Example: `  lockstep eval --world examples/seed000-s3-sync.yaml \
+    --principal arn:aws:iam::111111111111:role/s3synctest \
+    --action s3:GetObject --resource arn:aws:s3:::kazue-sync-source/2020-2nd-q/2.md --explain`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for flag, v := range map[string]string{"--world": worldFile, "--principal": principal, "--action": action, "--resource": resource} {
+				if v == "" {
+					return badInput(fmt.Errorf("%s is required (see lockstep eval --help)", flag))
+				}
+			}
+			if !strings.Contains(action, ":") {
+				return badInput(fmt.Errorf("--action %q: write service:Action, e.g. s3:GetObject", action))
+			}
+			w, err := world.Load(worldFile)
+			if err != nil {
+				return badInput(err)
+			}
+			var sessions []*policy.Policy
+			for _, f := range sessionFiles {
+				p, err := loadPolicyFile(f, policy.Session)
+				if err != nil {
+					return badInput(err)
+				}
+				sessions = append(sessions, p)
+			}
+			p, err := w.Principal(principal, sessions...)
+			if err != nil {
+				return badInput(err)
+			}
+			keys := map[string][]string{}
+			for _, kv := range contextKVs {
+				k, v, ok := strings.Cut(kv, "=")
+				if !ok || k == "" {
+					return badInput(fmt.Errorf("--context %q: write key=value, e.g. --context s3:prefix=docs/", kv))
+				}
+				keys[k] = append(keys[k], v)
+			}
+			env := authz.Env{SecureTransport: !insecure, SourceIP: sourceIP}
+			req, err := w.Request(p, action, resource, env, keys)
+			if err != nil {
+				return badInput(err)
+			}
+			for _, k := range unset {
+				req.Context.Delete(k)
+			}
+			d, tr := authz.Explain(req)
+			out := cmd.OutOrStdout()
+			if asJSON {
+				if err := writeDecisionJSON(out, d, tr, explain); err != nil {
+					return err
+				}
+			} else {
+				writeDecisionText(out, d, tr, explain)
+			}
+			if !d.Allowed() {
+				return silentExit(exitDenied)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&worldFile, "world", "", "world file (YAML or JSON) describing accounts, principals, buckets and keys")
+	f.StringVar(&principal, "principal", "", "user, role, assumed-role or root ARN, or \"anonymous\"")
+	f.StringVar(&action, "action", "", "IAM action, e.g. s3:GetObject or kms:Decrypt")
+	f.StringVar(&resource, "resource", "", "resource ARN, e.g. arn:aws:s3:::bucket/key, or \"*\"")
+	f.StringArrayVar(&contextKVs, "context", nil, "request context key=value (repeatable; repeat a key for several values)")
+	f.StringArrayVar(&unset, "unset", nil, "remove a global context key (repeatable)")
+	f.StringArrayVar(&sessionFiles, "session-policy", nil, "session policy file of a role session (repeatable)")
+	f.StringVar(&sourceIP, "source-ip", "203.0.113.10", "aws:SourceIp of the request")
+	f.BoolVar(&insecure, "insecure-transport", false, "evaluate as a plain-HTTP request (aws:SecureTransport=false)")
+	f.BoolVar(&asJSON, "json", false, "print the decision as JSON")
+	f.BoolVar(&explain, "explain", false, "print the evaluation step by step")
+	return cmd
+}
+
+func loadPolicyFile(path string, t policy.Type) (*policy.Policy, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	p, err := policy.Parse(data, t)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, withLines(data, err))
+	}
+	p.Name = path
+	return p, nil
+}
+
+// withLines prefixes each policy error with its line in src.
+func withLines(src []byte, err error) error {
+	list, ok := err.(policy.ErrorList)
+	if !ok {
+		return err
+	}
+	var b strings.Builder
+	for i, e := range list {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		line, col := policy.LineCol(src, e.Offset)
+		fmt.Fprintf(&b, "line %d, column %d: %s", line, col, e.Error())
+	}
+	return fmt.Errorf("%s", b.String())
+}
+
+func writeDecisionText(out io.Writer, d authz.Decision, tr *authz.Trace, explain bool) {
+	fmt.Fprintf(out, "decision:  %s\n", d.Effect)
+	fmt.Fprintf(out, "why:       %s\n", d.Summary())
+	if d.By.Statement != nil {
+		fmt.Fprintf(out, "statement: %s\n", d.By.Statement.JSON)
+	}
+	if !d.Allowed() {
+		fmt.Fprintf(out, "message:   %s\n", d.Message())
+		if m := d.S3Message(); d.Service == "s3" && m != d.Message() {
+			fmt.Fprintf(out, "S3 sends:  %s (cross-account and anonymous requests get no detail)\n", m)
+		}
+	}
+	if explain {
+		fmt.Fprintf(out, "\nevaluation:\n%s", tr)
+	}
+}
+
+type decisionJSON struct {
+	Decision     string     `json:"decision"`
+	Message      string     `json:"message"`
+	S3Message    string     `json:"s3Message,omitempty"`
+	PolicyType   string     `json:"policyType"`
+	Policy       string     `json:"policy,omitempty"`
+	Statement    string     `json:"statement,omitempty"`
+	StatementDoc string     `json:"statementJson,omitempty"`
+	Also         *grantJSON `json:"also,omitempty"`
+	Principal    string     `json:"principal"`
+	Action       string     `json:"action"`
+	Resource     string     `json:"resource"`
+	CrossAccount bool       `json:"crossAccount"`
+	Summary      string     `json:"summary"`
+	Trace        []stepJSON `json:"trace,omitempty"`
+}
+
+type grantJSON struct {
+	PolicyType string `json:"policyType"`
+	Policy     string `json:"policy"`
+	Statement  string `json:"statement"`
+}
+
+type stepJSON struct {
+	PolicyType string `json:"policyType,omitempty"`
+	Policy     string `json:"policy,omitempty"`
+	Statement  string `json:"statement,omitempty"`
+	Effect     string `json:"effect,omitempty"`
+	Applies    bool   `json:"applies,omitempty"`
+	Text       string `json:"text"`
+}
+
+func writeDecisionJSON(out io.Writer, d authz.Decision, tr *authz.Trace, explain bool) error {
+	j := decisionJSON{
+		Decision: d.Effect.String(), Message: d.Message(), PolicyType: d.Type.String(),
+		Principal: d.Principal, Action: d.Action, Resource: d.Resource, CrossAccount: d.CrossAccount,
+		Summary: d.Summary(),
+	}
+	if d.Service == "s3" {
+		j.S3Message = d.S3Message()
+	}
+	if d.By.Statement != nil {
+		j.Policy, j.Statement, j.StatementDoc = d.By.Policy.Name, d.By.Statement.Label(), d.By.Statement.JSON
+	}
+	if d.Also.Statement != nil {
+		j.Also = &grantJSON{PolicyType: d.Also.Type.String(), Policy: d.Also.Policy.Name, Statement: d.Also.Statement.Label()}
+	}
+	if explain {
+		for _, s := range tr.Steps {
+			j.Trace = append(j.Trace, stepJSON{PolicyType: s.Type.String(), Policy: s.Policy, Statement: s.Statement, Effect: s.Effect, Applies: s.Applies, Text: s.Text})
+		}
+	}
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(j)
+}
