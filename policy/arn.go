@@ -19,6 +19,13 @@ type arnPattern struct {
 	text  string
 	any   bool
 	parts []pattern // 1 to 6 parts
+	// head is "arn:PARTITION:SERVICE:REGION:ACCOUNT:" when the pattern has
+	// six parts and the first five are plain literals: the common case,
+	// matched with one comparison.
+	head string
+	// foldLen is the length of the "arn:PARTITION:SERVICE:" part of head,
+	// which compares case-insensitively; the rest of head is exact.
+	foldLen int
 }
 
 // compileARNPattern compiles a resource pattern. Policy variables are
@@ -29,7 +36,7 @@ func compileARNPattern(s string, vars bool) (arnPattern, string) {
 		ap.any = true
 		return ap, ""
 	}
-	if !strings.HasPrefix(s, "arn:") {
+	if len(s) < 4 || !strings.EqualFold(s[:4], "arn:") {
 		if strings.HasPrefix(s, "s3:::") || strings.HasPrefix(s, "aws:s3") {
 			return ap, "\"" + s + "\" is not an ARN: write \"arn:aws:s3:::BUCKET\" or \"arn:aws:s3:::BUCKET/KEY\""
 		}
@@ -39,6 +46,10 @@ func compileARNPattern(s string, vars bool) (arnPattern, string) {
 	for i, part := range raw {
 		ap.parts = append(ap.parts, compilePattern(part, true, vars && i == 5))
 	}
+	if len(raw) == 6 && !strings.ContainsAny(strings.Join(raw[:5], ":"), "*?$") {
+		ap.head = strings.Join(raw[:5], ":") + ":"
+		ap.foldLen = len(raw[0]) + len(raw[1]) + len(raw[2]) + 3
+	}
 	return ap, ""
 }
 
@@ -47,6 +58,14 @@ func compileARNPattern(s string, vars bool) (arnPattern, string) {
 func (ap *arnPattern) match(arn string, ctx *Context) (matched, resolved bool) {
 	if ap.any {
 		return true, true
+	}
+	if ap.head != "" {
+		// arn, partition and service fold case; region and account do not.
+		h := ap.head
+		if len(arn) < len(h) || arn[ap.foldLen:len(h)] != h[ap.foldLen:] || !hasPrefixFold(arn, h[:ap.foldLen], true) {
+			return false, true
+		}
+		return ap.parts[5].match(arn[len(h):], ctx, false)
 	}
 	rest := arn
 	n := len(ap.parts)

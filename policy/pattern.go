@@ -29,7 +29,18 @@ type pattern struct {
 	text   string
 	toks   []token
 	hasVar bool
+	// mode selects a fast path for the common shapes.
+	mode patMode
 }
+
+type patMode uint8
+
+const (
+	modeGeneral patMode = iota
+	modeExact           // one literal (or the empty string)
+	modePrefix          // a literal followed by *
+	modeAny             // *
+)
 
 // compilePattern compiles s. With wild, * and ? are wildcards (Action,
 // Resource, StringLike, ArnLike); otherwise they are literal (StringEquals).
@@ -88,6 +99,16 @@ func compilePattern(s string, wild, vars bool) pattern {
 		}
 	}
 	flush()
+	switch {
+	case len(p.toks) == 0:
+		p.mode = modeExact
+	case len(p.toks) == 1 && p.toks[0].kind == tokLit:
+		p.mode = modeExact
+	case len(p.toks) == 1 && p.toks[0].kind == tokStar:
+		p.mode = modeAny
+	case len(p.toks) == 2 && p.toks[0].kind == tokLit && p.toks[1].kind == tokStar:
+		p.mode = modePrefix
+	}
 	return p
 }
 
@@ -130,6 +151,18 @@ func varValue(t *token, ctx *Context) (string, bool) {
 // case-insensitively. resolved is false when a variable in the pattern has no
 // value: such a pattern matches nothing (spec §1.6 "effectively null").
 func (p *pattern) match(s string, ctx *Context, fold bool) (matched, resolved bool) {
+	switch p.mode {
+	case modeAny:
+		return true, true
+	case modeExact:
+		if len(p.toks) == 0 {
+			return s == "", true
+		}
+		lit := p.toks[0].lit
+		return len(s) == len(lit) && hasPrefixFold(s, lit, fold), true
+	case modePrefix:
+		return hasPrefixFold(s, p.toks[0].lit, fold), true
+	}
 	toks := p.toks
 	i, j := 0, 0
 	starTok, starJ := -1, 0
