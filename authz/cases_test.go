@@ -76,7 +76,13 @@ func TestDecisionCases(t *testing.T) {
 			}
 			seen[c.Name] = true
 			t.Run(strings.TrimSuffix(base, ".yaml")+"/"+c.Name, func(t *testing.T) {
-				runCase(t, f, cf.World, c)
+				// Each case gets its own copy of the world: overrides
+				// change the model in place.
+				var fresh caseFile
+				if err := yaml.Unmarshal(data, &fresh); err != nil {
+					t.Fatal(err)
+				}
+				runCase(t, f, fresh.World, c)
 			})
 		}
 	}

@@ -23,7 +23,8 @@ type Env struct {
 // that AWS sets for the principal and the environment (spec §1.6, "Global
 // keys an S3 emulator should populate"): aws:PrincipalArn (the role ARN
 // for a role session), aws:PrincipalAccount, aws:PrincipalType,
-// aws:userid, aws:username (IAM users only), aws:SecureTransport,
+// aws:userid, aws:username (IAM users only), aws:PrincipalTag/*,
+// aws:SecureTransport,
 // aws:CurrentTime, aws:EpochTime, aws:SourceIp, aws:UserAgent, and
 // aws:ResourceAccount with its S3 alias s3:ResourceAccount. Keys the
 // operation itself sets (s3:prefix, s3:x-amz-acl, kms:ViaService...) are
@@ -65,6 +66,9 @@ func NewContext(p *Principal, resourceAccount string, env Env) *policy.Context {
 		}
 		if p.Kind == User && p.UserName != "" {
 			c.Set("aws:username", p.UserName)
+		}
+		for k, v := range p.Tags {
+			c.Set("aws:PrincipalTag/"+k, v)
 		}
 	}
 	if resourceAccount != "" {

@@ -36,6 +36,9 @@ type Principal struct {
 	UserID string
 	// UserName is aws:username, set for IAM users only.
 	UserName string
+	// Tags are the principal's tags (the user's or the role's), the
+	// aws:PrincipalTag/<key> values.
+	Tags map[string]string
 
 	// Identity holds the identity-based policies of the user or role.
 	Identity []*policy.Policy

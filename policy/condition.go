@@ -325,17 +325,21 @@ func (c *condition) eval(ctx *Context) bool {
 	switch c.set {
 	case setForAll:
 		// True when every request value matches; also true for an absent
-		// key or an empty set.
+		// key, an empty set, or an empty-string ("null") value (spec §1.6
+		// "Null value in context").
 		for _, v := range vals {
+			if v == "" {
+				continue
+			}
 			if !c.matchValue(v, ctx) {
 				return false
 			}
 		}
 		return true
 	case setForAny:
-		// False for an absent key or an empty set.
+		// False for an absent key, an empty set or a null value.
 		for _, v := range vals {
-			if c.matchValue(v, ctx) {
+			if v != "" && c.matchValue(v, ctx) {
 				return true
 			}
 		}

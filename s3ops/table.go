@@ -109,7 +109,7 @@ var catalogue = []Operation{
 		Permissions: []Permission{{"s3:GetBucketVersioning", Bucket, Always}}, Spec: "spec §2.2 (SAR)"},
 	{Name: "ListMultipartUploads", Service: "s3", HTTP: "GET /{Bucket}?uploads",
 		Permissions: []Permission{{"s3:ListBucketMultipartUploads", Bucket, Always}},
-		Spec: "spec §2.2 ListMultipartUploads"},
+		Spec:        "spec §2.2 ListMultipartUploads"},
 
 	// --- S3 objects ---
 	{Name: "HeadObject", Service: "s3", HTTP: "HEAD /{Bucket}/{Key}",

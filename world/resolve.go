@@ -81,7 +81,7 @@ func (w *World) Principal(arn string, sessionPolicies ...*policy.Policy) (*authz
 func (w *World) userPrincipal(u *User) *authz.Principal {
 	return &authz.Principal{
 		Principal: policy.Principal{Account: u.Account.ID, ARN: u.ARN},
-		Kind:      authz.User, UserID: u.ID, UserName: u.Name,
+		Kind:      authz.User, UserID: u.ID, UserName: u.Name, Tags: u.Tags,
 		Identity: u.Policies, Boundary: u.Boundary, SCPs: u.Account.SCPs,
 	}
 }
@@ -99,6 +99,7 @@ func (w *World) SessionPrincipal(r *Role, session string, sessionPolicies ...*po
 		},
 		Kind:   authz.AssumedRole,
 		UserID: r.ID + ":" + session,
+		Tags:   r.Tags,
 		// The session's identity policies are the role's (spec §1.3).
 		Identity: r.Policies, Boundary: r.Boundary, Session: sessionPolicies, SCPs: r.Account.SCPs,
 	}
