@@ -1,0 +1,109 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCLI runs the command in-process and returns its exit code and output.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	root := newRootCommand()
+	var out, errOut bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetArgs(args)
+	code := exitOK
+	if err := root.Execute(); err != nil {
+		code = exitBadInput
+		if ee, ok := err.(*exitError); ok {
+			code = ee.code
+		}
+		errOut.WriteString(err.Error())
+	}
+	return code, out.String(), errOut.String()
+}
+
+const exampleWorld = "../../examples/world.yaml"
+
+// `lockstep eval` exit status: 0 allowed, 1 denied, 2 bad input (issue 2 §6).
+func TestEvalExitCodes(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"allowed", []string{"--principal", "arn:aws:iam::111111111111:user/alice", "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::kazue-sync-source"}, exitOK, "decision:  allow"},
+		{"denied", []string{"--principal", "arn:aws:iam::111111111111:user/alice", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::kazue-sync-source/2020-2nd-q/2.md"}, exitDenied,
+			`message:   User: arn:aws:iam::111111111111:user/alice is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::kazue-sync-source/2020-2nd-q/2.md" because no identity-based policy allows the s3:GetObject action`},
+		{"boundary", []string{"--principal", "arn:aws:iam::111111111111:user/bob", "--action", "kms:Decrypt", "--resource", "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"}, exitDenied, "because no permissions boundary allows the kms:Decrypt action"},
+		{"cross-account allowed", []string{"--principal", "arn:aws:iam::111111111111:role/CopyRole", "--action", "kms:Decrypt", "--resource", "arn:aws:kms:us-east-1:222222222222:alias/cp-dst"}, exitOK, "decision:  allow"},
+		{"unknown user", []string{"--principal", "arn:aws:iam::111111111111:user/nobody", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::kazue-sync-source/x"}, exitBadInput, "no such user"},
+		{"bad action", []string{"--principal", "arn:aws:iam::111111111111:user/alice", "--action", "GetObject", "--resource", "arn:aws:s3:::kazue-sync-source/x"}, exitBadInput, "write service:Action"},
+		{"bad context", []string{"--principal", "arn:aws:iam::111111111111:user/alice", "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::kazue-sync-source", "--context", "s3:prefix"}, exitBadInput, "write key=value"},
+		{"missing flag", []string{"--principal", "arn:aws:iam::111111111111:user/alice", "--action", "s3:ListBucket"}, exitBadInput, "--resource is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, append([]string{"eval", "--world", exampleWorld}, tt.args...)...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s%s", code, tt.code, out, errOut)
+			}
+			if !strings.Contains(out+errOut, tt.want) {
+				t.Errorf("output lacks %q:\n%s%s", tt.want, out, errOut)
+			}
+		})
+	}
+}
+
+func TestEvalJSON(t *testing.T) {
+	code, out, _ := runCLI(t, "eval", "--world", exampleWorld, "--json", "--explain",
+		"--principal", "arn:aws:iam::111111111111:user/alice", "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::kazue-sync-source")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	var j map[string]any
+	if err := json.Unmarshal([]byte(out), &j); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	for k, want := range map[string]string{"decision": "allow", "policyType": "identity", "statement": `Sid "ListSource"`, "message": ""} {
+		if j[k] != want {
+			t.Errorf("%s = %v, want %q", k, j[k], want)
+		}
+	}
+	if tr, _ := j["trace"].([]any); len(tr) == 0 {
+		t.Error("--explain gave no trace")
+	}
+}
+
+func TestEvalBadWorld(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("accounts:\n  - id: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI(t, "eval", "--world", bad, "--principal", "anonymous", "--action", "s3:GetObject", "--resource", "*")
+	if code != exitBadInput || !strings.Contains(errOut, "bad.yaml:2:") {
+		t.Errorf("exit %d, stderr %q; want 2 and the file and line", code, errOut)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	code, out, errOut := runCLI(t, "demo", "--seed", "000")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"Step 1.", "when calling the ListObjectsV2 operation", "when calling the CopyObject operation", "Conclusion:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	if code, _, _ := runCLI(t, "demo", "--seed", "999"); code != exitBadInput {
+		t.Errorf("unknown seed: exit %d, want 2", code)
+	}
+}
