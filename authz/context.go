@@ -23,7 +23,8 @@ type Env struct {
 // that AWS sets for the principal and the environment (spec §1.6, "Global
 // keys an S3 emulator should populate"): aws:PrincipalArn (the role ARN
 // for a role session), aws:PrincipalAccount, aws:PrincipalType,
-// aws:userid, aws:username (IAM users only), aws:PrincipalTag/*,
+// aws:userid, aws:username (IAM users only), aws:PrincipalOrgID (accounts
+// in an organization), aws:PrincipalTag/*,
 // aws:SecureTransport,
 // aws:CurrentTime, aws:EpochTime, aws:SourceIp, aws:UserAgent, and
 // aws:ResourceAccount with its S3 alias s3:ResourceAccount. Keys the
@@ -63,6 +64,9 @@ func NewContext(p *Principal, resourceAccount string, env Env) *policy.Context {
 		c.Set("aws:PrincipalArn", arn)
 		if p.UserID != "" {
 			c.Set("aws:userid", p.UserID)
+		}
+		if p.OrgID != "" {
+			c.Set("aws:PrincipalOrgID", p.OrgID)
 		}
 		if p.Kind == User && p.UserName != "" {
 			c.Set("aws:username", p.UserName)

@@ -245,6 +245,15 @@ func decide(req *Request, tr *Trace) Decision {
 		if rs.allowMatch == policy.NoMatch {
 			return deny(TypeResource)
 		}
+		if res.Kind == ResourceKMSKey && !kmsSharable(req.Action) {
+			// Spec §3.4 "Cross-account": a key policy grant to another
+			// account is effective only for the cryptographic operations
+			// and a few grant and describe operations.
+			if tr != nil {
+				tr.note(TypeResource, "%s cannot be used across accounts: a key policy grants other accounts only cryptographic, grant and describe operations (spec §3.4)", req.Action)
+			}
+			return deny(TypeResource)
+		}
 		if idGrant.IsZero() {
 			return allow(rs.allow, Grant{})
 		}
@@ -294,6 +303,41 @@ func decide(req *Request, tr *Trace) Decision {
 		return d
 	}
 	return allow(idGrant, Grant{})
+}
+
+// kmsCrossAccountActions are the KMS actions a key policy can grant to
+// principals of another account (spec §3.4 "Cross-account"; AWS KMS
+// Developer Guide, key-policy-modifying-external-accounts): the
+// cryptographic operations, CreateGrant, DescribeKey,
+// GetKeyRotationStatus, GetPublicKey, ListGrants, RetireGrant and
+// RevokeGrant. Keys are lower case.
+var kmsCrossAccountActions = map[string]bool{
+	"kms:encrypt": true, "kms:decrypt": true, "kms:reencryptfrom": true, "kms:reencryptto": true,
+	"kms:generatedatakey": true, "kms:generatedatakeywithoutplaintext": true,
+	"kms:generatedatakeypair": true, "kms:generatedatakeypairwithoutplaintext": true,
+	"kms:generatemac": true, "kms:verifymac": true, "kms:sign": true, "kms:verify": true,
+	"kms:derivesharedsecret": true, "kms:generaterandom": true,
+	"kms:creategrant": true, "kms:describekey": true, "kms:getkeyrotationstatus": true,
+	"kms:getpublickey": true, "kms:listgrants": true, "kms:retiregrant": true, "kms:revokegrant": true,
+}
+
+// kmsSharable reports whether action can be granted across accounts by a
+// key policy. It does not allocate for the usual mixed-case spelling
+// because the lookup key is built on the stack only when needed.
+func kmsSharable(action string) bool {
+	var buf [64]byte
+	if len(action) > len(buf) {
+		return false
+	}
+	b := buf[:len(action)]
+	for i := 0; i < len(action); i++ {
+		c := action[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	return kmsCrossAccountActions[string(b)]
 }
 
 func serviceOf(action string) string {

@@ -34,6 +34,9 @@ type Principal struct {
 	// UserID is aws:userid: AIDA... for users, AROA...:session for role
 	// sessions, the account ID for root, "anonymous" for anonymous.
 	UserID string
+	// OrgID is the organization of the principal's account, the value of
+	// aws:PrincipalOrgID; "" when the account is in no organization.
+	OrgID string
 	// UserName is aws:username, set for IAM users only.
 	UserName string
 	// Tags are the principal's tags (the user's or the role's), the

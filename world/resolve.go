@@ -42,7 +42,7 @@ func (w *World) Principal(arn string, sessionPolicies ...*policy.Policy) (*authz
 	case parts[2] == "iam" && res == "root":
 		return &authz.Principal{
 			Principal: policy.Principal{Account: acct.ID, ARN: arn},
-			Kind:      authz.Root, UserID: acct.ID, SCPs: acct.SCPs,
+			Kind:      authz.Root, UserID: acct.ID, SCPs: acct.SCPs, OrgID: acct.OrgID,
 		}, nil
 	case parts[2] == "iam" && strings.HasPrefix(res, "user/"):
 		u := w.users[arn]
@@ -82,7 +82,7 @@ func (w *World) userPrincipal(u *User) *authz.Principal {
 	return &authz.Principal{
 		Principal: policy.Principal{Account: u.Account.ID, ARN: u.ARN},
 		Kind:      authz.User, UserID: u.ID, UserName: u.Name, Tags: u.Tags,
-		Identity: u.Policies, Boundary: u.Boundary, SCPs: u.Account.SCPs,
+		Identity: u.Policies, Boundary: u.Boundary, SCPs: u.Account.SCPs, OrgID: u.Account.OrgID,
 	}
 }
 
@@ -102,6 +102,7 @@ func (w *World) SessionPrincipal(r *Role, session string, sessionPolicies ...*po
 		Tags:   r.Tags,
 		// The session's identity policies are the role's (spec §1.3).
 		Identity: r.Policies, Boundary: r.Boundary, Session: sessionPolicies, SCPs: r.Account.SCPs,
+		OrgID: r.Account.OrgID,
 	}
 }
 

@@ -248,8 +248,12 @@ func Compile(m *Model, file string) (*World, error) {
 		a := &Account{ID: am.ID, Name: am.Name}
 		w.accounts[a.ID] = a
 		w.Accounts = append(w.Accounts, a)
-		if o := m.Organization; o != nil && o.Management != a.ID {
+		if o := m.Organization; o != nil {
+			// The management account belongs to the organization too
+			// (aws:PrincipalOrgID), but its policies do not apply to it.
 			a.OrgID = o.ID
+		}
+		if o := m.Organization; o != nil && o.Management != a.ID {
 			if len(orgSCPs) > 0 {
 				a.SCPs = append(a.SCPs, orgSCPs)
 			}
