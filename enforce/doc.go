@@ -5,4 +5,6 @@
 // calls S3 makes on the caller's behalf under SSE-KMS, builds each check's
 // request context, and decides every check with package authz. The
 // emulator, the planner and the scenario runner all authorize through it.
+// The KMS, STS and IAM operations of the catalogue go through the same
+// path, with their target (key, role or user ARN) in Call.Resource.
 package enforce

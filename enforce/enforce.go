@@ -27,8 +27,17 @@ type Call struct {
 	// SourceKMSKey is the key of the copy source object; empty: the
 	// source bucket's default key.
 	SourceKMSKey string
+	// Resource is the target of a KMS, STS or IAM operation: the key ARN
+	// of a KMS operation on a key (KMSKey permissions), the role ARN
+	// (IAMRole) or the user ARN (IAMUser).
+	Resource string
+	// Alias is the alias ARN that kms:CreateAlias is checked on
+	// (KMSAlias permissions).
+	Alias string
 	// Keys are operation condition keys from the request (s3:prefix,
-	// s3:x-amz-acl, ...); they are set on the S3 checks.
+	// s3:x-amz-acl, kms:EncryptionContext:..., sts:RoleSessionName, ...);
+	// they are set on the operation's own checks, not on the KMS calls S3
+	// makes.
 	Keys map[string][]string
 	// Env is how the request arrived.
 	Env authz.Env
@@ -76,8 +85,13 @@ func Authorize(w *world.World, p *authz.Principal, c Call) (*Result, error) {
 	res := &Result{Operation: op}
 	f := c.Features
 	var dstKey, srcKey *world.Key
-	if op.Service == "s3" {
+	if op.Service == "s3" && !anyResourceOnly(op) {
 		b := w.Bucket(c.Bucket)
+		if b == nil && op.Name == "CreateBucket" {
+			// A bucket that does not exist yet has no policy and no
+			// default encryption.
+			b = &world.Bucket{Name: c.Bucket}
+		}
 		if b == nil {
 			return nil, fmt.Errorf("%s: bucket %q is not in the world", op.Name, c.Bucket)
 		}
@@ -160,31 +174,57 @@ func targetARN(t s3ops.Target, c Call) (string, error) {
 		return "arn:aws:s3:::" + c.SourceBucket + "/" + c.SourceKey, nil
 	case s3ops.AnyResource:
 		return "*", nil
+	case s3ops.KMSKey, s3ops.IAMRole, s3ops.IAMUser:
+		if c.Resource == "" {
+			return "", fmt.Errorf("the call names no %s (Call.Resource)", t)
+		}
+		return c.Resource, nil
+	case s3ops.KMSAlias:
+		if c.Alias == "" {
+			return "", fmt.Errorf("the call names no KMS alias (Call.Alias)")
+		}
+		return c.Alias, nil
 	}
-	return "", fmt.Errorf("target %s is not an S3 resource", t)
+	return "", fmt.Errorf("target %s is not a resource of the call", t)
 }
 
 // ClientError is the error line the AWS CLI prints when the call is denied:
 // `An error occurred (AccessDenied) when calling the GetObject operation:
-// Access Denied`. S3 sends the detailed message only within one account
-// (spec §4.2); a denied KMS call surfaces as an S3 AccessDenied (spec §3.6).
+// Access Denied`.
 func (r *Result) ClientError() string {
 	d := r.Denied()
 	if d == nil {
 		return ""
 	}
-	msg := d.Decision.S3Message()
-	if d.KMS != nil {
-		switch {
-		case d.Decision.CrossAccount:
-			msg = "Access Denied"
-		case d.Decision.Type == authz.TypeResource:
-			// The form S3 relays for a key policy denial (spec §3.6).
-			msg = "User: " + d.Decision.Principal + " is not authorized to perform: " + d.Action +
-				" on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access"
-		default:
-			msg = d.Decision.Message()
+	return "An error occurred (AccessDenied) when calling the " + r.Operation.Name + " operation: " + d.S3Message()
+}
+
+// S3Message is the <Message> of the AccessDenied error S3 returns for the
+// check. S3 sends the detailed message only within one account (spec
+// §4.2); a denied KMS call S3 made for the caller surfaces as an S3
+// AccessDenied with the KMS wording (spec §3.6).
+func (c *Check) S3Message() string {
+	if c.KMS == nil {
+		return c.Decision.S3Message()
+	}
+	switch {
+	case c.Decision.CrossAccount:
+		return "Access Denied"
+	case c.Decision.Type == authz.TypeResource:
+		// The form S3 relays for a key policy denial (spec §3.6).
+		return "User: " + c.Decision.Principal + " is not authorized to perform: " + c.Action +
+			" on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access"
+	}
+	return c.Decision.Message()
+}
+
+// anyResourceOnly reports whether every permission of op is on "*", as
+// s3:ListAllMyBuckets of ListBuckets (spec §2.2): no bucket is involved.
+func anyResourceOnly(op *s3ops.Operation) bool {
+	for _, p := range op.Permissions {
+		if p.On != s3ops.AnyResource {
+			return false
 		}
 	}
-	return "An error occurred (AccessDenied) when calling the " + r.Operation.Name + " operation: " + msg
+	return true
 }

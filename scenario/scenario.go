@@ -232,3 +232,27 @@ func apply(m *world.Model, principal string, ch Changes) error {
 
 // File returns the file the scenario was read from.
 func (s *Scenario) File() string { return s.file }
+
+// StepWorlds returns the world model each step runs against: the world as
+// written with the changes of that step and every earlier one. The
+// emulator's end-to-end tests serve them to the real clients.
+func (s *Scenario) StepWorlds() ([]*world.Model, error) {
+	fresh, err := Parse(s.data, s.file)
+	if err != nil {
+		return nil, err
+	}
+	m := &fresh.World
+	var out []*world.Model
+	for i := range s.Steps {
+		st := &s.Steps[i]
+		principal := st.Principal
+		if principal == "" {
+			principal = s.Principal
+		}
+		if err := apply(m, principal, st.Add); err != nil {
+			return nil, fmt.Errorf("%s: step %d: %w", s.file, i+1, err)
+		}
+		out = append(out, m.Clone())
+	}
+	return out, nil
+}

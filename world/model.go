@@ -225,3 +225,74 @@ func (m *Model) FindKey(id string) *KeyModel {
 	}
 	return nil
 }
+
+// JSON returns the document as JSON text: the text itself for a document
+// given as a JSON string, the converted mapping otherwise.
+func (d Doc) JSON() ([]byte, error) {
+	if d.Node == nil {
+		return nil, nil
+	}
+	if d.Node.Kind == yaml.ScalarNode && d.Node.Tag != "!!null" {
+		return []byte(d.Node.Value), nil
+	}
+	return ToJSON(d.Node)
+}
+
+// Clone returns a copy of the model that can be changed without changing
+// m. Policy documents (yaml nodes) and seeded objects are shared: replace
+// them, never edit them in place.
+func (m *Model) Clone() *Model {
+	c := *m
+	if m.Organization != nil {
+		o := *m.Organization
+		o.SCPs = append([]Doc(nil), o.SCPs...)
+		o.RCPs = append([]Doc(nil), o.RCPs...)
+		c.Organization = &o
+	}
+	c.Accounts = make([]AccountModel, len(m.Accounts))
+	for i, a := range m.Accounts {
+		a.SCPs = append([]Doc(nil), a.SCPs...)
+		a.RCPs = append([]Doc(nil), a.RCPs...)
+		a.Users = append([]UserModel(nil), a.Users...)
+		for j := range a.Users {
+			u := &a.Users[j]
+			u.AccessKeys = append([]AccessKeyModel(nil), u.AccessKeys...)
+			u.Policies = u.Policies.clone()
+			u.Tags = cloneTags(u.Tags)
+		}
+		a.Roles = append([]RoleModel(nil), a.Roles...)
+		for j := range a.Roles {
+			r := &a.Roles[j]
+			r.Policies = r.Policies.clone()
+			r.Tags = cloneTags(r.Tags)
+		}
+		a.Buckets = append([]BucketModel(nil), a.Buckets...)
+		for j := range a.Buckets {
+			if e := a.Buckets[j].Encryption; e != nil {
+				ec := *e
+				a.Buckets[j].Encryption = &ec
+			}
+		}
+		a.Keys = append([]KeyModel(nil), a.Keys...)
+		for j := range a.Keys {
+			a.Keys[j].Aliases = append([]string(nil), a.Keys[j].Aliases...)
+		}
+		c.Accounts[i] = a
+	}
+	return &c
+}
+
+func (nd NamedDocs) clone() NamedDocs {
+	return NamedDocs{Names: append([]string(nil), nd.Names...), Docs: append([]Doc(nil), nd.Docs...), Node: nd.Node}
+}
+
+func cloneTags(t map[string]string) map[string]string {
+	if t == nil {
+		return nil
+	}
+	c := make(map[string]string, len(t))
+	for k, v := range t {
+		c[k] = v
+	}
+	return c
+}

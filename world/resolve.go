@@ -122,11 +122,27 @@ func (w *World) Resource(arn, action string, caller *authz.Principal) (*authz.Re
 	case "s3":
 		name, _, _ := strings.Cut(parts[5], "/")
 		b := w.buckets[name]
+		if b == nil && strings.EqualFold(action, "s3:CreateBucket") {
+			// The bucket does not exist yet: the caller's account would
+			// own it, and it has no policy (spec §2.2 CreateBucket).
+			return &authz.Resource{ARN: arn, Account: caller.Account, Kind: authz.ResourceS3, RCPs: w.rcpsOf(caller.Account)}, nil
+		}
 		if b == nil {
 			return nil, fmt.Errorf("resource %s: bucket %q is not in the world file %s; add it under accounts[].buckets", arn, name, w.File)
 		}
 		return &authz.Resource{ARN: arn, Account: b.Account.ID, Kind: authz.ResourceS3, Policy: b.Policy, RCPs: b.Account.RCPs}, nil
 	case "kms":
+		if strings.HasPrefix(parts[5], "alias/") && isAliasAction(action) {
+			// The alias itself, for kms:CreateAlias, DeleteAlias and
+			// UpdateAlias: an alias has no policy of its own, so IAM
+			// policies alone grant these (KMS Developer Guide,
+			// alias-access), and it need not exist yet.
+			a := w.accounts[parts[4]]
+			if a == nil {
+				return nil, fmt.Errorf("resource %s: account %s is not in the world file %s", arn, parts[4], w.File)
+			}
+			return &authz.Resource{ARN: arn, Account: a.ID, Kind: authz.ResourceOther, RCPs: a.RCPs}, nil
+		}
 		k := w.keys[arn]
 		if k == nil {
 			return nil, fmt.Errorf("resource %s: no such KMS key or alias in %s", arn, w.File)
@@ -163,4 +179,24 @@ func (w *World) Request(p *authz.Principal, action, resourceARN string, env auth
 		ctx.Set(k, v...)
 	}
 	return &authz.Request{Principal: p, Action: action, Resource: res, Context: ctx}, nil
+}
+
+// rcpsOf returns the RCPs over an account of the world, nil for an account
+// the world does not hold (anonymous callers).
+func (w *World) rcpsOf(account string) [][]*policy.Policy {
+	if a := w.accounts[account]; a != nil {
+		return a.RCPs
+	}
+	return nil
+}
+
+// isAliasAction reports whether a KMS action is checked on the alias
+// itself when its resource is an alias ARN, rather than on the key the
+// alias names.
+func isAliasAction(action string) bool {
+	switch strings.ToLower(action) {
+	case "kms:createalias", "kms:deletealias", "kms:updatealias":
+		return true
+	}
+	return false
 }

@@ -542,6 +542,14 @@ func (c *compiler) doc(d Doc, t policy.Type, what string) *policy.Policy {
 	return p
 }
 
+// DocFromJSON wraps a JSON policy document (as a caller sends it, e.g. to
+// PutBucketPolicy) in a Doc. The text is kept as is: a Doc holding a
+// string is compiled from the string, with errors that give the line and
+// column of the JSON text.
+func DocFromJSON(text []byte) Doc {
+	return Doc{Node: &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: string(text)}}
+}
+
 // ToJSON converts a YAML node to JSON text, keeping mapping order.
 func ToJSON(n *yaml.Node) ([]byte, error) {
 	var b bytes.Buffer
@@ -708,3 +716,15 @@ func (w *World) Key(arn string) *Key { return w.keys[arn] }
 
 // Credential returns the access key with the given ID, or nil.
 func (w *World) Credential(accessKeyID string) *Credential { return w.accessKeys[accessKeyID] }
+
+// CredentialsOf returns the first access key of a user, nil when it has
+// none.
+func (w *World) CredentialsOf(u *User) *Credential {
+	var first *Credential
+	for _, c := range w.accessKeys {
+		if c.User == u && (first == nil || c.AccessKeyID < first.AccessKeyID) {
+			first = c
+		}
+	}
+	return first
+}
