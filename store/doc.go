@@ -1,0 +1,90 @@
+// Package store owns the emulator's data on disk: buckets, objects and
+// multipart uploads in one data directory. It knows nothing of HTTP, IAM or
+// XML; it stores what the emulator gives it (bucket policies, ACLs, SSE
+// settings are opaque to it) and guarantees that what it reports committed
+// survives a crash whole, and that nothing else does.
+//
+// # Layout
+//
+// A data directory holds:
+//
+//	FORMAT                          "lockstep-store 1"
+//	LOCK                            flock(2)ed while a Store has it open
+//	tmp/                            temporary files; emptied by Open
+//	buckets/<name>/bucket.json      BucketMeta
+//	buckets/<name>/objects/hh/<h>   object record: JSON of ObjectMeta and
+//	                                the list of the object's data files
+//	buckets/<name>/data/hh/<id>     data file (blob): an object's bytes, or
+//	                                one part's
+//	buckets/<name>/uploads/<uid>/upload.json         upload record
+//	buckets/<name>/uploads/<uid>/part-NNNNN.json     part record
+//
+// <h> is the hex SHA-256 of the object key, so any key S3 accepts (1024
+// bytes of any UTF-8, "../", "//", NUL, a leading "/") maps to a fixed
+// 64-character name that never leaves the bucket's directory; the key
+// itself is kept in the record. Blob IDs are 128 random bits in hex, upload
+// IDs a 64-bit time stamp and 128 random bits. hh, the first two hex
+// digits of a name, spreads records and blobs over 256 subdirectories.
+// Bucket names are restricted to ASCII letters, digits, '.', '-' and '_'.
+//
+// An object written by Put or Copy has one blob (none when empty); an
+// object made by Complete is the list of its part blobs, in place, so
+// completing a multipart upload copies no data, and reads cross the part
+// boundaries transparently.
+//
+// # Commit protocol and durability
+//
+// Blobs are immutable. A write streams the body into a new blob (named in
+// no record yet, so invisible), fsyncs it and its directory, then writes
+// the record to tmp/, fsyncs it, renames it over the old record and
+// fsyncs the record's directory. The rename is the commit point:
+//
+//   - a crash before it leaves the old record, hence the old object whole;
+//     the new blob and the temporary record are garbage;
+//   - a crash after it leaves the new record, naming a blob that was
+//     durable before the rename; the old blob is garbage.
+//
+// Open empties tmp/ and deletes every blob that no record of an object or
+// a part names (mark and sweep), so the garbage of any interrupted write
+// goes. Buckets and uploads are created by building their directory in
+// tmp/ and renaming it into place; they are removed by renaming them into
+// tmp/. Complete's single commit point is the object's record: a crash
+// before it leaves the upload intact; after it, Open finds an upload whose
+// parts an object names and removes the upload. A record that does not
+// parse, or names a missing blob, cannot come from a crash, so Open
+// reports it instead of dropping data.
+//
+// Options.NoSync skips the fsyncs: writes stay atomic against a crash of
+// the process (the kernel has the data), not against a crash of the
+// machine.
+//
+// # Memory and concurrency
+//
+// Open reads every record into an in-memory index per bucket: a B-tree of
+// keys in S3 order (UTF-8 byte order) holding each object's metadata, so
+// that Head and listing read no file and a PUT costs O(log n) however large
+// the bucket. Listing seeks: a page costs O(log n) plus its entries, and a
+// delimiter skips each common prefix in one seek.
+//
+// A Store is safe for concurrent use. Writers of one key serialize only
+// their commit (the rename and the index update happen under one lock, so
+// the last rename wins in memory and on disk alike); streaming happens in
+// parallel. A blob set is reference-counted: the index holds one reference
+// and every open ObjectReader one, and the blobs are deleted with the last,
+// so a reader keeps reading its version after the object is overwritten
+// or deleted. Only one process may open a data directory (LOCK).
+//
+// # Encryption
+//
+// A Cipher (a 32-byte data key) encrypts a blob with AES-256-CTR under a
+// random initial counter kept in the record; ranged reads decrypt from any
+// offset. The record also keeps a key check value, so a wrong or missing
+// key fails with ErrWrongKey rather than returning garbage. ETags are the
+// MD5 of the plaintext. Where keys come from (SSE-S3, KMS, SSE-C) is the
+// caller's business; ObjectMeta.SSE only records what the caller says.
+//
+// # Errors
+//
+// Every method but Open returns an *Error naming the operation, bucket and
+// key; test causes with errors.Is against the Err* sentinels.
+package store

@@ -1,0 +1,403 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// mutate is the one way an object's record changes. Under the key's lock
+// it calls fn with the current entry (nil if none); fn returns the next
+// entry (nil to delete). mutate then commits it: it writes the record to
+// a temporary file, flushes it, renames it over the old record (the commit
+// point), updates the index and makes the rename durable. Because the
+// rename and the index update happen under the same lock, concurrent
+// writers of one key leave the disk and the index agreeing on the last
+// one.
+//
+// mutate reports whether it committed; an error with committed true means
+// the change is visible but its durability could not be ensured. On
+// commit the index takes over the caller's reference to next.data and
+// mutate releases the index's reference to prev.data (unless next shares
+// it); otherwise the caller still owns its reference.
+func (b *bucket) mutate(key string, fn func(cur *entry) (*entry, error)) (prev *entry, committed bool, err error) {
+	b.live.RLock()
+	defer b.live.RUnlock()
+	if b.deleted.Load() {
+		return nil, false, ErrNoSuchBucket
+	}
+	name := keyName(key)
+	kl := &b.keyLocks[fanout(name)]
+	kl.Lock()
+	defer kl.Unlock()
+
+	b.mu.RLock()
+	cur, _ := b.objects.Get(key)
+	b.mu.RUnlock()
+	next, err := fn(cur)
+	if err != nil {
+		return nil, false, err
+	}
+	path := b.recordPath(name)
+	if next == nil {
+		if cur == nil {
+			return nil, false, nil
+		}
+		if err := removeIfExists(path); err != nil {
+			return nil, false, err
+		}
+		b.mu.Lock()
+		b.objects.Delete(key)
+		b.mu.Unlock()
+	} else {
+		data, err := json.Marshal(next.record())
+		if err != nil {
+			return nil, false, err
+		}
+		if err := b.ensureSubdir(kindObjects, name); err != nil {
+			return nil, false, err
+		}
+		tmp, err := b.s.writeTemp(data)
+		if err != nil {
+			return nil, false, err
+		}
+		b.s.at("record-written")
+		if err := os.Rename(tmp, path); err != nil {
+			os.Remove(tmp)
+			return nil, false, b.fsError(err)
+		}
+		b.mu.Lock()
+		b.objects.Set(key, next)
+		b.mu.Unlock()
+		b.s.at("record-renamed")
+	}
+	if cur != nil && (next == nil || next.data != cur.data) {
+		cur.data.release()
+	}
+	return cur, true, b.s.syncDir(filepath.Dir(path))
+}
+
+// commitNew commits a new version of key made of data and returns its
+// metadata. It takes over the caller's reference to data.
+func (b *bucket) commitNew(ctx context.Context, key string, meta ObjectMeta, data *objData) (ObjectMeta, error) {
+	if err := ctx.Err(); err != nil {
+		data.release()
+		return ObjectMeta{}, err
+	}
+	if meta.LastModified.IsZero() {
+		meta.LastModified = b.s.now()
+	}
+	meta.LastModified = meta.LastModified.UTC()
+	e := &entry{meta: meta, data: data}
+	_, committed, err := b.mutate(key, func(*entry) (*entry, error) { return e, nil })
+	if !committed {
+		data.release()
+		return ObjectMeta{}, err
+	}
+	return meta.clone(), err
+}
+
+// Put stores the object key in bucket with the data read from r, replacing
+// any object of that key, and returns its metadata. The body is streamed
+// to disk, encrypted with c when c is not nil; Put computes Size and ETag
+// (the MD5 of the plaintext) and sets LastModified to now when meta has
+// none. Of meta, Key, Size, ETag, PartsCount and PartSizes are ignored.
+//
+// The object appears atomically when Put succeeds. If r returns an error
+// (or ctx ends) before io.EOF, nothing is committed and the error is
+// returned wrapped; so a caller verifying a checksum can fail the upload
+// by returning an error from r at the end.
+func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, meta ObjectMeta, c *Cipher) (_ ObjectMeta, err error) {
+	defer wrap(&err, "put", bucket, key)
+	if err := s.begin(ctx); err != nil {
+		return ObjectMeta{}, err
+	}
+	b, err := s.bucket(bucket)
+	if err != nil {
+		return ObjectMeta{}, err
+	}
+	if err := checkKey(key); err != nil {
+		return ObjectMeta{}, err
+	}
+	cs, err := c.prepare()
+	if err != nil {
+		return ObjectMeta{}, err
+	}
+	w, err := b.writeBlob(ctx, r, cs)
+	if err != nil {
+		return ObjectMeta{}, err
+	}
+	meta = meta.clone()
+	meta.Key = key
+	meta.Size = w.seg.Size
+	meta.ETag = hex.EncodeToString(w.md5[:])
+	meta.PartsCount, meta.PartSizes = 0, nil
+	return b.commitNew(ctx, key, meta, b.newData(w.segments(), cs.checkValue()))
+}
+
+// lookup returns the current entry of key holding a reference to its
+// data, which the caller releases.
+func (b *bucket) lookup(key string) (*entry, error) {
+	b.mu.RLock()
+	e, ok := b.objects.Get(key)
+	if ok {
+		e.data.acquire()
+	}
+	b.mu.RUnlock()
+	if !ok {
+		return nil, ErrNoSuchKey
+	}
+	return e, nil
+}
+
+// current returns the current entry of key, for its metadata only.
+func (b *bucket) current(key string) (*entry, error) {
+	b.mu.RLock()
+	e, ok := b.objects.Get(key)
+	b.mu.RUnlock()
+	if !ok {
+		return nil, ErrNoSuchKey
+	}
+	return e, nil
+}
+
+// object returns the bucket, after the checks common to the object
+// methods.
+func (s *Store) object(ctx context.Context, bucket, key string) (*bucket, error) {
+	if err := s.begin(ctx); err != nil {
+		return nil, err
+	}
+	b, err := s.bucket(bucket)
+	if err != nil {
+		return nil, err
+	}
+	return b, checkKey(key)
+}
+
+// Get opens the object for reading. The reader returns the plaintext,
+// decrypted with c, and supports Seek and ReadAt, so ranges cost only what
+// they read. It reads the version current when Get returned, even if the
+// object is overwritten or deleted meanwhile; Close it to let that
+// version's files go. If the object is encrypted and c is nil or another
+// key, or c is given for an object stored in the clear, Get fails with
+// ErrWrongKey.
+func (s *Store) Get(ctx context.Context, bucket, key string, c *Cipher) (_ ObjectMeta, _ *ObjectReader, err error) {
+	defer wrap(&err, "get", bucket, key)
+	b, err := s.object(ctx, bucket, key)
+	if err != nil {
+		return ObjectMeta{}, nil, err
+	}
+	cs, err := c.prepare()
+	if err != nil {
+		return ObjectMeta{}, nil, err
+	}
+	e, err := b.lookup(key)
+	if err != nil {
+		return ObjectMeta{}, nil, err
+	}
+	if err := cs.checkKey(e.data.kcv); err != nil {
+		e.data.release()
+		return ObjectMeta{}, nil, err
+	}
+	return e.meta.clone(), newObjectReader(e.data, cs), nil
+}
+
+// Head returns the object's metadata.
+func (s *Store) Head(ctx context.Context, bucket, key string) (_ ObjectMeta, err error) {
+	defer wrap(&err, "head", bucket, key)
+	b, err := s.object(ctx, bucket, key)
+	if err != nil {
+		return ObjectMeta{}, err
+	}
+	e, err := b.current(key)
+	if err != nil {
+		return ObjectMeta{}, err
+	}
+	return e.meta.clone(), nil
+}
+
+// Encrypted reports whether the object's data is stored encrypted (by a
+// Cipher), which tells the caller whether Get needs one.
+func (s *Store) Encrypted(ctx context.Context, bucket, key string) (_ bool, err error) {
+	defer wrap(&err, "head", bucket, key)
+	b, err := s.object(ctx, bucket, key)
+	if err != nil {
+		return false, err
+	}
+	e, err := b.current(key)
+	if err != nil {
+		return false, err
+	}
+	return e.data.kcv != nil, nil
+}
+
+// UpdateObject changes an object's metadata (tags, ACL, user metadata,
+// ...) without rewriting its data: fn gets a copy of the current metadata
+// to change, and the new metadata is committed atomically. fn runs under
+// the key's lock, so updates and writes of one key never interleave; it
+// must not call the Store. fn may not change Key, Size, ETag, PartsCount
+// or PartSizes, which describe the data. If fn returns an error nothing
+// changes and the error is returned wrapped.
+func (s *Store) UpdateObject(ctx context.Context, bucket, key string, fn func(*ObjectMeta) error) (_ ObjectMeta, err error) {
+	defer wrap(&err, "update", bucket, key)
+	b, err := s.object(ctx, bucket, key)
+	if err != nil {
+		return ObjectMeta{}, err
+	}
+	var next *entry
+	_, committed, err := b.mutate(key, func(cur *entry) (*entry, error) {
+		if cur == nil {
+			return nil, ErrNoSuchKey
+		}
+		m := cur.meta.clone()
+		if err := fn(&m); err != nil {
+			return nil, err
+		}
+		if m.Key != cur.meta.Key || m.Size != cur.meta.Size || m.ETag != cur.meta.ETag ||
+			m.PartsCount != cur.meta.PartsCount || !slices.Equal(m.PartSizes, cur.meta.PartSizes) {
+			return nil, errors.New("Key, Size, ETag, PartsCount and PartSizes cannot change")
+		}
+		m = m.clone() // fn may keep references to what it set
+		m.LastModified = m.LastModified.UTC()
+		next = &entry{meta: m, data: cur.data}
+		return next, nil
+	})
+	if !committed {
+		return ObjectMeta{}, err
+	}
+	return next.meta.clone(), err
+}
+
+// Delete deletes the object and reports whether it existed. Deleting a
+// missing key is not an error, as in S3. Readers that have the object
+// open keep reading it.
+func (s *Store) Delete(ctx context.Context, bucket, key string) (_ bool, err error) {
+	defer wrap(&err, "delete", bucket, key)
+	b, err := s.object(ctx, bucket, key)
+	if err != nil {
+		return false, err
+	}
+	prev, _, err := b.mutate(key, func(*entry) (*entry, error) { return nil, nil })
+	return prev != nil, err
+}
+
+// Copy copies srcKey of srcBucket to dstKey of dstBucket, with meta as the
+// new object's metadata (Copy fills Key, Size, ETag, LastModified when
+// zero, and clears PartsCount and PartSizes: the copy is one piece, and
+// its ETag is the MD5 of its plaintext). srcCipher decrypts the source and
+// dstCipher encrypts the copy. Copying a key onto itself is allowed (to
+// change its metadata or encryption). Errors about the source say so; the
+// *Error names the destination.
+//
+// When the source is not a multipart object and both sides use the same
+// key (or none), the copy shares the source's stored bytes through a hard
+// link and reads nothing; otherwise it streams, checking ctx between
+// chunks. Either way it commits atomically, like Put.
+func (s *Store) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta ObjectMeta, srcCipher, dstCipher *Cipher) (_ ObjectMeta, err error) {
+	defer wrap(&err, "copy", dstBucket, dstKey)
+	db, err := s.object(ctx, dstBucket, dstKey)
+	if err != nil {
+		return ObjectMeta{}, err
+	}
+	sb, err := s.object(ctx, srcBucket, srcKey)
+	if err != nil {
+		return ObjectMeta{}, fmt.Errorf("source %q: %w", srcBucket+"/"+srcKey, err)
+	}
+	scs, err := srcCipher.prepare()
+	if err != nil {
+		return ObjectMeta{}, fmt.Errorf("source: %w", err)
+	}
+	dcs, err := dstCipher.prepare()
+	if err != nil {
+		return ObjectMeta{}, err
+	}
+	src, err := sb.lookup(srcKey)
+	if err != nil {
+		return ObjectMeta{}, fmt.Errorf("source %q: %w", srcBucket+"/"+srcKey, err)
+	}
+	defer src.data.release()
+	if err := scs.checkKey(src.data.kcv); err != nil {
+		return ObjectMeta{}, fmt.Errorf("source %q: %w", srcBucket+"/"+srcKey, err)
+	}
+
+	meta = meta.clone()
+	meta.Key = dstKey
+	meta.PartsCount, meta.PartSizes = 0, nil
+	var data *objData
+	if src.meta.PartsCount == 0 && bytes.Equal(scs.checkValue(), dcs.checkValue()) {
+		data = db.linkData(src.data)
+		meta.Size, meta.ETag = src.meta.Size, src.meta.ETag
+	}
+	if data == nil {
+		src.data.acquire() // the reader's own reference
+		r := newObjectReader(src.data, scs)
+		w, err := db.writeBlob(ctx, r, dcs)
+		r.Close()
+		if err != nil {
+			return ObjectMeta{}, err
+		}
+		meta.Size = w.seg.Size
+		meta.ETag = hex.EncodeToString(w.md5[:])
+		data = db.newData(w.segments(), dcs.checkValue())
+	}
+	return db.commitNew(ctx, dstKey, meta, data)
+}
+
+// linkData makes new names for the files of src in bucket b (hard links:
+// the bytes are shared, the names independent) and returns data owning
+// them, or nil if the file system cannot link.
+func (b *bucket) linkData(src *objData) *objData {
+	segs := slices.Clone(src.segs)
+	undo := func(n int) *objData {
+		for _, s := range segs[:n] {
+			if s.Blob != "" {
+				os.Remove(b.blobPath(s.Blob))
+			}
+		}
+		return nil
+	}
+	dirs := map[string]bool{}
+	for i := range segs {
+		if segs[i].Blob == "" {
+			continue
+		}
+		id := randomID()
+		if err := b.ensureSubdir(kindData, id); err != nil {
+			return undo(i)
+		}
+		if err := os.Link(src.b.blobPath(segs[i].Blob), b.blobPath(id)); err != nil {
+			return undo(i)
+		}
+		segs[i].Blob = id
+		dirs[filepath.Dir(b.blobPath(id))] = true
+	}
+	for d := range dirs {
+		if err := b.s.syncDir(d); err != nil {
+			return undo(len(segs))
+		}
+	}
+	return b.newData(segs, src.kcv)
+}
+
+// segments returns the segment list of a single-file object.
+func (w blobWrite) segments() []segment {
+	if w.seg.Blob == "" {
+		return nil
+	}
+	return []segment{w.seg}
+}
+
+// checkValue returns the key check value to record, nil for no cipher.
+func (cs *cipherState) checkValue() []byte {
+	if cs == nil {
+		return nil
+	}
+	return cs.kcv
+}

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"sync/atomic"
+)
+
+// recordVersion is the version of the on-disk record formats.
+const recordVersion = 1
+
+// segment is one stored file of an object's data. An object written by
+// Put or Copy has one segment (none if it is empty); an object made by
+// Complete has one per part, in order.
+type segment struct {
+	Blob string `json:"blob,omitempty"` // blob ID; "" for an empty segment, which has no file
+	Size int64  `json:"size"`
+	IV   []byte `json:"iv,omitempty"` // initial CTR counter, when encrypted
+}
+
+// objectRecord is the file objects/hh/<sha256(key)>: an object's metadata
+// and the list of its data files. Writing it (atomically) commits the
+// object.
+type objectRecord struct {
+	V        int        `json:"v"`
+	Meta     ObjectMeta `json:"meta"`
+	KCV      []byte     `json:"kcv,omitempty"` // key check value; nil when stored in the clear
+	Segments []segment  `json:"segs,omitempty"`
+}
+
+// objData is the stored data of one object version: its files and their
+// encryption. It is immutable and reference-counted: the index holds one
+// reference while the version is current and every reader holds one, and
+// the files are deleted when the last reference goes. This is what lets a
+// reader finish reading a version that was overwritten or deleted.
+type objData struct {
+	b    *bucket
+	segs []segment
+	kcv  []byte
+	refs atomic.Int64
+}
+
+// newData returns data holding one reference, the caller's.
+func (b *bucket) newData(segs []segment, kcv []byte) *objData {
+	d := &objData{b: b, segs: segs, kcv: kcv}
+	d.refs.Store(1)
+	return d
+}
+
+func (d *objData) size() int64 {
+	var n int64
+	for _, s := range d.segs {
+		n += s.Size
+	}
+	return n
+}
+
+func (d *objData) acquire() { d.refs.Add(1) }
+
+// release drops a reference, deleting the files with the last one. A
+// failed deletion leaves garbage that the next Open deletes.
+func (d *objData) release() {
+	if d.refs.Add(-1) != 0 {
+		return
+	}
+	for _, s := range d.segs {
+		if s.Blob != "" {
+			removeIfExists(d.b.blobPath(s.Blob))
+		}
+	}
+}
+
+// entry is one object in a bucket's index: the current version's
+// metadata and data. Entries are immutable; a change makes a new one.
+type entry struct {
+	meta ObjectMeta
+	data *objData
+}
+
+func (e *entry) record() objectRecord {
+	return objectRecord{V: recordVersion, Meta: e.meta, KCV: e.data.kcv, Segments: e.data.segs}
+}
