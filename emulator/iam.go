@@ -1,0 +1,874 @@
+package emulator
+
+import (
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/lockstep-dev/lockstep/enforce"
+	"github.com/lockstep-dev/lockstep/policy"
+	"github.com/lockstep-dev/lockstep/world"
+)
+
+// IAM speaks the AWS query protocol, like STS, in its own namespace.
+const (
+	iamVersion = "2010-05-08"
+	iamNS      = "https://iam.amazonaws.com/doc/2010-05-08/"
+)
+
+// IAM quotas the emulator enforces (IAM User Guide, "IAM and AWS STS
+// quotas"). Policy sizes do not count white space.
+const (
+	maxAccessKeysPerUser = 2
+	maxUserPolicySize    = 2048  // all inline policies of a user together
+	maxRolePolicySize    = 10240 // all inline policies of a role together
+	maxTrustPolicySize   = 2048  // ACLSizePerRole
+	maxTagsPerEntity     = 50
+)
+
+var (
+	iamEntityNameRE = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	iamPolicyNameRE = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
+	iamPathRE       = regexp.MustCompile(`^(/|/[\x21-\x7e]+/)$`)
+)
+
+// iamHandler serves one IAM action with the request's parameters.
+type iamHandler func(s *Server, w http.ResponseWriter, c *call, form url.Values) error
+
+// iamHandlers maps the IAM actions of the operation catalogue to their
+// handlers.
+var iamHandlers = map[string]iamHandler{
+	"CreateUser":      (*Server).createUser,
+	"CreateAccessKey": (*Server).createAccessKey,
+	"CreateRole":      (*Server).createRole,
+	"PutUserPolicy": func(s *Server, w http.ResponseWriter, c *call, f url.Values) error {
+		return s.putEntityPolicy(w, c, f, userEntity)
+	},
+	"GetUserPolicy": func(s *Server, w http.ResponseWriter, c *call, f url.Values) error {
+		return s.getEntityPolicy(w, c, f, userEntity)
+	},
+	"DeleteUserPolicy": func(s *Server, w http.ResponseWriter, c *call, f url.Values) error {
+		return s.deleteEntityPolicy(w, c, f, userEntity)
+	},
+	"PutRolePolicy": func(s *Server, w http.ResponseWriter, c *call, f url.Values) error {
+		return s.putEntityPolicy(w, c, f, roleEntity)
+	},
+	"GetRolePolicy": func(s *Server, w http.ResponseWriter, c *call, f url.Values) error {
+		return s.getEntityPolicy(w, c, f, roleEntity)
+	},
+	"DeleteRolePolicy": func(s *Server, w http.ResponseWriter, c *call, f url.Values) error {
+		return s.deleteEntityPolicy(w, c, f, roleEntity)
+	},
+	"PutUserPermissionsBoundary": func(s *Server, w http.ResponseWriter, c *call, f url.Values) error {
+		return s.putBoundary(w, c, f, userEntity)
+	},
+	"DeleteUserPermissionsBoundary": func(s *Server, w http.ResponseWriter, c *call, f url.Values) error {
+		return s.deleteBoundary(w, c, f, userEntity)
+	},
+	"PutRolePermissionsBoundary": func(s *Server, w http.ResponseWriter, c *call, f url.Values) error {
+		return s.putBoundary(w, c, f, roleEntity)
+	},
+	"DeleteRolePermissionsBoundary": func(s *Server, w http.ResponseWriter, c *call, f url.Values) error {
+		return s.deleteBoundary(w, c, f, roleEntity)
+	},
+}
+
+// serveIAM serves the IAM actions of the catalogue. Each changes the
+// world model, so the next request (any service) sees the new user, key,
+// role or policy. IAM is global: every action works in the caller's own
+// account.
+func (s *Server) serveIAM(w http.ResponseWriter, c *call) {
+	// The AWS SDKs read the request ID of query and JSON responses,
+	// errors included, from x-amzn-RequestId.
+	w.Header().Set("X-Amzn-Requestid", c.id)
+	form, err := readQueryForm(c)
+	if err != nil {
+		c.operation = "Unknown"
+		s.fail(w, c, err)
+		return
+	}
+	action := form.Get("Action")
+	c.operation = action
+	c.resourceAccount = c.principal.Account
+	if err := checkQueryAction(action, form.Get("Version"), iamVersion); err != nil {
+		s.fail(w, c, err)
+		return
+	}
+	h := iamHandlers[action]
+	if h == nil {
+		s.fail(w, c, errInvalidAction(action, iamVersion))
+		return
+	}
+	if err := h(s, w, c, form); err != nil {
+		s.fail(w, c, err)
+	}
+}
+
+// entityKind is what tells the user and role variants of an IAM action
+// apart.
+type entityKind struct {
+	noun      string // "user", "role"
+	nameParam string // "UserName", "RoleName"
+	member    string // "userName", "roleName", for validation messages
+	// maxPolicies is the quota on the entity's inline policies together.
+	maxPolicies int
+}
+
+var (
+	userEntity = &entityKind{noun: "user", nameParam: "UserName", member: "userName", maxPolicies: maxUserPolicySize}
+	roleEntity = &entityKind{noun: "role", nameParam: "RoleName", member: "roleName", maxPolicies: maxRolePolicySize}
+)
+
+// entity is a user or role of the compiled world.
+type entity struct {
+	name, arn string
+	policies  []*policy.Policy
+}
+
+// find returns the user or role of an account by name. IAM names are
+// unique without regard to case ("you cannot create groups named both
+// ADMINS and admins", IAM User Guide); the exact spelling wins.
+func (k *entityKind) find(wd *world.World, account, name string) *entity {
+	a := wd.Account(account)
+	if a == nil {
+		return nil
+	}
+	var fold *entity
+	match := func(n, arn string, pols []*policy.Policy) *entity {
+		if n == name {
+			return &entity{name: n, arn: arn, policies: pols}
+		}
+		if fold == nil && strings.EqualFold(n, name) {
+			fold = &entity{name: n, arn: arn, policies: pols}
+		}
+		return nil
+	}
+	if k == userEntity {
+		for _, u := range a.Users {
+			if e := match(u.Name, u.ARN, u.Policies); e != nil {
+				return e
+			}
+		}
+	} else {
+		for _, r := range a.Roles {
+			if e := match(r.Name, r.ARN, r.Policies); e != nil {
+				return e
+			}
+		}
+	}
+	return fold
+}
+
+// arn returns the ARN of the named entity: its own when it exists, else
+// the ARN it would have at the root path.
+func (k *entityKind) arn(e *entity, account, name string) string {
+	if e != nil {
+		return e.arn
+	}
+	return "arn:aws:iam::" + account + ":" + k.noun + "/" + name
+}
+
+// modelOf returns the inline policies and the boundary of the named user
+// or role of an account model, for changing them.
+func (k *entityKind) modelOf(m *world.Model, account, name string) (*world.NamedDocs, **world.Doc, error) {
+	a := findAccount(m, account)
+	if a != nil {
+		if k == userEntity {
+			for i := range a.Users {
+				if strings.EqualFold(a.Users[i].Name, name) {
+					return &a.Users[i].Policies, &a.Users[i].Boundary, nil
+				}
+			}
+		} else {
+			for i := range a.Roles {
+				if strings.EqualFold(a.Roles[i].Name, name) {
+					return &a.Roles[i].Policies, &a.Roles[i].Boundary, nil
+				}
+			}
+		}
+	}
+	return nil, nil, k.errNoSuch(name)
+}
+
+func (k *entityKind) errNoSuch(name string) *apiError {
+	return errorf(http.StatusNotFound, "NoSuchEntity", "The %s with name %s cannot be found.", k.noun, name)
+}
+
+// entityName reads and checks the UserName or RoleName parameter.
+func (k *entityKind) entityName(c *call, form url.Values) (string, error) {
+	name := form.Get(k.nameParam)
+	c.params[k.member] = name
+	return name, checkIAMName(k.member, name, iamEntityNameRE, 64)
+}
+
+func checkIAMName(member, name string, re *regexp.Regexp, max int) error {
+	switch {
+	case name == "":
+		return errValidation(member, "", "Member must not be null")
+	case len(name) > max:
+		return errValidation(member, name, "Member must have length less than or equal to "+strconv.Itoa(max))
+	case !re.MatchString(name):
+		return errValidation(member, name, `Member must satisfy regular expression pattern: [\w+=,.@-]+`)
+	}
+	return nil
+}
+
+// iamAuthorize decides the call's catalogue checks on an IAM resource and
+// returns IAM's AccessDenied for the first denial.
+func (s *Server) iamAuthorize(c *call, resource string, keys map[string][]string) error {
+	res, err := enforce.Authorize(s.state.world(), c.principal, enforce.Call{Operation: c.operation, Resource: resource, Keys: keys, Env: c.env})
+	if err != nil {
+		return errInternal(err)
+	}
+	c.checks = append(c.checks, res.Checks...)
+	if d := res.Denied(); d != nil {
+		return errorf(http.StatusForbidden, "AccessDenied", "%s", d.Decision.Message())
+	}
+	return nil
+}
+
+// iamChange applies fn to the world model. Errors fn returns go to the
+// caller as they are; a model that no longer compiles (which the checks
+// before should prevent) is a ValidationError naming the problem.
+func (s *Server) iamChange(fn func(m *world.Model) error) error {
+	err := s.state.change(fn)
+	if err == nil {
+		return nil
+	}
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return errorf(http.StatusBadRequest, "ValidationError", "%v", err)
+}
+
+// iamTime formats a time as IAM does: 2006-01-02T15:04:05Z.
+func iamTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+type tagXML struct {
+	Key   string
+	Value string
+}
+
+type boundaryXML struct {
+	PermissionsBoundaryType string
+	PermissionsBoundaryArn  string
+}
+
+type userXML struct {
+	Path                string
+	UserName            string
+	UserId              string
+	Arn                 string
+	CreateDate          string
+	PermissionsBoundary *boundaryXML
+	Tags                []tagXML `xml:"Tags>member,omitempty"`
+}
+
+type roleXML struct {
+	Path                     string
+	RoleName                 string
+	RoleId                   string
+	Arn                      string
+	CreateDate               string
+	AssumeRolePolicyDocument string
+	Description              string `xml:",omitempty"`
+	MaxSessionDuration       int
+	PermissionsBoundary      *boundaryXML
+	Tags                     []tagXML `xml:"Tags>member,omitempty"`
+}
+
+func (s *Server) createUser(w http.ResponseWriter, c *call, form url.Values) error {
+	acct := c.principal.Account
+	name, err := userEntity.entityName(c, form)
+	if err != nil {
+		return err
+	}
+	path, err := iamPath(c, form)
+	if err != nil {
+		return err
+	}
+	tags, keys, err := readTags(form)
+	if err != nil {
+		return err
+	}
+	var boundary *resolvedBoundary
+	if form.Has("PermissionsBoundary") {
+		if boundary, err = resolveBoundary(form.Get("PermissionsBoundary")); err != nil {
+			return err
+		}
+		boundary.setKey(keys)
+	}
+	arn := "arn:aws:iam::" + acct + ":user" + path + name
+	if err := s.iamAuthorize(c, arn, keys); err != nil {
+		return err
+	}
+	err = s.iamChange(func(m *world.Model) error {
+		a := findAccount(m, acct)
+		if a == nil {
+			return errInternal(fmt.Errorf("account %s is not in the world", acct))
+		}
+		for _, u := range a.Users {
+			if strings.EqualFold(u.Name, name) {
+				return errorf(http.StatusConflict, "EntityAlreadyExists", "User with name %s already exists.", name)
+			}
+		}
+		um := world.UserModel{Name: name, Path: path, Tags: tagMap(tags)}
+		if boundary != nil {
+			d := world.DocFromJSON(boundary.doc)
+			um.Boundary = &d
+		}
+		a.Users = append(a.Users, um)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	u := s.state.world().User(arn)
+	if u == nil {
+		return errInternal(fmt.Errorf("user %s is not in the world after CreateUser", arn))
+	}
+	type result struct {
+		User userXML
+	}
+	return writeQueryResponse(w, c, iamNS, result{User: userXML{
+		Path: u.Path, UserName: u.Name, UserId: u.ID, Arn: u.ARN, CreateDate: iamTime(c.start),
+		PermissionsBoundary: boundary.xml(), Tags: tags,
+	}})
+}
+
+func (s *Server) createAccessKey(w http.ResponseWriter, c *call, form url.Values) error {
+	acct := c.principal.Account
+	name := form.Get("UserName")
+	if name == "" {
+		// "If you do not specify a user name, IAM determines the user
+		// name implicitly based on the Amazon Web Services access key ID
+		// signing the request."
+		if c.principal.UserName == "" {
+			return errorf(http.StatusBadRequest, "ValidationError", "Must specify userName when calling with non-User credentials")
+		}
+		name = c.principal.UserName
+	} else if err := checkIAMName("userName", name, iamEntityNameRE, 64); err != nil {
+		return err
+	}
+	c.params["userName"] = name
+	e := userEntity.find(s.state.world(), acct, name)
+	if err := s.iamAuthorize(c, userEntity.arn(e, acct, name), nil); err != nil {
+		return err
+	}
+	if e == nil {
+		return userEntity.errNoSuch(name)
+	}
+	key := world.AccessKeyModel{ID: newAccessKeyID(), Secret: newSecretKey()}
+	err := s.iamChange(func(m *world.Model) error {
+		a := findAccount(m, acct)
+		for i := range a.Users {
+			u := &a.Users[i]
+			if u.Name != e.name {
+				continue
+			}
+			if len(u.AccessKeys) >= maxAccessKeysPerUser {
+				return errorf(http.StatusConflict, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: %d", maxAccessKeysPerUser)
+			}
+			u.AccessKeys = append(u.AccessKeys, key)
+			return nil
+		}
+		return userEntity.errNoSuch(name)
+	})
+	if err != nil {
+		return err
+	}
+	type accessKey struct {
+		UserName        string
+		AccessKeyId     string
+		Status          string
+		SecretAccessKey string
+		CreateDate      string
+	}
+	type result struct {
+		AccessKey accessKey
+	}
+	return writeQueryResponse(w, c, iamNS, result{AccessKey: accessKey{
+		UserName: e.name, AccessKeyId: key.ID, Status: "Active", SecretAccessKey: key.Secret, CreateDate: iamTime(c.start),
+	}})
+}
+
+// newAccessKeyID returns a long-term access key ID: AKIA and 16
+// characters of base 32, as AWS's.
+func newAccessKeyID() string {
+	b := make([]byte, 10)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand: " + err.Error())
+	}
+	return "AKIA" + base32.StdEncoding.EncodeToString(b)
+}
+
+// newSecretKey returns a 40-character secret access key.
+func newSecretKey() string {
+	b := make([]byte, 30)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand: " + err.Error())
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func (s *Server) createRole(w http.ResponseWriter, c *call, form url.Values) error {
+	acct := c.principal.Account
+	name, err := roleEntity.entityName(c, form)
+	if err != nil {
+		return err
+	}
+	path, err := iamPath(c, form)
+	if err != nil {
+		return err
+	}
+	if !form.Has("AssumeRolePolicyDocument") {
+		return errValidation("assumeRolePolicyDocument", "", "Member must not be null")
+	}
+	trust := form.Get("AssumeRolePolicyDocument")
+	c.params["assumeRolePolicyDocument"] = trust
+	if _, err := policy.Parse([]byte(trust), policy.Trust); err != nil {
+		return errMalformedPolicy("MalformedPolicyDocument", http.StatusBadRequest, []byte(trust), err)
+	}
+	if policySize(trust) > maxTrustPolicySize {
+		return errorf(http.StatusConflict, "LimitExceeded", "Cannot exceed quota for ACLSizePerRole: %d", maxTrustPolicySize)
+	}
+	description := form.Get("Description")
+	if len(description) > 1000 {
+		return errValidation("description", description, "Member must have length less than or equal to 1000")
+	}
+	// MaxSessionDuration is checked and echoed; lockstep's roles allow
+	// sessions of up to 12 hours whatever it says (see assumeRole).
+	maxSession := defaultSessionSeconds
+	if v := form.Get("MaxSessionDuration"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < defaultSessionSeconds || n > maxSessionSeconds {
+			return errValidation("maxSessionDuration", v, "Member must have value between 3600 and 43200")
+		}
+		maxSession = n
+	}
+	tags, keys, err := readTags(form)
+	if err != nil {
+		return err
+	}
+	var boundary *resolvedBoundary
+	if form.Has("PermissionsBoundary") {
+		if boundary, err = resolveBoundary(form.Get("PermissionsBoundary")); err != nil {
+			return err
+		}
+		boundary.setKey(keys)
+	}
+	arn := "arn:aws:iam::" + acct + ":role" + path + name
+	if err := s.iamAuthorize(c, arn, keys); err != nil {
+		return err
+	}
+	err = s.iamChange(func(m *world.Model) error {
+		a := findAccount(m, acct)
+		if a == nil {
+			return errInternal(fmt.Errorf("account %s is not in the world", acct))
+		}
+		for _, r := range a.Roles {
+			if strings.EqualFold(r.Name, name) {
+				return errorf(http.StatusConflict, "EntityAlreadyExists", "Role with name %s already exists.", name)
+			}
+		}
+		d := world.DocFromJSON([]byte(trust))
+		rm := world.RoleModel{Name: name, Path: path, Trust: &d, Tags: tagMap(tags)}
+		if boundary != nil {
+			bd := world.DocFromJSON(boundary.doc)
+			rm.Boundary = &bd
+		}
+		a.Roles = append(a.Roles, rm)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	r := s.state.world().Role(arn)
+	if r == nil {
+		return errInternal(fmt.Errorf("role %s is not in the world after CreateRole", arn))
+	}
+	type result struct {
+		Role roleXML
+	}
+	return writeQueryResponse(w, c, iamNS, result{Role: roleXML{
+		Path: r.Path, RoleName: r.Name, RoleId: r.ID, Arn: r.ARN, CreateDate: iamTime(c.start),
+		AssumeRolePolicyDocument: iamEscape(trust), Description: description, MaxSessionDuration: maxSession,
+		PermissionsBoundary: boundary.xml(), Tags: tags,
+	}})
+}
+
+func (s *Server) putEntityPolicy(w http.ResponseWriter, c *call, form url.Values, k *entityKind) error {
+	acct := c.principal.Account
+	name, err := k.entityName(c, form)
+	if err != nil {
+		return err
+	}
+	pname := form.Get("PolicyName")
+	c.params["policyName"] = pname
+	if err := checkIAMName("policyName", pname, iamPolicyNameRE, 128); err != nil {
+		return err
+	}
+	if !form.Has("PolicyDocument") {
+		return errValidation("policyDocument", "", "Member must not be null")
+	}
+	doc := form.Get("PolicyDocument")
+	c.params["policyDocument"] = doc
+	if _, err := policy.Parse([]byte(doc), policy.Identity); err != nil {
+		return errMalformedPolicy("MalformedPolicyDocument", http.StatusBadRequest, []byte(doc), err)
+	}
+	e := k.find(s.state.world(), acct, name)
+	if err := s.iamAuthorize(c, k.arn(e, acct, name), nil); err != nil {
+		return err
+	}
+	if e == nil {
+		return k.errNoSuch(name)
+	}
+	size := policySize(doc)
+	for _, p := range e.policies {
+		if p.Name != pname {
+			size += policySize(string(p.Source))
+		}
+	}
+	if size > k.maxPolicies {
+		return errorf(http.StatusConflict, "LimitExceeded", "Maximum policy size of %d bytes exceeded for %s %s", k.maxPolicies, k.noun, e.name)
+	}
+	err = s.iamChange(func(m *world.Model) error {
+		pols, _, err := k.modelOf(m, acct, e.name)
+		if err != nil {
+			return err
+		}
+		pols.Set(pname, world.DocFromJSON([]byte(doc)))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return writeQueryResponse(w, c, iamNS, nil)
+}
+
+func (s *Server) getEntityPolicy(w http.ResponseWriter, c *call, form url.Values, k *entityKind) error {
+	acct := c.principal.Account
+	name, err := k.entityName(c, form)
+	if err != nil {
+		return err
+	}
+	pname := form.Get("PolicyName")
+	c.params["policyName"] = pname
+	if err := checkIAMName("policyName", pname, iamPolicyNameRE, 128); err != nil {
+		return err
+	}
+	e := k.find(s.state.world(), acct, name)
+	if err := s.iamAuthorize(c, k.arn(e, acct, name), nil); err != nil {
+		return err
+	}
+	if e == nil {
+		return k.errNoSuch(name)
+	}
+	p := findPolicy(e.policies, pname)
+	if p == nil {
+		return errorf(http.StatusNotFound, "NoSuchEntity", "The %s policy with name %s cannot be found.", k.noun, pname)
+	}
+	// The result names the entity and the policy as stored; the document
+	// is URL-encoded, as AWS sends it.
+	type userResult struct {
+		UserName       string
+		PolicyName     string
+		PolicyDocument string
+	}
+	type roleResult struct {
+		RoleName       string
+		PolicyName     string
+		PolicyDocument string
+	}
+	doc := iamEscape(string(p.Source))
+	if k == userEntity {
+		return writeQueryResponse(w, c, iamNS, userResult{UserName: e.name, PolicyName: p.Name, PolicyDocument: doc})
+	}
+	return writeQueryResponse(w, c, iamNS, roleResult{RoleName: e.name, PolicyName: p.Name, PolicyDocument: doc})
+}
+
+func (s *Server) deleteEntityPolicy(w http.ResponseWriter, c *call, form url.Values, k *entityKind) error {
+	acct := c.principal.Account
+	name, err := k.entityName(c, form)
+	if err != nil {
+		return err
+	}
+	pname := form.Get("PolicyName")
+	c.params["policyName"] = pname
+	if err := checkIAMName("policyName", pname, iamPolicyNameRE, 128); err != nil {
+		return err
+	}
+	e := k.find(s.state.world(), acct, name)
+	if err := s.iamAuthorize(c, k.arn(e, acct, name), nil); err != nil {
+		return err
+	}
+	if e == nil {
+		return k.errNoSuch(name)
+	}
+	p := findPolicy(e.policies, pname)
+	if p == nil {
+		return errorf(http.StatusNotFound, "NoSuchEntity", "The %s policy with name %s cannot be found.", k.noun, pname)
+	}
+	err = s.iamChange(func(m *world.Model) error {
+		pols, _, err := k.modelOf(m, acct, e.name)
+		if err != nil {
+			return err
+		}
+		var next world.NamedDocs
+		for i, n := range pols.Names {
+			if n != p.Name {
+				next.Set(n, pols.Docs[i])
+			}
+		}
+		*pols = next
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return writeQueryResponse(w, c, iamNS, nil)
+}
+
+// findPolicy returns the inline policy called name: the exact spelling,
+// else one that differs only in case (policy names, like entity names,
+// are unique without regard to case).
+func findPolicy(pols []*policy.Policy, name string) *policy.Policy {
+	var fold *policy.Policy
+	for _, p := range pols {
+		if p.Name == name {
+			return p
+		}
+		if fold == nil && strings.EqualFold(p.Name, name) {
+			fold = p
+		}
+	}
+	return fold
+}
+
+func (s *Server) putBoundary(w http.ResponseWriter, c *call, form url.Values, k *entityKind) error {
+	acct := c.principal.Account
+	name, err := k.entityName(c, form)
+	if err != nil {
+		return err
+	}
+	if !form.Has("PermissionsBoundary") {
+		return errValidation("permissionsBoundary", "", "Member must not be null")
+	}
+	c.params["permissionsBoundary"] = form.Get("PermissionsBoundary")
+	b, err := resolveBoundary(form.Get("PermissionsBoundary"))
+	if err != nil {
+		return err
+	}
+	keys := map[string][]string{}
+	b.setKey(keys)
+	e := k.find(s.state.world(), acct, name)
+	if err := s.iamAuthorize(c, k.arn(e, acct, name), keys); err != nil {
+		return err
+	}
+	if e == nil {
+		return k.errNoSuch(name)
+	}
+	err = s.iamChange(func(m *world.Model) error {
+		_, boundary, err := k.modelOf(m, acct, e.name)
+		if err != nil {
+			return err
+		}
+		d := world.DocFromJSON(b.doc)
+		*boundary = &d
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return writeQueryResponse(w, c, iamNS, nil)
+}
+
+func (s *Server) deleteBoundary(w http.ResponseWriter, c *call, form url.Values, k *entityKind) error {
+	acct := c.principal.Account
+	name, err := k.entityName(c, form)
+	if err != nil {
+		return err
+	}
+	e := k.find(s.state.world(), acct, name)
+	if err := s.iamAuthorize(c, k.arn(e, acct, name), nil); err != nil {
+		return err
+	}
+	if e == nil {
+		return k.errNoSuch(name)
+	}
+	err = s.iamChange(func(m *world.Model) error {
+		_, boundary, err := k.modelOf(m, acct, e.name)
+		if err != nil {
+			return err
+		}
+		*boundary = nil
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return writeQueryResponse(w, c, iamNS, nil)
+}
+
+// iamPath reads the Path parameter: "/" by default, else text between
+// slashes.
+func iamPath(c *call, form url.Values) (string, error) {
+	if !form.Has("Path") {
+		return "/", nil
+	}
+	p := form.Get("Path")
+	c.params["path"] = p
+	if len(p) > 512 || !iamPathRE.MatchString(p) {
+		return "", errValidation("path", p, `Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)
+	}
+	return p, nil
+}
+
+// readTags reads Tags.member.N.Key and .Value, and returns them with the
+// condition keys they set (aws:RequestTag/KEY, aws:TagKeys).
+func readTags(form url.Values) ([]tagXML, map[string][]string, error) {
+	keys := map[string][]string{}
+	var tags []tagXML
+	for i := 1; ; i++ {
+		prefix := "Tags.member." + strconv.Itoa(i) + "."
+		if !form.Has(prefix + "Key") {
+			break
+		}
+		t := tagXML{Key: form.Get(prefix + "Key"), Value: form.Get(prefix + "Value")}
+		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
+			return nil, nil, errorf(http.StatusBadRequest, "ValidationError", "Tag %d: the key must have 1 to 128 characters and the value at most 256", i)
+		}
+		tags = append(tags, t)
+		keys["aws:RequestTag/"+t.Key] = []string{t.Value}
+		keys["aws:TagKeys"] = append(keys["aws:TagKeys"], t.Key)
+	}
+	if len(tags) > maxTagsPerEntity {
+		return nil, nil, errorf(http.StatusConflict, "LimitExceeded", "Cannot exceed quota for TagsPerEntity: %d", maxTagsPerEntity)
+	}
+	return tags, keys, nil
+}
+
+func tagMap(tags []tagXML) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[t.Key] = t.Value
+	}
+	return m
+}
+
+// policySize is the size IAM counts against its quotas: the characters
+// that are not white space.
+func policySize(doc string) int {
+	n := 0
+	for _, r := range doc {
+		if !unicode.IsSpace(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// iamEscape URL-encodes a policy document as IAM returns it: every byte
+// but the unreserved characters of RFC 3986 is percent-encoded, so a
+// space is %20, never +.
+func iamEscape(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(s) * 2)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
+
+// Permissions boundaries.
+//
+// On AWS, PermissionsBoundary is the ARN of a managed policy. The world
+// has no managed policies, so lockstep accepts:
+//
+//   - the ARN of an AWS managed policy whose document it carries
+//     (awsManagedPolicies: AdministratorAccess, PowerUserAccess,
+//     AmazonS3FullAccess, AmazonS3ReadOnlyAccess);
+//   - as a lockstep extension, the policy document itself (JSON text
+//     starting with "{"), used as the boundary as it is. Scripts written
+//     for lockstep pass the document; to run them on AWS, create the
+//     policy and pass its ARN instead.
+//
+// Any other policy ARN, AWS managed or customer managed, names a policy
+// that does not exist here: NoSuchEntity, as AWS answers for a missing
+// policy, with a message that says what to pass instead. The boundary
+// lands in the world model as a document; the ARN, when one was given, is
+// the iam:PermissionsBoundary condition key of the call.
+
+// awsManagedPolicies are the AWS managed policies lockstep knows, by name
+// (arn:aws:iam::aws:policy/NAME).
+var awsManagedPolicies = map[string]string{
+	"AdministratorAccess": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`,
+	"PowerUserAccess": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["iam:*","organizations:*","account:*"],"Resource":"*"},` +
+		`{"Effect":"Allow","Action":["account:GetAccountInformation","account:GetPrimaryEmail","account:ListRegions","iam:CreateServiceLinkedRole","iam:DeleteServiceLinkedRole","iam:ListRoles","organizations:DescribeOrganization"],"Resource":"*"}]}`,
+	"AmazonS3FullAccess":     `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","s3-object-lambda:*"],"Resource":"*"}]}`,
+	"AmazonS3ReadOnlyAccess": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*","s3:Describe*","s3-object-lambda:Get*","s3-object-lambda:List*"],"Resource":"*"}]}`,
+}
+
+// resolvedBoundary is a PermissionsBoundary value resolved to a document.
+type resolvedBoundary struct {
+	arn string // "" when the document was given
+	doc []byte
+}
+
+func resolveBoundary(v string) (*resolvedBoundary, error) {
+	if strings.HasPrefix(strings.TrimSpace(v), "{") {
+		if _, err := policy.Parse([]byte(v), policy.Boundary); err != nil {
+			return nil, errMalformedPolicy("MalformedPolicyDocument", http.StatusBadRequest, []byte(v), err)
+		}
+		return &resolvedBoundary{doc: []byte(v)}, nil
+	}
+	parts := strings.SplitN(v, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || !strings.HasPrefix(parts[5], "policy/") {
+		return nil, errorf(http.StatusBadRequest, "InvalidInput", "ARN %s is not valid.", v)
+	}
+	if parts[4] == "aws" {
+		name := parts[5][strings.LastIndexByte(parts[5], '/')+1:]
+		if doc, ok := awsManagedPolicies[name]; ok && parts[5] == "policy/"+name {
+			return &resolvedBoundary{arn: v, doc: []byte(doc)}, nil
+		}
+	}
+	return nil, errorf(http.StatusNotFound, "NoSuchEntity",
+		"Policy %s does not exist or is not attachable. (The lockstep emulator has no managed policies: as a permissions boundary it accepts the policy document itself, or one of the AWS managed policies %s.)",
+		v, strings.Join(sortedKeys(awsManagedPolicies), ", "))
+}
+
+// setKey sets iam:PermissionsBoundary, the ARN of the boundary being
+// attached (none for a document).
+func (b *resolvedBoundary) setKey(keys map[string][]string) {
+	if b != nil && b.arn != "" {
+		keys["iam:PermissionsBoundary"] = []string{b.arn}
+	}
+}
+
+func (b *resolvedBoundary) xml() *boundaryXML {
+	if b == nil || b.arn == "" {
+		return nil
+	}
+	return &boundaryXML{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: b.arn}
+}

@@ -1,0 +1,881 @@
+package emulator
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lockstep-dev/lockstep/authz"
+	"github.com/lockstep-dev/lockstep/enforce"
+	"github.com/lockstep-dev/lockstep/policy"
+	"github.com/lockstep-dev/lockstep/world"
+)
+
+// KMS speaks the AWS JSON 1.1 protocol: a POST whose X-Amz-Target header
+// is TrentService.<Operation>, with a JSON body, answered with JSON; an
+// error is {"__type": code, "message": text}, mostly with HTTP 400.
+const kmsTargetPrefix = "TrentService."
+
+// KMS limits the emulator checks (KMS API reference).
+const (
+	maxKMSBody        = 1 << 20
+	maxPlaintext      = 4096
+	maxCiphertextBlob = 6144
+	maxDataKeyBytes   = 1024
+	maxKeyPolicy      = 32768
+	maxKeyDescription = 8192
+	maxAliasName      = 256
+	defaultAliasLimit = 50
+	maxAliasLimit     = 100
+)
+
+// symmetricDefault is the only key spec and encryption algorithm of
+// lockstep's keys: AES-256-GCM symmetric keys, as KMS's default.
+const symmetricDefault = "SYMMETRIC_DEFAULT"
+
+var aliasNameRE = regexp.MustCompile(`^alias/[a-zA-Z0-9/_-]+$`)
+
+// kmsHandler serves one KMS operation with the request body.
+type kmsHandler func(s *Server, w http.ResponseWriter, c *call, body []byte) error
+
+// kmsHandlers maps the KMS operations of the catalogue to their handlers.
+var kmsHandlers = map[string]kmsHandler{
+	"CreateKey":       (*Server).kmsCreateKey,
+	"DescribeKey":     (*Server).kmsDescribeKey,
+	"GetKeyPolicy":    (*Server).kmsGetKeyPolicy,
+	"PutKeyPolicy":    (*Server).kmsPutKeyPolicy,
+	"CreateAlias":     (*Server).kmsCreateAlias,
+	"ListAliases":     (*Server).kmsListAliases,
+	"Encrypt":         (*Server).kmsEncrypt,
+	"Decrypt":         (*Server).kmsDecrypt,
+	"GenerateDataKey": (*Server).kmsGenerateDataKey,
+}
+
+// serveKMS serves the KMS operations of the catalogue. Each is
+// authorized as kms:<Operation> on the key ARN through the key policy
+// semantics of package authz: the key policy must allow the caller, or
+// delegate to the caller's account with an IAM policy allowing too, and a
+// caller from another account needs both, for cryptographic operations
+// and DescribeKey only (spec §3.4).
+func (s *Server) serveKMS(w http.ResponseWriter, c *call) {
+	// The AWS SDKs read the request ID of query and JSON responses,
+	// errors included, from x-amzn-RequestId.
+	w.Header().Set("X-Amzn-Requestid", c.id)
+	op, ok := strings.CutPrefix(c.r.Header.Get("X-Amz-Target"), kmsTargetPrefix)
+	c.operation = op
+	if !ok || op == "" {
+		c.operation = "Unknown"
+	}
+	c.resourceAccount = c.principal.Account
+	h := kmsHandlers[op]
+	if !ok || h == nil {
+		s.fail(w, c, errorf(http.StatusBadRequest, "UnknownOperationException", "The operation %q (X-Amz-Target %q) is not one the lockstep emulator serves", op, c.r.Header.Get("X-Amz-Target")))
+		return
+	}
+	if c.r.Method != http.MethodPost {
+		s.fail(w, c, errorf(http.StatusBadRequest, "UnknownOperationException", "KMS operations are POST requests, not %s", c.r.Method))
+		return
+	}
+	var body []byte
+	if c.r.Body != nil {
+		b, err := io.ReadAll(io.LimitReader(c.r.Body, maxKMSBody+1))
+		if err != nil {
+			s.fail(w, c, asAPIError(err))
+			return
+		}
+		if len(b) > maxKMSBody {
+			s.fail(w, c, errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes", maxKMSBody))
+			return
+		}
+		body = b
+	}
+	if err := h(s, w, c, body); err != nil {
+		s.fail(w, c, err)
+	}
+}
+
+// decodeKMS reads a JSON request body; an empty body is {}.
+func decodeKMS(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return errorf(http.StatusBadRequest, "SerializationException", "The request body is not valid: %v", err)
+	}
+	return nil
+}
+
+// writeKMSResponse writes a JSON 1.1 response; nil writes an empty body,
+// as KMS does for operations without output.
+func writeKMSResponse(w http.ResponseWriter, c *call, v any) error {
+	var b []byte
+	if v != nil {
+		var err error
+		if b, err = json.Marshal(v); err != nil {
+			return errInternal(err)
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/x-amz-json-1.1")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+	return nil
+}
+
+// errKMSValidation is KMS's ValidationException for one member.
+func errKMSValidation(member, value, constraint string) *apiError {
+	v := "null"
+	if value != "" {
+		v = "'" + value + "'"
+	}
+	return errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value %s at '%s' failed to satisfy constraint: %s", v, member, constraint)
+}
+
+func errUnsupported(format string, args ...any) *apiError {
+	return errorf(http.StatusBadRequest, "UnsupportedOperationException", "lockstep emulator: "+format, args...)
+}
+
+// kmsAuthorize decides the call's catalogue checks and returns KMS's
+// AccessDeniedException (HTTP 400) for the first denial, with the message
+// KMS sends (spec §3.6 "Direct KMS call"): "User: ARN is not authorized
+// to perform: kms:Decrypt on resource: KEY because no resource-based
+// policy allows the kms:Decrypt action".
+func (s *Server) kmsAuthorize(c *call, ec enforce.Call) error {
+	ec.Operation = c.operation
+	ec.Env = c.env
+	res, err := enforce.Authorize(s.state.world(), c.principal, ec)
+	if err != nil {
+		return errInternal(err)
+	}
+	c.checks = append(c.checks, res.Checks...)
+	if d := res.Denied(); d != nil {
+		return errorf(http.StatusBadRequest, "AccessDeniedException", "%s", d.Decision.Message())
+	}
+	return nil
+}
+
+// resolveKeyID finds the key a KeyId parameter names: a key ID or an
+// alias name (both in the caller's account and the world's region), or a
+// key ARN or alias ARN (any account: a caller from another account must
+// use an ARN, as on AWS). Alias forms are accepted only when aliases is
+// true; GetKeyPolicy, PutKeyPolicy and CreateAlias's TargetKeyId take a
+// key ID or key ARN. alias is the alias name used, for kms:RequestAlias.
+func (s *Server) resolveKeyID(c *call, id string, aliases bool) (k *world.Key, alias string, err error) {
+	if id == "" {
+		return nil, "", errKMSValidation("keyId", "", "Member must not be null")
+	}
+	if len(id) > 2048 {
+		return nil, "", errKMSValidation("keyId", id, "Member must have length less than or equal to 2048")
+	}
+	wd := s.state.world()
+	var arn string
+	switch {
+	case strings.HasPrefix(id, "arn:"):
+		parts := strings.SplitN(id, ":", 6)
+		if len(parts) != 6 || parts[2] != "kms" || !(strings.HasPrefix(parts[5], "key/") || strings.HasPrefix(parts[5], "alias/")) {
+			return nil, "", errorf(http.StatusBadRequest, "NotFoundException", "Invalid arn %s", id)
+		}
+		if strings.HasPrefix(parts[5], "alias/") {
+			alias = parts[5]
+		}
+		arn = id
+	case strings.HasPrefix(id, "alias/"):
+		alias = id
+		arn = "arn:aws:kms:" + wd.Region + ":" + c.principal.Account + ":" + id
+	default:
+		arn = "arn:aws:kms:" + wd.Region + ":" + c.principal.Account + ":key/" + id
+	}
+	if alias != "" && !aliases {
+		return nil, "", errorf(http.StatusBadRequest, "NotFoundException", "Invalid keyId %s: %s takes a key ID or key ARN, not an alias", id, c.operation)
+	}
+	if k = wd.Key(arn); k == nil {
+		if alias != "" {
+			return nil, "", errorf(http.StatusBadRequest, "NotFoundException", "Alias %s is not found.", arn)
+		}
+		return nil, "", errorf(http.StatusBadRequest, "NotFoundException", "Key '%s' does not exist", arn)
+	}
+	c.resourceAccount = k.Account.ID
+	return k, alias, nil
+}
+
+// contextAAD is the additional authenticated data of an encryption
+// context: its pairs as JSON with the keys sorted, "" for no context.
+// Decrypt must present the same pairs, in any order. S3's data keys use
+// the same form, {"aws:s3:arn":"..."} (spec §3.2).
+func contextAAD(ec map[string]string) string {
+	if len(ec) == 0 {
+		return ""
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(ec) // map keys are sorted; strings always encode
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// cryptoKeys returns the condition keys of a cryptographic operation
+// (spec §3.5): kms:EncryptionContext:<key> for each pair,
+// kms:EncryptionContextKeys, kms:EncryptionAlgorithm and, when the key
+// was named by an alias, kms:RequestAlias. kms:CallerAccount comes from
+// world.Request.
+func cryptoKeys(ec map[string]string, alias string, algorithm bool) map[string][]string {
+	keys := map[string][]string{}
+	if len(ec) > 0 {
+		names := sortedKeys(ec)
+		for _, k := range names {
+			keys["kms:EncryptionContext:"+k] = []string{ec[k]}
+		}
+		keys["kms:EncryptionContextKeys"] = names
+	}
+	if algorithm {
+		keys["kms:EncryptionAlgorithm"] = []string{symmetricDefault}
+	}
+	if alias != "" {
+		keys["kms:RequestAlias"] = []string{alias}
+	}
+	return keys
+}
+
+func checkAlgorithm(alg string) error {
+	if alg != "" && alg != symmetricDefault {
+		return errorf(http.StatusBadRequest, "InvalidKeyUsageException", "The encryption algorithm %s is not supported by symmetric KMS keys; use %s", alg, symmetricDefault)
+	}
+	return nil
+}
+
+func errDryRun() *apiError {
+	return errorf(http.StatusPreconditionFailed, "DryRunOperationException", "The request would have succeeded, but the DryRun option is set.")
+}
+
+// keyMetadata is DescribeKey's and CreateKey's KeyMetadata.
+type keyMetadata struct {
+	AWSAccountId          string
+	KeyId                 string
+	Arn                   string
+	CreationDate          float64
+	Enabled               bool
+	Description           string
+	KeyUsage              string
+	KeyState              string
+	Origin                string
+	KeyManager            string
+	CustomerMasterKeySpec string
+	KeySpec               string
+	EncryptionAlgorithms  []string
+	MultiRegion           bool
+}
+
+func (s *Server) keyMetadata(k *world.Key) keyMetadata {
+	created := s.keyCreated(k.ID)
+	return keyMetadata{
+		AWSAccountId:          k.Account.ID,
+		KeyId:                 k.ID,
+		Arn:                   k.ARN,
+		CreationDate:          float64(created.UnixMilli()) / 1000,
+		Enabled:               true,
+		Description:           k.Description,
+		KeyUsage:              "ENCRYPT_DECRYPT",
+		KeyState:              "Enabled",
+		Origin:                "AWS_KMS",
+		KeyManager:            "CUSTOMER",
+		CustomerMasterKeySpec: symmetricDefault,
+		KeySpec:               symmetricDefault,
+		EncryptionAlgorithms:  []string{symmetricDefault},
+	}
+}
+
+// newKeyID returns a key ID for CreateKey: a UUID, like AWS's, of
+// version 7, so that the creation time is in the ID itself and survives
+// restarts with the world model, which has no field for it.
+func newKeyID(now time.Time) string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand: " + err.Error())
+	}
+	var ms [8]byte
+	binary.BigEndian.PutUint64(ms[:], uint64(now.UnixMilli()))
+	copy(b[:6], ms[2:])
+	b[6] = b[6]&0x0f | 0x70
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// keyCreated returns the creation date of a key: the time in the ID of a
+// key CreateKey made, else (keys of the world file) the time the data
+// directory's key material was first made.
+func (s *Server) keyCreated(id string) time.Time {
+	if len(id) == 36 && id[14] == '7' {
+		if raw, err := hex.DecodeString(id[0:8] + id[9:13]); err == nil {
+			var ms [8]byte
+			copy(ms[2:], raw)
+			t := time.UnixMilli(int64(binary.BigEndian.Uint64(ms[:])))
+			if t.Year() >= 2020 && t.Before(s.now().Add(24*time.Hour)) {
+				return t
+			}
+		}
+	}
+	dir := s.opts.DataDir
+	if dir == "" {
+		dir = s.tempDir
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "keyring", "master")); err == nil {
+		return fi.ModTime()
+	}
+	return s.now()
+}
+
+// wouldLockOut reports whether a key policy would deny the caller a later
+// kms:PutKeyPolicy: KMS refuses such a policy unless
+// BypassPolicyLockoutSafetyCheck is set (KMS API reference, CreateKey and
+// PutKeyPolicy).
+func (s *Server) wouldLockOut(c *call, keyARN, account string, p *policy.Policy) bool {
+	res := &authz.Resource{ARN: keyARN, Account: account, Kind: authz.ResourceKMSKey, Policy: p}
+	if a := s.state.world().Account(account); a != nil {
+		res.RCPs = a.RCPs
+	}
+	ctx := authz.NewContext(c.principal, account, c.env)
+	ctx.Set("kms:CallerAccount", c.principal.Account)
+	return !authz.Decide(&authz.Request{Principal: c.principal, Action: "kms:PutKeyPolicy", Resource: res, Context: ctx}).Allowed()
+}
+
+func errLockout() *apiError {
+	return errorf(http.StatusBadRequest, "MalformedPolicyDocumentException", "The new key policy will not allow you to update the key policy in the future.")
+}
+
+// parseKeyPolicy checks a key policy document.
+func parseKeyPolicy(text string) (*policy.Policy, error) {
+	if len(text) > maxKeyPolicy {
+		return nil, errKMSValidation("policy", "", "Member must have length less than or equal to 32768")
+	}
+	p, err := policy.Parse([]byte(text), policy.KeyPolicy)
+	if err != nil {
+		return nil, errMalformedPolicy("MalformedPolicyDocumentException", http.StatusBadRequest, []byte(text), err)
+	}
+	return p, nil
+}
+
+// findKeyModel returns the model of a key of an account.
+func findKeyModel(m *world.Model, account, id string) (*world.KeyModel, error) {
+	if a := findAccount(m, account); a != nil {
+		for i := range a.Keys {
+			if a.Keys[i].ID == id {
+				return &a.Keys[i], nil
+			}
+		}
+	}
+	return nil, errorf(http.StatusBadRequest, "NotFoundException", "Key 'arn:aws:kms:%s:%s:key/%s' does not exist", m.Region, account, id)
+}
+
+// kmsChange applies fn to the world model; a model that no longer
+// compiles is reported as a ValidationException.
+func (s *Server) kmsChange(fn func(m *world.Model) error) error {
+	err := s.state.change(fn)
+	if err == nil {
+		return nil
+	}
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return errorf(http.StatusBadRequest, "ValidationException", "%v", err)
+}
+
+func (s *Server) kmsCreateKey(w http.ResponseWriter, c *call, body []byte) error {
+	var in struct {
+		Policy                         *string
+		Description                    string
+		KeyUsage                       string
+		KeySpec                        string
+		CustomerMasterKeySpec          string
+		Origin                         string
+		MultiRegion                    bool
+		BypassPolicyLockoutSafetyCheck bool
+		CustomKeyStoreId               string
+		XksKeyId                       string
+		Tags                           []json.RawMessage
+	}
+	if err := decodeKMS(body, &in); err != nil {
+		return err
+	}
+	c.params["description"] = in.Description
+	switch {
+	case in.KeyUsage != "" && in.KeyUsage != "ENCRYPT_DECRYPT":
+		return errUnsupported("KeyUsage %s: only ENCRYPT_DECRYPT keys are supported", in.KeyUsage)
+	case in.KeySpec != "" && in.KeySpec != symmetricDefault, in.CustomerMasterKeySpec != "" && in.CustomerMasterKeySpec != symmetricDefault:
+		return errUnsupported("KeySpec %s%s: only SYMMETRIC_DEFAULT keys are supported", in.KeySpec, in.CustomerMasterKeySpec)
+	case in.Origin != "" && in.Origin != "AWS_KMS":
+		return errUnsupported("Origin %s: only AWS_KMS keys are supported", in.Origin)
+	case in.MultiRegion:
+		return errUnsupported("multi-Region keys are not supported")
+	case in.CustomKeyStoreId != "" || in.XksKeyId != "":
+		return errUnsupported("custom key stores are not supported")
+	case len(in.Tags) > 0:
+		return errUnsupported("key tags are not supported")
+	case len(in.Description) > maxKeyDescription:
+		return errKMSValidation("description", "", "Member must have length less than or equal to 8192")
+	}
+	var pol *policy.Policy
+	if in.Policy != nil {
+		var err error
+		if pol, err = parseKeyPolicy(*in.Policy); err != nil {
+			return err
+		}
+	}
+	keys := map[string][]string{
+		"kms:KeySpec":                        {symmetricDefault},
+		"kms:KeyUsage":                       {"ENCRYPT_DECRYPT"},
+		"kms:KeyOrigin":                      {"AWS_KMS"},
+		"kms:MultiRegion":                    {"false"},
+		"kms:BypassPolicyLockoutSafetyCheck": {strconv.FormatBool(in.BypassPolicyLockoutSafetyCheck)},
+	}
+	if err := s.kmsAuthorize(c, enforce.Call{Keys: keys}); err != nil {
+		return err
+	}
+	acct := c.principal.Account
+	id := newKeyID(c.start)
+	arn := "arn:aws:kms:" + s.state.world().Region + ":" + acct + ":key/" + id
+	if pol != nil && !in.BypassPolicyLockoutSafetyCheck && s.wouldLockOut(c, arn, acct, pol) {
+		return errLockout()
+	}
+	err := s.kmsChange(func(m *world.Model) error {
+		a := findAccount(m, acct)
+		if a == nil {
+			return errInternal(fmt.Errorf("account %s is not in the world", acct))
+		}
+		km := world.KeyModel{ID: id, Description: in.Description}
+		if in.Policy != nil {
+			d := world.DocFromJSON([]byte(*in.Policy))
+			km.Policy = &d
+		}
+		a.Keys = append(a.Keys, km)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	k := s.state.world().Key(arn)
+	if k == nil {
+		return errInternal(fmt.Errorf("key %s is not in the world after CreateKey", arn))
+	}
+	return writeKMSResponse(w, c, map[string]any{"KeyMetadata": s.keyMetadata(k)})
+}
+
+func (s *Server) kmsDescribeKey(w http.ResponseWriter, c *call, body []byte) error {
+	var in struct {
+		KeyId       string
+		GrantTokens []string
+	}
+	if err := decodeKMS(body, &in); err != nil {
+		return err
+	}
+	c.params["keyId"] = in.KeyId
+	k, alias, err := s.resolveKeyID(c, in.KeyId, true)
+	if err != nil {
+		return err
+	}
+	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN, Keys: cryptoKeys(nil, alias, false)}); err != nil {
+		return err
+	}
+	return writeKMSResponse(w, c, map[string]any{"KeyMetadata": s.keyMetadata(k)})
+}
+
+// keyPolicyName checks PolicyName: a key has one policy, "default".
+func keyPolicyName(name string) error {
+	if name != "" && name != "default" {
+		return errorf(http.StatusBadRequest, "NotFoundException", "No key policy named %q: a KMS key has one key policy, named default", name)
+	}
+	return nil
+}
+
+func (s *Server) kmsGetKeyPolicy(w http.ResponseWriter, c *call, body []byte) error {
+	var in struct {
+		KeyId      string
+		PolicyName string
+	}
+	if err := decodeKMS(body, &in); err != nil {
+		return err
+	}
+	c.params["keyId"] = in.KeyId
+	c.params["policyName"] = in.PolicyName
+	k, _, err := s.resolveKeyID(c, in.KeyId, false)
+	if err != nil {
+		return err
+	}
+	if err := keyPolicyName(in.PolicyName); err != nil {
+		return err
+	}
+	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN}); err != nil {
+		return err
+	}
+	return writeKMSResponse(w, c, map[string]string{"Policy": string(k.Policy.Source), "PolicyName": "default"})
+}
+
+func (s *Server) kmsPutKeyPolicy(w http.ResponseWriter, c *call, body []byte) error {
+	var in struct {
+		KeyId                          string
+		PolicyName                     string
+		Policy                         *string
+		BypassPolicyLockoutSafetyCheck bool
+	}
+	if err := decodeKMS(body, &in); err != nil {
+		return err
+	}
+	c.params["keyId"] = in.KeyId
+	c.params["policyName"] = in.PolicyName
+	k, _, err := s.resolveKeyID(c, in.KeyId, false)
+	if err != nil {
+		return err
+	}
+	if err := keyPolicyName(in.PolicyName); err != nil {
+		return err
+	}
+	if in.Policy == nil {
+		return errKMSValidation("policy", "", "Member must not be null")
+	}
+	pol, err := parseKeyPolicy(*in.Policy)
+	if err != nil {
+		return err
+	}
+	keys := map[string][]string{"kms:BypassPolicyLockoutSafetyCheck": {strconv.FormatBool(in.BypassPolicyLockoutSafetyCheck)}}
+	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN, Keys: keys}); err != nil {
+		return err
+	}
+	if !in.BypassPolicyLockoutSafetyCheck && s.wouldLockOut(c, k.ARN, k.Account.ID, pol) {
+		return errLockout()
+	}
+	err = s.kmsChange(func(m *world.Model) error {
+		km, err := findKeyModel(m, k.Account.ID, k.ID)
+		if err != nil {
+			return err
+		}
+		d := world.DocFromJSON([]byte(*in.Policy))
+		km.Policy = &d
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return writeKMSResponse(w, c, nil)
+}
+
+func (s *Server) kmsCreateAlias(w http.ResponseWriter, c *call, body []byte) error {
+	var in struct {
+		AliasName   string
+		TargetKeyId string
+	}
+	if err := decodeKMS(body, &in); err != nil {
+		return err
+	}
+	c.params["aliasName"] = in.AliasName
+	c.params["targetKeyId"] = in.TargetKeyId
+	switch {
+	case in.AliasName == "":
+		return errKMSValidation("aliasName", "", "Member must not be null")
+	case len(in.AliasName) > maxAliasName:
+		return errKMSValidation("aliasName", in.AliasName, "Member must have length less than or equal to 256")
+	case !aliasNameRE.MatchString(in.AliasName):
+		return errorf(http.StatusBadRequest, "InvalidAliasNameException", "Alias name %s is not valid: it must be alias/ followed by letters, digits, /, _ and -", in.AliasName)
+	case strings.HasPrefix(in.AliasName, "alias/aws/"):
+		return errorf(http.StatusBadRequest, "InvalidAliasNameException", "Alias name %s is not valid: the alias/aws/ prefix is reserved for AWS managed keys", in.AliasName)
+	}
+	k, _, err := s.resolveKeyID(c, in.TargetKeyId, false)
+	if err != nil {
+		if ae := asAPIError(err); ae.Code == "ValidationException" {
+			return errKMSValidation("targetKeyId", "", "Member must not be null")
+		}
+		return err
+	}
+	acct := c.principal.Account
+	aliasARN := "arn:aws:kms:" + s.state.world().Region + ":" + acct + ":" + in.AliasName
+	// kms:CreateAlias is checked on the alias (IAM policies only) and on
+	// the key (key policy), as the catalogue row says.
+	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN, Alias: aliasARN}); err != nil {
+		return err
+	}
+	if k.Account.ID != acct {
+		return errorf(http.StatusBadRequest, "NotFoundException", "Key '%s' does not exist in account %s: an alias and its key are in the same account", k.ARN, acct)
+	}
+	err = s.kmsChange(func(m *world.Model) error {
+		if a := findAccount(m, acct); a != nil {
+			for _, km := range a.Keys {
+				for _, al := range km.Aliases {
+					if al == in.AliasName {
+						return errorf(http.StatusBadRequest, "AlreadyExistsException", "An alias with the name %s already exists", aliasARN)
+					}
+				}
+			}
+		}
+		km, err := findKeyModel(m, acct, k.ID)
+		if err != nil {
+			return err
+		}
+		km.Aliases = append(km.Aliases, in.AliasName)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return writeKMSResponse(w, c, nil)
+}
+
+func (s *Server) kmsListAliases(w http.ResponseWriter, c *call, body []byte) error {
+	var in struct {
+		KeyId  string
+		Limit  *int
+		Marker string
+	}
+	if err := decodeKMS(body, &in); err != nil {
+		return err
+	}
+	limit := defaultAliasLimit
+	if in.Limit != nil {
+		if *in.Limit < 1 || *in.Limit > maxAliasLimit {
+			return errKMSValidation("limit", strconv.Itoa(*in.Limit), "Member must have value between 1 and 100")
+		}
+		limit = *in.Limit
+	}
+	var only *world.Key
+	if in.KeyId != "" {
+		c.params["keyId"] = in.KeyId
+		k, _, err := s.resolveKeyID(c, in.KeyId, false)
+		if err != nil {
+			return err
+		}
+		only = k
+	}
+	if err := s.kmsAuthorize(c, enforce.Call{}); err != nil {
+		return err
+	}
+	type aliasEntry struct {
+		AliasName   string
+		AliasArn    string
+		TargetKeyId string
+	}
+	var all []aliasEntry
+	wd := s.state.world()
+	if a := wd.Account(c.principal.Account); a != nil {
+		for _, k := range a.Keys {
+			if only != nil && k != only {
+				continue
+			}
+			for _, al := range k.Aliases {
+				all = append(all, aliasEntry{AliasName: al, AliasArn: "arn:aws:kms:" + wd.Region + ":" + a.ID + ":" + al, TargetKeyId: k.ID})
+			}
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].AliasName < all[j].AliasName })
+	start := 0
+	if in.Marker != "" {
+		// The marker is the last alias name of the previous page.
+		if !aliasNameRE.MatchString(in.Marker) {
+			return errorf(http.StatusBadRequest, "InvalidMarkerException", "The marker %q is not one ListAliases returned", in.Marker)
+		}
+		start = sort.Search(len(all), func(i int) bool { return all[i].AliasName > in.Marker })
+	}
+	out := struct {
+		Aliases    []aliasEntry
+		Truncated  bool
+		NextMarker string `json:",omitempty"`
+	}{Aliases: []aliasEntry{}}
+	end := min(start+limit, len(all))
+	out.Aliases = append(out.Aliases, all[start:end]...)
+	if end < len(all) {
+		out.Truncated = true
+		out.NextMarker = all[end-1].AliasName
+	}
+	return writeKMSResponse(w, c, out)
+}
+
+func (s *Server) kmsEncrypt(w http.ResponseWriter, c *call, body []byte) error {
+	var in struct {
+		KeyId               string
+		Plaintext           []byte
+		EncryptionContext   map[string]string
+		EncryptionAlgorithm string
+		GrantTokens         []string
+		DryRun              bool
+	}
+	if err := decodeKMS(body, &in); err != nil {
+		return err
+	}
+	c.params["keyId"] = in.KeyId
+	if len(in.EncryptionContext) > 0 {
+		c.params["encryptionContext"] = in.EncryptionContext
+	}
+	c.params["encryptionAlgorithm"] = symmetricDefault
+	switch {
+	case in.Plaintext == nil:
+		return errKMSValidation("plaintext", "", "Member must not be null")
+	case len(in.Plaintext) == 0:
+		return errKMSValidation("plaintext", "", "Member must have length greater than or equal to 1")
+	case len(in.Plaintext) > maxPlaintext:
+		return errKMSValidation("plaintext", "", "Member must have length less than or equal to 4096")
+	}
+	if err := checkAlgorithm(in.EncryptionAlgorithm); err != nil {
+		return err
+	}
+	k, alias, err := s.resolveKeyID(c, in.KeyId, true)
+	if err != nil {
+		return err
+	}
+	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN, Keys: cryptoKeys(in.EncryptionContext, alias, true)}); err != nil {
+		return err
+	}
+	if in.DryRun {
+		return errDryRun()
+	}
+	blob, err := s.keys.seal(k.ARN, in.Plaintext, contextAAD(in.EncryptionContext))
+	if err != nil {
+		return errInternal(err)
+	}
+	return writeKMSResponse(w, c, map[string]any{"CiphertextBlob": blob, "KeyId": k.ARN, "EncryptionAlgorithm": symmetricDefault})
+}
+
+func (s *Server) kmsDecrypt(w http.ResponseWriter, c *call, body []byte) error {
+	var in struct {
+		CiphertextBlob      []byte
+		EncryptionContext   map[string]string
+		KeyId               string
+		EncryptionAlgorithm string
+		GrantTokens         []string
+		DryRun              bool
+		Recipient           json.RawMessage
+	}
+	if err := decodeKMS(body, &in); err != nil {
+		return err
+	}
+	if in.KeyId != "" {
+		c.params["keyId"] = in.KeyId
+	}
+	if len(in.EncryptionContext) > 0 {
+		c.params["encryptionContext"] = in.EncryptionContext
+	}
+	c.params["encryptionAlgorithm"] = symmetricDefault
+	switch {
+	case in.CiphertextBlob == nil:
+		return errKMSValidation("ciphertextBlob", "", "Member must not be null")
+	case len(in.CiphertextBlob) == 0:
+		return errKMSValidation("ciphertextBlob", "", "Member must have length greater than or equal to 1")
+	case len(in.CiphertextBlob) > maxCiphertextBlob:
+		return errKMSValidation("ciphertextBlob", "", "Member must have length less than or equal to 6144")
+	case len(in.Recipient) > 0 && string(in.Recipient) != "null":
+		return errUnsupported("Recipient (Nitro Enclaves attestation) is not supported")
+	}
+	if err := checkAlgorithm(in.EncryptionAlgorithm); err != nil {
+		return err
+	}
+	keyARN, err := blobKey(in.CiphertextBlob)
+	if err != nil {
+		return errBadCiphertext()
+	}
+	k := s.state.world().Key(keyARN)
+	if k == nil {
+		return errorf(http.StatusBadRequest, "NotFoundException", "Key '%s' does not exist", keyARN)
+	}
+	c.resourceAccount = k.Account.ID
+	var alias string
+	if in.KeyId != "" {
+		named, a, err := s.resolveKeyID(c, in.KeyId, true)
+		if err != nil {
+			return err
+		}
+		if named != k {
+			return errorf(http.StatusBadRequest, "IncorrectKeyException", "The key ID in the request does not identify a KMS key that can perform this operation.")
+		}
+		alias = a
+	}
+	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN, Keys: cryptoKeys(in.EncryptionContext, alias, true)}); err != nil {
+		return err
+	}
+	if in.DryRun {
+		return errDryRun()
+	}
+	_, plain, err := s.keys.open(in.CiphertextBlob, contextAAD(in.EncryptionContext))
+	if err != nil {
+		return errBadCiphertext()
+	}
+	return writeKMSResponse(w, c, map[string]any{"KeyId": k.ARN, "Plaintext": plain, "EncryptionAlgorithm": symmetricDefault})
+}
+
+// errBadCiphertext is Decrypt's answer for a blob that is damaged,
+// not from this emulator, or presented with another encryption context.
+// KMS sends no message; lockstep says what to check.
+func errBadCiphertext() *apiError {
+	return errorf(http.StatusBadRequest, "InvalidCiphertextException",
+		"The ciphertext is not valid, or the encryption context differs from the one it was encrypted with")
+}
+
+func (s *Server) kmsGenerateDataKey(w http.ResponseWriter, c *call, body []byte) error {
+	var in struct {
+		KeyId             string
+		KeySpec           string
+		NumberOfBytes     *int
+		EncryptionContext map[string]string
+		GrantTokens       []string
+		DryRun            bool
+		Recipient         json.RawMessage
+	}
+	if err := decodeKMS(body, &in); err != nil {
+		return err
+	}
+	c.params["keyId"] = in.KeyId
+	if len(in.EncryptionContext) > 0 {
+		c.params["encryptionContext"] = in.EncryptionContext
+	}
+	var n int
+	switch {
+	case in.KeySpec != "" && in.NumberOfBytes != nil, in.KeySpec == "" && in.NumberOfBytes == nil:
+		return errorf(http.StatusBadRequest, "ValidationException", "Please specify either number of bytes or key spec.")
+	case in.KeySpec == "AES_256":
+		n = 32
+	case in.KeySpec == "AES_128":
+		n = 16
+	case in.KeySpec != "":
+		return errKMSValidation("keySpec", in.KeySpec, "Member must satisfy enum value set: [AES_256, AES_128]")
+	case *in.NumberOfBytes < 1 || *in.NumberOfBytes > maxDataKeyBytes:
+		return errKMSValidation("numberOfBytes", strconv.Itoa(*in.NumberOfBytes), "Member must have value between 1 and 1024")
+	default:
+		n = *in.NumberOfBytes
+	}
+	if in.KeySpec != "" {
+		c.params["keySpec"] = in.KeySpec
+	} else {
+		c.params["numberOfBytes"] = n
+	}
+	if len(in.Recipient) > 0 && string(in.Recipient) != "null" {
+		return errUnsupported("Recipient (Nitro Enclaves attestation) is not supported")
+	}
+	k, alias, err := s.resolveKeyID(c, in.KeyId, true)
+	if err != nil {
+		return err
+	}
+	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN, Keys: cryptoKeys(in.EncryptionContext, alias, true)}); err != nil {
+		return err
+	}
+	if in.DryRun {
+		return errDryRun()
+	}
+	plain := make([]byte, n)
+	if _, err := rand.Read(plain); err != nil {
+		return errInternal(err)
+	}
+	blob, err := s.keys.seal(k.ARN, plain, contextAAD(in.EncryptionContext))
+	if err != nil {
+		return errInternal(err)
+	}
+	return writeKMSResponse(w, c, map[string]any{"CiphertextBlob": blob, "Plaintext": plain, "KeyId": k.ARN})
+}

@@ -1,0 +1,516 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/lockstep-dev/lockstep/authz"
+	"github.com/lockstep-dev/lockstep/enforce"
+	"github.com/lockstep-dev/lockstep/s3ops"
+	"github.com/lockstep-dev/lockstep/sigv4"
+	"github.com/lockstep-dev/lockstep/store"
+	"github.com/lockstep-dev/lockstep/world"
+)
+
+// s3Handler serves one S3 operation.
+type s3Handler func(s *Server, w http.ResponseWriter, c *call) error
+
+// s3Handlers maps catalogue operation names to their handlers.
+var s3Handlers = map[string]s3Handler{
+	"ListBuckets":                (*Server).listBuckets,
+	"CreateBucket":               (*Server).createBucket,
+	"DeleteBucket":               (*Server).deleteBucket,
+	"HeadBucket":                 (*Server).headBucket,
+	"GetBucketLocation":          (*Server).getBucketLocation,
+	"ListObjectsV2":              (*Server).listObjects,
+	"ListObjects":                (*Server).listObjects,
+	"GetBucketPolicy":            (*Server).getBucketPolicy,
+	"PutBucketPolicy":            (*Server).putBucketPolicy,
+	"DeleteBucketPolicy":         (*Server).deleteBucketPolicy,
+	"GetBucketEncryption":        (*Server).getBucketEncryption,
+	"PutBucketEncryption":        (*Server).putBucketEncryption,
+	"GetBucketOwnershipControls": (*Server).getOwnershipControls,
+	"PutBucketOwnershipControls": (*Server).putOwnershipControls,
+	"GetBucketVersioning":        (*Server).getBucketVersioning,
+	"ListMultipartUploads":       (*Server).listMultipartUploads,
+	"HeadObject":                 (*Server).getObject,
+	"GetObject":                  (*Server).getObject,
+	"PutObject":                  (*Server).putObject,
+	"CopyObject":                 (*Server).copyObject,
+	"DeleteObject":               (*Server).deleteObject,
+	"DeleteObjects":              (*Server).deleteObjects,
+	"CreateMultipartUpload":      (*Server).createMultipartUpload,
+	"UploadPart":                 (*Server).uploadPart,
+	"UploadPartCopy":             (*Server).uploadPart,
+	"CompleteMultipartUpload":    (*Server).completeMultipartUpload,
+	"AbortMultipartUpload":       (*Server).abortMultipartUpload,
+	"ListParts":                  (*Server).listParts,
+	"GetObjectTagging":           (*Server).getObjectTagging,
+	"PutObjectTagging":           (*Server).putObjectTagging,
+	"DeleteObjectTagging":        (*Server).deleteObjectTagging,
+	"GetObjectAcl":               (*Server).getObjectACL,
+	"PutObjectAcl":               (*Server).putObjectACL,
+}
+
+// serveS3 parses the bucket and key, names the operation and runs it.
+func (s *Server) serveS3(w http.ResponseWriter, c *call) {
+	c.bucket, c.key = s.bucketAndKey(c.r)
+	op, err := s3Operation(c.r, c.bucket, c.key)
+	c.operation = op
+	if err != nil {
+		s.fail(w, c, err)
+		return
+	}
+	c.params["bucketName"] = c.bucket
+	if c.key != "" {
+		c.params["key"] = c.key
+	}
+	c.params["Host"] = c.r.Host
+	if c.key != "" && (len(c.key) > 1024 || !utf8.ValidString(c.key)) {
+		s.fail(w, c, errorf(http.StatusBadRequest, "KeyTooLongError", "Your key is too long").with("Size", strconv.Itoa(len(c.key))).with("MaxSizeAllowed", "1024"))
+		return
+	}
+	h := s3Handlers[op]
+	if h == nil {
+		s.fail(w, c, errNotImplemented(op))
+		return
+	}
+	if err := h(s, w, c); err != nil {
+		s.fail(w, c, err)
+	}
+}
+
+// bucketAndKey reads the bucket and key from a path-style URL
+// (/bucket/key) or a virtual-hosted one (bucket.localhost:9000/key,
+// bucket.s3.amazonaws.com/key). The key is the decoded path: it may hold
+// "//", "../" and a trailing "/".
+func (s *Server) bucketAndKey(r *http.Request) (bucket, key string) {
+	path := r.URL.Path
+	host := r.Host
+	if h, _, err := splitHostPort(host); err == nil {
+		host = h
+	}
+	if b := virtualHostBucket(host, s.region); b != "" {
+		return b, strings.TrimPrefix(path, "/")
+	}
+	path = strings.TrimPrefix(path, "/")
+	bucket, key, _ = strings.Cut(path, "/")
+	return bucket, key
+}
+
+// virtualHostBucket returns the bucket of a virtual-hosted-style host name:
+// the labels before localhost, s3.amazonaws.com or s3.REGION.amazonaws.com.
+func virtualHostBucket(host, region string) string {
+	host = strings.ToLower(host)
+	for _, base := range []string{".localhost", ".s3.amazonaws.com", ".s3." + region + ".amazonaws.com", ".s3-" + region + ".amazonaws.com"} {
+		if b, ok := strings.CutSuffix(host, base); ok && b != "" {
+			return b
+		}
+	}
+	return ""
+}
+
+func splitHostPort(hostport string) (string, string, error) {
+	i := strings.LastIndexByte(hostport, ':')
+	if i < 0 || strings.HasSuffix(hostport, "]") {
+		return hostport, "", errors.New("no port")
+	}
+	return hostport[:i], hostport[i+1:], nil
+}
+
+// bucketSubresources are bucket configuration sub-resources the emulator
+// does not serve; a request for one gets NotImplemented naming it.
+var bucketSubresources = []string{"acl", "cors", "lifecycle", "logging", "notification", "replication", "tagging",
+	"website", "accelerate", "requestPayment", "object-lock", "publicAccessBlock", "analytics", "metrics",
+	"inventory", "intelligent-tiering", "policyStatus", "versions"}
+
+// s3Operation names the catalogue operation of a request (spec §2.2).
+func s3Operation(r *http.Request, bucket, key string) (string, error) {
+	q := r.URL.Query()
+	has := func(k string) bool { _, ok := q[k]; return ok }
+	copySource := r.Header.Get("X-Amz-Copy-Source") != ""
+	m := r.Method
+	switch {
+	case bucket == "":
+		if m == http.MethodGet {
+			return "ListBuckets", nil
+		}
+	case key == "":
+		switch m {
+		case http.MethodGet:
+			switch {
+			case has("location"):
+				return "GetBucketLocation", nil
+			case has("policy"):
+				return "GetBucketPolicy", nil
+			case has("encryption"):
+				return "GetBucketEncryption", nil
+			case has("ownershipControls"):
+				return "GetBucketOwnershipControls", nil
+			case has("versioning"):
+				return "GetBucketVersioning", nil
+			case has("uploads"):
+				return "ListMultipartUploads", nil
+			case q.Get("list-type") == "2":
+				return "ListObjectsV2", nil
+			}
+			for _, sub := range bucketSubresources {
+				if has(sub) {
+					return "GetBucket" + sub, errNotImplemented("GET ?" + sub)
+				}
+			}
+			return "ListObjects", nil
+		case http.MethodPut:
+			switch {
+			case has("policy"):
+				return "PutBucketPolicy", nil
+			case has("encryption"):
+				return "PutBucketEncryption", nil
+			case has("ownershipControls"):
+				return "PutBucketOwnershipControls", nil
+			}
+			for _, sub := range append(bucketSubresources, "versioning") {
+				if has(sub) {
+					return "PutBucket" + sub, errNotImplemented("PUT ?" + sub)
+				}
+			}
+			return "CreateBucket", nil
+		case http.MethodDelete:
+			if has("policy") {
+				return "DeleteBucketPolicy", nil
+			}
+			for _, sub := range append(bucketSubresources, "encryption", "ownershipControls") {
+				if has(sub) {
+					return "DeleteBucket" + sub, errNotImplemented("DELETE ?" + sub)
+				}
+			}
+			return "DeleteBucket", nil
+		case http.MethodHead:
+			return "HeadBucket", nil
+		case http.MethodPost:
+			if has("delete") {
+				return "DeleteObjects", nil
+			}
+			return "PostObject", errNotImplemented("browser-based POST uploads")
+		}
+	default:
+		switch m {
+		case http.MethodGet:
+			switch {
+			case has("uploadId"):
+				return "ListParts", nil
+			case has("tagging"):
+				return "GetObjectTagging", nil
+			case has("acl"):
+				return "GetObjectAcl", nil
+			case has("attributes"):
+				return "GetObjectAttributes", errNotImplemented("GetObjectAttributes")
+			}
+			return "GetObject", nil
+		case http.MethodHead:
+			return "HeadObject", nil
+		case http.MethodPut:
+			switch {
+			case has("partNumber") && has("uploadId"):
+				if copySource {
+					return "UploadPartCopy", nil
+				}
+				return "UploadPart", nil
+			case has("tagging"):
+				return "PutObjectTagging", nil
+			case has("acl"):
+				return "PutObjectAcl", nil
+			case has("retention"), has("legal-hold"):
+				return "PutObjectRetention", errNotImplemented("object lock")
+			case copySource:
+				return "CopyObject", nil
+			}
+			return "PutObject", nil
+		case http.MethodPost:
+			switch {
+			case has("uploads"):
+				return "CreateMultipartUpload", nil
+			case has("uploadId"):
+				return "CompleteMultipartUpload", nil
+			case has("restore"):
+				return "RestoreObject", errNotImplemented("RestoreObject")
+			case has("select"):
+				return "SelectObjectContent", errNotImplemented("SelectObjectContent")
+			}
+		case http.MethodDelete:
+			switch {
+			case has("uploadId"):
+				return "AbortMultipartUpload", nil
+			case has("tagging"):
+				return "DeleteObjectTagging", nil
+			}
+			return "DeleteObject", nil
+		}
+	}
+	return "", errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.").
+		with("Method", m).with("ResourceType", resourceType(bucket, key))
+}
+
+func resourceType(bucket, key string) string {
+	switch {
+	case bucket == "":
+		return "SERVICE"
+	case key == "":
+		return "BUCKET"
+	}
+	return "OBJECT"
+}
+
+// bucket returns the bucket of the call from the world, or NoSuchBucket.
+// NoSuchBucket comes before authorization, even for anonymous callers
+// (spec §2.4 "Buckets that do not exist").
+func (s *Server) bucket(c *call) (*world.Bucket, error) {
+	b := s.state.world().Bucket(c.bucket)
+	if b == nil {
+		return nil, errNoSuchBucket(c.bucket)
+	}
+	c.resourceAccount = b.Account.ID
+	return b, nil
+}
+
+// authorize decides every check the catalogue lists for the call and
+// returns AccessDenied with S3's message for the first denial.
+func (s *Server) authorize(c *call, ec enforce.Call) error {
+	if ec.Operation == "" {
+		ec.Operation = c.operation
+	}
+	if ec.Bucket == "" {
+		ec.Bucket = c.bucket
+	}
+	if ec.Key == "" {
+		ec.Key = c.key
+	}
+	ec.Env = c.env
+	keys := s.conditionKeys(c, ec.Operation)
+	for k, v := range ec.Keys {
+		keys[k] = v
+	}
+	ec.Keys = keys
+	res, err := enforce.Authorize(s.state.world(), c.principal, ec)
+	if err != nil {
+		return errInternal(err)
+	}
+	c.checks = append(c.checks, res.Checks...)
+	if d := res.Denied(); d != nil {
+		return errorf(http.StatusForbidden, "AccessDenied", "%s", d.S3Message())
+	}
+	return nil
+}
+
+// allowed reports whether the caller may perform action on the bucket,
+// without recording a check: the s3:ListBucket probe of the 403-vs-404
+// rule (spec §2.4).
+func (s *Server) allowed(c *call, action, arn string) bool {
+	req, err := s.state.world().Request(c.principal, action, arn, c.env, s.commonKeys(c))
+	if err != nil {
+		return false
+	}
+	return authz.Decide(req).Allowed()
+}
+
+// conditionKeys returns the condition keys the request sets for the
+// operation: the ones the catalogue lists with a header or query source
+// (spec §2.3 "Each condition key maps to the same name request header"),
+// tag keys from x-amz-tagging, and the keys common to every S3 request.
+func (s *Server) conditionKeys(c *call, operation string) map[string][]string {
+	keys := s.commonKeys(c)
+	op, ok := s3ops.Lookup("s3", operation)
+	if !ok {
+		return keys
+	}
+	q := c.r.URL.Query()
+	for _, k := range op.Keys {
+		src, _, _ := strings.Cut(k.From, " ")
+		switch {
+		case strings.HasPrefix(src, "header:"):
+			name := strings.TrimPrefix(src, "header:")
+			if v, ok := c.r.Header[http.CanonicalHeaderKey(name)]; ok && len(v) > 0 {
+				val := v[0]
+				if name == "x-amz-copy-source" {
+					val = copySourceKeyValue(val)
+				}
+				if !strings.Contains(k.Key, "<key>") && name != "x-amz-tagging" {
+					keys[k.Key] = []string{val}
+				}
+			}
+		case strings.HasPrefix(src, "query:"):
+			name := strings.TrimPrefix(src, "query:")
+			if v, ok := q[name]; ok && len(v) > 0 {
+				keys[k.Key] = []string{v[0]}
+			}
+		}
+	}
+	if t := c.r.Header.Get("X-Amz-Tagging"); t != "" {
+		if tags, err := url.ParseQuery(t); err == nil {
+			var names []string
+			for name, vals := range tags {
+				names = append(names, name)
+				keys["s3:RequestObjectTag/"+name] = vals
+			}
+			keys["s3:RequestObjectTagKeys"] = names
+		}
+	}
+	return keys
+}
+
+// commonKeys are the keys every S3 request sets (spec §2.3 "Every S3
+// action also supports").
+func (s *Server) commonKeys(c *call) map[string][]string {
+	keys := map[string][]string{}
+	if c.auth == nil || c.auth.Anonymous {
+		return keys
+	}
+	if c.auth.Presigned {
+		keys["s3:authType"] = []string{"REST-QUERY-STRING"}
+	} else {
+		keys["s3:authType"] = []string{"REST-HEADER"}
+	}
+	keys["s3:signatureversion"] = []string{c.auth.Version}
+	keys["s3:signatureAge"] = []string{strconv.FormatInt(c.start.Sub(c.auth.Time).Milliseconds(), 10)}
+	if v := c.r.Header.Get("X-Amz-Content-Sha256"); v != "" {
+		keys["s3:x-amz-content-sha256"] = []string{v}
+	}
+	if c.r.TLS != nil {
+		keys["s3:TlsVersion"] = []string{tlsVersion(c.r.TLS.Version)}
+	}
+	return keys
+}
+
+func tlsVersion(v uint16) string {
+	switch v {
+	case 0x0304:
+		return "1.3"
+	case 0x0303:
+		return "1.2"
+	case 0x0302:
+		return "1.1"
+	}
+	return "1.0"
+}
+
+// copySourceKeyValue is the s3:x-amz-copy-source value: bucket/key with no
+// leading slash, decoded (spec §2.3).
+func copySourceKeyValue(h string) string {
+	b, k, _, err := parseCopySource(h)
+	if err != nil {
+		return h
+	}
+	return b + "/" + k
+}
+
+// parseCopySource reads x-amz-copy-source: "bucket/key" or "/bucket/key",
+// URL-encoded, with an optional "?versionId=".
+func parseCopySource(h string) (bucket, key, versionID string, err error) {
+	raw, query, _ := strings.Cut(h, "?")
+	dec, err := url.PathUnescape(raw)
+	if err != nil {
+		return "", "", "", errInvalidArgument("x-amz-copy-source", h, "Invalid copy source encoding")
+	}
+	dec = strings.TrimPrefix(dec, "/")
+	bucket, key, ok := strings.Cut(dec, "/")
+	if !ok || bucket == "" || key == "" {
+		return "", "", "", errInvalidArgument("x-amz-copy-source", h, "Invalid copy source object key")
+	}
+	if query != "" {
+		v, err := url.ParseQuery(query)
+		if err != nil || v.Get("versionId") == "" {
+			return "", "", "", errInvalidArgument("x-amz-copy-source", h, "Invalid copy source: only versionId may follow '?'")
+		}
+		versionID = v.Get("versionId")
+	}
+	return bucket, key, versionID, nil
+}
+
+// features reads the optional request parts that add permissions
+// (spec §2.2 "Conditional extra actions").
+func features(r *http.Request) s3ops.Features {
+	h := r.Header
+	f := s3ops.Features{
+		VersionID:  r.URL.Query().Get("versionId") != "",
+		Tagging:    h.Get("X-Amz-Tagging") != "",
+		ObjectLock: h.Get("X-Amz-Object-Lock-Mode") != "" || h.Get("X-Amz-Object-Lock-Retain-Until-Date") != "",
+		LegalHold:  h.Get("X-Amz-Object-Lock-Legal-Hold") != "",
+		Checksum:   h.Get("X-Amz-Checksum-Algorithm") != "",
+	}
+	// x-amz-acl: private alone asks for the ACL every object gets anyway:
+	// it adds no s3:PutObjectAcl check (docs/decisions.md, "private
+	// canned ACL").
+	f.ACL = hasGrantHeaders(h) || (h.Get("X-Amz-Acl") != "" && h.Get("X-Amz-Acl") != "private")
+	f.NonPrivateACL = f.ACL
+	f.ObjectOwnership = h.Get("X-Amz-Object-Ownership") != ""
+	f.BucketLock = strings.EqualFold(h.Get("X-Amz-Bucket-Object-Lock-Enabled"), "true")
+	if cs := h.Get("X-Amz-Copy-Source"); cs != "" {
+		_, _, v, _ := parseCopySource(cs)
+		f.SourceVersionID = v != ""
+	}
+	return f
+}
+
+var grantHeaders = []string{"X-Amz-Grant-Full-Control", "X-Amz-Grant-Read", "X-Amz-Grant-Read-Acp", "X-Amz-Grant-Write", "X-Amz-Grant-Write-Acp"}
+
+func hasGrantHeaders(h http.Header) bool {
+	for _, g := range grantHeaders {
+		if h.Get(g) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func hasACLHeaders(h http.Header) bool { return h.Get("X-Amz-Acl") != "" || hasGrantHeaders(h) }
+
+// storeError maps store errors to S3 errors.
+func storeError(err error, c *call) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrNoSuchBucket):
+		return errNoSuchBucket(c.bucket)
+	case errors.Is(err, store.ErrNoSuchKey):
+		return errNoSuchKey(c.key)
+	case errors.Is(err, store.ErrNoSuchUpload):
+		return errNoSuchUpload(c.r.URL.Query().Get("uploadId"))
+	case errors.Is(err, store.ErrBucketNotEmpty):
+		return errorf(http.StatusConflict, "BucketNotEmpty", "The bucket you tried to delete is not empty").with("BucketName", c.bucket)
+	case errors.Is(err, store.ErrInvalidPart):
+		return errorf(http.StatusBadRequest, "InvalidPart", "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.")
+	case errors.Is(err, store.ErrInvalidPartOrder):
+		return errorf(http.StatusBadRequest, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.")
+	case errors.Is(err, store.ErrEntityTooSmall):
+		return errorf(http.StatusBadRequest, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.")
+	case errors.Is(err, store.ErrInvalidKey):
+		return errorf(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return errorf(http.StatusBadRequest, "RequestTimeout", "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.")
+	}
+	var se *sigv4.Error
+	if errors.As(err, &se) {
+		return asAPIError(se)
+	}
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var me *http.MaxBytesError
+	if errors.As(err, &me) {
+		return errorf(http.StatusBadRequest, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
+	}
+	return errInternal(err)
+}
+
+// s3Time formats a time as S3 XML does: 2006-01-02T15:04:05.000Z.
+func s3Time(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// httpTime formats a time for Last-Modified.
+func httpTime(t time.Time) string { return t.UTC().Format(http.TimeFormat) }

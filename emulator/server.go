@@ -1,0 +1,400 @@
+package emulator
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lockstep-dev/lockstep/authz"
+	"github.com/lockstep-dev/lockstep/enforce"
+	"github.com/lockstep-dev/lockstep/sigv4"
+	"github.com/lockstep-dev/lockstep/store"
+	"github.com/lockstep-dev/lockstep/world"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Addr is the address to listen on; "127.0.0.1:0" picks a free port.
+	// Empty: 127.0.0.1:9000.
+	Addr string
+	// DataDir holds buckets, objects and key material. Empty: a fresh
+	// temporary directory, removed by Close.
+	DataDir string
+	// World is the account model; nil: the built-in demo world
+	// (DemoWorld). WorldFile names it in messages.
+	World     *world.Model
+	WorldFile string
+	// Audit receives one CloudTrail-format JSON record per line for each
+	// request and each KMS call S3 made for it; nil: no audit log.
+	Audit io.Writer
+	// Now is the clock; nil: time.Now. Tests move it to check expiry and
+	// skew.
+	Now func() time.Time
+	// NoSync turns off fsync of committed objects (benchmarks only).
+	NoSync bool
+	// MinPartSize is the smallest size of a multipart part other than the
+	// last; 0: 5 MiB as on AWS.
+	MinPartSize int64
+	// ErrorLog receives internal errors; nil: standard error.
+	ErrorLog io.Writer
+}
+
+// Server is a running emulator: an S3 endpoint that also serves the STS,
+// IAM and KMS calls of the scenarios, dispatched by the SigV4 credential
+// scope's service name.
+type Server struct {
+	opts     Options
+	state    *state
+	store    *store.Store
+	keys     *keyring
+	verifier *sigv4.Verifier
+	audit    *auditLog
+	now      func() time.Time
+	region   string
+	tempDir  string // removed by Close
+
+	listener net.Listener
+	http     *http.Server
+	done     chan struct{}
+	closeMu  sync.Mutex
+	closed   bool
+}
+
+// New opens the data directory, loads the world and seeds its buckets.
+// It does not listen: call Start, or use the Server as an http.Handler.
+func New(ctx context.Context, opts Options) (*Server, error) {
+	s := &Server{opts: opts, now: opts.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	m, file := opts.World, opts.WorldFile
+	if m == nil {
+		var err error
+		if m, err = DemoWorld(); err != nil {
+			return nil, err
+		}
+		file = "built-in demo world"
+	}
+	st, err := newState(m, file)
+	if err != nil {
+		return nil, err
+	}
+	s.state = st
+	s.region = st.world().Region
+
+	dir := opts.DataDir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "lockstep-data-"); err != nil {
+			return nil, fmt.Errorf("emulator: data directory: %w", err)
+		}
+		s.tempDir = dir
+	}
+	minPart := opts.MinPartSize
+	if minPart == 0 {
+		minPart = 5 << 20
+	}
+	if s.store, err = store.Open(ctx, dir, store.Options{NoSync: opts.NoSync, MinPartSize: minPart}); err != nil {
+		s.cleanup()
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	if s.keys, err = openKeyring(dir); err != nil {
+		s.cleanup()
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	if err := s.syncBuckets(ctx); err != nil {
+		s.cleanup()
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	s.verifier = &sigv4.Verifier{Lookup: st.credentials, Now: s.now, TokenExpiry: st.tokenExpiry}
+	s.audit = newAuditLog(opts.Audit)
+	return s, nil
+}
+
+// Start listens on Options.Addr and serves in the background until Close.
+func (s *Server) Start() error {
+	addr := s.opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:9000"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("emulator: listen: %w", err)
+	}
+	s.listener = ln
+	s.http = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          nil,
+	}
+	s.done = make(chan struct{})
+	go func() {
+		defer close(s.done)
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintf(s.errorLog(), "lockstep serve: %v\n", err)
+		}
+	}()
+	return nil
+}
+
+// Endpoint is the URL to give clients, e.g. http://127.0.0.1:9000.
+func (s *Server) Endpoint() string {
+	if s.listener == nil {
+		return ""
+	}
+	return "http://" + s.listener.Addr().String()
+}
+
+// Region is the region of the world.
+func (s *Server) Region() string { return s.region }
+
+// World returns the current compiled world.
+func (s *Server) World() *world.World { return s.state.world() }
+
+// Close stops serving, waits for running requests up to ctx's deadline
+// and closes the store. A temporary data directory is removed.
+func (s *Server) Close() error {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	var err error
+	if s.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = s.http.Shutdown(ctx)
+		cancel()
+		<-s.done
+	}
+	s.cleanup()
+	return err
+}
+
+func (s *Server) cleanup() {
+	if s.store != nil {
+		s.store.Close()
+	}
+	if s.tempDir != "" {
+		os.RemoveAll(s.tempDir)
+	}
+}
+
+func (s *Server) errorLog() io.Writer {
+	if s.opts.ErrorLog != nil {
+		return s.opts.ErrorLog
+	}
+	return os.Stderr
+}
+
+// call is one request being served.
+type call struct {
+	id        string
+	start     time.Time
+	r         *http.Request
+	auth      *sigv4.Auth
+	principal *authz.Principal
+	env       authz.Env
+	service   string // s3, sts, iam, kms
+	operation string
+	bucket    string
+	key       string
+	// params are the CloudTrail requestParameters.
+	params map[string]any
+	// checks are the authorizations made, for the audit log (KMS calls S3
+	// made on the caller's behalf become records of their own).
+	checks []enforce.Check
+	// resourceAccount is the account that owns the resource, for
+	// recipientAccountId.
+	resourceAccount string
+	status          int
+	err             *apiError
+}
+
+// ServeHTTP authenticates the request, dispatches it to the service its
+// credential scope names (S3 for unsigned requests), and writes the audit
+// record.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c := &call{id: newRequestID(), start: s.now(), r: r, params: map[string]any{}}
+	h := w.Header()
+	h.Set("x-amz-request-id", c.id)
+	h.Set("x-amz-id-2", hostID(c.id))
+	h.Set("Server", "lockstep")
+	rw := &statusWriter{ResponseWriter: w}
+	defer func() {
+		if v := recover(); v != nil {
+			fmt.Fprintf(s.errorLog(), "lockstep serve: panic serving %s %s: %v\n", r.Method, r.URL, v)
+			if !rw.wrote {
+				writeS3Error(rw, r, errInternal(fmt.Errorf("%v", v)), c.id)
+			}
+		}
+		c.status = rw.status
+		s.audit.record(s, c)
+	}()
+
+	c.env = authz.Env{Time: c.start, SecureTransport: r.TLS != nil, SourceIP: sourceIP(r), UserAgent: r.UserAgent()}
+	auth, err := s.verifier.Verify(r)
+	if err != nil {
+		c.service = guessService(r)
+		c.operation = s.guessOperation(c)
+		s.fail(rw, c, err)
+		return
+	}
+	c.auth = auth
+	c.service = "s3"
+	if !auth.Anonymous {
+		c.service = auth.Service
+		p, err := s.state.principal(auth.AccessKeyID, c.start)
+		if err != nil {
+			if errors.Is(err, errExpiredSession) {
+				s.fail(rw, c, errorf(http.StatusBadRequest, "ExpiredToken", "The provided token has expired."))
+			} else {
+				s.fail(rw, c, errorf(http.StatusForbidden, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.").with("AWSAccessKeyId", auth.AccessKeyID))
+			}
+			return
+		}
+		c.principal = p
+	} else {
+		c.principal = &authz.Principal{Kind: authz.Anonymous, UserID: "anonymous"}
+		c.principal.Anonymous = true
+	}
+	switch c.service {
+	case "s3":
+		s.serveS3(rw, c)
+	case "sts":
+		s.serveSTS(rw, c)
+	case "iam":
+		s.serveIAM(rw, c)
+	case "kms":
+		s.serveKMS(rw, c)
+	default:
+		s.fail(rw, c, errorf(http.StatusBadRequest, "InvalidRequest", "The credential scope names service %q; the lockstep emulator serves s3, sts, iam and kms", c.service))
+	}
+}
+
+// fail writes err in the shape of the call's service.
+func (s *Server) fail(w http.ResponseWriter, c *call, err error) {
+	ae := asAPIError(err)
+	c.err = ae
+	if ae.Status >= 500 {
+		fmt.Fprintf(s.errorLog(), "lockstep serve: %s %s: %v\n", c.r.Method, c.r.URL.Path, err)
+	}
+	switch c.service {
+	case "sts", "iam":
+		writeQueryError(w, ae, c.id)
+	case "kms":
+		writeJSONError(w, ae)
+	default:
+		writeS3Error(w, c.r, ae, c.id)
+	}
+}
+
+// statusWriter remembers the status written, for the audit log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.status, w.wrote = http.StatusOK, true
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// ReadFrom lets io.Copy use sendfile for object bodies.
+func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
+	if !w.wrote {
+		w.status, w.wrote = http.StatusOK, true
+	}
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(w.ResponseWriter, r)
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func newRequestID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return strings.ToUpper(hex.EncodeToString(b[:]))
+}
+
+// hostID is the x-amz-id-2 value: opaque on AWS, derived from the request
+// ID here.
+func hostID(requestID string) string {
+	return "lockstep/" + requestID
+}
+
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// guessService names the service of a request whose signature failed, so
+// that the error has the right shape: from the credential scope if it can
+// be read, else S3.
+func guessService(r *http.Request) string {
+	cred := r.URL.Query().Get("X-Amz-Credential")
+	if a := r.Header.Get("Authorization"); a != "" {
+		if i := strings.Index(a, "Credential="); i >= 0 {
+			cred = a[i+len("Credential="):]
+		}
+	}
+	parts := strings.Split(cred, "/")
+	if len(parts) >= 4 {
+		switch svc := parts[3]; svc {
+		case "sts", "iam", "kms":
+			return svc
+		}
+	}
+	return "s3"
+}
+
+// ReplaceWorld serves a new world from now on: its accounts, users,
+// roles, keys and bucket configuration replace the current ones. Buckets
+// it names are created and seeded when missing; objects already stored
+// are kept. Sessions already issued stay valid while their role exists.
+func (s *Server) ReplaceWorld(ctx context.Context, m *world.Model, file string) error {
+	if err := s.state.replace(m, file); err != nil {
+		return err
+	}
+	return s.syncBuckets(ctx)
+}
+
+// SessionCredentials issues temporary credentials for a session of a
+// role of the world without an sts:AssumeRole call: what an EC2 instance
+// profile or another AWS service hands a program. The seeds ran on EC2
+// instances with roles; tests use this to run clients as those roles.
+func (s *Server) SessionCredentials(roleARN, sessionName string, ttl time.Duration) (accessKeyID, secret, token string, err error) {
+	if s.state.world().Role(roleARN) == nil {
+		return "", "", "", fmt.Errorf("no role %s in the world", roleARN)
+	}
+	ss := s.state.addSession(roleARN, sessionName, nil, ttl, s.now())
+	return ss.AccessKeyID, ss.Secret, ss.Token, nil
+}

@@ -1,0 +1,183 @@
+package emulator
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/lockstep-dev/lockstep/store"
+	"github.com/lockstep-dev/lockstep/world"
+)
+
+//go:embed demo-world.yaml
+var demoWorld []byte
+
+// DemoWorld returns the built-in demo world: two accounts with an
+// administrator each, a least-privilege user, a role, and a bucket
+// encrypted with a customer managed key.
+func DemoWorld() (*world.Model, error) {
+	return world.Decode(demoWorld, "built-in demo world")
+}
+
+// DemoWorldYAML returns the text of the built-in demo world.
+func DemoWorldYAML() []byte { return bytes.Clone(demoWorld) }
+
+// bucketConfig is the part of a bucket's world model that the store keeps
+// across restarts for buckets created at run time.
+type bucketConfig struct {
+	KMSKey    string `json:"kms_key,omitempty"`
+	BucketKey bool   `json:"bucket_key,omitempty"`
+}
+
+func bucketConfigToMeta(bm *world.BucketModel, meta *store.BucketMeta) error {
+	meta.Policy = nil
+	if bm.Policy != nil {
+		text, err := bm.Policy.JSON()
+		if err != nil {
+			return err
+		}
+		meta.Policy = text
+	}
+	meta.Encryption = nil
+	if e := bm.Encryption; e != nil && e.KMSKey != "" {
+		text, err := json.Marshal(bucketConfig{KMSKey: e.KMSKey, BucketKey: e.BucketKey})
+		if err != nil {
+			return err
+		}
+		meta.Encryption = text
+	}
+	meta.Ownership = bm.Ownership
+	if bm.Region != "" {
+		meta.Region = bm.Region
+	}
+	return nil
+}
+
+// syncBuckets makes the store and the world agree at start-up. Buckets of
+// the world file are created in the store when missing and seeded with
+// their objects (an object already stored is kept: the data directory
+// wins over the seed); the world file's policy, encryption and ownership
+// win over what the store remembers. Buckets that the store holds but the
+// world does not (created through the API in an earlier run) are added to
+// the world with the configuration the store kept, when their owner
+// account is still in the world.
+func (s *Server) syncBuckets(ctx context.Context) error {
+	stored, err := s.store.ListBuckets(ctx)
+	if err != nil {
+		return err
+	}
+	inStore := map[string]store.BucketMeta{}
+	for _, b := range stored {
+		inStore[b.Name] = b.Meta
+	}
+	wd := s.state.world()
+	snap := s.state.snapshot()
+	for _, a := range wd.Accounts {
+		for _, b := range a.Buckets {
+			if _, ok := inStore[b.Name]; !ok {
+				meta := store.BucketMeta{Owner: a.ID, Region: b.Region, Created: s.now(), Ownership: b.Ownership}
+				if err := s.store.CreateBucket(ctx, b.Name, meta); err != nil && !errors.Is(err, store.ErrBucketExists) {
+					return fmt.Errorf("bucket %s: %w", b.Name, err)
+				}
+			}
+			bm := snap.FindBucket(b.Name)
+			if _, err := s.store.UpdateBucket(ctx, b.Name, func(meta *store.BucketMeta) error {
+				meta.Owner = a.ID
+				return bucketConfigToMeta(bm, meta)
+			}); err != nil {
+				return fmt.Errorf("bucket %s: %w", b.Name, err)
+			}
+			for _, o := range b.Objects {
+				if _, err := s.store.Head(ctx, b.Name, o.Key); err == nil {
+					continue
+				}
+				if err := s.seedObject(ctx, b, o.Key, bytes.NewReader(o.Data)); err != nil {
+					return fmt.Errorf("bucket %s: seed %q: %w", b.Name, o.Key, err)
+				}
+			}
+		}
+	}
+	var extra []store.Bucket
+	for _, b := range stored {
+		if wd.Bucket(b.Name) == nil {
+			extra = append(extra, b)
+		}
+	}
+	if len(extra) == 0 {
+		return nil
+	}
+	return s.state.change(func(m *world.Model) error {
+		for _, b := range extra {
+			a := findAccount(m, b.Meta.Owner)
+			if a == nil {
+				fmt.Fprintf(s.errorLog(), "lockstep serve: bucket %s in the data directory belongs to account %s, which the world does not have; it is not served\n", b.Name, b.Meta.Owner)
+				continue
+			}
+			bm := world.BucketModel{Name: b.Name, Region: b.Meta.Region, Ownership: b.Meta.Ownership}
+			if len(b.Meta.Policy) > 0 {
+				d := world.DocFromJSON(b.Meta.Policy)
+				bm.Policy = &d
+			}
+			if len(b.Meta.Encryption) > 0 {
+				var bc bucketConfig
+				if err := json.Unmarshal(b.Meta.Encryption, &bc); err == nil && bc.KMSKey != "" {
+					bm.Encryption = &world.EncryptionModel{KMSKey: bc.KMSKey, BucketKey: bc.BucketKey}
+				}
+			}
+			a.Buckets = append(a.Buckets, bm)
+		}
+		return nil
+	})
+}
+
+// seedObject stores one object of the world file, encrypted with the
+// bucket's default key when it has one.
+func (s *Server) seedObject(ctx context.Context, b *world.Bucket, key string, r io.Reader) error {
+	meta := store.ObjectMeta{Owner: b.Account.ID, LastModified: s.now()}
+	var cipher *store.Cipher
+	if b.KMSKey != nil {
+		arn := objectARN(b.Name, key)
+		if b.BucketKey {
+			arn = b.ARN
+		}
+		meta.SSE = store.SSE{Algorithm: "aws:kms", KMSKeyID: b.KMSKey.ARN, BucketKey: b.BucketKey, Context: `{"aws:s3:arn":"` + arn + `"}`}
+		dk, wrapped, err := s.keys.newDataKey(b.KMSKey.ARN, meta.SSE.Context)
+		if err != nil {
+			return err
+		}
+		meta.SSE.WrappedKey = wrapped
+		cipher = &store.Cipher{Key: dk}
+	}
+	_, err := s.store.Put(ctx, b.Name, key, r, meta, cipher)
+	return err
+}
+
+// guessOperation names the operation of a request that failed before it
+// was routed (a bad signature), for the audit log.
+func (s *Server) guessOperation(c *call) string {
+	if c.service != "s3" {
+		return "Unknown"
+	}
+	bucket, key := s.bucketAndKey(c.r)
+	c.bucket, c.key = bucket, key
+	op, _ := s3Operation(c.r, bucket, key)
+	if op == "" {
+		op = c.r.Method
+	}
+	return op
+}
+
+// PutObject stores an object directly, as the bucket's owner would, with
+// the bucket's default encryption: for tests and proofs that need data of
+// a given size in place before a client runs. It bypasses authorization.
+func (s *Server) PutObject(ctx context.Context, bucket, key string, r io.Reader) error {
+	b := s.state.world().Bucket(bucket)
+	if b == nil {
+		return fmt.Errorf("no bucket %q in the world", bucket)
+	}
+	return s.seedObject(ctx, b, key, r)
+}
