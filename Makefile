@@ -23,10 +23,14 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
-# Unit, decision-case, seed and fuzz-corpus tests, with the race detector.
-# The fuzz seed corpus of policy.FuzzParse runs as part of `go test`.
+# Unit, decision-case, seed, fuzz-corpus and end-to-end tests (the real
+# clients against the emulator, package e2e), with the race detector. The
+# fuzz seed corpus of policy.FuzzParse runs as part of `go test`. As root
+# (CI) the clients were installed by `make clients`, so a missing client
+# fails the end-to-end tests instead of skipping them.
+REQUIRE_CLIENTS ?= $(shell [ "$$(id -u)" = 0 ] && echo 1)
 unit:
-	$(GO) test -race -count=1 ./...
+	LOCKSTEP_REQUIRE_CLIENTS=$(REQUIRE_CLIENTS) $(GO) test -race -count=1 -timeout 20m ./...
 
 # Real S3 clients for the end-to-end suite (AWS CLI v2, rclone, s3cmd).
 clients:
