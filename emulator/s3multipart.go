@@ -16,30 +16,10 @@ import (
 const maxPartSize = 5 << 30
 
 func (s *Server) createMultipartUpload(w http.ResponseWriter, c *call) error {
-	b, err := s.bucket(c)
+	meta, we, err := s.prepareWrite(c)
 	if err != nil {
 		return err
 	}
-	meta, err := objectMetaFromHeaders(c.r.Header)
-	if err != nil {
-		return err
-	}
-	we, err := s.chooseEncryption(c, b, c.key)
-	if err != nil {
-		return err
-	}
-	ec := enforce.Call{Features: features(c.r)}
-	if we.key != nil {
-		ec.KMSKey = we.key.ARN
-	}
-	if err := s.authorize(c, ec); err != nil {
-		return err
-	}
-	if err := checkACLHeaders(c.r.Header, b); err != nil {
-		return err
-	}
-	meta.SSE = we.sse
-	meta.Owner = objectOwner(b, c.principal, c.r.Header)
 	meta.Checksums = nil
 	if alg := c.r.Header.Get("X-Amz-Checksum-Algorithm"); alg != "" {
 		meta.Extra = map[string]string{"checksum-algorithm": strings.ToUpper(alg)}

@@ -580,30 +580,43 @@ func objectOwner(b *world.Bucket, writer *authz.Principal, h http.Header) string
 	return writer.Account
 }
 
-func (s *Server) putObject(w http.ResponseWriter, c *call) error {
+// prepareWrite reads and checks what a new object is made of, for
+// PutObject and CreateMultipartUpload: its metadata, its encryption, and
+// the authorization of the write with S3's KMS call (spec §3.1).
+func (s *Server) prepareWrite(c *call) (store.ObjectMeta, writeEncryption, error) {
 	b, err := s.bucket(c)
 	if err != nil {
-		return err
-	}
-	if c.r.ContentLength > maxObjectSize {
-		return errorf(http.StatusBadRequest, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size").with("ProposedSize", strconv.FormatInt(c.r.ContentLength, 10)).with("MaxSizeAllowed", strconv.Itoa(maxObjectSize))
+		return store.ObjectMeta{}, writeEncryption{}, err
 	}
 	meta, err := objectMetaFromHeaders(c.r.Header)
 	if err != nil {
-		return err
+		return meta, writeEncryption{}, err
 	}
 	we, err := s.chooseEncryption(c, b, c.key)
 	if err != nil {
-		return err
+		return meta, we, err
 	}
 	ec := enforce.Call{Features: features(c.r)}
 	if we.key != nil {
 		ec.KMSKey = we.key.ARN
 	}
 	if err := s.authorize(c, ec); err != nil {
-		return err
+		return meta, we, err
 	}
 	if err := checkACLHeaders(c.r.Header, b); err != nil {
+		return meta, we, err
+	}
+	meta.SSE = we.sse
+	meta.Owner = objectOwner(b, c.principal, c.r.Header)
+	return meta, we, nil
+}
+
+func (s *Server) putObject(w http.ResponseWriter, c *call) error {
+	if c.r.ContentLength > maxObjectSize {
+		return errorf(http.StatusBadRequest, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size").with("ProposedSize", strconv.FormatInt(c.r.ContentLength, 10)).with("MaxSizeAllowed", strconv.Itoa(maxObjectSize))
+	}
+	meta, we, err := s.prepareWrite(c)
+	if err != nil {
 		return err
 	}
 	ctx := c.r.Context()
@@ -615,8 +628,6 @@ func (s *Server) putObject(w http.ResponseWriter, c *call) error {
 			return errorf(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold").with("Condition", "If-None-Match")
 		}
 	}
-	meta.SSE = we.sse
-	meta.Owner = objectOwner(b, c.principal, c.r.Header)
 	meta.LastModified = c.start
 	body := io.Reader(c.r.Body)
 	if c.r.Body == nil {
