@@ -290,7 +290,7 @@ func (s *Server) fail(w http.ResponseWriter, c *call, err error) {
 	}
 	switch c.service {
 	case "sts", "iam":
-		writeQueryError(w, ae, c.id)
+		writeQueryError(w, c.service, ae, c.id)
 	case "kms":
 		writeJSONError(w, ae)
 	default:

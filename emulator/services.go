@@ -7,8 +7,15 @@ import (
 	"strconv"
 )
 
-// writeQueryError writes an error of the AWS query protocol (STS, IAM).
-func writeQueryError(w http.ResponseWriter, e *apiError, requestID string) {
+// queryNamespaces are the XML namespaces of the query-protocol services.
+var queryNamespaces = map[string]string{
+	"sts": "https://sts.amazonaws.com/doc/2011-06-15/",
+	"iam": "https://iam.amazonaws.com/doc/2010-05-08/",
+}
+
+// writeQueryError writes an error of the AWS query protocol (STS, IAM) in
+// the service's namespace.
+func writeQueryError(w http.ResponseWriter, service string, e *apiError, requestID string) {
 	type errorXML struct {
 		Type    string
 		Code    string
@@ -24,7 +31,7 @@ func writeQueryError(w http.ResponseWriter, e *apiError, requestID string) {
 	if e.Status >= 500 {
 		typ = "Receiver"
 	}
-	b, _ := xml.Marshal(response{NS: "https://sts.amazonaws.com/doc/2011-06-15/", Error: errorXML{Type: typ, Code: e.Code, Message: e.Message}, RequestID: requestID})
+	b, _ := xml.Marshal(response{NS: queryNamespaces[service], Error: errorXML{Type: typ, Code: e.Code, Message: e.Message}, RequestID: requestID})
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(e.Status)
