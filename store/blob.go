@@ -2,10 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/cipher"
 	"crypto/md5"
 	"crypto/rand"
 	"fmt"
-	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -21,95 +21,89 @@ type blobWrite struct {
 	md5 [16]byte // MD5 of the plaintext
 }
 
-// writeBlob streams r into a new blob file of bucket b, encrypting it when
-// cs is set, and makes it durable. Nothing references the blob yet: until
-// a record does, it is garbage to the next Open. If r or ctx fails, the
-// file is removed and the error returned wrapped. An empty body makes no
-// file.
+// writeBlob streams r into a new blob of bucket b, encrypting it when cs
+// is set, and makes it durable. No record names the blob yet: until one
+// does, it is garbage to the next Open. If r fails or ctx ends, the file
+// is removed and the error returned. An empty body makes no file.
 func (b *bucket) writeBlob(ctx context.Context, r io.Reader, cs *cipherState) (blobWrite, error) {
 	bufp := b.s.bufs.Get().(*[]byte)
 	defer b.s.bufs.Put(bufp)
 	buf := *bufp
-	h := md5.New()
 
-	n, err := fill(ctx, r, buf)
-	if n == 0 && err == io.EOF {
-		var w blobWrite
-		h.Sum(w.md5[:0])
-		return w, nil
-	}
-	if err != nil && err != io.EOF {
-		return blobWrite{}, err
-	}
-
-	id := randomID()
-	if err := b.ensureSubdir(kindData, id); err != nil {
-		return blobWrite{}, err
-	}
-	path := b.blobPath(id)
-	f, ferr := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
-	if ferr != nil {
-		return blobWrite{}, b.fsError(ferr)
-	}
-	w := blobWrite{seg: segment{Blob: id}}
+	var (
+		w      blobWrite
+		h      = md5.New()
+		f      *os.File
+		path   string
+		stream cipher.Stream
+	)
 	fail := func(err error) (blobWrite, error) {
-		f.Close()
-		os.Remove(path)
+		if f != nil {
+			f.Close()
+		}
+		if path != "" {
+			os.Remove(path)
+		}
 		return blobWrite{}, err
-	}
-	if cs != nil {
-		w.seg.IV = make([]byte, ivSize)
-		rand.Read(w.seg.IV)
-	}
-	if werr := b.writeChunks(ctx, f, r, buf, n, err, h, cs, &w); werr != nil {
-		return fail(werr)
-	}
-	b.s.at("blob-written")
-	if err := b.s.syncFile(f); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(path)
-		return blobWrite{}, fmt.Errorf("write data file: %w", err)
-	}
-	if err := b.s.syncDir(filepath.Dir(path)); err != nil {
-		os.Remove(path)
-		return blobWrite{}, err
-	}
-	h.Sum(w.md5[:0])
-	return w, nil
-}
-
-// writeChunks writes the first chunk, buf[:n] (read with error rerr), and
-// the rest of r to f.
-func (b *bucket) writeChunks(ctx context.Context, f *os.File, r io.Reader, buf []byte, n int, rerr error, h hash.Hash, cs *cipherState, w *blobWrite) error {
-	var stream interface{ XORKeyStream(dst, src []byte) }
-	if cs != nil {
-		stream = cs.streamAt(w.seg.IV, 0)
 	}
 	for {
+		n, rerr := fill(ctx, r, buf)
+		if rerr != nil && rerr != io.EOF {
+			return fail(rerr)
+		}
+		if n > 0 && f == nil { // the first data: create the file
+			id := randomID()
+			if err := b.ensureSubdir(kindData, id); err != nil {
+				return fail(err)
+			}
+			var err error
+			if f, err = os.OpenFile(b.blobPath(id), os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm); err != nil {
+				return fail(b.fsError(err))
+			}
+			path, w.seg.Blob = b.blobPath(id), id
+			if cs != nil {
+				w.seg.IV = make([]byte, ivSize)
+				rand.Read(w.seg.IV)
+				stream = cs.streamAt(w.seg.IV, 0)
+			}
+		}
 		if n > 0 {
 			h.Write(buf[:n])
 			if stream != nil {
 				stream.XORKeyStream(buf[:n], buf[:n])
 			}
 			if _, err := f.Write(buf[:n]); err != nil {
-				return fmt.Errorf("write data file: %w", err)
+				return fail(fmt.Errorf("write data file: %w", err))
 			}
 			w.seg.Size += int64(n)
 		}
 		if rerr == io.EOF {
-			return nil
+			break
 		}
-		if rerr != nil {
-			return rerr
-		}
-		n, rerr = fill(ctx, r, buf)
 	}
+	h.Sum(w.md5[:0])
+	if f == nil {
+		return w, nil // empty body
+	}
+	b.s.at("blob-written")
+	if err := b.s.syncFile(f); err != nil {
+		return fail(err)
+	}
+	err := f.Close()
+	f = nil
+	if err != nil {
+		return fail(fmt.Errorf("write data file: %w", err))
+	}
+	if err := b.s.syncDir(filepath.Dir(path)); err != nil {
+		return fail(err)
+	}
+	return w, nil
 }
 
 // fill reads from r until buf is full, r fails or ends (io.EOF), or ctx is
-// done. Errors of r other than io.EOF come back wrapped.
+// done. Errors of r other than io.EOF come back wrapped: a reader that
+// fails with io.ErrUnexpectedEOF (a truncated request body) must not pass
+// for the end of the data.
 func fill(ctx context.Context, r io.Reader, buf []byte) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err

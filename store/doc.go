@@ -30,7 +30,10 @@
 // An object written by Put or Copy has one blob (none when empty); an
 // object made by Complete is the list of its part blobs, in place, so
 // completing a multipart upload copies no data, and reads cross the part
-// boundaries transparently.
+// boundaries transparently. Copy between two objects that use the same key
+// (or none) gives the copy a hard link to the source's blob, so it reads
+// and writes no data either; blobs being immutable, the two names are
+// independent.
 //
 // # Commit protocol and durability
 //
@@ -48,9 +51,9 @@
 // a part names (mark and sweep), so the garbage of any interrupted write
 // goes. Buckets and uploads are created by building their directory in
 // tmp/ and renaming it into place; they are removed by renaming them into
-// tmp/. Complete's single commit point is the object's record: a crash
-// before it leaves the upload intact; after it, Open finds an upload whose
-// parts an object names and removes the upload. A record that does not
+// tmp/. Complete's single commit point is the object's record, which names
+// the upload: a crash before it leaves the upload intact; after it, Open
+// finds the upload named by an object and removes it. A record that does not
 // parse, or names a missing blob, cannot come from a crash, so Open
 // reports it instead of dropping data.
 //

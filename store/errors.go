@@ -5,9 +5,9 @@ import (
 	"strconv"
 )
 
-// Sentinel errors. Every error the package returns for one of these
-// conditions wraps the sentinel with context (the bucket, key or upload it
-// concerns), so test for them with errors.Is.
+// Sentinel errors. The errors of the Store's methods wrap them in an
+// *Error (and sometimes a message with details); test for them with
+// errors.Is.
 var (
 	// ErrNoSuchBucket: the bucket does not exist.
 	ErrNoSuchBucket = errors.New("no such bucket")

@@ -35,8 +35,9 @@ func (s *Store) loadBuckets(ctx context.Context) error {
 
 // loadBucket loads one bucket and recovers it from any crash:
 //
-//   - an upload whose parts an object refers to was completed before the
-//     crash could remove it, and is removed now;
+//   - an upload that an object was made from (its record says so, and its
+//     parts are the object's) was completed before the crash could remove
+//     it, and is removed now;
 //   - a data file no object or upload part refers to is what an
 //     interrupted Put, PutPart, Copy, Delete or Abort left, and is
 //     deleted.
@@ -60,9 +61,13 @@ func (s *Store) loadBucket(ctx context.Context, name string) (*bucket, error) {
 	if err != nil {
 		return nil, err
 	}
-	refs := map[string]bool{}
+	refs := map[string]bool{}      // blobs named by records
+	completed := map[string]bool{} // uploads objects were made from
 	for _, e := range entries {
 		b.objects.Set(e.meta.Key, e)
+		if e.data.upload != "" {
+			completed[e.data.upload] = true
+		}
 		for _, seg := range e.data.segs {
 			if seg.Blob != "" {
 				refs[seg.Blob] = true
@@ -75,11 +80,11 @@ func (s *Store) loadBucket(ctx context.Context, name string) (*bucket, error) {
 		return nil, err
 	}
 	for _, u := range uploads {
-		completed := false
+		done := completed[u.id]
 		for _, p := range u.parts {
-			completed = completed || refs[p.Blob]
+			done = done || refs[p.Blob]
 		}
-		if completed {
+		if done {
 			if _, err := s.removeTree(b.uploadDir(u.id)); err != nil {
 				return nil, fmt.Errorf("bucket %q: %w", name, err)
 			}
@@ -155,6 +160,7 @@ func (b *bucket) loadRecord(path, name string) (*entry, error) {
 		return nil, fmt.Errorf("bucket %q: object record %s holds key %q, which is not its name", b.name, path, rec.Meta.Key)
 	}
 	d := b.newData(rec.Segments, rec.KCV)
+	d.upload = rec.Upload
 	for _, seg := range d.segs {
 		if seg.Blob != "" && !isBlobID(seg.Blob) {
 			return nil, fmt.Errorf("bucket %q: object record %s names data file %q", b.name, path, seg.Blob)
@@ -263,7 +269,7 @@ func (b *bucket) sweepData(refs map[string]bool) error {
 // subdirsOf lists the fan-out subdirectories of kind that exist, and
 // records that they do.
 func (b *bucket) subdirsOf(kind int) ([]string, error) {
-	ents, err := os.ReadDir(filepath.Join(b.dir, kindDirs[kind]))
+	ents, err := os.ReadDir(filepath.Join(b.dir, kindDir(kind)))
 	if err != nil {
 		return nil, fmt.Errorf("bucket %q: %w", b.name, err)
 	}

@@ -270,6 +270,9 @@ func (s *Store) ListParts(ctx context.Context, bucket, key, uploadID string, mar
 	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
+	if u.done {
+		return ListPartsResult{}, noSuchUpload(u.id)
+	}
 	nums := make([]int, 0, len(u.parts))
 	for n := range u.parts {
 		if n > marker {
@@ -374,7 +377,9 @@ func (s *Store) Complete(ctx context.Context, bucket, key, uploadID string, part
 		return ObjectMeta{}, err
 	}
 	s.at("complete-before-commit")
-	e := &entry{meta: meta, data: b.newData(segs, u.kcv)}
+	data := b.newData(segs, u.kcv)
+	data.upload = u.id
+	e := &entry{meta: meta, data: data}
 	_, committed, err := b.mutate(key, func(*entry) (*entry, error) { return e, nil })
 	if !committed {
 		return ObjectMeta{}, err // the part files still belong to the upload

@@ -77,7 +77,12 @@ const (
 	kindData
 )
 
-var kindDirs = [...]string{kindObjects: objectsDir, kindData: dataDir}
+func kindDir(kind int) string {
+	if kind == kindObjects {
+		return objectsDir
+	}
+	return dataDir
+}
 
 // fanout returns the subdirectory index of a hex file name.
 func fanout(name string) int {
@@ -105,7 +110,7 @@ func (b *bucket) ensureSubdir(kind int, name string) error {
 	if b.subdirs[kind][i].Load() {
 		return nil
 	}
-	dir := filepath.Join(b.dir, kindDirs[kind], name[:2])
+	dir := filepath.Join(b.dir, kindDir(kind), name[:2])
 	// Mkdir, not MkdirAll: if the bucket directory went away (the bucket
 	// was deleted), fail rather than resurrect it.
 	if err := os.Mkdir(dir, dirPerm); err != nil && !errors.Is(err, fs.ErrExist) {

@@ -24,6 +24,7 @@ type objectRecord struct {
 	Meta     ObjectMeta `json:"meta"`
 	KCV      []byte     `json:"kcv,omitempty"` // key check value; nil when stored in the clear
 	Segments []segment  `json:"segs,omitempty"`
+	Upload   string     `json:"upload,omitempty"` // the upload Complete made the object from
 }
 
 // objData is the stored data of one object version: its files and their
@@ -32,10 +33,11 @@ type objectRecord struct {
 // the files are deleted when the last reference goes. This is what lets a
 // reader finish reading a version that was overwritten or deleted.
 type objData struct {
-	b    *bucket
-	segs []segment
-	kcv  []byte
-	refs atomic.Int64
+	b      *bucket
+	segs   []segment
+	kcv    []byte
+	upload string // ID of the upload whose parts these are, if any
+	refs   atomic.Int64
 }
 
 // newData returns data holding one reference, the caller's.
@@ -76,5 +78,5 @@ type entry struct {
 }
 
 func (e *entry) record() objectRecord {
-	return objectRecord{V: recordVersion, Meta: e.meta, KCV: e.data.kcv, Segments: e.data.segs}
+	return objectRecord{V: recordVersion, Meta: e.meta, KCV: e.data.kcv, Segments: e.data.segs, Upload: e.data.upload}
 }

@@ -148,8 +148,9 @@ func (s *Store) init(ctx context.Context) error {
 	return s.loadBuckets(ctx)
 }
 
-// Close releases the data directory. Readers opened by Get stay readable;
-// every other method returns ErrClosed.
+// Close releases the data directory, for another Store to open. Call it
+// once the operations in flight have returned. Readers opened by Get stay
+// readable; every other method returns ErrClosed.
 func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return ErrClosed
