@@ -14,6 +14,12 @@ import (
 // with its decision, and the error line the AWS CLI prints when a call is
 // denied.
 func Render(out io.Writer, s *Scenario, results []StepResult) {
+	RenderWith(out, s, results, nil)
+}
+
+// RenderWith is Render with a hook called after each step's calls: the
+// live demo prints there what the real client did on the emulator.
+func RenderWith(out io.Writer, s *Scenario, results []StepResult, after func(out io.Writer, step int)) {
 	fmt.Fprintf(out, "%s\n%s\n", s.Title, strings.Repeat("=", len(s.Title)))
 	if s.Source != "" {
 		fmt.Fprintf(out, "reproduces %s\n", s.Source)
@@ -68,6 +74,9 @@ func Render(out io.Writer, s *Scenario, results []StepResult) {
 			if c.Problem != "" {
 				fmt.Fprintf(out, "      UNEXPECTED: %s\n", c.Problem)
 			}
+		}
+		if after != nil {
+			after(out, i)
 		}
 		if st.Observed != "" {
 			fmt.Fprintf(out, "  the seed observed: %s\n", st.Observed)

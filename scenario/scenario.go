@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,11 +25,49 @@ type Scenario struct {
 	Principal string      `yaml:"principal"`
 	World     world.Model `yaml:"world"`
 	Steps     []Step      `yaml:"steps"`
+	// Replay is what running the steps' commands with the real clients
+	// needs beyond the world (package replay).
+	Replay ReplayData `yaml:"replay"`
 	// Conclusion is the experiment's finding, printed at the end.
 	Conclusion string `yaml:"conclusion"`
 
 	file string
 	data []byte
+}
+
+// ReplayData sizes the data the real clients move when the scenario is
+// replayed on the emulator.
+type ReplayData struct {
+	// Objects replaces the content of seeded objects ("bucket/key") with
+	// that many random bytes, e.g. to make a copy multipart.
+	Objects map[string]Size `yaml:"objects"`
+	// Local lists the files of the commands' working directory (path ->
+	// size), e.g. rclone's ./dir.
+	Local map[string]Size `yaml:"local"`
+}
+
+// Size is a byte count written as 1024, "4KiB", "1MiB" or "20MiB".
+type Size int64
+
+// UnmarshalYAML reads a plain number or a number with KiB, MiB or GiB.
+func (sz *Size) UnmarshalYAML(n *yaml.Node) error {
+	v := strings.TrimSpace(n.Value)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}} {
+		if rest, ok := strings.CutSuffix(v, u.suffix); ok {
+			v, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	x, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || x < 0 {
+		return fmt.Errorf("line %d: size %q must be a byte count such as 4096, 4KiB or 20MiB", n.Line, n.Value)
+	}
+	*sz = Size(x * mult)
+	return nil
 }
 
 // Step is one attempt: the policies added before it and the calls made.

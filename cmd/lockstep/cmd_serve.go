@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -17,6 +18,7 @@ import (
 func newServeCommand() *cobra.Command {
 	var (
 		addr, worldFile, dataDir, auditFile string
+		cpuProfile                          string
 		noSync                              bool
 	)
 	cmd := &cobra.Command{
@@ -55,6 +57,17 @@ of its users.`,
 				defer f.Close()
 				opts.Audit = f
 			}
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return badInput(fmt.Errorf("--cpuprofile: %w", err))
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return badInput(fmt.Errorf("--cpuprofile: %w", err))
+				}
+				defer pprof.StopCPUProfile()
+			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			srv, err := emulator.New(ctx, opts)
@@ -76,6 +89,7 @@ of its users.`,
 	f.StringVar(&worldFile, "world", "", "world `FILE` (YAML or JSON; see docs/world.md); default: the built-in demo world")
 	f.StringVar(&dataDir, "data", "", "data `DIR` for buckets and objects; default: a fresh temporary directory, removed at exit")
 	f.StringVar(&auditFile, "audit", "-", "CloudTrail-format audit log `FILE`; - for standard output, none for no log")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the server to `FILE` (for performance work)")
 	f.BoolVar(&noSync, "no-fsync", false, "do not fsync committed objects (faster, not crash-safe; for benchmarks)")
 	return cmd
 }
