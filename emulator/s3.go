@@ -72,6 +72,17 @@ func (s *Server) serveS3(w http.ResponseWriter, c *call) {
 		c.params["key"] = c.key
 	}
 	c.params["Host"] = c.r.Host
+	// CloudTrail records the query parameters of S3 requests (prefix,
+	// delimiter, list-type, uploadId, partNumber...), not the signature.
+	for k, v := range c.r.URL.Query() {
+		switch {
+		case strings.HasPrefix(strings.ToLower(k), "x-amz-"), k == "AWSAccessKeyId", k == "Signature", k == "Expires":
+			continue
+		}
+		if len(v) > 0 {
+			c.params[k] = v[0]
+		}
+	}
 	if c.key != "" && (len(c.key) > 1024 || !utf8.ValidString(c.key)) {
 		s.fail(w, c, errorf(http.StatusBadRequest, "KeyTooLongError", "Your key is too long").with("Size", strconv.Itoa(len(c.key))).with("MaxSizeAllowed", "1024"))
 		return
