@@ -281,6 +281,10 @@ type keyMetadata struct {
 
 func (s *Server) keyMetadata(k *world.Key) keyMetadata {
 	created := s.keyCreated(k.ID)
+	manager := "CUSTOMER"
+	if k.Managed {
+		manager = "AWS"
+	}
 	return keyMetadata{
 		AWSAccountId:          k.Account.ID,
 		KeyId:                 k.ID,
@@ -291,7 +295,7 @@ func (s *Server) keyMetadata(k *world.Key) keyMetadata {
 		KeyUsage:              "ENCRYPT_DECRYPT",
 		KeyState:              "Enabled",
 		Origin:                "AWS_KMS",
-		KeyManager:            "CUSTOMER",
+		KeyManager:            manager,
 		CustomerMasterKeySpec: symmetricDefault,
 		KeySpec:               symmetricDefault,
 		EncryptionAlgorithms:  []string{symmetricDefault},
@@ -554,6 +558,12 @@ func (s *Server) kmsPutKeyPolicy(w http.ResponseWriter, c *call, body []byte) er
 	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN, Keys: keys}); err != nil {
 		return err
 	}
+	if k.Managed {
+		// The policy of an AWS managed key grants kms:PutKeyPolicy to
+		// nobody, so the check above has denied already; this guards
+		// the model, which does not hold managed keys (spec §3.3).
+		return errorf(http.StatusBadRequest, "AccessDeniedException", "The key policy of the AWS managed key %s cannot be changed", k.ARN)
+	}
 	if !in.BypassPolicyLockoutSafetyCheck && s.wouldLockOut(c, k.ARN, k.Account.ID, pol) {
 		return errLockout()
 	}
@@ -608,6 +618,10 @@ func (s *Server) kmsCreateAlias(w http.ResponseWriter, c *call, body []byte) err
 	}
 	if k.Account.ID != acct {
 		return errorf(http.StatusBadRequest, "NotFoundException", "Key '%s' does not exist in account %s: an alias and its key are in the same account", k.ARN, acct)
+	}
+	if k.Managed {
+		// As PutKeyPolicy: the managed key's policy has denied already.
+		return errorf(http.StatusBadRequest, "AccessDeniedException", "An alias cannot be given to the AWS managed key %s", k.ARN)
 	}
 	err = s.kmsChange(func(m *world.Model) error {
 		if a := findAccount(m, acct); a != nil {

@@ -443,7 +443,11 @@ func (s *Server) getBucketEncryption(w http.ResponseWriter, c *call) error {
 	out.Rules[0].Default.SSEAlgorithm = "AES256"
 	if b.KMSKey != nil {
 		out.Rules[0].Default.SSEAlgorithm = "aws:kms"
-		out.Rules[0].Default.KMSMasterKeyID = b.KMSKey.ARN
+		// A default of the AWS managed key aws/s3 is configured without
+		// a KMSMasterKeyID, and shown without one.
+		if !b.KMSKey.Managed {
+			out.Rules[0].Default.KMSMasterKeyID = b.KMSKey.ARN
+		}
 		out.Rules[0].BucketKeyEnabled = b.BucketKey
 	}
 	return writeXML(w, http.StatusOK, out)
@@ -473,10 +477,14 @@ func (s *Server) putBucketEncryption(w http.ResponseWriter, c *call) error {
 			return errInvalidArgument("ApplyServerSideEncryptionByDefault", "", "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse")
 		}
 	case "aws:kms", "aws:kms:dsse":
+		var k *world.Key
 		if rule.Default.KMSMasterKeyID == "" {
-			return errNotImplemented("default encryption with the AWS managed key aws/s3")
+			// No key: the bucket owner's AWS managed key aws/s3
+			// (spec §3.3; S3 API ServerSideEncryptionByDefault).
+			k = s.state.world().S3Key(b.Account.ID)
+		} else {
+			k = s.resolveKMSKey(rule.Default.KMSMasterKeyID, b.Account.ID)
 		}
-		k := s.resolveKMSKey(rule.Default.KMSMasterKeyID, b.Account.ID)
 		if k == nil {
 			return errInvalidArgument("ApplyServerSideEncryptionByDefault", rule.Default.KMSMasterKeyID,
 				"KMS key %s is not a key of the world: name a key ID, key ARN, alias or alias ARN of the world's keys", rule.Default.KMSMasterKeyID)

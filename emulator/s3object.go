@@ -429,16 +429,22 @@ func (s *Server) chooseEncryption(c *call, b *world.Bucket, key string) (writeEn
 		if v := h.Get("X-Amz-Server-Side-Encryption-Bucket-Key-Enabled"); v != "" {
 			we.sse.BucketKey = strings.EqualFold(v, "true")
 		}
-		switch {
-		case keyID != "":
+		if keyID != "" {
 			we.key = s.resolveKMSKey(keyID, c.principal.Account)
 			if we.key == nil {
 				return we, errorf(http.StatusBadRequest, "KMS.NotFoundException", "Invalid keyId '%s'", keyID)
 			}
-		case b.KMSKey != nil:
-			we.key = b.KMSKey
-		default:
-			return we, errNotImplemented("SSE-KMS with the AWS managed key aws/s3 (name a customer managed key in x-amz-server-side-encryption-aws-kms-key-id)")
+		} else {
+			// The header without a key ID means the AWS managed key
+			// aws/s3 (spec §3.1 "Additional rules"), even when the
+			// bucket's default is a customer managed key
+			// (docs/decisions.md); it is the bucket owner's, so callers
+			// from other accounts are denied by its kms:CallerAccount
+			// condition (spec §3.3).
+			we.key = s.state.world().S3Key(b.Account.ID)
+			if we.key == nil {
+				return we, errInternal(fmt.Errorf("account %s has no aws/s3 key", b.Account.ID))
+			}
 		}
 	default:
 		return we, errInvalidArgument("x-amz-server-side-encryption", alg, "The encryption method specified is not supported")

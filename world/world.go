@@ -43,7 +43,12 @@ type Account struct {
 	Users   []*User
 	Roles   []*Role
 	Buckets []*Bucket
-	Keys    []*Key
+	// Keys are the customer managed keys of the world file.
+	Keys []*Key
+	// S3Key is the account's AWS managed key for S3, alias/aws/s3
+	// (spec §3.3). It is synthesized by the compiler, never listed in
+	// Keys nor in the Model: world files and snapshots stay as written.
+	S3Key *Key
 	// OrgID is the organization the account belongs to, "" if none.
 	OrgID string
 	// SCPs and RCPs are the organization policies that apply, one slice
@@ -107,6 +112,10 @@ type Key struct {
 	Account              *Account
 	Aliases              []string // alias names, "alias/x"
 	Policy               *policy.Policy
+	// Managed is true for an AWS managed key (KeyManager AWS), such as
+	// the aws/s3 key of every account: its policy cannot be changed and
+	// no alias can be added to it (spec §3.3).
+	Managed bool
 }
 
 // Ownership values (spec §2.5).
@@ -269,6 +278,7 @@ func Compile(m *Model, file string) (*World, error) {
 				a.RCPs = append(a.RCPs, rcps)
 			}
 		}
+		c.s3Key(a)
 		for j := range am.Users {
 			c.user(a, &am.Users[j], c.at("accounts", i, "users", j))
 		}
@@ -382,6 +392,51 @@ func (c *compiler) role(a *Account, rm *RoleModel, at *yaml.Node) {
 func defaultKeyPolicy(account string) string {
 	return `{"Version":"2012-10-17","Id":"key-default-1","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` +
 		account + `:root"},"Action":"kms:*","Resource":"*"}]}`
+}
+
+// S3KeyAlias is the alias of the AWS managed key for S3 (spec §3.3).
+const S3KeyAlias = "alias/aws/s3"
+
+// S3KeyDescription is the description AWS gives the aws/s3 key.
+const S3KeyDescription = "Default master key that protects my S3 objects when no other key is defined"
+
+// S3KeyID returns the key ID of the aws/s3 key of an account in a region:
+// a UUID (version 4 form, as AWS key IDs) derived from both, so that it is
+// the same in every run and every emulator restart.
+func S3KeyID(region, account string) string {
+	sum := sha256.Sum256([]byte("lockstep aws/s3 key\x00" + region + "\x00" + account))
+	b := sum[:16]
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// S3KeyPolicy is the key policy of the aws/s3 key (Id auto-s3-2, spec
+// §3.3): every principal of the owner account may use the key through S3
+// of the region (kms:CallerAccount and kms:ViaService), and the account
+// may read the key's metadata directly. Nobody may change it.
+func S3KeyPolicy(region, account string) string {
+	return `{"Version":"2012-10-17","Id":"auto-s3-2","Statement":[` +
+		`{"Sid":"Allow access through S3 for all principals in the account that are authorized to use S3","Effect":"Allow","Principal":{"AWS":"*"},` +
+		`"Action":["kms:Encrypt","kms:Decrypt","kms:ReEncrypt*","kms:GenerateDataKey*","kms:DescribeKey"],"Resource":"*",` +
+		`"Condition":{"StringEquals":{"kms:CallerAccount":"` + account + `","kms:ViaService":"s3.` + region + `.amazonaws.com"}}},` +
+		`{"Sid":"Allow direct access to key metadata to the account","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},` +
+		`"Action":["kms:Describe*","kms:Get*","kms:List*"],"Resource":"*"}]}`
+}
+
+// s3Key synthesizes the account's AWS managed key aws/s3 (spec §3.3).
+// AWS creates it the first time S3 needs it; lockstep has it from the
+// start, which no caller can tell apart.
+func (c *compiler) s3Key(a *Account) {
+	id := S3KeyID(c.w.Region, a.ID)
+	prefix := "arn:aws:kms:" + c.w.Region + ":" + a.ID + ":"
+	k := &Key{ID: id, ARN: prefix + "key/" + id, Description: S3KeyDescription, Account: a,
+		Aliases: []string{S3KeyAlias}, Managed: true}
+	k.Policy = policy.MustParse(S3KeyPolicy(c.w.Region, a.ID), policy.KeyPolicy)
+	k.Policy.Name = "key policy of the AWS managed key aws/s3 of account " + a.ID
+	c.w.keys[k.ARN] = k
+	c.w.keys[prefix+S3KeyAlias] = k
+	a.S3Key = k
 }
 
 func (c *compiler) key(a *Account, km *KeyModel, at *yaml.Node) {
@@ -713,6 +768,15 @@ func (w *World) Role(arn string) *Role { return w.roles[arn] }
 
 // Key returns the key with the given key ARN or alias ARN, or nil.
 func (w *World) Key(arn string) *Key { return w.keys[arn] }
+
+// S3Key returns the AWS managed key aws/s3 of an account, nil for an
+// account the world does not hold.
+func (w *World) S3Key(account string) *Key {
+	if a := w.accounts[account]; a != nil {
+		return a.S3Key
+	}
+	return nil
+}
 
 // Credential returns the access key with the given ID, or nil.
 func (w *World) Credential(accessKeyID string) *Credential { return w.accessKeys[accessKeyID] }
