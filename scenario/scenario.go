@@ -21,6 +21,9 @@ type Scenario struct {
 	// Source names the seed document the scenario reproduces.
 	Source  string `yaml:"source"`
 	Summary string `yaml:"summary"`
+	// Client is the client version the seed's author ran, when it
+	// matters for the calls (aws-v1, aws-v2, rclone, s5cmd).
+	Client string `yaml:"client"`
 	// Principal runs every step unless a step names another.
 	Principal string      `yaml:"principal"`
 	World     world.Model `yaml:"world"`

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lockstep-dev/lockstep/explain"
+	"github.com/lockstep-dev/lockstep/scenario"
+	"github.com/lockstep-dev/lockstep/world"
+)
+
+func newExplainCommand() *cobra.Command {
+	var (
+		worldFile, principal string
+		step                 int
+		asJSON               bool
+	)
+	cmd := &cobra.Command{
+		Use:   `explain "<error text>" [--world W] [--principal ARN] [-- <client command>]`,
+		Short: "Say which permissions cause an access-denied error, and with a world, which one does",
+		Long: `Read an error as the client printed it (AWS CLI, boto3, Go SDK, rclone, KMS,
+or AWS's detailed "User: ... is not authorized to perform: ..." message) and
+list the permissions that can cause it, most likely first, each with why:
+the operation's IAM actions (from the operation catalogue), the KMS calls S3
+makes for SSE-KMS objects, cross-account and 403-instead-of-404 causes.
+
+With --world (a world file, or a scenario file: its world as of --step), the
+candidates are evaluated for the caller (--principal, or the ARN of a
+detailed message) and the denied one is named with the policy that denied it
+and the smallest policy change that allows it. The client command after --
+gives the buckets and keys when the error does not name them.
+
+Exit status: 0 explained, 2 bad input (text not understood, bad world).`,
+		Example: `  lockstep explain "An error occurred (AccessDenied) when calling the UploadPartCopy operation: Access Denied" \
+    --world examples/seed003-kms-multipart.yaml --step 2 -- aws s3 cp s3://cp-src/1gb.dat s3://cp-dst/`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			text, client := args, []string(nil)
+			if i := cmd.ArgsLenAtDash(); i >= 0 {
+				text, client = args[:i], args[i:]
+			}
+			if len(text) == 0 {
+				return badInput(fmt.Errorf("give the error text as the argument (quote it), e.g. lockstep explain \"An error occurred (AccessDenied) when calling the GetObject operation: Access Denied\"\n%s", explain.Forms))
+			}
+			o := explain.Options{Principal: principal}
+			if len(client) > 0 {
+				c, err := explain.ParseCommand(client)
+				if err != nil {
+					return badInput(err)
+				}
+				o.Command = c
+			}
+			if worldFile != "" {
+				w, p, err := loadExplainWorld(worldFile, step)
+				if err != nil {
+					return badInput(err)
+				}
+				o.World = w
+				if o.Principal == "" {
+					o.Principal = p
+				}
+			}
+			x, err := explain.Explain(strings.Join(text, " "), o)
+			if err != nil {
+				return badInput(err)
+			}
+			if asJSON {
+				return x.WriteJSON(cmd.OutOrStdout())
+			}
+			return x.WriteText(cmd.OutOrStdout())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&worldFile, "world", "", "world file, or scenario file (its world as of --step), to pinpoint the denied permission")
+	f.StringVar(&principal, "principal", "", "the caller's ARN (default: the one in a detailed message, or the scenario's)")
+	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world to use (1-based; default: the first)")
+	f.BoolVar(&asJSON, "json", false, "print the explanation as JSON")
+	return cmd
+}
+
+// loadExplainWorld reads a world file, or a scenario file's world as of
+// one step with that step's principal.
+func loadExplainWorld(path string, step int) (*world.World, string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", err
+	}
+	w, werr := world.Parse(data, path)
+	if werr == nil {
+		if step != 0 {
+			return nil, "", fmt.Errorf("--step applies to scenario files; %s is a world file", path)
+		}
+		return w, "", nil
+	}
+	s, serr := scenario.Parse(data, path)
+	if serr != nil {
+		return nil, "", errors.Join(werr, fmt.Errorf("nor a scenario file: %w", serr))
+	}
+	worlds, err := s.StepWorlds()
+	if err != nil {
+		return nil, "", err
+	}
+	if step == 0 {
+		step = 1
+	}
+	if step < 1 || step > len(worlds) {
+		return nil, "", fmt.Errorf("--step %d: %s has steps 1 to %d", step, path, len(worlds))
+	}
+	w, err = world.Compile(worlds[step-1], path)
+	if err != nil {
+		return nil, "", err
+	}
+	p := s.Steps[step-1].Principal
+	if p == "" {
+		p = s.Principal
+	}
+	return w, p, nil
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lockstep-dev/lockstep/plan"
+	"github.com/lockstep-dev/lockstep/world"
+)
+
+func newPlanCommand() *cobra.Command {
+	var (
+		worldFile, principal, client, format, outDir, maxSize string
+		bucketAccounts, bucketKeys                            []string
+	)
+	cmd := &cobra.Command{
+		Use:   "plan [flags] -- <client command>",
+		Short: "The API calls a client command makes and the least-privilege policies it needs",
+		Long: `plan reads a client command as you type it (aws s3 sync|cp|mv|rm, rclone
+copy|sync|move|copyto, s5cmd cp|sync|mv|rm) and answers, before anything runs:
+every API call the client makes, in order, with the IAM actions, resources and
+KMS calls each needs and why; then the identity policy for the principal,
+scoped to the buckets and prefixes of the command, the bucket policies for
+buckets of other accounts, and the key policy statements for their KMS keys.
+
+The accounts come from --world (bucket owners, default encryption) or from
+--bucket-account and --bucket-kms-key.`,
+		Example: `  lockstep plan -- aws s3 sync s3://kazue-sync-source s3://kazue-sync-dest
+  lockstep plan --world examples/world.yaml --principal arn:aws:sts::111111111111:assumed-role/CopyRole/s \
+      -- aws s3 cp s3://kazue-sync-source/big.dat s3://cp-dst/
+  lockstep plan --format json -- rclone copy ./dir remote:bucket/path`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var ctx plan.Context
+			if worldFile != "" {
+				w, err := world.Load(worldFile)
+				if err != nil {
+					return badInput(err)
+				}
+				ctx = plan.ContextFromWorld(w, principal)
+			} else {
+				ctx = plan.Context{Principal: principal, BucketAccount: map[string]string{}, BucketKMSKey: map[string]string{}}
+			}
+			for _, kv := range bucketAccounts {
+				b, a, ok := strings.Cut(kv, "=")
+				if !ok || len(a) != 12 {
+					return badInput(fmt.Errorf("--bucket-account %q: want BUCKET=ACCOUNT, e.g. cp-dst=222222222222", kv))
+				}
+				ctx.BucketAccount[b] = a
+			}
+			for _, kv := range bucketKeys {
+				b, k, ok := strings.Cut(kv, "=")
+				if !ok || !strings.HasPrefix(k, "arn:aws:kms:") {
+					return badInput(fmt.Errorf("--bucket-kms-key %q: want BUCKET=KEY-ARN, e.g. cp-dst=arn:aws:kms:us-east-1:222222222222:key/1234abcd-...", kv))
+				}
+				ctx.BucketKMSKey[b] = k
+			}
+			if maxSize != "" {
+				n, err := parseSize(maxSize)
+				if err != nil {
+					return badInput(fmt.Errorf("--max-object-size: %w", err))
+				}
+				ctx.MaxObjectSize = n
+			}
+			c, err := plan.ParseCommand(args, plan.Client(client))
+			if err != nil {
+				return badInput(err)
+			}
+			p, err := plan.Build(c, ctx)
+			if err != nil {
+				return badInput(err)
+			}
+			if outDir != "" {
+				files, err := p.WriteFiles(outDir)
+				if err != nil {
+					return err
+				}
+				for _, f := range files {
+					fmt.Fprintln(cmd.ErrOrStderr(), "wrote", f)
+				}
+			}
+			out := cmd.OutOrStdout()
+			switch format {
+			case "table":
+				return p.WriteTable(out)
+			case "json":
+				return p.WriteJSON(out)
+			case "terraform":
+				return p.WriteTerraform(out)
+			}
+			return badInput(fmt.Errorf("--format %q: want table, json or terraform", format))
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&worldFile, "world", "", "world `FILE` giving bucket owners and default encryption")
+	f.StringVar(&principal, "principal", "", "`ARN` of the user, role or assumed-role session that runs the command")
+	f.StringVar(&client, "client", "", "client model: aws-v1, aws-v2 (default for aws), rclone, s5cmd")
+	f.StringVar(&format, "format", "table", "output: table, json or terraform")
+	f.StringVar(&outDir, "out", "", "also write each policy document to `DIR` (identity.json, bucket-<bucket>.json, key-<id>.json)")
+	f.StringVar(&maxSize, "max-object-size", "", "largest object the command moves, e.g. 1MiB (default: any size, multipart paths included)")
+	f.StringSliceVar(&bucketAccounts, "bucket-account", nil, "`BUCKET=ACCOUNT` owner of a bucket (repeatable)")
+	f.StringSliceVar(&bucketKeys, "bucket-kms-key", nil, "`BUCKET=KEY-ARN` default SSE-KMS key of a bucket (repeatable)")
+	return cmd
+}
+
+// parseSize reads 1048576, 1MiB, 8MiB, 1GiB.
+func parseSize(s string) (int64, error) {
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000}} {
+		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = rest, u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%q is not a size such as 1048576, 8MiB or 1GiB", s)
+	}
+	return n * mult, nil
+}
+

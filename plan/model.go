@@ -1,0 +1,194 @@
+package plan
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/lockstep-dev/lockstep/s3ops"
+	"github.com/lockstep-dev/lockstep/scenario"
+)
+
+//go:embed models/*.yaml
+var modelFiles embed.FS
+
+// Model is the behaviour of one client: which calls each command makes,
+// read from a data file in plan/models, each with where it comes from.
+type Model struct {
+	Client Client `yaml:"client"`
+	Name   string `yaml:"name"`
+	// Source says where the behaviour was read or observed.
+	Source string `yaml:"source"`
+	// MultipartThreshold is the object size from which the client uses a
+	// multipart upload or copy.
+	MultipartThreshold scenario.Size `yaml:"multipart_threshold"`
+	Flows              []Flow        `yaml:"flows"`
+}
+
+// Flow is a group of calls made when its condition holds.
+type Flow struct {
+	When  Condition   `yaml:"when"`
+	Calls []ModelCall `yaml:"calls"`
+}
+
+// Condition selects the commands a flow applies to. Empty fields match
+// everything.
+type Condition struct {
+	Verbs []string `yaml:"verbs"`
+	// From and To are "s3" or "local".
+	From string `yaml:"from"`
+	To   string `yaml:"to"`
+	// Recursive, when set, must equal the command's.
+	Recursive *bool `yaml:"recursive"`
+	// If are flag tests, all of which must hold: "name" (set), "!name"
+	// (not set), "name=value", "name!=value".
+	If []string `yaml:"if"`
+}
+
+// ModelCall is one API call of a flow.
+type ModelCall struct {
+	// Op is the operation name in the s3ops catalogue.
+	Op string `yaml:"op"`
+	// On is the resource: source-bucket, dest-bucket, source-object,
+	// dest-object.
+	On string `yaml:"on"`
+	// Copy marks a call whose copy source is the source object.
+	Copy bool `yaml:"copy"`
+	// Size limits the call to objects below ("small") or at or above
+	// ("large") the multipart threshold.
+	Size string `yaml:"size"`
+	// If are flag tests, as in Condition.
+	If []string `yaml:"if"`
+	// List is how a ListObjectsV2 call sends the prefix: "prefix" (the
+	// path's prefix, no delimiter) or "delimiter" (one call per
+	// directory, Delimiter "/").
+	List string `yaml:"list"`
+	// Missing marks a read of an object that may not exist yet: the
+	// client needs the 404 that only s3:ListBucket gives (spec §2.4).
+	Missing bool `yaml:"missing"`
+	// Optional marks a call the client makes but does without when it is
+	// denied: it is planned, and needs no permission.
+	Optional bool `yaml:"optional"`
+	// OncePerObject is informational: the call is made once per object.
+	OncePerObject bool   `yaml:"once_per_object"`
+	Why           string `yaml:"why"`
+}
+
+// Models returns the built-in behaviour models by client.
+func Models() (map[Client]*Model, error) {
+	entries, err := modelFiles.ReadDir("models")
+	if err != nil {
+		return nil, err
+	}
+	out := map[Client]*Model{}
+	for _, e := range entries {
+		name := "plan/models/" + e.Name()
+		data, err := modelFiles.ReadFile("models/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		m, err := parseModel(data, name)
+		if err != nil {
+			return nil, err
+		}
+		out[m.Client] = m
+	}
+	return out, nil
+}
+
+func parseModel(data []byte, name string) (*Model, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var m Model
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if m.Client == "" || m.Source == "" || m.MultipartThreshold <= 0 {
+		return nil, fmt.Errorf("%s: client, source and multipart_threshold are required", name)
+	}
+	for i, f := range m.Flows {
+		for j, c := range f.Calls {
+			at := fmt.Sprintf("%s: flows[%d].calls[%d]", name, i, j)
+			if _, ok := s3ops.Lookup("s3", c.Op); !ok {
+				return nil, fmt.Errorf("%s: op %q is not an S3 operation of the catalogue", at, c.Op)
+			}
+			switch c.On {
+			case "source-bucket", "dest-bucket", "source-object", "dest-object", "source-root", "dest-root":
+			default:
+				return nil, fmt.Errorf("%s: on %q must be source-bucket, dest-bucket, source-object, dest-object, source-root or dest-root", at, c.On)
+			}
+			switch c.Size {
+			case "", "small", "large":
+			default:
+				return nil, fmt.Errorf("%s: size %q must be small or large", at, c.Size)
+			}
+			if c.Why == "" {
+				return nil, fmt.Errorf("%s: every call says why", at)
+			}
+		}
+	}
+	return &m, nil
+}
+
+// applies reports whether the condition holds for the command.
+func (c Condition) applies(cmd *Command) bool {
+	if len(c.Verbs) > 0 && !containsString(c.Verbs, cmd.Verb) {
+		return false
+	}
+	if c.From != "" && c.From != side(cmd.Source) {
+		return false
+	}
+	if c.To != "" && (cmd.Dest == Location{} || c.To != side(cmd.Dest)) {
+		return false
+	}
+	if c.Recursive != nil && *c.Recursive != cmd.Recursive {
+		return false
+	}
+	return flagsHold(c.If, cmd)
+}
+
+func side(l Location) string {
+	if l.IsS3() {
+		return "s3"
+	}
+	return "local"
+}
+
+// flagsHold evaluates flag tests against the command's flags.
+func flagsHold(tests []string, cmd *Command) bool {
+	for _, t := range tests {
+		switch {
+		case strings.HasPrefix(t, "!"):
+			if cmd.Has(t[1:]) {
+				return false
+			}
+		case strings.Contains(t, "!="):
+			k, v, _ := strings.Cut(t, "!=")
+			if cmd.Flags[k] == v {
+				return false
+			}
+		case strings.Contains(t, "="):
+			k, v, _ := strings.Cut(t, "=")
+			if got, ok := cmd.Flags[k]; !ok || got != v {
+				return false
+			}
+		default:
+			if !cmd.Has(t) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

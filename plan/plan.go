@@ -1,0 +1,360 @@
+package plan
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/lockstep-dev/lockstep/s3ops"
+	"github.com/lockstep-dev/lockstep/world"
+)
+
+// Context is what the planner knows beyond the command line: who runs it,
+// which account owns each bucket, and how buckets are encrypted.
+type Context struct {
+	// Principal runs the command: a user, role or assumed-role ARN. Empty:
+	// unknown, and every bucket is taken to be in the principal's account.
+	Principal string
+	// Region is the region of the buckets and keys; default us-east-1.
+	Region string
+	// BucketAccount maps a bucket to its owner account.
+	BucketAccount map[string]string
+	// BucketKMSKey maps a bucket to the key ARN of its default SSE-KMS
+	// encryption.
+	BucketKMSKey map[string]string
+	// BucketKeyEnabled maps a bucket to whether it uses S3 Bucket Keys.
+	BucketKeyEnabled map[string]bool
+	// MaxObjectSize is the largest object the command will move; 0: any
+	// size, so the multipart paths are planned too.
+	MaxObjectSize int64
+}
+
+// ContextFromWorld fills a context from a world: bucket owners and
+// default encryption. principal may be empty.
+func ContextFromWorld(w *world.World, principal string) Context {
+	ctx := Context{Principal: principal, Region: w.Region, BucketAccount: map[string]string{},
+		BucketKMSKey: map[string]string{}, BucketKeyEnabled: map[string]bool{}}
+	for _, a := range w.Accounts {
+		for _, b := range a.Buckets {
+			ctx.BucketAccount[b.Name] = a.ID
+			if b.KMSKey != nil {
+				ctx.BucketKMSKey[b.Name] = b.KMSKey.ARN
+				ctx.BucketKeyEnabled[b.Name] = b.BucketKey
+			}
+		}
+	}
+	return ctx
+}
+
+// Plan is the calls a command makes and the permissions they need.
+type Plan struct {
+	Command *Command
+	Model   *Model
+	Context Context
+	Calls   []Call
+	// Needs are the permissions, one per action and resource, in the
+	// order the calls first need them.
+	Needs    []Need
+	Policies Policies
+	// Notes are remarks for people: assumptions, unknowns, hints.
+	Notes []string
+}
+
+// Call is one API call of the command.
+type Call struct {
+	// Side is "source" or "destination".
+	Side      string
+	Operation string
+	Bucket    string
+	// Key is the object key, or a pattern ending in "*" for every object
+	// under a prefix; empty for bucket calls.
+	Key string
+	// SourceBucket and SourceKey are the copy source of CopyObject and
+	// UploadPartCopy.
+	SourceBucket, SourceKey string
+	// Prefix is the listing prefix of a ListObjectsV2 call; Delimiter its
+	// delimiter.
+	Prefix    *string
+	Delimiter string
+	// When says when the call is made ("objects >= 8 MiB").
+	When string
+	// Optional calls need no permission: the client does without them.
+	Optional bool
+	Why  string
+}
+
+// Need is one permission: an action on a resource, with the conditions
+// that scope it, and the calls that need it.
+type Need struct {
+	Action   string
+	Resource string
+	// Conditions are operator -> key -> values.
+	Conditions map[string]map[string][]string
+	// Account owns the resource; Via is "s3" for KMS calls S3 makes.
+	Account string
+	Via     string
+	// Calls are indexes into Plan.Calls.
+	Calls []int
+	// Why explains a need that no call lists by itself (the s3:ListBucket
+	// of a missing-object read).
+	Why string
+}
+
+// Build plans a command with the client's behaviour model.
+func Build(cmd *Command, ctx Context) (*Plan, error) {
+	models, err := Models()
+	if err != nil {
+		return nil, err
+	}
+	m := models[cmd.Client]
+	if m == nil {
+		return nil, fmt.Errorf("no behaviour model for client %s", cmd.Client)
+	}
+	if ctx.Region == "" {
+		ctx.Region = "us-east-1"
+	}
+	p := &Plan{Command: cmd, Model: m, Context: ctx}
+	threshold := int64(m.MultipartThreshold)
+	for _, f := range m.Flows {
+		if !f.When.applies(cmd) {
+			continue
+		}
+		for _, mc := range f.Calls {
+			if !flagsHold(mc.If, cmd) {
+				continue
+			}
+			when := "always"
+			switch mc.Size {
+			case "small":
+				when = fmt.Sprintf("objects < %s", formatSize(threshold))
+			case "large":
+				if ctx.MaxObjectSize > 0 && ctx.MaxObjectSize < threshold {
+					continue
+				}
+				when = fmt.Sprintf("objects >= %s", formatSize(threshold))
+			}
+			c := Call{Operation: mc.Op, When: when, Why: mc.Why}
+			loc := cmd.Source
+			c.Side = "source"
+			if strings.HasPrefix(mc.On, "dest") {
+				loc, c.Side = cmd.Dest, "destination"
+			}
+			if !loc.IsS3() {
+				return nil, fmt.Errorf("model %s: %s needs an S3 %s, but the command's %s is local", m.Client, mc.Op, c.Side, c.Side)
+			}
+			c.Bucket = loc.Bucket
+			if strings.HasSuffix(mc.On, "-object") {
+				c.Key = objectPattern(cmd, loc)
+			}
+			if strings.HasSuffix(mc.On, "-root") {
+				// The path itself as a key: rclone checks whether the
+				// root of a remote is a file.
+				c.Key = strings.TrimSuffix(loc.Key, "/")
+				if c.Key == "" {
+					continue
+				}
+			}
+			if mc.Copy {
+				c.SourceBucket, c.SourceKey = cmd.Source.Bucket, objectPattern(cmd, cmd.Source)
+			}
+			if mc.Op == "ListObjectsV2" {
+				prefix := loc.Key
+				if mc.List == "delimiter" {
+					c.Delimiter = "/"
+				}
+				c.Prefix = &prefix
+			}
+			if mc.Optional {
+				c.When = "optional: the client goes on when it is denied"
+				c.Optional = true
+				p.Calls = append(p.Calls, c)
+				continue
+			}
+			p.Calls = append(p.Calls, c)
+			p.addNeeds(len(p.Calls)-1, mc)
+		}
+	}
+	if len(p.Calls) == 0 {
+		return nil, fmt.Errorf("the %s model has no calls for %q", m.Name, cmd.String())
+	}
+	p.notes()
+	p.Policies = p.policies()
+	return p, nil
+}
+
+// objectPattern is the key pattern of the objects a command touches at a
+// location: the key itself for single-object commands, prefix* for
+// directory ones.
+func objectPattern(cmd *Command, loc Location) string {
+	if cmd.Recursive {
+		return loc.Key + "*"
+	}
+	if loc.Key == "" {
+		return "*"
+	}
+	return loc.Key
+}
+
+// addNeeds derives the permissions of one call from the operation
+// catalogue (one source of truth with the engine and the emulator).
+func (p *Plan) addNeeds(i int, mc ModelCall) {
+	c := p.Calls[i]
+	op, _ := s3ops.Lookup("s3", c.Operation)
+	f := s3ops.Features{}
+	if acl := p.Command.Flags["acl"]; acl != "" && acl != "private" {
+		f.ACL = true
+	}
+	dstKey := p.kmsKeyFor(c.Bucket)
+	srcKey := ""
+	if c.SourceBucket != "" {
+		srcKey = p.kmsKeyFor(c.SourceBucket)
+	}
+	// A read of an object (GetObject, UploadPartCopy's source) decrypts
+	// with the key the object was written with: the bucket default.
+	f.KMS = dstKey != ""
+	f.SourceKMS = srcKey != ""
+	for _, perm := range op.Required(f) {
+		n := Need{Action: perm.Action, Account: p.accountOf(c.Bucket)}
+		switch perm.On {
+		case s3ops.Bucket:
+			n.Resource = "arn:aws:s3:::" + c.Bucket
+			if c.Operation == "ListObjectsV2" && c.Prefix != nil && *c.Prefix != "" {
+				n.Conditions = map[string]map[string][]string{"StringLike": {"s3:prefix": {*c.Prefix + "*"}}}
+			}
+		case s3ops.Object:
+			n.Resource = "arn:aws:s3:::" + c.Bucket + "/" + c.Key
+		case s3ops.SourceObject:
+			n.Resource = "arn:aws:s3:::" + c.SourceBucket + "/" + c.SourceKey
+			n.Account = p.accountOf(c.SourceBucket)
+		case s3ops.AnyResource:
+			n.Resource = "*"
+		}
+		p.need(i, n)
+	}
+	if mc.Missing {
+		p.need(i, Need{Action: "s3:ListBucket", Resource: "arn:aws:s3:::" + c.Bucket, Account: p.accountOf(c.Bucket),
+			Why: "HeadObject of a missing key answers 404 only with s3:ListBucket (spec §2.4)"})
+	}
+	for _, kc := range op.RequiredKMS(f) {
+		bucket, pattern, key := c.Bucket, c.Key, dstKey
+		if kc.Key == s3ops.SourceKey {
+			bucket, pattern, key = c.SourceBucket, c.SourceKey, srcKey
+		}
+		ctxARN := "arn:aws:s3:::" + bucket + "/" + pattern
+		if p.Context.BucketKeyEnabled[bucket] {
+			ctxARN = "arn:aws:s3:::" + bucket
+		}
+		p.need(i, Need{Action: kc.Action, Resource: key, Account: accountOfARN(key), Via: "s3",
+			Conditions: map[string]map[string][]string{
+				"StringEquals": {"kms:ViaService": {"s3." + p.Context.Region + ".amazonaws.com"}},
+				"StringLike":   {"kms:EncryptionContext:aws:s3:arn": {ctxARN}},
+			}})
+	}
+}
+
+// need records a permission, merging it with an equal one.
+func (p *Plan) need(call int, n Need) {
+	for j := range p.Needs {
+		o := &p.Needs[j]
+		if o.Action == n.Action && o.Resource == n.Resource && sameConditions(o.Conditions, n.Conditions) {
+			if !containsInt(o.Calls, call) {
+				o.Calls = append(o.Calls, call)
+			}
+			if o.Why == "" {
+				o.Why = n.Why
+			}
+			return
+		}
+	}
+	n.Calls = []int{call}
+	p.Needs = append(p.Needs, n)
+}
+
+func containsInt(list []int, x int) bool {
+	for _, v := range list {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func sameConditions(a, b map[string]map[string][]string) bool {
+	return fmt.Sprint(sortedConditions(a)) == fmt.Sprint(sortedConditions(b))
+}
+
+func sortedConditions(c map[string]map[string][]string) []string {
+	var out []string
+	for op, kv := range c {
+		for k, v := range kv {
+			out = append(out, op+" "+k+" "+strings.Join(v, ","))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (p *Plan) kmsKeyFor(bucket string) string {
+	if k := p.Command.Flags["sse-kms-key-id"]; k != "" && bucket == p.Command.Dest.Bucket {
+		return k
+	}
+	return p.Context.BucketKMSKey[bucket]
+}
+
+// principalAccount is the account of the principal, "" when unknown.
+func (p *Plan) principalAccount() string { return accountOfARN(p.Context.Principal) }
+
+// accountOf is the owner of a bucket: from the context, else the
+// principal's account.
+func (p *Plan) accountOf(bucket string) string {
+	if a := p.Context.BucketAccount[bucket]; a != "" {
+		return a
+	}
+	return p.principalAccount()
+}
+
+func accountOfARN(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) == 6 {
+		return parts[4]
+	}
+	return ""
+}
+
+// notes adds remarks on assumptions and known surprises.
+func (p *Plan) notes() {
+	cmd := p.Command
+	if p.Context.Principal == "" {
+		p.Notes = append(p.Notes, "no principal given (--principal or --world): every bucket is taken to be in the principal's account, so no bucket or key policy is planned")
+	}
+	if p.Context.MaxObjectSize == 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("objects of any size: the multipart paths (%s and more) are planned; --max-object-size narrows this", formatSize(int64(p.Model.MultipartThreshold))))
+	}
+	if cmd.Client == AWSv2 && cmd.Source.IsS3() && cmd.Dest.IsS3() && cmd.Flags["copy-props"] == "default" {
+		p.Notes = append(p.Notes, "AWS CLI v2 copies tags of objects >= 8 MiB (--copy-props default): that needs s3:GetObjectTagging on the source; --copy-props metadata-directive avoids it")
+	}
+	if cmd.Client == Rclone && !cmd.Recursive && !cmd.Has("no-check-bucket") {
+		p.Notes = append(p.Notes, "rclone calls CreateBucket before uploading when it has not listed the bucket; --s3-no-check-bucket removes the need for s3:CreateBucket (seed 002)")
+	}
+	if acl := cmd.Flags["acl"]; acl != "" && acl != "private" {
+		p.Notes = append(p.Notes, fmt.Sprintf("--acl %s sends x-amz-acl: s3:PutObjectAcl is needed, and buckets with ACLs disabled (BucketOwnerEnforced) refuse ACLs other than bucket-owner-full-control", acl))
+	}
+	for _, n := range p.Needs {
+		if strings.Contains(n.Resource, ":alias/aws/s3") || strings.HasPrefix(n.Action, "kms:") && n.Account != "" && p.principalAccount() != "" && n.Account != p.principalAccount() && strings.Contains(n.Resource, "alias/aws/") {
+			p.Notes = append(p.Notes, "the AWS managed key aws/s3 cannot be used across accounts (spec §3.3): use a customer managed key")
+			break
+		}
+	}
+}
+
+func formatSize(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

@@ -1,0 +1,190 @@
+package plan
+
+import (
+	"encoding/json"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Policies are the least-privilege documents of a plan.
+type Policies struct {
+	// Identity is the principal's identity-based policy.
+	Identity *Document
+	// Buckets are bucket policies for buckets in another account than the
+	// principal's, by bucket name.
+	Buckets map[string]*Document
+	// Keys are key policy statements for customer managed keys in another
+	// account, by key ARN. They are statements to add to the key's
+	// policy, which keeps its own statements.
+	Keys map[string]*Document
+}
+
+// Document is an IAM policy document.
+type Document struct {
+	Version   string      `json:"Version"`
+	Statement []Statement `json:"Statement"`
+}
+
+// Statement is one policy statement.
+type Statement struct {
+	Sid       string                         `json:"Sid,omitempty"`
+	Effect    string                         `json:"Effect"`
+	Principal map[string]string              `json:"Principal,omitempty"`
+	Action    []string                       `json:"Action"`
+	Resource  []string                       `json:"Resource"`
+	Condition map[string]map[string][]string `json:"Condition,omitempty"`
+}
+
+// JSON returns the document as indented JSON.
+func (d *Document) JSON() []byte {
+	b, _ := json.MarshalIndent(d, "", "  ")
+	return append(b, '\n')
+}
+
+// policyPrincipal is the ARN a resource policy names for the principal:
+// the role of an assumed-role session, which covers its sessions
+// (spec §1.3 step 4), or the user.
+func policyPrincipal(arn string) string {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:sts::")
+	if !ok {
+		return arn
+	}
+	account, res, _ := strings.Cut(rest, ":")
+	parts := strings.Split(res, "/")
+	if len(parts) >= 2 && parts[0] == "assumed-role" {
+		return "arn:aws:iam::" + account + ":role/" + parts[1]
+	}
+	return arn
+}
+
+// policies groups the needs into documents: statements per resource set
+// and condition set, each with the actions it needs.
+func (p *Plan) policies() Policies {
+	pol := Policies{Identity: p.document(p.Needs, "")}
+	principalAcct := p.principalAccount()
+	if principalAcct == "" {
+		return pol
+	}
+	principal := policyPrincipal(p.Context.Principal)
+	byBucket := map[string][]Need{}
+	byKey := map[string][]Need{}
+	for _, n := range p.Needs {
+		if n.Account == "" || n.Account == principalAcct {
+			continue
+		}
+		if strings.HasPrefix(n.Action, "kms:") {
+			byKey[n.Resource] = append(byKey[n.Resource], n)
+			continue
+		}
+		bucket := strings.TrimPrefix(n.Resource, "arn:aws:s3:::")
+		bucket, _, _ = strings.Cut(bucket, "/")
+		byBucket[bucket] = append(byBucket[bucket], n)
+	}
+	if len(byBucket) > 0 {
+		pol.Buckets = map[string]*Document{}
+		for b, needs := range byBucket {
+			pol.Buckets[b] = p.document(needs, principal)
+		}
+	}
+	if len(byKey) > 0 {
+		pol.Keys = map[string]*Document{}
+		for k, needs := range byKey {
+			d := p.document(needs, principal)
+			for i := range d.Statement {
+				// In a key policy, "*" is the key itself.
+				d.Statement[i].Resource = []string{"*"}
+			}
+			pol.Keys[k] = d
+		}
+	}
+	return pol
+}
+
+var sidUnsafe = regexp.MustCompile(`[^A-Za-z0-9]+`)
+
+// document builds a policy from needs; principal is set for resource
+// policies.
+func (p *Plan) document(needs []Need, principal string) *Document {
+	type group struct {
+		resources []string
+		cond      map[string]map[string][]string
+		actions   []string
+		order     int
+	}
+	// Group actions by resource and condition, then resources with the
+	// same actions and condition.
+	byRes := map[string]*group{}
+	var keys []string
+	for i, n := range needs {
+		k := n.Resource + "|" + strings.Join(sortedConditions(n.Conditions), ";")
+		g := byRes[k]
+		if g == nil {
+			g = &group{resources: []string{n.Resource}, cond: n.Conditions, order: i}
+			byRes[k] = g
+			keys = append(keys, k)
+		}
+		if !containsString(g.actions, n.Action) {
+			g.actions = append(g.actions, n.Action)
+		}
+	}
+	merged := map[string]*group{}
+	var order []string
+	for _, k := range keys {
+		g := byRes[k]
+		sort.Strings(g.actions)
+		mk := strings.Join(g.actions, ",") + "|" + strings.Join(sortedConditions(g.cond), ";")
+		if m := merged[mk]; m != nil {
+			m.resources = append(m.resources, g.resources...)
+			continue
+		}
+		merged[mk] = g
+		order = append(order, mk)
+	}
+	d := &Document{Version: "2012-10-17"}
+	used := map[string]int{}
+	for _, mk := range order {
+		g := merged[mk]
+		st := Statement{Effect: "Allow", Action: g.actions, Resource: g.resources, Condition: g.cond}
+		if principal != "" {
+			st.Principal = map[string]string{"AWS": principal}
+		}
+		st.Sid = sidFor(g.actions, g.resources[0])
+		if used[st.Sid]++; used[st.Sid] > 1 {
+			st.Sid += strings.Repeat("X", used[st.Sid]-1)
+		}
+		d.Statement = append(d.Statement, st)
+	}
+	return d
+}
+
+// sidFor names a statement after what it allows, e.g. "ListCpSrc",
+// "ObjectsCpDst", "KmsCpDst".
+func sidFor(actions []string, resource string) string {
+	kind := "Objects"
+	switch {
+	case strings.HasPrefix(actions[0], "kms:"):
+		kind = "Key"
+	case !strings.Contains(strings.TrimPrefix(resource, "arn:aws:s3:::"), "/"):
+		kind = "Bucket"
+	}
+	name := resource
+	if i := strings.LastIndex(resource, ":::"); i >= 0 {
+		name = resource[i+3:]
+	} else if i := strings.LastIndex(resource, "/"); i >= 0 {
+		name = resource[i+1:]
+		if len(name) > 8 {
+			name = name[:8]
+		}
+	}
+	name, _, _ = strings.Cut(name, "/")
+	var b strings.Builder
+	b.WriteString(kind)
+	for _, part := range sidUnsafe.Split(name, -1) {
+		if part == "" {
+			continue
+		}
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
+}
