@@ -80,7 +80,7 @@ type Call struct {
 	When string
 	// Optional calls need no permission: the client does without them.
 	Optional bool
-	Why  string
+	Why      string
 }
 
 // Need is one permission: an action on a resource, with the conditions

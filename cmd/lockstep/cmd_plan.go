@@ -123,4 +123,3 @@ func parseSize(s string) (int64, error) {
 	}
 	return n * mult, nil
 }
-
