@@ -27,6 +27,9 @@ type Context struct {
 	// MaxObjectSize is the largest object the command will move; 0: any
 	// size, so the multipart paths are planned too.
 	MaxObjectSize int64
+	// MinObjectSize is the smallest; objects at or above the multipart
+	// threshold only (one large object) leave out the single-request path.
+	MinObjectSize int64
 }
 
 // ContextFromWorld fills a context from a world: bucket owners and
@@ -126,6 +129,9 @@ func Build(cmd *Command, ctx Context) (*Plan, error) {
 			when := "always"
 			switch mc.Size {
 			case "small":
+				if ctx.MinObjectSize >= threshold {
+					continue
+				}
 				when = fmt.Sprintf("objects < %s", formatSize(threshold))
 			case "large":
 				if ctx.MaxObjectSize > 0 && ctx.MaxObjectSize < threshold {
