@@ -25,19 +25,46 @@ import (
 type Clients struct {
 	// AWS is the AWS CLI v2 (/usr/bin/aws on Debian).
 	AWS string
+	// AWSv1 is the AWS CLI v1 (pip).
+	AWSv1 string
 	// Rclone is rclone.
 	Rclone string
+	// S5cmd is s5cmd (on PATH, or built by make clients into .tools/bin).
+	S5cmd string
 }
 
 // FindClients looks the clients up: the AWS CLI v2 at /usr/bin/aws (the
-// `aws` first on PATH may be CLI v1), rclone on PATH.
+// `aws` first on PATH may be CLI v1), the AWS CLI v1 as the `aws` on PATH
+// or in pyenv that reports aws-cli/1, rclone on PATH, s5cmd on PATH or in
+// .tools/bin of the module.
 func FindClients() Clients {
 	var c Clients
 	if fi, err := os.Stat("/usr/bin/aws"); err == nil && !fi.IsDir() {
 		c.AWS = "/usr/bin/aws"
 	}
+	candidates, _ := filepath.Glob("/root/.pyenv/versions/*/bin/aws")
+	if p, err := exec.LookPath("aws"); err == nil {
+		candidates = append(candidates, p)
+	}
+	for _, p := range candidates {
+		if p == "/usr/bin/aws" {
+			continue
+		}
+		if out, err := exec.Command(p, "--version").CombinedOutput(); err == nil && strings.HasPrefix(string(out), "aws-cli/1.") {
+			c.AWSv1 = p
+			break
+		}
+	}
 	if p, err := exec.LookPath("rclone"); err == nil {
 		c.Rclone = p
+	}
+	if p, err := exec.LookPath("s5cmd"); err == nil {
+		c.S5cmd = p
+	} else if out, err := exec.Command("go", "env", "GOMOD").Output(); err == nil {
+		p := filepath.Join(filepath.Dir(strings.TrimSpace(string(out))), ".tools", "bin", "s5cmd")
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			c.S5cmd = p
+		}
 	}
 	return c
 }

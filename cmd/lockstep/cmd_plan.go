@@ -2,12 +2,14 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lockstep-dev/lockstep/plan"
+	"github.com/lockstep-dev/lockstep/prove"
 	"github.com/lockstep-dev/lockstep/world"
 )
 
@@ -15,6 +17,7 @@ func newPlanCommand() *cobra.Command {
 	var (
 		worldFile, principal, client, format, outDir, maxSize string
 		bucketAccounts, bucketKeys                            []string
+		doProve                                               bool
 	)
 	cmd := &cobra.Command{
 		Use:   "plan [flags] -- <client command>",
@@ -34,12 +37,20 @@ The accounts come from --world (bucket owners, default encryption) or from
   lockstep plan --format json -- rclone copy ./dir remote:bucket/path`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var ctx plan.Context
+			var worldModel *world.Model
 			if worldFile != "" {
 				w, err := world.Load(worldFile)
 				if err != nil {
 					return badInput(err)
 				}
 				ctx = plan.ContextFromWorld(w, principal)
+				data, err := os.ReadFile(worldFile)
+				if err != nil {
+					return badInput(err)
+				}
+				if worldModel, err = world.Decode(data, worldFile); err != nil {
+					return badInput(err)
+				}
 			} else {
 				ctx = plan.Context{Principal: principal, BucketAccount: map[string]string{}, BucketKMSKey: map[string]string{}}
 			}
@@ -82,15 +93,29 @@ The accounts come from --world (bucket owners, default encryption) or from
 				}
 			}
 			out := cmd.OutOrStdout()
+			var err2 error
 			switch format {
 			case "table":
-				return p.WriteTable(out)
+				err2 = p.WriteTable(out)
 			case "json":
-				return p.WriteJSON(out)
+				err2 = p.WriteJSON(out)
 			case "terraform":
-				return p.WriteTerraform(out)
+				err2 = p.WriteTerraform(out)
+			default:
+				return badInput(fmt.Errorf("--format %q: want table, json or terraform", format))
 			}
-			return badInput(fmt.Errorf("--format %q: want table, json or terraform", format))
+			if err2 != nil || !doProve {
+				return err2
+			}
+			proof, err := prove.Prove(cmd.Context(), p, prove.Options{World: worldModel})
+			if err != nil {
+				return err
+			}
+			proof.Write(out)
+			if !proof.Baseline.OK() {
+				return silentExit(exitDenied)
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()
@@ -99,6 +124,7 @@ The accounts come from --world (bucket owners, default encryption) or from
 	f.StringVar(&client, "client", "", "client model: aws-v1, aws-v2 (default for aws), rclone, s5cmd")
 	f.StringVar(&format, "format", "table", "output: table, json or terraform")
 	f.StringVar(&outDir, "out", "", "also write each policy document to `DIR` (identity.json, bucket-<bucket>.json, key-<id>.json)")
+	f.BoolVar(&doProve, "prove", false, "run the real client on the emulator with the planned policies, then without each permission in turn, to show each is necessary")
 	f.StringVar(&maxSize, "max-object-size", "", "largest object the command moves, e.g. 1MiB (default: any size, multipart paths included)")
 	f.StringSliceVar(&bucketAccounts, "bucket-account", nil, "`BUCKET=ACCOUNT` owner of a bucket (repeatable)")
 	f.StringSliceVar(&bucketKeys, "bucket-kms-key", nil, "`BUCKET=KEY-ARN` default SSE-KMS key of a bucket (repeatable)")
