@@ -1,0 +1,77 @@
+package prove
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/lockstep-dev/lockstep/plan"
+	"github.com/lockstep-dev/lockstep/replay"
+)
+
+// TestProofMatrix is issue 4's proof matrix: each row plans a command,
+// runs it with the real client on the emulator with the planned policies
+// (byte-exact result), and shows every planned permission necessary.
+func TestProofMatrix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the real clients")
+	}
+	const (
+		principal = "arn:aws:sts::111111111111:assumed-role/sync/job"
+		key       = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	)
+	accounts := map[string]string{"src-a": "111111111111", "dst-a": "111111111111", "dst-b": "222222222222", "cmk-b": "222222222222"}
+	type row struct {
+		client plan.Client
+		args   string
+		max    int64 // largest object; 0: any size
+	}
+	var rows []row
+	for _, c := range []plan.Client{plan.AWSv1, plan.AWSv2} {
+		for _, del := range []string{"", " --delete"} {
+			rows = append(rows,
+				row{c, "aws s3 sync ./up s3://dst-a/p/" + del, 0},
+				row{c, "aws s3 sync s3://src-a/p/ ./down" + del, 0},
+				row{c, "aws s3 sync s3://src-a/p/ s3://dst-a/q/" + del, 0},
+				row{c, "aws s3 sync s3://src-a/p/ s3://dst-b/q/" + del, 0},
+			)
+		}
+	}
+	rows = append(rows,
+		row{plan.AWSv1, "aws s3 cp s3://src-a/1gb.dat s3://cmk-b/", 20 << 20}, // seed 003
+		row{plan.Rclone, "rclone copy ./dir s3-remote:dst-a/p", 1 << 20},      // seed 002
+		row{plan.Rclone, "rclone sync ./dir s3-remote:dst-a/p", 1 << 20},
+		row{plan.S5cmd, "s5cmd sync ./dir/ s3://dst-a/p/", 1 << 20},
+	)
+	clients := replay.FindClients()
+	for _, r := range rows {
+		r := r
+		t.Run(string(r.client)+" "+strings.ReplaceAll(r.args, "/", "∕"), func(t *testing.T) {
+			if _, err := clientBinary(&plan.Command{Client: r.client}, clients); err != nil {
+				clientsOrSkip(t, func(replay.Clients) string { return "" })
+			}
+			cmd, err := plan.ParseCommand(strings.Fields(r.args), r.client)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := plan.Context{Principal: principal, BucketAccount: accounts, BucketKMSKey: map[string]string{"cmk-b": key}, MaxObjectSize: r.max}
+			p, err := plan.Build(cmd, ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			proof, err := Prove(context.Background(), p, Options{Clients: clients})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !proof.Baseline.OK() {
+				t.Fatalf("the planned policies do not let the command succeed: %s\n%s", proof.Baseline.Problem, proof.Baseline.Output)
+			}
+			for _, c := range proof.Checks {
+				if !c.Necessary {
+					t.Errorf("%s on %s is planned, but the client succeeds without it", c.Need.Action, c.Need.Resource)
+				}
+			}
+			t.Logf("%d permissions, each necessary, proved in %.1f s", len(proof.Checks), proof.Elapsed.Seconds())
+		})
+	}
+}
