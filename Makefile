@@ -10,9 +10,14 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/lockstep
 
-# The seed 000 walk-through: no AWS account and no configuration needed.
+# The main job on the embedded default, no AWS account and no
+# configuration: seed 000 replayed step by step (the engine, then the real
+# AWS CLI on the emulator when it is installed), then seed 003's command
+# planned from its command line and proved with the real client.
 demo: build
 	./$(BIN) demo --seed 000
+	@echo
+	./$(BIN) demo --seed 003 --plan
 
 test: clients fmt-check vet unit
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"strings"
@@ -13,7 +14,7 @@ import (
 
 func newDemoCommand() *cobra.Command {
 	var seed string
-	var list, engineOnly bool
+	var list, engineOnly, withPlan bool
 	cmd := &cobra.Command{
 		Use:   "demo [--seed 000]",
 		Short: "Replay a seed experiment step by step: on the engine, then with the real client on the emulator",
@@ -54,6 +55,13 @@ CloudTrail log). The scenarios are built in; see examples/ for their files.`,
 			if err != nil {
 				return err
 			}
+			if withPlan {
+				ctx := cmd.Context()
+				if ctx == nil {
+					ctx = context.Background()
+				}
+				return planDemo(ctx, out, s)
+			}
 			results, err := s.Run()
 			if err != nil {
 				return err
@@ -82,6 +90,7 @@ CloudTrail log). The scenarios are built in; see examples/ for their files.`,
 	}
 	cmd.Flags().StringVar(&seed, "seed", "000", "which seed experiment to replay (000, 001, 002, 003)")
 	cmd.Flags().BoolVar(&list, "list", false, "list the built-in scenarios")
+	cmd.Flags().BoolVar(&withPlan, "plan", false, "instead of replaying the steps, plan the seed's final command from its first world and prove the plan with the real client")
 	cmd.Flags().BoolVar(&engineOnly, "engine-only", false, "do not run the real client on the emulator, even when it is installed")
 	return cmd
 }
