@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 )
 
 // copyBufSize is the chunk in which bodies are streamed to disk; the
@@ -17,15 +16,19 @@ const copyBufSize = 256 << 10
 
 // blobWrite is the result of writeBlob.
 type blobWrite struct {
-	seg segment  // Blob is "" for an empty body
-	md5 [16]byte // MD5 of the plaintext
+	seg    segment  // Blob is "" for an empty body or inline data
+	md5    [16]byte // MD5 of the plaintext
+	inline []byte   // the stored bytes, when they go inline (see defaultInlineMax)
 }
 
 // writeBlob streams r into a new blob of bucket b, encrypting it when cs
 // is set, and makes it durable. No record names the blob yet: until one
 // does, it is garbage to the next Open. If r fails or ctx ends, the file
-// is removed and the error returned. An empty body makes no file.
-func (b *bucket) writeBlob(ctx context.Context, r io.Reader, cs *cipherState) (blobWrite, error) {
+// is removed and the error returned. An empty body makes no file. When
+// inline is set and the whole body fits in Store.inlineMax bytes, it makes
+// no file either: the stored bytes come back in the result's inline field,
+// for the record.
+func (b *bucket) writeBlob(ctx context.Context, r io.Reader, cs *cipherState, inline bool) (blobWrite, error) {
 	bufp := b.s.bufs.Get().(*[]byte)
 	defer b.s.bufs.Put(bufp)
 	buf := *bufp
@@ -50,6 +53,21 @@ func (b *bucket) writeBlob(ctx context.Context, r io.Reader, cs *cipherState) (b
 		n, rerr := fill(ctx, r, buf)
 		if rerr != nil && rerr != io.EOF {
 			return fail(rerr)
+		}
+		if n > 0 && f == nil && inline && rerr == io.EOF && n <= b.s.inlineMax {
+			// The whole body is in buf, and small: keep it for the record.
+			h.Write(buf[:n])
+			h.Sum(w.md5[:0])
+			w.inline = make([]byte, n)
+			if cs != nil {
+				w.seg.IV = make([]byte, ivSize)
+				rand.Read(w.seg.IV)
+				cs.streamAt(w.seg.IV, 0).XORKeyStream(w.inline, buf[:n])
+			} else {
+				copy(w.inline, buf[:n])
+			}
+			w.seg.Size = int64(n)
+			return w, nil
 		}
 		if n > 0 && f == nil { // the first data: create the file
 			id := randomID()
@@ -94,7 +112,7 @@ func (b *bucket) writeBlob(ctx context.Context, r io.Reader, cs *cipherState) (b
 	if err != nil {
 		return fail(fmt.Errorf("write data file: %w", err))
 	}
-	if err := b.s.syncDir(filepath.Dir(path)); err != nil {
+	if err := b.syncSubdir(kindData, w.seg.Blob); err != nil {
 		return fail(err)
 	}
 	return w, nil

@@ -33,6 +33,8 @@ type bucket struct {
 
 	keyLocks [256]sync.Mutex     // by first byte of the key's hash
 	subdirs  [2][256]atomic.Bool // which fan-out subdirectories are known to exist
+	syncers  [2][256]dirSyncer   // group commit of the fan-out subdirectories
+	psyncers [2]dirSyncer        // group commit of objects/ and data/
 }
 
 func newBucket(s *Store, name string, meta BucketMeta) *bucket {
@@ -102,6 +104,7 @@ func (s *Store) buildBucketDir(dir string, meta []byte) error {
 			return err
 		}
 	}
+
 	if err := s.writeNewFile(filepath.Join(dir, bucketFile), meta); err != nil {
 		return err
 	}

@@ -26,8 +26,10 @@ const (
 	crashReady = "CRASH-READY"
 )
 
-func crashV1() []byte { return bytes.Repeat([]byte("version one "), 30_000) } // 360 kB, several chunks
-func crashV2() []byte { return bytes.Repeat([]byte("version two! "), 40_000) }
+func crashV1() []byte     { return bytes.Repeat([]byte("version one "), 30_000) } // 360 kB, several chunks
+func crashV2() []byte     { return bytes.Repeat([]byte("version two! "), 40_000) }
+func crashSmall1() []byte { return bytes.Repeat([]byte("small one "), 400) } // inline
+func crashSmall2() []byte { return bytes.Repeat([]byte("small two! "), 500) }
 func crashPart(n int) []byte {
 	return bytes.Repeat([]byte{byte('0' + n)}, 1000*n)
 }
@@ -146,6 +148,68 @@ func crashCases() []crashCase {
 			},
 		},
 		{
+			name:    "inline Put killed with the record written, not renamed",
+			garbage: true,
+			hook:    "record-written",
+			run: func(s *Store, _ string) error {
+				_, err := s.Put(ctx, "b", "small", bytes.NewReader(crashSmall2()), ObjectMeta{}, testCipher(1))
+				return err
+			},
+			check: func(t *testing.T, s *Store, id string) {
+				oldObject(t, s, id)
+				if got := mustGet(t, s, "b", "small", nil); !bytes.Equal(got, crashSmall1()) {
+					t.Fatalf("committed inline object damaged: %d bytes", len(got))
+				}
+			},
+		},
+		{
+			name: "inline Put killed right after the commit",
+			hook: "record-renamed",
+			run: func(s *Store, _ string) error {
+				_, err := s.Put(ctx, "b", "small", bytes.NewReader(crashSmall2()), ObjectMeta{}, testCipher(1))
+				return err
+			},
+			check: func(t *testing.T, s *Store, id string) {
+				oldObject(t, s, id)
+				if got := mustGet(t, s, "b", "small", testCipher(1)); !bytes.Equal(got, crashSmall2()) {
+					t.Fatalf("committed inline object lost: %d bytes", len(got))
+				}
+			},
+		},
+		{
+			name:    "inline Put over a data file killed right after the commit",
+			garbage: true, // the old version's data file
+			hook:    "record-renamed",
+			run: func(s *Store, _ string) error {
+				_, err := s.Put(ctx, "b", "k", bytes.NewReader(crashSmall2()), ObjectMeta{}, nil)
+				return err
+			},
+			check: func(t *testing.T, s *Store, _ string) {
+				if got := mustGet(t, s, "b", "k", nil); !bytes.Equal(got, crashSmall2()) {
+					t.Fatalf("committed object lost: %d bytes", len(got))
+				}
+			},
+		},
+		{
+			name:    "inline UpdateObject killed with the record written, not renamed",
+			garbage: true,
+			hook:    "record-written",
+			run: func(s *Store, _ string) error {
+				_, err := s.UpdateObject(ctx, "b", "small", func(m *ObjectMeta) error { m.ContentType = "new/type"; return nil })
+				return err
+			},
+			check: func(t *testing.T, s *Store, id string) {
+				oldObject(t, s, id)
+				m, err := s.Head(ctx, "b", "small")
+				if err != nil || m.ContentType != "" {
+					t.Fatalf("Head = %+v, %v", m, err)
+				}
+				if got := mustGet(t, s, "b", "small", nil); !bytes.Equal(got, crashSmall1()) {
+					t.Fatalf("committed inline object damaged: %d bytes", len(got))
+				}
+			},
+		},
+		{
 			name: "Complete killed before the commit",
 			hook: "complete-before-commit",
 			run:  completeAll,
@@ -218,6 +282,7 @@ func TestCrash(t *testing.T) {
 			}
 			mustBucket(t, s, "b")
 			mustPut(t, s, "b", "k", crashV1(), nil)
+			mustPut(t, s, "b", "small", crashSmall1(), nil)
 			id, err := s.CreateUpload(ctx, "b", "mp", ObjectMeta{}, "", nil)
 			if err != nil {
 				t.Fatal(err)

@@ -13,7 +13,9 @@
 //	tmp/                            temporary files; emptied by Open
 //	buckets/<name>/bucket.json      BucketMeta
 //	buckets/<name>/objects/hh/<h>   object record: JSON of ObjectMeta and
-//	                                the list of the object's data files
+//	                                the list of the object's data files;
+//	                                or, for a small object, that JSON, a
+//	                                newline and the object's bytes (inline)
 //	buckets/<name>/data/hh/<id>     data file (blob): an object's bytes, or
 //	                                one part's
 //	buckets/<name>/uploads/<uid>/upload.json         upload record
@@ -24,10 +26,19 @@
 // 64-character name that never leaves the bucket's directory; the key
 // itself is kept in the record. Blob IDs are 128 random bits in hex, upload
 // IDs a 64-bit time stamp and 128 random bits. hh, the first two hex
-// digits of a name, spreads records and blobs over 256 subdirectories.
+// digits of a name, spreads records and blobs over 256 subdirectories,
+// made on first use.
 // Bucket names are restricted to ASCII letters, digits, '.', '-' and '_'.
 //
-// An object written by Put or Copy has one blob (none when empty); an
+// An object written by Put or Copy of at most 64 KiB (the first chunk of
+// the body is buffered before deciding) is stored inline in its record:
+// version 2 of the record format, whose JSON names the data with a random
+// ID that UpdateObject keeps and every write changes; Get reads the record
+// file and checks that ID, so it gets the bytes of the version it looked
+// up. The index keeps no inline bytes in memory. Records of version 1
+// (plain JSON, no inline data) are still written for other objects and
+// load as before. A larger object written by Put or Copy has one blob
+// (none when empty); an
 // object made by Complete is the list of its part blobs, in place, so
 // completing a multipart upload copies no data, and reads cross the part
 // boundaries transparently. Copy between two objects that use the same key
@@ -40,7 +51,9 @@
 // Blobs are immutable. A write streams the body into a new blob (named in
 // no record yet, so invisible), fsyncs it and its directory, then writes
 // the record to tmp/, fsyncs it, renames it over the old record and
-// fsyncs the record's directory. The rename is the commit point:
+// fsyncs the record's directory. An inline write has no blob: it only
+// writes, fsyncs and renames the record (holding the bytes) and fsyncs its
+// directory. The rename is the commit point:
 //
 //   - a crash before it leaves the old record, hence the old object whole;
 //     the new blob and the temporary record are garbage;
@@ -49,7 +62,12 @@
 //
 // Open empties tmp/ and deletes every blob that no record of an object or
 // a part names (mark and sweep), so the garbage of any interrupted write
-// goes. Buckets and uploads are created by building their directory in
+// goes. The blobs of a replaced or deleted version are deleted only after
+// the fsync of the record's directory, so a crash cannot bring back a
+// record naming a deleted blob. The fsyncs of a fan-out subdirectory are
+// shared (group commit): a writer waits for an fsync of the directory
+// that started after its rename or its blob's creation, and one fsync
+// serves every writer waiting. Buckets and uploads are created by building their directory in
 // tmp/ and renaming it into place; they are removed by renaming them into
 // tmp/. Complete's single commit point is the object's record, which names
 // the upload: a crash before it leaves the upload intact; after it, Open

@@ -150,17 +150,15 @@ func (b *bucket) loadRecord(path, name string) (*entry, error) {
 		return nil, fmt.Errorf("bucket %q: %w", b.name, err)
 	}
 	var rec objectRecord
-	if err := json.Unmarshal(data, &rec); err != nil {
+	if _, err := parseRecord(data, &rec); err != nil {
 		return nil, fmt.Errorf("bucket %q: corrupt object record %s: %w", b.name, path, err)
-	}
-	if rec.V != recordVersion {
-		return nil, fmt.Errorf("bucket %q: object record %s has version %d", b.name, path, rec.V)
 	}
 	if keyName(rec.Meta.Key) != name {
 		return nil, fmt.Errorf("bucket %q: object record %s holds key %q, which is not its name", b.name, path, rec.Meta.Key)
 	}
 	d := b.newData(rec.Segments, rec.KCV)
 	d.upload = rec.Upload
+	d.inline = rec.Inline // the bytes stay on disk: Get reads them
 	for _, seg := range d.segs {
 		if seg.Blob != "" && !isBlobID(seg.Blob) {
 			return nil, fmt.Errorf("bucket %q: object record %s names data file %q", b.name, path, seg.Blob)

@@ -195,7 +195,7 @@ func (s *Store) PutPart(ctx context.Context, bucket, key, uploadID string, n int
 	if err := cs.checkKey(u.kcv); err != nil {
 		return Part{}, err
 	}
-	w, err := b.writeBlob(ctx, r, cs)
+	w, err := b.writeBlob(ctx, r, cs, false)
 	if err != nil {
 		return Part{}, err
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -34,54 +33,90 @@ func (b *bucket) mutate(key string, fn func(cur *entry) (*entry, error)) (prev *
 		return nil, false, ErrNoSuchBucket
 	}
 	name := keyName(key)
+	cur, next, err := b.commitLocked(key, name, fn)
+	if err != nil || cur == nil && next == nil {
+		return nil, false, err
+	}
+	// The rename (or removal) is done and visible; make it durable. This
+	// is outside the key's lock, so that the writers of a subdirectory
+	// share one fsync of it.
+	err = b.syncSubdir(kindObjects, name)
+	if cur != nil && (next == nil || next.data != cur.data) {
+		// The old version's blobs go only once the change that dropped
+		// them is durable: otherwise a crash could bring back a record
+		// naming deleted blobs. If that is unknown, they stay, for the
+		// next Open to sweep.
+		if err == nil {
+			cur.data.release()
+		}
+	}
+	return cur, true, err
+}
+
+// commitLocked is mutate's part under the key's lock: it calls fn and
+// renames the new record into place (or removes the record) and updates
+// the index. It returns nil, nil and no error if there was nothing to do.
+func (b *bucket) commitLocked(key, name string, fn func(cur *entry) (*entry, error)) (cur, next *entry, err error) {
 	kl := &b.keyLocks[fanout(name)]
 	kl.Lock()
 	defer kl.Unlock()
 
 	b.mu.RLock()
-	cur, _ := b.objects.Get(key)
+	cur, _ = b.objects.Get(key)
 	b.mu.RUnlock()
-	next, err := fn(cur)
+	next, err = fn(cur)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, err
 	}
 	path := b.recordPath(name)
 	if next == nil {
 		if cur == nil {
-			return nil, false, nil
+			return nil, nil, nil
 		}
 		if err := removeIfExists(path); err != nil {
-			return nil, false, err
+			return nil, nil, err
 		}
 		b.mu.Lock()
 		b.objects.Delete(key)
 		b.mu.Unlock()
-	} else {
-		data, err := json.Marshal(next.record())
-		if err != nil {
-			return nil, false, err
-		}
-		if err := b.ensureSubdir(kindObjects, name); err != nil {
-			return nil, false, err
-		}
-		tmp, err := b.s.writeTemp(data)
-		if err != nil {
-			return nil, false, err
-		}
-		b.s.at("record-written")
-		if err := os.Rename(tmp, path); err != nil {
-			os.Remove(tmp)
-			return nil, false, b.fsError(err)
-		}
-		b.mu.Lock()
-		b.objects.Set(key, next)
-		b.mu.Unlock()
-		b.s.at("record-renamed")
+		return cur, nil, nil
 	}
-	if cur != nil && (next == nil || next.data != cur.data) {
-		cur.data.release()
+	var payload []byte
+	if d := next.data; d.inline != "" {
+		payload = d.pending
+		if payload == nil && d.size() > 0 {
+			// An update of the metadata of inline data: the bytes are in
+			// the current record, which under the key's lock is cur's.
+			if cur == nil || cur.data != d {
+				return nil, nil, errors.New("inline data without its bytes") // cannot happen
+			}
+			if payload, err = b.readInline(name, d); err != nil {
+				return nil, nil, err
+			}
+		}
 	}
-	return cur, true, b.s.syncDir(filepath.Dir(path))
+	data, err := encodeRecord(next, payload)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := b.ensureSubdir(kindObjects, name); err != nil {
+		return nil, nil, err
+	}
+	tmp, err := b.s.writeTemp(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	b.s.at("record-written")
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return nil, nil, b.fsError(err)
+	}
+	next.data.pending = nil // on disk now, and read from there
+	b.mu.Lock()
+	b.objects.Set(key, next)
+	b.mu.Unlock()
+	b.s.at("record-renamed")
+	return cur, next, nil
 }
 
 // commitNew commits a new version of key made of data and returns its
@@ -130,7 +165,7 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, meta O
 	if err != nil {
 		return ObjectMeta{}, err
 	}
-	w, err := b.writeBlob(ctx, r, cs)
+	w, err := b.writeBlob(ctx, r, cs, true)
 	if err != nil {
 		return ObjectMeta{}, err
 	}
@@ -139,7 +174,7 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, meta O
 	meta.Size = w.seg.Size
 	meta.ETag = hex.EncodeToString(w.md5[:])
 	meta.PartsCount, meta.PartSizes = 0, nil
-	return b.commitNew(ctx, key, meta, b.newData(w.segments(), cs.checkValue()))
+	return b.commitNew(ctx, key, meta, b.writtenData(w, cs))
 }
 
 // lookup returns the current entry of key holding a reference to its
@@ -198,7 +233,7 @@ func (s *Store) Get(ctx context.Context, bucket, key string, c *Cipher) (_ Objec
 	if err != nil {
 		return ObjectMeta{}, nil, err
 	}
-	e, err := b.lookup(key)
+	e, inline, err := b.lookupData(key)
 	if err != nil {
 		return ObjectMeta{}, nil, err
 	}
@@ -206,7 +241,7 @@ func (s *Store) Get(ctx context.Context, bucket, key string, c *Cipher) (_ Objec
 		e.data.release()
 		return ObjectMeta{}, nil, err
 	}
-	return e.meta.clone(), newObjectReader(e.data, cs), nil
+	return e.meta.clone(), newObjectReader(e.data, inline, cs), nil
 }
 
 // Head returns the object's metadata.
@@ -296,10 +331,10 @@ func (s *Store) Delete(ctx context.Context, bucket, key string) (_ bool, err err
 // change its metadata or encryption). Errors about the source say so; the
 // *Error names the destination.
 //
-// When the source is not a multipart object and both sides use the same
-// key (or none), the copy shares the source's stored bytes through a hard
-// link and reads nothing; otherwise it streams, checking ctx between
-// chunks. Either way it commits atomically, like Put.
+// When the source is not a multipart object nor stored inline (see
+// defaultInlineMax) and both sides use the same key (or none), the copy
+// shares the source's stored bytes through a hard link and reads nothing;
+// otherwise it streams, checking ctx between chunks. Either way it commits atomically, like Put.
 func (s *Store) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta ObjectMeta, srcCipher, dstCipher *Cipher) (_ ObjectMeta, err error) {
 	defer wrap(&err, "copy", dstBucket, dstKey)
 	db, err := s.object(ctx, dstBucket, dstKey)
@@ -318,7 +353,7 @@ func (s *Store) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey s
 	if err != nil {
 		return ObjectMeta{}, err
 	}
-	src, err := sb.lookup(srcKey)
+	src, inline, err := sb.lookupData(srcKey)
 	if err != nil {
 		return ObjectMeta{}, fmt.Errorf("source %q: %w", srcBucket+"/"+srcKey, err)
 	}
@@ -331,21 +366,21 @@ func (s *Store) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey s
 	meta.Key = dstKey
 	meta.PartsCount, meta.PartSizes = 0, nil
 	var data *objData
-	if src.meta.PartsCount == 0 && bytes.Equal(scs.checkValue(), dcs.checkValue()) {
+	if src.meta.PartsCount == 0 && src.data.inline == "" && bytes.Equal(scs.checkValue(), dcs.checkValue()) {
 		data = db.linkData(src.data)
 		meta.Size, meta.ETag = src.meta.Size, src.meta.ETag
 	}
 	if data == nil {
 		src.data.acquire() // the reader's own reference
-		r := newObjectReader(src.data, scs)
-		w, err := db.writeBlob(ctx, r, dcs)
+		r := newObjectReader(src.data, inline, scs)
+		w, err := db.writeBlob(ctx, r, dcs, true)
 		r.Close()
 		if err != nil {
 			return ObjectMeta{}, err
 		}
 		meta.Size = w.seg.Size
 		meta.ETag = hex.EncodeToString(w.md5[:])
-		data = db.newData(w.segments(), dcs.checkValue())
+		data = db.writtenData(w, dcs)
 	}
 	return db.commitNew(ctx, dstKey, meta, data)
 }
@@ -386,9 +421,19 @@ func (b *bucket) linkData(src *objData) *objData {
 	return b.newData(segs, src.kcv)
 }
 
+// writtenData returns the data writeBlob wrote, holding one reference.
+func (b *bucket) writtenData(w blobWrite, cs *cipherState) *objData {
+	d := b.newData(w.segments(), cs.checkValue())
+	if w.inline != nil {
+		d.inline = randomID()
+		d.pending = w.inline
+	}
+	return d
+}
+
 // segments returns the segment list of a single-file object.
 func (w blobWrite) segments() []segment {
-	if w.seg.Blob == "" {
+	if w.seg.Blob == "" && w.inline == nil {
 		return nil
 	}
 	return []segment{w.seg}

@@ -116,8 +116,9 @@ func (b *bucket) ensureSubdir(kind int, name string) error {
 	if err := os.Mkdir(dir, dirPerm); err != nil && !errors.Is(err, fs.ErrExist) {
 		return b.fsError(err)
 	}
-	if err := b.s.syncDir(filepath.Dir(dir)); err != nil {
-		return err
+	// Shared by the writers that made subdirectories meanwhile.
+	if err := b.psyncers[kind].sync(b.s, filepath.Dir(dir)); err != nil {
+		return b.fsError(err)
 	}
 	b.subdirs[kind][i].Store(true)
 	return nil

@@ -19,6 +19,7 @@ import (
 // the object is overwritten or deleted.
 type ObjectReader struct {
 	data   *objData
+	inline []byte // the stored bytes of inline data; nil for blobs
 	cs     *cipherState
 	starts []int64 // starts[i] is the object offset of segment i
 	size   int64
@@ -33,9 +34,10 @@ type ObjectReader struct {
 	closed bool
 }
 
-// newObjectReader takes over a reference to d.
-func newObjectReader(d *objData, cs *cipherState) *ObjectReader {
-	r := &ObjectReader{data: d, cs: cs, starts: make([]int64, len(d.segs)), fseg: -1, sseg: -1}
+// newObjectReader takes over a reference to d; inline is d's stored
+// bytes when they are inline.
+func newObjectReader(d *objData, inline []byte, cs *cipherState) *ObjectReader {
+	r := &ObjectReader{data: d, inline: inline, cs: cs, starts: make([]int64, len(d.segs)), fseg: -1, sseg: -1}
 	for i, s := range d.segs {
 		r.starts[i] = r.size
 		r.size += s.Size
@@ -134,11 +136,19 @@ func (r *ObjectReader) readAt(p []byte, off int64) (int, error) {
 		seg := &r.data.segs[i]
 		soff := off - r.starts[i]
 		n := int(min(int64(len(p)), seg.Size-soff))
-		f, err := r.open(i)
-		if err != nil {
-			return total, err
+		var (
+			m   int
+			err error
+		)
+		if r.data.inline != "" {
+			m = copy(p[:n], r.inline[soff:])
+		} else {
+			var f *os.File
+			if f, err = r.open(i); err != nil {
+				return total, err
+			}
+			m, err = f.ReadAt(p[:n], soff)
 		}
-		m, err := f.ReadAt(p[:n], soff)
 		if m < n {
 			if err == nil || err == io.EOF {
 				err = io.ErrUnexpectedEOF

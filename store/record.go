@@ -5,7 +5,14 @@ import (
 )
 
 // recordVersion is the version of the on-disk record formats.
-const recordVersion = 1
+// recordVersionInline is that of an object record holding its data
+// inline: the JSON, a newline, and the stored bytes (see inlineMax).
+// Records of version 1 are plain JSON and still load; a version-1 program
+// reports a version-2 record as an unknown version rather than misread it.
+const (
+	recordVersion       = 1
+	recordVersionInline = 2
+)
 
 // segment is one stored file of an object's data. An object written by
 // Put or Copy has one segment (none if it is empty); an object made by
@@ -20,7 +27,12 @@ type segment struct {
 // and the list of its data files. Writing it (atomically) commits the
 // object.
 type objectRecord struct {
-	V        int        `json:"v"`
+	V int `json:"v"`
+	// Inline is the ID of the data stored inline after the JSON (see
+	// inlineMax), "" when the data is in blobs. It must stay the second
+	// field: Get recognizes the version it wants by the record's prefix
+	// (see inlinePrefix).
+	Inline   string     `json:"inline,omitempty"`
 	Meta     ObjectMeta `json:"meta"`
 	KCV      []byte     `json:"kcv,omitempty"` // key check value; nil when stored in the clear
 	Segments []segment  `json:"segs,omitempty"`
@@ -37,7 +49,13 @@ type objData struct {
 	segs   []segment
 	kcv    []byte
 	upload string // ID of the upload whose parts these are, if any
-	refs   atomic.Int64
+	// inline is the random ID of data stored in the object's record
+	// rather than in blobs ("" for blobs). Then segs is one segment with
+	// no Blob, and the bytes are on disk only, in the record, which Get
+	// reads; pending holds them from Put until the record is written.
+	inline  string
+	pending []byte
+	refs    atomic.Int64
 }
 
 // newData returns data holding one reference, the caller's.
@@ -78,5 +96,9 @@ type entry struct {
 }
 
 func (e *entry) record() objectRecord {
-	return objectRecord{V: recordVersion, Meta: e.meta, KCV: e.data.kcv, Segments: e.data.segs, Upload: e.data.upload}
+	v := recordVersion
+	if e.data.inline != "" {
+		v = recordVersionInline
+	}
+	return objectRecord{V: v, Inline: e.data.inline, Meta: e.meta, KCV: e.data.kcv, Segments: e.data.segs, Upload: e.data.upload}
 }

@@ -82,6 +82,7 @@ func TestOpenReportsCorruption(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStore(t, Options{NoSync: true})
+			s.inlineMax = 0 // a data file, for "missing data file"
 			mustBucket(t, s, "b")
 			mustPut(t, s, "b", "k", []byte("data"), nil)
 			s.Close()

@@ -47,6 +47,7 @@ type Store struct {
 	lock       *os.File
 	closed     atomic.Bool
 	bufs       sync.Pool // *[]byte of copyBufSize
+	inlineMax  int       // see defaultInlineMax; tests change it
 
 	ddl     sync.Mutex // serializes CreateBucket and DeleteBucket
 	mu      sync.RWMutex
@@ -90,6 +91,7 @@ func Open(ctx context.Context, dir string, opts Options) (_ *Store, err error) {
 		tmpDir:     filepath.Join(abs, tmpDirName),
 		opts:       opts,
 		buckets:    map[string]*bucket{},
+		inlineMax:  defaultInlineMax,
 	}
 	s.bufs.New = func() any { b := make([]byte, copyBufSize); return &b }
 	lock, err := os.OpenFile(filepath.Join(abs, lockFileName), os.O_RDWR|os.O_CREATE, filePerm)
