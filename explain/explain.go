@@ -629,7 +629,7 @@ func (x *Explanation) evaluate(o Options) error {
 				continue
 			}
 			c.Resource = ch.Resource
-			c.Verdict = verdict(w, ch.Request, ch.Decision)
+			c.Verdict = Judge(w, ch.Request, ch.Decision)
 		}
 		// KMS candidates for a key the objects do not have do not apply.
 		x.Candidates = slices.DeleteFunc(x.Candidates, func(c *Candidate) bool {
@@ -641,7 +641,7 @@ func (x *Explanation) evaluate(o Options) error {
 			if err == nil {
 				for _, c := range x.Candidates {
 					if c.call == ci && c.Action == "s3:ListBucket" {
-						c.Verdict = verdict(w, req, authz.Decide(req))
+						c.Verdict = Judge(w, req, authz.Decide(req))
 					}
 				}
 			}
@@ -651,7 +651,7 @@ func (x *Explanation) evaluate(o Options) error {
 	for _, c := range x.Candidates {
 		if c.Exact && c.Verdict == nil && strings.HasPrefix(c.Resource, "arn:") {
 			if req, err := w.Request(p, c.Action, c.Resource, env, nil); err == nil {
-				c.Verdict = verdict(w, req, authz.Decide(req))
+				c.Verdict = Judge(w, req, authz.Decide(req))
 			}
 		}
 	}
@@ -701,7 +701,12 @@ func (x *Explanation) match(ci int, ch *enforce.Check) *Candidate {
 	return nil
 }
 
-func verdict(w *world.World, req *authz.Request, d authz.Decision) *Verdict {
+// Judge turns the engine's decision on a request into a verdict: for a
+// denial, the policy and statement that decided, AWS's message and the
+// smallest policy change that allows the request (Verdict.Fixes, found by
+// adding one Allow statement per policy and deciding again). lockstep
+// check uses it for every planned call, so explain and check agree.
+func Judge(w *world.World, req *authz.Request, d authz.Decision) *Verdict {
 	v := &Verdict{Allowed: d.Allowed(), Resource: req.Resource.ARN, Summary: d.Summary()}
 	if d.Allowed() {
 		return v

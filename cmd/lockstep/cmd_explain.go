@@ -1,15 +1,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lockstep-dev/lockstep/explain"
-	"github.com/lockstep-dev/lockstep/scenario"
 	"github.com/lockstep-dev/lockstep/world"
 )
 
@@ -85,38 +82,9 @@ Exit status: 0 explained, 2 bad input (text not understood, bad world).`,
 // loadExplainWorld reads a world file, or a scenario file's world as of
 // one step with that step's principal.
 func loadExplainWorld(path string, step int) (*world.World, string, error) {
-	data, err := os.ReadFile(path)
+	wf, err := loadWorldFile(path, step)
 	if err != nil {
 		return nil, "", err
 	}
-	w, werr := world.Parse(data, path)
-	if werr == nil {
-		if step != 0 {
-			return nil, "", fmt.Errorf("--step applies to scenario files; %s is a world file", path)
-		}
-		return w, "", nil
-	}
-	s, serr := scenario.Parse(data, path)
-	if serr != nil {
-		return nil, "", errors.Join(werr, fmt.Errorf("nor a scenario file: %w", serr))
-	}
-	worlds, err := s.StepWorlds()
-	if err != nil {
-		return nil, "", err
-	}
-	if step == 0 {
-		step = 1
-	}
-	if step < 1 || step > len(worlds) {
-		return nil, "", fmt.Errorf("--step %d: %s has steps 1 to %d", step, path, len(worlds))
-	}
-	w, err = world.Compile(worlds[step-1], path)
-	if err != nil {
-		return nil, "", err
-	}
-	p := s.Steps[step-1].Principal
-	if p == "" {
-		p = s.Principal
-	}
-	return w, p, nil
+	return wf.World, wf.Principal, nil
 }

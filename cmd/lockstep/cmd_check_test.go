@@ -1,0 +1,75 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// `lockstep check` exit status: 0 every call allowed, 1 a call denied, 2
+// bad input (issue 4).
+func TestCheckCommand(t *testing.T) {
+	const seed000 = "../../examples/seed000-s3-sync.yaml"
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"scenario step 1 denied", []string{"--world", seed000}, exitDenied,
+			`+ {"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::kazue-sync-source"}`},
+		{"scenario step 3 allowed", []string{"--world", seed000, "--step", "3"}, exitOK, "every call is allowed"},
+		{"command after --", []string{"--world", seed000, "--step", "6", "--", "aws", "s3", "sync", "s3://kazue-sync-source", "s3://kazue-sync-dest", "--copy-props", "none"}, exitOK, "every call is allowed"},
+		{"client from flag", []string{"--world", seed000, "--step", "6", "--client", "aws-v1"}, exitOK, "client:    aws-v1"},
+		{"world file with principal", []string{"--world", exampleWorld, "--principal", "arn:aws:iam::111111111111:user/alice", "--", "aws", "s3", "sync", "s3://kazue-sync-source", "."}, exitDenied,
+			"download failed: s3://kazue-sync-source/lockstep-check-object to lockstep-check-object An error occurred (AccessDenied) when calling the GetObject operation"},
+		{"world file needs principal", []string{"--world", exampleWorld, "--", "aws", "s3", "sync", "s3://kazue-sync-source", "."}, exitBadInput, "--principal"},
+		{"world file needs command", []string{"--world", exampleWorld, "--principal", "arn:aws:iam::111111111111:user/alice"}, exitBadInput, "no client command"},
+		{"no world", []string{"--", "aws", "s3", "sync", "s3://a", "."}, exitBadInput, "--world is required"},
+		{"bad format", []string{"--world", seed000, "--format", "xml"}, exitBadInput, "--format"},
+		{"bad step", []string{"--world", seed000, "--step", "9"}, exitBadInput, "has steps 1 to"},
+		{"bad command", []string{"--world", seed000, "--", "ls", "-l"}, exitBadInput, "lockstep plans aws s3"},
+		{"unknown bucket", []string{"--world", seed000, "--", "aws", "s3", "sync", "s3://no-such-bucket", "."}, exitBadInput, "not in the world"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, append([]string{"check"}, tt.args...)...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s%s", code, tt.code, out, errOut)
+			}
+			if !strings.Contains(out+errOut, tt.want) {
+				t.Errorf("output lacks %q:\n%s%s", tt.want, out, errOut)
+			}
+		})
+	}
+}
+
+func TestCheckJSON(t *testing.T) {
+	code, out, errOut := runCLI(t, "check", "--world", "../../examples/seed003-kms-multipart.yaml", "--step", "2", "--format", "json")
+	if code != exitDenied {
+		t.Fatalf("exit %d, want %d\n%s%s", code, exitDenied, out, errOut)
+	}
+	var r struct {
+		OK    bool `json:"ok"`
+		Calls []struct {
+			Operation   string `json:"operation"`
+			Allowed     bool   `json:"allowed"`
+			ClientError string `json:"clientError"`
+		} `json:"calls"`
+		Diff []struct {
+			Policy string            `json:"policy"`
+			Add    []json.RawMessage `json:"add"`
+		} `json:"diff"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if r.OK || len(r.Diff) != 2 {
+		t.Errorf("ok %v, diff %+v: want denied, with a change to the identity and the key policy", r.OK, r.Diff)
+	}
+	for _, c := range r.Calls {
+		if c.Operation == "UploadPartCopy" && (c.Allowed || !strings.HasSuffix(c.ClientError, "UploadPartCopy operation: Access Denied")) {
+			t.Errorf("UploadPartCopy: allowed %v, client error %q", c.Allowed, c.ClientError)
+		}
+	}
+}
