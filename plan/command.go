@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"os"
 	"path"
 	"strings"
 )
@@ -291,11 +292,28 @@ func parseRclone(args []string) (*Command, error) {
 	if !c.Source.IsS3() && !c.Dest.IsS3() {
 		return nil, fmt.Errorf("rclone %s: at least one side must be an S3 remote (remote:bucket/path or :s3,...:bucket/path)", c.Verb)
 	}
+	if c.Recursive && !c.Source.IsS3() && localFile(c.Source.Local) {
+		// rclone copy of one file: no listing; the file keeps its name
+		// in the destination directory (seed 002 step 4).
+		c.Recursive = false
+		c.Dest.Key = dirPrefix(c.Dest.Key) + path.Base(c.Source.Local)
+		return c, nil
+	}
 	if c.Recursive {
 		c.Source.Key = dirPrefix(c.Source.Key)
 		c.Dest.Key = dirPrefix(c.Dest.Key)
 	}
 	return c, nil
+}
+
+// localFile reports whether a local path names one file: an existing
+// regular file, or, when the path does not exist here, a name with an
+// extension and no trailing slash.
+func localFile(p string) bool {
+	if fi, err := os.Stat(p); err == nil {
+		return fi.Mode().IsRegular()
+	}
+	return !strings.HasSuffix(p, "/") && path.Ext(p) != ""
 }
 
 // rcloneLocation reads an rclone path: "remote:bucket/path",

@@ -31,6 +31,7 @@ func TestParseCommand(t *testing.T) {
 		{"rclone copy --s3-no-check-bucket ./dir s3-remote:bucket", "copy", "./dir", "s3://bucket/", true, map[string]string{"no-check-bucket": ""}},
 		{"rclone sync /data :s3,provider=Other,endpoint='http://127.0.0.1:9000':bucket/p", "sync", "/data", "s3://bucket/p/", true, map[string]string{"delete": ""}},
 		{"rclone copyto ./dir/report.csv s3-remote:bucket/report.csv", "copyto", "./dir/report.csv", "s3://bucket/report.csv", false, nil},
+		{"rclone copy ./dir/report.csv s3-remote:bucket", "copy", "./dir/report.csv", "s3://bucket/report.csv", false, nil},
 		{"s5cmd --endpoint-url http://x sync --delete dir/ s3://b/p/", "sync", "dir/", "s3://b/p/", true, map[string]string{"delete": ""}},
 		{"s5cmd cp 's3://b/p/*' ./out/", "cp", "s3://b/p/", "./out/", true, nil},
 	} {
