@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -18,6 +20,7 @@ func newPlanCommand() *cobra.Command {
 		worldFile, principal, client, format, outDir, maxSize string
 		bucketAccounts, bucketKeys                            []string
 		doProve                                               bool
+		detected                                              string
 	)
 	cmd := &cobra.Command{
 		Use:   "plan [flags] -- <client command>",
@@ -75,6 +78,9 @@ The accounts come from --world (bucket owners, default encryption) or from
 				}
 				ctx.MaxObjectSize = n
 			}
+			if client == "" && len(args) > 0 && filepath.Base(args[0]) == "aws" {
+				client, detected = detectAWSCLI(args[0])
+			}
 			c, err := plan.ParseCommand(args, plan.Client(client))
 			if err != nil {
 				return badInput(err)
@@ -93,6 +99,9 @@ The accounts come from --world (bucket owners, default encryption) or from
 				}
 			}
 			out := cmd.OutOrStdout()
+			if detected != "" && format == "table" {
+				fmt.Fprintf(out, "(client: %s)\n", detected)
+			}
 			var err2 error
 			switch format {
 			case "table":
@@ -121,7 +130,7 @@ The accounts come from --world (bucket owners, default encryption) or from
 	f := cmd.Flags()
 	f.StringVar(&worldFile, "world", "", "world `FILE` giving bucket owners and default encryption")
 	f.StringVar(&principal, "principal", "", "`ARN` of the user, role or assumed-role session that runs the command")
-	f.StringVar(&client, "client", "", "client model: aws-v1, aws-v2 (default for aws), rclone, s5cmd")
+	f.StringVar(&client, "client", "", "client model: aws-v1, aws-v2, rclone, s5cmd (default: from the command; for aws, the version `aws --version` reports)")
 	f.StringVar(&format, "format", "table", "output: table, json or terraform")
 	f.StringVar(&outDir, "out", "", "also write each policy document to `DIR` (identity.json, bucket-<bucket>.json, key-<id>.json)")
 	f.BoolVar(&doProve, "prove", false, "run the real client on the emulator with the planned policies, then without each permission in turn, to show each is necessary")
@@ -129,6 +138,25 @@ The accounts come from --world (bucket owners, default encryption) or from
 	f.StringSliceVar(&bucketAccounts, "bucket-account", nil, "`BUCKET=ACCOUNT` owner of a bucket (repeatable)")
 	f.StringSliceVar(&bucketKeys, "bucket-kms-key", nil, "`BUCKET=KEY-ARN` default SSE-KMS key of a bucket (repeatable)")
 	return cmd
+}
+
+// detectAWSCLI tells the AWS CLI version of the aws command the user
+// would run: aws-v1 or aws-v2 from `aws --version`, and what was found.
+// When it cannot be run, v2 is assumed.
+func detectAWSCLI(bin string) (string, string) {
+	path, err := exec.LookPath(bin)
+	if err != nil {
+		return "aws-v2", "aws is not installed here; planning for the AWS CLI v2 (--client aws-v1 for v1)"
+	}
+	out, err := exec.Command(path, "--version").CombinedOutput()
+	version := strings.Fields(string(out))
+	switch {
+	case err == nil && len(version) > 0 && strings.HasPrefix(version[0], "aws-cli/1."):
+		return "aws-v1", "detected " + version[0] + " at " + path
+	case err == nil && len(version) > 0 && strings.HasPrefix(version[0], "aws-cli/2."):
+		return "aws-v2", "detected " + version[0] + " at " + path
+	}
+	return "aws-v2", "could not read the version of " + path + "; planning for the AWS CLI v2 (--client aws-v1 for v1)"
 }
 
 // parseSize reads 1048576, 1MiB, 8MiB, 1GiB.
