@@ -257,3 +257,31 @@ func TestS3BadInput(t *testing.T) {
 		t.Errorf("Complete of an unknown upload: %v", err)
 	}
 }
+
+// TestS3LongCopy: a CopyObject of a source of 64 MiB or more answers 200
+// before copying; the SDK reads the result from the body.
+func TestS3LongCopy(t *testing.T) {
+	s := startS3(t)
+	ctx := context.Background()
+	c := s.s3(t, s3Admin)
+	data := bytes.Repeat([]byte("0123456789abcdef"), (65<<20)/16)
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("big"), Body: bytes.NewReader(data)}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("data"), Key: aws.String("big-copy"), CopySource: aws.String("data/big")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.CopyObjectResult == nil || aws.ToString(out.CopyObjectResult.ETag) == "" {
+		t.Fatalf("no CopyObjectResult: %+v", out)
+	}
+	got, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("big-copy")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(got.Body)
+	got.Body.Close()
+	if !bytes.Equal(b, data) {
+		t.Errorf("the copy has %d bytes, want %d equal bytes", len(b), len(data))
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lockstep-dev/lockstep/authz"
@@ -834,18 +835,94 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.store.Copy(ctx, srcBucket, srcKey, c.bucket, c.key, meta, srcCipher, we.cipher)
-	if err != nil {
-		return storeError(err, c)
-	}
-	setSSEHeaders(w.Header(), out.SSE)
 	type result struct {
 		XMLName      xml.Name `xml:"CopyObjectResult"`
 		NS           string   `xml:"xmlns,attr"`
 		LastModified string
 		ETag         string
 	}
+	setSSEHeaders(w.Header(), we.sse)
+	if src.Size >= longCopy {
+		// A long copy answers 200 at once and keeps the connection alive
+		// with whitespace; an error that happens during the copy then
+		// comes inside the 200 body, as S3 does (S3 API reference,
+		// CopyObject: "a 200 OK response can contain either a success or
+		// an error").
+		return s.longOperation(w, c, func() (any, error) {
+			out, err := s.store.Copy(ctx, srcBucket, srcKey, c.bucket, c.key, meta, srcCipher, we.cipher)
+			if err != nil {
+				return nil, storeError(err, c)
+			}
+			return result{NS: s3NS, LastModified: s3Time(out.LastModified), ETag: quoteETag(out.ETag)}, nil
+		})
+	}
+	out, err := s.store.Copy(ctx, srcBucket, srcKey, c.bucket, c.key, meta, srcCipher, we.cipher)
+	if err != nil {
+		return storeError(err, c)
+	}
 	return writeXML(w, http.StatusOK, result{NS: s3NS, LastModified: s3Time(out.LastModified), ETag: quoteETag(out.ETag)})
+}
+
+// longCopy is the source size from which CopyObject answers 200 before
+// copying.
+const longCopy = 64 << 20
+
+// longOperation sends 200 and the XML declaration at once, a space every
+// few seconds while op runs, then op's result, or its error as an <Error>
+// document inside the 200 body.
+func (s *Server) longOperation(w http.ResponseWriter, c *call, op func() (any, error)) error {
+	h := w.Header()
+	h.Set("Content-Type", "application/xml")
+	w.WriteHeader(http.StatusOK)
+	var mu sync.Mutex
+	io.WriteString(w, xml.Header)
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				mu.Lock()
+				io.WriteString(w, " ")
+				if f, ok := w.(http.Flusher); ok {
+					f.Flush()
+				}
+				mu.Unlock()
+			}
+		}
+	}()
+	res, err := op()
+	close(done)
+	mu.Lock()
+	defer mu.Unlock()
+	if err != nil {
+		ae := asAPIError(err)
+		c.err = ae
+		var b []byte
+		b = append(b, "<Error><Code>"...)
+		b = appendEscaped(b, ae.Code)
+		b = append(b, "</Code><Message>"...)
+		b = appendEscaped(b, ae.Message)
+		b = append(b, "</Message><RequestId>"...)
+		b = append(b, c.id...)
+		b = append(b, "</RequestId><HostId>"...)
+		b = append(b, hostID(c.id)...)
+		b = append(b, "</HostId></Error>"...)
+		w.Write(b)
+		return nil
+	}
+	body, err := xml.Marshal(res)
+	if err != nil {
+		return nil
+	}
+	w.Write(body)
+	return nil
 }
 
 // authorizeCopy authorizes a copy whose source may or may not be under
