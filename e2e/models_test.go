@@ -4,18 +4,16 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/lockstep-dev/lockstep/emulator"
 	"github.com/lockstep-dev/lockstep/plan"
+	"github.com/lockstep-dev/lockstep/replay"
 )
 
 // TestModelsMatchClients confirms each behaviour model of the planner
@@ -65,7 +63,7 @@ func TestModelsMatchClients(t *testing.T) {
 			case plan.S5cmd:
 				bin = s5cmd(t)
 			}
-			audit := &recordBuffer{}
+			audit := &replay.AuditLog{}
 			m, err := emulator.DemoWorld()
 			if err != nil {
 				t.Fatal(err)
@@ -89,7 +87,7 @@ func TestModelsMatchClients(t *testing.T) {
 			if err := srv.PutObject(ctx, "kazue-sync-dest", "p/extra.txt", strings.NewReader("only in the destination")); err != nil {
 				t.Fatal(err)
 			}
-			audit.take()
+			audit.Take()
 
 			local2 := t.TempDir()
 			words := strings.Fields(strings.NewReplacer("LOCAL2", local2, "LOCAL", local).Replace(c.args))
@@ -118,7 +116,7 @@ func TestModelsMatchClients(t *testing.T) {
 				t.Fatalf("%s: %v", strings.Join(argv, " "), res)
 			}
 			got := map[string]bool{}
-			for _, r := range audit.take() {
+			for _, r := range audit.Take() {
 				if r.EventSource != "s3.amazonaws.com" {
 					continue
 				}
@@ -198,34 +196,5 @@ func sortedSet(m map[string]bool) []string {
 		out = append(out, k)
 	}
 	sort.Strings(out)
-	return out
-}
-
-// recordBuffer collects audit records.
-type recordBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *recordBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *recordBuffer) take() []emulator.Record {
-	// Give the server a moment to write the last request's record.
-	time.Sleep(50 * time.Millisecond)
-	b.mu.Lock()
-	data := append([]byte(nil), b.buf.Bytes()...)
-	b.buf.Reset()
-	b.mu.Unlock()
-	var out []emulator.Record
-	for _, line := range bytes.Split(data, []byte("\n")) {
-		var r emulator.Record
-		if json.Unmarshal(line, &r) == nil {
-			out = append(out, r)
-		}
-	}
 	return out
 }

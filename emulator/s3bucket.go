@@ -58,6 +58,19 @@ func (s *Server) listBuckets(w http.ResponseWriter, c *call) error {
 	return writeXML(w, http.StatusOK, out)
 }
 
+// authorizedBucket returns the call's bucket once the caller may perform
+// the bucket operation: NoSuchBucket first, then the catalogue's checks.
+func (s *Server) authorizedBucket(c *call) (*world.Bucket, error) {
+	b, err := s.bucket(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(c, enforce.Call{}); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
 // bucketNameRE is S3's general purpose bucket naming rule.
 var bucketNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 
@@ -183,10 +196,7 @@ func (s *Server) changeBucket(c *call, fn func(bm *world.BucketModel) error) err
 }
 
 func (s *Server) deleteBucket(w http.ResponseWriter, c *call) error {
-	if _, err := s.bucket(c); err != nil {
-		return err
-	}
-	if err := s.authorize(c, enforce.Call{}); err != nil {
+	if _, err := s.authorizedBucket(c); err != nil {
 		return err
 	}
 	if err := s.store.DeleteBucket(c.r.Context(), c.bucket); err != nil {
@@ -227,11 +237,8 @@ func (s *Server) headBucket(w http.ResponseWriter, c *call) error {
 }
 
 func (s *Server) getBucketLocation(w http.ResponseWriter, c *call) error {
-	b, err := s.bucket(c)
+	b, err := s.authorizedBucket(c)
 	if err != nil {
-		return err
-	}
-	if err := s.authorize(c, enforce.Call{}); err != nil {
 		return err
 	}
 	type result struct {
@@ -259,11 +266,8 @@ func ownerOnly(c *call, b *world.Bucket) error {
 }
 
 func (s *Server) getBucketPolicy(w http.ResponseWriter, c *call) error {
-	b, err := s.bucket(c)
+	b, err := s.authorizedBucket(c)
 	if err != nil {
-		return err
-	}
-	if err := s.authorize(c, enforce.Call{}); err != nil {
 		return err
 	}
 	if err := ownerOnly(c, b); err != nil {
@@ -284,11 +288,8 @@ func (s *Server) getBucketPolicy(w http.ResponseWriter, c *call) error {
 }
 
 func (s *Server) putBucketPolicy(w http.ResponseWriter, c *call) error {
-	b, err := s.bucket(c)
+	b, err := s.authorizedBucket(c)
 	if err != nil {
-		return err
-	}
-	if err := s.authorize(c, enforce.Call{}); err != nil {
 		return err
 	}
 	if err := ownerOnly(c, b); err != nil {
@@ -391,11 +392,8 @@ func policyErrorMessage(err error) string {
 }
 
 func (s *Server) deleteBucketPolicy(w http.ResponseWriter, c *call) error {
-	b, err := s.bucket(c)
+	b, err := s.authorizedBucket(c)
 	if err != nil {
-		return err
-	}
-	if err := s.authorize(c, enforce.Call{}); err != nil {
 		return err
 	}
 	if err := ownerOnly(c, b); err != nil {
@@ -424,11 +422,8 @@ type encryptionConfig struct {
 }
 
 func (s *Server) getBucketEncryption(w http.ResponseWriter, c *call) error {
-	b, err := s.bucket(c)
+	b, err := s.authorizedBucket(c)
 	if err != nil {
-		return err
-	}
-	if err := s.authorize(c, enforce.Call{}); err != nil {
 		return err
 	}
 	out := encryptionConfig{NS: s3NS}
@@ -454,11 +449,8 @@ func (s *Server) getBucketEncryption(w http.ResponseWriter, c *call) error {
 }
 
 func (s *Server) putBucketEncryption(w http.ResponseWriter, c *call) error {
-	b, err := s.bucket(c)
+	b, err := s.authorizedBucket(c)
 	if err != nil {
-		return err
-	}
-	if err := s.authorize(c, enforce.Call{}); err != nil {
 		return err
 	}
 	var conf encryptionConfig
@@ -512,11 +504,8 @@ type ownershipControls struct {
 }
 
 func (s *Server) getOwnershipControls(w http.ResponseWriter, c *call) error {
-	b, err := s.bucket(c)
+	b, err := s.authorizedBucket(c)
 	if err != nil {
-		return err
-	}
-	if err := s.authorize(c, enforce.Call{}); err != nil {
 		return err
 	}
 	out := ownershipControls{NS: s3NS}
@@ -525,10 +514,7 @@ func (s *Server) getOwnershipControls(w http.ResponseWriter, c *call) error {
 }
 
 func (s *Server) putOwnershipControls(w http.ResponseWriter, c *call) error {
-	if _, err := s.bucket(c); err != nil {
-		return err
-	}
-	if err := s.authorize(c, enforce.Call{}); err != nil {
+	if _, err := s.authorizedBucket(c); err != nil {
 		return err
 	}
 	var conf ownershipControls
@@ -556,10 +542,7 @@ func (s *Server) putOwnershipControls(w http.ResponseWriter, c *call) error {
 }
 
 func (s *Server) getBucketVersioning(w http.ResponseWriter, c *call) error {
-	if _, err := s.bucket(c); err != nil {
-		return err
-	}
-	if err := s.authorize(c, enforce.Call{}); err != nil {
+	if _, err := s.authorizedBucket(c); err != nil {
 		return err
 	}
 	// Versioning is never enabled on the emulator's buckets: the empty

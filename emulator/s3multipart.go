@@ -319,10 +319,7 @@ func (s *Server) listParts(w http.ResponseWriter, c *call) error {
 }
 
 func (s *Server) listMultipartUploads(w http.ResponseWriter, c *call) error {
-	if _, err := s.bucket(c); err != nil {
-		return err
-	}
-	if err := s.authorize(c, enforce.Call{}); err != nil {
+	if _, err := s.authorizedBucket(c); err != nil {
 		return err
 	}
 	q := c.r.URL.Query()

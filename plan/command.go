@@ -104,29 +104,58 @@ var awsValueFlags = map[string]bool{
 	"--case-conflict": true, "--checksum-mode": true,
 }
 
-func parseAWS(args []string, client Client) (*Command, error) {
-	c := &Command{Client: client, Flags: map[string]string{}, Args: args}
-	var pos []string
-	for i := 1; i < len(args); i++ {
+// flagArg is one flag of a command line and its value ("" for a switch).
+type flagArg struct{ name, value string }
+
+// scanArgs splits a command line (without the program name) into its
+// positional arguments and flags: "--name=value", "--name value" for the
+// flags in takesValue, and switches. An argument "-" is positional.
+func scanArgs(args []string, takesValue map[string]bool) (pos []string, flags []flagArg, err error) {
+	for i := 0; i < len(args); i++ {
 		a := args[i]
-		if !strings.HasPrefix(a, "--") {
+		if !strings.HasPrefix(a, "-") || a == "-" {
 			pos = append(pos, a)
 			continue
 		}
 		name, val, hasVal := strings.Cut(a, "=")
-		if awsValueFlags[name] && !hasVal {
+		if takesValue[name] && !hasVal {
 			if i+1 >= len(args) {
-				return nil, fmt.Errorf("%s needs a value", name)
+				return nil, nil, fmt.Errorf("%s needs a value", name)
 			}
 			i++
 			val = args[i]
 		}
-		key := strings.TrimPrefix(name, "--")
+		flags = append(flags, flagArg{name, val})
+	}
+	return pos, flags, nil
+}
+
+// keepName gives the object key of a single-object copy to a destination
+// directory: cp file s3://b/dir/ keeps the file's name.
+func (c *Command) keepName() {
+	if !c.Dest.IsS3() || (c.Dest.Key != "" && !strings.HasSuffix(c.Dest.Key, "/")) {
+		return
+	}
+	name := path.Base(c.Source.Key)
+	if !c.Source.IsS3() {
+		name = path.Base(c.Source.Local)
+	}
+	c.Dest.Key += name
+}
+
+func parseAWS(args []string, client Client) (*Command, error) {
+	c := &Command{Client: client, Flags: map[string]string{}, Args: args}
+	pos, flags, err := scanArgs(args[1:], awsValueFlags)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range flags {
+		key := strings.TrimPrefix(f.name, "--")
 		switch key {
 		case "include", "exclude":
-			c.Flags[key] += val + "\n"
+			c.Flags[key] += f.value + "\n"
 		default:
-			c.Flags[key] = val
+			c.Flags[key] = f.value
 		}
 	}
 	if len(pos) < 2 || pos[0] != "s3" {
@@ -159,7 +188,6 @@ func parseAWS(args []string, client Client) (*Command, error) {
 	if len(ops) != 2 {
 		return nil, fmt.Errorf("aws s3 %s takes a source and a destination, got %d paths", c.Verb, len(ops))
 	}
-	var err error
 	if c.Source, err = awsLocation(ops[0]); err != nil {
 		return nil, err
 	}
@@ -172,13 +200,8 @@ func parseAWS(args []string, client Client) (*Command, error) {
 	if c.Recursive {
 		c.Source.Key = dirPrefix(c.Source.Key)
 		c.Dest.Key = dirPrefix(c.Dest.Key)
-	} else if c.Dest.IsS3() && (c.Dest.Key == "" || strings.HasSuffix(c.Dest.Key, "/")) {
-		// cp file s3://b/dir/ keeps the file's name.
-		name := path.Base(c.Source.Key)
-		if !c.Source.IsS3() {
-			name = path.Base(c.Source.Local)
-		}
-		c.Dest.Key += name
+	} else {
+		c.keepName()
 	}
 	if c.Has("delete") && c.Verb != "sync" {
 		return nil, fmt.Errorf("--delete applies to aws s3 sync only")
@@ -225,21 +248,12 @@ var rcloneValueFlags = map[string]bool{
 
 func parseRclone(args []string) (*Command, error) {
 	c := &Command{Client: Rclone, Flags: map[string]string{}, Args: args}
-	var pos []string
-	for i := 1; i < len(args); i++ {
-		a := args[i]
-		if !strings.HasPrefix(a, "-") || a == "-" {
-			pos = append(pos, a)
-			continue
-		}
-		name, val, hasVal := strings.Cut(a, "=")
-		if rcloneValueFlags[name] && !hasVal {
-			if i+1 >= len(args) {
-				return nil, fmt.Errorf("%s needs a value", name)
-			}
-			i++
-			val = args[i]
-		}
+	pos, flags, err := scanArgs(args[1:], rcloneValueFlags)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range flags {
+		name, val := f.name, f.value
 		switch name {
 		case "--s3-no-check-bucket":
 			c.Flags["no-check-bucket"] = ""
@@ -282,7 +296,6 @@ func parseRclone(args []string) (*Command, error) {
 	if c.Verb == "sync" {
 		c.Flags["delete"] = ""
 	}
-	var err error
 	if c.Source, err = rcloneLocation(pos[1]); err != nil {
 		return nil, err
 	}
@@ -316,13 +329,13 @@ func localFile(p string) bool {
 	return !strings.HasSuffix(p, "/") && path.Ext(p) != ""
 }
 
-// rcloneLocation reads an rclone path: "remote:bucket/path",
-// ":s3,opt=v,...:bucket/path" (quotes allowed), or a local path.
-func rcloneLocation(p string) (Location, error) {
+// RcloneRemoteEnd is the index of the ':' that ends the remote part of an
+// rclone path ("remote:" or ":s3,opt='v':", quotes allowed), -1 for a
+// local path.
+func RcloneRemoteEnd(p string) int {
 	if strings.HasPrefix(p, "/") || strings.HasPrefix(p, ".") || !strings.Contains(p, ":") {
-		return Location{Local: p}, nil
+		return -1
 	}
-	// The remote part ends at the last ':' outside quotes.
 	end, quote := -1, byte(0)
 	for i := 0; i < len(p); i++ {
 		switch ch := p[i]; {
@@ -336,6 +349,13 @@ func rcloneLocation(p string) (Location, error) {
 			end = i
 		}
 	}
+	return end
+}
+
+// rcloneLocation reads an rclone path: "remote:bucket/path",
+// ":s3,opt=v,...:bucket/path" (quotes allowed), or a local path.
+func rcloneLocation(p string) (Location, error) {
+	end := RcloneRemoteEnd(p)
 	if end < 0 {
 		return Location{Local: p}, nil
 	}
@@ -347,31 +367,21 @@ func rcloneLocation(p string) (Location, error) {
 	return Location{Bucket: bucket, Key: key}, nil
 }
 
+// s5cmdValueFlags are the s5cmd flags that take a value.
+var s5cmdValueFlags = map[string]bool{"--endpoint-url": true, "--profile": true, "--credentials-file": true,
+	"--numworkers": true, "--log": true, "--retry-count": true, "--acl": true, "--sse": true,
+	"--sse-kms-key-id": true, "--exclude": true, "--include": true, "--storage-class": true,
+	"--concurrency": true, "--part-size": true, "--metadata-directive": true, "--content-type": true,
+	"--cache-control": true, "--expires": true, "--source-region": true, "--destination-region": true}
+
 func parseS5cmd(args []string) (*Command, error) {
 	c := &Command{Client: S5cmd, Flags: map[string]string{}, Args: args}
-	var pos []string
-	global := true
-	for i := 1; i < len(args); i++ {
-		a := args[i]
-		if !strings.HasPrefix(a, "-") {
-			pos = append(pos, a)
-			global = false
-			continue
-		}
-		name, val, hasVal := strings.Cut(a, "=")
-		takesValue := map[string]bool{"--endpoint-url": true, "--profile": true, "--credentials-file": true,
-			"--numworkers": true, "--log": true, "--retry-count": true, "--acl": true, "--sse": true,
-			"--sse-kms-key-id": true, "--exclude": true, "--include": true, "--storage-class": true,
-			"--concurrency": true, "--part-size": true, "--metadata-directive": true, "--content-type": true,
-			"--cache-control": true, "--expires": true, "--source-region": true, "--destination-region": true}
-		if takesValue[name] && !hasVal {
-			if i+1 >= len(args) {
-				return nil, fmt.Errorf("%s needs a value", name)
-			}
-			i++
-			val = args[i]
-		}
-		_ = global
+	pos, flags, err := scanArgs(args[1:], s5cmdValueFlags)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range flags {
+		name, val := f.name, f.value
 		switch name {
 		case "--delete":
 			c.Flags["delete"] = ""
@@ -415,13 +425,8 @@ func parseS5cmd(args []string) (*Command, error) {
 	if c.Recursive {
 		c.Source.Key = wildcardPrefix(c.Source.Key)
 		c.Dest.Key = dirPrefix(c.Dest.Key)
-	} else if c.Dest.IsS3() && (c.Dest.Key == "" || strings.HasSuffix(c.Dest.Key, "/")) {
-		// cp file s3://b/dir/ keeps the file's name.
-		name := path.Base(c.Source.Key)
-		if !c.Source.IsS3() {
-			name = path.Base(c.Source.Local)
-		}
-		c.Dest.Key += name
+	} else {
+		c.keepName()
 	}
 	return c, nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -13,7 +12,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/lockstep-dev/lockstep/emulator"
@@ -223,7 +221,7 @@ func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, size int64) (Run
 		return Run{}, err
 	}
 	defer os.RemoveAll(tmp)
-	audit := &auditBuffer{}
+	audit := &replay.AuditLog{}
 	srv, err := emulator.New(ctx, emulator.Options{Addr: "127.0.0.1:0", DataDir: filepath.Join(tmp, "data"), World: m,
 		WorldFile: "the world of the proof", Audit: audit, NoSync: true, ErrorLog: io.Discard})
 	if err != nil {
@@ -257,8 +255,7 @@ func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, size int64) (Run
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	runErr := cmd.Run()
-	time.Sleep(20 * time.Millisecond) // the last audit record is written after the response
-	r := Run{Command: argv, Output: out.String(), Err: runErr, Denied: audit.denied()}
+	r := Run{Command: argv, Output: out.String(), Err: runErr, Denied: deniedCalls(audit.Take())}
 	switch {
 	case runErr != nil:
 		r.Problem = "the client failed (" + runErr.Error() + ")"
@@ -392,7 +389,7 @@ func (pr *prover) argv(endpoint string, c replay.Credentials, work string) []str
 				continue
 			}
 		case cmd.Client == plan.Rclone:
-			if j := remoteEnd(a); j >= 0 {
+			if j := plan.RcloneRemoteEnd(a); j >= 0 && !strings.HasPrefix(a, "-") {
 				a = replay.RcloneRemote(endpoint, c) + a[j+1:]
 			}
 		}
@@ -408,28 +405,6 @@ func (pr *prover) argv(endpoint string, c replay.Credentials, work string) []str
 		out = append(out, a)
 	}
 	return out
-}
-
-// remoteEnd is the index of the ':' that ends an rclone remote in an
-// argument, -1 for a local path.
-func remoteEnd(a string) int {
-	if strings.HasPrefix(a, "-") || strings.HasPrefix(a, "/") || strings.HasPrefix(a, ".") || !strings.Contains(a, ":") {
-		return -1
-	}
-	end, quote := -1, byte(0)
-	for i := 0; i < len(a); i++ {
-		switch ch := a[i]; {
-		case quote != 0:
-			if ch == quote {
-				quote = 0
-			}
-		case ch == '\'' || ch == '"':
-			quote = ch
-		case ch == ':':
-			end = i
-		}
-	}
-	return end
 }
 
 // verify checks that the destination holds the source's data byte for
@@ -527,28 +502,13 @@ func credentials(srv *emulator.Server, m *world.Model, principal string) (replay
 	return replay.Credentials{AccessKeyID: u.AccessKeys[0].ID, SecretAccessKey: u.AccessKeys[0].Secret}, nil
 }
 
-// auditBuffer collects the AccessDenied events of a run.
-type auditBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (a *auditBuffer) Write(p []byte) (int, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.buf.Write(p)
-}
-
-// denied lists "Operation s3://bucket/key" (or the KMS action) of every
-// denied call, in order, without repeats.
-func (a *auditBuffer) denied() []string {
-	a.mu.Lock()
-	data := append([]byte(nil), a.buf.Bytes()...)
-	a.mu.Unlock()
+// deniedCalls lists "Operation s3://bucket/key" (or the KMS action) of
+// every call of the records that got AccessDenied, in order, without
+// repeats.
+func deniedCalls(records []emulator.Record) []string {
 	var out []string
-	for _, line := range bytes.Split(data, []byte("\n")) {
-		r, ok := parseRecord(line)
-		if !ok || r.ErrorCode != "AccessDenied" && r.ErrorCode != "AccessDeniedException" {
+	for _, r := range records {
+		if r.ErrorCode != "AccessDenied" && r.ErrorCode != "AccessDeniedException" {
 			continue
 		}
 		what := r.EventName
@@ -565,14 +525,6 @@ func (a *auditBuffer) denied() []string {
 		}
 	}
 	return out
-}
-
-func parseRecord(line []byte) (emulator.Record, bool) {
-	var r emulator.Record
-	if len(bytes.TrimSpace(line)) == 0 || json.Unmarshal(line, &r) != nil {
-		return r, false
-	}
-	return r, true
 }
 
 func containsString(list []string, s string) bool {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/lockstep-dev/lockstep/emulator"
@@ -125,7 +123,7 @@ type Session struct {
 	clients Clients
 	models  []*world.Model
 	srv     *emulator.Server
-	audit   *auditBuffer
+	audit   *AuditLog
 	// Local is the working directory of the commands: "." of aws s3 sync
 	// and ./dir of rclone's.
 	Local string
@@ -157,7 +155,7 @@ func Start(ctx context.Context, s *scenario.Scenario, clients Clients) (*Session
 	if err != nil {
 		return nil, err
 	}
-	se := &Session{s: s, file: s.File(), clients: clients, models: models, audit: &auditBuffer{}, tmp: tmp,
+	se := &Session{s: s, file: s.File(), clients: clients, models: models, audit: &AuditLog{}, tmp: tmp,
 		Local: filepath.Join(tmp, "work"), Content: map[string]map[string][]byte{}}
 	fail := func(err error) (*Session, error) {
 		se.Close()
@@ -266,7 +264,7 @@ func (se *Session) Run(ctx context.Context, i int) (*Result, error) {
 			return nil, fmt.Errorf("emptying %s before step %d: %w", b, i+1, err)
 		}
 	}
-	se.audit.take()
+	se.audit.Take()
 	c, err := se.credentials(m, Principal(se.s, st))
 	if err != nil {
 		return nil, err
@@ -276,7 +274,7 @@ func (se *Session) Run(ctx context.Context, i int) (*Result, error) {
 		return nil, err
 	}
 	out, runErr := se.exec(ctx, c, argv)
-	return &Result{Command: argv, Dir: se.Local, Output: out, Err: runErr, Events: se.audit.take()}, nil
+	return &Result{Command: argv, Dir: se.Local, Output: out, Err: runErr, Events: se.audit.Take()}, nil
 }
 
 // Translate turns a step's command as the seed's author typed it into the
@@ -430,37 +428,6 @@ func prepare(m *world.Model, principals []string) {
 			u.AccessKeys = append(u.AccessKeys, world.AccessKeyModel{ID: fmt.Sprintf("AKIAREPLAYUSER%06d", n), Secret: "replay-user-secret"})
 		}
 	}
-}
-
-// auditBuffer collects the emulator's audit records.
-type auditBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (a *auditBuffer) Write(p []byte) (int, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.buf.Write(p)
-}
-
-// take returns the records written since the last take.
-func (a *auditBuffer) take() []emulator.Record {
-	a.mu.Lock()
-	data := append([]byte(nil), a.buf.Bytes()...)
-	a.buf.Reset()
-	a.mu.Unlock()
-	var out []emulator.Record
-	for _, line := range bytes.Split(data, []byte("\n")) {
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		var r emulator.Record
-		if json.Unmarshal(line, &r) == nil {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 func sortedKeys[V any](m map[string]V) []string {
