@@ -291,8 +291,11 @@ func (s *Server) bucket(c *call) (*world.Bucket, error) {
 }
 
 // authorize decides every check the catalogue lists for the call and
-// returns AccessDenied with S3's message for the first denial.
-func (s *Server) authorize(c *call, ec enforce.Call) error {
+// returns AccessDenied with S3's message for the first denial. objs are the
+// existing objects the call reads or whose ACL or tags it touches: the
+// checks on one owned by another account than its bucket's owner follow
+// the object context of spec §2.5 (applyObjectContext).
+func (s *Server) authorize(c *call, ec enforce.Call, objs ...ownedObject) error {
 	if ec.Operation == "" {
 		ec.Operation = c.operation
 	}
@@ -312,6 +315,7 @@ func (s *Server) authorize(c *call, ec enforce.Call) error {
 	if err != nil {
 		return errInternal(err)
 	}
+	applyObjectContext(res.Checks, objs)
 	c.checks = append(c.checks, res.Checks...)
 	if d := res.Denied(); d != nil {
 		return errorf(http.StatusForbidden, "AccessDenied", "%s", d.S3Message())

@@ -133,7 +133,7 @@ func (s *Server) uploadPart(w http.ResponseWriter, c *call) error {
 	if srcKMS {
 		ec.SourceKMSKey = src.SSE.KMSKeyID
 	}
-	if err := s.authorizeCopy(c, ec, sb, srcKMS); err != nil {
+	if err := s.authorizeCopy(c, ec, sb, srcKMS, copySource(sb, src, srcMissing)...); err != nil {
 		return err
 	}
 	_ = b

@@ -95,14 +95,17 @@ func (s *Server) getObject(w http.ResponseWriter, c *call) error {
 	}
 	ec := enforce.Call{Features: features(c.r), Keys: existingTagKeys(c.operation, meta.Tags)}
 	kmsObject := len(meta.SSE.WrappedKey) > 0
+	// An object owned by another account than the bucket owner is read
+	// through its ACL (spec §2.5 object context).
+	obj := ownedObject{target: s3ops.Object, bucket: b, meta: meta}
 	// GET decrypts the object: S3 calls kms:Decrypt for the caller. A
 	// HEAD needs no KMS permission (spec §7.5, docs/decisions.md).
 	if kmsObject && c.operation == "GetObject" {
 		ec.KMSKey = meta.SSE.KMSKeyID
-		if err := s.authorize(c, ec); err != nil {
+		if err := s.authorize(c, ec, obj); err != nil {
 			return err
 		}
-	} else if err := s.authorizeNoKMS(c, ec); err != nil {
+	} else if err := s.authorizeNoKMS(c, ec, obj); err != nil {
 		return err
 	}
 	if kmsObject && c.r.Header.Get("X-Amz-Server-Side-Encryption") != "" {
@@ -180,8 +183,9 @@ func (s *Server) getObject(w http.ResponseWriter, c *call) error {
 }
 
 // authorizeNoKMS authorizes a call on an SSE-KMS bucket for which S3 makes
-// no KMS call (a HEAD, or an object not under SSE-KMS).
-func (s *Server) authorizeNoKMS(c *call, ec enforce.Call) error {
+// no KMS call (a HEAD, or an object not under SSE-KMS). objs are as for
+// authorize.
+func (s *Server) authorizeNoKMS(c *call, ec enforce.Call, objs ...ownedObject) error {
 	wd := s.state.world()
 	op, _ := s3ops.Lookup("s3", c.operation)
 	if op == nil {
@@ -200,7 +204,9 @@ func (s *Server) authorizeNoKMS(c *call, ec enforce.Call) error {
 		if err != nil {
 			return errInternal(err)
 		}
-		ch := enforce.Check{Action: perm.Action, Resource: arn, Target: perm.On, Decision: authz.Decide(req), Request: req}
+		chs := []enforce.Check{{Action: perm.Action, Resource: arn, Target: perm.On, Decision: authz.Decide(req), Request: req}}
+		applyObjectContext(chs, objs)
+		ch := chs[0]
 		c.checks = append(c.checks, ch)
 		if !ch.Decision.Allowed() {
 			return errorf(http.StatusForbidden, "AccessDenied", "%s", ch.S3Message())
@@ -615,6 +621,9 @@ func (s *Server) prepareWrite(c *call) (store.ObjectMeta, writeEncryption, error
 	}
 	meta.SSE = we.sse
 	meta.Owner = objectOwner(b, c.principal, c.r.Header)
+	if meta.ACL, err = writeACL(c.r.Header, b, meta.Owner); err != nil {
+		return meta, we, err
+	}
 	return meta, we, nil
 }
 
@@ -783,7 +792,7 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 		// is: no Decrypt on the source.
 		ec.SourceKMSKey = ""
 	}
-	if err := s.authorizeCopy(c, ec, sb, !srcMissing && len(src.SSE.WrappedKey) > 0); err != nil {
+	if err := s.authorizeCopy(c, ec, sb, !srcMissing && len(src.SSE.WrappedKey) > 0, copySource(sb, src, srcMissing)...); err != nil {
 		return err
 	}
 	if srcMissing || (srcVersion != "" && srcVersion != "null") {
@@ -829,6 +838,11 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 	}
 	meta.SSE = we.sse
 	meta.Owner = objectOwner(b, c.principal, c.r.Header)
+	// The copy is a new object: it gets the ACL of the request's headers,
+	// not the source's.
+	if meta.ACL, err = writeACL(c.r.Header, b, meta.Owner); err != nil {
+		return err
+	}
 	meta.LastModified = c.start
 	meta.Checksums = nil
 	srcCipher, err := s.objectCipher(c, src)
@@ -926,14 +940,15 @@ func (s *Server) longOperation(w http.ResponseWriter, c *call, op func() (any, e
 }
 
 // authorizeCopy authorizes a copy whose source may or may not be under
-// SSE-KMS: the source's KMS Decrypt is checked only when it is.
-func (s *Server) authorizeCopy(c *call, ec enforce.Call, sb *world.Bucket, sourceKMS bool) error {
+// SSE-KMS: the source's KMS Decrypt is checked only when it is. src is the
+// existing source object, as for authorize.
+func (s *Server) authorizeCopy(c *call, ec enforce.Call, sb *world.Bucket, sourceKMS bool, src ...ownedObject) error {
 	if sourceKMS || sb.KMSKey == nil {
-		return s.authorize(c, ec)
+		return s.authorize(c, ec, src...)
 	}
 	// enforce assumes the source bucket's default key; the object is not
 	// encrypted with it, so decide without the source's KMS call.
-	err := s.authorize(c, ec)
+	err := s.authorize(c, ec, src...)
 	if err == nil {
 		return nil
 	}
@@ -981,7 +996,10 @@ func (s *Server) objectForSubresource(c *call) (*world.Bucket, store.ObjectMeta,
 	if err != nil {
 		return nil, meta, storeError(err, c)
 	}
-	if err := s.authorize(c, enforce.Call{Features: features(c.r), Keys: existingTagKeys(c.operation, meta.Tags)}); err != nil {
+	// ACL and tagging operations on an object owned by another account
+	// than the bucket owner follow the object context (spec §2.5).
+	obj := ownedObject{target: s3ops.Object, bucket: b, meta: meta}
+	if err := s.authorize(c, enforce.Call{Features: features(c.r), Keys: existingTagKeys(c.operation, meta.Tags)}, obj); err != nil {
 		return nil, meta, err
 	}
 	return b, meta, nil
@@ -1104,10 +1122,7 @@ func (s *Server) putObjectACL(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return storeError(err, c)
 	}
-	ownerAcct := meta.Owner
-	if ownerAcct == "" {
-		ownerAcct = b.Account.ID
-	}
+	ownerAcct := effectiveOwner(b, meta)
 	var acl aclXML
 	switch {
 	case len(strings.TrimSpace(string(body))) > 0:
@@ -1126,7 +1141,7 @@ func (s *Server) putObjectACL(w http.ResponseWriter, c *call) error {
 		if err := checkACLHeaders(c.r.Header, b); err != nil {
 			return err
 		}
-		acl = cannedACL(c.r.Header.Get("X-Amz-Acl"), ownerAcct, b.Account.ID)
+		acl = headerACL(c.r.Header, ownerAcct, b.Account.ID)
 	}
 	acl.NS = ""
 	text, err := xml.Marshal(acl)

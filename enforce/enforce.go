@@ -54,6 +54,12 @@ type Check struct {
 	Decision authz.Decision
 	// Request is the authz request that was decided, for explanations.
 	Request *authz.Request
+	// ObjectOwner is set when the check is on an existing object owned by
+	// another account than the bucket owner: Decision then applies the
+	// object context of spec §2.5 (object ACL, no bucket-policy Allow),
+	// and a denial that is not an explicit Deny says only "Access Denied"
+	// (docs/decisions.md, "Objects owned by another account").
+	ObjectOwner string
 }
 
 // Result is the outcome of authorizing a call.
@@ -204,6 +210,9 @@ func (r *Result) ClientError() string {
 // §4.2); a denied KMS call S3 made for the caller surfaces as an S3
 // AccessDenied with the KMS wording (spec §3.6).
 func (c *Check) S3Message() string {
+	if c.ObjectOwner != "" && !c.Decision.Allowed() && c.Decision.Effect != authz.ExplicitDeny {
+		return "Access Denied"
+	}
 	if c.KMS == nil {
 		return c.Decision.S3Message()
 	}
