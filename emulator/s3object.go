@@ -175,11 +175,23 @@ func (s *Server) getObject(w http.ResponseWriter, c *call) error {
 		}
 	}
 	w.WriteHeader(status)
-	if _, err := io.Copy(w, io.LimitReader(rc, length)); err != nil {
-		// The status line is out: the client sees a short body.
-		return nil
-	}
+	// The status line is out: on a copy error the client sees a short
+	// body, as from S3.
+	s.copyBody(w, io.LimitReader(rc, length), length)
 	return nil
+}
+
+// copyBody writes an object body to the response. Large bodies go 1 MiB
+// at a time (s.bodyBuffers) instead of 32 KiB: a 1 GiB GET makes 32 times
+// fewer system calls.
+func (s *Server) copyBody(w io.Writer, r io.Reader, length int64) (int64, error) {
+	if length < 256<<10 {
+		return io.Copy(w, r)
+	}
+	buf := s.bodyBuffers.Get().(*[]byte)
+	defer s.bodyBuffers.Put(buf)
+	// Hide the response's ReadFrom, which would copy 32 KiB at a time.
+	return io.CopyBuffer(struct{ io.Writer }{w}, r, *buf)
 }
 
 // authorizeNoKMS authorizes a call on an SSE-KMS bucket for which S3 makes

@@ -61,6 +61,8 @@ type Server struct {
 	now      func() time.Time
 	region   string
 	tempDir  string // removed by Close
+	// bodyBuffers holds 1 MiB buffers for large object bodies.
+	bodyBuffers sync.Pool
 
 	listener net.Listener
 	http     *http.Server
@@ -73,6 +75,7 @@ type Server struct {
 // It does not listen: call Start, or use the Server as an http.Handler.
 func New(ctx context.Context, opts Options) (*Server, error) {
 	s := &Server{opts: opts, now: opts.Now}
+	s.bodyBuffers.New = func() any { b := make([]byte, 1<<20); return &b }
 	if s.now == nil {
 		s.now = time.Now
 	}
