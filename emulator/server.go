@@ -79,9 +79,19 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	var err error
+	dir := opts.DataDir
 	m, file := opts.World, opts.WorldFile
+	if m == nil && dir != "" {
+		// A data directory remembers the world it was served with,
+		// including the users, roles, keys and policies made through the
+		// IAM and KMS APIs.
+		if m, err = loadSavedWorld(dir); err != nil {
+			return nil, err
+		}
+		file = savedWorldName(dir)
+	}
 	if m == nil {
-		var err error
 		if m, err = DemoWorld(); err != nil {
 			return nil, err
 		}
@@ -94,7 +104,6 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	s.state = st
 	s.region = st.world().Region
 
-	dir := opts.DataDir
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "lockstep-data-"); err != nil {
 			return nil, fmt.Errorf("emulator: data directory: %w", err)
@@ -116,6 +125,15 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if err := s.syncBuckets(ctx); err != nil {
 		s.cleanup()
 		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	if err := saveWorld(dir, st.snapshot()); err != nil {
+		s.cleanup()
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	st.onChange = func(m *world.Model) {
+		if err := saveWorld(dir, m); err != nil {
+			fmt.Fprintf(s.errorLog(), "lockstep serve: %v\n", err)
+		}
 	}
 	s.verifier = &sigv4.Verifier{Lookup: st.credentials, Now: s.now, TokenExpiry: st.tokenExpiry}
 	s.audit = newAuditLog(opts.Audit)

@@ -78,7 +78,7 @@ of its users.`,
 				srv.Close()
 				return badInput(err)
 			}
-			printBanner(cmd.ErrOrStderr(), srv, worldFile, dataDir)
+			printBanner(cmd.ErrOrStderr(), srv, dataDir)
 			<-ctx.Done()
 			fmt.Fprintln(cmd.ErrOrStderr(), "lockstep serve: shutting down")
 			return srv.Close()
@@ -86,7 +86,7 @@ of its users.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:9000", "`HOST:PORT` to listen on")
-	f.StringVar(&worldFile, "world", "", "world `FILE` (YAML or JSON; see docs/world.md); default: the built-in demo world")
+	f.StringVar(&worldFile, "world", "", "world `FILE` (YAML or JSON; see docs/world.md); default: the world saved in --data, else the built-in demo world")
 	f.StringVar(&dataDir, "data", "", "data `DIR` for buckets and objects; default: a fresh temporary directory, removed at exit")
 	f.StringVar(&auditFile, "audit", "-", "CloudTrail-format audit log `FILE`; - for standard output, none for no log")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the server to `FILE` (for performance work)")
@@ -95,11 +95,8 @@ of its users.`,
 }
 
 // printBanner tells the user how to point clients at the emulator.
-func printBanner(w io.Writer, srv *emulator.Server, worldFile, dataDir string) {
-	src := "the built-in demo world"
-	if worldFile != "" {
-		src = worldFile
-	}
+func printBanner(w io.Writer, srv *emulator.Server, dataDir string) {
+	src := srv.World().File
 	data := dataDir
 	if data == "" {
 		data = "a temporary directory (removed at exit; use --data DIR to keep objects)"
