@@ -17,14 +17,17 @@ func (p *Plan) Apply(m *world.Model) error {
 		return fmt.Errorf("the plan has no principal to give the identity policy to (use --principal)")
 	}
 	u, r := m.FindPrincipal(p.Context.Principal)
-	identity := world.DocFromJSON(p.Policies.Identity.JSON())
+	// A plan without a permission (a proof run) may leave a document with
+	// no statement: the principal or bucket then has no policy at all.
+	var policies world.NamedDocs
+	if len(p.Policies.Identity.Statement) > 0 {
+		policies.Set("lockstep-plan", world.DocFromJSON(p.Policies.Identity.JSON()))
+	}
 	switch {
 	case u != nil:
-		u.Policies = world.NamedDocs{}
-		u.Policies.Set("lockstep-plan", identity)
+		u.Policies = policies
 	case r != nil:
-		r.Policies = world.NamedDocs{}
-		r.Policies.Set("lockstep-plan", identity)
+		r.Policies = policies
 	default:
 		return fmt.Errorf("principal %s is not a user or role of the world", p.Context.Principal)
 	}
@@ -33,8 +36,11 @@ func (p *Plan) Apply(m *world.Model) error {
 		if bm == nil {
 			return fmt.Errorf("the plan has a policy for bucket %s, which the world does not have", name)
 		}
-		doc := world.DocFromJSON(d.JSON())
-		bm.Policy = &doc
+		bm.Policy = nil
+		if len(d.Statement) > 0 {
+			doc := world.DocFromJSON(d.JSON())
+			bm.Policy = &doc
+		}
 	}
 	for arn, d := range p.Policies.Keys {
 		km, account := findKeyModel(m, arn)

@@ -246,6 +246,12 @@ func (p *Plan) addNeeds(i int, mc ModelCall) {
 		if kc.Key == s3ops.SourceKey {
 			bucket, pattern, key = c.SourceBucket, c.SourceKey, srcKey
 		}
+		if isS3ManagedKey(key, p.Context.Region) {
+			// The policy of aws/s3 lets its own account's principals use
+			// it through S3 by itself (Principal "*", kms:CallerAccount,
+			// kms:ViaService: spec §3.3): no IAM permission to plan.
+			continue
+		}
 		ctxARN := "arn:aws:s3:::" + bucket + "/" + pattern
 		if p.Context.BucketKeyEnabled[bucket] {
 			ctxARN = "arn:aws:s3:::" + bucket
@@ -301,8 +307,19 @@ func sortedConditions(c map[string]map[string][]string) []string {
 }
 
 func (p *Plan) kmsKeyFor(bucket string) string {
-	if k := p.Command.Flags["sse-kms-key-id"]; k != "" && bucket == p.Command.Dest.Bucket {
-		return k
+	if bucket == p.Command.Dest.Bucket {
+		if k := p.Command.Flags["sse-kms-key-id"]; k != "" {
+			return k
+		}
+		if sse := p.Command.Flags["sse"]; sse == "aws:kms" || sse == "aws:kms:dsse" {
+			// aws:kms without a key: the bucket owner's AWS managed key
+			// aws/s3 (spec §3.1, §3.3).
+			acct := p.accountOf(bucket)
+			if acct == "" {
+				acct = "ACCOUNT"
+			}
+			return "arn:aws:kms:" + p.Context.Region + ":" + acct + ":key/" + world.S3KeyID(p.Context.Region, acct)
+		}
 	}
 	return p.Context.BucketKMSKey[bucket]
 }
@@ -345,10 +362,10 @@ func (p *Plan) notes() {
 	if acl := cmd.Flags["acl"]; acl != "" && acl != "private" {
 		p.Notes = append(p.Notes, fmt.Sprintf("--acl %s sends x-amz-acl: s3:PutObjectAcl is needed, and buckets with ACLs disabled (BucketOwnerEnforced) refuse ACLs other than bucket-owner-full-control", acl))
 	}
-	for _, n := range p.Needs {
-		if strings.Contains(n.Resource, ":alias/aws/s3") || strings.HasPrefix(n.Action, "kms:") && n.Account != "" && p.principalAccount() != "" && n.Account != p.principalAccount() && strings.Contains(n.Resource, "alias/aws/") {
-			p.Notes = append(p.Notes, "the AWS managed key aws/s3 cannot be used across accounts (spec §3.3): use a customer managed key")
-			break
+	if sse := cmd.Flags["sse"]; (sse == "aws:kms" || sse == "aws:kms:dsse") && cmd.Flags["sse-kms-key-id"] == "" {
+		p.Notes = append(p.Notes, "--sse aws:kms without --sse-kms-key-id uses the bucket owner's AWS managed key aws/s3, whose policy is fixed: it works only for principals of the bucket owner's account (spec §3.3); name a customer managed key for cross-account writes")
+		if pa, ba := p.principalAccount(), p.accountOf(cmd.Dest.Bucket); pa != "" && ba != "" && pa != ba {
+			p.Notes = append(p.Notes, "this command writes across accounts with aws/s3: S3 will deny it whatever the policies say")
 		}
 	}
 }
@@ -363,4 +380,11 @@ func formatSize(n int64) string {
 		return fmt.Sprintf("%d KiB", n>>10)
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// isS3ManagedKey reports whether a key ARN is an account's AWS managed key
+// aws/s3.
+func isS3ManagedKey(arn, region string) bool {
+	acct := accountOfARN(arn)
+	return acct != "" && strings.HasSuffix(arn, ":key/"+world.S3KeyID(region, acct))
 }
