@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lockstep-dev/lockstep/explain"
-	"github.com/lockstep-dev/lockstep/world"
 )
 
 func newExplainCommand() *cobra.Command {
@@ -52,13 +51,21 @@ Exit status: 0 explained, 2 bad input (text not understood, bad world).`,
 				o.Command = c
 			}
 			if worldFile != "" {
-				w, p, err := loadExplainWorld(worldFile, step)
+				wf, err := loadWorldFile(worldFile, step)
 				if err != nil {
 					return badInput(err)
 				}
-				o.World = w
+				o.World = wf.World
 				if o.Principal == "" {
-					o.Principal = p
+					o.Principal = wf.Principal
+				}
+				if o.Command == nil && wf.Scenario != nil {
+					// A scenario step knows the command that failed.
+					c, err := explain.ParseCommand(strings.Fields(wf.Scenario.Steps[wf.Step-1].Command))
+					if err != nil {
+						return badInput(fmt.Errorf("%s step %d: %w", worldFile, wf.Step, err))
+					}
+					o.Command = c
 				}
 			}
 			x, err := explain.Explain(strings.Join(text, " "), o)
@@ -77,14 +84,4 @@ Exit status: 0 explained, 2 bad input (text not understood, bad world).`,
 	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world to use (1-based; default: the first)")
 	f.BoolVar(&asJSON, "json", false, "print the explanation as JSON")
 	return cmd
-}
-
-// loadExplainWorld reads a world file, or a scenario file's world as of
-// one step with that step's principal.
-func loadExplainWorld(path string, step int) (*world.World, string, error) {
-	wf, err := loadWorldFile(path, step)
-	if err != nil {
-		return nil, "", err
-	}
-	return wf.World, wf.Principal, nil
 }
