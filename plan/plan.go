@@ -349,6 +349,12 @@ func (p *Plan) notes() {
 	cmd := p.Command
 	if p.Context.Principal == "" {
 		p.Notes = append(p.Notes, "no principal given (--principal or --world): every bucket is taken to be in the principal's account, so no bucket or key policy is planned")
+	} else {
+		for _, l := range []Location{cmd.Source, cmd.Dest} {
+			if l.IsS3() && p.Context.BucketAccount[l.Bucket] == "" {
+				p.Notes = append(p.Notes, fmt.Sprintf("the owner of bucket %s is unknown: it is taken to be the principal's account (give --bucket-account %s=ACCOUNT or --world to plan a bucket policy for another account)", l.Bucket, l.Bucket))
+			}
+		}
 	}
 	if p.Context.MaxObjectSize == 0 {
 		p.Notes = append(p.Notes, fmt.Sprintf("objects of any size: the multipart paths (%s and more) are planned; --max-object-size narrows this", formatSize(int64(p.Model.MultipartThreshold))))
