@@ -48,6 +48,10 @@ func TestProofMatrix(t *testing.T) {
 		r := r
 		t.Run(string(r.client)+" "+strings.ReplaceAll(r.args, "/", "∕"), func(t *testing.T) {
 			if _, err := clientBinary(&plan.Command{Client: r.client}, clients); err != nil {
+				if r.client == plan.AWSv1 {
+					// make clients cannot install the pip AWS CLI v1.
+					t.Skip(err)
+				}
 				clientsOrSkip(t, func(replay.Clients) string { return "" })
 			}
 			cmd, err := plan.ParseCommand(strings.Fields(r.args), r.client)
