@@ -6,14 +6,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-
-	"github.com/lockstep-dev/lockstep/emulator"
-	"github.com/lockstep-dev/lockstep/world"
 )
 
 // aclWorldYAML: account A (111111111111) owns the buckets "shared"
@@ -86,29 +82,6 @@ var (
 	aclCarol  = aws.Credentials{AccessKeyID: "AKIAACLCAROL00000001", SecretAccessKey: "carol-secret"}
 )
 
-func startACL(t *testing.T, audit io.Writer) *svcServer {
-	t.Helper()
-	t.Setenv("AWS_CA_BUNDLE", "")
-	m, err := world.Decode([]byte(aclWorldYAML), "acl_test.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &svcServer{}
-	srv, err := emulator.New(context.Background(), emulator.Options{
-		Addr: "127.0.0.1:0", World: m, DataDir: t.TempDir(), ErrorLog: io.Discard, Audit: audit,
-		Now: func() time.Time { return time.Now().Add(time.Duration(s.offset.Load())) },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	s.Server = srv
-	return s
-}
-
 // aclPut writes bucket/key as creds with the canned ACL acl ("" for none).
 func aclPut(t *testing.T, s *svcServer, creds aws.Credentials, bucket, key string, acl types.ObjectCannedACL) {
 	t.Helper()
@@ -158,7 +131,7 @@ func ownerOf(t *testing.T, s *svcServer, creds aws.Credentials, bucket, key stri
 // through object access control lists" (spec §2.5).
 func TestObjectOwnedByWriterNeedsACL(t *testing.T) {
 	audit := &svcAudit{}
-	s := startACL(t, audit)
+	s := startEmulator(t, aclWorldYAML, withAudit(audit))
 	ctx := context.Background()
 	aclPut(t, s, aclWriter, "shared", "b.txt", "")
 	if got := ownerOf(t, s, aclWriter, "shared", "b.txt"); got != "222222222222" {
@@ -227,7 +200,7 @@ func TestObjectOwnedByWriterNeedsACL(t *testing.T) {
 // and the ACL permission of each action (spec §2.5 "ACL permission →
 // policy action mapping").
 func TestObjectACLGrants(t *testing.T) {
-	s := startACL(t, nil)
+	s := startEmulator(t, aclWorldYAML)
 	ctx := context.Background()
 
 	// bucket-owner-full-control: A's admin reads, reads and writes the
@@ -318,7 +291,7 @@ func TestObjectACLGrants(t *testing.T) {
 // TestObjectOwnerBucketPolicyDeny: a Deny in the bucket policy applies to
 // all objects regardless of object ownership (spec §2.5).
 func TestObjectOwnerBucketPolicyDeny(t *testing.T) {
-	s := startACL(t, nil)
+	s := startEmulator(t, aclWorldYAML)
 	aclPut(t, s, aclWriter, "shared", "secret/b.txt", "")
 	if got := ownerOf(t, s, aclWriter, "shared", "secret/b.txt"); got != "222222222222" {
 		t.Fatalf("owner = %q, want B", got)
@@ -337,7 +310,7 @@ func TestObjectOwnerBucketPolicyDeny(t *testing.T) {
 // BucketOwnerEnforced makes it the owner of all, and access is decided as
 // before (the bucket policy grants).
 func TestObjectOwnershipSettings(t *testing.T) {
-	s := startACL(t, nil)
+	s := startEmulator(t, aclWorldYAML)
 	ctx := context.Background()
 
 	aclPut(t, s, aclWriter, "preferred", "bofc.txt", types.ObjectCannedACLBucketOwnerFullControl)

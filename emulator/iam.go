@@ -47,39 +47,27 @@ type iamHandler func(s *Server, w http.ResponseWriter, c *call, form url.Values)
 // iamHandlers maps the IAM actions of the operation catalogue to their
 // handlers.
 var iamHandlers = map[string]iamHandler{
-	"CreateUser":      (*Server).createUser,
-	"CreateAccessKey": (*Server).createAccessKey,
-	"CreateRole":      (*Server).createRole,
-	"PutUserPolicy": func(s *Server, w http.ResponseWriter, c *call, f url.Values) error {
-		return s.putEntityPolicy(w, c, f, userEntity)
-	},
-	"GetUserPolicy": func(s *Server, w http.ResponseWriter, c *call, f url.Values) error {
-		return s.getEntityPolicy(w, c, f, userEntity)
-	},
-	"DeleteUserPolicy": func(s *Server, w http.ResponseWriter, c *call, f url.Values) error {
-		return s.deleteEntityPolicy(w, c, f, userEntity)
-	},
-	"PutRolePolicy": func(s *Server, w http.ResponseWriter, c *call, f url.Values) error {
-		return s.putEntityPolicy(w, c, f, roleEntity)
-	},
-	"GetRolePolicy": func(s *Server, w http.ResponseWriter, c *call, f url.Values) error {
-		return s.getEntityPolicy(w, c, f, roleEntity)
-	},
-	"DeleteRolePolicy": func(s *Server, w http.ResponseWriter, c *call, f url.Values) error {
-		return s.deleteEntityPolicy(w, c, f, roleEntity)
-	},
-	"PutUserPermissionsBoundary": func(s *Server, w http.ResponseWriter, c *call, f url.Values) error {
-		return s.putBoundary(w, c, f, userEntity)
-	},
-	"DeleteUserPermissionsBoundary": func(s *Server, w http.ResponseWriter, c *call, f url.Values) error {
-		return s.deleteBoundary(w, c, f, userEntity)
-	},
-	"PutRolePermissionsBoundary": func(s *Server, w http.ResponseWriter, c *call, f url.Values) error {
-		return s.putBoundary(w, c, f, roleEntity)
-	},
-	"DeleteRolePermissionsBoundary": func(s *Server, w http.ResponseWriter, c *call, f url.Values) error {
-		return s.deleteBoundary(w, c, f, roleEntity)
-	},
+	"CreateUser":                    (*Server).createUser,
+	"CreateAccessKey":               (*Server).createAccessKey,
+	"CreateRole":                    (*Server).createRole,
+	"PutUserPolicy":                 onEntity((*Server).putEntityPolicy, userEntity),
+	"GetUserPolicy":                 onEntity((*Server).getEntityPolicy, userEntity),
+	"DeleteUserPolicy":              onEntity((*Server).deleteEntityPolicy, userEntity),
+	"PutRolePolicy":                 onEntity((*Server).putEntityPolicy, roleEntity),
+	"GetRolePolicy":                 onEntity((*Server).getEntityPolicy, roleEntity),
+	"DeleteRolePolicy":              onEntity((*Server).deleteEntityPolicy, roleEntity),
+	"PutUserPermissionsBoundary":    onEntity((*Server).putBoundary, userEntity),
+	"DeleteUserPermissionsBoundary": onEntity((*Server).deleteBoundary, userEntity),
+	"PutRolePermissionsBoundary":    onEntity((*Server).putBoundary, roleEntity),
+	"DeleteRolePermissionsBoundary": onEntity((*Server).deleteBoundary, roleEntity),
+}
+
+// onEntity returns the handler of the user or role variant, k, of an
+// action.
+func onEntity(h func(s *Server, w http.ResponseWriter, c *call, form url.Values, k *entityKind) error, k *entityKind) iamHandler {
+	return func(s *Server, w http.ResponseWriter, c *call, form url.Values) error {
+		return h(s, w, c, form, k)
+	}
 }
 
 // serveIAM serves the IAM actions of the catalogue. Each changes the
@@ -87,17 +75,10 @@ var iamHandlers = map[string]iamHandler{
 // role or policy. IAM is global: every action works in the caller's own
 // account.
 func (s *Server) serveIAM(w http.ResponseWriter, c *call) {
-	// The AWS SDKs read the request ID of query and JSON responses,
-	// errors included, from x-amzn-RequestId.
-	w.Header().Set("X-Amzn-Requestid", c.id)
-	form, err := readQueryForm(c)
-	if err != nil {
-		c.operation = "Unknown"
-		s.fail(w, c, err)
+	form, action, ok := s.readQueryRequest(w, c)
+	if !ok {
 		return
 	}
-	action := form.Get("Action")
-	c.operation = action
 	c.resourceAccount = c.principal.Account
 	if err := checkQueryAction(action, form.Get("Version"), iamVersion); err != nil {
 		s.fail(w, c, err)
@@ -117,6 +98,7 @@ func (s *Server) serveIAM(w http.ResponseWriter, c *call) {
 // apart.
 type entityKind struct {
 	noun      string // "user", "role"
+	title     string // "User", "Role", to start a message with
 	nameParam string // "UserName", "RoleName"
 	member    string // "userName", "roleName", for validation messages
 	// maxPolicies is the quota on the entity's inline policies together.
@@ -124,8 +106,8 @@ type entityKind struct {
 }
 
 var (
-	userEntity = &entityKind{noun: "user", nameParam: "UserName", member: "userName", maxPolicies: maxUserPolicySize}
-	roleEntity = &entityKind{noun: "role", nameParam: "RoleName", member: "roleName", maxPolicies: maxRolePolicySize}
+	userEntity = &entityKind{noun: "user", title: "User", nameParam: "UserName", member: "userName", maxPolicies: maxUserPolicySize}
+	roleEntity = &entityKind{noun: "role", title: "Role", nameParam: "RoleName", member: "roleName", maxPolicies: maxRolePolicySize}
 )
 
 // entity is a user or role of the compiled world.
@@ -225,21 +207,38 @@ func checkIAMName(member, name string, re *regexp.Regexp, max int) error {
 // iamAuthorize decides the call's catalogue checks on an IAM resource and
 // returns IAM's AccessDenied for the first denial.
 func (s *Server) iamAuthorize(c *call, resource string, keys map[string][]string) error {
-	res, err := enforce.Authorize(s.state.world(), c.principal, enforce.Call{Operation: c.operation, Resource: resource, Keys: keys, Env: c.env})
-	if err != nil {
-		return errInternal(err)
-	}
-	c.checks = append(c.checks, res.Checks...)
-	if d := res.Denied(); d != nil {
-		return errorf(http.StatusForbidden, "AccessDenied", "%s", d.Decision.Message())
-	}
-	return nil
+	return s.authorizeAPI(c, enforce.Call{Resource: resource, Keys: keys}, http.StatusForbidden, "AccessDenied")
 }
 
 // iamChange applies fn to the world model. Errors fn returns go to the
 // caller as they are; a model that no longer compiles (which the checks
 // before should prevent) is a ValidationError naming the problem.
 func (s *Server) iamChange(fn func(m *world.Model) error) error {
+	return s.changeAPI(fn, "ValidationError")
+}
+
+// authorizeAPI decides the catalogue checks of an IAM or KMS call, ec
+// with the call's operation and environment, and returns the first denial
+// as an error of the service's status and code, with the decision's
+// message.
+func (s *Server) authorizeAPI(c *call, ec enforce.Call, deniedStatus int, deniedCode string) error {
+	ec.Operation = c.operation
+	ec.Env = c.env
+	res, err := enforce.Authorize(s.state.world(), c.principal, ec)
+	if err != nil {
+		return errInternal(err)
+	}
+	c.checks = append(c.checks, res.Checks...)
+	if d := res.Denied(); d != nil {
+		return errorf(deniedStatus, deniedCode, "%s", d.Decision.Message())
+	}
+	return nil
+}
+
+// changeAPI applies fn to the world model for an IAM or KMS call. Errors
+// fn returns go to the caller as they are; a model that no longer
+// compiles is an HTTP 400 error with the service's invalidCode.
+func (s *Server) changeAPI(fn func(m *world.Model) error, invalidCode string) error {
 	err := s.state.change(fn)
 	if err == nil {
 		return nil
@@ -248,7 +247,7 @@ func (s *Server) iamChange(fn func(m *world.Model) error) error {
 	if errors.As(err, &ae) {
 		return ae
 	}
-	return errorf(http.StatusBadRequest, "ValidationError", "%v", err)
+	return errorf(http.StatusBadRequest, invalidCode, "%v", err)
 }
 
 // iamTime formats a time as IAM does: 2006-01-02T15:04:05Z.
@@ -288,66 +287,30 @@ type roleXML struct {
 }
 
 func (s *Server) createUser(w http.ResponseWriter, c *call, form url.Values) error {
-	acct := c.principal.Account
-	name, err := userEntity.entityName(c, form)
+	name, path, err := userEntity.newNameAndPath(c, form)
 	if err != nil {
 		return err
 	}
-	path, err := iamPath(c, form)
-	if err != nil {
-		return err
-	}
-	tags, keys, err := readTags(form)
-	if err != nil {
-		return err
-	}
-	var boundary *resolvedBoundary
-	if form.Has("PermissionsBoundary") {
-		if boundary, err = resolveBoundary(form.Get("PermissionsBoundary")); err != nil {
-			return err
-		}
-		boundary.setKey(keys)
-	}
-	arn := "arn:aws:iam::" + acct + ":user" + path + name
-	if err := s.iamAuthorize(c, arn, keys); err != nil {
-		return err
-	}
-	err = s.iamChange(func(m *world.Model) error {
-		a := findAccount(m, acct)
-		if a == nil {
-			return errInternal(fmt.Errorf("account %s is not in the world", acct))
-		}
-		for _, u := range a.Users {
-			if strings.EqualFold(u.Name, name) {
-				return errorf(http.StatusConflict, "EntityAlreadyExists", "User with name %s already exists.", name)
-			}
-		}
-		um := world.UserModel{Name: name, Path: path, Tags: tagMap(tags)}
-		if boundary != nil {
-			d := world.DocFromJSON(boundary.doc)
-			um.Boundary = &d
-		}
-		a.Users = append(a.Users, um)
-		return nil
+	ne, err := s.createEntity(c, form, userEntity, name, path, func(a *world.AccountModel, tags map[string]string, boundary *world.Doc) {
+		a.Users = append(a.Users, world.UserModel{Name: name, Path: path, Tags: tags, Boundary: boundary})
 	})
 	if err != nil {
 		return err
 	}
-	u := s.state.world().User(arn)
+	u := s.state.world().User(ne.arn)
 	if u == nil {
-		return errInternal(fmt.Errorf("user %s is not in the world after CreateUser", arn))
+		return errInternal(fmt.Errorf("user %s is not in the world after CreateUser", ne.arn))
 	}
 	type result struct {
 		User userXML
 	}
 	return writeQueryResponse(w, c, iamNS, result{User: userXML{
 		Path: u.Path, UserName: u.Name, UserId: u.ID, Arn: u.ARN, CreateDate: iamTime(c.start),
-		PermissionsBoundary: boundary.xml(), Tags: tags,
+		PermissionsBoundary: ne.boundary.xml(), Tags: ne.tags,
 	}})
 }
 
 func (s *Server) createAccessKey(w http.ResponseWriter, c *call, form url.Values) error {
-	acct := c.principal.Account
 	name := form.Get("UserName")
 	if name == "" {
 		// "If you do not specify a user name, IAM determines the user
@@ -361,16 +324,13 @@ func (s *Server) createAccessKey(w http.ResponseWriter, c *call, form url.Values
 		return err
 	}
 	c.params["userName"] = name
-	e := userEntity.find(s.state.world(), acct, name)
-	if err := s.iamAuthorize(c, userEntity.arn(e, acct, name), nil); err != nil {
+	e, err := s.authorizedEntity(c, userEntity, name, nil)
+	if err != nil {
 		return err
 	}
-	if e == nil {
-		return userEntity.errNoSuch(name)
-	}
 	key := world.AccessKeyModel{ID: newAccessKeyID(), Secret: newSecretKey()}
-	err := s.iamChange(func(m *world.Model) error {
-		a := findAccount(m, acct)
+	err = s.iamChange(func(m *world.Model) error {
+		a := findAccount(m, c.principal.Account)
 		for i := range a.Users {
 			u := &a.Users[i]
 			if u.Name != e.name {
@@ -422,12 +382,7 @@ func newSecretKey() string {
 }
 
 func (s *Server) createRole(w http.ResponseWriter, c *call, form url.Values) error {
-	acct := c.principal.Account
-	name, err := roleEntity.entityName(c, form)
-	if err != nil {
-		return err
-	}
-	path, err := iamPath(c, form)
+	name, path, err := roleEntity.newNameAndPath(c, form)
 	if err != nil {
 		return err
 	}
@@ -456,46 +411,16 @@ func (s *Server) createRole(w http.ResponseWriter, c *call, form url.Values) err
 		}
 		maxSession = n
 	}
-	tags, keys, err := readTags(form)
-	if err != nil {
-		return err
-	}
-	var boundary *resolvedBoundary
-	if form.Has("PermissionsBoundary") {
-		if boundary, err = resolveBoundary(form.Get("PermissionsBoundary")); err != nil {
-			return err
-		}
-		boundary.setKey(keys)
-	}
-	arn := "arn:aws:iam::" + acct + ":role" + path + name
-	if err := s.iamAuthorize(c, arn, keys); err != nil {
-		return err
-	}
-	err = s.iamChange(func(m *world.Model) error {
-		a := findAccount(m, acct)
-		if a == nil {
-			return errInternal(fmt.Errorf("account %s is not in the world", acct))
-		}
-		for _, r := range a.Roles {
-			if strings.EqualFold(r.Name, name) {
-				return errorf(http.StatusConflict, "EntityAlreadyExists", "Role with name %s already exists.", name)
-			}
-		}
+	ne, err := s.createEntity(c, form, roleEntity, name, path, func(a *world.AccountModel, tags map[string]string, boundary *world.Doc) {
 		d := world.DocFromJSON([]byte(trust))
-		rm := world.RoleModel{Name: name, Path: path, Trust: &d, Tags: tagMap(tags)}
-		if boundary != nil {
-			bd := world.DocFromJSON(boundary.doc)
-			rm.Boundary = &bd
-		}
-		a.Roles = append(a.Roles, rm)
-		return nil
+		a.Roles = append(a.Roles, world.RoleModel{Name: name, Path: path, Trust: &d, Tags: tags, Boundary: boundary})
 	})
 	if err != nil {
 		return err
 	}
-	r := s.state.world().Role(arn)
+	r := s.state.world().Role(ne.arn)
 	if r == nil {
-		return errInternal(fmt.Errorf("role %s is not in the world after CreateRole", arn))
+		return errInternal(fmt.Errorf("role %s is not in the world after CreateRole", ne.arn))
 	}
 	type result struct {
 		Role roleXML
@@ -503,19 +428,123 @@ func (s *Server) createRole(w http.ResponseWriter, c *call, form url.Values) err
 	return writeQueryResponse(w, c, iamNS, result{Role: roleXML{
 		Path: r.Path, RoleName: r.Name, RoleId: r.ID, Arn: r.ARN, CreateDate: iamTime(c.start),
 		AssumeRolePolicyDocument: iamEscape(trust), Description: description, MaxSessionDuration: maxSession,
-		PermissionsBoundary: boundary.xml(), Tags: tags,
+		PermissionsBoundary: ne.boundary.xml(), Tags: ne.tags,
 	}})
 }
 
-func (s *Server) putEntityPolicy(w http.ResponseWriter, c *call, form url.Values, k *entityKind) error {
+// newNameAndPath reads and checks the name and the Path of a user or
+// role to create.
+func (k *entityKind) newNameAndPath(c *call, form url.Values) (name, path string, err error) {
+	if name, err = k.entityName(c, form); err != nil {
+		return "", "", err
+	}
+	if path, err = iamPath(c, form); err != nil {
+		return "", "", err
+	}
+	return name, path, nil
+}
+
+// newEntity is a user or role CreateUser or CreateRole made: its ARN, and
+// the tags and permissions boundary it was given.
+type newEntity struct {
+	arn      string
+	tags     []tagXML
+	boundary *resolvedBoundary
+}
+
+// createEntity creates the user or role name at path in the caller's
+// account. It reads the Tags and PermissionsBoundary parameters,
+// authorizes the call on the new ARN with the condition keys they set, and
+// has add append the entity, with its tags and boundary, to the account's
+// model, unless the account has one of that name already (names are
+// unique without regard to case).
+func (s *Server) createEntity(c *call, form url.Values, k *entityKind, name, path string, add func(a *world.AccountModel, tags map[string]string, boundary *world.Doc)) (*newEntity, error) {
 	acct := c.principal.Account
+	tags, keys, err := readTags(form)
+	if err != nil {
+		return nil, err
+	}
+	var boundary *resolvedBoundary
+	if form.Has("PermissionsBoundary") {
+		if boundary, err = resolveBoundary(form.Get("PermissionsBoundary")); err != nil {
+			return nil, err
+		}
+		boundary.setKey(keys)
+	}
+	arn := "arn:aws:iam::" + acct + ":" + k.noun + path + name
+	if err := s.iamAuthorize(c, arn, keys); err != nil {
+		return nil, err
+	}
+	err = s.iamChange(func(m *world.Model) error {
+		a, err := modelAccount(m, acct)
+		if err != nil {
+			return err
+		}
+		if _, _, err := k.modelOf(m, acct, name); err == nil {
+			return errorf(http.StatusConflict, "EntityAlreadyExists", "%s with name %s already exists.", k.title, name)
+		}
+		var bd *world.Doc
+		if boundary != nil {
+			d := world.DocFromJSON(boundary.doc)
+			bd = &d
+		}
+		add(a, tagMap(tags), bd)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &newEntity{arn: arn, tags: tags, boundary: boundary}, nil
+}
+
+// authorizedEntity authorizes the call, with the condition keys keys, on
+// the named user or role of the caller's account and returns it. The call
+// is authorized first, on the ARN the entity would have if it does not
+// exist, so that a caller who may not act on it learns nothing of it.
+func (s *Server) authorizedEntity(c *call, k *entityKind, name string, keys map[string][]string) (*entity, error) {
+	acct := c.principal.Account
+	e := k.find(s.state.world(), acct, name)
+	if err := s.iamAuthorize(c, k.arn(e, acct, name), keys); err != nil {
+		return nil, err
+	}
+	if e == nil {
+		return nil, k.errNoSuch(name)
+	}
+	return e, nil
+}
+
+// changeEntity has fn change the inline policies and the boundary of a
+// user or role in the world model, and answers the call with an empty
+// result.
+func (s *Server) changeEntity(w http.ResponseWriter, c *call, k *entityKind, e *entity, fn func(pols *world.NamedDocs, boundary **world.Doc)) error {
+	err := s.iamChange(func(m *world.Model) error {
+		pols, boundary, err := k.modelOf(m, c.principal.Account, e.name)
+		if err != nil {
+			return err
+		}
+		fn(pols, boundary)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return writeQueryResponse(w, c, iamNS, nil)
+}
+
+// policyName reads and checks the PolicyName parameter.
+func policyName(c *call, form url.Values) (string, error) {
+	pname := form.Get("PolicyName")
+	c.params["policyName"] = pname
+	return pname, checkIAMName("policyName", pname, iamPolicyNameRE, 128)
+}
+
+func (s *Server) putEntityPolicy(w http.ResponseWriter, c *call, form url.Values, k *entityKind) error {
 	name, err := k.entityName(c, form)
 	if err != nil {
 		return err
 	}
-	pname := form.Get("PolicyName")
-	c.params["policyName"] = pname
-	if err := checkIAMName("policyName", pname, iamPolicyNameRE, 128); err != nil {
+	pname, err := policyName(c, form)
+	if err != nil {
 		return err
 	}
 	if !form.Has("PolicyDocument") {
@@ -526,12 +555,9 @@ func (s *Server) putEntityPolicy(w http.ResponseWriter, c *call, form url.Values
 	if _, err := policy.Parse([]byte(doc), policy.Identity); err != nil {
 		return errMalformedPolicy("MalformedPolicyDocument", http.StatusBadRequest, []byte(doc), err)
 	}
-	e := k.find(s.state.world(), acct, name)
-	if err := s.iamAuthorize(c, k.arn(e, acct, name), nil); err != nil {
+	e, err := s.authorizedEntity(c, k, name, nil)
+	if err != nil {
 		return err
-	}
-	if e == nil {
-		return k.errNoSuch(name)
 	}
 	size := policySize(doc)
 	for _, p := range e.policies {
@@ -542,41 +568,38 @@ func (s *Server) putEntityPolicy(w http.ResponseWriter, c *call, form url.Values
 	if size > k.maxPolicies {
 		return errorf(http.StatusConflict, "LimitExceeded", "Maximum policy size of %d bytes exceeded for %s %s", k.maxPolicies, k.noun, e.name)
 	}
-	err = s.iamChange(func(m *world.Model) error {
-		pols, _, err := k.modelOf(m, acct, e.name)
-		if err != nil {
-			return err
-		}
+	return s.changeEntity(w, c, k, e, func(pols *world.NamedDocs, _ **world.Doc) {
 		pols.Set(pname, world.DocFromJSON([]byte(doc)))
-		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return writeQueryResponse(w, c, iamNS, nil)
 }
 
-func (s *Server) getEntityPolicy(w http.ResponseWriter, c *call, form url.Values, k *entityKind) error {
-	acct := c.principal.Account
+// entityPolicy authorizes a GetUserPolicy, GetRolePolicy,
+// DeleteUserPolicy or DeleteRolePolicy call and returns the user or role
+// and its inline policy the call names.
+func (s *Server) entityPolicy(c *call, form url.Values, k *entityKind) (*entity, *policy.Policy, error) {
 	name, err := k.entityName(c, form)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	pname := form.Get("PolicyName")
-	c.params["policyName"] = pname
-	if err := checkIAMName("policyName", pname, iamPolicyNameRE, 128); err != nil {
-		return err
+	pname, err := policyName(c, form)
+	if err != nil {
+		return nil, nil, err
 	}
-	e := k.find(s.state.world(), acct, name)
-	if err := s.iamAuthorize(c, k.arn(e, acct, name), nil); err != nil {
-		return err
-	}
-	if e == nil {
-		return k.errNoSuch(name)
+	e, err := s.authorizedEntity(c, k, name, nil)
+	if err != nil {
+		return nil, nil, err
 	}
 	p := findPolicy(e.policies, pname)
 	if p == nil {
-		return errorf(http.StatusNotFound, "NoSuchEntity", "The %s policy with name %s cannot be found.", k.noun, pname)
+		return nil, nil, errorf(http.StatusNotFound, "NoSuchEntity", "The %s policy with name %s cannot be found.", k.noun, pname)
+	}
+	return e, p, nil
+}
+
+func (s *Server) getEntityPolicy(w http.ResponseWriter, c *call, form url.Values, k *entityKind) error {
+	e, p, err := s.entityPolicy(c, form, k)
+	if err != nil {
+		return err
 	}
 	// The result names the entity and the policy as stored; the document
 	// is URL-encoded, as AWS sends it.
@@ -598,32 +621,11 @@ func (s *Server) getEntityPolicy(w http.ResponseWriter, c *call, form url.Values
 }
 
 func (s *Server) deleteEntityPolicy(w http.ResponseWriter, c *call, form url.Values, k *entityKind) error {
-	acct := c.principal.Account
-	name, err := k.entityName(c, form)
+	e, p, err := s.entityPolicy(c, form, k)
 	if err != nil {
 		return err
 	}
-	pname := form.Get("PolicyName")
-	c.params["policyName"] = pname
-	if err := checkIAMName("policyName", pname, iamPolicyNameRE, 128); err != nil {
-		return err
-	}
-	e := k.find(s.state.world(), acct, name)
-	if err := s.iamAuthorize(c, k.arn(e, acct, name), nil); err != nil {
-		return err
-	}
-	if e == nil {
-		return k.errNoSuch(name)
-	}
-	p := findPolicy(e.policies, pname)
-	if p == nil {
-		return errorf(http.StatusNotFound, "NoSuchEntity", "The %s policy with name %s cannot be found.", k.noun, pname)
-	}
-	err = s.iamChange(func(m *world.Model) error {
-		pols, _, err := k.modelOf(m, acct, e.name)
-		if err != nil {
-			return err
-		}
+	return s.changeEntity(w, c, k, e, func(pols *world.NamedDocs, _ **world.Doc) {
 		var next world.NamedDocs
 		for i, n := range pols.Names {
 			if n != p.Name {
@@ -631,12 +633,7 @@ func (s *Server) deleteEntityPolicy(w http.ResponseWriter, c *call, form url.Val
 			}
 		}
 		*pols = next
-		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return writeQueryResponse(w, c, iamNS, nil)
 }
 
 // findPolicy returns the inline policy called name: the exact spelling,
@@ -656,7 +653,6 @@ func findPolicy(pols []*policy.Policy, name string) *policy.Policy {
 }
 
 func (s *Server) putBoundary(w http.ResponseWriter, c *call, form url.Values, k *entityKind) error {
-	acct := c.principal.Account
 	name, err := k.entityName(c, form)
 	if err != nil {
 		return err
@@ -671,53 +667,28 @@ func (s *Server) putBoundary(w http.ResponseWriter, c *call, form url.Values, k 
 	}
 	keys := map[string][]string{}
 	b.setKey(keys)
-	e := k.find(s.state.world(), acct, name)
-	if err := s.iamAuthorize(c, k.arn(e, acct, name), keys); err != nil {
-		return err
-	}
-	if e == nil {
-		return k.errNoSuch(name)
-	}
-	err = s.iamChange(func(m *world.Model) error {
-		_, boundary, err := k.modelOf(m, acct, e.name)
-		if err != nil {
-			return err
-		}
-		d := world.DocFromJSON(b.doc)
-		*boundary = &d
-		return nil
-	})
+	e, err := s.authorizedEntity(c, k, name, keys)
 	if err != nil {
 		return err
 	}
-	return writeQueryResponse(w, c, iamNS, nil)
+	return s.changeEntity(w, c, k, e, func(_ *world.NamedDocs, boundary **world.Doc) {
+		d := world.DocFromJSON(b.doc)
+		*boundary = &d
+	})
 }
 
 func (s *Server) deleteBoundary(w http.ResponseWriter, c *call, form url.Values, k *entityKind) error {
-	acct := c.principal.Account
 	name, err := k.entityName(c, form)
 	if err != nil {
 		return err
 	}
-	e := k.find(s.state.world(), acct, name)
-	if err := s.iamAuthorize(c, k.arn(e, acct, name), nil); err != nil {
-		return err
-	}
-	if e == nil {
-		return k.errNoSuch(name)
-	}
-	err = s.iamChange(func(m *world.Model) error {
-		_, boundary, err := k.modelOf(m, acct, e.name)
-		if err != nil {
-			return err
-		}
-		*boundary = nil
-		return nil
-	})
+	e, err := s.authorizedEntity(c, k, name, nil)
 	if err != nil {
 		return err
 	}
-	return writeQueryResponse(w, c, iamNS, nil)
+	return s.changeEntity(w, c, k, e, func(_ *world.NamedDocs, boundary **world.Doc) {
+		*boundary = nil
+	})
 }
 
 // iamPath reads the Path parameter: "/" by default, else text between

@@ -29,7 +29,7 @@ func (s *svcServer) listBucket(t *testing.T, creds aws.Credentials) error {
 // TestIAMUserAccessKeyPolicy: a user created through IAM, its access key
 // and an inline policy take effect on the very next request.
 func TestIAMUserAccessKeyPolicy(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	ctx := context.Background()
 	admin := s.iam(t, svcKeys["admin"])
 
@@ -105,7 +105,7 @@ func TestIAMUserAccessKeyPolicy(t *testing.T) {
 
 // TestIAMErrors: IAM's errors, with their HTTP status and AWS's wording.
 func TestIAMErrors(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	ctx := context.Background()
 	admin := s.iam(t, svcKeys["admin"])
 	tests := []struct {
@@ -161,7 +161,7 @@ func TestIAMErrors(t *testing.T) {
 // TestIAMMalformedPolicyDocument: every policy document goes through the
 // policy parser; a bad one is MalformedPolicyDocument with its reason.
 func TestIAMMalformedPolicyDocument(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	ctx := context.Background()
 	admin := s.iam(t, svcKeys["admin"])
 	put := func(doc string) error {
@@ -204,7 +204,7 @@ const svcTrustAlice = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","P
 // policy says (spec §1.3 "Exceptions") and its inline policy governs the
 // session.
 func TestIAMRole(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	ctx := context.Background()
 	admin := s.iam(t, svcKeys["admin"])
 	r, err := admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("Lister"), Path: aws.String("/app/"), AssumeRolePolicyDocument: aws.String(svcTrustAlice),
@@ -252,7 +252,7 @@ func TestIAMRole(t *testing.T) {
 // policies (spec §1.3 step 6). PermissionsBoundary takes a known AWS
 // managed policy ARN or, as a lockstep extension, the document itself.
 func TestIAMPermissionsBoundary(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	ctx := context.Background()
 	admin := s.iam(t, svcKeys["admin"])
 	if _, err := admin.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bounded")}); err != nil {
@@ -335,7 +335,7 @@ func TestIAMPermissionsBoundary(t *testing.T) {
 // TestIAMQueryProtocol: the IAM response namespace, and errors for
 // actions the emulator does not serve.
 func TestIAMQueryProtocol(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	resp := svcSignedPost(t, s, "iam", svcKeys["admin"], svcForm("Action", "CreateUser", "Version", "2010-05-08", "UserName", "raw"))
 	if resp.status != http.StatusOK || !strings.HasPrefix(string(resp.body), `<CreateUserResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><CreateUserResult><User>`) {
 		t.Errorf("HTTP %d: %s", resp.status, resp.body)

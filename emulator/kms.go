@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -138,11 +137,7 @@ func writeKMSResponse(w http.ResponseWriter, c *call, v any) error {
 
 // errKMSValidation is KMS's ValidationException for one member.
 func errKMSValidation(member, value, constraint string) *apiError {
-	v := "null"
-	if value != "" {
-		v = "'" + value + "'"
-	}
-	return errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value %s at '%s' failed to satisfy constraint: %s", v, member, constraint)
+	return errMemberValidation("ValidationException", member, value, constraint)
 }
 
 func errUnsupported(format string, args ...any) *apiError {
@@ -155,17 +150,7 @@ func errUnsupported(format string, args ...any) *apiError {
 // to perform: kms:Decrypt on resource: KEY because no resource-based
 // policy allows the kms:Decrypt action".
 func (s *Server) kmsAuthorize(c *call, ec enforce.Call) error {
-	ec.Operation = c.operation
-	ec.Env = c.env
-	res, err := enforce.Authorize(s.state.world(), c.principal, ec)
-	if err != nil {
-		return errInternal(err)
-	}
-	c.checks = append(c.checks, res.Checks...)
-	if d := res.Denied(); d != nil {
-		return errorf(http.StatusBadRequest, "AccessDeniedException", "%s", d.Decision.Message())
-	}
-	return nil
+	return s.authorizeAPI(c, ec, http.StatusBadRequest, "AccessDeniedException")
 }
 
 // resolveKeyID finds the key a KeyId parameter names: a key ID or an
@@ -253,6 +238,19 @@ func cryptoKeys(ec map[string]string, alias string, algorithm bool) map[string][
 func checkAlgorithm(alg string) error {
 	if alg != "" && alg != symmetricDefault {
 		return errorf(http.StatusBadRequest, "InvalidKeyUsageException", "The encryption algorithm %s is not supported by symmetric KMS keys; use %s", alg, symmetricDefault)
+	}
+	return nil
+}
+
+// authorizeCrypto authorizes a cryptographic operation with the key k,
+// named by alias if one was used, in the encryption context ec. A dry run
+// that would succeed ends here, with DryRunOperationException.
+func (s *Server) authorizeCrypto(c *call, k *world.Key, alias string, ec map[string]string, dryRun bool) error {
+	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN, Keys: cryptoKeys(ec, alias, true)}); err != nil {
+		return err
+	}
+	if dryRun {
+		return errDryRun()
 	}
 	return nil
 }
@@ -387,15 +385,7 @@ func findKeyModel(m *world.Model, account, id string) (*world.KeyModel, error) {
 // kmsChange applies fn to the world model; a model that no longer
 // compiles is reported as a ValidationException.
 func (s *Server) kmsChange(fn func(m *world.Model) error) error {
-	err := s.state.change(fn)
-	if err == nil {
-		return nil
-	}
-	var ae *apiError
-	if errors.As(err, &ae) {
-		return ae
-	}
-	return errorf(http.StatusBadRequest, "ValidationException", "%v", err)
+	return s.changeAPI(fn, "ValidationException")
 }
 
 func (s *Server) kmsCreateKey(w http.ResponseWriter, c *call, body []byte) error {
@@ -456,9 +446,9 @@ func (s *Server) kmsCreateKey(w http.ResponseWriter, c *call, body []byte) error
 		return errLockout()
 	}
 	err := s.kmsChange(func(m *world.Model) error {
-		a := findAccount(m, acct)
-		if a == nil {
-			return errInternal(fmt.Errorf("account %s is not in the world", acct))
+		a, err := modelAccount(m, acct)
+		if err != nil {
+			return err
 		}
 		km := world.KeyModel{ID: id, Description: in.Description}
 		if in.Policy != nil {
@@ -497,12 +487,19 @@ func (s *Server) kmsDescribeKey(w http.ResponseWriter, c *call, body []byte) err
 	return writeKMSResponse(w, c, map[string]any{"KeyMetadata": s.keyMetadata(k)})
 }
 
-// keyPolicyName checks PolicyName: a key has one policy, "default".
-func keyPolicyName(name string) error {
-	if name != "" && name != "default" {
-		return errorf(http.StatusBadRequest, "NotFoundException", "No key policy named %q: a KMS key has one key policy, named default", name)
+// keyPolicyKey resolves the KeyId of GetKeyPolicy or PutKeyPolicy, a key
+// ID or key ARN, and checks PolicyName: a key has one policy, "default".
+func (s *Server) keyPolicyKey(c *call, keyID, policyName string) (*world.Key, error) {
+	c.params["keyId"] = keyID
+	c.params["policyName"] = policyName
+	k, _, err := s.resolveKeyID(c, keyID, false)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if policyName != "" && policyName != "default" {
+		return nil, errorf(http.StatusBadRequest, "NotFoundException", "No key policy named %q: a KMS key has one key policy, named default", policyName)
+	}
+	return k, nil
 }
 
 func (s *Server) kmsGetKeyPolicy(w http.ResponseWriter, c *call, body []byte) error {
@@ -513,13 +510,8 @@ func (s *Server) kmsGetKeyPolicy(w http.ResponseWriter, c *call, body []byte) er
 	if err := decodeKMS(body, &in); err != nil {
 		return err
 	}
-	c.params["keyId"] = in.KeyId
-	c.params["policyName"] = in.PolicyName
-	k, _, err := s.resolveKeyID(c, in.KeyId, false)
+	k, err := s.keyPolicyKey(c, in.KeyId, in.PolicyName)
 	if err != nil {
-		return err
-	}
-	if err := keyPolicyName(in.PolicyName); err != nil {
 		return err
 	}
 	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN}); err != nil {
@@ -538,13 +530,8 @@ func (s *Server) kmsPutKeyPolicy(w http.ResponseWriter, c *call, body []byte) er
 	if err := decodeKMS(body, &in); err != nil {
 		return err
 	}
-	c.params["keyId"] = in.KeyId
-	c.params["policyName"] = in.PolicyName
-	k, _, err := s.resolveKeyID(c, in.KeyId, false)
+	k, err := s.keyPolicyKey(c, in.KeyId, in.PolicyName)
 	if err != nil {
-		return err
-	}
-	if err := keyPolicyName(in.PolicyName); err != nil {
 		return err
 	}
 	if in.Policy == nil {
@@ -746,11 +733,8 @@ func (s *Server) kmsEncrypt(w http.ResponseWriter, c *call, body []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN, Keys: cryptoKeys(in.EncryptionContext, alias, true)}); err != nil {
+	if err := s.authorizeCrypto(c, k, alias, in.EncryptionContext, in.DryRun); err != nil {
 		return err
-	}
-	if in.DryRun {
-		return errDryRun()
 	}
 	blob, err := s.keys.seal(k.ARN, in.Plaintext, contextAAD(in.EncryptionContext))
 	if err != nil {
@@ -812,11 +796,8 @@ func (s *Server) kmsDecrypt(w http.ResponseWriter, c *call, body []byte) error {
 		}
 		alias = a
 	}
-	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN, Keys: cryptoKeys(in.EncryptionContext, alias, true)}); err != nil {
+	if err := s.authorizeCrypto(c, k, alias, in.EncryptionContext, in.DryRun); err != nil {
 		return err
-	}
-	if in.DryRun {
-		return errDryRun()
 	}
 	_, plain, err := s.keys.open(in.CiphertextBlob, contextAAD(in.EncryptionContext))
 	if err != nil {
@@ -877,11 +858,8 @@ func (s *Server) kmsGenerateDataKey(w http.ResponseWriter, c *call, body []byte)
 	if err != nil {
 		return err
 	}
-	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN, Keys: cryptoKeys(in.EncryptionContext, alias, true)}); err != nil {
+	if err := s.authorizeCrypto(c, k, alias, in.EncryptionContext, in.DryRun); err != nil {
 		return err
-	}
-	if in.DryRun {
-		return errDryRun()
 	}
 	plain := make([]byte, n)
 	if _, err := rand.Read(plain); err != nil {

@@ -37,7 +37,7 @@ func (s *svcServer) encrypt(t *testing.T, creds aws.Credentials, keyID, plaintex
 // encryption context is authenticated, so Decrypt needs the same pairs
 // (in any order) and fails with InvalidCiphertextException otherwise.
 func TestKMSEncryptDecrypt(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	ctx := context.Background()
 	c := s.kms(t, svcKeys["crypto"])
 	ec := map[string]string{"purpose": "test", "bucket": "svc-data"}
@@ -92,7 +92,7 @@ func TestKMSEncryptDecrypt(t *testing.T) {
 // TestKMSGenerateDataKey: data keys of the requested size, whose
 // CiphertextBlob decrypts to the Plaintext under the same context.
 func TestKMSGenerateDataKey(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	ctx := context.Background()
 	c := s.kms(t, svcKeys["crypto"])
 	ec := map[string]string{"aws:s3:arn": "arn:aws:s3:::svc-data/a.txt"}
@@ -138,7 +138,7 @@ func TestKMSGenerateDataKey(t *testing.T) {
 // to its account with an IAM policy allowing too (spec §3.4); denials are
 // AccessDeniedException with HTTP 400 and KMS's message (spec §3.6).
 func TestKMSAccessDenied(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	ctx := context.Background()
 	lockedBlob := s.encrypt(t, svcKeys["admin"], svcLockedKey, "locked", nil)
 	tests := []struct {
@@ -190,7 +190,7 @@ func TestKMSAccessDenied(t *testing.T) {
 // policy and its own IAM policy, names the key by ARN, and may be granted
 // cryptographic operations only (spec §3.4 "Cross-account").
 func TestKMSCrossAccount(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	ctx := context.Background()
 	sharedBlob := s.encrypt(t, svcKeys["admin"], svcSharedKey, "shared", nil)
 	defaultBlob := s.encrypt(t, svcKeys["admin"], svcDefaultKey, "own", nil)
@@ -254,7 +254,7 @@ func TestKMSCrossAccount(t *testing.T) {
 // PutKeyPolicy (with the lockout safety check), CreateAlias and
 // ListAliases.
 func TestKMSKeyLifecycle(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	ctx := context.Background()
 	admin := s.kms(t, svcKeys["admin"])
 	before := time.Now().Add(-time.Second)
@@ -352,7 +352,7 @@ func TestKMSKeyLifecycle(t *testing.T) {
 // TestKMSMalformedPolicy: key policies are checked by the policy parser
 // and rejected with its reason.
 func TestKMSMalformedPolicy(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	ctx := context.Background()
 	admin := s.kms(t, svcKeys["admin"])
 	tests := []struct {
@@ -375,7 +375,7 @@ func TestKMSMalformedPolicy(t *testing.T) {
 // TestKMSExpiredSession: KMS answers expired session credentials with
 // ExpiredTokenException.
 func TestKMSExpiredSession(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	s.shift(-14 * time.Minute)
 	session := s.assume(t, svcKeys["alice"], &sts.AssumeRoleInput{RoleArn: aws.String(svcReaderRole), RoleSessionName: aws.String("short"), DurationSeconds: aws.Int32(900)})
 	s.shift(10 * time.Minute)
@@ -391,7 +391,7 @@ func TestSTSAndKMSWithAWSCLI(t *testing.T) {
 	if _, err := os.Stat(cli); err != nil {
 		t.Skip("the AWS CLI is not installed at " + cli)
 	}
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	home := t.TempDir()
 	var base []string
 	for _, kv := range os.Environ() {

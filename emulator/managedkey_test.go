@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -14,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/lockstep-dev/lockstep/emulator"
 	"github.com/lockstep-dev/lockstep/world"
 )
 
@@ -60,29 +58,6 @@ var (
 	mkCMK   = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 )
 
-func startManagedKey(t *testing.T) *svcServer {
-	t.Helper()
-	t.Setenv("AWS_CA_BUNDLE", "")
-	m, err := world.Decode([]byte(managedKeyWorldYAML), "managedkey_test.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &svcServer{}
-	srv, err := emulator.New(context.Background(), emulator.Options{
-		Addr: "127.0.0.1:0", World: m, DataDir: t.TempDir(), ErrorLog: io.Discard,
-		Now: func() time.Time { return time.Now().Add(time.Duration(s.offset.Load())) },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	s.Server = srv
-	return s
-}
-
 // putKMS writes an object with x-amz-server-side-encryption: aws:kms and
 // no key ID.
 func putKMS(ctx context.Context, c *s3.Client, bucket, key, body string) (*s3.PutObjectOutput, error) {
@@ -95,7 +70,7 @@ func putKMS(ctx context.Context, c *s3.Client, bucket, key, body string) (*s3.Pu
 // SSE-KMS without a key ID uses the bucket owner's AWS managed key
 // aws/s3 (spec §3.1 "Additional rules", §3.3), and the object reads back.
 func TestS3ManagedKeyRoundTrip(t *testing.T) {
-	s := startManagedKey(t)
+	s := startEmulator(t, managedKeyWorldYAML)
 	ctx := context.Background()
 	c := s.s3(t, mkAdmin)
 	out, err := putKMS(ctx, c, "shared-in", "a.txt", "under aws/s3\n")
@@ -147,7 +122,7 @@ func TestS3ManagedKeyRoundTrip(t *testing.T) {
 // A caller from another account cannot use the bucket owner's aws/s3 key,
 // even with the bucket policy and its own IAM policy allowing (spec §3.3).
 func TestS3ManagedKeyCrossAccountDenied(t *testing.T) {
-	s := startManagedKey(t)
+	s := startEmulator(t, managedKeyWorldYAML)
 	ctx := context.Background()
 	w := s.s3(t, mkWriter)
 	// The same write without SSE-KMS is allowed: the denial is KMS's.
@@ -165,7 +140,7 @@ func TestS3ManagedKeyCrossAccountDenied(t *testing.T) {
 // PutBucketEncryption with aws:kms and no KMSMasterKeyID makes the bucket
 // owner's aws/s3 key the default; GetBucketEncryption shows no key ID.
 func TestS3ManagedKeyBucketDefault(t *testing.T) {
-	s := startManagedKey(t)
+	s := startEmulator(t, managedKeyWorldYAML)
 	ctx := context.Background()
 	c := s.s3(t, mkAdmin)
 	_, err := c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{
@@ -200,7 +175,7 @@ func TestS3ManagedKeyBucketDefault(t *testing.T) {
 // Through KMS the managed key describes itself as AWS managed, and its
 // policy cannot be changed (spec §3.3).
 func TestKMSManagedKey(t *testing.T) {
-	s := startManagedKey(t)
+	s := startEmulator(t, managedKeyWorldYAML)
 	ctx := context.Background()
 	k := s.kms(t, mkAdmin)
 	desc, err := k.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/aws/s3")})

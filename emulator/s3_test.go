@@ -14,9 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
-
-	"github.com/lockstep-dev/lockstep/emulator"
-	"github.com/lockstep-dev/lockstep/world"
 )
 
 // s3WorldYAML: account 111111111111 with an administrator, a reader that
@@ -53,29 +50,6 @@ var (
 	s3Lister = aws.Credentials{AccessKeyID: "AKIAS3LISTER00000001", SecretAccessKey: "lister-secret"}
 )
 
-func startS3(t *testing.T) *svcServer {
-	t.Helper()
-	t.Setenv("AWS_CA_BUNDLE", "")
-	m, err := world.Decode([]byte(s3WorldYAML), "s3_test.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &svcServer{}
-	srv, err := emulator.New(context.Background(), emulator.Options{
-		Addr: "127.0.0.1:0", World: m, DataDir: t.TempDir(), ErrorLog: io.Discard,
-		Now: func() time.Time { return time.Now().Add(time.Duration(s.offset.Load())) },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	s.Server = srv
-	return s
-}
-
 func code(err error) string {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
@@ -90,7 +64,7 @@ func code(err error) string {
 // TestS3MissingObject403Or404 checks spec §2.4: a missing key is 404 with
 // s3:ListBucket, 403 without it; an existing one is readable either way.
 func TestS3MissingObject403Or404(t *testing.T) {
-	s := startS3(t)
+	s := startEmulator(t, s3WorldYAML)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name  string
@@ -114,7 +88,7 @@ func TestS3MissingObject403Or404(t *testing.T) {
 // TestS3AuthenticationErrors: wrong secret, unknown key, skewed clock,
 // unsigned requests (spec §4.1, §4.3).
 func TestS3AuthenticationErrors(t *testing.T) {
-	s := startS3(t)
+	s := startEmulator(t, s3WorldYAML)
 	ctx := context.Background()
 	get := func(c aws.Credentials) error {
 		_, err := s.s3(t, c).HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("data")})
@@ -166,7 +140,7 @@ func TestS3AuthenticationErrors(t *testing.T) {
 // TestS3DetailedAccessDenied: same-account denials carry AWS's detailed
 // message naming the IAM action (spec §4.2).
 func TestS3DetailedAccessDenied(t *testing.T) {
-	s := startS3(t)
+	s := startEmulator(t, s3WorldYAML)
 	_, err := s.s3(t, s3Reader).ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String("data")})
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
@@ -181,7 +155,7 @@ func TestS3DetailedAccessDenied(t *testing.T) {
 // TestS3KeysStayInside: any key S3 allows maps inside the data directory
 // and round-trips (issue 3, storage).
 func TestS3KeysStayInside(t *testing.T) {
-	s := startS3(t)
+	s := startEmulator(t, s3WorldYAML)
 	ctx := context.Background()
 	c := s.s3(t, s3Admin)
 	keys := []string{"../../../etc/passwd", "a//b", "trailing/", "/leading", "üñí çødé/ключ", strings.Repeat("k", 1024), "sp ace+plus%percent"}
@@ -221,7 +195,7 @@ func TestS3KeysStayInside(t *testing.T) {
 
 // TestS3BadInput: malformed requests get S3's errors, never a 500.
 func TestS3BadInput(t *testing.T) {
-	s := startS3(t)
+	s := startEmulator(t, s3WorldYAML)
 	ctx := context.Background()
 	c := s.s3(t, s3Admin)
 	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("Bad_Name")})
@@ -261,7 +235,7 @@ func TestS3BadInput(t *testing.T) {
 // TestS3LongCopy: a CopyObject of a source of 64 MiB or more answers 200
 // before copying; the SDK reads the result from the body.
 func TestS3LongCopy(t *testing.T) {
-	s := startS3(t)
+	s := startEmulator(t, s3WorldYAML)
 	ctx := context.Background()
 	c := s.s3(t, s3Admin)
 	data := bytes.Repeat([]byte("0123456789abcdef"), (65<<20)/16)

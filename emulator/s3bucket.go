@@ -184,6 +184,15 @@ func findAccount(m *world.Model, id string) *world.AccountModel {
 	return nil
 }
 
+// modelAccount is findAccount for an account that must be in the model,
+// the caller's: its absence is an internal error.
+func modelAccount(m *world.Model, id string) (*world.AccountModel, error) {
+	if a := findAccount(m, id); a != nil {
+		return a, nil
+	}
+	return nil, errInternal(fmt.Errorf("account %s is not in the world", id))
+}
+
 // changeBucket edits the model of the call's bucket.
 func (s *Server) changeBucket(c *call, fn func(bm *world.BucketModel) error) error {
 	return s.state.change(func(m *world.Model) error {

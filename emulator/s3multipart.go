@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"encoding/xml"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -43,11 +42,16 @@ func (s *Server) createMultipartUpload(w http.ResponseWriter, c *call) error {
 	return writeXML(w, http.StatusOK, result{NS: s3NS, Bucket: c.bucket, Key: c.key, UploadID: id})
 }
 
-// upload returns the multipart upload the call names.
+// upload returns the multipart upload the call names. When there is
+// none, the call is authorized first, so that a caller without
+// s3:PutObject learns nothing about uploads.
 func (s *Server) upload(c *call) (store.Upload, error) {
 	id := c.r.URL.Query().Get("uploadId")
 	u, err := s.store.GetUpload(c.r.Context(), c.bucket, c.key, id)
 	if err != nil {
+		if aerr := s.authorize(c, enforce.Call{Features: features(c.r)}); aerr != nil {
+			return u, aerr
+		}
 		return u, storeError(err, c)
 	}
 	return u, nil
@@ -79,11 +83,6 @@ func (s *Server) uploadPart(w http.ResponseWriter, c *call) error {
 	}
 	u, err := s.upload(c)
 	if err != nil {
-		// Authorization first, so that a caller without s3:PutObject
-		// learns nothing about uploads.
-		if aerr := s.authorize(c, enforce.Call{Features: features(c.r)}); aerr != nil {
-			return aerr
-		}
 		return err
 	}
 	ec := uploadCall(u, c)
@@ -114,35 +113,19 @@ func (s *Server) uploadPart(w http.ResponseWriter, c *call) error {
 	}
 
 	// UploadPartCopy.
-	srcBucket, srcKey, srcVersion, err := parseCopySource(c.r.Header.Get("X-Amz-Copy-Source"))
+	cs, err := s.readCopySource(c)
 	if err != nil {
 		return err
 	}
-	c.params["x-amz-copy-source"] = srcBucket + "/" + srcKey
-	sb := s.state.world().Bucket(srcBucket)
-	if sb == nil {
-		return errNoSuchBucket(srcBucket)
-	}
-	src, err := s.store.Head(ctx, srcBucket, srcKey)
-	srcMissing := errors.Is(err, store.ErrNoSuchKey)
-	if err != nil && !srcMissing {
-		return storeError(err, c)
-	}
+	srcBucket, srcKey, src := cs.bucket, cs.key, cs.meta
 	ec.SourceBucket, ec.SourceKey = srcBucket, srcKey
-	srcKMS := !srcMissing && len(src.SSE.WrappedKey) > 0
-	if srcKMS {
+	if cs.kms() {
 		ec.SourceKMSKey = src.SSE.KMSKeyID
 	}
-	if err := s.authorizeCopy(c, ec, sb, srcKMS, copySource(sb, src, srcMissing)...); err != nil {
+	if err := s.authorizeCopySource(c, ec, cs); err != nil {
 		return err
 	}
 	_ = b
-	if srcMissing || (srcVersion != "" && srcVersion != "null") {
-		return errNoSuchKey(srcKey)
-	}
-	if _, err := checkConditions(c.r.Header, src, "X-Amz-Copy-Source-If-"); err != nil {
-		return err
-	}
 	start, length := int64(0), src.Size
 	if rg := c.r.Header.Get("X-Amz-Copy-Source-Range"); rg != "" {
 		st, ln, ok, err := parseRange(rg, src.Size)
@@ -189,9 +172,6 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, c *call) error {
 	c.params["uploadId"] = c.r.URL.Query().Get("uploadId")
 	u, err := s.upload(c)
 	if err != nil {
-		if aerr := s.authorize(c, enforce.Call{Features: features(c.r)}); aerr != nil {
-			return aerr
-		}
 		return err
 	}
 	ec := uploadCall(u, c)
@@ -260,9 +240,6 @@ func (s *Server) listParts(w http.ResponseWriter, c *call) error {
 	c.params["uploadId"] = q.Get("uploadId")
 	u, err := s.upload(c)
 	if err != nil {
-		if aerr := s.authorize(c, enforce.Call{Features: features(c.r)}); aerr != nil {
-			return aerr
-		}
 		return err
 	}
 	if err := s.authorize(c, uploadCall(u, c)); err != nil {

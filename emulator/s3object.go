@@ -773,21 +773,12 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	srcBucket, srcKey, srcVersion, err := parseCopySource(c.r.Header.Get("X-Amz-Copy-Source"))
+	cs, err := s.readCopySource(c)
 	if err != nil {
 		return err
 	}
-	c.params["x-amz-copy-source"] = srcBucket + "/" + srcKey
-	sb := s.state.world().Bucket(srcBucket)
-	if sb == nil {
-		return errNoSuchBucket(srcBucket)
-	}
+	srcBucket, srcKey, src := cs.bucket, cs.key, cs.meta
 	ctx := c.r.Context()
-	src, err := s.store.Head(ctx, srcBucket, srcKey)
-	srcMissing := errors.Is(err, store.ErrNoSuchKey)
-	if err != nil && !srcMissing {
-		return storeError(err, c)
-	}
 	we, err := s.chooseEncryption(c, b, c.key)
 	if err != nil {
 		return err
@@ -796,21 +787,15 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 	if we.key != nil {
 		ec.KMSKey = we.key.ARN
 	}
-	if !srcMissing && len(src.SSE.WrappedKey) > 0 {
+	if cs.kms() {
 		ec.SourceKMSKey = src.SSE.KMSKeyID
-	} else if sb.KMSKey != nil {
+	} else if cs.b.KMSKey != nil {
 		ec.Features.SourceKMS = false
 		// The source is not under SSE-KMS although its bucket's default
 		// is: no Decrypt on the source.
 		ec.SourceKMSKey = ""
 	}
-	if err := s.authorizeCopy(c, ec, sb, !srcMissing && len(src.SSE.WrappedKey) > 0, copySource(sb, src, srcMissing)...); err != nil {
-		return err
-	}
-	if srcMissing || (srcVersion != "" && srcVersion != "null") {
-		return errNoSuchKey(srcKey)
-	}
-	if _, err := checkConditions(c.r.Header, src, "X-Amz-Copy-Source-If-"); err != nil {
+	if err := s.authorizeCopySource(c, ec, cs); err != nil {
 		return err
 	}
 	if err := checkACLHeaders(c.r.Header, b); err != nil {
@@ -949,6 +934,54 @@ func (s *Server) longOperation(w http.ResponseWriter, c *call, op func() (any, e
 	}
 	w.Write(body)
 	return nil
+}
+
+// copySourceObject is the source of CopyObject or UploadPartCopy.
+type copySourceObject struct {
+	bucket, key, version string
+	b                    *world.Bucket
+	meta                 store.ObjectMeta
+	missing              bool // no such key, an error after authorization
+}
+
+// readCopySource reads x-amz-copy-source and looks up the source bucket
+// and object. A missing object is not an error yet: authorizeCopySource
+// reports it once the call is authorized.
+func (s *Server) readCopySource(c *call) (*copySourceObject, error) {
+	bucket, key, version, err := parseCopySource(c.r.Header.Get("X-Amz-Copy-Source"))
+	if err != nil {
+		return nil, err
+	}
+	c.params["x-amz-copy-source"] = bucket + "/" + key
+	sb := s.state.world().Bucket(bucket)
+	if sb == nil {
+		return nil, errNoSuchBucket(bucket)
+	}
+	meta, err := s.store.Head(c.r.Context(), bucket, key)
+	missing := errors.Is(err, store.ErrNoSuchKey)
+	if err != nil && !missing {
+		return nil, storeError(err, c)
+	}
+	return &copySourceObject{bucket: bucket, key: key, version: version, b: sb, meta: meta, missing: missing}, nil
+}
+
+// kms reports whether the source object is encrypted under SSE-KMS.
+func (cs *copySourceObject) kms() bool {
+	return !cs.missing && len(cs.meta.SSE.WrappedKey) > 0
+}
+
+// authorizeCopySource authorizes a copy from cs (authorizeCopy), then
+// checks that the source exists, as its current version, and meets the
+// x-amz-copy-source-if-* conditions.
+func (s *Server) authorizeCopySource(c *call, ec enforce.Call, cs *copySourceObject) error {
+	if err := s.authorizeCopy(c, ec, cs.b, cs.kms(), copySource(cs.b, cs.meta, cs.missing)...); err != nil {
+		return err
+	}
+	if cs.missing || (cs.version != "" && cs.version != "null") {
+		return errNoSuchKey(cs.key)
+	}
+	_, err := checkConditions(c.r.Header, cs.meta, "X-Amz-Copy-Source-If-")
+	return err
 }
 
 // authorizeCopy authorizes a copy whose source may or may not be under

@@ -2,7 +2,6 @@ package emulator_test
 
 import (
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,31 +11,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/lockstep-dev/lockstep/emulator"
-	"github.com/lockstep-dev/lockstep/world"
 )
 
 // TestSavedWorldSurvivesRestart: users, keys and policies made through
 // the IAM API, and buckets made through S3, are served again after a
 // restart on the same data directory without --world.
 func TestSavedWorldSurvivesRestart(t *testing.T) {
-	t.Setenv("AWS_CA_BUNDLE", "")
 	dir := t.TempDir()
-	m, err := world.Decode([]byte(s3WorldYAML), "s3_test.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := func(m *world.Model) *svcServer {
-		srv, err := emulator.New(context.Background(), emulator.Options{Addr: "127.0.0.1:0", World: m, DataDir: dir, ErrorLog: io.Discard})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := srv.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return &svcServer{Server: srv}
-	}
+	inDir := func(o *emulator.Options) { o.DataDir = dir }
 	ctx := context.Background()
-	s := start(m)
+	s := startEmulator(t, s3WorldYAML, inDir)
 	im := s.iam(t, s3Admin)
 	if _, err := im.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("late")}); err != nil {
 		t.Fatal(err)
@@ -57,8 +41,7 @@ func TestSavedWorldSurvivesRestart(t *testing.T) {
 		t.Fatalf("no saved world: %v", err)
 	}
 
-	s = start(nil) // no world: the data directory's
-	defer s.Close()
+	s = startEmulator(t, "", inDir) // no world: the data directory's
 	late := aws.Credentials{AccessKeyID: aws.ToString(key.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(key.AccessKey.SecretAccessKey)}
 	if _, err := s.s3(t, late).ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("made-at-run-time")}); err != nil {
 		t.Errorf("after the restart, the user made through IAM cannot list the bucket made through S3: %v", err)

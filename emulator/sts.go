@@ -47,21 +47,15 @@ const maxQueryBody = 1 << 20
 var roleSessionNameRE = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 
 func (s *Server) serveSTS(w http.ResponseWriter, c *call) {
-	// The AWS SDKs read the request ID of query and JSON responses,
-	// errors included, from x-amzn-RequestId.
-	w.Header().Set("X-Amzn-Requestid", c.id)
-	form, err := readQueryForm(c)
-	if err != nil {
-		c.operation = "Unknown"
-		s.fail(w, c, err)
+	form, action, ok := s.readQueryRequest(w, c)
+	if !ok {
 		return
 	}
-	action := form.Get("Action")
-	c.operation = action
 	if err := checkQueryAction(action, form.Get("Version"), stsVersion); err != nil {
 		s.fail(w, c, err)
 		return
 	}
+	var err error
 	switch action {
 	case "GetCallerIdentity":
 		err = s.getCallerIdentity(w, c)
@@ -216,6 +210,25 @@ func errAssumeRoleDenied(p *authz.Principal, roleARN string) *apiError {
 	return errorf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", authz.PrincipalName(p), roleARN)
 }
 
+// readQueryRequest begins serving a query protocol request (STS, IAM): it
+// sets the request ID header, reads the form and names the call after its
+// Action. When the form cannot be read, it answers the request itself and
+// returns false.
+func (s *Server) readQueryRequest(w http.ResponseWriter, c *call) (form url.Values, action string, ok bool) {
+	// The AWS SDKs read the request ID of query and JSON responses,
+	// errors included, from x-amzn-RequestId.
+	w.Header().Set("X-Amzn-Requestid", c.id)
+	form, err := readQueryForm(c)
+	if err != nil {
+		c.operation = "Unknown"
+		s.fail(w, c, err)
+		return nil, "", false
+	}
+	action = form.Get("Action")
+	c.operation = action
+	return form, action, true
+}
+
 // readQueryForm reads the parameters of a query-protocol request: the
 // URL's query string and, for POST, the form-encoded body.
 func readQueryForm(c *call) (url.Values, error) {
@@ -262,11 +275,18 @@ func errInvalidAction(action, version string) *apiError {
 // errValidation is the query protocol's ValidationError for one member,
 // in AWS's words.
 func errValidation(member, value, constraint string) *apiError {
+	return errMemberValidation("ValidationError", member, value, constraint)
+}
+
+// errMemberValidation is a validation error for one member of a request,
+// in AWS's words, with the protocol's code: ValidationError (query) or
+// ValidationException (JSON).
+func errMemberValidation(code, member, value, constraint string) *apiError {
 	v := "null"
 	if value != "" {
 		v = "'" + value + "'"
 	}
-	return errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value %s at '%s' failed to satisfy constraint: %s", v, member, constraint)
+	return errorf(http.StatusBadRequest, code, "1 validation error detected: Value %s at '%s' failed to satisfy constraint: %s", v, member, constraint)
 }
 
 // errMalformedPolicy reports why a policy document did not parse, with

@@ -179,32 +179,33 @@ type svcServer struct {
 // shift moves the emulator's clock to time.Now() + d.
 func (s *svcServer) shift(d time.Duration) { s.offset.Store(int64(d)) }
 
-// startSvc starts the emulator on svcWorldYAML, for real, on a free port.
-func startSvc(t *testing.T) *svcServer {
-	t.Helper()
-	return startSvcAudit(t, nil)
-}
-
-// startSvcAudit is startSvc with an audit log.
-func startSvcAudit(t *testing.T, audit io.Writer) *svcServer {
+// startEmulator starts the emulator, for real, on a free port, on the
+// world of worldYAML (none: the data directory's, else the demo world),
+// with a data directory of its own and the test's clock (see shift);
+// opts change the options before it starts. It closes when the test ends.
+func startEmulator(t *testing.T, worldYAML string, opts ...func(*emulator.Options)) *svcServer {
 	t.Helper()
 	// The machine points AWS_CA_BUNDLE at a file; the SDK would load it
 	// for a plain-HTTP endpoint all the same.
 	t.Setenv("AWS_CA_BUNDLE", "")
-	m, err := world.Decode([]byte(svcWorldYAML), "svc_test.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	s := &svcServer{}
-	srv, err := emulator.New(context.Background(), emulator.Options{
-		Addr:      "127.0.0.1:0",
-		World:     m,
-		WorldFile: "svc_test.yaml",
-		DataDir:   t.TempDir(),
-		Now:       func() time.Time { return time.Now().Add(time.Duration(s.offset.Load())) },
-		ErrorLog:  io.Discard,
-		Audit:     audit,
-	})
+	o := emulator.Options{
+		Addr:     "127.0.0.1:0",
+		DataDir:  t.TempDir(),
+		Now:      func() time.Time { return time.Now().Add(time.Duration(s.offset.Load())) },
+		ErrorLog: io.Discard,
+	}
+	if worldYAML != "" {
+		m, err := world.Decode([]byte(worldYAML), t.Name()+".yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.World, o.WorldFile = m, t.Name()+".yaml"
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	srv, err := emulator.New(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,6 +215,12 @@ func startSvcAudit(t *testing.T, audit io.Writer) *svcServer {
 	t.Cleanup(func() { srv.Close() })
 	s.Server = srv
 	return s
+}
+
+// withAudit is the option of startEmulator that writes the audit log to
+// audit.
+func withAudit(audit io.Writer) func(*emulator.Options) {
+	return func(o *emulator.Options) { o.Audit = audit }
 }
 
 // cfg returns an SDK configuration that signs with creds and sends every
@@ -287,7 +294,7 @@ func wantSvcErr(t *testing.T, err error, code string, status int, msg string) {
 // TestSTSGetCallerIdentity: GetCallerIdentity needs no permission and
 // names users and role sessions as AWS does.
 func TestSTSGetCallerIdentity(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	session := s.assume(t, svcKeys["alice"], &sts.AssumeRoleInput{RoleArn: aws.String(svcReaderRole), RoleSessionName: aws.String("alice-session")})
 	tests := []struct {
 		name       string
@@ -320,7 +327,7 @@ func TestSTSGetCallerIdentity(t *testing.T) {
 // TestSTSQueryProtocolXML checks the wire shape of a query-protocol
 // response, element for element, with a request signed by hand.
 func TestSTSQueryProtocolXML(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	resp := svcSignedPost(t, s, "sts", svcKeys["bob"], "Action=GetCallerIdentity&Version=2011-06-15")
 	if resp.status != http.StatusOK || resp.contentType != "text/xml" {
 		t.Fatalf("HTTP %d, Content-Type %q: %s", resp.status, resp.contentType, resp.body)
@@ -386,7 +393,7 @@ func svcSignedPost(t *testing.T, s *svcServer, service string, creds aws.Credent
 // the principal, or delegate to its account and IAM allows) and, across
 // accounts, against both sides (spec §1.4).
 func TestSTSAssumeRole(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	denied := func(caller, role string) string {
 		return "User: " + caller + " is not authorized to perform: sts:AssumeRole on resource: " + role
 	}
@@ -464,7 +471,7 @@ func TestSTSAssumeRole(t *testing.T) {
 // authorization, with the query protocol's ValidationError and AWS's
 // wording.
 func TestSTSAssumeRoleValidation(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	tests := []struct {
 		name       string
 		in         sts.AssumeRoleInput
@@ -498,7 +505,7 @@ func TestSTSAssumeRoleValidation(t *testing.T) {
 // TestSTSRoleChaining: a role session may assume another role, for at
 // most one hour.
 func TestSTSRoleChaining(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	session := s.assume(t, svcKeys["alice"], &sts.AssumeRoleInput{RoleArn: aws.String(svcReaderRole), RoleSessionName: aws.String("first")})
 	_, err := s.sts(t, session).AssumeRole(context.Background(), &sts.AssumeRoleInput{RoleArn: aws.String(svcReaderRole), RoleSessionName: aws.String("second"), DurationSeconds: aws.Int32(7200)})
 	wantSvcErr(t, err, "ValidationError", http.StatusBadRequest, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
@@ -516,7 +523,7 @@ func TestSTSRoleChaining(t *testing.T) {
 // permissions (spec §1.3 step 7): the role may write, the session may
 // only read.
 func TestSTSSessionPolicy(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	ctx := context.Background()
 	readOnly := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::svc-data/*"}]}`
 	limited := s.assume(t, svcKeys["alice"], &sts.AssumeRoleInput{RoleArn: aws.String(svcReaderRole), RoleSessionName: aws.String("limited"), Policy: aws.String(readOnly)})
@@ -539,7 +546,7 @@ func TestSTSSessionPolicy(t *testing.T) {
 // TestSTSExpiredSession: a session's credentials stop working when it
 // expires, with each service's ExpiredToken error.
 func TestSTSExpiredSession(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	ctx := context.Background()
 	// Assume the role 14 minutes in the past (within the 15 minutes of
 	// clock skew SigV4 allows) for the shortest session, 15 minutes: it
@@ -560,7 +567,7 @@ func TestSTSExpiredSession(t *testing.T) {
 // TestSTSSessionToken: temporary credentials work only with their
 // session token (X-Amz-Security-Token).
 func TestSTSSessionToken(t *testing.T) {
-	s := startSvc(t)
+	s := startEmulator(t, svcWorldYAML)
 	ctx := context.Background()
 	session := s.assume(t, svcKeys["alice"], &sts.AssumeRoleInput{RoleArn: aws.String(svcReaderRole), RoleSessionName: aws.String("tok")})
 	noToken := session
@@ -637,7 +644,7 @@ func (a *svcAudit) wait(t *testing.T, n int) []map[string]any {
 // the operation name, the request parameters and, for denials, the error.
 func TestSTSAuditRecords(t *testing.T) {
 	audit := &svcAudit{}
-	s := startSvcAudit(t, audit)
+	s := startEmulator(t, svcWorldYAML, withAudit(audit))
 	ctx := context.Background()
 	if _, err := s.sts(t, svcKeys["alice"]).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(svcReaderRole), RoleSessionName: aws.String("audited")}); err != nil {
 		t.Fatal(err)
