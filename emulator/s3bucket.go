@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -71,22 +70,8 @@ func (s *Server) authorizedBucket(c *call) (*world.Bucket, error) {
 	return b, nil
 }
 
-// bucketNameRE is S3's general purpose bucket naming rule.
-var bucketNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-
-func validBucketName(name string) bool {
-	if !bucketNameRE.MatchString(name) || strings.Contains(name, "..") || strings.Contains(name, ".-") || strings.Contains(name, "-.") {
-		return false
-	}
-	if strings.HasPrefix(name, "xn--") || strings.HasSuffix(name, "-s3alias") || strings.HasPrefix(name, "sthree-") {
-		return false
-	}
-	// Not an IP address.
-	return !regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`).MatchString(name)
-}
-
 func (s *Server) createBucket(w http.ResponseWriter, c *call) error {
-	if !validBucketName(c.bucket) {
+	if !world.ValidBucketName(c.bucket) {
 		return errorf(http.StatusBadRequest, "InvalidBucketName", "The specified bucket is not valid.").with("BucketName", c.bucket)
 	}
 	if c.principal.Kind == authz.Anonymous {

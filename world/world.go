@@ -474,7 +474,7 @@ func (c *compiler) key(a *Account, km *KeyModel, at *yaml.Node) {
 }
 
 func (c *compiler) bucket(a *Account, bm *BucketModel, line *yaml.Node) {
-	if !bucketNameRE.MatchString(bm.Name) || strings.Contains(bm.Name, "..") {
+	if !ValidBucketName(bm.Name) {
 		c.fail(line, "bucket name %q is not a valid S3 bucket name (3-63 lower-case letters, digits, dots and hyphens)", bm.Name)
 		return
 	}
@@ -791,4 +791,22 @@ func (w *World) CredentialsOf(u *User) *Credential {
 		}
 	}
 	return first
+}
+
+// ipAddressRE matches names formatted as IPv4 addresses.
+var ipAddressRE = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
+
+// ValidBucketName reports whether a name follows S3's rules for general
+// purpose buckets: 3 to 63 lower-case letters, digits, dots and hyphens,
+// starting and ending with a letter or digit, no ".." ".-" "-.", not an IP
+// address, none of the reserved prefixes and suffixes (xn--, sthree-,
+// -s3alias).
+func ValidBucketName(name string) bool {
+	if !bucketNameRE.MatchString(name) || strings.Contains(name, "..") || strings.Contains(name, ".-") || strings.Contains(name, "-.") {
+		return false
+	}
+	if strings.HasPrefix(name, "xn--") || strings.HasSuffix(name, "-s3alias") || strings.HasPrefix(name, "sthree-") {
+		return false
+	}
+	return !ipAddressRE.MatchString(name)
 }
