@@ -1,5 +1,9 @@
 package authz
 
+// MissingObjectAction is the permission that turns S3's 403 for a missing
+// object into a 404 (spec §2.4).
+const MissingObjectAction = "s3:ListBucket"
+
 // MissingObject decides what S3 returns for an authorized request on an
 // object that does not exist (spec §2.4): 404 NoSuchKey when the principal
 // may also s3:ListBucket the bucket, 403 AccessDenied otherwise. req is the
@@ -10,7 +14,7 @@ package authz
 // existence: the safer reading of the unknown in spec §7.7, recorded in
 // docs/decisions.md.
 func MissingObject(req *Request, bucket *Resource) (notFound bool, list Decision) {
-	lr := Request{Principal: req.Principal, Action: "s3:ListBucket", Resource: bucket, Context: req.Context}
+	lr := Request{Principal: req.Principal, Action: MissingObjectAction, Resource: bucket, Context: req.Context}
 	list = Decide(&lr)
 	return list.Allowed(), list
 }

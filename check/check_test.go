@@ -2,7 +2,6 @@ package check
 
 import (
 	"encoding/json"
-	"io/fs"
 	"strings"
 	"testing"
 	"time"
@@ -92,17 +91,13 @@ func TestSeeds(t *testing.T) {
 			// fails as the seed's step 2 shows.
 			anySize: &denial{"UploadPartCopy", "cp-dst", "kms:Decrypt"}},
 	}
-	names, _ := fs.Glob(examples.Files, "seed*.yaml")
-	if len(names) != len(tests) {
-		t.Fatalf("%d seed scenarios, %d test rows", len(names), len(tests))
+	seeds, err := examples.Seeds()
+	if err != nil || len(seeds) != len(tests) {
+		t.Fatalf("%d seed scenarios, %d test rows (%v)", len(seeds), len(tests), err)
 	}
 	for _, tt := range tests {
 		t.Run(strings.TrimSuffix(tt.file, ".yaml"), func(t *testing.T) {
-			data, err := fs.ReadFile(examples.Files, tt.file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := scenario.Parse(data, tt.file)
+			s, err := examples.Seed(tt.file[4:7])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -167,8 +162,7 @@ func TestSeeds(t *testing.T) {
 // and the AWS CLI prints the plain "Access Denied" of a cross-account
 // request.
 func TestSeed003Fix(t *testing.T) {
-	data, _ := fs.ReadFile(examples.Files, "seed003-kms-multipart.yaml")
-	s, err := scenario.Parse(data, "seed003")
+	s, err := examples.Seed("003")
 	if err != nil {
 		t.Fatal(err)
 	}

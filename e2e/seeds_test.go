@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,20 +24,13 @@ import (
 // it denied), a step whose calls are all allowed must succeed and leave
 // byte-exact data where the command wrote it.
 func TestSeedsEndToEnd(t *testing.T) {
-	names, err := fs.Glob(examples.Files, "seed*.yaml")
-	if err != nil || len(names) == 0 {
-		t.Fatalf("no seed scenarios: %v", err)
+	seeds, err := examples.Seeds()
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, name := range names {
+	for _, s := range seeds {
+		name := path.Base(s.File())
 		t.Run(strings.TrimSuffix(name, ".yaml"), func(t *testing.T) {
-			data, err := fs.ReadFile(examples.Files, name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := scenario.Parse(data, name)
-			if err != nil {
-				t.Fatal(err)
-			}
 			runSeed(t, name, s)
 		})
 	}

@@ -59,7 +59,7 @@ func (s *Server) missingObject(c *call, b *world.Bucket) error {
 	if req == nil {
 		return errNoSuchKey(c.key)
 	}
-	bucketRes, err := s.state.world().Resource(b.ARN, "s3:ListBucket", c.principal)
+	bucketRes, err := s.state.world().Resource(b.ARN, authz.MissingObjectAction, c.principal)
 	if err != nil {
 		return errInternal(err)
 	}

@@ -4,9 +4,59 @@
 // runs with no files at hand.
 package examples
 
-import "embed"
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/lockstep-dev/lockstep/scenario"
+)
 
 // Files holds every scenario file of this directory.
 //
 //go:embed *.yaml
 var Files embed.FS
+
+// Seeds returns the seed scenarios, parsed, in file order. Each is named
+// examples/<file> in messages (Scenario.File).
+func Seeds() ([]*scenario.Scenario, error) {
+	names, err := fs.Glob(Files, "seed*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("examples: no seed scenarios are embedded")
+	}
+	var out []*scenario.Scenario
+	for _, name := range names {
+		data, err := fs.ReadFile(Files, name)
+		if err != nil {
+			return nil, err
+		}
+		s, err := scenario.Parse(data, "examples/"+name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// Seed returns the seed scenario with the given number ("000" .. "003").
+func Seed(id string) (*scenario.Scenario, error) {
+	seeds, err := Seeds()
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, s := range seeds {
+		name := path.Base(s.File())
+		if strings.HasPrefix(name, "seed"+id) {
+			return s, nil
+		}
+		names = append(names, name)
+	}
+	return nil, fmt.Errorf("no seed scenario %q; built in: %s", id, strings.Join(names, ", "))
+}

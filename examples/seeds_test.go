@@ -1,7 +1,7 @@
 package examples_test
 
 import (
-	"io/fs"
+	"path"
 	"strings"
 	"testing"
 
@@ -14,20 +14,12 @@ import (
 // author added next, and the last step must succeed (issue 2 acceptance;
 // ../shared/seeds/README.md).
 func TestSeeds(t *testing.T) {
-	names, err := fs.Glob(examples.Files, "seed*.yaml")
-	if err != nil || len(names) == 0 {
-		t.Fatalf("no seed scenarios: %v", err)
+	seeds, err := examples.Seeds()
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, name := range names {
-		t.Run(strings.TrimSuffix(name, ".yaml"), func(t *testing.T) {
-			data, err := fs.ReadFile(examples.Files, name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := scenario.Parse(data, name)
-			if err != nil {
-				t.Fatal(err)
-			}
+	for _, s := range seeds {
+		t.Run(strings.TrimSuffix(path.Base(s.File()), ".yaml"), func(t *testing.T) {
 			results, err := s.Run()
 			if err != nil {
 				t.Fatal(err)
@@ -60,11 +52,7 @@ func TestSeeds(t *testing.T) {
 }
 
 func TestRenderSeed000(t *testing.T) {
-	data, err := fs.ReadFile(examples.Files, "seed000-s3-sync.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := scenario.Parse(data, "seed000")
+	s, err := examples.Seed("000")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -418,7 +418,7 @@ func (x *Explanation) addCandidates(ci int, call Call) {
 		x.add(c)
 	}
 	if op.Name == "GetObject" || op.Name == "HeadObject" {
-		c := &Candidate{Action: "s3:ListBucket", Resource: bucketARNOr(call.Bucket), Operation: op.Name, call: ci, target: s3ops.Bucket, score: base + 400}
+		c := &Candidate{Action: authz.MissingObjectAction, Resource: bucketARNOr(call.Bucket), Operation: op.Name, call: ci, target: s3ops.Bucket, score: base + 400}
 		c.Why = fmt.Sprintf("if %s does not exist, S3 answers 403 AccessDenied instead of 404 NoSuchKey unless you have s3:ListBucket on the bucket (spec §2.4)", objectName(call.Bucket, call.Key))
 		c.Hint = "check that the key exists; grant s3:ListBucket on the bucket ARN to get 404 for missing keys"
 		if x.Error.Code == "403" || x.Error.Code == "Forbidden" {
@@ -637,10 +637,10 @@ func (x *Explanation) evaluate(o Options) error {
 		})
 		// 403 instead of 404: the missing object's s3:ListBucket check.
 		if (call.Operation == "GetObject" || call.Operation == "HeadObject") && res.Allowed() && b != nil && call.Key != "*" && !hasObject(b, call.Key) {
-			req, err := w.Request(p, "s3:ListBucket", bucketARN(call.Bucket), env, nil)
+			req, err := w.Request(p, authz.MissingObjectAction, bucketARN(call.Bucket), env, nil)
 			if err == nil {
 				for _, c := range x.Candidates {
-					if c.call == ci && c.Action == "s3:ListBucket" {
+					if c.call == ci && c.Action == authz.MissingObjectAction {
 						c.Verdict = Judge(w, req, authz.Decide(req))
 					}
 				}

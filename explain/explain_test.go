@@ -1,7 +1,7 @@
 package explain_test
 
 import (
-	"io/fs"
+	"path"
 	"strings"
 	"testing"
 
@@ -170,19 +170,12 @@ func TestDetailedIsExact(t *testing.T) {
 // error; when the seed quotes prose instead, it is the line the AWS CLI
 // prints for the denied call.
 func TestSeeds(t *testing.T) {
-	names, err := fs.Glob(examples.Files, "seed*.yaml")
-	if err != nil || len(names) == 0 {
-		t.Fatalf("no seed scenarios: %v", err)
+	seeds, err := examples.Seeds()
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, name := range names {
-		data, err := fs.ReadFile(examples.Files, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := scenario.Parse(data, name)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, s := range seeds {
+		name := path.Base(s.File())
 		models, err := s.StepWorlds()
 		if err != nil {
 			t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/lockstep-dev/lockstep/authz"
 	"github.com/lockstep-dev/lockstep/s3ops"
 	"github.com/lockstep-dev/lockstep/world"
 )
@@ -238,7 +239,7 @@ func (p *Plan) addNeeds(i int, mc ModelCall) {
 		p.need(i, n)
 	}
 	if mc.Missing {
-		p.need(i, Need{Action: "s3:ListBucket", Resource: "arn:aws:s3:::" + c.Bucket, Account: p.accountOf(c.Bucket),
+		p.need(i, Need{Action: authz.MissingObjectAction, Resource: "arn:aws:s3:::" + c.Bucket, Account: p.accountOf(c.Bucket),
 			Why: "HeadObject of a missing key answers 404 only with s3:ListBucket (spec §2.4)"})
 	}
 	for _, kc := range op.RequiredKMS(f) {
@@ -258,7 +259,7 @@ func (p *Plan) addNeeds(i int, mc ModelCall) {
 		}
 		p.need(i, Need{Action: kc.Action, Resource: key, Account: accountOfARN(key), Via: "s3",
 			Conditions: map[string]map[string][]string{
-				"StringEquals": {"kms:ViaService": {"s3." + p.Context.Region + ".amazonaws.com"}},
+				"StringEquals": {"kms:ViaService": {s3ops.ViaService(p.Context.Region)}},
 				"StringLike":   {"kms:EncryptionContext:aws:s3:arn": {ctxARN}},
 			}})
 	}

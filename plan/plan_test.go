@@ -1,7 +1,7 @@
 package plan
 
 import (
-	"io/fs"
+	"path"
 	"sort"
 	"strings"
 	"testing"
@@ -100,9 +100,9 @@ func TestModels(t *testing.T) {
 // seed's final permission set, or a smaller sufficient one). The actions
 // the plan grants are compared with the seed's final ones.
 func TestSeedPlans(t *testing.T) {
-	names, _ := fs.Glob(examples.Files, "seed*.yaml")
-	if len(names) != 4 {
-		t.Fatalf("want 4 seed scenarios, have %d", len(names))
+	seeds, err := examples.Seeds()
+	if err != nil || len(seeds) != 4 {
+		t.Fatalf("want 4 seed scenarios, have %d (%v)", len(seeds), err)
 	}
 	// The seeds' final permission sets (../shared/seeds/README.md) and
 	// the difference the plan explains.
@@ -112,14 +112,10 @@ func TestSeedPlans(t *testing.T) {
 		"seed002": {"s3:GetObject", "s3:ListBucket", "s3:PutObject"},
 		"seed003": {"kms:Decrypt", "kms:GenerateDataKey", "s3:GetObject", "s3:PutObject"},
 	}
-	for _, name := range names {
+	for _, s := range seeds {
+		name := path.Base(s.File())
 		id := name[:7]
 		t.Run(id, func(t *testing.T) {
-			data, _ := fs.ReadFile(examples.Files, name)
-			s, err := scenario.Parse(data, name)
-			if err != nil {
-				t.Fatal(err)
-			}
 			models, err := s.StepWorlds()
 			if err != nil {
 				t.Fatal(err)

@@ -2,7 +2,6 @@ package replay
 
 import (
 	"context"
-	"io/fs"
 	"os"
 	"reflect"
 	"strings"
@@ -14,15 +13,7 @@ import (
 
 func seed(t *testing.T, prefix string) *scenario.Scenario {
 	t.Helper()
-	names, _ := fs.Glob(examples.Files, prefix+"*.yaml")
-	if len(names) != 1 {
-		t.Fatalf("no scenario %s*", prefix)
-	}
-	data, err := fs.ReadFile(examples.Files, names[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := scenario.Parse(data, names[0])
+	s, err := examples.Seed(strings.TrimPrefix(prefix, "seed"))
 	if err != nil {
 		t.Fatal(err)
 	}

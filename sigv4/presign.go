@@ -105,41 +105,9 @@ func (v *Verifier) verifyPresignV4(r *http.Request) (*Auth, *Error) {
 		return nil, perr
 	}
 
-	s := sigV4{
-		cred:      cred,
-		amzDate:   amzDate,
-		signature: signature,
-		creq: canonicalRequest{
-			path:          rawPath(r),
-			double:        service != "s3",
-			skipQuery:     "X-Amz-Signature",
-			signedHeaders: signedHeaders,
-			payloadHash:   payloadHash,
-		},
-	}
-	key := v.keys.get(cred, secret)
-	sig, serr := s.check(r, key)
-	if serr != nil {
-		return nil, serr
-	}
-	a := &Auth{
-		AccessKeyID:  cred.akid,
-		SessionToken: token,
-		Service:      service,
-		Region:       cred.region,
-		Time:         t,
-		Presigned:    true,
-		Version:      algV4,
-		Mode:         mode,
-	}
-	spec := bodySpec{mode: mode, hexHash: payloadHash}
-	if mode == StreamingSigned || mode == StreamingSignedTrailer {
-		spec.signer = &chunkSigner{key: key, prev: sig, amzDate: amzDate, scope: cred.scope, akid: cred.akid, service: service}
-	}
-	if err := prepareBody(r, a, spec); err != nil {
-		return nil, err
-	}
-	return a, nil
+	return v.finishV4(r, v4Request{cred: cred, secret: secret, token: token, amzDate: amzDate, t: t,
+		signature: signature, signedHeaders: signedHeaders, payloadHash: payloadHash, presigned: true,
+		spec: bodySpec{mode: mode, hexHash: payloadHash}})
 }
 
 // subresources are the query parameters a SigV2 signature covers (the

@@ -562,35 +562,61 @@ func (v *Verifier) verifyHeader(r *http.Request, authz string) (*Auth, *Error) {
 		spec.hexHash = payloadHash
 	}
 
+	return v.finishV4(r, v4Request{cred: cred, secret: secret, token: token, amzDate: amzDate, t: t,
+		signature: signature, signedHeaders: signedHeaders, payloadHash: payloadHash, spec: spec})
+}
+
+// v4Request is what a SigV4 request (header or presigned) gives to the
+// last steps of its verification.
+type v4Request struct {
+	cred                     credential
+	secret, token            string
+	amzDate                  string
+	t                        time.Time
+	signature, signedHeaders string
+	payloadHash              string
+	// presigned requests leave X-Amz-Signature out of the canonical query.
+	presigned bool
+	spec      bodySpec
+}
+
+// finishV4 recomputes and compares the signature, then sets up the
+// body's verification (chunk signatures chain from the request's).
+func (v *Verifier) finishV4(r *http.Request, q v4Request) (*Auth, *Error) {
+	service := q.cred.service
 	s := sigV4{
-		cred:      cred,
-		amzDate:   amzDate,
-		signature: signature,
+		cred:      q.cred,
+		amzDate:   q.amzDate,
+		signature: q.signature,
 		creq: canonicalRequest{
 			path:          rawPath(r),
 			double:        service != "s3",
-			signedHeaders: signedHeaders,
-			payloadHash:   payloadHash,
+			signedHeaders: q.signedHeaders,
+			payloadHash:   q.payloadHash,
 		},
 	}
-	key := v.keys.get(cred, secret)
+	if q.presigned {
+		s.creq.skipQuery = "X-Amz-Signature"
+	}
+	key := v.keys.get(q.cred, q.secret)
 	sig, err := s.check(r, key)
 	if err != nil {
 		return nil, err
 	}
 	a := &Auth{
-		AccessKeyID:  cred.akid,
-		SessionToken: token,
+		AccessKeyID:  q.cred.akid,
+		SessionToken: q.token,
 		Service:      service,
-		Region:       cred.region,
-		Time:         t,
+		Region:       q.cred.region,
+		Time:         q.t,
+		Presigned:    q.presigned,
 		Version:      algV4,
-		Mode:         spec.mode,
+		Mode:         q.spec.mode,
 	}
-	if spec.mode == StreamingSigned || spec.mode == StreamingSignedTrailer {
-		spec.signer = &chunkSigner{key: key, prev: sig, amzDate: amzDate, scope: cred.scope, akid: cred.akid, service: service}
+	if q.spec.mode == StreamingSigned || q.spec.mode == StreamingSignedTrailer {
+		q.spec.signer = &chunkSigner{key: key, prev: sig, amzDate: q.amzDate, scope: q.cred.scope, akid: q.cred.akid, service: service}
 	}
-	if err := prepareBody(r, a, spec); err != nil {
+	if err := prepareBody(r, a, q.spec); err != nil {
 		return nil, err
 	}
 	return a, nil

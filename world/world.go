@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/lockstep-dev/lockstep/policy"
+	"github.com/lockstep-dev/lockstep/s3ops"
 )
 
 // World is a validated, compiled world: accounts with their users, roles,
@@ -419,7 +420,7 @@ func S3KeyPolicy(region, account string) string {
 	return `{"Version":"2012-10-17","Id":"auto-s3-2","Statement":[` +
 		`{"Sid":"Allow access through S3 for all principals in the account that are authorized to use S3","Effect":"Allow","Principal":{"AWS":"*"},` +
 		`"Action":["kms:Encrypt","kms:Decrypt","kms:ReEncrypt*","kms:GenerateDataKey*","kms:DescribeKey"],"Resource":"*",` +
-		`"Condition":{"StringEquals":{"kms:CallerAccount":"` + account + `","kms:ViaService":"s3.` + region + `.amazonaws.com"}}},` +
+		`"Condition":{"StringEquals":{"kms:CallerAccount":"` + account + `","kms:ViaService":"` + s3ops.ViaService(region) + `"}}},` +
 		`{"Sid":"Allow direct access to key metadata to the account","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},` +
 		`"Action":["kms:Describe*","kms:Get*","kms:List*"],"Resource":"*"}]}`
 }

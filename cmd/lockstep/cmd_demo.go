@@ -3,8 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"io/fs"
-	"strings"
+	"path"
 
 	"github.com/spf13/cobra"
 
@@ -27,34 +26,22 @@ shows what the client printed and the calls it made (from the emulator's
 CloudTrail log). The scenarios are built in; see examples/ for their files.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			names, err := fs.Glob(examples.Files, "seed*.yaml")
-			if err != nil {
-				return err
-			}
 			out := cmd.OutOrStdout()
 			if list {
-				for _, n := range names {
-					fmt.Fprintln(out, n)
+				seeds, err := examples.Seeds()
+				if err != nil {
+					return err
+				}
+				for _, s := range seeds {
+					fmt.Fprintln(out, path.Base(s.File()))
 				}
 				return nil
 			}
-			var file string
-			for _, n := range names {
-				if strings.HasPrefix(n, "seed"+seed) {
-					file = n
-				}
-			}
-			if file == "" {
-				return badInput(fmt.Errorf("--seed %q: no such scenario; built in: %s", seed, strings.Join(names, ", ")))
-			}
-			data, err := fs.ReadFile(examples.Files, file)
+			s, err := examples.Seed(seed)
 			if err != nil {
-				return err
+				return badInput(fmt.Errorf("--seed: %w", err))
 			}
-			s, err := scenario.Parse(data, "examples/"+file)
-			if err != nil {
-				return err
-			}
+			file := path.Base(s.File())
 			if withPlan {
 				ctx := cmd.Context()
 				if ctx == nil {
