@@ -20,7 +20,7 @@ type Env struct {
 }
 
 // NewContext returns a request context holding the global condition keys
-// that AWS sets for the principal and the environment (spec §1.6, "Global
+// that AWS sets for the principal and the environment (docs/authorization.md §1.6, "Global
 // keys an S3 emulator should populate"): aws:PrincipalArn (the role ARN
 // for a role session), aws:PrincipalAccount, aws:PrincipalType,
 // aws:userid, aws:username (IAM users only), aws:PrincipalOrgID (accounts

@@ -61,7 +61,7 @@ func scanPolicies(typ PolicyType, pols []*policy.Policy, r *policy.Request, tr *
 }
 
 // resourceScan is what the resource-based policy says: its first
-// applicable Deny, and its most direct applicable Allow (spec §1.3 step 4:
+// applicable Deny, and its most direct applicable Allow (docs/authorization.md §1.3 step 4:
 // how the Allow named the principal decides what else is needed).
 type resourceScan struct {
 	deny       Grant
@@ -99,7 +99,7 @@ func scanResourcePolicy(p *policy.Policy, pr *policy.Principal, r *policy.Reques
 }
 
 // scanLevels evaluates SCPs or RCPs: a Deny at any level denies, and every
-// level must have an applicable Allow (spec §1.2 SCP and RCP rows).
+// level must have an applicable Allow (docs/authorization.md §1.2 SCP and RCP rows).
 func scanLevels(typ PolicyType, levels [][]*policy.Policy, r *policy.Request, tr *Trace) (deny Grant, allowedAtEveryLevel bool) {
 	allowedAtEveryLevel = true
 	for i, level := range levels {
@@ -172,9 +172,9 @@ func decide(req *Request, tr *Trace) Decision {
 	rcpDeny, rcpOK := scanLevels(TypeRCP, res.RCPs, &r, tr)
 	rs := scanResourcePolicy(res.Policy, &p.Principal, &r, tr)
 
-	// Step 1: an explicit Deny in any policy wins (spec §1.3 step 1, §1.4
+	// Step 1: an explicit Deny in any policy wins (docs/authorization.md §1.3 step 1, §1.4
 	// "An explicit deny in either account denies"). When several types
-	// deny, AWS names one (spec §1.7); lockstep names the first in the
+	// deny, AWS names one (docs/authorization.md §1.7); lockstep names the first in the
 	// documented evaluation order.
 	for _, g := range [...]Grant{scpDeny, rcpDeny, rs.deny, id.deny, pb.deny, sess.deny} {
 		if !g.IsZero() {
@@ -187,7 +187,7 @@ func decide(req *Request, tr *Trace) Decision {
 	}
 
 	// Anonymous and service callers have no identity side: only the
-	// resource policy can grant (spec §1.3 pseudocode, §1.5 "*").
+	// resource policy can grant (docs/authorization.md §1.3 pseudocode, §1.5 "*").
 	if !principalSide {
 		if rs.allowMatch >= policy.MatchWildcard && rcpOK {
 			return allow(rs.allow, Grant{})
@@ -199,7 +199,7 @@ func decide(req *Request, tr *Trace) Decision {
 	}
 
 	// Step 2 and 3: SCPs above the principal's account and RCPs above the
-	// resource's account are ceilings (spec §1.3 steps 2-3).
+	// resource's account are ceilings (docs/authorization.md §1.3 steps 2-3).
 	if !scpOK {
 		return deny(TypeSCP)
 	}
@@ -208,7 +208,7 @@ func decide(req *Request, tr *Trace) Decision {
 	}
 
 	// ceilings checks the permissions boundary and the session policies
-	// (spec §1.3 steps 6-7). A federated-user session always has a session
+	// (docs/authorization.md §1.3 steps 6-7). A federated-user session always has a session
 	// policy; a role session without one is not limited.
 	ceilings := func() PolicyType {
 		if p.Boundary != nil && pb.allow.IsZero() {
@@ -220,8 +220,8 @@ func decide(req *Request, tr *Trace) Decision {
 		return TypeNone
 	}
 	// identityPath is the grant through identity-based policies
-	// (spec §1.3 step 5): the root user has every permission in its own
-	// account (spec §1.2).
+	// (docs/authorization.md §1.3 step 5): the root user has every permission in its own
+	// account (docs/authorization.md §1.2).
 	identityPath := func() (Grant, PolicyType) {
 		if p.Kind == Root {
 			return Grant{}, TypeNone
@@ -250,7 +250,7 @@ func decide(req *Request, tr *Trace) Decision {
 			// account is effective only for the cryptographic operations
 			// and a few grant and describe operations.
 			if tr != nil {
-				tr.note(TypeResource, "%s cannot be used across accounts: a key policy grants other accounts only cryptographic, grant and describe operations (spec §3.4)", req.Action)
+				tr.note(TypeResource, "%s cannot be used across accounts: a key policy grants other accounts only cryptographic, grant and describe operations (docs/authorization.md §3.4)", req.Action)
 			}
 			return deny(TypeResource)
 		}
@@ -260,7 +260,7 @@ func decide(req *Request, tr *Trace) Decision {
 		return allow(rs.allow, idGrant)
 	}
 
-	// Same account (spec §1.3 step 4, table). A resource policy that names
+	// Same account (docs/authorization.md §1.3 step 4, table). A resource policy that names
 	// the user, the session, or "*" grants by itself; one that names the
 	// role of a session is limited by the boundary and the session policy.
 	switch rs.allowMatch {
@@ -274,7 +274,7 @@ func decide(req *Request, tr *Trace) Decision {
 	}
 	if res.Kind.requiresResourceGrant() {
 		// KMS keys and role trust policies: IAM policies count only when
-		// the resource policy delegates to the account (spec §3.4, §1.3
+		// the resource policy delegates to the account (docs/authorization.md §3.4, §1.3
 		// "Exceptions").
 		if rs.allowMatch != policy.MatchAccount {
 			return deny(TypeResource)
@@ -289,7 +289,7 @@ func decide(req *Request, tr *Trace) Decision {
 		return allow(idGrant, rs.allow)
 	}
 	// S3 and other resources: the identity policy alone is enough; an
-	// account principal in the bucket policy only delegates (spec §1.3
+	// account principal in the bucket policy only delegates (docs/authorization.md §1.3
 	// "Account-level principal").
 	idGrant, fail := identityPath()
 	if fail != TypeNone {
@@ -306,7 +306,7 @@ func decide(req *Request, tr *Trace) Decision {
 }
 
 // kmsCrossAccountActions are the KMS actions a key policy can grant to
-// principals of another account (spec §3.4 "Cross-account"; AWS KMS
+// principals of another account (docs/authorization.md §3.4 "Cross-account"; AWS KMS
 // Developer Guide, key-policy-modifying-external-accounts): the
 // cryptographic operations, CreateGrant, DescribeKey,
 // GetKeyRotationStatus, GetPublicKey, ListGrants, RetireGrant and

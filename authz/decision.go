@@ -33,11 +33,11 @@ type Decision struct {
 // Allowed reports whether the effect is Allow.
 func (d Decision) Allowed() bool { return d.Effect == Allow }
 
-// Message returns AWS's authorization message for a denial (spec §1.7,
+// Message returns AWS's authorization message for a denial (docs/authorization.md §1.7,
 // §4.2): `User: ARN is not authorized to perform: ACTION on resource: RES
 // because no identity-based policy allows the ACTION action`. S3 puts the
 // resource ARN in double quotes; other services do not. SCP denials are
-// always phrased as explicit (spec §1.3 step 2). Empty for Allow.
+// always phrased as explicit (docs/authorization.md §1.3 step 2). Empty for Allow.
 func (d Decision) Message() string {
 	if d.Effect == Allow {
 		return ""
@@ -73,7 +73,7 @@ func (d Decision) Message() string {
 // S3Message returns what S3 puts in the <Message> of an AccessDenied
 // error: the detailed message for requests within one account, and the
 // plain "Access Denied" for cross-account and anonymous requests, which do
-// not get the added context (spec §4.2 notes).
+// not get the added context (docs/authorization.md §4.2 notes).
 func (d Decision) S3Message() string {
 	if d.Effect == Allow {
 		return ""

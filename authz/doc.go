@@ -10,8 +10,8 @@
 // statement that decided, and AWS's own error message. Explain does the
 // same and also records a step-by-step trace.
 //
-// The algorithm is that of the project's specification,
-// ../shared/reference/aws-authorization.md: §1.3 (single account), §1.4
+// The algorithm is that of the project's rules,
+// docs/authorization.md: §1.3 (single account), §1.4
 // (cross-account), §3.4 (KMS key policies: IAM counts only when the key
 // policy delegates to the account; role trust policies follow the same
 // rule), §1.7 and §4.2 (messages) and §2.4 (403 instead of 404 for a missing

@@ -41,7 +41,7 @@ func (t *Trace) begin(req *Request, cross bool) {
 	p := req.Principal
 	where := "same account"
 	if cross {
-		where = "cross-account: the principal's account " + p.Account + " and the resource's account " + req.Resource.Account + " must both allow (spec §1.4)"
+		where = "cross-account: the principal's account " + p.Account + " and the resource's account " + req.Resource.Account + " must both allow (docs/authorization.md §1.4)"
 	} else if p.Kind == Anonymous {
 		where = "anonymous: only the resource policy can allow"
 	}

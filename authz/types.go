@@ -6,7 +6,7 @@ import (
 	"github.com/lockstep-dev/lockstep/policy"
 )
 
-// PrincipalKind is the kind of caller (spec §1.5 "Principal", §1.6
+// PrincipalKind is the kind of caller (docs/authorization.md §1.5 "Principal", §1.6
 // aws:PrincipalType).
 type PrincipalKind uint8
 
@@ -52,7 +52,7 @@ type Principal struct {
 	Session []*policy.Policy
 	// SCPs holds the service control policies that apply to the
 	// principal's account, one slice per level from the organization root
-	// to the account. Every level must allow (spec §1.2 SCP row). Nil when
+	// to the account. Every level must allow (docs/authorization.md §1.2 SCP row). Nil when
 	// the account is not in an organization or is its management account.
 	SCPs [][]*policy.Policy
 }
@@ -62,14 +62,14 @@ type ResourceKind uint8
 
 const (
 	// ResourceS3 is a bucket or an object: in the same account, the
-	// identity policy or the bucket policy is enough (spec §1.3).
+	// identity policy or the bucket policy is enough (docs/authorization.md §1.3).
 	ResourceS3 ResourceKind = iota
 	// ResourceKMSKey is a KMS key: the key policy must allow; IAM
 	// policies count only when the key policy delegates to the account
-	// (spec §3.4).
+	// (docs/authorization.md §3.4).
 	ResourceKMSKey
 	// ResourceRole is an IAM role being assumed: its trust policy must
-	// allow, like a key policy (spec §1.3 "Exceptions").
+	// allow, like a key policy (docs/authorization.md §1.3 "Exceptions").
 	ResourceRole
 	// ResourceOther is any other resource: it has no resource policy.
 	ResourceOther
@@ -107,7 +107,7 @@ type Request struct {
 }
 
 // PolicyType is the type of policy named by a decision and its message
-// (spec §1.7).
+// (docs/authorization.md §1.7).
 type PolicyType uint8
 
 const (

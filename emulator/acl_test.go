@@ -128,7 +128,7 @@ func ownerOf(t *testing.T, s *svcServer, creds aws.Credentials, bucket, key stri
 // writes without an ACL is B's, and the bucket owner's admin cannot read it
 // although its identity policy allows everything: "If the object is owned
 // by an external account, then access to the object can be granted only
-// through object access control lists" (spec §2.5).
+// through object access control lists" (docs/authorization.md §2.5).
 func TestObjectOwnedByWriterNeedsACL(t *testing.T) {
 	audit := &svcAudit{}
 	s := startEmulator(t, aclWorldYAML, withAudit(audit))
@@ -197,7 +197,7 @@ func TestObjectOwnedByWriterNeedsACL(t *testing.T) {
 }
 
 // TestObjectACLGrants: bucket-owner-full-control, an XML grant, public-read
-// and the ACL permission of each action (spec §2.5 "ACL permission →
+// and the ACL permission of each action (docs/authorization.md §2.5 "ACL permission →
 // policy action mapping").
 func TestObjectACLGrants(t *testing.T) {
 	s := startEmulator(t, aclWorldYAML)
@@ -289,7 +289,7 @@ func TestObjectACLGrants(t *testing.T) {
 }
 
 // TestObjectOwnerBucketPolicyDeny: a Deny in the bucket policy applies to
-// all objects regardless of object ownership (spec §2.5).
+// all objects regardless of object ownership (docs/authorization.md §2.5).
 func TestObjectOwnerBucketPolicyDeny(t *testing.T) {
 	s := startEmulator(t, aclWorldYAML)
 	aclPut(t, s, aclWriter, "shared", "secret/b.txt", "")

@@ -96,7 +96,7 @@ func (a *auditLog) record(s *Server, c *call) {
 		return
 	}
 	recs := []Record{s.requestRecord(c)}
-	// The KMS calls S3 made for the caller (spec §3.1): only those that
+	// The KMS calls S3 made for the caller (docs/authorization.md §3.1): only those that
 	// were reached, that is when the S3 permissions allowed.
 	s3ok := true
 	for _, ch := range c.checks {

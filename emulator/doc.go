@@ -8,7 +8,7 @@
 // with package authz against the world (package world), and served from
 // package store. SSE-KMS objects are stored encrypted with a data key
 // wrapped by the key's material, and S3's KMS calls on the caller's
-// behalf are authorized like any other call (spec §3). Each request, and
+// behalf are authorized like any other call (docs/authorization.md §3). Each request, and
 // each KMS call S3 made for it, is written to the audit log as a
 // CloudTrail record.
 //

@@ -11,7 +11,7 @@ import (
 )
 
 // apiError is an error response as AWS sends it: a code, an HTTP status, a
-// message and, for some codes, extra elements (spec §4.1).
+// message and, for some codes, extra elements (docs/authorization.md §4.1).
 type apiError struct {
 	Code    string
 	Status  int
@@ -31,7 +31,7 @@ func (e *apiError) with(name, value string) *apiError {
 	return e
 }
 
-// S3 errors with AWS's wire messages (spec §4.1).
+// S3 errors with AWS's wire messages (docs/authorization.md §4.1).
 func errNoSuchBucket(bucket string) *apiError {
 	return errorf(http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist").with("BucketName", bucket)
 }
@@ -73,7 +73,7 @@ func asAPIError(err error) *apiError {
 	return errInternal(err)
 }
 
-// writeS3Error writes the S3 REST error body (spec §4.1). HEAD responses
+// writeS3Error writes the S3 REST error body (docs/authorization.md §4.1). HEAD responses
 // carry no body.
 func writeS3Error(w http.ResponseWriter, r *http.Request, e *apiError, requestID string) {
 	h := w.Header()

@@ -201,7 +201,7 @@ func TestIAMMalformedPolicyDocument(t *testing.T) {
 const svcTrustAlice = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/alice"},"Action":"sts:AssumeRole"}]}`
 
 // TestIAMRole: a role created through IAM can be assumed as its trust
-// policy says (spec §1.3 "Exceptions") and its inline policy governs the
+// policy says (docs/authorization.md §1.3 "Exceptions") and its inline policy governs the
 // session.
 func TestIAMRole(t *testing.T) {
 	s := startEmulator(t, svcWorldYAML)
@@ -232,7 +232,7 @@ func TestIAMRole(t *testing.T) {
 	}
 
 	// The trust policy names alice: she needs no IAM permission of her own
-	// to assume the role (spec §1.3, table); bob is not named.
+	// to assume the role (docs/authorization.md §1.3, table); bob is not named.
 	session := s.assume(t, svcKeys["alice"], &sts.AssumeRoleInput{RoleArn: role.Arn, RoleSessionName: aws.String("lister")})
 	if err := s.listBucket(t, session); err != nil {
 		t.Errorf("the session cannot list: %v", err)
@@ -249,7 +249,7 @@ func TestIAMRole(t *testing.T) {
 }
 
 // TestIAMPermissionsBoundary: a boundary is a ceiling on the identity
-// policies (spec §1.3 step 6). PermissionsBoundary takes a known AWS
+// policies (docs/authorization.md §1.3 step 6). PermissionsBoundary takes a known AWS
 // managed policy ARN or, as a lockstep extension, the document itself.
 func TestIAMPermissionsBoundary(t *testing.T) {
 	s := startEmulator(t, svcWorldYAML)

@@ -68,7 +68,7 @@ var kmsHandlers = map[string]kmsHandler{
 // semantics of package authz: the key policy must allow the caller, or
 // delegate to the caller's account with an IAM policy allowing too, and a
 // caller from another account needs both, for cryptographic operations
-// and DescribeKey only (spec §3.4).
+// and DescribeKey only (docs/authorization.md §3.4).
 func (s *Server) serveKMS(w http.ResponseWriter, c *call) {
 	// The AWS SDKs read the request ID of query and JSON responses,
 	// errors included, from x-amzn-RequestId.
@@ -146,7 +146,7 @@ func errUnsupported(format string, args ...any) *apiError {
 
 // kmsAuthorize decides the call's catalogue checks and returns KMS's
 // AccessDeniedException (HTTP 400) for the first denial, with the message
-// KMS sends (spec §3.6 "Direct KMS call"): "User: ARN is not authorized
+// KMS sends (docs/authorization.md §3.6 "Direct KMS call"): "User: ARN is not authorized
 // to perform: kms:Decrypt on resource: KEY because no resource-based
 // policy allows the kms:Decrypt action".
 func (s *Server) kmsAuthorize(c *call, ec enforce.Call) error {
@@ -200,7 +200,7 @@ func (s *Server) resolveKeyID(c *call, id string, aliases bool) (k *world.Key, a
 // contextAAD is the additional authenticated data of an encryption
 // context: its pairs as JSON with the keys sorted, "" for no context.
 // Decrypt must present the same pairs, in any order. S3's data keys use
-// the same form, {"aws:s3:arn":"..."} (spec §3.2).
+// the same form, {"aws:s3:arn":"..."} (docs/authorization.md §3.2).
 func contextAAD(ec map[string]string) string {
 	if len(ec) == 0 {
 		return ""
@@ -213,7 +213,7 @@ func contextAAD(ec map[string]string) string {
 }
 
 // cryptoKeys returns the condition keys of a cryptographic operation
-// (spec §3.5): kms:EncryptionContext:<key> for each pair,
+// (docs/authorization.md §3.5): kms:EncryptionContext:<key> for each pair,
 // kms:EncryptionContextKeys, kms:EncryptionAlgorithm and, when the key
 // was named by an alias, kms:RequestAlias. kms:CallerAccount comes from
 // world.Request.
@@ -548,7 +548,7 @@ func (s *Server) kmsPutKeyPolicy(w http.ResponseWriter, c *call, body []byte) er
 	if k.Managed {
 		// The policy of an AWS managed key grants kms:PutKeyPolicy to
 		// nobody, so the check above has denied already; this guards
-		// the model, which does not hold managed keys (spec §3.3).
+		// the model, which does not hold managed keys (docs/authorization.md §3.3).
 		return errorf(http.StatusBadRequest, "AccessDeniedException", "The key policy of the AWS managed key %s cannot be changed", k.ARN)
 	}
 	if !in.BypassPolicyLockoutSafetyCheck && s.wouldLockOut(c, k.ARN, k.Account.ID, pol) {

@@ -135,8 +135,8 @@ func TestKMSGenerateDataKey(t *testing.T) {
 }
 
 // TestKMSAccessDenied: the key policy must allow the caller, or delegate
-// to its account with an IAM policy allowing too (spec §3.4); denials are
-// AccessDeniedException with HTTP 400 and KMS's message (spec §3.6).
+// to its account with an IAM policy allowing too (docs/authorization.md §3.4); denials are
+// AccessDeniedException with HTTP 400 and KMS's message (docs/authorization.md §3.6).
 func TestKMSAccessDenied(t *testing.T) {
 	s := startEmulator(t, svcWorldYAML)
 	ctx := context.Background()
@@ -188,7 +188,7 @@ func TestKMSAccessDenied(t *testing.T) {
 
 // TestKMSCrossAccount: a caller from another account needs both the key
 // policy and its own IAM policy, names the key by ARN, and may be granted
-// cryptographic operations only (spec §3.4 "Cross-account").
+// cryptographic operations only (docs/authorization.md §3.4 "Cross-account").
 func TestKMSCrossAccount(t *testing.T) {
 	s := startEmulator(t, svcWorldYAML)
 	ctx := context.Background()

@@ -53,7 +53,7 @@ accounts:
 var (
 	mkAdmin  = aws.Credentials{AccessKeyID: "AKIAMKADMIN000000001", SecretAccessKey: "admin-secret"}
 	mkWriter = aws.Credentials{AccessKeyID: "AKIAMKWRITER00000001", SecretAccessKey: "writer-secret"}
-	// mkS3Key is the aws/s3 key of 111111111111 (spec §3.3).
+	// mkS3Key is the aws/s3 key of 111111111111 (docs/authorization.md §3.3).
 	mkS3Key = "arn:aws:kms:us-east-1:111111111111:key/" + world.S3KeyID("us-east-1", "111111111111")
 	mkCMK   = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 )
@@ -68,7 +68,7 @@ func putKMS(ctx context.Context, c *s3.Client, bucket, key, body string) (*s3.Pu
 }
 
 // SSE-KMS without a key ID uses the bucket owner's AWS managed key
-// aws/s3 (spec §3.1 "Additional rules", §3.3), and the object reads back.
+// aws/s3 (docs/authorization.md §3.1 "Additional rules", §3.3), and the object reads back.
 func TestS3ManagedKeyRoundTrip(t *testing.T) {
 	s := startEmulator(t, managedKeyWorldYAML)
 	ctx := context.Background()
@@ -120,7 +120,7 @@ func TestS3ManagedKeyRoundTrip(t *testing.T) {
 }
 
 // A caller from another account cannot use the bucket owner's aws/s3 key,
-// even with the bucket policy and its own IAM policy allowing (spec §3.3).
+// even with the bucket policy and its own IAM policy allowing (docs/authorization.md §3.3).
 func TestS3ManagedKeyCrossAccountDenied(t *testing.T) {
 	s := startEmulator(t, managedKeyWorldYAML)
 	ctx := context.Background()
@@ -130,7 +130,7 @@ func TestS3ManagedKeyCrossAccountDenied(t *testing.T) {
 		t.Fatalf("cross-account SSE-S3 write: %v", err)
 	}
 	_, err := putKMS(ctx, w, "shared-in", "kms.txt", "x")
-	// Cross-account callers get the plain message (spec §4.2).
+	// Cross-account callers get the plain message (docs/authorization.md §4.2).
 	wantSvcErr(t, err, "AccessDenied", http.StatusForbidden, "Access Denied")
 	if _, err := s.s3(t, mkAdmin).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("shared-in"), Key: aws.String("kms.txt")}); code(err) != "NotFound" {
 		t.Errorf("the denied object exists: HeadObject error %q", code(err))
@@ -173,7 +173,7 @@ func TestS3ManagedKeyBucketDefault(t *testing.T) {
 }
 
 // Through KMS the managed key describes itself as AWS managed, and its
-// policy cannot be changed (spec §3.3).
+// policy cannot be changed (docs/authorization.md §3.3).
 func TestKMSManagedKey(t *testing.T) {
 	s := startEmulator(t, managedKeyWorldYAML)
 	ctx := context.Background()

@@ -141,7 +141,7 @@ var bucketSubresources = []string{"acl", "cors", "lifecycle", "logging", "notifi
 	"website", "accelerate", "requestPayment", "object-lock", "publicAccessBlock", "analytics", "metrics",
 	"inventory", "intelligent-tiering", "policyStatus", "versions"}
 
-// s3Operation names the catalogue operation of a request (spec §2.2).
+// s3Operation names the catalogue operation of a request (docs/authorization.md §2.2).
 func s3Operation(r *http.Request, bucket, key string) (string, error) {
 	q := r.URL.Query()
 	has := func(k string) bool { _, ok := q[k]; return ok }
@@ -280,7 +280,7 @@ func resourceType(bucket, key string) string {
 
 // bucket returns the bucket of the call from the world, or NoSuchBucket.
 // NoSuchBucket comes before authorization, even for anonymous callers
-// (spec §2.4 "Buckets that do not exist").
+// (docs/authorization.md §2.4 "Buckets that do not exist").
 func (s *Server) bucket(c *call) (*world.Bucket, error) {
 	b := s.state.world().Bucket(c.bucket)
 	if b == nil {
@@ -294,7 +294,7 @@ func (s *Server) bucket(c *call) (*world.Bucket, error) {
 // returns AccessDenied with S3's message for the first denial. objs are the
 // existing objects the call reads or whose ACL or tags it touches: the
 // checks on one owned by another account than its bucket's owner follow
-// the object context of spec §2.5 (applyObjectContext).
+// the object context of docs/authorization.md §2.5 (applyObjectContext).
 func (s *Server) authorize(c *call, ec enforce.Call, objs ...ownedObject) error {
 	if ec.Operation == "" {
 		ec.Operation = c.operation
@@ -325,7 +325,7 @@ func (s *Server) authorize(c *call, ec enforce.Call, objs ...ownedObject) error 
 
 // allowed reports whether the caller may perform action on the bucket,
 // without recording a check: the s3:ListBucket probe of the 403-vs-404
-// rule (spec §2.4).
+// rule (docs/authorization.md §2.4).
 func (s *Server) allowed(c *call, action, arn string) bool {
 	req, err := s.state.world().Request(c.principal, action, arn, c.env, s.commonKeys(c))
 	if err != nil {
@@ -336,7 +336,7 @@ func (s *Server) allowed(c *call, action, arn string) bool {
 
 // conditionKeys returns the condition keys the request sets for the
 // operation: the ones the catalogue lists with a header or query source
-// (spec §2.3 "Each condition key maps to the same name request header"),
+// (docs/authorization.md §2.3 "Each condition key maps to the same name request header"),
 // tag keys from x-amz-tagging, and the keys common to every S3 request.
 func (s *Server) conditionKeys(c *call, operation string) map[string][]string {
 	keys := s.commonKeys(c)
@@ -379,7 +379,7 @@ func (s *Server) conditionKeys(c *call, operation string) map[string][]string {
 	return keys
 }
 
-// commonKeys are the keys every S3 request sets (spec §2.3 "Every S3
+// commonKeys are the keys every S3 request sets (docs/authorization.md §2.3 "Every S3
 // action also supports").
 func (s *Server) commonKeys(c *call) map[string][]string {
 	keys := map[string][]string{}
@@ -415,7 +415,7 @@ func tlsVersion(v uint16) string {
 }
 
 // copySourceKeyValue is the s3:x-amz-copy-source value: bucket/key with no
-// leading slash, decoded (spec §2.3).
+// leading slash, decoded (docs/authorization.md §2.3).
 func copySourceKeyValue(h string) string {
 	b, k, _, err := parseCopySource(h)
 	if err != nil {
@@ -448,7 +448,7 @@ func parseCopySource(h string) (bucket, key, versionID string, err error) {
 }
 
 // features reads the optional request parts that add permissions
-// (spec §2.2 "Conditional extra actions").
+// (docs/authorization.md §2.2 "Conditional extra actions").
 func features(r *http.Request) s3ops.Features {
 	h := r.Header
 	f := s3ops.Features{

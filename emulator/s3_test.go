@@ -61,7 +61,7 @@ func code(err error) string {
 	return ""
 }
 
-// TestS3MissingObject403Or404 checks spec §2.4: a missing key is 404 with
+// TestS3MissingObject403Or404 checks docs/authorization.md §2.4: a missing key is 404 with
 // s3:ListBucket, 403 without it; an existing one is readable either way.
 func TestS3MissingObject403Or404(t *testing.T) {
 	s := startEmulator(t, s3WorldYAML)
@@ -86,7 +86,7 @@ func TestS3MissingObject403Or404(t *testing.T) {
 }
 
 // TestS3AuthenticationErrors: wrong secret, unknown key, skewed clock,
-// unsigned requests (spec §4.1, §4.3).
+// unsigned requests (docs/authorization.md §4.1, §4.3).
 func TestS3AuthenticationErrors(t *testing.T) {
 	s := startEmulator(t, s3WorldYAML)
 	ctx := context.Background()
@@ -115,7 +115,7 @@ func TestS3AuthenticationErrors(t *testing.T) {
 	}
 	s.shift(0)
 	// Unsigned: the anonymous principal, denied without a public policy,
-	// with the plain message (spec §4.2).
+	// with the plain message (docs/authorization.md §4.2).
 	resp, err := http.Get(s.Endpoint() + "/data/hello.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +125,7 @@ func TestS3AuthenticationErrors(t *testing.T) {
 	if resp.StatusCode != 403 || !strings.Contains(string(body), "<Code>AccessDenied</Code><Message>Access Denied</Message>") {
 		t.Errorf("anonymous GET: %d %s", resp.StatusCode, body)
 	}
-	// A missing bucket is 404 even for anonymous callers (spec §2.4).
+	// A missing bucket is 404 even for anonymous callers (docs/authorization.md §2.4).
 	resp, err = http.Get(s.Endpoint() + "/no-such-bucket-here/k")
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +138,7 @@ func TestS3AuthenticationErrors(t *testing.T) {
 }
 
 // TestS3DetailedAccessDenied: same-account denials carry AWS's detailed
-// message naming the IAM action (spec §4.2).
+// message naming the IAM action (docs/authorization.md §4.2).
 func TestS3DetailedAccessDenied(t *testing.T) {
 	s := startEmulator(t, s3WorldYAML)
 	_, err := s.s3(t, s3Reader).ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String("data")})

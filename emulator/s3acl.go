@@ -13,7 +13,7 @@ import (
 	"github.com/lockstep-dev/lockstep/world"
 )
 
-// ACL grantee groups (spec §2.5, acl-overview).
+// ACL grantee groups (docs/authorization.md §2.5, acl-overview).
 const (
 	allUsersGroup      = "http://acs.amazonaws.com/groups/global/AllUsers"
 	authenticatedGroup = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
@@ -21,7 +21,7 @@ const (
 
 // ownedObject is an existing object an operation reads or whose ACL or
 // tags it reads or changes, with its bucket: when another account than the
-// bucket owner owns it, the object context of spec §2.5 applies to the
+// bucket owner owns it, the object context of docs/authorization.md §2.5 applies to the
 // checks on it (applyObjectContext).
 type ownedObject struct {
 	// target is the catalogue target of the checks on the object: Object,
@@ -33,7 +33,7 @@ type ownedObject struct {
 
 // copySource is the existing source object of a copy, for authorizeCopy:
 // it is read through its ACL when another account than its bucket's owner
-// owns it (spec §2.5 object context). None when the source is missing.
+// owns it (docs/authorization.md §2.5 object context). None when the source is missing.
 func copySource(sb *world.Bucket, src store.ObjectMeta, missing bool) []ownedObject {
 	if missing {
 		return nil
@@ -43,7 +43,7 @@ func copySource(sb *world.Bucket, src store.ObjectMeta, missing bool) []ownedObj
 
 // effectiveOwner is the account that owns an object: the bucket owner
 // when ACLs are disabled (BucketOwnerEnforced: "bucket owner owns all
-// objects, existing ones included", spec §2.5), else the owner recorded at
+// objects, existing ones included", docs/authorization.md §2.5), else the owner recorded at
 // write time.
 func effectiveOwner(b *world.Bucket, meta store.ObjectMeta) string {
 	if b.Ownership == world.BucketOwnerEnforced || meta.Owner == "" {
@@ -53,7 +53,7 @@ func effectiveOwner(b *world.Bucket, meta store.ObjectMeta) string {
 }
 
 // applyObjectContext re-decides the checks on objects owned by another
-// account than their bucket's owner, following spec §2.5 "How S3 combines
+// account than their bucket's owner, following docs/authorization.md §2.5 "How S3 combines
 // contexts":
 //
 //   - bucket context: an explicit Deny in any policy, the bucket policy

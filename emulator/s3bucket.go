@@ -76,7 +76,7 @@ func (s *Server) createBucket(w http.ResponseWriter, c *call) error {
 	}
 	if c.principal.Kind == authz.Anonymous {
 		// "Anonymous requests are never allowed to create buckets"
-		// (spec §2.2 CreateBucket).
+		// (docs/authorization.md §2.2 CreateBucket).
 		return errorf(http.StatusForbidden, "AccessDenied", "Access Denied")
 	}
 	// The body is an optional CreateBucketConfiguration.
@@ -123,7 +123,7 @@ func (s *Server) createBucket(w http.ResponseWriter, c *call) error {
 		c.resourceAccount = b.Account.ID
 		if b.Account.ID == c.principal.Account {
 			if s.region == "us-east-1" {
-				// The us-east-1 legacy answer (spec §4.1 table).
+				// The us-east-1 legacy answer (docs/authorization.md §4.1 table).
 				w.Header().Set("Location", "/"+c.bucket)
 				w.WriteHeader(http.StatusOK)
 				return nil
@@ -221,7 +221,7 @@ func (s *Server) headBucket(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	// HeadBucket returns the region "whether access to the bucket is
-	// authorized or not" (spec §2.2).
+	// authorized or not" (docs/authorization.md §2.2).
 	w.Header().Set("X-Amz-Bucket-Region", b.Region)
 	if err := s.authorize(c, enforce.Call{}); err != nil {
 		return err
@@ -466,7 +466,7 @@ func (s *Server) putBucketEncryption(w http.ResponseWriter, c *call) error {
 		var k *world.Key
 		if rule.Default.KMSMasterKeyID == "" {
 			// No key: the bucket owner's AWS managed key aws/s3
-			// (spec §3.3; S3 API ServerSideEncryptionByDefault).
+			// (docs/authorization.md §3.3; S3 API ServerSideEncryptionByDefault).
 			k = s.state.world().S3Key(b.Account.ID)
 		} else {
 			k = s.resolveKMSKey(rule.Default.KMSMasterKeyID, b.Account.ID)

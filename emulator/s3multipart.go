@@ -59,7 +59,7 @@ func (s *Server) upload(c *call) (store.Upload, error) {
 
 // uploadCall is the authorization of a call on an upload: the upload's
 // SSE-KMS key is the destination key (UploadPart needs kms:Decrypt on it,
-// spec §3.1).
+// docs/authorization.md §3.1).
 func uploadCall(u store.Upload, c *call) enforce.Call {
 	ec := enforce.Call{Features: features(c.r)}
 	if len(u.Meta.SSE.WrappedKey) > 0 {
@@ -176,7 +176,7 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, c *call) error {
 	}
 	ec := uploadCall(u, c)
 	// CompleteMultipartUpload needs kms:Decrypt only with an additional
-	// checksum (spec §3.1); the catalogue's Checksum trigger reads it from
+	// checksum (docs/authorization.md §3.1); the catalogue's Checksum trigger reads it from
 	// the upload.
 	ec.Features.Checksum = u.Meta.Extra["checksum-algorithm"] != ""
 	if err := s.authorize(c, ec); err != nil {

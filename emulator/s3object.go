@@ -27,7 +27,7 @@ const maxObjectSize = 5 << 30
 func objectARN(bucket, key string) string { return "arn:aws:s3:::" + bucket + "/" + key }
 
 // existingTagKeys returns s3:ExistingObjectTag/<key> for each stored tag,
-// when the operation supports the key (spec §2.3).
+// when the operation supports the key (docs/authorization.md §2.3).
 func existingTagKeys(operation string, tags []store.Tag) map[string][]string {
 	op, ok := s3ops.Lookup("s3", operation)
 	if !ok || len(tags) == 0 {
@@ -47,7 +47,7 @@ func existingTagKeys(operation string, tags []store.Tag) map[string][]string {
 
 // missingObject answers for an authorized request on an object that does
 // not exist: 404 NoSuchKey when the caller may also s3:ListBucket the
-// bucket, else 403 AccessDenied (spec §2.4).
+// bucket, else 403 AccessDenied (docs/authorization.md §2.4).
 func (s *Server) missingObject(c *call, b *world.Bucket) error {
 	var req *authz.Request
 	for _, ch := range c.checks {
@@ -96,10 +96,10 @@ func (s *Server) getObject(w http.ResponseWriter, c *call) error {
 	ec := enforce.Call{Features: features(c.r), Keys: existingTagKeys(c.operation, meta.Tags)}
 	kmsObject := len(meta.SSE.WrappedKey) > 0
 	// An object owned by another account than the bucket owner is read
-	// through its ACL (spec §2.5 object context).
+	// through its ACL (docs/authorization.md §2.5 object context).
 	obj := ownedObject{target: s3ops.Object, bucket: b, meta: meta}
 	// GET decrypts the object: S3 calls kms:Decrypt for the caller. A
-	// HEAD needs no KMS permission (spec §7.5, docs/decisions.md).
+	// HEAD needs no KMS permission (docs/decisions.md #4, docs/decisions.md).
 	if kmsObject && c.operation == "GetObject" {
 		ec.KMSKey = meta.SSE.KMSKeyID
 		if err := s.authorize(c, ec, obj); err != nil {
@@ -418,7 +418,7 @@ type writeEncryption struct {
 }
 
 // chooseEncryption reads the SSE headers of a write, falling back to the
-// bucket's default encryption (spec §3.1 "Additional rules").
+// bucket's default encryption (docs/authorization.md §3.1 "Additional rules").
 func (s *Server) chooseEncryption(c *call, b *world.Bucket, key string) (writeEncryption, error) {
 	h := c.r.Header
 	if h.Get("X-Amz-Server-Side-Encryption-Customer-Algorithm") != "" {
@@ -455,11 +455,11 @@ func (s *Server) chooseEncryption(c *call, b *world.Bucket, key string) (writeEn
 			}
 		} else {
 			// The header without a key ID means the AWS managed key
-			// aws/s3 (spec §3.1 "Additional rules"), even when the
+			// aws/s3 (docs/authorization.md §3.1 "Additional rules"), even when the
 			// bucket's default is a customer managed key
 			// (docs/decisions.md); it is the bucket owner's, so callers
 			// from other accounts are denied by its kms:CallerAccount
-			// condition (spec §3.3).
+			// condition (docs/authorization.md §3.3).
 			we.key = s.state.world().S3Key(b.Account.ID)
 			if we.key == nil {
 				return we, errInternal(fmt.Errorf("account %s has no aws/s3 key", b.Account.ID))
@@ -477,7 +477,7 @@ func (s *Server) chooseEncryption(c *call, b *world.Bucket, key string) (writeEn
 		arn = b.ARN
 	}
 	// The encryption context S3 uses: aws:s3:arn is the object ARN, or
-	// the bucket ARN with a Bucket Key (spec §3.2).
+	// the bucket ARN with a Bucket Key (docs/authorization.md §3.2).
 	we.sse.Context = `{"aws:s3:arn":"` + arn + `"}`
 	dk, wrapped, err := s.keys.newDataKey(we.key.ARN, we.sse.Context)
 	if err != nil {
@@ -575,7 +575,7 @@ func validateTags(tags []store.Tag) error {
 
 // checkACLHeaders applies Object Ownership to ACL headers of a write:
 // with BucketOwnerEnforced only bucket-owner-full-control (or no ACL) is
-// accepted (spec §2.5 Object Ownership).
+// accepted (docs/authorization.md §2.5 Object Ownership).
 func checkACLHeaders(h http.Header, b *world.Bucket) error {
 	if !hasACLHeaders(h) {
 		return nil
@@ -593,7 +593,7 @@ func checkACLHeaders(h http.Header, b *world.Bucket) error {
 	return nil
 }
 
-// objectOwner is the account that owns a new object (spec §2.5 Object
+// objectOwner is the account that owns a new object (docs/authorization.md §2.5 Object
 // Ownership).
 func objectOwner(b *world.Bucket, writer *authz.Principal, h http.Header) string {
 	switch {
@@ -607,7 +607,7 @@ func objectOwner(b *world.Bucket, writer *authz.Principal, h http.Header) string
 
 // prepareWrite reads and checks what a new object is made of, for
 // PutObject and CreateMultipartUpload: its metadata, its encryption, and
-// the authorization of the write with S3's KMS call (spec §3.1).
+// the authorization of the write with S3's KMS call (docs/authorization.md §3.1).
 func (s *Server) prepareWrite(c *call) (store.ObjectMeta, writeEncryption, error) {
 	b, err := s.bucket(c)
 	if err != nil {
@@ -736,7 +736,7 @@ func (s *Server) deleteObjects(w http.ResponseWriter, c *call) error {
 	}
 	out := result{NS: s3NS}
 	for _, o := range req.Objects {
-		// Each key is authorized on its own (spec §2.2 DeleteObjects).
+		// Each key is authorized on its own (docs/authorization.md §2.2 DeleteObjects).
 		oc := *c
 		oc.key = o.Key
 		oc.checks = nil
@@ -1042,7 +1042,7 @@ func (s *Server) objectForSubresource(c *call) (*world.Bucket, store.ObjectMeta,
 		return nil, meta, storeError(err, c)
 	}
 	// ACL and tagging operations on an object owned by another account
-	// than the bucket owner follow the object context (spec §2.5).
+	// than the bucket owner follow the object context (docs/authorization.md §2.5).
 	obj := ownedObject{target: s3ops.Object, bucket: b, meta: meta}
 	if err := s.authorize(c, enforce.Call{Features: features(c.r), Keys: existingTagKeys(c.operation, meta.Tags)}, obj); err != nil {
 		return nil, meta, err
@@ -1204,7 +1204,7 @@ func (s *Server) putObjectACL(w http.ResponseWriter, c *call) error {
 	return nil
 }
 
-// cannedACL expands a canned ACL into grants (spec §2.5 canned ACLs).
+// cannedACL expands a canned ACL into grants (docs/authorization.md §2.5 canned ACLs).
 func cannedACL(name, objectOwner, bucketOwner string) aclXML {
 	acl := aclXML{Owner: owner(objectOwner), Grants: []grantXML{fullControl(objectOwner)}}
 	group := func(uri, perm string) grantXML {

@@ -389,9 +389,9 @@ func svcSignedPost(t *testing.T, s *svcServer, service string, creds aws.Credent
 }
 
 // TestSTSAssumeRole: sts:AssumeRole is authorized on the role ARN against
-// its trust policy (spec §1.3 "Exceptions": the trust policy must allow
+// its trust policy (docs/authorization.md §1.3 "Exceptions": the trust policy must allow
 // the principal, or delegate to its account and IAM allows) and, across
-// accounts, against both sides (spec §1.4).
+// accounts, against both sides (docs/authorization.md §1.4).
 func TestSTSAssumeRole(t *testing.T) {
 	s := startEmulator(t, svcWorldYAML)
 	denied := func(caller, role string) string {
@@ -520,7 +520,7 @@ func TestSTSRoleChaining(t *testing.T) {
 }
 
 // TestSTSSessionPolicy: a session policy is a ceiling on the role's
-// permissions (spec §1.3 step 7): the role may write, the session may
+// permissions (docs/authorization.md §1.3 step 7): the role may write, the session may
 // only read.
 func TestSTSSessionPolicy(t *testing.T) {
 	s := startEmulator(t, svcWorldYAML)

@@ -56,7 +56,7 @@ type Check struct {
 	Request *authz.Request
 	// ObjectOwner is set when the check is on an existing object owned by
 	// another account than the bucket owner: Decision then applies the
-	// object context of spec §2.5 (object ACL, no bucket-policy Allow),
+	// object context of docs/authorization.md §2.5 (object ACL, no bucket-policy Allow),
 	// and a denial that is not an explicit Deny says only "Access Denied"
 	// (docs/decisions.md, "Objects owned by another account").
 	ObjectOwner string
@@ -208,7 +208,7 @@ func (r *Result) ClientError() string {
 // S3Message is the <Message> of the AccessDenied error S3 returns for the
 // check. S3 sends the detailed message only within one account (spec
 // §4.2); a denied KMS call S3 made for the caller surfaces as an S3
-// AccessDenied with the KMS wording (spec §3.6).
+// AccessDenied with the KMS wording (docs/authorization.md §3.6).
 func (c *Check) S3Message() string {
 	if c.ObjectOwner != "" && !c.Decision.Allowed() && c.Decision.Effect != authz.ExplicitDeny {
 		return "Access Denied"
@@ -220,7 +220,7 @@ func (c *Check) S3Message() string {
 	case c.Decision.CrossAccount:
 		return "Access Denied"
 	case c.Decision.Type == authz.TypeResource:
-		// The form S3 relays for a key policy denial (spec §3.6).
+		// The form S3 relays for a key policy denial (docs/authorization.md §3.6).
 		return "User: " + c.Decision.Principal + " is not authorized to perform: " + c.Action +
 			" on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access"
 	}
@@ -228,7 +228,7 @@ func (c *Check) S3Message() string {
 }
 
 // anyResourceOnly reports whether every permission of op is on "*", as
-// s3:ListAllMyBuckets of ListBuckets (spec §2.2): no bucket is involved.
+// s3:ListAllMyBuckets of ListBuckets (docs/authorization.md §2.2): no bucket is involved.
 func anyResourceOnly(op *s3ops.Operation) bool {
 	for _, p := range op.Permissions {
 		if p.On != s3ops.AnyResource {

@@ -159,7 +159,7 @@ func got(r *enforce.Result) []check {
 }
 
 // TestAuthorizeChecks expands operations through the s3ops catalogue into
-// their IAM checks (spec §2.2) and S3-made KMS calls (spec §3.1), and
+// their IAM checks (docs/authorization.md §2.2) and S3-made KMS calls (docs/authorization.md §3.1), and
 // decides each one.
 func TestAuthorizeChecks(t *testing.T) {
 	w := loadWorld(t, testWorld)
@@ -172,24 +172,24 @@ func TestAuthorizeChecks(t *testing.T) {
 		wantDenied string // action of the first denied check, "" if allowed
 	}{
 		{
-			name:       "spec §2.2 ListBuckets: s3:ListAllMyBuckets on * (no bucket)",
+			name:       "docs/authorization.md §2.2 ListBuckets: s3:ListAllMyBuckets on * (no bucket)",
 			call:       enforce.Call{Operation: "ListBuckets"},
 			want:       []check{{"s3:ListAllMyBuckets", "*", s3ops.AnyResource, false, false}},
 			wantDenied: "s3:ListAllMyBuckets",
 		},
 		{
-			name: "spec §2.2 GetObject: s3:GetObject on the object",
+			name: "docs/authorization.md §2.2 GetObject: s3:GetObject on the object",
 			call: enforce.Call{Operation: "GetObject", Bucket: "src", Key: "a.txt"},
 			want: []check{{"s3:GetObject", obj("src", "a.txt"), s3ops.Object, false, true}},
 		},
 		{
-			name:       "spec §2.2 GetObject with versionId: only s3:GetObjectVersion",
+			name:       "docs/authorization.md §2.2 GetObject with versionId: only s3:GetObjectVersion",
 			call:       enforce.Call{Operation: "GetObject", Bucket: "src", Key: "a.txt", Features: s3ops.Features{VersionID: true}},
 			want:       []check{{"s3:GetObjectVersion", obj("src", "a.txt"), s3ops.Object, false, false}},
 			wantDenied: "s3:GetObjectVersion",
 		},
 		{
-			name: "spec §2.2 PutObject: x-amz-acl adds s3:PutObjectAcl, which writer lacks",
+			name: "docs/authorization.md §2.2 PutObject: x-amz-acl adds s3:PutObjectAcl, which writer lacks",
 			call: enforce.Call{Operation: "PutObject", Bucket: "dst", Key: "a.txt", Features: s3ops.Features{ACL: true}},
 			want: []check{
 				{"s3:PutObject", obj("dst", "a.txt"), s3ops.Object, false, true},
@@ -198,7 +198,7 @@ func TestAuthorizeChecks(t *testing.T) {
 			wantDenied: "s3:PutObjectAcl",
 		},
 		{
-			name: "spec §2.2 PutObject: x-amz-tagging adds s3:PutObjectTagging",
+			name: "docs/authorization.md §2.2 PutObject: x-amz-tagging adds s3:PutObjectTagging",
 			call: enforce.Call{Operation: "PutObject", Bucket: "dst", Key: "a.txt", Features: s3ops.Features{Tagging: true}},
 			want: []check{
 				{"s3:PutObject", obj("dst", "a.txt"), s3ops.Object, false, true},
@@ -207,7 +207,7 @@ func TestAuthorizeChecks(t *testing.T) {
 			wantDenied: "s3:PutObjectTagging",
 		},
 		{
-			name: "spec §2.2 PutObject: ACL and tagging headers together; the first denied check is reported",
+			name: "docs/authorization.md §2.2 PutObject: ACL and tagging headers together; the first denied check is reported",
 			call: enforce.Call{Operation: "PutObject", Bucket: "dst", Key: "a.txt", Features: s3ops.Features{ACL: true, Tagging: true}},
 			want: []check{
 				{"s3:PutObject", obj("dst", "a.txt"), s3ops.Object, false, true},
@@ -217,7 +217,7 @@ func TestAuthorizeChecks(t *testing.T) {
 			wantDenied: "s3:PutObjectAcl",
 		},
 		{
-			name: "spec §2.2 CopyObject: s3:GetObject on the source object, s3:PutObject on the destination",
+			name: "docs/authorization.md §2.2 CopyObject: s3:GetObject on the source object, s3:PutObject on the destination",
 			call: enforce.Call{Operation: "CopyObject", Bucket: "dst", Key: "b.txt", SourceBucket: "src", SourceKey: "a.txt"},
 			want: []check{
 				{"s3:GetObject", obj("src", "a.txt"), s3ops.SourceObject, false, true},
@@ -225,13 +225,13 @@ func TestAuthorizeChecks(t *testing.T) {
 			},
 		},
 		{
-			name:       "spec §2.2 CopyObject: the source read is denied (writer may not read private), reported on the source ARN",
+			name:       "docs/authorization.md §2.2 CopyObject: the source read is denied (writer may not read private), reported on the source ARN",
 			call:       enforce.Call{Operation: "CopyObject", Bucket: "dst", Key: "b.txt", SourceBucket: "private", SourceKey: "a.txt"},
 			want:       []check{{"s3:GetObject", obj("private", "a.txt"), s3ops.SourceObject, false, false}, {"s3:PutObject", obj("dst", "b.txt"), s3ops.Object, false, true}},
 			wantDenied: "s3:GetObject",
 		},
 		{
-			name: "spec §2.2 CopyObject: a copy source with ?versionId= needs s3:GetObjectVersion instead",
+			name: "docs/authorization.md §2.2 CopyObject: a copy source with ?versionId= needs s3:GetObjectVersion instead",
 			call: enforce.Call{Operation: "CopyObject", Bucket: "dst", Key: "b.txt", SourceBucket: "src", SourceKey: "a.txt", Features: s3ops.Features{SourceVersionID: true}},
 			want: []check{
 				{"s3:GetObjectVersion", obj("src", "a.txt"), s3ops.SourceObject, false, false},
@@ -240,7 +240,7 @@ func TestAuthorizeChecks(t *testing.T) {
 			wantDenied: "s3:GetObjectVersion",
 		},
 		{
-			name: "spec §2.2 CopyObject: ACL headers add s3:PutObjectAcl on the destination",
+			name: "docs/authorization.md §2.2 CopyObject: ACL headers add s3:PutObjectAcl on the destination",
 			call: enforce.Call{Operation: "CopyObject", Bucket: "dst", Key: "b.txt", SourceBucket: "src", SourceKey: "a.txt", Features: s3ops.Features{ACL: true}},
 			want: []check{
 				{"s3:GetObject", obj("src", "a.txt"), s3ops.SourceObject, false, true},
@@ -250,18 +250,18 @@ func TestAuthorizeChecks(t *testing.T) {
 			wantDenied: "s3:PutObjectAcl",
 		},
 		{
-			name: "spec §2.2 ListObjectsV2: s3:ListBucket on the bucket ARN",
+			name: "docs/authorization.md §2.2 ListObjectsV2: s3:ListBucket on the bucket ARN",
 			call: enforce.Call{Operation: "ListObjectsV2", Bucket: "src"},
 			want: []check{{"s3:ListBucket", "arn:aws:s3:::src", s3ops.Bucket, false, true}},
 		},
 		{
-			name:       "spec §2.2 ListObjectVersions: s3:ListBucketVersions, a different action",
+			name:       "docs/authorization.md §2.2 ListObjectVersions: s3:ListBucketVersions, a different action",
 			call:       enforce.Call{Operation: "ListObjectVersions", Bucket: "src"},
 			want:       []check{{"s3:ListBucketVersions", "arn:aws:s3:::src", s3ops.Bucket, false, false}},
 			wantDenied: "s3:ListBucketVersions",
 		},
 		{
-			name: "spec §3.1 PutObject to an SSE-KMS bucket: S3 calls kms:GenerateDataKey on the default key as the caller",
+			name: "docs/authorization.md §3.1 PutObject to an SSE-KMS bucket: S3 calls kms:GenerateDataKey on the default key as the caller",
 			call: enforce.Call{Operation: "PutObject", Bucket: "enc", Key: "a.txt"},
 			want: []check{
 				{"s3:PutObject", obj("enc", "a.txt"), s3ops.Object, false, true},
@@ -269,7 +269,7 @@ func TestAuthorizeChecks(t *testing.T) {
 			},
 		},
 		{
-			name: "spec §3.1 GetObject of an SSE-KMS object: kms:Decrypt",
+			name: "docs/authorization.md §3.1 GetObject of an SSE-KMS object: kms:Decrypt",
 			call: enforce.Call{Operation: "GetObject", Bucket: "enc", Key: "a.txt"},
 			want: []check{
 				{"s3:GetObject", obj("enc", "a.txt"), s3ops.Object, false, true},
@@ -277,12 +277,12 @@ func TestAuthorizeChecks(t *testing.T) {
 			},
 		},
 		{
-			name: "spec §3.1 HeadObject: no KMS permission documented for a plain HEAD",
+			name: "docs/authorization.md §3.1 HeadObject: no KMS permission documented for a plain HEAD",
 			call: enforce.Call{Operation: "HeadObject", Bucket: "enc", Key: "a.txt"},
 			want: []check{{"s3:GetObject", obj("enc", "a.txt"), s3ops.Object, false, true}},
 		},
 		{
-			name: "spec §3.1 CreateMultipartUpload with SSE-KMS: kms:GenerateDataKey",
+			name: "docs/authorization.md §3.1 CreateMultipartUpload with SSE-KMS: kms:GenerateDataKey",
 			call: enforce.Call{Operation: "CreateMultipartUpload", Bucket: "enc", Key: "big.bin"},
 			want: []check{
 				{"s3:PutObject", obj("enc", "big.bin"), s3ops.Object, false, true},
@@ -290,7 +290,7 @@ func TestAuthorizeChecks(t *testing.T) {
 			},
 		},
 		{
-			name: "spec §3.1 UploadPart with SSE-KMS: kms:Decrypt",
+			name: "docs/authorization.md §3.1 UploadPart with SSE-KMS: kms:Decrypt",
 			call: enforce.Call{Operation: "UploadPart", Bucket: "enc", Key: "big.bin"},
 			want: []check{
 				{"s3:PutObject", obj("enc", "big.bin"), s3ops.Object, false, true},
@@ -298,12 +298,12 @@ func TestAuthorizeChecks(t *testing.T) {
 			},
 		},
 		{
-			name: "spec §3.1 CompleteMultipartUpload: no KMS call without an additional checksum",
+			name: "docs/authorization.md §3.1 CompleteMultipartUpload: no KMS call without an additional checksum",
 			call: enforce.Call{Operation: "CompleteMultipartUpload", Bucket: "enc", Key: "big.bin"},
 			want: []check{{"s3:PutObject", obj("enc", "big.bin"), s3ops.Object, false, true}},
 		},
 		{
-			name: "spec §3.1 CompleteMultipartUpload: kms:Decrypt with an additional checksum",
+			name: "docs/authorization.md §3.1 CompleteMultipartUpload: kms:Decrypt with an additional checksum",
 			call: enforce.Call{Operation: "CompleteMultipartUpload", Bucket: "enc", Key: "big.bin", Features: s3ops.Features{Checksum: true}},
 			want: []check{
 				{"s3:PutObject", obj("enc", "big.bin"), s3ops.Object, false, true},
@@ -311,7 +311,7 @@ func TestAuthorizeChecks(t *testing.T) {
 			},
 		},
 		{
-			name: "spec §3.1 CopyObject from an SSE-KMS source to a plain destination: kms:Decrypt on the source key only",
+			name: "docs/authorization.md §3.1 CopyObject from an SSE-KMS source to a plain destination: kms:Decrypt on the source key only",
 			call: enforce.Call{Operation: "CopyObject", Bucket: "dst", Key: "b.txt", SourceBucket: "enc", SourceKey: "a.txt"},
 			want: []check{
 				{"s3:GetObject", obj("enc", "a.txt"), s3ops.SourceObject, false, true},
@@ -320,7 +320,7 @@ func TestAuthorizeChecks(t *testing.T) {
 			},
 		},
 		{
-			name: "spec §3.1 CopyObject from plain to SSE-KMS: kms:GenerateDataKey on the destination key only",
+			name: "docs/authorization.md §3.1 CopyObject from plain to SSE-KMS: kms:GenerateDataKey on the destination key only",
 			call: enforce.Call{Operation: "CopyObject", Bucket: "enc", Key: "b.txt", SourceBucket: "src", SourceKey: "a.txt"},
 			want: []check{
 				{"s3:GetObject", obj("src", "a.txt"), s3ops.SourceObject, false, true},
@@ -329,7 +329,7 @@ func TestAuthorizeChecks(t *testing.T) {
 			},
 		},
 		{
-			name: "spec §3.1 UploadPartCopy between SSE-KMS buckets: kms:Decrypt on the source key and on the upload's key",
+			name: "docs/authorization.md §3.1 UploadPartCopy between SSE-KMS buckets: kms:Decrypt on the source key and on the upload's key",
 			call: enforce.Call{Operation: "UploadPartCopy", Bucket: "enc-locked", Key: "big.bin", SourceBucket: "enc", SourceKey: "a.txt"},
 			want: []check{
 				{"s3:GetObject", obj("enc", "a.txt"), s3ops.SourceObject, false, true},
@@ -340,7 +340,7 @@ func TestAuthorizeChecks(t *testing.T) {
 			wantDenied: "kms:Decrypt",
 		},
 		{
-			name:       "spec §3.4: a key policy that names nobody denies the GenerateDataKey S3 makes for writer, although IAM allows it",
+			name:       "docs/authorization.md §3.4: a key policy that names nobody denies the GenerateDataKey S3 makes for writer, although IAM allows it",
 			call:       enforce.Call{Operation: "PutObject", Bucket: "enc-locked", Key: "a.txt"},
 			want:       []check{{"s3:PutObject", obj("enc-locked", "a.txt"), s3ops.Object, false, true}, {"kms:GenerateDataKey", key2, s3ops.KMSKey, true, false}},
 			wantDenied: "kms:GenerateDataKey",
@@ -352,7 +352,7 @@ func TestAuthorizeChecks(t *testing.T) {
 			wantDenied: "kms:GenerateDataKey",
 		},
 		{
-			name: "spec §3.5 kms:ViaService: a key usable only through S3 in eu-west-1 allows the call S3 makes",
+			name: "docs/authorization.md §3.5 kms:ViaService: a key usable only through S3 in eu-west-1 allows the call S3 makes",
 			call: enforce.Call{Operation: "GetObject", Bucket: "enc-vias3", Key: "a.txt"},
 			want: []check{
 				{"s3:GetObject", obj("enc-vias3", "a.txt"), s3ops.Object, false, true},
@@ -360,7 +360,7 @@ func TestAuthorizeChecks(t *testing.T) {
 			},
 		},
 		{
-			name:       "spec §1.4: partner's IAM allows src, but src has no bucket policy",
+			name:       "docs/authorization.md §1.4: partner's IAM allows src, but src has no bucket policy",
 			principal:  partner,
 			call:       enforce.Call{Operation: "GetObject", Bucket: "src", Key: "a.txt"},
 			want:       []check{{"s3:GetObject", obj("src", "a.txt"), s3ops.Object, false, false}},
@@ -418,7 +418,7 @@ func contextValue(t *testing.T, c enforce.Check, key string) (string, bool) {
 }
 
 // TestKMSCallContext checks the condition keys of the KMS calls S3 makes
-// for the caller (spec §3.5, §3.2): kms:ViaService in the world's region,
+// for the caller (docs/authorization.md §3.5, §3.2): kms:ViaService in the world's region,
 // kms:CallerAccount, and the aws:s3:arn encryption context (object ARN,
 // bucket ARN with an S3 Bucket Key). The S3 checks carry none of them.
 func TestKMSCallContext(t *testing.T) {
@@ -427,8 +427,8 @@ func TestKMSCallContext(t *testing.T) {
 	tests := []struct {
 		name, bucket, key, wantContext string
 	}{
-		{"spec §3.2 without a Bucket Key the context is the object ARN", "enc", "dir/a.txt", "arn:aws:s3:::enc/dir/a.txt"},
-		{"spec §3.2 with a Bucket Key the context is the bucket ARN", "enc-bk", "dir/a.txt", "arn:aws:s3:::enc-bk"},
+		{"docs/authorization.md §3.2 without a Bucket Key the context is the object ARN", "enc", "dir/a.txt", "arn:aws:s3:::enc/dir/a.txt"},
+		{"docs/authorization.md §3.2 with a Bucket Key the context is the bucket ARN", "enc-bk", "dir/a.txt", "arn:aws:s3:::enc-bk"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -459,7 +459,7 @@ func TestKMSCallContext(t *testing.T) {
 	}
 }
 
-// TestKMSViaServiceDecides shows that kms:ViaService decides (spec §3.5):
+// TestKMSViaServiceDecides shows that kms:ViaService decides (docs/authorization.md §3.5):
 // the key "vias3" allows writer only through S3, so the kms:Decrypt S3
 // makes for GetObject is allowed, and the same request without
 // kms:ViaService (a direct call) is denied by the key policy.
@@ -487,7 +487,7 @@ func TestKMSViaServiceDecides(t *testing.T) {
 }
 
 // TestCopySourceConditionKey: CopyObject and UploadPartCopy set
-// s3:x-amz-copy-source to "bucket/key" with no leading slash (spec §2.3,
+// s3:x-amz-copy-source to "bucket/key" with no leading slash (docs/authorization.md §2.3,
 // amazon-s3-policy-keys Example 3), so a policy can restrict copies by
 // source.
 func TestCopySourceConditionKey(t *testing.T) {
@@ -548,12 +548,12 @@ accounts:
 		t.Errorf("PutObject carries s3:x-amz-copy-source = %q", v)
 	}
 	if r.Allowed() {
-		t.Errorf("PutObject without a copy source is allowed by a statement that requires s3:x-amz-copy-source (spec §1.6 missing-key rule)")
+		t.Errorf("PutObject without a copy source is allowed by a statement that requires s3:x-amz-copy-source (docs/authorization.md §1.6 missing-key rule)")
 	}
 }
 
 // TestCallKeys: Call.Keys reach the S3 checks as condition keys; s3:prefix
-// absent is not s3:prefix "" (spec §2.3).
+// absent is not s3:prefix "" (docs/authorization.md §2.3).
 func TestCallKeys(t *testing.T) {
 	w := loadWorld(t, `
 accounts:
@@ -595,9 +595,9 @@ accounts:
 }
 
 // TestClientError checks the line the AWS CLI prints for a denied call:
-// the detailed message within one account (spec §4.2), plain "Access
-// Denied" across accounts (spec §4.2 notes), and the KMS wording S3 relays
-// for a key-policy denial (spec §3.6).
+// the detailed message within one account (docs/authorization.md §4.2), plain "Access
+// Denied" across accounts (docs/authorization.md §4.2 notes), and the KMS wording S3 relays
+// for a key-policy denial (docs/authorization.md §3.6).
 func TestClientError(t *testing.T) {
 	w := loadWorld(t, testWorld)
 	tests := []struct {
@@ -612,28 +612,28 @@ func TestClientError(t *testing.T) {
 			want: "",
 		},
 		{
-			name: "spec §4.2 same account: the header-triggered action is named",
+			name: "docs/authorization.md §4.2 same account: the header-triggered action is named",
 			call: enforce.Call{Operation: "PutObject", Bucket: "dst", Key: "a.txt", Features: s3ops.Features{ACL: true}},
 			want: `An error occurred (AccessDenied) when calling the PutObject operation: User: arn:aws:iam::111111111111:user/writer is not authorized to perform: s3:PutObjectAcl on resource: "arn:aws:s3:::dst/a.txt" because no identity-based policy allows the s3:PutObjectAcl action`,
 		},
 		{
-			name: "spec §4.2 the operation is the API name, the action the IAM action",
+			name: "docs/authorization.md §4.2 the operation is the API name, the action the IAM action",
 			call: enforce.Call{Operation: "ListObjectVersions", Bucket: "src"},
 			want: `An error occurred (AccessDenied) when calling the ListObjectVersions operation: User: arn:aws:iam::111111111111:user/writer is not authorized to perform: s3:ListBucketVersions on resource: "arn:aws:s3:::src" because no identity-based policy allows the s3:ListBucketVersions action`,
 		},
 		{
-			name: "spec §2.2 CopyObject: the source object is named",
+			name: "docs/authorization.md §2.2 CopyObject: the source object is named",
 			call: enforce.Call{Operation: "CopyObject", Bucket: "dst", Key: "b.txt", SourceBucket: "private", SourceKey: "a.txt"},
 			want: `An error occurred (AccessDenied) when calling the CopyObject operation: User: arn:aws:iam::111111111111:user/writer is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::private/a.txt" because no identity-based policy allows the s3:GetObject action`,
 		},
 		{
-			name:      "spec §4.2 notes: cross-account requests get plain Access Denied",
+			name:      "docs/authorization.md §4.2 notes: cross-account requests get plain Access Denied",
 			principal: partner,
 			call:      enforce.Call{Operation: "GetObject", Bucket: "src", Key: "a.txt"},
 			want:      `An error occurred (AccessDenied) when calling the GetObject operation: Access Denied`,
 		},
 		{
-			name: "spec §3.6 newer style: a key-policy denial of the KMS call S3 makes",
+			name: "docs/authorization.md §3.6 newer style: a key-policy denial of the KMS call S3 makes",
 			call: enforce.Call{Operation: "PutObject", Bucket: "enc-locked", Key: "a.txt"},
 			want: `An error occurred (AccessDenied) when calling the PutObject operation: User: arn:aws:iam::111111111111:user/writer is not authorized to perform: kms:GenerateDataKey on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access`,
 		},

@@ -6,7 +6,7 @@
 // objects. It also knows the client surprises of
 // ../shared/reference/sync-clients.md (rclone's CreateBucket, AWS CLI v2's
 // GetObjectTagging on multipart copies) and the authorization rules of
-// ../shared/reference/aws-authorization.md (403 instead of 404 without
+// docs/authorization.md (403 instead of 404 without
 // s3:ListBucket, §2.4; plain "Access Denied" across accounts, §4.2; the
 // aws/s3 key across accounts, §3.3; the KMS-via-S3 message form, §3.6).
 //

@@ -328,7 +328,7 @@ func (x *Explanation) kmsFirst(op string) bool {
 	}
 	// A part upload follows CreateMultipartUpload, which needed
 	// s3:PutObject on the same object: what is left is the kms:Decrypt S3
-	// makes for each part of an SSE-KMS upload (spec §3.1, seed 003).
+	// makes for each part of an SSE-KMS upload (docs/authorization.md §3.1, seed 003).
 	return op == "UploadPart" || op == "UploadPartCopy"
 }
 
@@ -408,7 +408,7 @@ func (x *Explanation) addCandidates(ci int, call Call) {
 			c.Why += "; only " + k.When.String()
 			c.score += 500
 		}
-		c.Hint = "the key policy must allow you, or allow your account (its root) and then your IAM policy must allow it; for a key of another account both must allow it (spec §3.4), and the AWS managed aws/s3 key cannot be used from another account at all (spec §3.3)"
+		c.Hint = "the key policy must allow you, or allow your account (its root) and then your IAM policy must allow it; for a key of another account both must allow it (docs/authorization.md §3.4), and the AWS managed aws/s3 key cannot be used from another account at all (docs/authorization.md §3.3)"
 		if kmsUp && k.When == s3ops.Always {
 			c.score = base + 10 + i
 			if k.Key == s3ops.DestinationKey {
@@ -419,7 +419,7 @@ func (x *Explanation) addCandidates(ci int, call Call) {
 	}
 	if op.Name == "GetObject" || op.Name == "HeadObject" {
 		c := &Candidate{Action: authz.MissingObjectAction, Resource: bucketARNOr(call.Bucket), Operation: op.Name, call: ci, target: s3ops.Bucket, score: base + 400}
-		c.Why = fmt.Sprintf("if %s does not exist, S3 answers 403 AccessDenied instead of 404 NoSuchKey unless you have s3:ListBucket on the bucket (spec §2.4)", objectName(call.Bucket, call.Key))
+		c.Why = fmt.Sprintf("if %s does not exist, S3 answers 403 AccessDenied instead of 404 NoSuchKey unless you have s3:ListBucket on the bucket (docs/authorization.md §2.4)", objectName(call.Bucket, call.Key))
 		c.Hint = "check that the key exists; grant s3:ListBucket on the bucket ARN to get 404 for missing keys"
 		if x.Error.Code == "403" || x.Error.Code == "Forbidden" {
 			c.score = base + 150
@@ -468,8 +468,8 @@ func (x *Explanation) detailed() {
 	match.score = -1000
 	switch {
 	case d.ThisResource:
-		match.Why = fmt.Sprintf("exact: AWS says %s may not perform %s on the KMS key S3 used; this form (\"on this resource because the resource does not exist in this Region, no resource-based policies allow access...\") is what S3 relays when the key policy does not allow the caller (spec §3.6)", d.Principal, d.Action)
-		match.Hint = fmt.Sprintf("add to the key policy a statement allowing %s to %s (Principal your role or user ARN); if the key is in another account, your IAM policy must allow it on the key ARN as well; the aws/s3 key cannot be used from another account (spec §3.3)", d.Action, principalForPolicy(d.Principal))
+		match.Why = fmt.Sprintf("exact: AWS says %s may not perform %s on the KMS key S3 used; this form (\"on this resource because the resource does not exist in this Region, no resource-based policies allow access...\") is what S3 relays when the key policy does not allow the caller (docs/authorization.md §3.6)", d.Principal, d.Action)
+		match.Hint = fmt.Sprintf("add to the key policy a statement allowing %s to %s (Principal your role or user ARN); if the key is in another account, your IAM policy must allow it on the key ARN as well; the aws/s3 key cannot be used from another account (docs/authorization.md §3.3)", d.Action, principalForPolicy(d.Principal))
 	case d.Explicit:
 		match.Why = fmt.Sprintf("exact: an explicit Deny in a %s denies %s on %s to %s; no Allow can override it", d.PolicyType, d.Action, d.Resource, d.Principal)
 		match.Hint = fmt.Sprintf("find the Deny statement in the %s that matches %s on %s and remove or narrow it (mind its Condition)", d.PolicyType, d.Action, d.Resource)
@@ -554,15 +554,15 @@ func (x *Explanation) notes() {
 	e := x.Error
 	switch {
 	case e.Code == "NotFoundException":
-		x.Notes = append(x.Notes, "KMS NotFoundException: the key or alias does not exist in this account and Region. An alias names a key of the caller's own account only: to use a key of another account, give its key ARN (spec §3.4); KMS keys must be in the bucket's Region (spec §3.1)")
+		x.Notes = append(x.Notes, "KMS NotFoundException: the key or alias does not exist in this account and Region. An alias names a key of the caller's own account only: to use a key of another account, give its key ARN (docs/authorization.md §3.4); KMS keys must be in the bucket's Region (docs/authorization.md §3.1)")
 	case e.Client == "kms" && e.Code == "AccessDeniedException":
-		x.Notes = append(x.Notes, "a direct KMS call: the key policy must allow it, or delegate to your account (Principal arn:aws:iam::ACCOUNT:root) with your IAM policy allowing it; across accounts both are needed (spec §3.4)")
+		x.Notes = append(x.Notes, "a direct KMS call: the key policy must allow it, or delegate to your account (Principal arn:aws:iam::ACCOUNT:root) with your IAM policy allowing it; across accounts both are needed (docs/authorization.md §3.4)")
 	}
 	if e.Operation == "HeadObject" && (e.Code == "403" || e.Code == "Forbidden" || e.Message == "Forbidden") {
-		x.Notes = append(x.Notes, "HEAD responses have no body, so the client shows only the status (403 Forbidden): S3's reason is not in the error. A 403 on a key that does not exist means s3:ListBucket is missing (spec §2.4)")
+		x.Notes = append(x.Notes, "HEAD responses have no body, so the client shows only the status (403 Forbidden): S3's reason is not in the error. A 403 on a key that does not exist means s3:ListBucket is missing (docs/authorization.md §2.4)")
 	}
 	if e.Detail == nil && (e.Message == "Access Denied" || e.Code == "Forbidden" || e.Message == "Forbidden") {
-		x.Notes = append(x.Notes, "S3 sends the plain \"Access Denied\", without the detailed \"User: ... is not authorized\" message, when the caller and the bucket are in different accounts, and to anonymous callers (spec §4.2). Across accounts, both the caller's IAM policy and the other account's bucket policy (or key policy) must allow each permission")
+		x.Notes = append(x.Notes, "S3 sends the plain \"Access Denied\", without the detailed \"User: ... is not authorized\" message, when the caller and the bucket are in different accounts, and to anonymous callers (docs/authorization.md §4.2). Across accounts, both the caller's IAM policy and the other account's bucket policy (or key policy) must allow each permission")
 	}
 	if x.Command != nil && x.Command.Client == "aws-cli" && x.Command.Source.S3() && x.Command.Dest.S3() && x.Command.CopyProps == "" && (e.Operation == "GetObjectTagging" || e.Operation == "HeadObject") {
 		x.Notes = append(x.Notes, "AWS CLI v2 copies metadata and tags on multipart S3→S3 copies (--copy-props default: HeadObject + GetObjectTagging on the source); --copy-props metadata-directive or none avoids the tagging call")

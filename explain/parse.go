@@ -40,13 +40,13 @@ type Error struct {
 }
 
 // Detail is the detailed message "User: ARN is not authorized to perform:
-// ACTION on resource: RESOURCE because ..." (spec §1.7, §4.2, §3.6).
+// ACTION on resource: RESOURCE because ..." (docs/authorization.md §1.7, §4.2, §3.6).
 type Detail struct {
 	Principal string `json:"principal"`
 	Action    string `json:"action"`
 	// Resource is the resource ARN; empty in the KMS-via-S3 form "on this
 	// resource because the resource does not exist in this Region, no
-	// resource-based policies allow access, ..." (spec §3.6).
+	// resource-based policies allow access, ..." (docs/authorization.md §3.6).
 	Resource string `json:"resource,omitempty"`
 	// Explicit is true for "with an explicit deny in a ... policy".
 	Explicit bool `json:"explicit,omitempty"`
@@ -234,7 +234,7 @@ func parseDetail(t string) *detailResult {
 	default:
 		// "on this resource because the resource does not exist in this
 		// Region, no resource-based policies allow access, or a
-		// resource-based policy explicitly denies access" (spec §3.6).
+		// resource-based policy explicitly denies access" (docs/authorization.md §3.6).
 		d.ThisResource, d.PolicyType = true, "resource-based policy"
 	}
 	if d.Resource == "" {

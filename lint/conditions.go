@@ -9,7 +9,7 @@ import (
 )
 
 // conditions checks a statement's Condition block: operator spelling, set
-// operators (spec §1.6), keys the actions never set, and variables in a
+// operators (docs/authorization.md §1.6), keys the actions never set, and variables in a
 // policy without Version 2012-10-17.
 func (l *linter) conditions(st *policy.Statement, acts actionSet) {
 	list := st.ConditionList()
@@ -25,11 +25,11 @@ func (l *linter) conditions(st *policy.Statement, acts actionSet) {
 		if c.Set == "ForAllValues" && st.Effect == policy.Allow && !requiresPresent(list, c.Key) {
 			l.warn(keyAt, "forallvalues-with-allow",
 				"ForAllValues is also true when %s is absent or empty, so this Allow also grants requests without it; "+
-					"use ForAnyValue, or add \"Null\": {%q: \"false\"} (spec §1.6 set operators)", c.Key, c.Key)
+					"use ForAnyValue, or add \"Null\": {%q: \"false\"} (docs/authorization.md §1.6 set operators)", c.Key, c.Key)
 		}
 		if c.Set != "" && singleValued(c.Key) {
 			l.warn(keyAt, "set-operator-on-single-valued-key",
-				"%s is single-valued: write %s, not %s (set operators are for multivalued keys, spec §1.6)",
+				"%s is single-valued: write %s, not %s (set operators are for multivalued keys, docs/authorization.md §1.6)",
 				c.Key, strings.TrimPrefix(c.Canonical, c.Set+":"), c.Canonical)
 		}
 		l.keySet(keyAt, c.Key, acts)

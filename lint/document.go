@@ -7,7 +7,7 @@ import (
 	"github.com/lockstep-dev/lockstep/policy"
 )
 
-// document checks the top-level elements (spec §1.5 "Version").
+// document checks the top-level elements (docs/authorization.md §1.5 "Version").
 func (l *linter) document() {
 	if l.p.Version == "" {
 		l.warn(l.root(), "missing-version",
@@ -16,7 +16,7 @@ func (l *linter) document() {
 	}
 	if l.p.ID != "" && l.p.Type == policy.Identity {
 		l.warn(l.root().member("Id"), "id-in-identity-policy",
-			"identity policies must not have an Id element (spec §1.5 grammar notes): remove it")
+			"identity policies must not have an Id element (docs/authorization.md §1.5 grammar notes): remove it")
 	}
 }
 

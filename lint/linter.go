@@ -39,7 +39,7 @@ func (l *linter) run() {
 		if st.HasNotPrincipal() && st.Effect == policy.Allow {
 			l.warn(l.statement(st).member("NotPrincipal"), "notprincipal-with-allow",
 				"NotPrincipal with Allow grants to everyone not listed, anonymous users included; "+
-					"use Principal, or \"Principal\": \"*\" with a condition on aws:PrincipalArn (spec §1.5 NotPrincipal)")
+					"use Principal, or \"Principal\": \"*\" with a condition on aws:PrincipalArn (docs/authorization.md §1.5 NotPrincipal)")
 		}
 		acts := l.actions(st)
 		l.resources(st, acts)

@@ -24,7 +24,7 @@ const (
 	anyARN
 )
 
-// s3Kind classifies a Resource entry (spec §2.1 Resource ARNs).
+// s3Kind classifies a Resource entry (docs/authorization.md §2.1 Resource ARNs).
 func s3Kind(r string) arnKind {
 	parts := strings.SplitN(r, ":", 6)
 	if len(parts) < 6 || !strings.EqualFold(parts[0], "arn") {
@@ -49,7 +49,7 @@ func s3Kind(r string) arnKind {
 
 // resources warns when an Allow statement grants S3 object actions only on
 // bucket ARNs, or bucket actions only on object ARNs: the request then
-// never matches the statement (spec §2.1, seed 000).
+// never matches the statement (docs/authorization.md §2.1, seed 000).
 func (l *linter) resources(st *policy.Statement, acts actionSet) {
 	res, not := st.Resources()
 	if st.Effect != policy.Allow || not || len(acts.known) == 0 {

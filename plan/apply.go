@@ -72,7 +72,7 @@ func findKeyModel(m *world.Model, arn string) (*world.KeyModel, string) {
 // mergeStatements adds the plan's statements to a key's policy (the
 // default key policy when it has none).
 func mergeStatements(km *world.KeyModel, account string, add *Document) ([]byte, error) {
-	// The default key policy (spec §3.4): the account may grant use of
+	// The default key policy (docs/authorization.md §3.4): the account may grant use of
 	// the key with IAM policies.
 	base := map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
 		"Sid": "Enable IAM User Permissions", "Effect": "Allow",

@@ -67,7 +67,7 @@ type ModelCall struct {
 	// directory, Delimiter "/").
 	List string `yaml:"list"`
 	// Missing marks a read of an object that may not exist yet: the
-	// client needs the 404 that only s3:ListBucket gives (spec §2.4).
+	// client needs the 404 that only s3:ListBucket gives (docs/authorization.md §2.4).
 	Missing bool `yaml:"missing"`
 	// Optional marks a call the client makes but does without when it is
 	// denied: it is planned, and needs no permission.

@@ -240,7 +240,7 @@ func (p *Plan) addNeeds(i int, mc ModelCall) {
 	}
 	if mc.Missing {
 		p.need(i, Need{Action: authz.MissingObjectAction, Resource: "arn:aws:s3:::" + c.Bucket, Account: p.accountOf(c.Bucket),
-			Why: "HeadObject of a missing key answers 404 only with s3:ListBucket (spec §2.4)"})
+			Why: "HeadObject of a missing key answers 404 only with s3:ListBucket (docs/authorization.md §2.4)"})
 	}
 	for _, kc := range op.RequiredKMS(f) {
 		bucket, pattern, key := c.Bucket, c.Key, dstKey
@@ -250,7 +250,7 @@ func (p *Plan) addNeeds(i int, mc ModelCall) {
 		if isS3ManagedKey(key, p.Context.Region) {
 			// The policy of aws/s3 lets its own account's principals use
 			// it through S3 by itself (Principal "*", kms:CallerAccount,
-			// kms:ViaService: spec §3.3): no IAM permission to plan.
+			// kms:ViaService: docs/authorization.md §3.3): no IAM permission to plan.
 			continue
 		}
 		ctxARN := "arn:aws:s3:::" + bucket + "/" + pattern
@@ -314,7 +314,7 @@ func (p *Plan) kmsKeyFor(bucket string) string {
 		}
 		if sse := p.Command.Flags["sse"]; sse == "aws:kms" || sse == "aws:kms:dsse" {
 			// aws:kms without a key: the bucket owner's AWS managed key
-			// aws/s3 (spec §3.1, §3.3).
+			// aws/s3 (docs/authorization.md §3.1, §3.3).
 			acct := p.accountOf(bucket)
 			if acct == "" {
 				acct = "ACCOUNT"
@@ -370,7 +370,7 @@ func (p *Plan) notes() {
 		p.Notes = append(p.Notes, fmt.Sprintf("--acl %s sends x-amz-acl: s3:PutObjectAcl is needed, and buckets with ACLs disabled (BucketOwnerEnforced) refuse ACLs other than bucket-owner-full-control", acl))
 	}
 	if sse := cmd.Flags["sse"]; (sse == "aws:kms" || sse == "aws:kms:dsse") && cmd.Flags["sse-kms-key-id"] == "" {
-		p.Notes = append(p.Notes, "--sse aws:kms without --sse-kms-key-id uses the bucket owner's AWS managed key aws/s3, whose policy is fixed: it works only for principals of the bucket owner's account (spec §3.3); name a customer managed key for cross-account writes")
+		p.Notes = append(p.Notes, "--sse aws:kms without --sse-kms-key-id uses the bucket owner's AWS managed key aws/s3, whose policy is fixed: it works only for principals of the bucket owner's account (docs/authorization.md §3.3); name a customer managed key for cross-account writes")
 		if pa, ba := p.principalAccount(), p.accountOf(cmd.Dest.Bucket); pa != "" && ba != "" && pa != ba {
 			p.Notes = append(p.Notes, "this command writes across accounts with aws/s3: S3 will deny it whatever the policies say")
 		}

@@ -44,7 +44,7 @@ func (d *Document) JSON() []byte {
 
 // policyPrincipal is the ARN a resource policy names for the principal:
 // the role of an assumed-role session, which covers its sessions
-// (spec §1.3 step 4), or the user.
+// (docs/authorization.md §1.3 step 4), or the user.
 func policyPrincipal(arn string) string {
 	rest, ok := strings.CutPrefix(arn, "arn:aws:sts::")
 	if !ok {

@@ -6,13 +6,13 @@ import (
 
 // arnPattern is a compiled Resource/NotResource entry or ArnLike value.
 //
-// Matching is segment-wise (spec §1.5 "Resource"): the six colon-separated
+// Matching is segment-wise (docs/authorization.md §1.5 "Resource"): the six colon-separated
 // parts of an ARN (arn, partition, service, region, account, resource) are
 // matched one by one, and a wildcard never crosses a colon, except that the
 // resource part (everything after the fifth colon) is one segment that may
 // itself contain colons, and a pattern with fewer than six parts whose last
 // part ends in * matches the rest of the ARN (the newer IAM wording; the
-// unknown of spec §7.2 is recorded in docs/decisions.md). The arn,
+// unknown of docs/decisions.md #1 is recorded in docs/decisions.md). The arn,
 // partition and service parts compare case-insensitively; region, account
 // and resource are case-sensitive (S3 keys and IAM user names are).
 type arnPattern struct {
@@ -29,7 +29,7 @@ type arnPattern struct {
 }
 
 // compileARNPattern compiles a resource pattern. Policy variables are
-// allowed only in the resource part (spec §1.6 "Policy variables").
+// allowed only in the resource part (docs/authorization.md §1.6 "Policy variables").
 func compileARNPattern(s string, vars bool) (arnPattern, string) {
 	ap := arnPattern{text: s}
 	if s == "*" {
@@ -54,7 +54,7 @@ func compileARNPattern(s string, vars bool) (arnPattern, string) {
 }
 
 // match reports whether arn matches. resolved is false when a policy
-// variable had no value; the entry then matches nothing (spec §1.6).
+// variable had no value; the entry then matches nothing (docs/authorization.md §1.6).
 func (ap *arnPattern) match(arn string, ctx *Context) (matched, resolved bool) {
 	if ap.any {
 		return true, true

@@ -8,7 +8,7 @@ import (
 )
 
 // opFamily groups condition operators that compare the same way
-// (spec §1.6, operator table).
+// (docs/authorization.md §1.6, operator table).
 type opFamily uint8
 
 const (
@@ -42,7 +42,7 @@ type opSpec struct {
 	wild    bool // Like operators (and ArnEquals, which is ArnLike)
 }
 
-// operators lists every base operator of spec §1.6 by canonical name.
+// operators lists every base operator of docs/authorization.md §1.6 by canonical name.
 var operators = []opSpec{
 	{name: "StringEquals", family: famString},
 	{name: "StringNotEquals", family: famString, negated: true},
@@ -264,7 +264,7 @@ func (p *parser) conditionValue(op *opSpec, v *node) (condValue, string) {
 	}
 }
 
-// parseDate accepts the W3C ISO 8601 forms and epoch seconds (spec §1.6).
+// parseDate accepts the W3C ISO 8601 forms and epoch seconds (docs/authorization.md §1.6).
 func parseDate(s string) (time.Time, bool) {
 	if looksNumeric(s) {
 		if f, err := strconv.ParseFloat(s, 64); err == nil {
@@ -309,11 +309,11 @@ func parseCIDR(s string) (netip.Prefix, bool) {
 }
 
 // eval evaluates the condition against the request context, applying the
-// missing-key rules, IfExists and the set operators of spec §1.6.
+// missing-key rules, IfExists and the set operators of docs/authorization.md §1.6.
 func (c *condition) eval(ctx *Context) bool {
 	vals, present := ctx.get(c.key)
 	if c.op.family == famNull {
-		// Null: "true" means the key is absent (spec §1.6). Several
+		// Null: "true" means the key is absent (docs/authorization.md §1.6). Several
 		// values are OR-ed like any other condition values.
 		for i := range c.values {
 			if (c.values[i].str == "true") != present {
@@ -325,7 +325,7 @@ func (c *condition) eval(ctx *Context) bool {
 	switch c.set {
 	case setForAll:
 		// True when every request value matches; also true for an absent
-		// key, an empty set, or an empty-string ("null") value (spec §1.6
+		// key, an empty set, or an empty-string ("null") value (docs/authorization.md §1.6
 		// "Null value in context").
 		for _, v := range vals {
 			if v == "" {

@@ -5,10 +5,10 @@ import (
 	"strings"
 )
 
-// Context holds the condition keys of a request (spec §1.1 "request
-// context"). Key names are case-insensitive (spec §1.6); values keep their
+// Context holds the condition keys of a request (docs/authorization.md §1.1 "request
+// context"). Key names are case-insensitive (docs/authorization.md §1.6); values keep their
 // case. A key that was never set is absent, which is different from a key
-// set to the empty string (spec §1.6 missing-key rules, §2.3 s3:prefix).
+// set to the empty string (docs/authorization.md §1.6 missing-key rules, §2.3 s3:prefix).
 //
 // A Context is built once per request and then only read: lookups do not
 // allocate.
@@ -20,7 +20,7 @@ type Context struct {
 func NewContext() *Context { return &Context{m: make(map[string][]string, 24)} }
 
 // Set sets key to values, replacing any earlier values. Set with no values
-// makes the key present with an empty set (spec §1.6: ForAllValues is true
+// makes the key present with an empty set (docs/authorization.md §1.6: ForAllValues is true
 // for an empty set).
 func (c *Context) Set(key string, values ...string) {
 	if c.m == nil {

@@ -9,7 +9,7 @@
 // authorization decision is the job of package authz.
 //
 // The semantics implemented here are those of the project's specification,
-// ../shared/reference/aws-authorization.md (cited as "spec §N" in comments):
+// docs/authorization.md (cited as "docs/authorization.md §N" in comments):
 // §1.5 for the Principal, Action, Resource and Version elements, §1.6 for
 // conditions, policy variables and multi-valued keys. Where AWS behaviour is
 // not documented the safer reading is taken and recorded in docs/decisions.md.

@@ -27,7 +27,7 @@ func (k nodeKind) String() string {
 // node is a JSON value that keeps the order of object members and the byte
 // offset where it starts, so that errors can point at the source. The
 // standard library's decoding into map[string]any loses both and silently
-// accepts duplicate keys, which AWS rejects (spec §1.5 "duplicate keys in an
+// accepts duplicate keys, which AWS rejects (docs/authorization.md §1.5 "duplicate keys in an
 // element are invalid").
 type node struct {
 	kind    nodeKind

@@ -1,9 +1,9 @@
 package policy
 
 // Request is what a statement is matched against: the action, the resource
-// ARN and the request context (spec §1.1). The principal is matched
+// ARN and the request context (docs/authorization.md §1.1). The principal is matched
 // separately with MatchPrincipal because how it matched matters to the
-// decision (spec §1.3).
+// decision (docs/authorization.md §1.3).
 type Request struct {
 	// Action is "service:Action", e.g. "s3:GetObject".
 	Action string
@@ -38,7 +38,7 @@ type Mismatch struct {
 }
 
 // Applies reports whether the statement's Action, Resource and Condition
-// elements all match the request (spec §1.5: the statement matches iff all
+// elements all match the request (docs/authorization.md §1.5: the statement matches iff all
 // of them match; the principal is checked by the caller).
 func (s *Statement) Applies(r *Request) bool {
 	return s.Check(r).Element == Matched
@@ -62,7 +62,7 @@ func (s *Statement) Check(r *Request) Mismatch {
 
 // MatchAction reports whether the Action (or NotAction) element covers
 // action. Action names are case-insensitive; * and ? are wildcards
-// (spec §1.5 "Action / NotAction").
+// (docs/authorization.md §1.5 "Action / NotAction").
 func (s *Statement) MatchAction(action string) bool {
 	hit := false
 	for i := range s.actions {
@@ -76,7 +76,7 @@ func (s *Statement) MatchAction(action string) bool {
 
 // MatchResource reports whether the Resource (or NotResource) element
 // covers the resource ARN. An entry whose policy variable has no value
-// matches nothing (spec §1.6), so under NotResource it does not exclude.
+// matches nothing (docs/authorization.md §1.6), so under NotResource it does not exclude.
 func (s *Statement) MatchResource(resource string, ctx *Context) bool {
 	if !s.hasResource {
 		return true

@@ -11,7 +11,7 @@ func stmt(t *testing.T, body string) *Statement {
 	return p.Statements[0]
 }
 
-// Action matching, spec §1.5 "Action / NotAction": case-insensitive, * and ?.
+// Action matching, docs/authorization.md §1.5 "Action / NotAction": case-insensitive, * and ?.
 func TestMatchAction(t *testing.T) {
 	tests := []struct {
 		action, pattern string
@@ -35,8 +35,8 @@ func TestMatchAction(t *testing.T) {
 	}
 }
 
-// Resource matching, spec §1.5 "Resource / NotResource", including the
-// worked example of the IAM guide and the readings of spec §7.2 and §7.3.
+// Resource matching, docs/authorization.md §1.5 "Resource / NotResource", including the
+// worked example of the IAM guide and the readings of docs/decisions.md #1 and §7.3.
 func TestMatchResource(t *testing.T) {
 	const ex = "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*/test/*"
 	tests := []struct {
@@ -71,7 +71,7 @@ func TestMatchResource(t *testing.T) {
 	}
 }
 
-// Policy variables, spec §1.6: defaults, escapes, missing keys, literal
+// Policy variables, docs/authorization.md §1.6: defaults, escapes, missing keys, literal
 // substitution.
 func TestVariables(t *testing.T) {
 	ctx := NewContext()

@@ -6,7 +6,7 @@ import (
 )
 
 // Parse errors name the JSON path and the problem (issue 2, §2 "The policy
-// language"); every form AWS accepts parses (spec §1.5).
+// language"); every form AWS accepts parses (docs/authorization.md §1.5).
 func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name, doc string

@@ -44,7 +44,7 @@ const (
 
 // compilePattern compiles s. With wild, * and ? are wildcards (Action,
 // Resource, StringLike, ArnLike); otherwise they are literal (StringEquals).
-// With vars, ${...} is a policy variable (spec §1.6 "Policy variables"):
+// With vars, ${...} is a policy variable (docs/authorization.md §1.6 "Policy variables"):
 // ${*}, ${?} and ${$} stand for the literal characters, and
 // ${key, 'default'} supplies a default for an absent key. A "${" without a
 // closing brace is literal text.
@@ -134,7 +134,7 @@ func (p *pattern) isAnything() bool {
 
 // varValue resolves a variable token from the context. A key that is absent,
 // or that has several values (only single-valued keys can be variables,
-// spec §1.6), resolves to its default or to nothing.
+// docs/authorization.md §1.6), resolves to its default or to nothing.
 func varValue(t *token, ctx *Context) (string, bool) {
 	if ctx != nil {
 		if vs, ok := ctx.get(t.key); ok && len(vs) == 1 {
@@ -149,7 +149,7 @@ func varValue(t *token, ctx *Context) (string, bool) {
 
 // match reports whether s matches the pattern. fold compares ASCII letters
 // case-insensitively. resolved is false when a variable in the pattern has no
-// value: such a pattern matches nothing (spec §1.6 "effectively null").
+// value: such a pattern matches nothing (docs/authorization.md §1.6 "effectively null").
 func (p *pattern) match(s string, ctx *Context, fold bool) (matched, resolved bool) {
 	switch p.mode {
 	case modeAny:

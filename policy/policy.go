@@ -7,7 +7,7 @@ import (
 )
 
 // Type is the kind of policy document. It decides which elements a document
-// must or must not have (spec §1.2, §1.5 "Version" grammar notes).
+// must or must not have (docs/authorization.md §1.2, §1.5 "Version" grammar notes).
 type Type uint8
 
 const (
@@ -78,7 +78,7 @@ func (e Effect) String() string {
 	return "Allow"
 }
 
-// Version values (spec §1.5 "Version").
+// Version values (docs/authorization.md §1.5 "Version").
 const (
 	Version2012 = "2012-10-17"
 	Version2008 = "2008-10-17"

@@ -5,7 +5,7 @@ import (
 )
 
 // Principal is who makes a request, as the Principal element sees it
-// (spec §1.5 "Principal"). Package authz builds it from the world.
+// (docs/authorization.md §1.5 "Principal"). Package authz builds it from the world.
 type Principal struct {
 	// Anonymous is true for unsigned requests; every other field is empty.
 	Anonymous bool
@@ -36,7 +36,7 @@ const (
 	NoMatch PrincipalMatch = iota
 	// MatchAccount: the statement names the principal's account
 	// ("111111111111" or arn:aws:iam::111111111111:root). In the same
-	// account this delegates to IAM rather than granting (spec §1.3).
+	// account this delegates to IAM rather than granting (docs/authorization.md §1.3).
 	MatchAccount
 	// MatchRole: the statement names the role of a role session.
 	MatchRole
@@ -231,7 +231,7 @@ func (ps *principalSet) names(pr *Principal) PrincipalMatch {
 // NotPrincipal applies when none of the principal's identities (account,
 // role, own ARN) is listed. Listing only a session ARN therefore leaves the
 // role and the account unlisted and the statement applies: the pitfall the
-// IAM guide warns about (spec §1.5 "NotPrincipal", emulator rule).
+// IAM guide warns about (docs/authorization.md §1.5 "NotPrincipal", emulator rule).
 func (s *Statement) MatchPrincipal(pr *Principal) PrincipalMatch {
 	if s.principal == nil {
 		return MatchExact

@@ -106,7 +106,7 @@ func (k KeyRole) String() string {
 
 // KMSCall is a call S3 makes to KMS on the caller's behalf under SSE-KMS.
 // It is authorized as the caller, with kms:ViaService set to
-// s3.REGION.amazonaws.com (spec §3.5).
+// s3.REGION.amazonaws.com (docs/authorization.md §3.5).
 type KMSCall struct {
 	Action string
 	Key    KeyRole

@@ -49,21 +49,21 @@ func TestRequired(t *testing.T) {
 		want    []string
 		wantKMS []string
 	}{
-		{"spec §2.2 GetObject plain", "GetObject", Features{}, []string{"s3:GetObject"}, nil},
-		{"spec §2.2 GetObject versionId needs only GetObjectVersion", "GetObject", Features{VersionID: true}, []string{"s3:GetObjectVersion"}, nil},
-		{"spec §3.1 GetObject SSE-KMS decrypts", "GetObject", Features{KMS: true}, []string{"s3:GetObject"}, []string{"kms:Decrypt"}},
-		{"spec §2.2 PutObject with ACL and tagging", "PutObject", Features{ACL: true, Tagging: true}, []string{"s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectTagging"}, nil},
-		{"spec §3.1 PutObject SSE-KMS generates a data key", "PutObject", Features{KMS: true}, []string{"s3:PutObject"}, []string{"kms:GenerateDataKey"}},
-		{"spec §2.2 CopyObject reads source, writes destination", "CopyObject", Features{}, []string{"s3:GetObject", "s3:PutObject"}, nil},
-		{"spec §2.2 CopyObject versioned source", "CopyObject", Features{SourceVersionID: true}, []string{"s3:GetObjectVersion", "s3:PutObject"}, nil},
-		{"spec §3.1 CopyObject both keys", "CopyObject", Features{KMS: true, SourceKMS: true}, []string{"s3:GetObject", "s3:PutObject"}, []string{"kms:Decrypt", "kms:GenerateDataKey"}},
-		{"spec §3.1 UploadPartCopy to a KMS destination decrypts (seed 003)", "UploadPartCopy", Features{KMS: true}, []string{"s3:GetObject", "s3:PutObject"}, []string{"kms:Decrypt"}},
-		{"spec §3.1 CompleteMultipartUpload no checksum: no KMS", "CompleteMultipartUpload", Features{KMS: true}, []string{"s3:PutObject"}, nil},
-		{"spec §3.1 CompleteMultipartUpload with checksum decrypts", "CompleteMultipartUpload", Features{KMS: true, Checksum: true}, []string{"s3:PutObject"}, []string{"kms:Decrypt"}},
-		{"spec §2.2 ListObjectsV2 is s3:ListBucket", "ListObjectsV2", Features{}, []string{"s3:ListBucket"}, nil},
-		{"spec §2.2 HeadBucket is s3:ListBucket", "HeadBucket", Features{}, []string{"s3:ListBucket"}, nil},
-		{"spec §2.2 CreateBucket with object ownership", "CreateBucket", Features{ObjectOwnership: true}, []string{"s3:CreateBucket", "s3:PutBucketOwnershipControls"}, nil},
-		{"spec §2.2 DeleteObject with versionId", "DeleteObject", Features{VersionID: true}, []string{"s3:DeleteObjectVersion"}, nil},
+		{"docs/authorization.md §2.2 GetObject plain", "GetObject", Features{}, []string{"s3:GetObject"}, nil},
+		{"docs/authorization.md §2.2 GetObject versionId needs only GetObjectVersion", "GetObject", Features{VersionID: true}, []string{"s3:GetObjectVersion"}, nil},
+		{"docs/authorization.md §3.1 GetObject SSE-KMS decrypts", "GetObject", Features{KMS: true}, []string{"s3:GetObject"}, []string{"kms:Decrypt"}},
+		{"docs/authorization.md §2.2 PutObject with ACL and tagging", "PutObject", Features{ACL: true, Tagging: true}, []string{"s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectTagging"}, nil},
+		{"docs/authorization.md §3.1 PutObject SSE-KMS generates a data key", "PutObject", Features{KMS: true}, []string{"s3:PutObject"}, []string{"kms:GenerateDataKey"}},
+		{"docs/authorization.md §2.2 CopyObject reads source, writes destination", "CopyObject", Features{}, []string{"s3:GetObject", "s3:PutObject"}, nil},
+		{"docs/authorization.md §2.2 CopyObject versioned source", "CopyObject", Features{SourceVersionID: true}, []string{"s3:GetObjectVersion", "s3:PutObject"}, nil},
+		{"docs/authorization.md §3.1 CopyObject both keys", "CopyObject", Features{KMS: true, SourceKMS: true}, []string{"s3:GetObject", "s3:PutObject"}, []string{"kms:Decrypt", "kms:GenerateDataKey"}},
+		{"docs/authorization.md §3.1 UploadPartCopy to a KMS destination decrypts (seed 003)", "UploadPartCopy", Features{KMS: true}, []string{"s3:GetObject", "s3:PutObject"}, []string{"kms:Decrypt"}},
+		{"docs/authorization.md §3.1 CompleteMultipartUpload no checksum: no KMS", "CompleteMultipartUpload", Features{KMS: true}, []string{"s3:PutObject"}, nil},
+		{"docs/authorization.md §3.1 CompleteMultipartUpload with checksum decrypts", "CompleteMultipartUpload", Features{KMS: true, Checksum: true}, []string{"s3:PutObject"}, []string{"kms:Decrypt"}},
+		{"docs/authorization.md §2.2 ListObjectsV2 is s3:ListBucket", "ListObjectsV2", Features{}, []string{"s3:ListBucket"}, nil},
+		{"docs/authorization.md §2.2 HeadBucket is s3:ListBucket", "HeadBucket", Features{}, []string{"s3:ListBucket"}, nil},
+		{"docs/authorization.md §2.2 CreateBucket with object ownership", "CreateBucket", Features{ObjectOwnership: true}, []string{"s3:CreateBucket", "s3:PutBucketOwnershipControls"}, nil},
+		{"docs/authorization.md §2.2 DeleteObject with versionId", "DeleteObject", Features{VersionID: true}, []string{"s3:DeleteObjectVersion"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,7 +7,7 @@
 // reasons with it; nothing else restates these facts.
 //
 // The rows follow the project's specification,
-// ../shared/reference/aws-authorization.md: §2.2 (operation → action →
+// docs/authorization.md: §2.2 (operation → action →
 // resource), §2.3 (condition keys), §3.1 (KMS actions per S3 operation) and
 // §3.2 (encryption context). Each row cites its source.
 //

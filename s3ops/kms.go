@@ -1,11 +1,11 @@
 package s3ops
 
 // ViaService is the kms:ViaService value of the KMS calls S3 makes in a
-// region (spec §3.5).
+// region (docs/authorization.md §3.5).
 func ViaService(region string) string { return "s3." + region + ".amazonaws.com" }
 
 // EncryptionContext returns the value of the aws:s3:arn encryption context
-// pair S3 passes to KMS (spec §3.2): the object ARN, or the bucket ARN when
+// pair S3 passes to KMS (docs/authorization.md §3.2): the object ARN, or the bucket ARN when
 // an S3 Bucket Key is in use.
 func EncryptionContext(bucket, key string, bucketKey bool) string {
 	if bucketKey {
@@ -15,7 +15,7 @@ func EncryptionContext(bucket, key string, bucketKey bool) string {
 }
 
 // KMSContextKeys returns the condition keys of a KMS call S3 makes for a
-// caller from callerAccount (spec §3.5): kms:ViaService, kms:CallerAccount
+// caller from callerAccount (docs/authorization.md §3.5): kms:ViaService, kms:CallerAccount
 // and kms:EncryptionContext:aws:s3:arn (with kms:EncryptionContextKeys).
 func KMSContextKeys(region, callerAccount, bucket, key string, bucketKey bool) map[string][]string {
 	return map[string][]string{

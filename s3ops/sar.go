@@ -37,7 +37,7 @@ func Actions(pattern string) []string {
 }
 
 // globalKeys are the aws: condition keys available in every request
-// context (IAM User Guide, "AWS global condition context keys"; spec §1.6).
+// context (IAM User Guide, "AWS global condition context keys"; docs/authorization.md §1.6).
 var globalKeys = []string{
 	"aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast", "aws:CurrentTime", "aws:EpochTime",
 	"aws:FederatedProvider", "aws:MultiFactorAuthAge", "aws:MultiFactorAuthPresent",

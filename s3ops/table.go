@@ -1,7 +1,7 @@
 package s3ops
 
 // Condition keys that PutObject-like requests set from their headers
-// (spec §2.3 "PutObject"; "Each condition key maps to the same name request
+// (docs/authorization.md §2.3 "PutObject"; "Each condition key maps to the same name request
 // header").
 var writeKeys = []ConditionKey{
 	{"s3:x-amz-acl", "header:x-amz-acl"},
@@ -39,7 +39,7 @@ var versionKey = []ConditionKey{{"s3:versionid", "query:versionId"}}
 
 var existingTagKeys = []ConditionKey{{"s3:ExistingObjectTag/<key>", "the object's stored tags"}}
 
-// CommonS3Keys are set on every S3 request (spec §2.3: "Every S3 action
+// CommonS3Keys are set on every S3 request (docs/authorization.md §2.3: "Every S3 action
 // also supports ...").
 var CommonS3Keys = []ConditionKey{
 	{"s3:authType", "REST-HEADER, REST-QUERY-STRING or POST"},
@@ -51,18 +51,18 @@ var CommonS3Keys = []ConditionKey{
 }
 
 const (
-	srcKMSPut  = "spec §3.1 PutObject: kms:GenerateDataKey"
-	srcKMSGet  = "spec §3.1 GetObject: kms:Decrypt"
-	srcKMSMPU  = "spec §3.1 CreateMultipartUpload: kms:GenerateDataKey"
-	srcKMSPart = "spec §3.1 UploadPart/UploadPartCopy: kms:Decrypt"
+	srcKMSPut  = "docs/authorization.md §3.1 PutObject: kms:GenerateDataKey"
+	srcKMSGet  = "docs/authorization.md §3.1 GetObject: kms:Decrypt"
+	srcKMSMPU  = "docs/authorization.md §3.1 CreateMultipartUpload: kms:GenerateDataKey"
+	srcKMSPart = "docs/authorization.md §3.1 UploadPart/UploadPartCopy: kms:Decrypt"
 )
 
-// catalogue is the table. Keep rows in the order of spec §2.2.
+// catalogue is the table. Keep rows in the order of docs/authorization.md §2.2.
 var catalogue = []Operation{
 	// --- S3 buckets ---
 	{Name: "ListBuckets", Service: "s3", HTTP: "GET /",
 		Permissions: []Permission{{"s3:ListAllMyBuckets", AnyResource, Always}},
-		Spec:        "spec §2.2 ListBuckets", Note: "s3:ListAllMyBuckets has no resource type: grant it on \"*\""},
+		Spec:        "docs/authorization.md §2.2 ListBuckets", Note: "s3:ListAllMyBuckets has no resource type: grant it on \"*\""},
 	{Name: "CreateBucket", Service: "s3", HTTP: "PUT /{Bucket}",
 		Permissions: []Permission{
 			{"s3:CreateBucket", Bucket, Always},
@@ -76,52 +76,52 @@ var catalogue = []Operation{
 			{"s3:x-amz-acl", "header:x-amz-acl"},
 			{"s3:x-amz-object-ownership", "header:x-amz-object-ownership"},
 		},
-		Spec: "spec §2.2 CreateBucket", Note: "anonymous requests are never allowed to create buckets"},
+		Spec: "docs/authorization.md §2.2 CreateBucket", Note: "anonymous requests are never allowed to create buckets"},
 	{Name: "DeleteBucket", Service: "s3", HTTP: "DELETE /{Bucket}",
-		Permissions: []Permission{{"s3:DeleteBucket", Bucket, Always}}, Spec: "spec §2.2 (SAR)"},
+		Permissions: []Permission{{"s3:DeleteBucket", Bucket, Always}}, Spec: "docs/authorization.md §2.2 (SAR)"},
 	{Name: "HeadBucket", Service: "s3", HTTP: "HEAD /{Bucket}",
-		Permissions: []Permission{{"s3:ListBucket", Bucket, Always}}, Spec: "spec §2.2 HeadBucket",
+		Permissions: []Permission{{"s3:ListBucket", Bucket, Always}}, Spec: "docs/authorization.md §2.2 HeadBucket",
 		Note: "errors come with no body"},
 	{Name: "GetBucketLocation", Service: "s3", HTTP: "GET /{Bucket}?location",
-		Permissions: []Permission{{"s3:GetBucketLocation", Bucket, Always}}, Spec: "spec §2.2 GetBucketLocation"},
+		Permissions: []Permission{{"s3:GetBucketLocation", Bucket, Always}}, Spec: "docs/authorization.md §2.2 GetBucketLocation"},
 	{Name: "ListObjectsV2", Service: "s3", HTTP: "GET /{Bucket}?list-type=2",
 		Permissions: []Permission{{"s3:ListBucket", Bucket, Always}}, Keys: listKeys,
-		Spec: "spec §2.2 ListObjectsV2", Note: "the IAM action is s3:ListBucket, not s3:ListObjectsV2"},
+		Spec: "docs/authorization.md §2.2 ListObjectsV2", Note: "the IAM action is s3:ListBucket, not s3:ListObjectsV2"},
 	{Name: "ListObjects", Service: "s3", HTTP: "GET /{Bucket}",
-		Permissions: []Permission{{"s3:ListBucket", Bucket, Always}}, Keys: listKeys, Spec: "spec §2.2 ListObjects v1"},
+		Permissions: []Permission{{"s3:ListBucket", Bucket, Always}}, Keys: listKeys, Spec: "docs/authorization.md §2.2 ListObjects v1"},
 	{Name: "ListObjectVersions", Service: "s3", HTTP: "GET /{Bucket}?versions",
-		Permissions: []Permission{{"s3:ListBucketVersions", Bucket, Always}}, Keys: listKeys, Spec: "spec §2.2 ListObjectVersions"},
+		Permissions: []Permission{{"s3:ListBucketVersions", Bucket, Always}}, Keys: listKeys, Spec: "docs/authorization.md §2.2 ListObjectVersions"},
 	{Name: "GetBucketPolicy", Service: "s3", HTTP: "GET /{Bucket}?policy",
-		Permissions: []Permission{{"s3:GetBucketPolicy", Bucket, Always}}, Spec: "spec §2.2 (SAR)"},
+		Permissions: []Permission{{"s3:GetBucketPolicy", Bucket, Always}}, Spec: "docs/authorization.md §2.2 (SAR)"},
 	{Name: "PutBucketPolicy", Service: "s3", HTTP: "PUT /{Bucket}?policy",
-		Permissions: []Permission{{"s3:PutBucketPolicy", Bucket, Always}}, Spec: "spec §2.2 (SAR)"},
+		Permissions: []Permission{{"s3:PutBucketPolicy", Bucket, Always}}, Spec: "docs/authorization.md §2.2 (SAR)"},
 	{Name: "DeleteBucketPolicy", Service: "s3", HTTP: "DELETE /{Bucket}?policy",
-		Permissions: []Permission{{"s3:DeleteBucketPolicy", Bucket, Always}}, Spec: "spec §2.2 (SAR)"},
+		Permissions: []Permission{{"s3:DeleteBucketPolicy", Bucket, Always}}, Spec: "docs/authorization.md §2.2 (SAR)"},
 	{Name: "GetBucketEncryption", Service: "s3", HTTP: "GET /{Bucket}?encryption",
-		Permissions: []Permission{{"s3:GetEncryptionConfiguration", Bucket, Always}}, Spec: "spec §2.2 (SAR)"},
+		Permissions: []Permission{{"s3:GetEncryptionConfiguration", Bucket, Always}}, Spec: "docs/authorization.md §2.2 (SAR)"},
 	{Name: "PutBucketEncryption", Service: "s3", HTTP: "PUT /{Bucket}?encryption",
-		Permissions: []Permission{{"s3:PutEncryptionConfiguration", Bucket, Always}}, Spec: "spec §2.2 (SAR)"},
+		Permissions: []Permission{{"s3:PutEncryptionConfiguration", Bucket, Always}}, Spec: "docs/authorization.md §2.2 (SAR)"},
 	{Name: "GetBucketOwnershipControls", Service: "s3", HTTP: "GET /{Bucket}?ownershipControls",
-		Permissions: []Permission{{"s3:GetBucketOwnershipControls", Bucket, Always}}, Spec: "spec §2.2 GetBucketOwnershipControls"},
+		Permissions: []Permission{{"s3:GetBucketOwnershipControls", Bucket, Always}}, Spec: "docs/authorization.md §2.2 GetBucketOwnershipControls"},
 	{Name: "PutBucketOwnershipControls", Service: "s3", HTTP: "PUT /{Bucket}?ownershipControls",
-		Permissions: []Permission{{"s3:PutBucketOwnershipControls", Bucket, Always}}, Spec: "spec §2.2 (SAR)"},
+		Permissions: []Permission{{"s3:PutBucketOwnershipControls", Bucket, Always}}, Spec: "docs/authorization.md §2.2 (SAR)"},
 	{Name: "GetBucketVersioning", Service: "s3", HTTP: "GET /{Bucket}?versioning",
-		Permissions: []Permission{{"s3:GetBucketVersioning", Bucket, Always}}, Spec: "spec §2.2 (SAR)"},
+		Permissions: []Permission{{"s3:GetBucketVersioning", Bucket, Always}}, Spec: "docs/authorization.md §2.2 (SAR)"},
 	{Name: "ListMultipartUploads", Service: "s3", HTTP: "GET /{Bucket}?uploads",
 		Permissions: []Permission{{"s3:ListBucketMultipartUploads", Bucket, Always}},
-		Spec:        "spec §2.2 ListMultipartUploads"},
+		Spec:        "docs/authorization.md §2.2 ListMultipartUploads"},
 
 	// --- S3 objects ---
 	{Name: "HeadObject", Service: "s3", HTTP: "HEAD /{Bucket}/{Key}",
 		Permissions: []Permission{{"s3:GetObject", Object, NoVersionID}, {"s3:GetObjectVersion", Object, VersionID}},
 		Keys:        append(append([]ConditionKey{}, versionKey...), existingTagKeys...),
-		Spec:        "spec §2.2 HeadObject, §2.4",
+		Spec:        "docs/authorization.md §2.2 HeadObject, §2.4",
 		Note:        "a missing key is 404 only with s3:ListBucket on the bucket, else 403; no KMS permission for a plain HEAD (docs/decisions.md)"},
 	{Name: "GetObject", Service: "s3", HTTP: "GET /{Bucket}/{Key}",
 		Permissions: []Permission{{"s3:GetObject", Object, NoVersionID}, {"s3:GetObjectVersion", Object, VersionID}},
 		Keys:        append(append([]ConditionKey{}, versionKey...), existingTagKeys...),
 		KMS:         []KMSCall{{"kms:Decrypt", DestinationKey, Always, srcKMSGet}},
-		Spec:        "spec §2.2 GetObject, §2.4, §3.1",
+		Spec:        "docs/authorization.md §2.2 GetObject, §2.4, §3.1",
 		Note:        "with versionId only s3:GetObjectVersion is needed; a missing key is 404 only with s3:ListBucket"},
 	{Name: "PutObject", Service: "s3", HTTP: "PUT /{Bucket}/{Key}",
 		Permissions: []Permission{
@@ -133,7 +133,7 @@ var catalogue = []Operation{
 		},
 		Keys: writeKeys,
 		KMS:  []KMSCall{{"kms:GenerateDataKey", DestinationKey, Always, srcKMSPut}},
-		Spec: "spec §2.2 PutObject, §3.1"},
+		Spec: "docs/authorization.md §2.2 PutObject, §3.1"},
 	{Name: "CopyObject", Service: "s3", HTTP: "PUT /{Bucket}/{Key} + x-amz-copy-source",
 		Permissions: []Permission{
 			{"s3:GetObject", SourceObject, SourceNoVersionID},
@@ -146,18 +146,18 @@ var catalogue = []Operation{
 		},
 		Keys: copyKeys,
 		KMS: []KMSCall{
-			{"kms:Decrypt", SourceKey, Always, "spec §3.1 CopyObject [DERIVED]: reading the source needs kms:Decrypt on its key"},
-			{"kms:GenerateDataKey", DestinationKey, Always, "spec §3.1 CopyObject [DERIVED]: writing the destination needs kms:GenerateDataKey"},
+			{"kms:Decrypt", SourceKey, Always, "docs/authorization.md §3.1 CopyObject [DERIVED]: reading the source needs kms:Decrypt on its key"},
+			{"kms:GenerateDataKey", DestinationKey, Always, "docs/authorization.md §3.1 CopyObject [DERIVED]: writing the destination needs kms:GenerateDataKey"},
 		},
-		Spec: "spec §2.2 CopyObject, §3.1",
+		Spec: "docs/authorization.md §2.2 CopyObject, §3.1",
 		Note: "read access to the source object and write access to the destination; errors may come inside a 200 OK body"},
 	{Name: "DeleteObject", Service: "s3", HTTP: "DELETE /{Bucket}/{Key}",
 		Permissions: []Permission{{"s3:DeleteObject", Object, NoVersionID}, {"s3:DeleteObjectVersion", Object, VersionID}},
 		Keys:        append([]ConditionKey{{"s3:if-match", "header:If-Match"}}, versionKey...),
-		Spec:        "spec §2.2 DeleteObject"},
+		Spec:        "docs/authorization.md §2.2 DeleteObject"},
 	{Name: "DeleteObjects", Service: "s3", HTTP: "POST /{Bucket}?delete",
 		Permissions: []Permission{{"s3:DeleteObject", Object, NoVersionID}, {"s3:DeleteObjectVersion", Object, VersionID}},
-		Spec:        "spec §2.2 DeleteObjects", Note: "checked per key; each key gets its own result"},
+		Spec:        "docs/authorization.md §2.2 DeleteObjects", Note: "checked per key; each key gets its own result"},
 	{Name: "CreateMultipartUpload", Service: "s3", HTTP: "POST /{Bucket}/{Key}?uploads",
 		Permissions: []Permission{
 			{"s3:PutObject", Object, Always},
@@ -168,11 +168,11 @@ var catalogue = []Operation{
 		},
 		Keys: writeKeys,
 		KMS:  []KMSCall{{"kms:GenerateDataKey", DestinationKey, Always, srcKMSMPU}},
-		Spec: "spec §2.2 CreateMultipartUpload, §3.1"},
+		Spec: "docs/authorization.md §2.2 CreateMultipartUpload, §3.1"},
 	{Name: "UploadPart", Service: "s3", HTTP: "PUT /{Bucket}/{Key}?partNumber&uploadId",
 		Permissions: []Permission{{"s3:PutObject", Object, Always}},
 		KMS:         []KMSCall{{"kms:Decrypt", DestinationKey, Always, srcKMSPart}},
-		Spec:        "spec §2.2 UploadPart, §3.1"},
+		Spec:        "docs/authorization.md §2.2 UploadPart, §3.1"},
 	{Name: "UploadPartCopy", Service: "s3", HTTP: "PUT /{Bucket}/{Key}?partNumber&uploadId + x-amz-copy-source",
 		Permissions: []Permission{
 			{"s3:GetObject", SourceObject, SourceNoVersionID},
@@ -181,30 +181,30 @@ var catalogue = []Operation{
 		},
 		Keys: []ConditionKey{{"s3:x-amz-copy-source", "header:x-amz-copy-source"}},
 		KMS: []KMSCall{
-			{"kms:Decrypt", SourceKey, Always, "spec §3.1 UploadPartCopy [DERIVED]: reading the source"},
+			{"kms:Decrypt", SourceKey, Always, "docs/authorization.md §3.1 UploadPartCopy [DERIVED]: reading the source"},
 			{"kms:Decrypt", DestinationKey, Always, srcKMSPart},
 		},
-		Spec: "spec §2.2 UploadPartCopy, §3.1",
+		Spec: "docs/authorization.md §2.2 UploadPartCopy, §3.1",
 		Note: "the destination upload's key needs kms:Decrypt: the seed 003 failure"},
 	{Name: "CompleteMultipartUpload", Service: "s3", HTTP: "POST /{Bucket}/{Key}?uploadId",
 		Permissions: []Permission{{"s3:PutObject", Object, Always}},
-		KMS:         []KMSCall{{"kms:Decrypt", DestinationKey, Checksum, "spec §3.1 CompleteMultipartUpload: with an additional checksum"}},
-		Spec:        "spec §2.2 CompleteMultipartUpload, §3.1"},
+		KMS:         []KMSCall{{"kms:Decrypt", DestinationKey, Checksum, "docs/authorization.md §3.1 CompleteMultipartUpload: with an additional checksum"}},
+		Spec:        "docs/authorization.md §2.2 CompleteMultipartUpload, §3.1"},
 	{Name: "AbortMultipartUpload", Service: "s3", HTTP: "DELETE /{Bucket}/{Key}?uploadId",
 		Permissions: []Permission{{"s3:AbortMultipartUpload", Object, Always}},
-		Spec:        "spec §2.2 AbortMultipartUpload", Note: "clients call it after a failed multipart upload"},
+		Spec:        "docs/authorization.md §2.2 AbortMultipartUpload", Note: "clients call it after a failed multipart upload"},
 	{Name: "ListParts", Service: "s3", HTTP: "GET /{Bucket}/{Key}?uploadId",
 		Permissions: []Permission{{"s3:ListMultipartUploadParts", Object, Always}},
-		KMS:         []KMSCall{{"kms:Decrypt", DestinationKey, Always, "spec §3.1 ListParts"}},
-		Spec:        "spec §2.2 ListParts, §3.1"},
+		KMS:         []KMSCall{{"kms:Decrypt", DestinationKey, Always, "docs/authorization.md §3.1 ListParts"}},
+		Spec:        "docs/authorization.md §2.2 ListParts, §3.1"},
 	{Name: "GetObjectTagging", Service: "s3", HTTP: "GET /{Bucket}/{Key}?tagging",
 		Permissions: []Permission{{"s3:GetObjectTagging", Object, NoVersionID}, {"s3:GetObjectVersionTagging", Object, VersionID}},
 		Keys:        append(append([]ConditionKey{}, versionKey...), existingTagKeys...),
-		Spec:        "spec §2.2 GetObjectTagging"},
+		Spec:        "docs/authorization.md §2.2 GetObjectTagging"},
 	{Name: "PutObjectTagging", Service: "s3", HTTP: "PUT /{Bucket}/{Key}?tagging",
 		Permissions: []Permission{{"s3:PutObjectTagging", Object, NoVersionID}, {"s3:PutObjectVersionTagging", Object, VersionID}},
 		Keys:        append(append([]ConditionKey{{"s3:RequestObjectTagKeys", "body: tag keys"}}, versionKey...), existingTagKeys...),
-		Spec:        "spec §2.2 PutObjectTagging"},
+		Spec:        "docs/authorization.md §2.2 PutObjectTagging"},
 	{Name: "DeleteObjectTagging", Service: "s3", HTTP: "DELETE /{Bucket}/{Key}?tagging",
 		Permissions: []Permission{{"s3:DeleteObjectTagging", Object, NoVersionID}, {"s3:DeleteObjectVersionTagging", Object, VersionID}},
 		Keys:        append(append([]ConditionKey{}, versionKey...), existingTagKeys...),
@@ -212,18 +212,18 @@ var catalogue = []Operation{
 	{Name: "GetObjectAcl", Service: "s3", HTTP: "GET /{Bucket}/{Key}?acl",
 		Permissions: []Permission{{"s3:GetObjectAcl", Object, NoVersionID}, {"s3:GetObjectVersionAcl", Object, VersionID}},
 		Keys:        append(append([]ConditionKey{}, versionKey...), existingTagKeys...),
-		Spec:        "spec §2.2 GetObjectAcl", Note: "with BucketOwnerEnforced it returns FULL_CONTROL for the bucket owner"},
+		Spec:        "docs/authorization.md §2.2 GetObjectAcl", Note: "with BucketOwnerEnforced it returns FULL_CONTROL for the bucket owner"},
 	{Name: "PutObjectAcl", Service: "s3", HTTP: "PUT /{Bucket}/{Key}?acl",
 		Permissions: []Permission{{"s3:PutObjectAcl", Object, NoVersionID}, {"s3:PutObjectVersionAcl", Object, VersionID}},
 		Keys:        append(append(append([]ConditionKey{}, writeKeys[:6]...), versionKey...), existingTagKeys...),
-		Spec:        "spec §2.2 PutObjectAcl", Note: "with BucketOwnerEnforced only bucket-owner-full-control is accepted"},
+		Spec:        "docs/authorization.md §2.2 PutObjectAcl", Note: "with BucketOwnerEnforced only bucket-owner-full-control is accepted"},
 	{Name: "GetObjectAttributes", Service: "s3", HTTP: "GET /{Bucket}/{Key}?attributes",
 		Permissions: []Permission{
 			{"s3:GetObject", Object, NoVersionID}, {"s3:GetObjectAttributes", Object, NoVersionID},
 			{"s3:GetObjectVersion", Object, VersionID}, {"s3:GetObjectVersionAttributes", Object, VersionID},
 		},
 		Keys: append(append([]ConditionKey{}, versionKey...), existingTagKeys...),
-		Spec: "spec §2.2 GetObjectAttributes"},
+		Spec: "docs/authorization.md §2.2 GetObjectAttributes"},
 
 	// --- STS ---
 	{Name: "GetCallerIdentity", Service: "sts", HTTP: "POST / Action=GetCallerIdentity",
@@ -231,7 +231,7 @@ var catalogue = []Operation{
 	{Name: "AssumeRole", Service: "sts", HTTP: "POST / Action=AssumeRole",
 		Permissions: []Permission{{"sts:AssumeRole", IAMRole, Always}},
 		Keys:        []ConditionKey{{"sts:RoleSessionName", "RoleSessionName"}, {"sts:ExternalId", "ExternalId"}},
-		Spec:        "spec §1.3 Exceptions: the trust policy must allow the caller", Note: "cross-account also needs the caller's IAM allow"},
+		Spec:        "docs/authorization.md §1.3 Exceptions: the trust policy must allow the caller", Note: "cross-account also needs the caller's IAM allow"},
 
 	// --- IAM (enough to replay the seeds with aws iam) ---
 	{Name: "CreateUser", Service: "iam", HTTP: "POST / Action=CreateUser",
@@ -265,20 +265,20 @@ var catalogue = []Operation{
 	{Name: "CreateKey", Service: "kms", HTTP: "POST / X-Amz-Target: TrentService.CreateKey",
 		Permissions: []Permission{{"kms:CreateKey", AnyResource, Always}}, Spec: "SAR kms:CreateKey"},
 	{Name: "DescribeKey", Service: "kms", HTTP: "POST / X-Amz-Target: TrentService.DescribeKey",
-		Permissions: []Permission{{"kms:DescribeKey", KMSKey, Always}}, Spec: "spec §3.4"},
+		Permissions: []Permission{{"kms:DescribeKey", KMSKey, Always}}, Spec: "docs/authorization.md §3.4"},
 	{Name: "GetKeyPolicy", Service: "kms", HTTP: "POST / X-Amz-Target: TrentService.GetKeyPolicy",
-		Permissions: []Permission{{"kms:GetKeyPolicy", KMSKey, Always}}, Spec: "spec §3.4"},
+		Permissions: []Permission{{"kms:GetKeyPolicy", KMSKey, Always}}, Spec: "docs/authorization.md §3.4"},
 	{Name: "PutKeyPolicy", Service: "kms", HTTP: "POST / X-Amz-Target: TrentService.PutKeyPolicy",
-		Permissions: []Permission{{"kms:PutKeyPolicy", KMSKey, Always}}, Spec: "spec §3.4"},
+		Permissions: []Permission{{"kms:PutKeyPolicy", KMSKey, Always}}, Spec: "docs/authorization.md §3.4"},
 	{Name: "CreateAlias", Service: "kms", HTTP: "POST / X-Amz-Target: TrentService.CreateAlias",
 		Permissions: []Permission{{"kms:CreateAlias", KMSAlias, Always}, {"kms:CreateAlias", KMSKey, Always}},
 		Spec:        "SAR kms:CreateAlias: both the alias and the key"},
 	{Name: "ListAliases", Service: "kms", HTTP: "POST / X-Amz-Target: TrentService.ListAliases",
 		Permissions: []Permission{{"kms:ListAliases", AnyResource, Always}}, Spec: "SAR kms:ListAliases"},
 	{Name: "Encrypt", Service: "kms", HTTP: "POST / X-Amz-Target: TrentService.Encrypt",
-		Permissions: []Permission{{"kms:Encrypt", KMSKey, Always}}, Spec: "spec §3.4, §3.5"},
+		Permissions: []Permission{{"kms:Encrypt", KMSKey, Always}}, Spec: "docs/authorization.md §3.4, §3.5"},
 	{Name: "Decrypt", Service: "kms", HTTP: "POST / X-Amz-Target: TrentService.Decrypt",
-		Permissions: []Permission{{"kms:Decrypt", KMSKey, Always}}, Spec: "spec §3.4, §3.5"},
+		Permissions: []Permission{{"kms:Decrypt", KMSKey, Always}}, Spec: "docs/authorization.md §3.4, §3.5"},
 	{Name: "GenerateDataKey", Service: "kms", HTTP: "POST / X-Amz-Target: TrentService.GenerateDataKey",
-		Permissions: []Permission{{"kms:GenerateDataKey", KMSKey, Always}}, Spec: "spec §3.4, §3.5"},
+		Permissions: []Permission{{"kms:GenerateDataKey", KMSKey, Always}}, Spec: "docs/authorization.md §3.4, §3.5"},
 }

@@ -181,13 +181,13 @@ func TestRun(t *testing.T) {
 	if res[0].Principal != "arn:aws:iam::111111111111:user/alice" || res[3].Principal != "arn:aws:sts::111111111111:assumed-role/Reader/r1" {
 		t.Errorf("principals %q, %q", res[0].Principal, res[3].Principal)
 	}
-	// The copy reads the source given as "bucket/key" (spec §2.2 CopyObject).
+	// The copy reads the source given as "bucket/key" (docs/authorization.md §2.2 CopyObject).
 	cp := res[1].Calls[1].Result
 	if len(cp.Checks) != 2 || cp.Checks[0].Action != "s3:GetObject" || cp.Checks[0].Resource != "arn:aws:s3:::src/a.txt" ||
 		cp.Checks[1].Action != "s3:PutObject" || cp.Checks[1].Resource != "arn:aws:s3:::dst/a.txt" {
 		t.Errorf("CopyObject checks: %+v", cp.Checks)
 	}
-	// The bucket policy grants alice by her user ARN (spec §1.3 step 4).
+	// The bucket policy grants alice by her user ARN (docs/authorization.md §1.3 step 4).
 	if d := res[2].Calls[0].Result.Checks[0].Decision; d.By.Statement == nil || d.By.Statement.Label() != `Sid "ListDocs"` {
 		t.Errorf("ListObjectsV2 docs/ decided by %q, want the bucket policy's ListDocs", d.Summary())
 	}
@@ -271,7 +271,7 @@ func TestRunErrors(t *testing.T) {
 }
 
 // TestKeyPolicyStep: add.key_policies replaces a key policy; S3 calls KMS
-// as the caller (spec §3.1), so a key policy that does not delegate to the
+// as the caller (docs/authorization.md §3.1), so a key policy that does not delegate to the
 // account denies the GetObject on kms:Decrypt, and the walk-through says so.
 func TestKeyPolicyStep(t *testing.T) {
 	const src = `
@@ -338,7 +338,7 @@ steps:
 
 // TestRender checks the walk-through: title, source, each step's command,
 // principal and added policies, every check with its decision, the line
-// the AWS CLI prints for a denied call (spec §4.2), unexpected outcomes,
+// the AWS CLI prints for a denied call (docs/authorization.md §4.2), unexpected outcomes,
 // the observation and the conclusion.
 func TestRender(t *testing.T) {
 	s := parse(t, tiny)

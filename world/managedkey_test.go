@@ -23,7 +23,7 @@ accounts:
 
 var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
-// Every account has the AWS managed key aws/s3 (spec §3.3): its alias
+// Every account has the AWS managed key aws/s3 (docs/authorization.md §3.3): its alias
 // resolves, its ID is a stable UUID derived from the account, it is
 // marked managed and kept out of the account's customer keys and out of
 // the model.
@@ -80,7 +80,7 @@ func TestS3ManagedKey(t *testing.T) {
 	}
 }
 
-// The key policy is the real auto-s3-2 policy (spec §3.3).
+// The key policy is the real auto-s3-2 policy (docs/authorization.md §3.3).
 func TestS3ManagedKeyPolicy(t *testing.T) {
 	m, err := Decode([]byte(managedKeyWorld), "w.yaml")
 	if err != nil {

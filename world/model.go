@@ -23,7 +23,7 @@ type Model struct {
 type OrganizationModel struct {
 	ID string `yaml:"id"`
 	// Management is the management account: SCPs and RCPs do not apply
-	// to it (spec §1.2).
+	// to it (docs/authorization.md §1.2).
 	Management string `yaml:"management_account"`
 	// SCPs and RCPs are attached at the organization root.
 	SCPs []Doc `yaml:"scps"`
@@ -75,7 +75,7 @@ type BucketModel struct {
 	Region string `yaml:"region"`
 	Policy *Doc   `yaml:"policy"`
 	// Ownership is the Object Ownership setting: BucketOwnerEnforced
-	// (the default), BucketOwnerPreferred or ObjectWriter (spec §2.5).
+	// (the default), BucketOwnerPreferred or ObjectWriter (docs/authorization.md §2.5).
 	Ownership  string           `yaml:"ownership"`
 	Encryption *EncryptionModel `yaml:"encryption"`
 	// Objects seeds the bucket's content: key -> content.
@@ -86,7 +86,7 @@ type BucketModel struct {
 type EncryptionModel struct {
 	// KMSKey is the key ARN (or alias ARN) of SSE-KMS default encryption.
 	KMSKey string `yaml:"kms_key"`
-	// BucketKey enables S3 Bucket Keys (spec §3.2).
+	// BucketKey enables S3 Bucket Keys (docs/authorization.md §3.2).
 	BucketKey bool `yaml:"bucket_key"`
 }
 
@@ -96,7 +96,7 @@ type KeyModel struct {
 	Description string   `yaml:"description"`
 	Aliases     []string `yaml:"aliases"`
 	// Policy is the key policy; when omitted, the default key policy that
-	// lets the account's IAM policies grant access (spec §3.4).
+	// lets the account's IAM policies grant access (docs/authorization.md §3.4).
 	Policy *Doc `yaml:"policy"`
 }
 

@@ -100,7 +100,7 @@ func (w *World) SessionPrincipal(r *Role, session string, sessionPolicies ...*po
 		Kind:   authz.AssumedRole,
 		UserID: r.ID + ":" + session,
 		Tags:   r.Tags,
-		// The session's identity policies are the role's (spec §1.3).
+		// The session's identity policies are the role's (docs/authorization.md §1.3).
 		Identity: r.Policies, Boundary: r.Boundary, Session: sessionPolicies, SCPs: r.Account.SCPs,
 		OrgID: r.Account.OrgID,
 	}
@@ -124,7 +124,7 @@ func (w *World) Resource(arn, action string, caller *authz.Principal) (*authz.Re
 		b := w.buckets[name]
 		if b == nil && strings.EqualFold(action, "s3:CreateBucket") {
 			// The bucket does not exist yet: the caller's account would
-			// own it, and it has no policy (spec §2.2 CreateBucket).
+			// own it, and it has no policy (docs/authorization.md §2.2 CreateBucket).
 			return &authz.Resource{ARN: arn, Account: caller.Account, Kind: authz.ResourceS3, RCPs: w.rcpsOf(caller.Account)}, nil
 		}
 		if b == nil {

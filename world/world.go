@@ -47,7 +47,7 @@ type Account struct {
 	// Keys are the customer managed keys of the world file.
 	Keys []*Key
 	// S3Key is the account's AWS managed key for S3, alias/aws/s3
-	// (spec §3.3). It is synthesized by the compiler, never listed in
+	// (docs/authorization.md §3.3). It is synthesized by the compiler, never listed in
 	// Keys nor in the Model: world files and snapshots stay as written.
 	S3Key *Key
 	// OrgID is the organization the account belongs to, "" if none.
@@ -115,11 +115,11 @@ type Key struct {
 	Policy               *policy.Policy
 	// Managed is true for an AWS managed key (KeyManager AWS), such as
 	// the aws/s3 key of every account: its policy cannot be changed and
-	// no alias can be added to it (spec §3.3).
+	// no alias can be added to it (docs/authorization.md §3.3).
 	Managed bool
 }
 
-// Ownership values (spec §2.5).
+// Ownership values (docs/authorization.md §2.5).
 const (
 	BucketOwnerEnforced  = "BucketOwnerEnforced"
 	BucketOwnerPreferred = "BucketOwnerPreferred"
@@ -389,13 +389,13 @@ func (c *compiler) role(a *Account, rm *RoleModel, at *yaml.Node) {
 }
 
 // defaultKeyPolicy is the key policy KMS creates when none is given: it
-// lets the account's IAM policies grant use of the key (spec §3.4).
+// lets the account's IAM policies grant use of the key (docs/authorization.md §3.4).
 func defaultKeyPolicy(account string) string {
 	return `{"Version":"2012-10-17","Id":"key-default-1","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` +
 		account + `:root"},"Action":"kms:*","Resource":"*"}]}`
 }
 
-// S3KeyAlias is the alias of the AWS managed key for S3 (spec §3.3).
+// S3KeyAlias is the alias of the AWS managed key for S3 (docs/authorization.md §3.3).
 const S3KeyAlias = "alias/aws/s3"
 
 // S3KeyDescription is the description AWS gives the aws/s3 key.
@@ -425,7 +425,7 @@ func S3KeyPolicy(region, account string) string {
 		`"Action":["kms:Describe*","kms:Get*","kms:List*"],"Resource":"*"}]}`
 }
 
-// s3Key synthesizes the account's AWS managed key aws/s3 (spec §3.3).
+// s3Key synthesizes the account's AWS managed key aws/s3 (docs/authorization.md §3.3).
 // AWS creates it the first time S3 needs it; lockstep has it from the
 // start, which no caller can tell apart.
 func (c *compiler) s3Key(a *Account) {
