@@ -47,16 +47,20 @@ func benchRequests(b testing.TB) (s3req, kmsreq *authz.Request) {
 		Identity: []*policy.Policy{identity},
 	}
 	env := authz.Env{Time: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC), SecureTransport: true, SourceIP: "203.0.113.10", UserAgent: "aws-cli/2.9.19"}
-	ctx := authz.NewContext(p, "111111111111", env)
-	s3req = &authz.Request{Principal: p, Action: "s3:GetObject",
-		Resource: &authz.Resource{ARN: "arn:aws:s3:::data-bucket/home/alice/notes.md", Account: "111111111111", Kind: authz.ResourceS3, Policy: bucket},
-		Context:  ctx}
-	kctx := authz.NewContext(p, "111111111111", env)
-	kctx.Set("kms:CallerAccount", "111111111111")
-	kctx.Set("kms:ViaService", "s3.us-east-1.amazonaws.com")
-	kmsreq = &authz.Request{Principal: p, Action: "kms:Decrypt",
-		Resource: &authz.Resource{ARN: "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab", Account: "111111111111", Kind: authz.ResourceKMSKey, Policy: key},
-		Context:  kctx}
+	// The full context of a member account of an organization, as the
+	// emulator builds it.
+	p.OrgID, p.OrgPaths = "o-a1b2c3d4e5", []string{"o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"}
+	p.Tags = map[string]string{"team": "data"}
+	bres := &authz.Resource{ARN: "arn:aws:s3:::data-bucket/home/alice/notes.md", Account: "111111111111", Kind: authz.ResourceS3, Policy: bucket,
+		Region: "us-east-1", OrgID: p.OrgID, OrgPaths: p.OrgPaths}
+	s3req = &authz.Request{Principal: p, Action: "s3:GetObject", Resource: bres,
+		Context: authz.NewContext(p, "s3:GetObject", bres, env)}
+	kres := &authz.Resource{ARN: "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab", Account: "111111111111", Kind: authz.ResourceKMSKey, Policy: key,
+		Region: "us-east-1", OrgID: p.OrgID, OrgPaths: p.OrgPaths, Aliases: []string{"alias/data"}}
+	kenv := env
+	kenv.ViaService = "s3.us-east-1.amazonaws.com"
+	kmsreq = &authz.Request{Principal: p, Action: "kms:Decrypt", Resource: kres,
+		Context: authz.NewContext(p, "kms:Decrypt", kres, kenv)}
 	return s3req, kmsreq
 }
 

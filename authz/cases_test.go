@@ -29,6 +29,16 @@ type decisionCase struct {
 	Resource  string               `yaml:"resource"`
 	Context   map[string]yaml.Node `yaml:"context"`
 	Unset     []string             `yaml:"unset"`
+	// Region is the region of the endpoint (authz.Env.Region).
+	Region string `yaml:"region"`
+	// ViaService makes the request one a service makes on the caller's
+	// behalf (authz.Env.ViaService), e.g. s3.us-east-1.amazonaws.com.
+	ViaService string `yaml:"via_service"`
+	// FederatedBy is the IAM user of a federated-user principal.
+	FederatedBy string `yaml:"federated_by"`
+	// MFAAge, when set, is how many seconds ago the session was
+	// authenticated with MFA.
+	MFAAge *int `yaml:"mfa_age"`
 
 	Identity      *world.Doc  `yaml:"identity"`
 	Boundary      *world.Doc  `yaml:"boundary"`
@@ -114,9 +124,17 @@ func runCase(t *testing.T, file string, m world.Model, c decisionCase) {
 		sp.Name = "session"
 		session = append(session, sp)
 	}
-	p, err := w.Principal(c.Principal, session...)
+	var p *authz.Principal
+	if c.FederatedBy != "" {
+		p, err = w.FederatedPrincipal(c.Principal, c.FederatedBy, session...)
+	} else {
+		p, err = w.Principal(c.Principal, session...)
+	}
 	if err != nil {
 		t.Fatal(err)
+	}
+	if c.MFAAge != nil {
+		p.MFAAuthTime = caseTime.Add(-time.Duration(*c.MFAAge) * time.Second)
 	}
 	keys := map[string][]string{}
 	for k, n := range c.Context {
@@ -130,7 +148,8 @@ func runCase(t *testing.T, file string, m world.Model, c decisionCase) {
 		}
 		keys[k] = vals
 	}
-	env := authz.Env{Time: caseTime, SecureTransport: true, SourceIP: "203.0.113.10", UserAgent: "aws-cli/2.9.19"}
+	env := authz.Env{Time: caseTime, SecureTransport: true, SourceIP: "203.0.113.10", UserAgent: "aws-cli/2.9.19",
+		Region: c.Region, ViaService: c.ViaService}
 	req, err := w.Request(p, c.Action, c.Resource, env, keys)
 	if err != nil {
 		t.Fatal(err)

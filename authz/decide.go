@@ -162,14 +162,26 @@ func decide(req *Request, tr *Trace) Decision {
 	var scpDeny Grant
 	scpOK := true
 	if principalSide {
-		scpDeny, scpOK = scanLevels(TypeSCP, p.SCPs, &r, tr)
+		if !p.ServiceLinked {
+			scpDeny, scpOK = scanLevels(TypeSCP, p.SCPs, &r, tr)
+		}
 		id = scanPolicies(TypeIdentity, p.Identity, &r, tr)
 		if p.Boundary != nil {
 			pb = scanPolicies(TypeBoundary, []*policy.Policy{p.Boundary}, &r, tr)
 		}
 		sess = scanPolicies(TypeSession, p.Session, &r, tr)
 	}
-	rcpDeny, rcpOK := scanLevels(TypeRCP, res.RCPs, &r, tr)
+	// RCPs only deny: RCPFullAWSAccess allows at every level and cannot be
+	// detached, and they do not restrict service-linked roles
+	// (docs/authorization.md §1.9).
+	var rcpDeny Grant
+	if !p.ServiceLinked {
+		for _, level := range res.RCPs {
+			if s := scanPolicies(TypeRCP, level, &r, tr); rcpDeny.IsZero() {
+				rcpDeny = s.deny
+			}
+		}
+	}
 	rs := scanResourcePolicy(res.Policy, &p.Principal, &r, tr)
 
 	// Step 1: an explicit Deny in any policy wins (docs/authorization.md §1.3 step 1, §1.4
@@ -189,22 +201,17 @@ func decide(req *Request, tr *Trace) Decision {
 	// Anonymous and service callers have no identity side: only the
 	// resource policy can grant (docs/authorization.md §1.3 pseudocode, §1.5 "*").
 	if !principalSide {
-		if rs.allowMatch >= policy.MatchWildcard && rcpOK {
+		if rs.allowMatch >= policy.MatchWildcard {
 			return allow(rs.allow, Grant{})
-		}
-		if !rcpOK {
-			return deny(TypeRCP)
 		}
 		return deny(TypeResource)
 	}
 
-	// Step 2 and 3: SCPs above the principal's account and RCPs above the
-	// resource's account are ceilings (docs/authorization.md §1.3 steps 2-3).
+	// Step 2: SCPs above the principal's account are a ceiling
+	// (docs/authorization.md §1.3 step 2). Step 3, RCPs, cannot fail
+	// without a Deny (RCPFullAWSAccess, §1.9).
 	if !scpOK {
 		return deny(TypeSCP)
-	}
-	if !rcpOK {
-		return deny(TypeRCP)
 	}
 
 	// ceilings checks the permissions boundary and the session policies

@@ -2,6 +2,7 @@ package authz
 
 import (
 	"strings"
+	"time"
 
 	"github.com/lockstep-dev/lockstep/policy"
 )
@@ -37,6 +38,21 @@ type Principal struct {
 	// OrgID is the organization of the principal's account, the value of
 	// aws:PrincipalOrgID; "" when the account is in no organization.
 	OrgID string
+	// OrgPaths are the organization paths of the principal's account
+	// (o-ID/r-ROOT/ou-.../), the values of aws:PrincipalOrgPaths.
+	OrgPaths []string
+	// IssuedAt is when the temporary credentials of a role or
+	// federated-user session were issued (aws:TokenIssueTime); zero means
+	// at the time of the request.
+	IssuedAt time.Time
+	// MFAAuthTime is when the caller authenticated with MFA: for a
+	// session, when it was issued with an MFA code; for a user, the MFA
+	// code sent with the request itself (sts:AssumeRole with
+	// SerialNumber and TokenCode). Zero: no MFA.
+	MFAAuthTime time.Time
+	// ServiceLinked is true for a session of a service-linked role, which
+	// SCPs and RCPs do not restrict (docs/authorization.md §1.9).
+	ServiceLinked bool
 	// UserName is aws:username, set for IAM users only.
 	UserName string
 	// Tags are the principal's tags (the user's or the role's), the
@@ -88,10 +104,23 @@ type Resource struct {
 	// Account owns the resource (for S3: the bucket owner).
 	Account string
 	Kind    ResourceKind
+	// Region is the region of the resource (a bucket's or a key's), ""
+	// for global resources (IAM roles, "*").
+	Region string
+	// OrgID and OrgPaths are the organization of the resource's account
+	// and its paths (aws:ResourceOrgID, aws:ResourceOrgPaths); "" and nil
+	// when the account is in no organization.
+	OrgID    string
+	OrgPaths []string
+	// Aliases are the aliases of a KMS key ("alias/name"), the values of
+	// kms:ResourceAliases.
+	Aliases []string
 	// Policy is the resource-based policy, nil when there is none.
 	Policy *policy.Policy
-	// RCPs holds the resource control policies above the resource's
-	// account, one slice per level; nil when none apply.
+	// RCPs holds the Deny-only resource control policies above the
+	// resource's account, one slice per level; nil when none apply.
+	// RCPFullAWSAccess, attached at every level, is implied
+	// (docs/authorization.md §1.9).
 	RCPs [][]*policy.Policy
 }
 

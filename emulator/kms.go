@@ -214,10 +214,10 @@ func contextAAD(ec map[string]string) string {
 
 // cryptoKeys returns the condition keys of a cryptographic operation
 // (docs/authorization.md §3.5): kms:EncryptionContext:<key> for each pair,
-// kms:EncryptionContextKeys, kms:EncryptionAlgorithm and, when the key
-// was named by an alias, kms:RequestAlias. kms:CallerAccount comes from
-// world.Request.
-func cryptoKeys(ec map[string]string, alias string, algorithm bool) map[string][]string {
+// kms:EncryptionContextKeys and kms:EncryptionAlgorithm. kms:CallerAccount,
+// kms:ResourceAliases and kms:RequestAlias (from the call's
+// Env.RequestAlias) come from the context catalogue through world.Request.
+func cryptoKeys(ec map[string]string, algorithm bool) map[string][]string {
 	keys := map[string][]string{}
 	if len(ec) > 0 {
 		names := sortedKeys(ec)
@@ -228,9 +228,6 @@ func cryptoKeys(ec map[string]string, alias string, algorithm bool) map[string][
 	}
 	if algorithm {
 		keys["kms:EncryptionAlgorithm"] = []string{symmetricDefault}
-	}
-	if alias != "" {
-		keys["kms:RequestAlias"] = []string{alias}
 	}
 	return keys
 }
@@ -246,7 +243,8 @@ func checkAlgorithm(alg string) error {
 // named by alias if one was used, in the encryption context ec. A dry run
 // that would succeed ends here, with DryRunOperationException.
 func (s *Server) authorizeCrypto(c *call, k *world.Key, alias string, ec map[string]string, dryRun bool) error {
-	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN, Keys: cryptoKeys(ec, alias, true)}); err != nil {
+	c.env.RequestAlias = alias
+	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN, Keys: cryptoKeys(ec, true)}); err != nil {
 		return err
 	}
 	if dryRun {
@@ -345,12 +343,15 @@ func (s *Server) keyCreated(id string) time.Time {
 // BypassPolicyLockoutSafetyCheck is set (KMS API reference, CreateKey and
 // PutKeyPolicy).
 func (s *Server) wouldLockOut(c *call, keyARN, account string, p *policy.Policy) bool {
-	res := &authz.Resource{ARN: keyARN, Account: account, Kind: authz.ResourceKMSKey, Policy: p}
-	if a := s.state.world().Account(account); a != nil {
-		res.RCPs = a.RCPs
+	w := s.state.world()
+	res := &authz.Resource{ARN: keyARN, Account: account, Kind: authz.ResourceKMSKey, Policy: p, Region: w.Region}
+	if a := w.Account(account); a != nil {
+		res.RCPs, res.OrgID, res.OrgPaths = a.RCPs, a.OrgID, a.OrgPaths
 	}
-	ctx := authz.NewContext(c.principal, account, c.env)
-	ctx.Set("kms:CallerAccount", c.principal.Account)
+	if k := w.Key(keyARN); k != nil {
+		res.Aliases = k.Aliases
+	}
+	ctx := authz.NewContext(c.principal, "kms:PutKeyPolicy", res, c.env)
 	return !authz.Decide(&authz.Request{Principal: c.principal, Action: "kms:PutKeyPolicy", Resource: res, Context: ctx}).Allowed()
 }
 
@@ -481,7 +482,8 @@ func (s *Server) kmsDescribeKey(w http.ResponseWriter, c *call, body []byte) err
 	if err != nil {
 		return err
 	}
-	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN, Keys: cryptoKeys(nil, alias, false)}); err != nil {
+	c.env.RequestAlias = alias
+	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN}); err != nil {
 		return err
 	}
 	return writeKMSResponse(w, c, map[string]any{"KeyMetadata": s.keyMetadata(k)})

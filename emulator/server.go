@@ -46,6 +46,11 @@ type Options struct {
 	MinPartSize int64
 	// ErrorLog receives internal errors; nil: standard error.
 	ErrorLog io.Writer
+	// OnChecks, when set, is called after each request with its
+	// operation and every authorization check made for it, each with the
+	// request (and its context) that was decided. It must not keep or
+	// change the checks' requests.
+	OnChecks func(operation string, checks []enforce.Check)
 }
 
 // Server is a running emulator: an S3 endpoint that also serves the STS,
@@ -260,6 +265,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		c.status = rw.status
 		s.audit.record(s, c)
+		if s.opts.OnChecks != nil && c.operation != "" {
+			s.opts.OnChecks(c.operation, c.checks)
+		}
 	}()
 
 	c.env = authz.Env{Time: c.start, SecureTransport: r.TLS != nil, SourceIP: sourceIP(r), UserAgent: r.UserAgent()}
@@ -271,6 +279,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.auth = auth
+	c.env.Region = auth.Region
 	c.service = "s3"
 	if !auth.Anonymous {
 		c.service = auth.Service

@@ -38,7 +38,8 @@ type session struct {
 	AccessKeyID, Secret, Token string
 	RoleARN, Name              string
 	Policies                   []*policy.Policy
-	Expires                    time.Time
+	// Issued is when the credentials were issued (aws:TokenIssueTime).
+	Issued, Expires time.Time
 }
 
 func newState(m *world.Model, file string) (*state, error) {
@@ -119,7 +120,9 @@ func (s *state) principal(id string, now time.Time) (*authz.Principal, error) {
 	if r == nil {
 		return nil, fmt.Errorf("the role %s of session %s no longer exists", ss.RoleARN, ss.Name)
 	}
-	return w.SessionPrincipal(r, ss.Name, ss.Policies...), nil
+	p := w.SessionPrincipal(r, ss.Name, ss.Policies...)
+	p.IssuedAt = ss.Issued
+	return p, nil
 }
 
 // addSession records new temporary credentials for a role session.
@@ -131,6 +134,7 @@ func (s *state) addSession(roleARN, name string, policies []*policy.Policy, ttl 
 		RoleARN:     roleARN,
 		Name:        name,
 		Policies:    policies,
+		Issued:      now.UTC().Truncate(time.Second),
 		Expires:     now.Add(ttl).UTC().Truncate(time.Second),
 	}
 	s.sessMu.Lock()

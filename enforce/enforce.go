@@ -143,8 +143,17 @@ func Authorize(w *world.World, p *authz.Principal, c Call) (*Result, error) {
 			continue
 		}
 		b := w.Bucket(bucket)
-		keys := s3ops.KMSContextKeys(w.Region, p.Account, bucket, objKey, b != nil && b.BucketKey && key == b.KMSKey)
-		req, err := w.Request(p, kc.Action, key.ARN, c.Env, keys)
+		// S3 calls KMS on the caller's behalf, in the bucket's region
+		// (a forward access session: aws:ViaAWSService true,
+		// kms:ViaService s3.REGION.amazonaws.com).
+		env := c.Env
+		env.Region = w.Region
+		if b != nil {
+			env.Region = b.Region
+		}
+		env.ViaService = s3ops.ViaService(env.Region)
+		keys := s3ops.KMSContextKeys(bucket, objKey, b != nil && b.BucketKey && key == b.KMSKey)
+		req, err := w.Request(p, kc.Action, key.ARN, env, keys)
 		if err != nil {
 			return nil, err
 		}

@@ -1,9 +1,9 @@
 package lint
 
 import (
-	"slices"
 	"strings"
 
+	"github.com/lockstep-dev/lockstep/authz"
 	"github.com/lockstep-dev/lockstep/policy"
 	"github.com/lockstep-dev/lockstep/s3ops"
 )
@@ -55,25 +55,16 @@ func requiresPresent(list []policy.ConditionInfo, key string) bool {
 	return false
 }
 
-// multiValuedGlobals are the aws: keys whose value is a list (IAM User
-// Guide, global condition context keys).
-var multiValuedGlobals = []string{
-	"aws:tagkeys", "aws:principalorgpaths", "aws:calledvia", "aws:principalservicenameslist",
-	"aws:resourceorgpaths", "aws:sourceorgpaths",
-}
-
-// singleValued reports whether key is known to be single-valued. Unknown
-// keys and the aws: tag keys (aws:PrincipalTag/..., aws:RequestTag/...,
-// aws:ResourceTag/...) report false.
+// singleValued reports whether key is known to be single-valued: by the
+// context-key catalogue (docs/context-keys.md) for the aws: keys, by the
+// SAR types for service keys. Unknown keys and the aws: tag keys
+// (aws:PrincipalTag/..., aws:RequestTag/..., aws:ResourceTag/...) report
+// false.
 func singleValued(key string) bool {
 	k := strings.ToLower(key)
 	if strings.HasPrefix(k, "aws:") {
-		for _, tag := range []string{"aws:principaltag/", "aws:requesttag/", "aws:resourcetag/"} {
-			if strings.HasPrefix(k, tag) {
-				return false
-			}
-		}
-		return s3ops.IsGlobalKey(k) && !slices.Contains(multiValuedGlobals, k)
+		info, ok := authz.LookupContextKey(k)
+		return ok && !info.Multi && !info.Template()
 	}
 	t, ok := s3ops.ConditionKeyType(k)
 	return ok && !strings.HasPrefix(t, "ArrayOf")

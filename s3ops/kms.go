@@ -14,13 +14,14 @@ func EncryptionContext(bucket, key string, bucketKey bool) string {
 	return "arn:aws:s3:::" + bucket + "/" + key
 }
 
-// KMSContextKeys returns the condition keys of a KMS call S3 makes for a
-// caller from callerAccount (docs/authorization.md §3.5): kms:ViaService, kms:CallerAccount
-// and kms:EncryptionContext:aws:s3:arn (with kms:EncryptionContextKeys).
-func KMSContextKeys(region, callerAccount, bucket, key string, bucketKey bool) map[string][]string {
+// KMSContextKeys returns the operation condition keys of a KMS call S3
+// makes for a caller (docs/authorization.md §3.5):
+// kms:EncryptionContext:aws:s3:arn with kms:EncryptionContextKeys, and
+// kms:EncryptionAlgorithm. kms:ViaService, kms:CallerAccount and
+// aws:ViaAWSService come from the request context catalogue (authz.Env
+// ViaService).
+func KMSContextKeys(bucket, key string, bucketKey bool) map[string][]string {
 	return map[string][]string{
-		"kms:ViaService":                   {ViaService(region)},
-		"kms:CallerAccount":                {callerAccount},
 		"kms:EncryptionContext:aws:s3:arn": {EncryptionContext(bucket, key, bucketKey)},
 		"kms:EncryptionContextKeys":        {"aws:s3:arn"},
 		"kms:EncryptionAlgorithm":          {"SYMMETRIC_DEFAULT"},

@@ -3,6 +3,8 @@ package s3ops
 import (
 	"sort"
 	"strings"
+
+	"github.com/lockstep-dev/lockstep/authz"
 )
 
 // LookupAction returns the Service Authorization Reference entry of an
@@ -36,35 +38,11 @@ func Actions(pattern string) []string {
 	return out
 }
 
-// globalKeys are the aws: condition keys available in every request
-// context (IAM User Guide, "AWS global condition context keys"; docs/authorization.md §1.6).
-var globalKeys = []string{
-	"aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast", "aws:CurrentTime", "aws:EpochTime",
-	"aws:FederatedProvider", "aws:MultiFactorAuthAge", "aws:MultiFactorAuthPresent",
-	"aws:PrincipalAccount", "aws:PrincipalArn", "aws:PrincipalIsAWSService", "aws:PrincipalOrgID",
-	"aws:PrincipalOrgPaths", "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList",
-	"aws:PrincipalTag/*", "aws:PrincipalType", "aws:referer", "aws:RequestedRegion", "aws:RequestTag/*",
-	"aws:ResourceAccount", "aws:ResourceOrgID", "aws:ResourceOrgPaths", "aws:ResourceTag/*",
-	"aws:SecureTransport", "aws:SourceAccount", "aws:SourceArn", "aws:SourceIdentity", "aws:SourceIp",
-	"aws:SourceOrgID", "aws:SourceOrgPaths", "aws:SourceVpc", "aws:SourceVpce", "aws:SourceVpcArn",
-	"aws:TagKeys", "aws:TokenIssueTime", "aws:UserAgent", "aws:userid", "aws:username",
-	"aws:ViaAWSService", "aws:VpcSourceIp", "aws:Ec2InstanceSourceVpc", "aws:Ec2InstanceSourcePrivateIPv4",
-}
-
-// IsGlobalKey reports whether key is a global aws: condition key.
+// IsGlobalKey reports whether key is a global aws: condition key of the
+// context-key catalogue (docs/context-keys.md).
 func IsGlobalKey(key string) bool {
-	k := strings.ToLower(key)
-	for _, g := range globalKeys {
-		g = strings.ToLower(g)
-		if strings.HasSuffix(g, "/*") {
-			if strings.HasPrefix(k, strings.TrimSuffix(g, "*")) && len(k) > len(g)-1 {
-				return true
-			}
-		} else if k == g {
-			return true
-		}
-	}
-	return false
+	info, ok := authz.LookupContextKey(key)
+	return ok && strings.HasPrefix(info.Key, "aws:")
 }
 
 // ActionSetsKey reports whether a request for action can carry the

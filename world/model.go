@@ -22,10 +22,33 @@ type Model struct {
 // OrganizationModel describes an AWS Organization holding some accounts.
 type OrganizationModel struct {
 	ID string `yaml:"id"`
+	// Root is the ID of the organization root (r-xxxx); derived from ID
+	// when empty.
+	Root string `yaml:"root"`
 	// Management is the management account: SCPs and RCPs do not apply
-	// to it (docs/authorization.md §1.2).
+	// to it (docs/authorization.md §1.9).
 	Management string `yaml:"management_account"`
+	// Members lists the member accounts. Empty: every account of the
+	// world is a member. The management account and the accounts of
+	// Units are members in any case.
+	Members []string `yaml:"members"`
 	// SCPs and RCPs are attached at the organization root.
+	SCPs []Doc `yaml:"scps"`
+	RCPs []Doc `yaml:"rcps"`
+	// Units are the organizational units.
+	Units []UnitModel `yaml:"units"`
+}
+
+// UnitModel is an organizational unit (OU).
+type UnitModel struct {
+	// ID is the OU ID, ou-ROOT-XXXXXXXX.
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
+	// Parent is the ID of the parent OU; empty: the root.
+	Parent string `yaml:"parent"`
+	// Accounts are the accounts directly in this OU.
+	Accounts []string `yaml:"accounts"`
+	// SCPs and RCPs are attached to the OU.
 	SCPs []Doc `yaml:"scps"`
 	RCPs []Doc `yaml:"rcps"`
 }
@@ -247,6 +270,14 @@ func (m *Model) Clone() *Model {
 		o := *m.Organization
 		o.SCPs = append([]Doc(nil), o.SCPs...)
 		o.RCPs = append([]Doc(nil), o.RCPs...)
+		o.Members = append([]string(nil), o.Members...)
+		o.Units = append([]UnitModel(nil), o.Units...)
+		for i := range o.Units {
+			u := &o.Units[i]
+			u.Accounts = append([]string(nil), u.Accounts...)
+			u.SCPs = append([]Doc(nil), u.SCPs...)
+			u.RCPs = append([]Doc(nil), u.RCPs...)
+		}
 		c.Organization = &o
 	}
 	c.Accounts = make([]AccountModel, len(m.Accounts))

@@ -42,7 +42,7 @@ func (w *World) Principal(arn string, sessionPolicies ...*policy.Policy) (*authz
 	case parts[2] == "iam" && res == "root":
 		return &authz.Principal{
 			Principal: policy.Principal{Account: acct.ID, ARN: arn},
-			Kind:      authz.Root, UserID: acct.ID, SCPs: acct.SCPs, OrgID: acct.OrgID,
+			Kind:      authz.Root, UserID: acct.ID, SCPs: acct.SCPs, OrgID: acct.OrgID, OrgPaths: acct.OrgPaths,
 		}, nil
 	case parts[2] == "iam" && strings.HasPrefix(res, "user/"):
 		u := w.users[arn]
@@ -59,6 +59,8 @@ func (w *World) Principal(arn string, sessionPolicies ...*policy.Policy) (*authz
 			return nil, fmt.Errorf("principal %s: no such role in account %s of %s", arn, acct.ID, w.File)
 		}
 		return w.SessionPrincipal(r, DefaultSessionName, sessionPolicies...), nil
+	case parts[2] == "sts" && strings.HasPrefix(res, "federated-user/"):
+		return nil, fmt.Errorf("principal %s: a federated user has the permissions of the IAM user who called GetFederationToken, intersected with its session policy: name that user (lockstep eval --federated-by USER_ARN --session-policy FILE)", arn)
 	case parts[2] == "sts" && strings.HasPrefix(res, "assumed-role/"):
 		name, session, ok := strings.Cut(strings.TrimPrefix(res, "assumed-role/"), "/")
 		if !ok || session == "" {
@@ -82,15 +84,51 @@ func (w *World) userPrincipal(u *User) *authz.Principal {
 	return &authz.Principal{
 		Principal: policy.Principal{Account: u.Account.ID, ARN: u.ARN},
 		Kind:      authz.User, UserID: u.ID, UserName: u.Name, Tags: u.Tags,
-		Identity: u.Policies, Boundary: u.Boundary, SCPs: u.Account.SCPs, OrgID: u.Account.OrgID,
+		Identity: u.Policies, Boundary: u.Boundary, SCPs: u.Account.SCPs,
+		OrgID: u.Account.OrgID, OrgPaths: u.Account.OrgPaths,
 	}
 }
 
 // UserPrincipal returns the principal of an IAM user.
 func (w *World) UserPrincipal(u *User) *authz.Principal { return w.userPrincipal(u) }
 
+// FederatedPrincipal resolves a federated-user session
+// (arn:aws:sts::A:federated-user/NAME) made by the IAM user byUserARN with
+// sts:GetFederationToken: the user's identity policies and boundary,
+// limited by the session policies, which a federated user must have to be
+// allowed anything (docs/authorization.md §1.3 step 7).
+func (w *World) FederatedPrincipal(arn, byUserARN string, sessionPolicies ...*policy.Policy) (*authz.Principal, error) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "sts" || !isAccountID(parts[4]) || !strings.HasPrefix(parts[5], "federated-user/") || len(parts[5]) == len("federated-user/") {
+		return nil, fmt.Errorf("principal %q is not a federated-user ARN (arn:aws:sts::111111111111:federated-user/NAME)", arn)
+	}
+	u := w.users[byUserARN]
+	if u == nil {
+		return nil, fmt.Errorf("federated user %s: %q is not an IAM user of %s (the user who called GetFederationToken)", arn, byUserARN, w.File)
+	}
+	if u.Account.ID != parts[4] {
+		return nil, fmt.Errorf("federated user %s: it belongs to account %s, but %s is in account %s", arn, parts[4], byUserARN, u.Account.ID)
+	}
+	name := strings.TrimPrefix(parts[5], "federated-user/")
+	return &authz.Principal{
+		Principal: policy.Principal{Account: u.Account.ID, ARN: arn},
+		Kind:      authz.FederatedUser, UserID: u.Account.ID + ":" + name,
+		Identity: u.Policies, Boundary: u.Boundary, Session: sessionPolicies, SCPs: u.Account.SCPs,
+		OrgID: u.Account.OrgID, OrgPaths: u.Account.OrgPaths,
+	}, nil
+}
+
+// ServiceLinkedPath is the IAM path of service-linked roles, which SCPs
+// and RCPs do not restrict (docs/authorization.md §1.9).
+const ServiceLinkedPath = "/aws-service-role/"
+
 // SessionPrincipal returns the principal of a session of role r.
 func (w *World) SessionPrincipal(r *Role, session string, sessionPolicies ...*policy.Policy) *authz.Principal {
+	linked := strings.HasPrefix(r.Path, ServiceLinkedPath)
+	scps := r.Account.SCPs
+	if linked {
+		scps = nil
+	}
 	return &authz.Principal{
 		Principal: policy.Principal{
 			Account: r.Account.ID,
@@ -101,8 +139,8 @@ func (w *World) SessionPrincipal(r *Role, session string, sessionPolicies ...*po
 		UserID: r.ID + ":" + session,
 		Tags:   r.Tags,
 		// The session's identity policies are the role's (docs/authorization.md §1.3).
-		Identity: r.Policies, Boundary: r.Boundary, Session: sessionPolicies, SCPs: r.Account.SCPs,
-		OrgID: r.Account.OrgID,
+		Identity: r.Policies, Boundary: r.Boundary, Session: sessionPolicies, SCPs: scps,
+		OrgID: r.Account.OrgID, OrgPaths: r.Account.OrgPaths, ServiceLinked: linked,
 	}
 }
 
@@ -125,12 +163,18 @@ func (w *World) Resource(arn, action string, caller *authz.Principal) (*authz.Re
 		if b == nil && strings.EqualFold(action, "s3:CreateBucket") {
 			// The bucket does not exist yet: the caller's account would
 			// own it, and it has no policy (docs/authorization.md §2.2 CreateBucket).
-			return &authz.Resource{ARN: arn, Account: caller.Account, Kind: authz.ResourceS3, RCPs: w.rcpsOf(caller.Account)}, nil
+			res := &authz.Resource{ARN: arn, Account: caller.Account, Kind: authz.ResourceS3}
+			if a := w.accounts[caller.Account]; a != nil {
+				w.ownedBy(res, a)
+			}
+			return res, nil
 		}
 		if b == nil {
 			return nil, fmt.Errorf("resource %s: bucket %q is not in the world file %s; add it under accounts[].buckets", arn, name, w.File)
 		}
-		return &authz.Resource{ARN: arn, Account: b.Account.ID, Kind: authz.ResourceS3, Policy: b.Policy, RCPs: b.Account.RCPs}, nil
+		res := &authz.Resource{ARN: arn, Kind: authz.ResourceS3, Policy: b.Policy, Region: b.Region}
+		w.ownedBy(res, b.Account)
+		return res, nil
 	case "kms":
 		if strings.HasPrefix(parts[5], "alias/") && isAliasAction(action) {
 			// The alias itself, for kms:CreateAlias, DeleteAlias and
@@ -141,16 +185,26 @@ func (w *World) Resource(arn, action string, caller *authz.Principal) (*authz.Re
 			if a == nil {
 				return nil, fmt.Errorf("resource %s: account %s is not in the world file %s", arn, parts[4], w.File)
 			}
-			return &authz.Resource{ARN: arn, Account: a.ID, Kind: authz.ResourceOther, RCPs: a.RCPs}, nil
+			res := &authz.Resource{ARN: arn, Kind: authz.ResourceOther, Region: parts[3]}
+			w.ownedBy(res, a)
+			return res, nil
 		}
 		k := w.keys[arn]
 		if k == nil {
 			return nil, fmt.Errorf("resource %s: no such KMS key or alias in %s", arn, w.File)
 		}
-		return &authz.Resource{ARN: k.ARN, Account: k.Account.ID, Kind: authz.ResourceKMSKey, Policy: k.Policy, RCPs: k.Account.RCPs}, nil
+		res := &authz.Resource{ARN: k.ARN, Kind: authz.ResourceKMSKey, Policy: k.Policy, Region: w.Region, Aliases: k.Aliases}
+		w.ownedBy(res, k.Account)
+		if k.Managed {
+			// RCPs do not apply to AWS managed keys (§1.9).
+			res.RCPs = nil
+		}
+		return res, nil
 	case "iam":
 		if r := w.roles[arn]; r != nil && strings.HasPrefix(strings.ToLower(action), "sts:") {
-			return &authz.Resource{ARN: arn, Account: r.Account.ID, Kind: authz.ResourceRole, Policy: r.Trust, RCPs: r.Account.RCPs}, nil
+			res := &authz.Resource{ARN: arn, Kind: authz.ResourceRole, Policy: r.Trust}
+			w.ownedBy(res, r.Account)
+			return res, nil
 		}
 	}
 	acct := parts[4]
@@ -160,34 +214,43 @@ func (w *World) Resource(arn, action string, caller *authz.Principal) (*authz.Re
 	if w.accounts[acct] == nil && acct != caller.Account {
 		return nil, fmt.Errorf("resource %s: account %s is not in the world file %s", arn, acct, w.File)
 	}
-	return &authz.Resource{ARN: arn, Account: acct, Kind: authz.ResourceOther}, nil
+	res := &authz.Resource{ARN: arn, Account: acct, Kind: authz.ResourceOther, Region: parts[3]}
+	if a := w.accounts[acct]; a != nil {
+		w.ownedBy(res, a)
+		res.RCPs = nil // lockstep applies RCPs to S3 and KMS resources
+	}
+	return res, nil
+}
+
+// ownedBy sets what a resource takes from its account: the account, its
+// organization and the RCPs above it.
+func (w *World) ownedBy(res *authz.Resource, a *Account) {
+	res.Account, res.OrgID, res.OrgPaths, res.RCPs = a.ID, a.OrgID, a.OrgPaths, a.RCPs
 }
 
 // Request builds an authorization request: it resolves the resource, and
-// fills the context with the global keys (authz.NewContext) and then the
-// given keys, which win.
+// fills the context from the catalogue of context keys (authz.NewContext)
+// and then with the given keys, which win. A KMS key named by its alias
+// sets kms:RequestAlias. env.Region defaults to the world's region, except
+// for STS, whose global endpoint is in us-east-1.
 func (w *World) Request(p *authz.Principal, action, resourceARN string, env authz.Env, keys map[string][]string) (*authz.Request, error) {
 	res, err := w.Resource(resourceARN, action, p)
 	if err != nil {
 		return nil, err
 	}
-	ctx := authz.NewContext(p, res.Account, env)
-	if strings.HasPrefix(strings.ToLower(action), "kms:") && p.Kind != authz.Anonymous {
-		ctx.Set("kms:CallerAccount", p.Account)
+	if env.Region == "" && !strings.HasPrefix(strings.ToLower(action), "sts:") {
+		env.Region = w.Region
 	}
+	if res.Kind == authz.ResourceKMSKey && env.RequestAlias == "" {
+		if _, alias, ok := strings.Cut(resourceARN, ":alias/"); ok {
+			env.RequestAlias = "alias/" + alias
+		}
+	}
+	ctx := authz.NewContext(p, action, res, env)
 	for k, v := range keys {
 		ctx.Set(k, v...)
 	}
 	return &authz.Request{Principal: p, Action: action, Resource: res, Context: ctx}, nil
-}
-
-// rcpsOf returns the RCPs over an account of the world, nil for an account
-// the world does not hold (anonymous callers).
-func (w *World) rcpsOf(account string) [][]*policy.Policy {
-	if a := w.accounts[account]; a != nil {
-		return a.RCPs
-	}
-	return nil
 }
 
 // isAliasAction reports whether a KMS action is checked on the alias

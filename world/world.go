@@ -52,6 +52,9 @@ type Account struct {
 	S3Key *Key
 	// OrgID is the organization the account belongs to, "" if none.
 	OrgID string
+	// OrgPaths holds the account's path in the organization,
+	// o-ID/r-ROOT/ou-.../ (aws:PrincipalOrgPaths, aws:ResourceOrgPaths).
+	OrgPaths []string
 	// SCPs and RCPs are the organization policies that apply, one slice
 	// per level (organization root, then the account).
 	SCPs [][]*policy.Policy
@@ -238,11 +241,7 @@ func Compile(m *Model, file string) (*World, error) {
 		c.fail(nil, "accounts: the world has no accounts; see docs/world.md")
 	}
 
-	var orgSCPs, orgRCPs []*policy.Policy
-	if o := m.Organization; o != nil {
-		orgSCPs = c.docs(o.SCPs, policy.SCP, "organization SCP")
-		orgRCPs = c.docs(o.RCPs, policy.RCP, "organization RCP")
-	}
+	o := c.organization(m)
 
 	// First pass: accounts, principals, keys (buckets refer to keys).
 	for i := range m.Accounts {
@@ -258,27 +257,9 @@ func Compile(m *Model, file string) (*World, error) {
 		a := &Account{ID: am.ID, Name: am.Name}
 		w.accounts[a.ID] = a
 		w.Accounts = append(w.Accounts, a)
-		if o := m.Organization; o != nil {
-			// The management account belongs to the organization too
-			// (aws:PrincipalOrgID), but its policies do not apply to it.
-			a.OrgID = o.ID
-		}
-		if o := m.Organization; o != nil && o.Management != a.ID {
-			if len(orgSCPs) > 0 {
-				a.SCPs = append(a.SCPs, orgSCPs)
-			}
-			if len(orgRCPs) > 0 {
-				a.RCPs = append(a.RCPs, orgRCPs)
-			}
-		}
-		if o := m.Organization; o == nil || o.Management != a.ID {
-			if scps := c.docs(am.SCPs, policy.SCP, "SCP of account "+a.ID); len(scps) > 0 {
-				a.SCPs = append(a.SCPs, scps)
-			}
-			if rcps := c.docs(am.RCPs, policy.RCP, "RCP of account "+a.ID); len(rcps) > 0 {
-				a.RCPs = append(a.RCPs, rcps)
-			}
-		}
+		scps := c.docs(am.SCPs, policy.SCP, "SCP of account "+a.ID)
+		rcps := c.docs(am.RCPs, policy.RCP, "RCP of account "+a.ID)
+		c.place(o, a, scps, rcps, c.at("accounts", i))
 		c.s3Key(a)
 		for j := range am.Users {
 			c.user(a, &am.Users[j], c.at("accounts", i, "users", j))
@@ -528,30 +509,52 @@ func (c *compiler) named(nd NamedDocs, t policy.Type, what string) []*policy.Pol
 	return out
 }
 
-// docs compiles a list of documents; "FullAWSAccess" names the AWS managed
-// SCP that allows everything.
+// docs compiles a list of SCPs or RCPs. "FullAWSAccess" names the AWS
+// managed SCP that allows everything. "RCPFullAWSAccess", the AWS managed
+// RCP, is attached at every level and cannot be detached: lockstep implies
+// it, so naming it changes nothing, and a custom RCP may only deny
+// (docs/authorization.md §1.9).
 func (c *compiler) docs(ds []Doc, t policy.Type, what string) []*policy.Policy {
 	var out []*policy.Policy
 	for i, d := range ds {
 		name := fmt.Sprintf("%s #%d", what, i+1)
 		if d.Node != nil && d.Node.Kind == yaml.ScalarNode && (d.Node.Value == "FullAWSAccess" || d.Node.Value == "RCPFullAWSAccess") {
-			p := policy.MustParse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"`+principalStar(t)+`}]}`, t)
-			p.Name = d.Node.Value
-			out = append(out, p)
+			switch {
+			case t == policy.SCP && d.Node.Value == "FullAWSAccess":
+				p := policy.MustParse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, t)
+				p.Name = d.Node.Value
+				out = append(out, p)
+			case t == policy.SCP:
+				c.fail(d.Node, "%s: RCPFullAWSAccess is a resource control policy; the SCP that allows everything is FullAWSAccess", name)
+			case d.Node.Value == "FullAWSAccess":
+				c.fail(d.Node, "%s: FullAWSAccess is a service control policy; the RCP that allows everything, RCPFullAWSAccess, is attached at every level already", name)
+			}
 			continue
 		}
-		if p := c.doc(d, t, name); p != nil {
-			out = append(out, p)
+		p := c.doc(d, t, name)
+		if p == nil {
+			continue
 		}
+		if t == policy.RCP {
+			if i := firstAllow(p); i >= 0 {
+				c.fail(d.Node, "%s: Statement[%d] has Effect Allow, but a resource control policy can only deny: RCPFullAWSAccess, which AWS attaches at every level, is the only RCP that allows (docs/authorization.md §1.9)", name, i)
+				continue
+			}
+		}
+		out = append(out, p)
 	}
 	return out
 }
 
-func principalStar(t policy.Type) string {
-	if t.HasPrincipal() {
-		return `,"Principal":"*"`
+// firstAllow returns the index of the first Allow statement of p, -1 when
+// every statement denies.
+func firstAllow(p *policy.Policy) int {
+	for i, st := range p.Statements {
+		if st.Effect == policy.Allow {
+			return i
+		}
 	}
-	return ""
+	return -1
 }
 
 // doc converts a YAML policy node to JSON, compiles it, and maps policy

@@ -30,8 +30,11 @@ func TestExamplesLoad(t *testing.T) {
 		t.Errorf("bucket not compiled as documented: %+v", b)
 	}
 	a := w.Account("111111111111")
-	if len(a.SCPs) != 2 {
-		t.Errorf("member account SCP levels = %d, want 2 (root, account)", len(a.SCPs))
+	if len(a.SCPs) != 3 {
+		t.Errorf("member account SCP levels = %d, want 3 (root, OU, account)", len(a.SCPs))
+	}
+	if want := "o-exampleorgid/r-ab12/ou-ab12-11111111/"; a.OrgID != "o-exampleorgid" || len(a.OrgPaths) != 1 || a.OrgPaths[0] != want {
+		t.Errorf("member account organization = %q %q, want o-exampleorgid [%s]", a.OrgID, a.OrgPaths, want)
 	}
 	if w.Account("333333333333") != nil {
 		t.Error("management account is not listed in accounts, it must not appear")

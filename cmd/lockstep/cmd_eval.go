@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,7 +20,8 @@ func newEvalCommand() *cobra.Command {
 		worldFile, principal, action, resource string
 		contextKVs, unset, sessionFiles        []string
 		asJSON, explain, insecure              bool
-		sourceIP                               string
+		sourceIP, region, federatedBy          string
+		mfaAge                                 int
 	)
 	cmd := &cobra.Command{
 		Use:   "eval --world W --principal ARN --action A --resource ARN",
@@ -28,9 +30,13 @@ func newEvalCommand() *cobra.Command {
 policy in the world file, and print the decision, AWS's message and the
 statement that decided. Exit status: 0 allowed, 1 denied, 2 bad input.
 
-The request context holds the global keys AWS sets (aws:PrincipalArn,
-aws:SecureTransport=true, aws:CurrentTime, ...); add or override keys with
---context key=value (repeat a key for a multi-valued key).`,
+The request context holds every key AWS sets for such a request, computed as
+docs/context-keys.md lists (aws:PrincipalArn, aws:RequestedRegion,
+aws:ViaAWSService=false, aws:PrincipalOrgID, kms:ResourceAliases, ...);
+--explain shows each key with where its value came from. Add or override
+keys with --context key=value (repeat a key for a multi-valued key), remove
+one with --unset. A KMS key may be named by its alias (alias/NAME or an alias
+ARN): the key is resolved and kms:RequestAlias set, as AWS does.`,
 		Example: `  lockstep eval --world examples/seed000-s3-sync.yaml \
     --principal arn:aws:iam::111111111111:role/s3synctest \
     --action s3:GetObject --resource arn:aws:s3:::kazue-sync-source/2020-2nd-q/2.md --explain`,
@@ -41,8 +47,9 @@ aws:SecureTransport=true, aws:CurrentTime, ...); add or override keys with
 					return badInput(fmt.Errorf("%s is required (see lockstep eval --help)", flag))
 				}
 			}
-			if !strings.Contains(action, ":") {
-				return badInput(fmt.Errorf("--action %q: write service:Action, e.g. s3:GetObject", action))
+			action, err := checkAction(action, cmd.ErrOrStderr())
+			if err != nil {
+				return badInput(err)
 			}
 			w, err := world.Load(worldFile)
 			if err != nil {
@@ -56,9 +63,24 @@ aws:SecureTransport=true, aws:CurrentTime, ...); add or override keys with
 				}
 				sessions = append(sessions, p)
 			}
-			p, err := w.Principal(principal, sessions...)
+			var p *authz.Principal
+			if federatedBy != "" {
+				p, err = w.FederatedPrincipal(principal, federatedBy, sessions...)
+			} else {
+				p, err = w.Principal(principal, sessions...)
+			}
 			if err != nil {
 				return badInput(err)
+			}
+			if p.Kind == authz.Anonymous && strings.HasPrefix(strings.ToLower(action), "kms:") {
+				return badInput(fmt.Errorf("--principal anonymous: AWS KMS accepts only signed requests, so an anonymous %s never reaches policy evaluation (docs/authorization.md §1.10)", action))
+			}
+			now := time.Now().UTC().Truncate(time.Second)
+			if mfaAge >= 0 {
+				if p.Kind != authz.AssumedRole && p.Kind != authz.FederatedUser {
+					return badInput(fmt.Errorf("--mfa-age: only a role or federated-user session carries MFA in its credentials; %s is not one", principal))
+				}
+				p.MFAAuthTime = now.Add(-time.Duration(mfaAge) * time.Second)
 			}
 			keys := map[string][]string{}
 			for _, kv := range contextKVs {
@@ -66,10 +88,14 @@ aws:SecureTransport=true, aws:CurrentTime, ...); add or override keys with
 				if !ok || k == "" {
 					return badInput(fmt.Errorf("--context %q: write key=value, e.g. --context s3:prefix=docs/", kv))
 				}
+				warnUnknownKey(cmd.ErrOrStderr(), "--context", k)
 				keys[k] = append(keys[k], v)
 			}
-			env := authz.Env{SecureTransport: !insecure, SourceIP: sourceIP}
-			req, err := w.Request(p, action, resource, env, keys)
+			for _, k := range unset {
+				warnUnknownKey(cmd.ErrOrStderr(), "--unset", k)
+			}
+			env := authz.Env{Time: now, SecureTransport: !insecure, SourceIP: sourceIP, Region: region}
+			req, err := w.Request(p, action, kmsAliasARN(w, p, action, resource), env, keys)
 			if err != nil {
 				return badInput(err)
 			}
@@ -78,12 +104,13 @@ aws:SecureTransport=true, aws:CurrentTime, ...); add or override keys with
 			}
 			d, tr := authz.Explain(req)
 			out := cmd.OutOrStdout()
+			ctx := describeContext(req, keys)
 			if asJSON {
-				if err := writeDecisionJSON(out, d, tr, explain); err != nil {
+				if err := writeDecisionJSON(out, d, tr, ctx, explain); err != nil {
 					return err
 				}
 			} else {
-				writeDecisionText(out, d, tr, explain)
+				writeDecisionText(out, d, tr, ctx, explain)
 			}
 			if !d.Allowed() {
 				return silentExit(exitDenied)
@@ -101,6 +128,9 @@ aws:SecureTransport=true, aws:CurrentTime, ...); add or override keys with
 	f.StringArrayVar(&sessionFiles, "session-policy", nil, "session policy file of a role session (repeatable)")
 	f.StringVar(&sourceIP, "source-ip", "203.0.113.10", "aws:SourceIp of the request")
 	f.BoolVar(&insecure, "insecure-transport", false, "evaluate as a plain-HTTP request (aws:SecureTransport=false)")
+	f.StringVar(&region, "region", "", "region of the endpoint, the aws:RequestedRegion of requests whose resource has no region (STS, s3:ListAllMyBuckets); default: the world's region, us-east-1 for STS")
+	f.StringVar(&federatedBy, "federated-by", "", "for a federated-user principal (arn:aws:sts::ACCOUNT:federated-user/NAME): the IAM user ARN that called GetFederationToken")
+	f.IntVar(&mfaAge, "mfa-age", -1, "the role or federated-user session was authenticated with MFA this many seconds ago (aws:MultiFactorAuthPresent, aws:MultiFactorAuthAge)")
 	f.BoolVar(&asJSON, "json", false, "print the decision as JSON")
 	f.BoolVar(&explain, "explain", false, "print the evaluation step by step")
 	return cmd
@@ -136,7 +166,7 @@ func withLines(src []byte, err error) error {
 	return fmt.Errorf("%s", b.String())
 }
 
-func writeDecisionText(out io.Writer, d authz.Decision, tr *authz.Trace, explain bool) {
+func writeDecisionText(out io.Writer, d authz.Decision, tr *authz.Trace, ctx []contextKey, explain bool) {
 	fmt.Fprintf(out, "decision:  %s\n", d.Effect)
 	fmt.Fprintf(out, "why:       %s\n", d.Summary())
 	if d.By.Statement != nil {
@@ -149,25 +179,30 @@ func writeDecisionText(out io.Writer, d authz.Decision, tr *authz.Trace, explain
 		}
 	}
 	if explain {
+		fmt.Fprintf(out, "\nrequest context:\n")
+		for _, k := range ctx {
+			fmt.Fprintf(out, "  %s = %s\n      from: %s\n", k.Key, strings.Join(k.Values, ", "), k.Source)
+		}
 		fmt.Fprintf(out, "\nevaluation:\n%s", tr)
 	}
 }
 
 type decisionJSON struct {
-	Decision     string     `json:"decision"`
-	Message      string     `json:"message"`
-	S3Message    string     `json:"s3Message,omitempty"`
-	PolicyType   string     `json:"policyType"`
-	Policy       string     `json:"policy,omitempty"`
-	Statement    string     `json:"statement,omitempty"`
-	StatementDoc string     `json:"statementJson,omitempty"`
-	Also         *grantJSON `json:"also,omitempty"`
-	Principal    string     `json:"principal"`
-	Action       string     `json:"action"`
-	Resource     string     `json:"resource"`
-	CrossAccount bool       `json:"crossAccount"`
-	Summary      string     `json:"summary"`
-	Trace        []stepJSON `json:"trace,omitempty"`
+	Decision     string       `json:"decision"`
+	Message      string       `json:"message"`
+	S3Message    string       `json:"s3Message,omitempty"`
+	PolicyType   string       `json:"policyType"`
+	Policy       string       `json:"policy,omitempty"`
+	Statement    string       `json:"statement,omitempty"`
+	StatementDoc string       `json:"statementJson,omitempty"`
+	Also         *grantJSON   `json:"also,omitempty"`
+	Principal    string       `json:"principal"`
+	Action       string       `json:"action"`
+	Resource     string       `json:"resource"`
+	CrossAccount bool         `json:"crossAccount"`
+	Summary      string       `json:"summary"`
+	Context      []contextKey `json:"context,omitempty"`
+	Trace        []stepJSON   `json:"trace,omitempty"`
 }
 
 type grantJSON struct {
@@ -185,7 +220,7 @@ type stepJSON struct {
 	Text       string `json:"text"`
 }
 
-func writeDecisionJSON(out io.Writer, d authz.Decision, tr *authz.Trace, explain bool) error {
+func writeDecisionJSON(out io.Writer, d authz.Decision, tr *authz.Trace, ctx []contextKey, explain bool) error {
 	j := decisionJSON{
 		Decision: d.Effect.String(), Message: d.Message(), PolicyType: d.Type.String(),
 		Principal: d.Principal, Action: d.Action, Resource: d.Resource, CrossAccount: d.CrossAccount,
@@ -201,6 +236,7 @@ func writeDecisionJSON(out io.Writer, d authz.Decision, tr *authz.Trace, explain
 		j.Also = &grantJSON{PolicyType: d.Also.Type.String(), Policy: d.Also.Policy.Name, Statement: d.Also.Statement.Label()}
 	}
 	if explain {
+		j.Context = ctx
 		for _, s := range tr.Steps {
 			j.Trace = append(j.Trace, stepJSON{PolicyType: s.Type.String(), Policy: s.Policy, Statement: s.Statement, Effect: s.Effect, Applies: s.Applies, Text: s.Text})
 		}
