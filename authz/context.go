@@ -84,8 +84,8 @@ var keySetters = map[string]keySetter{
 	"aws:sourceip":        one("aws:SourceIp", func(in *ctxIn) string { return in.env.SourceIP }),
 	"aws:useragent":       one("aws:UserAgent", func(in *ctxIn) string { return in.env.UserAgent }),
 	"aws:requestedregion": one("aws:RequestedRegion", requestedRegion),
-	"aws:viaawsservice": one("aws:ViaAWSService", func(in *ctxIn) string { return boolString(in.env.ViaService != "") }),
-	"aws:principaltype": one("aws:PrincipalType", func(in *ctxIn) string { return in.p.Kind.String() }),
+	"aws:viaawsservice":   one("aws:ViaAWSService", func(in *ctxIn) string { return boolString(in.env.ViaService != "") }),
+	"aws:principaltype":   one("aws:PrincipalType", func(in *ctxIn) string { return in.p.Kind.String() }),
 	"aws:principalaccount": one("aws:PrincipalAccount", func(in *ctxIn) string {
 		switch in.p.Kind {
 		case Anonymous:
