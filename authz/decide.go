@@ -172,10 +172,10 @@ func decide(req *Request, tr *Trace) Decision {
 		sess = scanPolicies(TypeSession, p.Session, &r, tr)
 	}
 	// RCPs only deny: RCPFullAWSAccess allows at every level and cannot be
-	// detached, and they do not restrict service-linked roles
-	// (docs/authorization.md §1.9).
+	// detached; they do not restrict service-linked roles, nor the
+	// kms:RetireGrant permission (docs/authorization.md §1.9).
 	var rcpDeny Grant
-	if !p.ServiceLinked {
+	if !p.ServiceLinked && !strings.EqualFold(req.Action, "kms:RetireGrant") {
 		for _, level := range res.RCPs {
 			if s := scanPolicies(TypeRCP, level, &r, tr); rcpDeny.IsZero() {
 				rcpDeny = s.deny
