@@ -3,7 +3,7 @@
 GO ?= go
 BIN := bin/lockstep
 
-.PHONY: all build demo test vet fmt-check unit fuzz-seed bench clients clean
+.PHONY: all build demo test vet staticcheck fmt-check unit fuzz-seed bench clients clean
 
 all: build
 
@@ -19,7 +19,7 @@ demo: build
 	@echo
 	./$(BIN) demo --seed 003 --plan
 
-test: clients fmt-check vet unit
+test: clients fmt-check vet staticcheck unit
 
 fmt-check:
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
@@ -27,6 +27,11 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+
+# staticcheck, pinned, fetched from the Go module proxy on first use.
+STATICCHECK_VERSION ?= v0.8.2
+staticcheck:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 # Unit, decision-case, seed, fuzz-corpus and end-to-end tests (the real
 # clients against the emulator, package e2e), with the race detector. The

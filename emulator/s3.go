@@ -10,7 +10,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/lockstep-dev/lockstep/authz"
 	"github.com/lockstep-dev/lockstep/enforce"
 	"github.com/lockstep-dev/lockstep/s3ops"
 	"github.com/lockstep-dev/lockstep/sigv4"
@@ -321,17 +320,6 @@ func (s *Server) authorize(c *call, ec enforce.Call, objs ...ownedObject) error 
 		return errorf(http.StatusForbidden, "AccessDenied", "%s", d.S3Message())
 	}
 	return nil
-}
-
-// allowed reports whether the caller may perform action on the bucket,
-// without recording a check: the s3:ListBucket probe of the 403-vs-404
-// rule (docs/authorization.md §2.4).
-func (s *Server) allowed(c *call, action, arn string) bool {
-	req, err := s.state.world().Request(c.principal, action, arn, c.env, s.commonKeys(c))
-	if err != nil {
-		return false
-	}
-	return authz.Decide(req).Allowed()
 }
 
 // conditionKeys returns the condition keys the request sets for the

@@ -127,11 +127,6 @@ func splitVariable(body string) (key, def string, hasDef bool) {
 	return "", "", false
 }
 
-// isAnything reports whether the pattern is a single "*".
-func (p *pattern) isAnything() bool {
-	return len(p.toks) == 1 && p.toks[0].kind == tokStar
-}
-
 // varValue resolves a variable token from the context. A key that is absent,
 // or that has several values (only single-valued keys can be variables,
 // docs/authorization.md §1.6), resolves to its default or to nothing.

@@ -28,7 +28,7 @@ func (p *Proof) Write(w io.Writer) {
 		} else if c.Run.Problem != "" {
 			why += ": " + c.Run.Problem
 		}
-		if c.Necessary == false {
+		if !c.Necessary {
 			verdict, why = "NO", "the client succeeds without it: drop it"
 		}
 		fmt.Fprintf(tw, "  %s on %s\t%s\t%s\t\n", c.Need.Action, c.Need.Resource, verdict, why)

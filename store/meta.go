@@ -126,7 +126,3 @@ func (m ObjectMeta) clone() ObjectMeta {
 	return m
 }
 
-func (u Upload) clone() Upload {
-	u.Meta = u.Meta.clone()
-	return u
-}

@@ -297,7 +297,7 @@ func (s *Store) UpdateObject(ctx context.Context, bucket, key string, fn func(*O
 		}
 		if m.Key != cur.meta.Key || m.Size != cur.meta.Size || m.ETag != cur.meta.ETag ||
 			m.PartsCount != cur.meta.PartsCount || !slices.Equal(m.PartSizes, cur.meta.PartSizes) {
-			return nil, errors.New("Key, Size, ETag, PartsCount and PartSizes cannot change")
+			return nil, errors.New("an update cannot change Key, Size, ETag, PartsCount or PartSizes")
 		}
 		m = m.clone() // fn may keep references to what it set
 		m.LastModified = m.LastModified.UTC()

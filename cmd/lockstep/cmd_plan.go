@@ -67,7 +67,7 @@ The accounts come from --world (bucket owners, default encryption) or from
 			for _, kv := range bucketKeys {
 				b, k, ok := strings.Cut(kv, "=")
 				if !ok || !strings.HasPrefix(k, "arn:aws:kms:") {
-					return badInput(fmt.Errorf("--bucket-kms-key %q: want BUCKET=KEY-ARN, e.g. cp-dst=arn:aws:kms:us-east-1:222222222222:key/1234abcd-...", kv))
+					return badInput(fmt.Errorf("--bucket-kms-key %q: want BUCKET=KEY-ARN, for example cp-dst=arn:aws:kms:us-east-1:222222222222:key/ID", kv))
 				}
 				ctx.BucketKMSKey[b] = k
 			}
