@@ -375,6 +375,9 @@ func TestOrgPerimeter(t *testing.T) {
 		recs, decisions := p.stop(t)
 		var puts int
 		for _, r := range recs {
+			if r.AWSRegion != "eu-west-1" {
+				t.Errorf("audit: %s awsRegion %q, want eu-west-1, the region of %s", r.EventName, r.AWSRegion, euBucket)
+			}
 			switch r.EventName {
 			case "PutObject":
 				puts++

@@ -128,6 +128,33 @@ func (a *auditLog) record(s *Server, c *call) {
 	a.mu.Unlock()
 }
 
+// requestRegion is the region a request was made to, CloudTrail's
+// awsRegion: the aws:RequestedRegion its checks were decided with (a
+// bucket's own region), else the region it was signed for, else the
+// world's.
+func (s *Server) requestRegion(c *call) string {
+	for _, ch := range c.checks {
+		if ch.KMS == nil {
+			return requestedRegion(ch.Request, s.region)
+		}
+	}
+	if c.env.Region != "" {
+		return c.env.Region
+	}
+	return s.region
+}
+
+// requestedRegion is the aws:RequestedRegion of a decided request, or
+// fallback.
+func requestedRegion(req *authz.Request, fallback string) string {
+	if req != nil {
+		if v, ok := req.Context.Get("aws:RequestedRegion"); ok && len(v) == 1 {
+			return v[0]
+		}
+	}
+	return fallback
+}
+
 func (s *Server) requestRecord(c *call) Record {
 	src := c.service + ".amazonaws.com"
 	r := Record{
@@ -136,7 +163,7 @@ func (s *Server) requestRecord(c *call) Record {
 		EventTime:         c.start.UTC().Format(time.RFC3339),
 		EventSource:       src,
 		EventName:         c.operation,
-		AWSRegion:         s.region,
+		AWSRegion:         s.requestRegion(c),
 		SourceIPAddress:   c.env.SourceIP,
 		UserAgent:         c.env.UserAgent,
 		RequestParameters: c.params,
@@ -194,7 +221,7 @@ func (s *Server) kmsRecord(c *call, ch enforce.Check) Record {
 		EventTime:         c.start.UTC().Format(time.RFC3339),
 		EventSource:       "kms.amazonaws.com",
 		EventName:         op,
-		AWSRegion:         s.region,
+		AWSRegion:         requestedRegion(ch.Request, s.region),
 		SourceIPAddress:   "s3.amazonaws.com",
 		UserAgent:         "s3.amazonaws.com",
 		RequestParameters: params,
