@@ -125,4 +125,3 @@ func (m ObjectMeta) clone() ObjectMeta {
 	m.Extra = maps.Clone(m.Extra)
 	return m
 }
-
