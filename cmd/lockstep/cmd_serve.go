@@ -115,5 +115,11 @@ func printBanner(w io.Writer, srv *emulator.Server, dataDir string) {
 	}
 	fmt.Fprintf(w, "\nunset AWS_CA_BUNDLE   # rclone fails when it is set\n")
 	fmt.Fprintf(w, "aws --endpoint-url %s s3 ls\n", srv.Endpoint())
-	fmt.Fprintf(w, "rclone lsf \":s3,provider=Other,endpoint='%s',env_auth=true:kazue-sync-source\"\n\n", srv.Endpoint())
+	bucket := ""
+	for _, a := range wd.Accounts {
+		if len(a.Buckets) > 0 && bucket == "" {
+			bucket = a.Buckets[0].Name
+		}
+	}
+	fmt.Fprintf(w, "rclone lsf \":s3,provider=Other,endpoint='%s',env_auth=true:%s\"\n\n", srv.Endpoint(), bucket)
 }
