@@ -52,6 +52,7 @@ type decisionCase struct {
 	Type      string `yaml:"type"`
 	Statement string `yaml:"statement"`
 	Message   string `yaml:"message"`
+	Summary   string `yaml:"summary"`
 }
 
 // caseTime is the fixed time of every case (aws:CurrentTime).
@@ -183,6 +184,9 @@ func runCase(t *testing.T, file string, m world.Model, c decisionCase) {
 	}
 	if c.Message != "" && d.Message() != c.Message {
 		fail("message:\n got %s\nwant %s", d.Message(), c.Message)
+	}
+	if c.Summary != "" && d.Summary() != c.Summary {
+		fail("summary:\n got %s\nwant %s", d.Summary(), c.Summary)
 	}
 }
 

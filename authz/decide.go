@@ -137,6 +137,8 @@ func decide(req *Request, tr *Trace) Decision {
 		Resource:     res.ARN,
 		CrossAccount: p.Kind != Anonymous && p.Kind != ServicePrincipal && p.Account != res.Account,
 		Service:      serviceOf(req.Action),
+		ResourceKind: res.Kind,
+		root:         p.Kind == Root,
 	}
 	if tr != nil {
 		tr.begin(req, d.CrossAccount)

@@ -184,13 +184,18 @@ type Grant struct {
 // IsZero reports whether the grant names nothing.
 func (g Grant) IsZero() bool { return g.Statement == nil }
 
-// Describe returns e.g. `identity-based policy "sync", Sid "ReadSource"`.
+// Describe returns e.g. `identity-based policy "sync", Sid "ReadSource"`;
+// a role's trust policy is a `role trust policy` (docs/authorization.md §1.7).
 func (g Grant) Describe() string {
 	if g.Statement == nil {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString(g.Type.Phrase())
+	if g.Type == TypeResource && g.Policy != nil && g.Policy.Type == policy.Trust {
+		b.WriteString("role trust policy")
+	} else {
+		b.WriteString(g.Type.Phrase())
+	}
 	if g.Policy != nil && g.Policy.Name != "" {
 		b.WriteString(" \"")
 		b.WriteString(g.Policy.Name)

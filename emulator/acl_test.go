@@ -29,31 +29,30 @@ accounts:
         policies:
           all: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}
     buckets:
+      # Each bucket's policy names only that bucket: S3 refuses a bucket
+      # policy naming another bucket ("Policy has invalid resource").
       - name: shared
         ownership: ObjectWriter
-        policy: &crossPolicy
+        policy:
           Version: "2012-10-17"
           Statement:
-            - Sid: WriterPutGet
-              Effect: Allow
-              Principal: {AWS: "arn:aws:iam::222222222222:user/writer"}
-              Action: [s3:PutObject, s3:PutObjectAcl, s3:GetObject]
-              Resource: ["arn:aws:s3:::shared/*", "arn:aws:s3:::preferred/*", "arn:aws:s3:::enforced/*"]
-            - Sid: CarolGet
-              Effect: Allow
-              Principal: {AWS: "arn:aws:iam::333333333333:user/carol"}
-              Action: s3:GetObject
-              Resource: ["arn:aws:s3:::shared/*", "arn:aws:s3:::preferred/*", "arn:aws:s3:::enforced/*"]
-            - Sid: NoSecretsForB
-              Effect: Deny
-              Principal: {AWS: "222222222222"}
-              Action: s3:GetObject
-              Resource: ["arn:aws:s3:::shared/secret/*", "arn:aws:s3:::enforced/secret/*"]
+            - {Sid: WriterPutGet, Effect: Allow, Principal: {AWS: "arn:aws:iam::222222222222:user/writer"}, Action: [s3:PutObject, s3:PutObjectAcl, s3:GetObject], Resource: "arn:aws:s3:::shared/*"}
+            - {Sid: CarolGet, Effect: Allow, Principal: {AWS: "arn:aws:iam::333333333333:user/carol"}, Action: s3:GetObject, Resource: "arn:aws:s3:::shared/*"}
+            - {Sid: NoSecretsForB, Effect: Deny, Principal: {AWS: "222222222222"}, Action: s3:GetObject, Resource: "arn:aws:s3:::shared/secret/*"}
       - name: preferred
         ownership: BucketOwnerPreferred
-        policy: *crossPolicy
+        policy:
+          Version: "2012-10-17"
+          Statement:
+            - {Sid: WriterPutGet, Effect: Allow, Principal: {AWS: "arn:aws:iam::222222222222:user/writer"}, Action: [s3:PutObject, s3:PutObjectAcl, s3:GetObject], Resource: "arn:aws:s3:::preferred/*"}
+            - {Sid: CarolGet, Effect: Allow, Principal: {AWS: "arn:aws:iam::333333333333:user/carol"}, Action: s3:GetObject, Resource: "arn:aws:s3:::preferred/*"}
       - name: enforced
-        policy: *crossPolicy
+        policy:
+          Version: "2012-10-17"
+          Statement:
+            - {Sid: WriterPutGet, Effect: Allow, Principal: {AWS: "arn:aws:iam::222222222222:user/writer"}, Action: [s3:PutObject, s3:PutObjectAcl, s3:GetObject], Resource: "arn:aws:s3:::enforced/*"}
+            - {Sid: CarolGet, Effect: Allow, Principal: {AWS: "arn:aws:iam::333333333333:user/carol"}, Action: s3:GetObject, Resource: "arn:aws:s3:::enforced/*"}
+            - {Sid: NoSecretsForB, Effect: Deny, Principal: {AWS: "222222222222"}, Action: s3:GetObject, Resource: "arn:aws:s3:::enforced/secret/*"}
   - id: "222222222222"
     users:
       - name: writer

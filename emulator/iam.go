@@ -392,7 +392,7 @@ func (s *Server) createRole(w http.ResponseWriter, c *call, form url.Values) err
 	trust := form.Get("AssumeRolePolicyDocument")
 	c.params["assumeRolePolicyDocument"] = trust
 	if _, err := policy.Parse([]byte(trust), policy.Trust); err != nil {
-		return errMalformedPolicy("MalformedPolicyDocument", http.StatusBadRequest, []byte(trust), err)
+		return errMalformedPolicy("iam", []byte(trust), err)
 	}
 	if policySize(trust) > maxTrustPolicySize {
 		return errorf(http.StatusConflict, "LimitExceeded", "Cannot exceed quota for ACLSizePerRole: %d", maxTrustPolicySize)
@@ -553,7 +553,7 @@ func (s *Server) putEntityPolicy(w http.ResponseWriter, c *call, form url.Values
 	doc := form.Get("PolicyDocument")
 	c.params["policyDocument"] = doc
 	if _, err := policy.Parse([]byte(doc), policy.Identity); err != nil {
-		return errMalformedPolicy("MalformedPolicyDocument", http.StatusBadRequest, []byte(doc), err)
+		return errMalformedPolicy("iam", []byte(doc), err)
 	}
 	e, err := s.authorizedEntity(c, k, name, nil)
 	if err != nil {
@@ -810,7 +810,7 @@ type resolvedBoundary struct {
 func resolveBoundary(v string) (*resolvedBoundary, error) {
 	if strings.HasPrefix(strings.TrimSpace(v), "{") {
 		if _, err := policy.Parse([]byte(v), policy.Boundary); err != nil {
-			return nil, errMalformedPolicy("MalformedPolicyDocument", http.StatusBadRequest, []byte(v), err)
+			return nil, errMalformedPolicy("iam", []byte(v), err)
 		}
 		return &resolvedBoundary{doc: []byte(v)}, nil
 	}

@@ -366,7 +366,7 @@ func parseKeyPolicy(text string) (*policy.Policy, error) {
 	}
 	p, err := policy.Parse([]byte(text), policy.KeyPolicy)
 	if err != nil {
-		return nil, errMalformedPolicy("MalformedPolicyDocumentException", http.StatusBadRequest, []byte(text), err)
+		return nil, errMalformedPolicy("kms", []byte(text), err)
 	}
 	return p, nil
 }

@@ -1,13 +1,11 @@
 package emulator
 
 import (
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"path"
 	"sort"
 	"strings"
 
@@ -296,11 +294,12 @@ func (s *Server) putBucketPolicy(w http.ResponseWriter, c *call) error {
 	if len(text) > 20<<10 {
 		return errorf(http.StatusBadRequest, "PolicyTooLarge", "Policy exceeds the maximum allowed document size.")
 	}
-	if _, err := policy.Parse(text, policy.Resource); err != nil {
-		return errorf(http.StatusBadRequest, "MalformedPolicy", "%s", policyErrorMessage(err))
+	p, err := policy.Parse(text, policy.Resource)
+	if err != nil {
+		return errMalformedPolicy("s3", text, err)
 	}
-	if err := s.checkPolicyResources(text, b.Name); err != nil {
-		return err
+	if errs := policy.CheckBucketResources(p, b.Name); errs != nil {
+		return errMalformedPolicy("s3", text, errs)
 	}
 	err = s.changeBucket(c, func(bm *world.BucketModel) error {
 		d := world.DocFromJSON(text)
@@ -315,64 +314,6 @@ func (s *Server) putBucketPolicy(w http.ResponseWriter, c *call) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// checkPolicyResources enforces S3's rule that a bucket policy's resources
-// are the bucket or its objects: "Policy has invalid resource".
-func (s *Server) checkPolicyResources(text []byte, bucket string) error {
-	var doc struct {
-		Statement json.RawMessage
-	}
-	if json.Unmarshal(text, &doc) != nil {
-		return nil
-	}
-	var stmts []map[string]json.RawMessage
-	if json.Unmarshal(doc.Statement, &stmts) != nil {
-		var one map[string]json.RawMessage
-		if json.Unmarshal(doc.Statement, &one) != nil {
-			return nil
-		}
-		stmts = append(stmts, one)
-	}
-	for _, st := range stmts {
-		for _, field := range []string{"Resource", "NotResource"} {
-			raw, ok := st[field]
-			if !ok {
-				continue
-			}
-			var list []string
-			if json.Unmarshal(raw, &list) != nil {
-				var one string
-				if json.Unmarshal(raw, &one) != nil {
-					continue
-				}
-				list = []string{one}
-			}
-			for _, r := range list {
-				if r == "*" || r == "arn:aws:s3:::*" {
-					continue
-				}
-				name := strings.TrimPrefix(r, "arn:aws:s3:::")
-				name, _, _ = strings.Cut(name, "/")
-				if !strings.HasPrefix(r, "arn:aws:s3:::") || !policyNameMatches(name, bucket) {
-					return errorf(http.StatusBadRequest, "MalformedPolicy", "Policy has invalid resource")
-				}
-			}
-		}
-	}
-	return nil
-}
-
-// policyNameMatches reports whether a bucket-name pattern (with * and ?)
-// can name bucket.
-func policyNameMatches(pattern, bucket string) bool {
-	if !strings.ContainsAny(pattern, "*?") {
-		return pattern == bucket
-	}
-	// Bucket names hold no "/" and no "[", so path.Match is the IAM
-	// wildcard match here.
-	ok, err := path.Match(pattern, bucket)
-	return ok && err == nil
 }
 
 // policyErrorMessage turns a policy parse error into a MalformedPolicy

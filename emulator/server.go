@@ -278,6 +278,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fail(rw, c, err)
 		return
 	}
+	if auth.Anonymous && guessService(r) == "kms" {
+		// KMS requests are always signed: an unsigned one never reaches
+		// the key policy (docs/emulator.md).
+		c.service = "kms"
+		c.operation = "Unknown"
+		if op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), kmsTargetPrefix); ok && op != "" {
+			c.operation = op
+		}
+		s.fail(rw, c, errMissingAuthenticationToken())
+		return
+	}
 	c.auth = auth
 	c.env.Region = auth.Region
 	c.service = "s3"
@@ -322,6 +333,9 @@ func (s *Server) fail(w http.ResponseWriter, c *call, err error) {
 	case "sts", "iam":
 		writeQueryError(w, c.service, ae, c.id)
 	case "kms":
+		// The AWS SDKs read the request ID of JSON errors from
+		// x-amzn-RequestId.
+		w.Header().Set("X-Amzn-Requestid", c.id)
 		writeJSONError(w, ae)
 	default:
 		writeS3Error(w, c.r, ae, c.id)
@@ -386,9 +400,10 @@ func sourceIP(r *http.Request) string {
 	return host
 }
 
-// guessService names the service of a request whose signature failed, so
-// that the error has the right shape: from the credential scope if it can
-// be read, else S3.
+// guessService names the service of a request whose signature failed or
+// that is unsigned, so that the error has the right shape: from the
+// credential scope if it can be read, else KMS for a request with KMS's
+// X-Amz-Target header (TrentService.<Operation>), else S3.
 func guessService(r *http.Request) string {
 	cred := r.URL.Query().Get("X-Amz-Credential")
 	if a := r.Header.Get("Authorization"); a != "" {
@@ -403,7 +418,17 @@ func guessService(r *http.Request) string {
 			return svc
 		}
 	}
+	if strings.HasPrefix(r.Header.Get("X-Amz-Target"), kmsTargetPrefix) {
+		return "kms"
+	}
 	return "s3"
+}
+
+// errMissingAuthenticationToken is what KMS, a JSON-protocol service,
+// answers a request without a signature: the AWS JSON services' code and
+// message, with HTTP 400 as they send it (docs/decisions.md).
+func errMissingAuthenticationToken() *apiError {
+	return errorf(http.StatusBadRequest, "MissingAuthenticationTokenException", "Request is missing Authentication Token")
 }
 
 // ReplaceWorld serves a new world from now on: its accounts, users,

@@ -3,8 +3,6 @@ package emulator
 import (
 	"bytes"
 	"encoding/xml"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -141,7 +139,7 @@ func (s *Server) assumeRole(w http.ResponseWriter, c *call, form url.Values) err
 		}
 		p, err := policy.Parse([]byte(text), policy.Session)
 		if err != nil {
-			return errMalformedPolicy("MalformedPolicyDocument", http.StatusBadRequest, []byte(text), err)
+			return errMalformedPolicy("sts", []byte(text), err)
 		}
 		p.Name = "session policy"
 		sessionPolicies = []*policy.Policy{p}
@@ -287,21 +285,6 @@ func errMemberValidation(code, member, value, constraint string) *apiError {
 		v = "'" + value + "'"
 	}
 	return errorf(http.StatusBadRequest, code, "1 validation error detected: Value %s at '%s' failed to satisfy constraint: %s", v, member, constraint)
-}
-
-// errMalformedPolicy reports why a policy document did not parse, with
-// the line and column of each problem.
-func errMalformedPolicy(code string, status int, src []byte, err error) *apiError {
-	var list policy.ErrorList
-	if !errors.As(err, &list) {
-		return errorf(status, code, "%v", err)
-	}
-	msgs := make([]string, len(list))
-	for i, e := range list {
-		line, col := policy.LineCol(src, e.Offset)
-		msgs[i] = fmt.Sprintf("%s (line %d, column %d)", e.Error(), line, col)
-	}
-	return errorf(status, code, "%s", strings.Join(msgs, "; "))
 }
 
 // hasMember reports whether a query-protocol list parameter is present

@@ -481,6 +481,11 @@ func (x *Explanation) detailed() {
 
 func policyHome(policyType, principal, resource string) string {
 	switch policyType {
+	case "role trust policy":
+		if resource == "*" {
+			return "trust policy of the role"
+		}
+		return "trust policy of " + resource
 	case "identity-based policy":
 		return "identity-based policy of " + principalForPolicy(principal)
 	case "resource-based policy":
@@ -504,6 +509,10 @@ func policyHome(policyType, principal, resource string) string {
 func statementJSON(policyType, principal, action, resource string) string {
 	res := grantResource(resource)
 	m := map[string]any{"Effect": "Allow", "Action": action, "Resource": res}
+	if policyType == "role trust policy" {
+		m["Principal"] = map[string]string{"AWS": principalForPolicy(principal)}
+		delete(m, "Resource")
+	}
 	if policyType == "resource-based policy" {
 		m["Principal"] = map[string]string{"AWS": principalForPolicy(principal)}
 		if strings.HasPrefix(resource, "arn:aws:kms:") {
@@ -543,7 +552,7 @@ type stmt struct {
 	Effect    string `json:"Effect"`
 	Principal any    `json:"Principal,omitempty"`
 	Action    any    `json:"Action"`
-	Resource  any    `json:"Resource"`
+	Resource  any    `json:"Resource,omitempty"` // nil in a trust policy
 }
 
 func orderedStatement(m map[string]any) stmt {
@@ -711,7 +720,7 @@ func Judge(w *world.World, req *authz.Request, d authz.Decision) *Verdict {
 	if d.Allowed() {
 		return v
 	}
-	v.PolicyType, v.Message = d.Type.Phrase(), d.Message()
+	v.PolicyType, v.Message = d.TypePhrase(), d.Message()
 	if d.By.Statement != nil {
 		v.Statement = d.By.Describe()
 	}
@@ -730,7 +739,7 @@ func fixes(req *authz.Request, d authz.Decision) []Fix {
 			return out
 		}
 		if d.Effect == authz.ExplicitDeny {
-			where := d.By.Type.Phrase()
+			where := d.TypePhrase()
 			if d.By.Policy != nil && d.By.Policy.Name != "" {
 				where += " " + d.By.Policy.Name
 			}
@@ -769,9 +778,15 @@ func fixes(req *authz.Request, d authz.Decision) []Fix {
 		case authz.TypeResource:
 			s.Principal = map[string]string{"AWS": principal}
 			pt, kind := policy.Resource, "bucket policy of "+strings.SplitN(strings.TrimPrefix(res, "arn:aws:s3:::"), "/", 2)[0]
-			if r.Resource.Kind == authz.ResourceKMSKey {
+			switch r.Resource.Kind {
+			case authz.ResourceKMSKey:
 				s.Resource = "*"
 				pt, kind = policy.KeyPolicy, "key policy of "+res
+			case authz.ResourceRole:
+				// A trust policy has no Resource: the role is the
+				// resource.
+				s.Resource = nil
+				pt, kind = policy.Trust, "trust policy of "+res
 			}
 			pol, js := parseStatement(s, pt)
 			if pol == nil {

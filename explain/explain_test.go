@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lockstep-dev/lockstep/authz"
 	"github.com/lockstep-dev/lockstep/examples"
 	"github.com/lockstep-dev/lockstep/explain"
 	"github.com/lockstep-dev/lockstep/scenario"
@@ -162,6 +163,58 @@ func TestDetailedIsExact(t *testing.T) {
 	}
 }
 
+// The message forms without a resource and of role trust policies
+// (docs/authorization.md §1.7) are read, and the hint names the policy to
+// change.
+func TestDetailForms(t *testing.T) {
+	tests := []struct {
+		name, text            string
+		action, resource, typ string
+		explicit              bool
+		hint                  []string
+	}{
+		{"no resource", "An error occurred (AccessDenied) when calling the ListBuckets operation: User: arn:aws:iam::111111111111:user/bob is not authorized to perform: s3:ListAllMyBuckets because no identity-based policy allows the s3:ListAllMyBuckets action",
+			"s3:ListAllMyBuckets", "*", "identity-based policy", false, []string{`{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}`, "identity-based policy of arn:aws:iam::111111111111:user/bob"}},
+		{"no resource, explicit", "An error occurred (AccessDenied) when calling the ListBuckets operation: User: arn:aws:iam::111111111111:user/bob is not authorized to perform: s3:ListAllMyBuckets with an explicit deny in an identity-based policy",
+			"s3:ListAllMyBuckets", "*", "identity-based policy", true, []string{"Deny statement in the identity-based policy"}},
+		{"kms on resource *", "An error occurred (AccessDeniedException) when calling the ListKeys operation: User: arn:aws:iam::111111111111:user/bob is not authorized to perform: kms:ListKeys on resource: * because no identity-based policy allows the kms:ListKeys action",
+			"kms:ListKeys", "*", "identity-based policy", false, nil},
+		{"trust implicit", "An error occurred (AccessDenied) when calling the AssumeRole operation: User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111111111111:role/AppRole because no role trust policy allows the sts:AssumeRole action",
+			"sts:AssumeRole", "arn:aws:iam::111111111111:role/AppRole", "role trust policy", false,
+			[]string{`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/alice"},"Action":"sts:AssumeRole"}`, "trust policy of arn:aws:iam::111111111111:role/AppRole"}},
+		{"trust implicit as the page writes it", "User: arn:aws:iam::123456789012:user/John is not authorized to perform: sts:AssumeRole because no role trust policy allows the sts:AssumeRole action",
+			"sts:AssumeRole", "*", "role trust policy", false, []string{"trust policy of the role"}},
+		{"trust explicit", "User: arn:aws:iam::777788889999:user/John is not authorized to perform: sts:AssumeRole with an explicit deny in the role trust policy",
+			"sts:AssumeRole", "*", "role trust policy", true, []string{"Deny statement in the role trust policy"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x, err := explain.Explain(tt.text, explain.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := x.Error.Detail
+			if d == nil || d.Action != tt.action || d.Resource != tt.resource || d.PolicyType != tt.typ || d.Explicit != tt.explicit || d.ThisResource {
+				t.Fatalf("detail = %+v, want action %s resource %s type %s explicit %v", d, tt.action, tt.resource, tt.typ, tt.explicit)
+			}
+			var c *explain.Candidate
+			for _, cand := range x.Candidates {
+				if cand.Exact {
+					c = cand
+				}
+			}
+			if c == nil {
+				t.Fatalf("no exact candidate: %+v", x.Candidates)
+			}
+			for _, want := range tt.hint {
+				if !strings.Contains(c.Hint, want) {
+					t.Errorf("hint %q lacks %q", c.Hint, want)
+				}
+			}
+		})
+	}
+}
+
 // TestSeeds is the issue 4 acceptance, read from the seed scenarios so
 // that it cannot drift: for every step with a denied call, explaining the
 // error the step shows, with that step's world and principal, names the
@@ -267,4 +320,42 @@ func actions(cs []*explain.Candidate) []string {
 		out = append(out, c.Action+" "+c.Resource)
 	}
 	return out
+}
+
+// A denial by a role's trust policy is judged as one: AWS's message names
+// the role trust policy, and the fix is a trust policy statement, which
+// has no Resource (docs/authorization.md §1.7, §1.3 "Exceptions").
+func TestJudgeTrustPolicy(t *testing.T) {
+	w, err := world.Parse([]byte(`
+accounts:
+  - id: "111111111111"
+    users:
+      - name: alice
+        policies:
+          assume: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: sts:AssumeRole, Resource: "*"}]}
+    roles:
+      - name: AppRole
+        trust: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]}
+`), "w.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := w.Principal("arn:aws:iam::111111111111:user/alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := w.Request(p, "sts:AssumeRole", "arn:aws:iam::111111111111:role/AppRole", authz.Env{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := explain.Judge(w, req, authz.Decide(req))
+	const msg = "User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111111111111:role/AppRole because no role trust policy allows the sts:AssumeRole action"
+	if v.Allowed || v.PolicyType != "role trust policy" || v.Message != msg {
+		t.Fatalf("verdict = %+v", v)
+	}
+	want := explain.Fix{Policy: "trust policy of arn:aws:iam::111111111111:role/AppRole", Change: "add",
+		Statement: []byte(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/alice"},"Action":"sts:AssumeRole"}`)}
+	if len(v.Fixes) != 1 || v.Fixes[0].Policy != want.Policy || v.Fixes[0].Change != want.Change || string(v.Fixes[0].Statement) != string(want.Statement) {
+		t.Errorf("fixes = %+v\nwant [%s %s %s]", v.Fixes, want.Policy, want.Change, want.Statement)
+	}
 }

@@ -44,16 +44,17 @@ type Error struct {
 type Detail struct {
 	Principal string `json:"principal"`
 	Action    string `json:"action"`
-	// Resource is the resource ARN; empty in the KMS-via-S3 form "on this
-	// resource because the resource does not exist in this Region, no
-	// resource-based policies allow access, ..." (docs/authorization.md §3.6).
+	// Resource is the resource ARN; "*" when the message names none (an
+	// action that takes no resource); empty in the KMS-via-S3 form "on
+	// this resource because the resource does not exist in this Region,
+	// no resource-based policies allow access, ..." (docs/authorization.md §3.6).
 	Resource string `json:"resource,omitempty"`
 	// Explicit is true for "with an explicit deny in a ... policy".
 	Explicit bool `json:"explicit,omitempty"`
 	// PolicyType is the policy type named: "identity-based policy",
-	// "resource-based policy", "permissions boundary", "session policy",
-	// "service control policy", "resource control policy", "VPC endpoint
-	// policy".
+	// "resource-based policy", "role trust policy", "permissions
+	// boundary", "session policy", "service control policy", "resource
+	// control policy", "VPC endpoint policy".
 	PolicyType string `json:"policyType"`
 	// ThisResource is true for the KMS-via-S3 form, where the key is not
 	// named and the key policy is the likely cause.
@@ -82,7 +83,7 @@ var (
 	reSDKStatus = regexp.MustCompile(`StatusCode: (\d{3})`)
 	reRclone    = regexp.MustCompile(`\b([A-Z]\w*): ([^:]*?)\s*status code: (\d{3})`)
 	reStatus    = regexp.MustCompile(`(?i)status code:? (\d{3})`)
-	reDetail    = regexp.MustCompile(`User: (\S+) is not authorized to perform: (\S+) on (?:resource: "?([^"\s]+)"?|this resource)\s*(?:because no (.+?) allows the \S+ action|with an explicit deny in an? (.+?)(?:\s*$|\.|\s*\n)|because the resource does not exist)`)
+	reDetail    = regexp.MustCompile(`User: (\S+) is not authorized to perform: (\S+)(?: on (?:resource: "?([^"\s]+)"?|(this resource)))?\s*(?:because no (.+?) allows the \S+ action|with an explicit deny in (?:an?|the) (.+?)(?:\s*$|\.|\s*\n)|because the resource does not exist)`)
 	reS3URI     = regexp.MustCompile(`s3://([a-z0-9][a-z0-9.\-]{1,62})(?:/([^\s"']*))?`)
 	reS3ARN     = regexp.MustCompile(`arn:aws[\w-]*:s3:::([a-z0-9][a-z0-9.\-]{1,62})(?:/([^\s"']*))?`)
 	reRcloneObj = regexp.MustCompile(`(?:ERROR|NOTICE|INFO)\s*:\s*(.+?): (?:Failed to|multipart upload)`)
@@ -225,20 +226,23 @@ func parseDetail(t string) *detailResult {
 		}
 		return t[m[2*i]:m[2*i+1]]
 	}
-	d := &Detail{Principal: get(1), Action: get(2), Resource: get(3)}
+	d := &Detail{Principal: get(1), Action: get(2), Resource: get(3), ThisResource: get(4) != ""}
 	switch {
-	case get(4) != "":
-		d.PolicyType = get(4)
 	case get(5) != "":
-		d.Explicit, d.PolicyType = true, strings.TrimSpace(get(5))
+		d.PolicyType = get(5)
+	case get(6) != "":
+		d.Explicit, d.PolicyType = true, strings.TrimSpace(get(6))
 	default:
 		// "on this resource because the resource does not exist in this
 		// Region, no resource-based policies allow access, or a
 		// resource-based policy explicitly denies access" (docs/authorization.md §3.6).
 		d.ThisResource, d.PolicyType = true, "resource-based policy"
 	}
-	if d.Resource == "" {
-		d.ThisResource = true
+	if d.Resource == "" && !d.ThisResource {
+		// No " on resource: ..." part: the action takes no resource
+		// (docs/authorization.md §1.7), or the message is the role trust
+		// policy form of the IAM troubleshooting page.
+		d.Resource = "*"
 	}
 	d.PolicyType = normalizePolicyType(d.PolicyType)
 	raw := t[m[0]:]

@@ -1,9 +1,6 @@
 package lint
 
 import (
-	"strconv"
-	"strings"
-
 	"github.com/lockstep-dev/lockstep/policy"
 )
 
@@ -20,47 +17,18 @@ func (l *linter) document() {
 	}
 }
 
-// sid checks a statement's Sid against the others (seen) and, in policies
-// IAM stores, its characters.
+// sid warns about a Sid that another statement already has. The parser
+// rejects repeated Sids in every policy type AWS rejects them in
+// (docs/authorization.md §1.10), and a Sid with characters other than
+// A-Z, a-z and 0-9 in the types IAM and Organizations validate; S3
+// stores a bucket policy with repeated Sids, which is legal but probably
+// a mistake.
 func (l *linter) sid(st *policy.Statement, seen map[string]bool) {
 	if st.Sid == "" {
 		return
 	}
-	at := l.statement(st).member("Sid")
 	if seen[st.Sid] {
-		l.warn(at, "duplicate-sid", "Sid %q is already used by another statement: give each statement its own Sid", st.Sid)
+		l.warn(l.statement(st).member("Sid"), "duplicate-sid", "Sid %q is already used by another statement: give each statement its own Sid", st.Sid)
 	}
 	seen[st.Sid] = true
-	if iamGrammar(l.p.Type) && !alphanumeric(st.Sid) {
-		hint := ""
-		if k := keepAlphanumeric(st.Sid); k != "" {
-			hint = ", e.g. " + strconv.Quote(k)
-		}
-		l.warn(at, "sid-characters", "Sid %q: in %s policies a Sid may hold only the letters A-Z, a-z and the digits 0-9%s",
-			st.Sid, l.p.Type, hint)
-	}
-}
-
-// iamGrammar reports whether IAM validates documents of type t as
-// identity policies, with the stricter Sid rule.
-func iamGrammar(t policy.Type) bool {
-	return t == policy.Identity || t == policy.Boundary || t == policy.Session
-}
-
-func isAlphanumeric(r rune) bool {
-	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
-}
-
-func alphanumeric(s string) bool {
-	return strings.IndexFunc(s, func(r rune) bool { return !isAlphanumeric(r) }) < 0
-}
-
-// keepAlphanumeric drops the characters a Sid may not hold.
-func keepAlphanumeric(s string) string {
-	return strings.Map(func(r rune) rune {
-		if isAlphanumeric(r) {
-			return r
-		}
-		return -1
-	}, s)
 }

@@ -168,24 +168,18 @@ func TestChecks(t *testing.T) {
 		{name: "Id in a bucket policy", code: "id-in-identity-policy",
 			src: `{"Version":"2012-10-17","Id":"p1","Statement":{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}`},
 
-		// duplicate-sid
+		// duplicate-sid (bucket policies: the parser rejects repeated Sids
+		// in every other type)
 		{name: "duplicate Sid", code: "duplicate-sid", want: true,
-			src: doc(`{"Sid":"A","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`,
-				`{"Sid":"A","Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*"}`)},
+			src: doc(`{"Sid":"A","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`,
+				`{"Sid":"A","Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*"}`)},
 		{name: "distinct Sids", code: "duplicate-sid",
-			src: doc(`{"Sid":"A","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`,
-				`{"Sid":"B","Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*"}`)},
+			src: doc(`{"Sid":"A","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`,
+				`{"Sid":"B","Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*"}`)},
 		{name: "no Sids", code: "duplicate-sid",
 			src: doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`,
 				`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*"}`)},
-
-		// sid-characters
-		{name: "space in an identity policy Sid", code: "sid-characters", want: true,
-			src: doc(`{"Sid":"Read objects","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`),
-			msg: `e.g. "Readobjects"`},
-		{name: "alphanumeric Sid", code: "sid-characters",
-			src: doc(`{"Sid":"ReadObjects1","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`)},
-		{name: "space in a bucket policy Sid", code: "sid-characters",
+		{name: "space in a bucket policy Sid", code: "invalid-policy",
 			src: doc(`{"Sid":"Read objects","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`)},
 
 		// variables-without-version
@@ -322,8 +316,8 @@ func TestPositions(t *testing.T) {
 }
 
 func TestSorted(t *testing.T) {
-	src := "{\"Statement\":[\n{\"Sid\":\"A\",\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b\"},\n" +
-		"{\"Sid\":\"A\",\"Effect\":\"Allow\",\"Action\":\"s3:ListBucket\",\"Resource\":\"arn:aws:s3:::b/*\"}]}"
+	src := "{\"Statement\":[\n{\"Sid\":\"A\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b\"},\n" +
+		"{\"Sid\":\"A\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:ListBucket\",\"Resource\":\"arn:aws:s3:::b/*\"}]}"
 	fs := Source("p.json", []byte(src), nil)
 	if len(fs) != 4 {
 		t.Fatalf("findings = %v, want 4", fs)
@@ -350,6 +344,16 @@ func TestParseErrors(t *testing.T) {
 			"{\"Statement\":[\n{\"Effect\":\"allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}",
 			2, `Statement[0].Effect: "allow": the value is case-sensitive`},
 		{"invalid JSON", "{\"Statement\":\n[", 2, "error: invalid JSON"},
+		{"duplicate Sid in an identity policy",
+			"{\"Version\":\"2012-10-17\",\"Statement\":[\n{\"Sid\":\"A\",\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"},\n" +
+				"{\"Sid\":\"A\",\"Effect\":\"Allow\",\"Action\":\"s3:PutObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}",
+			3, `Statement[1].Sid: "A" is also the Sid of Statement[0]`},
+		{"space in an identity policy Sid",
+			"{\"Version\":\"2012-10-17\",\"Statement\":[\n{\"Sid\":\"Read objects\",\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}",
+			2, `write e.g. "ReadObjects"`},
+		{"group principal in a bucket policy",
+			"{\"Version\":\"2012-10-17\",\"Statement\":[\n{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111111111111:group/dev\"},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}",
+			2, "is an IAM group, which cannot be a principal"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

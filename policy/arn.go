@@ -16,9 +16,10 @@ import (
 // partition and service parts compare case-insensitively; region, account
 // and resource are case-sensitive (S3 keys and IAM user names are).
 type arnPattern struct {
-	text  string
-	any   bool
-	parts []pattern // 1 to 6 parts
+	text   string
+	offset int64 // of the entry in Policy.Source
+	any    bool
+	parts  []pattern // 1 to 6 parts
 	// head is "arn:PARTITION:SERVICE:REGION:ACCOUNT:" when the pattern has
 	// six parts and the first five are plain literals: the common case,
 	// matched with one comparison.

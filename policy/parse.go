@@ -15,6 +15,12 @@ type Error struct {
 	Path   string
 	Offset int64
 	Msg    string
+	// Check is the AWS validation that failed, CheckNone for lockstep's
+	// own checks.
+	Check Check
+	// Value is the element at fault as AWS quotes it in some messages,
+	// e.g. `"AWS":"arn:aws:iam::111111111111:group/dev"` for CheckPrincipal.
+	Value string
 }
 
 func (e *Error) Error() string {
@@ -83,6 +89,7 @@ type parser struct {
 	typ  Type
 	vars bool // policy variables are substituted (Version 2012-10-17)
 	errs ErrorList
+	sids map[string]string // Sid -> path of the first statement with it
 }
 
 func (p *parser) fail(path string, n *node, format string, args ...any) {
@@ -91,6 +98,12 @@ func (p *parser) fail(path string, n *node, format string, args ...any) {
 		off = n.offset
 	}
 	p.errs = append(p.errs, &Error{Path: path, Offset: off, Msg: fmt.Sprintf(format, args...)})
+}
+
+// failCheck records an error of a validation AWS performs.
+func (p *parser) failCheck(check Check, path string, n *node, format string, args ...any) {
+	p.fail(path, n, format, args...)
+	p.errs[len(p.errs)-1].Check = check
 }
 
 var topElements = []string{"Version", "Id", "Statement"}
@@ -169,6 +182,8 @@ func (p *parser) statement(path string, index int, n *node) *Statement {
 	if v := n.get("Sid"); v != nil {
 		if v.kind != kindString {
 			p.fail(path+".Sid", v, "must be a string")
+		} else {
+			p.checkSid(path, v)
 		}
 		s.Sid = v.str
 	}
@@ -292,6 +307,7 @@ func (p *parser) resourceElement(s *Statement, path string, n *node) {
 			p.fail(path+"."+el, item, "%s", err)
 			continue
 		}
+		ap.offset = item.offset
 		s.resources = append(s.resources, ap)
 	}
 }

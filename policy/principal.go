@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -104,6 +105,11 @@ func (p *parser) principalValue(path string, v *node) *principalSet {
 						ps.accounts = append(ps.accounts, acct)
 						continue
 					}
+					if isGroupARN(s) {
+						p.failCheck(CheckPrincipal, kpath, item, "%q is an IAM group, which cannot be a principal: groups relate to permissions, not authentication (AWS rejects the policy: \"Invalid principal in policy\"); name the group's users or a role instead", s)
+						p.errs[len(p.errs)-1].Value = `"AWS":` + strconv.Quote(s)
+						continue
+					}
 					if !isPrincipalARN(s) {
 						p.fail(kpath, item, "%q is not a user, role, assumed-role, federated-user or account ARN", s)
 						continue
@@ -149,6 +155,14 @@ func rootARNAccount(s string) (string, bool) {
 	return "", false
 }
 
+// isGroupARN reports whether s is an IAM group ARN,
+// arn:PARTITION:iam::ACCOUNT:group/NAME (docs/authorization.md §1.10: "You
+// cannot identify a user group as a principal in a policy").
+func isGroupARN(s string) bool {
+	parts := strings.SplitN(s, ":", 6)
+	return len(parts) == 6 && parts[2] == "iam" && strings.HasPrefix(parts[5], "group/")
+}
+
 // isPrincipalARN accepts the IAM and STS ARN forms a Principal can name.
 func isPrincipalARN(s string) bool {
 	parts := strings.SplitN(s, ":", 6)
@@ -157,8 +171,7 @@ func isPrincipalARN(s string) bool {
 	}
 	switch parts[2] {
 	case "iam":
-		return strings.HasPrefix(parts[5], "user/") || strings.HasPrefix(parts[5], "role/") ||
-			strings.HasPrefix(parts[5], "group/")
+		return strings.HasPrefix(parts[5], "user/") || strings.HasPrefix(parts[5], "role/")
 	case "sts":
 		return strings.HasPrefix(parts[5], "assumed-role/") || strings.HasPrefix(parts[5], "federated-user/")
 	}

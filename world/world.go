@@ -477,6 +477,11 @@ func (c *compiler) bucket(a *Account, bm *BucketModel, line *yaml.Node) {
 	}
 	if bm.Policy != nil {
 		b.Policy = c.doc(*bm.Policy, policy.Resource, "bucket policy of "+b.Name)
+		if b.Policy != nil {
+			if errs := policy.CheckBucketResources(b.Policy, b.Name); errs != nil {
+				c.policyErrors(bm.Policy.Node, b.Policy.Source, b.Policy.Name, errs)
+			}
+		}
 	}
 	if e := bm.Encryption; e != nil && e.KMSKey != "" {
 		k := c.w.keys[e.KMSKey]
@@ -578,27 +583,34 @@ func (c *compiler) doc(d Doc, t policy.Type, what string) *policy.Policy {
 	}
 	p, err := policy.Parse(src, t)
 	if err != nil {
-		var list policy.ErrorList
-		if errors.As(err, &list) {
-			for _, e := range list {
-				line := n
-				if !fromString {
-					line = nodeAtPath(n, e.Path)
-				}
-				msg := e.Error()
-				if fromString {
-					l, col := policy.LineCol(src, e.Offset)
-					msg = fmt.Sprintf("%s (line %d, column %d of the JSON text)", msg, l, col)
-				}
-				c.fail(line, "%s: %s", what, msg)
-			}
-			return nil
-		}
-		c.fail(n, "%s: %v", what, err)
+		c.policyErrors(n, src, what, err)
 		return nil
 	}
 	p.Name = what
 	return p
+}
+
+// policyErrors reports the errors of a policy document compiled from the
+// YAML node n (src is its JSON text), each on its own line.
+func (c *compiler) policyErrors(n *yaml.Node, src []byte, what string, err error) {
+	var list policy.ErrorList
+	if !errors.As(err, &list) {
+		c.fail(n, "%s: %v", what, err)
+		return
+	}
+	fromString := n.Kind == yaml.ScalarNode
+	for _, e := range list {
+		line := n
+		if !fromString {
+			line = nodeAtPath(n, e.Path)
+		}
+		msg := e.Error()
+		if fromString {
+			l, col := policy.LineCol(src, e.Offset)
+			msg = fmt.Sprintf("%s (line %d, column %d of the JSON text)", msg, l, col)
+		}
+		c.fail(line, "%s: %s", what, msg)
+	}
 }
 
 // DocFromJSON wraps a JSON policy document (as a caller sends it, e.g. to

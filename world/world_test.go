@@ -61,6 +61,12 @@ func TestErrors(t *testing.T) {
 		{"bad region", "region: mars\naccounts:\n  - id: \"111111111111\"\n", `w.yaml:1: region "mars"`},
 		{"duplicate access key", "accounts:\n  - id: \"111111111111\"\n    users:\n      - {name: a, access_keys: [{id: K, secret: s}]}\n      - {name: b, access_keys: [{id: K, secret: s}]}\n", `access key K is given to both`},
 		{"bad ownership", "accounts:\n  - id: \"111111111111\"\n    buckets: [{name: bkt, ownership: Owner}]\n", `ownership "Owner"`},
+		{"bucket policy naming another bucket", "accounts:\n  - id: \"111111111111\"\n    buckets:\n      - name: bkt\n        policy:\n          Statement:\n            - Effect: Allow\n              Principal: \"*\"\n              Action: s3:GetObject\n              Resource: [\"arn:aws:s3:::bkt/*\", \"arn:aws:s3:::other/*\"]\n",
+			`w.yaml:10: bucket policy of bkt: Statement[0].Resource: "arn:aws:s3:::other/*" is not bucket bkt or an object in it`},
+		{"bucket policy JSON naming another bucket", "accounts:\n  - id: \"111111111111\"\n    buckets:\n      - name: bkt\n        policy: '{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\"}}'\n",
+			`w.yaml:5: bucket policy of bkt: Statement.Resource: "*" is not bucket bkt or an object in it: a bucket policy can only name its own bucket, arn:aws:s3:::bkt and arn:aws:s3:::bkt/KEY (S3 rejects the policy: "Policy has invalid resource") (line 1, column`},
+		{"group principal", "accounts:\n  - id: \"111111111111\"\n    roles:\n      - name: r\n        trust:\n          Statement:\n            - Effect: Allow\n              Principal: {AWS: \"arn:aws:iam::111111111111:group/dev\"}\n              Action: sts:AssumeRole\n",
+			`w.yaml:8: trust policy of`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
