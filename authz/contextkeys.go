@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/lockstep-dev/lockstep/internal/editdist"
 )
 
 // contextKeysYAML is the catalogue of request context keys: every global
@@ -177,30 +179,9 @@ func SuggestContextKey(key string) string {
 				cand += key[i+1:]
 			}
 		}
-		if d := editDistance(lk, strings.ToLower(cand)); d < bestD {
+		if d := editdist.Distance(lk, strings.ToLower(cand)); d < bestD {
 			best, bestD = cand, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance of two strings.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -429,24 +429,6 @@ func TestS3Kind(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0},
-		{"getobject", "getobjects", 1},
-		{"getobject", "putobject", 2},
-		{"kitten", "sitting", 3},
-		{"abc", "", 3},
-	}
-	for _, tt := range tests {
-		if got := editDistance(tt.a, tt.b); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
-}
-
 func TestFindingString(t *testing.T) {
 	tests := []struct {
 		f    Finding

@@ -20,7 +20,7 @@ func suggest(svc, name string) string {
 	if strings.ContainsAny(name, "*?") {
 		return ""
 	}
-	if a := closestAction(svc, name); a != "" {
+	if a := s3ops.SuggestAction(svc + ":" + name); a != "" {
 		return "did you mean " + a + "?"
 	}
 	if op, ok := s3ops.Find(name); ok && op.Service != svc {
@@ -84,42 +84,6 @@ func baseActions(op *s3ops.Operation) []string {
 		}
 	}
 	return out
-}
-
-// closestAction returns the action of svc nearest to name when it is a
-// small edit away, or "".
-func closestAction(svc, name string) string {
-	name = strings.ToLower(name)
-	limit := min(2, max(1, len(name)/4))
-	best, bestDist := "", limit+1
-	for _, a := range s3ops.Actions(svc + ":*") {
-		_, an, _ := strings.Cut(a, ":")
-		if d := editDistance(name, strings.ToLower(an)); d < bestDist {
-			best, bestDist = a, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // joinAnd joins "a", "b" and "c" as "a, b and c".

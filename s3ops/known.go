@@ -1,6 +1,10 @@
 package s3ops
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/lockstep-dev/lockstep/internal/editdist"
+)
 
 // KnownAction reports whether action, "service:Name" in any case (IAM
 // matches action names case-insensitively), is an action of the Service
@@ -36,39 +40,9 @@ func SuggestAction(action string) string {
 	best, bestDist := "", limit+1
 	for _, a := range Actions(strings.ToLower(svc) + ":*") { // sorted: ties go to the first
 		_, an, _ := strings.Cut(a, ":")
-		if d := editDistance(name, strings.ToLower(an), bestDist); d < bestDist {
+		if d := editdist.Bounded(name, strings.ToLower(an), bestDist); d < bestDist {
 			best, bestDist = a, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b in bytes, or
-// any value of at least bound once it is known to reach bound.
-func editDistance(a, b string, bound int) int {
-	if d := len(a) - len(b); d >= bound || -d >= bound {
-		return bound
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin >= bound {
-			return bound
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

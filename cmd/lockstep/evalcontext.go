@@ -107,11 +107,15 @@ func checkAction(action string, stderr io.Writer) (string, error) {
 	if !ok || svc == "" || name == "" {
 		return "", fmt.Errorf("--action %q: write service:Action, e.g. s3:GetObject", action)
 	}
-	if a, ok := s3ops.LookupAction(action); ok {
-		return a.Name, nil
+	if canonical, ok := s3ops.KnownAction(action); ok {
+		return canonical, nil
 	}
 	if s3ops.KnowsService(svc) {
-		return "", fmt.Errorf("--action %s: %s has no action %q (the Service Authorization Reference lists every action)", action, strings.ToLower(svc), name)
+		hint := " (the Service Authorization Reference lists every action)"
+		if s := s3ops.SuggestAction(action); s != "" {
+			hint = "; did you mean " + s + "?"
+		}
+		return "", fmt.Errorf("--action %s: %s has no action %q%s", action, strings.ToLower(svc), name, hint)
 	}
 	fmt.Fprintf(stderr, "lockstep: warning: --action %s: lockstep has no catalogue of %s actions; evaluating it as written\n", action, svc)
 	return action, nil

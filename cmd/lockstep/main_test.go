@@ -47,6 +47,15 @@ func TestEvalExitCodes(t *testing.T) {
 		{"bad action", []string{"--principal", "arn:aws:iam::111111111111:user/alice", "--action", "GetObject", "--resource", "arn:aws:s3:::kazue-sync-source/x"}, exitBadInput, "write service:Action"},
 		{"bad context", []string{"--principal", "arn:aws:iam::111111111111:user/alice", "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::kazue-sync-source", "--context", "s3:prefix"}, exitBadInput, "write key=value"},
 		{"missing flag", []string{"--principal", "arn:aws:iam::111111111111:user/alice", "--action", "s3:ListBucket"}, exitBadInput, "--resource is required"},
+		{"unknown action", []string{"--principal", "arn:aws:iam::111111111111:user/alice", "--action", "s3:GetObjekt", "--resource", "arn:aws:s3:::kazue-sync-source/x"}, exitBadInput, "did you mean s3:GetObject?"},
+		{"action case", []string{"--principal", "arn:aws:iam::111111111111:user/alice", "--action", "S3:LISTBUCKET", "--resource", "arn:aws:s3:::kazue-sync-source"}, exitOK, "decision:  allow"},
+		{"uncatalogued service", []string{"--principal", "arn:aws:iam::111111111111:user/alice", "--action", "ec2:RunInstances", "--resource", "*"}, exitDenied, "lockstep has no catalogue of ec2 actions"},
+		{"anonymous KMS", []string{"--principal", "anonymous", "--action", "kms:Decrypt", "--resource", "*"}, exitBadInput, "AWS KMS accepts only signed requests"},
+		{"unknown key", []string{"--principal", "arn:aws:iam::111111111111:user/alice", "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::kazue-sync-source", "--context", "aws:RequestRegion=eu-west-1"}, exitOK, "did you mean aws:RequestedRegion?"},
+		{"unknown unset", []string{"--principal", "arn:aws:iam::111111111111:user/alice", "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::kazue-sync-source", "--unset", "aws:SourceIP-x"}, exitOK, "warning: --unset aws:SourceIP-x"},
+		{"mfa on a user", []string{"--principal", "arn:aws:iam::111111111111:user/alice", "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::kazue-sync-source", "--mfa-age", "10"}, exitBadInput, "only a role or federated-user session"},
+		{"federated without user", []string{"--principal", "arn:aws:sts::111111111111:federated-user/fed", "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::kazue-sync-source"}, exitBadInput, "--federated-by USER_ARN"},
+		{"federated", []string{"--principal", "arn:aws:sts::111111111111:federated-user/fed", "--federated-by", "arn:aws:iam::111111111111:user/alice", "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::kazue-sync-source"}, exitDenied, "because no session policy allows the s3:ListBucket action"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,6 +87,36 @@ func TestEvalJSON(t *testing.T) {
 	}
 	if tr, _ := j["trace"].([]any); len(tr) == 0 {
 		t.Error("--explain gave no trace")
+	}
+}
+
+// eval --explain lists every key of the request context with its source,
+// and a KMS key named by its alias sets kms:RequestAlias.
+func TestEvalExplainContext(t *testing.T) {
+	code, out, errOut := runCLI(t, "eval", "--world", exampleWorld, "--explain",
+		"--principal", "arn:aws:iam::111111111111:role/CopyRole", "--action", "kms:Decrypt", "--resource", "arn:aws:kms:us-east-1:222222222222:alias/cp-dst",
+		"--context", "aws:SourceIp=198.51.100.7")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"request context:",
+		"aws:RequestedRegion = us-east-1",
+		"aws:ViaAWSService = false",
+		"aws:PrincipalArn = arn:aws:iam::111111111111:role/CopyRole",
+		"aws:TokenIssueTime = ",
+		"aws:MultiFactorAuthPresent = false",
+		"kms:RequestAlias = alias/cp-dst",
+		"kms:ResourceAliases = alias/cp-dst",
+		"kms:CallerAccount = 111111111111",
+		"aws:SourceIp = 198.51.100.7\n      from: --context",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("eval --explain lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "aws:username") {
+		t.Errorf("a role session has no aws:username:\n%s", out)
 	}
 }
 
