@@ -53,6 +53,9 @@ type decisionCase struct {
 	Statement string `yaml:"statement"`
 	Message   string `yaml:"message"`
 	Summary   string `yaml:"summary"`
+	// S3Message is what S3 sends in the error's <Message>: the detailed
+	// message, or "Access Denied" (docs/decisions.md #11).
+	S3Message string `yaml:"s3_message"`
 }
 
 // caseTime is the fixed time of every case (aws:CurrentTime).
@@ -184,6 +187,9 @@ func runCase(t *testing.T, file string, m world.Model, c decisionCase) {
 	}
 	if c.Message != "" && d.Message() != c.Message {
 		fail("message:\n got %s\nwant %s", d.Message(), c.Message)
+	}
+	if c.S3Message != "" && d.S3Message() != c.S3Message {
+		fail("S3 message:\n got %s\nwant %s", d.S3Message(), c.S3Message)
 	}
 	if c.Summary != "" && d.Summary() != c.Summary {
 		fail("summary:\n got %s\nwant %s", d.Summary(), c.Summary)

@@ -132,13 +132,14 @@ func decide(req *Request, tr *Trace) Decision {
 	p, res := req.Principal, req.Resource
 	r := policy.Request{Action: req.Action, Resource: res.ARN, Context: req.Context}
 	d := Decision{
-		Principal:    PrincipalName(p),
-		Action:       req.Action,
-		Resource:     res.ARN,
-		CrossAccount: p.Kind != Anonymous && p.Kind != ServicePrincipal && p.Account != res.Account,
-		Service:      serviceOf(req.Action),
-		ResourceKind: res.Kind,
-		root:         p.Kind == Root,
+		Principal:        PrincipalName(p),
+		Action:           req.Action,
+		Resource:         res.ARN,
+		CrossAccount:     p.Kind != Anonymous && p.Kind != ServicePrincipal && p.Account != res.Account,
+		SameOrganization: p.Kind != Anonymous && p.Kind != ServicePrincipal && p.OrgID != "" && p.OrgID == res.OrgID,
+		Service:          serviceOf(req.Action),
+		ResourceKind:     res.Kind,
+		root:             p.Kind == Root,
 	}
 	if tr != nil {
 		tr.begin(req, d.CrossAccount)

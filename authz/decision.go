@@ -26,6 +26,9 @@ type Decision struct {
 	// CrossAccount is true when the principal and the resource owner are
 	// different accounts.
 	CrossAccount bool
+	// SameOrganization is true when the principal's account and the
+	// resource's account are members of one organization.
+	SameOrganization bool
 	// Service is the action's service prefix, e.g. "s3" or "kms".
 	Service string
 	// ResourceKind is the kind of the resource: for ResourceRole the
@@ -48,8 +51,10 @@ func (d Decision) Allowed() bool { return d.Effect == Allow }
 // ` on resource: ...` part, except in KMS, which writes `on resource: *`
 // (docs/decisions.md). A role's trust policy is named as such: `because no
 // role trust policy allows the sts:AssumeRole action`, `with an explicit
-// deny in the role trust policy`. SCP denials are always phrased as
-// explicit (docs/authorization.md §1.3 step 2). Empty for Allow.
+// deny in the role trust policy`. An SCP level without an Allow is
+// `because no service control policy allows the ACTION action`, as the
+// current IAM and S3 pages write it (docs/authorization.md §1.7,
+// docs/decisions.md #13). Empty for Allow.
 func (d Decision) Message() string {
 	if d.Effect == Allow {
 		return ""
@@ -68,7 +73,7 @@ func (d Decision) Message() string {
 		b.WriteString(d.Resource)
 	}
 	trust := d.trustPolicy()
-	if d.Effect == ExplicitDeny || d.Type == TypeSCP {
+	if d.Effect == ExplicitDeny {
 		switch {
 		case trust:
 			b.WriteString(" with an explicit deny in the ")
@@ -105,14 +110,15 @@ func (d Decision) TypePhrase() string {
 }
 
 // S3Message returns what S3 puts in the <Message> of an AccessDenied
-// error: the detailed message for requests within one account, and the
-// plain "Access Denied" for cross-account and anonymous requests, which do
-// not get the added context (docs/authorization.md §4.2 notes).
+// error: the detailed message for requests within one account or one
+// organization, and the plain "Access Denied" for other cross-account
+// requests and anonymous requests, which do not get the added context
+// (docs/authorization.md §4.2, docs/decisions.md #11).
 func (d Decision) S3Message() string {
 	if d.Effect == Allow {
 		return ""
 	}
-	if d.CrossAccount || d.Principal == anonymousName {
+	if (d.CrossAccount && !d.SameOrganization) || d.Principal == anonymousName {
 		return "Access Denied"
 	}
 	return d.Message()
