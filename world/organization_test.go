@@ -119,3 +119,40 @@ func TestOrganizationErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRCPOnlyDenies checks that a custom RCP with an Allow statement is
+// rejected at every level it can be attached (the root, an OU, an account,
+// and an account of a world without an organization block), and that a
+// Deny-only RCP is accepted: "The effect of Allow is only supported for the
+// RCPFullAWSAccess policy" (docs/authorization.md §1.9).
+func TestRCPOnlyDenies(t *testing.T) {
+	const allow = `{Version: "2012-10-17", Statement: [{Effect: Allow, Principal: "*", Action: "s3:*", Resource: "*"}]}`
+	const deny = `{Version: "2012-10-17", Statement: [{Effect: Deny, Principal: "*", Action: "s3:DeleteBucket", Resource: "*"}]}`
+	const mixed = `{Version: "2012-10-17", Statement: [{Effect: Deny, Principal: "*", Action: "s3:DeleteBucket", Resource: "*"}, {Effect: Allow, Principal: "*", Action: "s3:GetObject", Resource: "*"}]}`
+	for _, tc := range []struct{ name, src, want string }{
+		{"root", "organization:\n  id: o-a1b2c3d4e5\n  rcps: [" + allow + "]\naccounts: [{id: \"111111111111\"}]\n", "organization RCP #1: Statement[0] has Effect Allow"},
+		{"ou", "organization:\n  id: o-a1b2c3d4e5\n  units: [{id: ou-ab12-11111111, accounts: [\"111111111111\"], rcps: [" + allow + "]}]\naccounts: [{id: \"111111111111\"}]\n", "RCP of OU ou-ab12-11111111 #1: Statement[0] has Effect Allow"},
+		{"account", "organization:\n  id: o-a1b2c3d4e5\naccounts: [{id: \"111111111111\", rcps: [" + allow + "]}]\n", "RCP of account 111111111111 #1: Statement[0] has Effect Allow"},
+		{"account without organization", "accounts: [{id: \"111111111111\", rcps: [" + allow + "]}]\n", "RCP of account 111111111111 #1: Statement[0] has Effect Allow"},
+		{"second statement", "organization:\n  id: o-a1b2c3d4e5\n  rcps: [RCPFullAWSAccess, " + mixed + "]\naccounts: [{id: \"111111111111\"}]\n", "organization RCP #2: Statement[1] has Effect Allow"},
+		{"deny only", "organization:\n  id: o-a1b2c3d4e5\n  rcps: [RCPFullAWSAccess, " + deny + "]\n  units: [{id: ou-ab12-11111111, accounts: [\"111111111111\"], rcps: [" + deny + "]}]\naccounts: [{id: \"111111111111\", rcps: [" + deny + "]}]\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, err := Parse([]byte(tc.src), "rcp.yaml")
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("a Deny-only RCP is rejected: %v", err)
+				}
+				// Root, OU and account: three levels of one policy each
+				// (RCPFullAWSAccess is implied, not a policy).
+				if a := w.Account("111111111111"); len(a.RCPs) != 3 {
+					t.Errorf("RCP levels %d, want 3", len(a.RCPs))
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "a resource control policy can only deny") {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
