@@ -170,6 +170,11 @@ var keySetters = map[string]keySetter{
 			return "true"
 		case in.session():
 			return "false"
+		case in.env.ViaService != "" && in.p.Kind == User:
+			// A service calling on behalf of a user with a long-term
+			// key does so with temporary credentials
+			// (docs/decisions.md #26).
+			return "false"
 		}
 		return "" // long-term credentials without MFA
 	}),

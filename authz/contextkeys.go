@@ -31,6 +31,8 @@ const (
 	PresenceAlways Presence = "always"
 	// PresenceSigned: in every signed request; absent from anonymous requests.
 	PresenceSigned Presence = "signed"
+	// PresenceIAMUser: only for IAM users.
+	PresenceIAMUser Presence = "iam-user"
 	// PresenceTemporaryCredentials: only for role and federated-user sessions.
 	PresenceTemporaryCredentials Presence = "temporary-credentials"
 	// PresenceMFA: only when the session was authenticated with MFA.
@@ -57,7 +59,7 @@ const (
 	PresenceNever Presence = "never"
 )
 
-var presences = []Presence{PresenceAlways, PresenceSigned, PresenceTemporaryCredentials, PresenceMFA, PresencePrincipalInOrg, PresenceResourceInOrg,
+var presences = []Presence{PresenceAlways, PresenceSigned, PresenceIAMUser, PresenceTemporaryCredentials, PresenceMFA, PresencePrincipalInOrg, PresenceResourceInOrg,
 	PresencePrincipalTag, PresenceResourceTag, PresenceRequestTag, PresenceViaService, PresenceServicePrincipal, PresenceOperation, PresenceNever}
 
 // KeyInfo is one row of the context-key catalogue.

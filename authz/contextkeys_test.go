@@ -11,7 +11,7 @@ import (
 // computed are the presences whose keys lockstep computes for every
 // request, so each such row needs a setter.
 var computed = map[Presence]bool{
-	PresenceAlways: true, PresenceSigned: true, PresenceTemporaryCredentials: true, PresenceMFA: true,
+	PresenceAlways: true, PresenceSigned: true, PresenceIAMUser: true, PresenceTemporaryCredentials: true, PresenceMFA: true,
 	PresencePrincipalInOrg: true, PresenceResourceInOrg: true, PresencePrincipalTag: true, PresenceViaService: true,
 }
 
@@ -78,6 +78,7 @@ var update = flag.Bool("update", false, "rewrite docs/context-keys.md from conte
 var presenceText = map[Presence]string{
 	PresenceAlways:               "every request",
 	PresenceSigned:               "every signed request",
+	PresenceIAMUser:              "IAM users",
 	PresenceTemporaryCredentials: "role and federated-user sessions",
 	PresenceMFA:                  "sessions authenticated with MFA",
 	PresencePrincipalInOrg:       "the principal's account is in an organization",

@@ -112,7 +112,7 @@ func (w *World) FederatedPrincipal(arn, byUserARN string, sessionPolicies ...*po
 	name := strings.TrimPrefix(parts[5], "federated-user/")
 	return &authz.Principal{
 		Principal: policy.Principal{Account: u.Account.ID, ARN: arn},
-		Kind:      authz.FederatedUser, UserID: u.Account.ID + ":" + name,
+		Kind:      authz.FederatedUser, UserID: u.Account.ID + ":" + name, Tags: u.Tags,
 		Identity: u.Policies, Boundary: u.Boundary, Session: sessionPolicies, SCPs: u.Account.SCPs,
 		OrgID: u.Account.OrgID, OrgPaths: u.Account.OrgPaths,
 	}, nil
