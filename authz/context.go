@@ -55,9 +55,12 @@ type keySetter func(in *ctxIn, set func(key string, values ...string))
 // one returns a setter of a single-valued key computed by f; f returns ""
 // when the key is absent.
 func one(key string, f func(in *ctxIn) string) keySetter {
+	// Context keys are stored lower-cased: lowering once here saves an
+	// allocation per request.
+	lk := strings.ToLower(key)
 	return func(in *ctxIn, set func(string, ...string)) {
 		if v := f(in); v != "" {
-			set(key, v)
+			set(lk, v)
 		}
 	}
 }
@@ -246,10 +249,8 @@ func NewContext(p *Principal, action string, res *Resource, env Env) *policy.Con
 	}
 	in := &ctxIn{p: p, action: action, service: strings.ToLower(serviceOf(action)), res: res, env: &env, t: t.UTC()}
 	set := func(key string, values ...string) { c.Set(key, values...) }
-	for _, row := range contextKeys().rows {
-		if f := keySetters[strings.ToLower(row.Key)]; f != nil {
-			f(in, set)
-		}
+	for _, f := range contextKeys().setters {
+		f(in, set)
 	}
 	return c
 }

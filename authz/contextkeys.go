@@ -99,6 +99,9 @@ type keyCatalogue struct {
 	rows   []KeyInfo
 	byName map[string]*KeyInfo // lower-cased exact keys
 	tmpls  []*KeyInfo          // template keys, longest prefix first
+	// setters are the keySetters of the rows lockstep computes, in
+	// catalogue order.
+	setters []keySetter
 }
 
 var contextKeys = sync.OnceValue(func() *keyCatalogue {
@@ -128,6 +131,9 @@ func parseKeyCatalogue(data []byte) (*keyCatalogue, error) {
 		}
 		if !valid {
 			return nil, fmt.Errorf("%s: presence %q is not one of %v", r.Key, r.Presence, presences)
+		}
+		if f := keySetters[strings.ToLower(r.Key)]; f != nil {
+			c.setters = append(c.setters, f)
 		}
 		if r.Template() {
 			c.tmpls = append(c.tmpls, r)
