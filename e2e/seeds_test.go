@@ -18,7 +18,7 @@ import (
 
 // TestSeedsEndToEnd replays every seed experiment (examples/seed*.yaml)
 // with the real client its author used, step by step, against one
-// emulator per seed (issue 3 acceptance; ../shared/seeds/README.md). At
+// emulator per seed (issue 3 acceptance; docs/seeds.md). At
 // each step the emulator serves that step's world; a step with a denied
 // call must fail naming the denied operation (and the audit log must show
 // it denied), a step whose calls are all allowed must succeed and leave

@@ -1,6 +1,6 @@
 // Package examples holds the seed experiments as scenario files
 // (seed000-s3-sync.yaml, ...), each reproducing one document of
-// ../shared/seeds step by step, and embeds them so that `lockstep demo`
+// docs/seeds.md step by step, and embeds them so that `lockstep demo`
 // runs with no files at hand. The other files are world files
 // (docs/world.md): world.yaml, and org-perimeter.yaml, an organisation with
 // a region-guard SCP and a data-perimeter RCP (e2e/perimeter_test.go).

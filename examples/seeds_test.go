@@ -12,7 +12,7 @@ import (
 // TestSeeds replays every seed experiment on the engine: at each step the
 // call the seed's author saw fail must be denied on the permission the
 // author added next, and the last step must succeed (issue 2 acceptance;
-// ../shared/seeds/README.md).
+// docs/seeds.md).
 func TestSeeds(t *testing.T) {
 	seeds, err := examples.Seeds()
 	if err != nil {

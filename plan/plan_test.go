@@ -104,7 +104,7 @@ func TestSeedPlans(t *testing.T) {
 	if err != nil || len(seeds) != 4 {
 		t.Fatalf("want 4 seed scenarios, have %d (%v)", len(seeds), err)
 	}
-	// The seeds' final permission sets (../shared/seeds/README.md) and
+	// The seeds' final permission sets (docs/seeds.md) and
 	// the difference the plan explains.
 	want := map[string][]string{
 		"seed000": {"s3:GetObject", "s3:ListBucket", "s3:PutObject"},
