@@ -115,6 +115,9 @@ func TestModelsMatchClients(t *testing.T) {
 			if res.err != nil {
 				t.Fatalf("%s: %v", strings.Join(argv, " "), res)
 			}
+			if err := srv.Idle(ctx); err != nil {
+				t.Fatal(err)
+			}
 			got := map[string]bool{}
 			for _, r := range audit.Take() {
 				if r.EventSource != "s3.amazonaws.com" {

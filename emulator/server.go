@@ -74,6 +74,12 @@ type Server struct {
 	done     chan struct{}
 	closeMu  sync.Mutex
 	closed   bool
+
+	// busy counts the requests being served, up to their audit record;
+	// idle is signalled when it drops to zero (Idle).
+	busyMu sync.Mutex
+	busy   int
+	idle   *sync.Cond
 }
 
 // New opens the data directory, loads the world and seeds its buckets.
@@ -180,6 +186,45 @@ func (s *Server) Endpoint() string {
 	return "http://" + s.listener.Addr().String()
 }
 
+// enter and leave count a request being served.
+func (s *Server) enter() {
+	s.busyMu.Lock()
+	s.busy++
+	s.busyMu.Unlock()
+}
+
+func (s *Server) leave() {
+	s.busyMu.Lock()
+	s.busy--
+	if s.busy == 0 && s.idle != nil {
+		s.idle.Broadcast()
+	}
+	s.busyMu.Unlock()
+}
+
+// Idle waits until no request is being served, its audit record and
+// OnChecks call included. A client that has exited has had every answer,
+// but the server may still be writing the audit record of its last call:
+// Idle is how a test or a proof knows the audit log is complete, without
+// waiting a guessed time. It returns early with ctx's error.
+func (s *Server) Idle(ctx context.Context) error {
+	s.busyMu.Lock()
+	if s.idle == nil {
+		s.idle = sync.NewCond(&s.busyMu)
+	}
+	stop := context.AfterFunc(ctx, func() {
+		s.busyMu.Lock()
+		s.idle.Broadcast()
+		s.busyMu.Unlock()
+	})
+	defer stop()
+	for s.busy > 0 && ctx.Err() == nil {
+		s.idle.Wait()
+	}
+	s.busyMu.Unlock()
+	return ctx.Err()
+}
+
 // Region is the region of the world.
 func (s *Server) Region() string { return s.region }
 
@@ -250,6 +295,8 @@ type call struct {
 // credential scope names (S3 for unsigned requests), and writes the audit
 // record.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.enter()
+	defer s.leave()
 	c := &call{id: newRequestID(), start: s.now(), r: r, params: map[string]any{}}
 	h := w.Header()
 	h.Set("x-amz-request-id", c.id)

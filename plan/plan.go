@@ -82,6 +82,10 @@ type Call struct {
 	Delimiter string
 	// When says when the call is made ("objects >= 8 MiB").
 	When string
+	// Size is "small" for a call made only for objects below Threshold,
+	// "large" for objects at or above it, "" for any object.
+	Size      string
+	Threshold int64
 	// Optional calls need no permission: the client does without them.
 	Optional bool
 	Why      string
@@ -114,6 +118,12 @@ func Build(cmd *Command, ctx Context) (*Plan, error) {
 	if m == nil {
 		return nil, fmt.Errorf("no behaviour model for client %s", cmd.Client)
 	}
+	return BuildWith(cmd, ctx, m)
+}
+
+// BuildWith plans a command with a given behaviour model, such as a
+// changed copy of a built-in one (the proof's own test mutates models).
+func BuildWith(cmd *Command, ctx Context, m *Model) (*Plan, error) {
 	if ctx.Region == "" {
 		ctx.Region = "us-east-1"
 	}
@@ -140,7 +150,7 @@ func Build(cmd *Command, ctx Context) (*Plan, error) {
 				}
 				when = fmt.Sprintf("objects >= %s", formatSize(threshold))
 			}
-			c := Call{Operation: mc.Op, When: when, Why: mc.Why}
+			c := Call{Operation: mc.Op, When: when, Size: mc.Size, Threshold: threshold, Why: mc.Why}
 			loc := cmd.Source
 			c.Side = "source"
 			if strings.HasPrefix(mc.On, "dest") {

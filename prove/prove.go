@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -53,16 +54,38 @@ type Run struct {
 	Problem string
 	// Denied are the calls of the audit log that got AccessDenied.
 	Denied []string
+	// Calls are every call of the audit log, in order.
+	Calls []Call
 }
 
 // OK reports whether the run succeeded with the right data.
 func (r Run) OK() bool { return r.Problem == "" }
 
+// Effect is what removing one permission did to the client's run.
+type Effect uint8
+
+const (
+	// NoEffect: the run succeeded, byte-exact, and no call was denied
+	// that the baseline did not have: the permission can be dropped.
+	NoEffect Effect = iota
+	// Fails: the client failed or the result was not byte-exact.
+	Fails
+	// DeniedCalls: the run succeeded, but calls were denied: a retried or
+	// fallback path hid the denial. The permission is needed.
+	DeniedCalls
+)
+
 // Check is the proof for one permission: the run without it.
 type Check struct {
 	Need plan.Need
 	Run  Run
-	// Necessary is true when the client failed without the permission.
+	// Effect is what removing the permission did.
+	Effect Effect
+	// NewDenials are the calls denied without the permission that the
+	// baseline did not deny.
+	NewDenials []string
+	// Necessary is true when the permission must stay: the run failed, or
+	// calls were denied (Effect is not NoEffect).
 	Necessary bool
 }
 
@@ -95,13 +118,25 @@ func Prove(ctx context.Context, p *plan.Plan, opts Options) (*Proof, error) {
 			return nil, err
 		}
 	}
-	pr := &prover{p: p, base: base, bin: bin, opts: opts}
+	pr := &prover{p: p, base: base, bin: bin, opts: opts, total: len(p.Needs) + 1}
 	proof := &Proof{Plan: p}
 	proof.Baseline, err = pr.run(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	pr.progress("with every planned permission", proof.Baseline)
+	if proof.Baseline.OK() {
+		// Sufficient means: the client succeeded, byte-exact, no call it
+		// made was denied, it made only planned calls and every one of
+		// them.
+		if d := unplannedDenials(p, proof.Baseline.Calls); len(d) > 0 {
+			proof.Baseline.Problem = "the client made calls the plan does not allow, denied: " + strings.Join(d, ", ")
+		} else if u := unplannedCalls(p, proof.Baseline.Calls); len(u) > 0 {
+			proof.Baseline.Problem = "the client made calls the plan does not list (the behaviour model is incomplete): " + strings.Join(u, ", ")
+		} else if u := unexercised(p, proof.Baseline.Calls, pr.sizes()); len(u) > 0 {
+			proof.Baseline.Problem = "the proof's data did not make the client take every planned path, so it cannot show them sufficient; not exercised: " + strings.Join(u, "; ")
+		}
+	}
+	pr.progress("with every planned permission", proof.Baseline, nil)
 	if !proof.Baseline.OK() {
 		proof.Elapsed = time.Since(start)
 		return proof, nil
@@ -111,8 +146,16 @@ func Prove(ctx context.Context, p *plan.Plan, opts Options) (*Proof, error) {
 		if err != nil {
 			return nil, err
 		}
-		pr.progress("without "+n.Action+" on "+n.Resource, r)
-		proof.Checks = append(proof.Checks, Check{Need: n, Run: r, Necessary: !r.OK()})
+		c := Check{Need: n, Run: r, NewDenials: newDenials(proof.Baseline.Calls, r.Calls)}
+		switch {
+		case !r.OK():
+			c.Effect = Fails
+		case len(c.NewDenials) > 0:
+			c.Effect = DeniedCalls
+		}
+		c.Necessary = c.Effect != NoEffect
+		pr.progress("without "+n.Action+" on "+n.Resource, r, &c)
+		proof.Checks = append(proof.Checks, c)
 	}
 	proof.Elapsed = time.Since(start)
 	return proof, nil
@@ -152,33 +195,36 @@ type prover struct {
 	base *world.Model
 	bin  string
 	opts Options
+	// done and total count the runs, for progress.
+	done, total int
 }
 
-func (pr *prover) progress(what string, r Run) {
+// progress reports one finished run: run k/n, what was removed, what
+// happened.
+func (pr *prover) progress(what string, r Run, c *Check) {
+	pr.done++
 	if pr.opts.Progress == nil {
 		return
 	}
 	verdict := "succeeds"
-	if !r.OK() {
+	switch {
+	case !r.OK():
 		verdict = "fails: " + r.Problem
+	case c != nil && c.Effect == DeniedCalls:
+		verdict = "succeeds, but denied: " + strings.Join(c.NewDenials, ", ") + " (a retried or fallback path)"
+	case c != nil:
+		verdict = "succeeds: the permission is not needed"
 	}
-	fmt.Fprintf(pr.opts.Progress, "  %s: %s\n", what, verdict)
+	fmt.Fprintf(pr.opts.Progress, "lockstep prove: run %d/%d, %s: %s\n", pr.done, pr.total, what, verdict)
 }
 
 // run runs the command once per data variant: one run with a small and a
 // multipart-size object for a directory command; for a single-object
 // command, one run per planned size. The run fails if any variant does.
 func (pr *prover) run(ctx context.Context, p *plan.Plan) (Run, error) {
-	var sizes []int64
-	if pr.p.Command.Recursive {
-		sizes = []int64{0}
-	} else {
-		if pr.hasSmall() || !pr.hasLarge() {
-			sizes = append(sizes, 1024)
-		}
-		if pr.hasLarge() {
-			sizes = append(sizes, int64(pr.p.Model.MultipartThreshold))
-		}
+	sizes := []int64{0}
+	if !pr.p.Command.Recursive {
+		sizes = pr.sizes()
 	}
 	var all Run
 	for _, size := range sizes {
@@ -186,22 +232,13 @@ func (pr *prover) run(ctx context.Context, p *plan.Plan) (Run, error) {
 		if err != nil {
 			return Run{}, err
 		}
+		calls := append(all.Calls, r.Calls...)
 		if all.Command == nil || (all.OK() && !r.OK()) {
-			denied := all.Denied
 			all = r
-			for _, d := range denied {
-				if !containsString(all.Denied, d) {
-					all.Denied = append(all.Denied, d)
-				}
-			}
-			continue
 		}
-		for _, d := range r.Denied {
-			if !containsString(all.Denied, d) {
-				all.Denied = append(all.Denied, d)
-			}
-		}
+		all.Calls = calls
 	}
+	all.Denied = denied(all.Calls)
 	return all, nil
 }
 
@@ -255,7 +292,12 @@ func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, size int64) (Run
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	runErr := cmd.Run()
-	r := Run{Command: argv, Output: out.String(), Err: runErr, Denied: deniedCalls(audit.Take())}
+	if err := srv.Idle(ctx); err != nil {
+		return Run{}, err
+	}
+	r := Run{Command: argv, Output: out.String(), Err: runErr, Calls: observe(audit.Take())}
+	annotate(r.Calls, data.sizeOf)
+	r.Denied = denied(r.Calls)
 	switch {
 	case runErr != nil:
 		r.Problem = "the client failed (" + runErr.Error() + ")"
@@ -273,18 +315,58 @@ func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, size int64) (Run
 type testData struct {
 	files map[string][]byte
 	extra []string
+	// single is the size of the one object of a single-object command,
+	// -1 for a directory command.
+	single int64
+}
+
+// sizeOf returns the size of the test object a key names.
+func (d *testData) sizeOf(key string) (int64, bool) {
+	if d.single >= 0 {
+		return d.single, true
+	}
+	for name, b := range d.files {
+		if key == name || strings.HasSuffix(key, "/"+name) {
+			return int64(len(b)), true
+		}
+	}
+	return 0, false
+}
+
+// sizes are the object sizes of the test data: 1 KiB, one byte below the
+// model's multipart threshold and the threshold itself, so that both sides
+// of it are taken whatever the plan claims, and the smallest and largest
+// sizes the command is planned for (Context.MinObjectSize and
+// MaxObjectSize), never outside them.
+func (pr *prover) sizes() []int64 {
+	threshold := int64(pr.p.Model.MultipartThreshold)
+	lo, hi := pr.p.Context.MinObjectSize, pr.p.Context.MaxObjectSize
+	var out []int64
+	add := func(n int64) {
+		if n > 0 && n >= lo && (hi == 0 || n <= hi) && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	add(1024)
+	add(threshold - 1)
+	add(threshold)
+	add(lo)
+	add(hi)
+	slices.Sort(out)
+	return out
 }
 
 // seed writes the test data: into the source prefix or directory, and a
 // destination-only object when the command deletes.
 func (pr *prover) seed(ctx context.Context, srv *emulator.Server, work string, single int64) (*testData, error) {
 	c := pr.p.Command
-	d := &testData{files: map[string][]byte{}}
-	sizes := map[string]int64{"lockstep-small.txt": 1024}
-	if pr.hasLarge() {
-		sizes["lockstep-large.bin"] = int64(pr.p.Model.MultipartThreshold)
+	d := &testData{files: map[string][]byte{}, single: -1}
+	sizes := map[string]int64{}
+	for _, n := range pr.sizes() {
+		sizes[fmt.Sprintf("lockstep-%d.bin", n)] = n
 	}
 	if !c.Recursive {
+		d.single = single
 		// One object, with its own name.
 		size := single
 		name := c.Source.Key
@@ -337,24 +419,6 @@ func (pr *prover) seed(ctx context.Context, srv *emulator.Server, work string, s
 		return d, nil
 	}
 	return d, os.MkdirAll(filepath.Join(work, localPath(c.Dest.Local)), 0o755)
-}
-
-func (pr *prover) hasLarge() bool {
-	for _, c := range pr.p.Calls {
-		if strings.HasPrefix(c.When, "objects >=") {
-			return true
-		}
-	}
-	return false
-}
-
-func (pr *prover) hasSmall() bool {
-	for _, c := range pr.p.Calls {
-		if strings.HasPrefix(c.When, "objects <") {
-			return true
-		}
-	}
-	return false
 }
 
 // localPath maps a local path of the command into the proof's working
@@ -500,31 +564,6 @@ func credentials(srv *emulator.Server, m *world.Model, principal string) (replay
 		return replay.Credentials{}, fmt.Errorf("principal %s: no user with an access key in the world", principal)
 	}
 	return replay.Credentials{AccessKeyID: u.AccessKeys[0].ID, SecretAccessKey: u.AccessKeys[0].Secret}, nil
-}
-
-// deniedCalls lists "Operation s3://bucket/key" (or the KMS action) of
-// every call of the records that got AccessDenied, in order, without
-// repeats.
-func deniedCalls(records []emulator.Record) []string {
-	var out []string
-	for _, r := range records {
-		if r.ErrorCode != "AccessDenied" && r.ErrorCode != "AccessDeniedException" {
-			continue
-		}
-		what := r.EventName
-		if r.EventSource == "kms.amazonaws.com" {
-			what = "kms:" + r.EventName + " (by S3)"
-		} else if b, _ := r.RequestParameters["bucketName"].(string); b != "" {
-			what += " s3://" + b
-			if k, _ := r.RequestParameters["key"].(string); k != "" {
-				what += "/" + k
-			}
-		}
-		if !containsString(out, what) {
-			out = append(out, what)
-		}
-	}
-	return out
 }
 
 func containsString(list []string, s string) bool {

@@ -12,29 +12,60 @@ import (
 func (p *Proof) Write(w io.Writer) {
 	fmt.Fprintf(w, "\nProof: %s on lockstep's emulator, principal %s\n", strings.Join(p.Baseline.Command[:1], " "), p.Plan.Context.Principal)
 	if !p.Baseline.OK() {
-		fmt.Fprintf(w, "  with every planned permission the command FAILS: %s\n", p.Baseline.Problem)
+		fmt.Fprintf(w, "  with every planned permission the proof FAILS: %s\n", p.Baseline.Problem)
 		for _, line := range lastLines(p.Baseline.Output, 6) {
 			fmt.Fprintf(w, "    | %s\n", line)
 		}
+		fmt.Fprintf(w, "%s\n", p.Verdict())
 		return
 	}
-	fmt.Fprintf(w, "  with every planned permission: succeeds, the data is byte-exact\n")
+	fmt.Fprintf(w, "  with every planned permission: succeeds, the data is byte-exact, no call denied, every planned call made\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  permission\tnecessary\twithout it\t")
 	for _, c := range p.Checks {
 		verdict, why := "yes", "the client fails"
-		if len(c.Run.Denied) > 0 {
-			why += ": " + strings.Join(c.Run.Denied, ", ") + " denied"
-		} else if c.Run.Problem != "" {
-			why += ": " + c.Run.Problem
-		}
-		if !c.Necessary {
-			verdict, why = "NO", "the client succeeds without it: drop it"
+		switch c.Effect {
+		case Fails:
+			if len(c.NewDenials) > 0 {
+				why += ": " + strings.Join(c.NewDenials, ", ") + " denied"
+			} else if c.Run.Problem != "" {
+				why += ": " + c.Run.Problem
+			}
+		case DeniedCalls:
+			why = "needed by a retried or fallback path: the client succeeds, but " + strings.Join(c.NewDenials, ", ") + " denied"
+		case NoEffect:
+			verdict, why = "NO", "the client succeeds without it and no call is denied: drop it"
 		}
 		fmt.Fprintf(tw, "  %s on %s\t%s\t%s\t\n", c.Need.Action, c.Need.Resource, verdict, why)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "  %d runs in %.1f s\n", len(p.Checks)+1, p.Elapsed.Seconds())
+	fmt.Fprintf(w, "%s\n", p.Verdict())
+}
+
+// Verdict is the proof's last line: whether the planned permissions are
+// sufficient, and whether each is necessary.
+func (p *Proof) Verdict() string {
+	if !p.Baseline.OK() {
+		return "verdict: NOT PROVED: the planned permissions were not shown sufficient"
+	}
+	var fallback, unneeded int
+	for _, c := range p.Checks {
+		switch c.Effect {
+		case DeniedCalls:
+			fallback++
+		case NoEffect:
+			unneeded++
+		}
+	}
+	s := fmt.Sprintf("verdict: sufficient, and %d of %d permissions necessary", len(p.Checks)-unneeded, len(p.Checks))
+	if fallback > 0 {
+		s += fmt.Sprintf(" (%d only by a retried or fallback path)", fallback)
+	}
+	if unneeded > 0 {
+		s += fmt.Sprintf("; %d not needed: drop them", unneeded)
+	}
+	return s
 }
 
 // Unnecessary lists the permissions the client did without.

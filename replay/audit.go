@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"sync"
-	"time"
 
 	"github.com/lockstep-dev/lockstep/emulator"
 )
@@ -25,10 +24,9 @@ func (a *AuditLog) Write(p []byte) (int, error) {
 }
 
 // Take returns and forgets the records written so far. The emulator
-// writes a request's record after the response: Take waits a moment so
-// that the last call of a client that just exited is in.
+// writes a request's record after the response: call the server's Idle
+// first to have the last call of a client that just exited.
 func (a *AuditLog) Take() []emulator.Record {
-	time.Sleep(20 * time.Millisecond)
 	a.mu.Lock()
 	data := append([]byte(nil), a.buf.Bytes()...)
 	a.buf.Reset()

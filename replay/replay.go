@@ -274,6 +274,9 @@ func (se *Session) Run(ctx context.Context, i int) (*Result, error) {
 		return nil, err
 	}
 	out, runErr := se.exec(ctx, c, argv)
+	if err := se.srv.Idle(ctx); err != nil {
+		return nil, err
+	}
 	return &Result{Command: argv, Dir: se.Local, Output: out, Err: runErr, Events: se.audit.Take()}, nil
 }
 

@@ -33,7 +33,15 @@ scoped to the buckets and prefixes of the command, the bucket policies for
 buckets of other accounts, and the key policy statements for their KMS keys.
 
 The accounts come from --world (bucket owners, default encryption) or from
---bucket-account and --bucket-kms-key.`,
+--bucket-account and --bucket-kms-key.
+
+--prove runs the real client on lockstep's emulator with the planned
+policies, on data that makes it take every planned path, then once without
+each permission (progress on standard error). The permissions are sufficient
+when the client succeeds byte-exact, no call it makes is denied and it makes
+every planned call; a permission is necessary when, without it, the client
+fails or a call is denied (a retried or fallback path counts). Exit status with
+--prove: 0 proved, 1 not sufficient or a permission not needed, 2 bad input.`,
 		Example: `  lockstep plan -- aws s3 sync s3://kazue-sync-source s3://kazue-sync-dest
   lockstep plan --world examples/world.yaml --principal arn:aws:sts::111111111111:assumed-role/CopyRole/s \
       -- aws s3 cp s3://kazue-sync-source/big.dat s3://cp-dst/
@@ -116,12 +124,12 @@ The accounts come from --world (bucket owners, default encryption) or from
 			if err2 != nil || !doProve {
 				return err2
 			}
-			proof, err := prove.Prove(cmd.Context(), p, prove.Options{World: worldModel})
+			proof, err := prove.Prove(cmd.Context(), p, prove.Options{World: worldModel, Progress: cmd.ErrOrStderr()})
 			if err != nil {
 				return err
 			}
 			proof.Write(out)
-			if !proof.Baseline.OK() {
+			if !proof.Baseline.OK() || len(proof.Unnecessary()) > 0 {
 				return silentExit(exitDenied)
 			}
 			return nil

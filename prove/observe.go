@@ -1,0 +1,218 @@
+package prove
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/lockstep-dev/lockstep/emulator"
+	"github.com/lockstep-dev/lockstep/plan"
+)
+
+// Call is one call of a run, read from the emulator's audit log.
+type Call struct {
+	// Operation is the S3 operation, or the KMS action ("kms:Decrypt")
+	// of a call S3 made to KMS for the client.
+	Operation string
+	// Bucket and Key name the S3 target; empty for KMS calls.
+	Bucket, Key string
+	// ByS3 marks a KMS call S3 made on the client's behalf.
+	ByS3 bool
+	// Denied is true when the call got AccessDenied.
+	Denied bool
+	// Size is the size of the test object the call was about, -1 when
+	// the call is not about one of them.
+	Size int64
+}
+
+// String is "Operation s3://bucket/key" or "kms:Action (by S3)", with
+// the size of a test object.
+func (c Call) String() string {
+	if c.ByS3 {
+		return c.Operation + " (by S3)"
+	}
+	s := c.Operation
+	if c.Bucket != "" {
+		s += " s3://" + c.Bucket
+		if c.Key != "" {
+			s += "/" + c.Key
+		}
+	}
+	if c.Size >= 0 {
+		s += fmt.Sprintf(" (%d bytes)", c.Size)
+	}
+	return s
+}
+
+// observe reads the calls of the records.
+func observe(records []emulator.Record) []Call {
+	var out []Call
+	for _, r := range records {
+		c := Call{Operation: r.EventName, Denied: r.ErrorCode == "AccessDenied" || r.ErrorCode == "AccessDeniedException", Size: -1}
+		if r.EventSource == "kms.amazonaws.com" {
+			c.Operation, c.ByS3 = "kms:"+r.EventName, true
+		} else {
+			c.Bucket, _ = r.RequestParameters["bucketName"].(string)
+			c.Key, _ = r.RequestParameters["key"].(string)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// denied lists the denied calls, each once, in order.
+func denied(calls []Call) []string {
+	var out []string
+	for _, c := range calls {
+		if c.Denied && !containsString(out, c.String()) {
+			out = append(out, c.String())
+		}
+	}
+	return out
+}
+
+// matches reports whether an observed call is the planned call: same
+// operation and bucket, and, for a call about a test object of known
+// size, the size class the plan makes the call for (a call planned for
+// objects below the multipart threshold does not account for one made
+// for a larger object). Keys are not compared: the plan names patterns.
+func matches(c Call, pc plan.Call) bool {
+	if c.ByS3 || c.Operation != pc.Operation || c.Bucket != pc.Bucket {
+		return false
+	}
+	if c.Size < 0 || pc.Size == "" {
+		return true
+	}
+	return sizeClass(c.Size, pc.Threshold) == pc.Size
+}
+
+// sizeClass is "small" below the multipart threshold, "large" from it.
+func sizeClass(n, threshold int64) string {
+	if n < threshold {
+		return "small"
+	}
+	return "large"
+}
+
+// annotate sets the size of each call about a test object.
+func annotate(calls []Call, sizeOf func(key string) (int64, bool)) {
+	for i := range calls {
+		if calls[i].Key == "" {
+			continue
+		}
+		if n, ok := sizeOf(calls[i].Key); ok {
+			calls[i].Size = n
+		}
+	}
+}
+
+// unplannedDenials are the denied calls of a run with every planned
+// permission that the plan does not account for: calls the plan does not
+// list, or lists as needing a permission. A planned optional call may be
+// denied: the client does without it.
+func unplannedDenials(p *plan.Plan, calls []Call) []string {
+	var out []string
+	for _, c := range calls {
+		if !c.Denied {
+			continue
+		}
+		tolerated := false
+		for _, pc := range p.Calls {
+			if pc.Optional && matches(c, pc) {
+				tolerated = true
+			}
+		}
+		if !tolerated && !containsString(out, c.String()) {
+			out = append(out, c.String())
+		}
+	}
+	return out
+}
+
+// unexercised lists what the plan needs that the run never did: a planned
+// call no observed call matches; a planned call on objects that was not
+// made for an object of each size class of the test data it claims (a
+// call planned for every size but made only for large objects is wrong
+// for small ones); or a KMS action S3 should have called for the client.
+// A proof whose data does not make the client take a planned path cannot
+// show that path's permissions sufficient.
+func unexercised(p *plan.Plan, calls []Call, sizes []int64) []string {
+	var out []string
+	for i, pc := range p.Calls {
+		seen := false
+		for _, c := range calls {
+			seen = seen || matches(c, pc)
+		}
+		if !seen {
+			out = append(out, fmt.Sprintf("call %d %s s3://%s (%s)", i+1, pc.Operation, pc.Bucket, pc.When))
+			continue
+		}
+		aboutObjects := false
+		for _, c := range calls {
+			aboutObjects = aboutObjects || (c.Size >= 0 && matches(c, pc))
+		}
+		if !aboutObjects || pc.Optional {
+			continue
+		}
+		for _, class := range []string{"small", "large"} {
+			if pc.Size != "" && pc.Size != class {
+				continue
+			}
+			inData, made := false, false
+			for _, n := range sizes {
+				inData = inData || sizeClass(n, pc.Threshold) == class
+			}
+			for _, c := range calls {
+				made = made || (c.Size >= 0 && sizeClass(c.Size, pc.Threshold) == class && matches(c, pc))
+			}
+			if inData && !made {
+				out = append(out, fmt.Sprintf("call %d %s s3://%s (%s) for a %s object", i+1, pc.Operation, pc.Bucket, pc.When, class))
+			}
+		}
+	}
+	for _, n := range p.Needs {
+		if n.Via != "s3" {
+			continue
+		}
+		seen := false
+		for _, c := range calls {
+			seen = seen || (c.ByS3 && strings.EqualFold(c.Operation, n.Action))
+		}
+		if !seen {
+			out = append(out, n.Action+" by S3 on "+n.Resource)
+		}
+	}
+	return out
+}
+
+// unplannedCalls lists the calls of a run that no planned call matches
+// (KMS calls by S3 are the plan's needs, not its calls): the plan does not
+// describe what the client does, even if the permissions happen to cover
+// it.
+func unplannedCalls(p *plan.Plan, calls []Call) []string {
+	var out []string
+	for _, c := range calls {
+		if c.ByS3 {
+			continue
+		}
+		planned := false
+		for _, pc := range p.Calls {
+			planned = planned || matches(c, pc)
+		}
+		if !planned && !containsString(out, c.String()) {
+			out = append(out, c.String())
+		}
+	}
+	return out
+}
+
+// newDenials are the denied calls of a run that the baseline did not
+// have.
+func newDenials(base, run []Call) []string {
+	var out []string
+	for _, d := range denied(run) {
+		if !containsString(denied(base), d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
