@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 
 	"github.com/lockstep-dev/lockstep/store"
 	"github.com/lockstep-dev/lockstep/world"
@@ -136,8 +138,16 @@ func (s *Server) syncBuckets(ctx context.Context) error {
 
 // seedObject stores one object of the world file, encrypted with the
 // bucket's default key when it has one.
-func (s *Server) seedObject(ctx context.Context, b *world.Bucket, key string, r io.Reader) error {
+func (s *Server) seedObject(ctx context.Context, b *world.Bucket, key string, r io.Reader, opts ...ObjectOptions) error {
 	meta := store.ObjectMeta{Owner: b.Account.ID, LastModified: s.now()}
+	for _, o := range opts {
+		if len(o.Metadata) > 0 {
+			meta.UserMeta = maps.Clone(o.Metadata)
+		}
+		for _, k := range slices.Sorted(maps.Keys(o.Tags)) {
+			meta.Tags = append(meta.Tags, store.Tag{Key: k, Value: o.Tags[k]})
+		}
+	}
 	var cipher *store.Cipher
 	if b.KMSKey != nil {
 		arn := objectARN(b.Name, key)
@@ -171,15 +181,23 @@ func (s *Server) guessOperation(c *call) string {
 	return op
 }
 
+// ObjectOptions are the parts of an object PutObject can set besides its
+// data.
+type ObjectOptions struct {
+	// Tags are the object's tags; Metadata its user metadata
+	// (x-amz-meta-NAME, names in lower case).
+	Tags, Metadata map[string]string
+}
+
 // PutObject stores an object directly, as the bucket's owner would, with
 // the bucket's default encryption: for tests and proofs that need data of
 // a given size in place before a client runs. It bypasses authorization.
-func (s *Server) PutObject(ctx context.Context, bucket, key string, r io.Reader) error {
+func (s *Server) PutObject(ctx context.Context, bucket, key string, r io.Reader, opts ...ObjectOptions) error {
 	b := s.state.world().Bucket(bucket)
 	if b == nil {
 		return fmt.Errorf("no bucket %q in the world", bucket)
 	}
-	return s.seedObject(ctx, b, key, r)
+	return s.seedObject(ctx, b, key, r, opts...)
 }
 
 // ListKeys returns every key of a bucket, in order, bypassing

@@ -72,6 +72,10 @@ type ModelCall struct {
 	// Optional marks a call the client makes but does without when it is
 	// denied: it is planned, and needs no permission.
 	Optional bool `yaml:"optional"`
+	// TaggingIf, when set, are flag tests (as in If) under which the call
+	// sends the source object's tags in x-amz-tagging, which needs
+	// s3:PutObjectTagging besides the call's own permissions.
+	TaggingIf []string `yaml:"tagging_if"`
 	// OncePerObject is informational: the call is made once per object.
 	OncePerObject bool   `yaml:"once_per_object"`
 	Why           string `yaml:"why"`

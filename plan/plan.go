@@ -221,6 +221,7 @@ func (p *Plan) addNeeds(i int, mc ModelCall) {
 	if acl := p.Command.Flags["acl"]; acl != "" && acl != "private" {
 		f.ACL = true
 	}
+	f.Tagging = len(mc.TaggingIf) > 0 && flagsHold(mc.TaggingIf, p.Command)
 	dstKey := p.kmsKeyFor(c.Bucket)
 	srcKey := ""
 	if c.SourceBucket != "" {
@@ -371,7 +372,7 @@ func (p *Plan) notes() {
 		p.Notes = append(p.Notes, fmt.Sprintf("objects of any size: the multipart paths (%s and more) are planned; --max-object-size narrows this", formatSize(int64(p.Model.MultipartThreshold))))
 	}
 	if cmd.Client == AWSv2 && cmd.Source.IsS3() && cmd.Dest.IsS3() && cmd.Flags["copy-props"] == "default" {
-		p.Notes = append(p.Notes, "AWS CLI v2 copies tags of objects >= 8 MiB (--copy-props default): that needs s3:GetObjectTagging on the source; --copy-props metadata-directive avoids it")
+		p.Notes = append(p.Notes, "AWS CLI v2 copies tags of objects >= 8 MiB (--copy-props default): that needs s3:GetObjectTagging on the source and s3:PutObjectTagging on the destination; --copy-props metadata-directive avoids both")
 	}
 	if cmd.Client == Rclone && !cmd.Recursive && !cmd.Has("no-check-bucket") {
 		p.Notes = append(p.Notes, "rclone calls CreateBucket before uploading when it has not listed the bucket; --s3-no-check-bucket removes the need for s3:CreateBucket (seed 002)")

@@ -310,6 +310,13 @@ func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, size int64) (Run
 	return r, nil
 }
 
+// sourceObjectOptions are the tag and user metadata of every test object
+// in an S3 source.
+var sourceObjectOptions = emulator.ObjectOptions{
+	Tags:     map[string]string{"lockstep-proof": "tagged"},
+	Metadata: map[string]string{"lockstep-proof": "metadata"},
+}
+
 // testData is what the seed put in place: the source objects by relative
 // name, and the destination-only names that a delete must remove.
 type testData struct {
@@ -384,7 +391,10 @@ func (pr *prover) seed(ctx context.Context, srv *emulator.Server, work string, s
 			if !c.Recursive {
 				key = c.Source.Key
 			}
-			if err := srv.PutObject(ctx, c.Source.Bucket, key, bytes.NewReader(b)); err != nil {
+			// Source objects carry a tag and user metadata, so that a
+			// client that copies them (AWS CLI v2's --copy-props) takes
+			// that path too.
+			if err := srv.PutObject(ctx, c.Source.Bucket, key, bytes.NewReader(b), sourceObjectOptions); err != nil {
 				return nil, fmt.Errorf("test data s3://%s/%s: %w", c.Source.Bucket, key, err)
 			}
 			continue
