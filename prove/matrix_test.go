@@ -42,6 +42,9 @@ func TestProofMatrix(t *testing.T) {
 		row{plan.Rclone, "rclone copy ./dir s3-remote:dst-a/p", 1 << 20},      // seed 002
 		row{plan.Rclone, "rclone sync ./dir s3-remote:dst-a/p", 1 << 20},
 		row{plan.S5cmd, "s5cmd sync ./dir/ s3://dst-a/p/", 1 << 20},
+		// Dry runs call only the listings (issue 9).
+		row{plan.AWSv2, "aws s3 sync ./up s3://dst-a/p/ --dryrun --delete", 0},
+		row{plan.AWSv2, "aws s3 rm s3://src-a/p/ --recursive --dryrun", 0},
 	)
 	clients := replay.FindClients()
 	for _, r := range rows {

@@ -485,17 +485,25 @@ func (pr *prover) argv(endpoint string, c replay.Credentials, work string) []str
 // byte, that deleted names are gone, and that a move removed the source.
 func (pr *prover) verify(ctx context.Context, srv *emulator.Server, work string, d *testData) string {
 	c := pr.p.Command
-	if c.Verb == "rm" {
+	dryrun := c.Has("dryrun")
+	if c.Source.IsS3() && (c.Verb == "rm" || dryrun) {
+		// rm removes the source objects; a dry run leaves them.
 		for name := range d.files {
 			key := c.Source.Key + name
 			if !c.Recursive {
 				key = c.Source.Key
 			}
-			if _, err := srv.GetObject(ctx, c.Source.Bucket, key); err == nil {
+			_, err := srv.GetObject(ctx, c.Source.Bucket, key)
+			switch {
+			case dryrun && err != nil:
+				return "a dry run removed s3://" + c.Source.Bucket + "/" + key
+			case !dryrun && err == nil:
 				return "s3://" + c.Source.Bucket + "/" + key + " is still there"
 			}
 		}
-		return ""
+		if c.Verb == "rm" {
+			return ""
+		}
 	}
 	got := map[string][]byte{}
 	if c.Dest.IsS3() {
@@ -535,6 +543,21 @@ func (pr *prover) verify(ctx context.Context, srv *emulator.Server, work string,
 		}
 	}
 	var problems []string
+	if dryrun {
+		// A dry run changes nothing: nothing was copied, nothing deleted.
+		for name := range d.files {
+			if _, ok := got[name]; ok {
+				problems = append(problems, "a dry run wrote "+name)
+			}
+		}
+		for _, name := range d.extra {
+			if _, ok := got[name]; !ok {
+				problems = append(problems, "a dry run deleted "+name)
+			}
+		}
+		sort.Strings(problems)
+		return strings.Join(problems, "; ")
+	}
 	for name, want := range d.files {
 		b, ok := got[name]
 		switch {
