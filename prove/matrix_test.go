@@ -42,6 +42,11 @@ func TestProofMatrix(t *testing.T) {
 		row{plan.Rclone, "rclone copy ./dir s3-remote:dst-a/p", 1 << 20},      // seed 002
 		row{plan.Rclone, "rclone sync ./dir s3-remote:dst-a/p", 1 << 20},
 		row{plan.S5cmd, "s5cmd sync ./dir/ s3://dst-a/p/", 1 << 20},
+		// rclone retries a failed read-back and exits 0: s3:GetObject is
+		// shown needed by its denied HeadObject calls (issue 9).
+		row{plan.Rclone, "rclone sync --checksum ./dir s3-remote:dst-a/p", 1 << 20},
+		row{plan.Rclone, "rclone move ./dir s3-remote:dst-a/p", 1 << 20},
+		row{plan.Rclone, "rclone move s3-remote:src-a/p ./dir", 1 << 20},
 		// Dry runs call only the listings (issue 9).
 		row{plan.AWSv2, "aws s3 sync ./up s3://dst-a/p/ --dryrun --delete", 0},
 		row{plan.AWSv2, "aws s3 rm s3://src-a/p/ --recursive --dryrun", 0},
@@ -73,9 +78,18 @@ func TestProofMatrix(t *testing.T) {
 			if !proof.Baseline.OK() {
 				t.Fatalf("the planned policies do not let the command succeed: %s\n%s", proof.Baseline.Problem, proof.Baseline.Output)
 			}
+			fallback := 0
 			for _, c := range proof.Checks {
 				if !c.Necessary {
-					t.Errorf("%s on %s is planned, but the client succeeds without it", c.Need.Action, c.Need.Resource)
+					t.Errorf("%s on %s is planned, but the client succeeds without it and no call is denied", c.Need.Action, c.Need.Resource)
+				}
+				if c.Effect == DeniedCalls {
+					fallback++
+				}
+			}
+			if strings.Contains(r.args, "rclone sync --checksum") || strings.Contains(r.args, "rclone move ./dir") {
+				if fallback == 0 {
+					t.Errorf("rclone's retried read-back should show s3:GetObject needed by a fallback path:\n%s", proof.Verdict())
 				}
 			}
 			t.Logf("%d permissions, each necessary, proved in %.1f s", len(proof.Checks), proof.Elapsed.Seconds())

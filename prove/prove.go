@@ -543,6 +543,28 @@ func (pr *prover) verify(ctx context.Context, srv *emulator.Server, work string,
 		}
 	}
 	var problems []string
+	if isMove(c.Verb) && !dryrun {
+		// A move removes what it moved from the source.
+		for name := range d.files {
+			if c.Source.IsS3() {
+				key := c.Source.Key + name
+				if !c.Recursive {
+					key = c.Source.Key
+				}
+				if _, err := srv.GetObject(ctx, c.Source.Bucket, key); err == nil {
+					problems = append(problems, "the move left s3://"+c.Source.Bucket+"/"+key)
+				}
+				continue
+			}
+			p := filepath.Join(work, localPath(c.Source.Local))
+			if c.Recursive {
+				p = filepath.Join(p, name)
+			}
+			if _, err := os.Stat(p); err == nil {
+				problems = append(problems, "the move left "+name+" in the source directory")
+			}
+		}
+	}
 	if dryrun {
 		// A dry run changes nothing: nothing was copied, nothing deleted.
 		for name := range d.files {
@@ -597,6 +619,11 @@ func credentials(srv *emulator.Server, m *world.Model, principal string) (replay
 		return replay.Credentials{}, fmt.Errorf("principal %s: no user with an access key in the world", principal)
 	}
 	return replay.Credentials{AccessKeyID: u.AccessKeys[0].ID, SecretAccessKey: u.AccessKeys[0].Secret}, nil
+}
+
+// isMove reports whether a verb moves: the source goes once copied.
+func isMove(verb string) bool {
+	return verb == "mv" || verb == "move" || verb == "moveto"
 }
 
 func containsString(list []string, s string) bool {
