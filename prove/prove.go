@@ -289,9 +289,23 @@ func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, size int64) (Run
 	defer cancel()
 	cmd := exec.CommandContext(rctx, argv[0], argv[1:]...)
 	cmd.Env, cmd.Dir = env, work
-	var out bytes.Buffer
+	var out, stream bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
+	if p.Command.Source.Local == "-" {
+		// An upload from standard input reads the test object there.
+		f, err := os.Open(filepath.Join(work, "-"))
+		if err != nil {
+			return Run{}, err
+		}
+		defer f.Close()
+		cmd.Stdin = f
+	}
+	if p.Command.Dest.Local == "-" {
+		// A download to standard output: the stream is the result.
+		cmd.Stdout = &stream
+	}
 	runErr := cmd.Run()
+	data.stream = stream.Bytes()
 	if err := srv.Idle(ctx); err != nil {
 		return Run{}, err
 	}
@@ -325,6 +339,9 @@ type testData struct {
 	// single is the size of the one object of a single-object command,
 	// -1 for a directory command.
 	single int64
+	// stream is what the client wrote to standard output, for a download
+	// to "-".
+	stream []byte
 }
 
 // sizeOf returns the size of the test object a key names.
@@ -467,7 +484,9 @@ func (pr *prover) argv(endpoint string, c replay.Credentials, work string) []str
 				a = replay.RcloneRemote(endpoint, c) + a[j+1:]
 			}
 		}
-		if (cmd.Source.Local != "" && a == cmd.Source.Local) || (cmd.Dest.Local != "" && a == cmd.Dest.Local) {
+		if a == "-" {
+			// Standard input or output: the proof streams it.
+		} else if (cmd.Source.Local != "" && a == cmd.Source.Local) || (cmd.Dest.Local != "" && a == cmd.Dest.Local) {
 			a = filepath.Join(work, localPath(a))
 			if strings.HasSuffix(original, "/") {
 				a += "/"
@@ -514,7 +533,11 @@ func (pr *prover) verify(ctx context.Context, srv *emulator.Server, work string,
 		for _, k := range keys {
 			rel, ok := strings.CutPrefix(k, c.Dest.Key)
 			if !c.Recursive {
-				rel, ok = filepath.Base(k), k == c.Dest.Key
+				// The one object, whatever the source's name ("-").
+				ok = k == c.Dest.Key
+				for name := range d.files {
+					rel = name
+				}
 			}
 			if !ok {
 				continue
@@ -524,6 +547,10 @@ func (pr *prover) verify(ctx context.Context, srv *emulator.Server, work string,
 				return err.Error()
 			}
 			got[rel] = b
+		}
+	} else if c.Dest.Local == "-" {
+		for name := range d.files {
+			got[name] = d.stream
 		}
 	} else {
 		root := filepath.Join(work, localPath(c.Dest.Local))
