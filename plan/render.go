@@ -161,36 +161,6 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 	return enc.Encode(out)
 }
 
-// WriteTerraform writes the policies as Terraform resources: an IAM
-// policy, bucket policies and (as a comment, since a key policy is one
-// document) the key policy statements.
-func (p *Plan) WriteTerraform(w io.Writer) error {
-	fmt.Fprintf(w, "# lockstep plan: %s\n", p.Command.String())
-	fmt.Fprintf(w, "resource \"aws_iam_policy\" \"lockstep\" {\n  name   = \"lockstep-%s\"\n  policy = <<-EOT\n%s  EOT\n}\n", p.Command.Verb, indent(p.Policies.Identity.JSON(), "    "))
-	for _, b := range sortedMapKeys(p.Policies.Buckets) {
-		fmt.Fprintf(w, "\nresource \"aws_s3_bucket_policy\" %q {\n  bucket = %q\n  policy = <<-EOT\n%s  EOT\n}\n", tfName(b), b, indent(p.Policies.Buckets[b].JSON(), "    "))
-	}
-	for _, k := range sortedMapKeys(p.Policies.Keys) {
-		fmt.Fprintf(w, "\n# Add these statements to the key policy of %s (aws_kms_key_policy holds the whole policy):\n", k)
-		for _, line := range strings.Split(strings.TrimRight(string(p.Policies.Keys[k].JSON()), "\n"), "\n") {
-			fmt.Fprintf(w, "# %s\n", line)
-		}
-	}
-	return nil
-}
-
-func indent(b []byte, prefix string) string {
-	var sb strings.Builder
-	for _, line := range strings.SplitAfter(string(b), "\n") {
-		if line != "" {
-			sb.WriteString(prefix + line)
-		}
-	}
-	return sb.String()
-}
-
-func tfName(s string) string { return strings.ToLower(sidUnsafe.ReplaceAllString(s, "_")) }
-
 // WriteFiles writes one policy document per file into dir:
 // identity.json, bucket-<bucket>.json and key-<key id>.json.
 func (p *Plan) WriteFiles(dir string) ([]string, error) {
