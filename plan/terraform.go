@@ -92,10 +92,11 @@ func (t *tfWriter) header(b *bytes.Buffer) {
 	}
 }
 
-// providerLine is the provider argument of a resource of an account.
-func (t *tfWriter) providerLine(account string) string {
+// providerLine is the provider argument of a block of an account, its
+// name padded to width as terraform fmt aligns the block's arguments.
+func (t *tfWriter) providerLine(account string, width int) string {
 	if alias := t.aliases[account]; alias != "" {
-		return "  provider = aws." + alias + "\n"
+		return fmt.Sprintf("  %-*s = aws.%s\n", width, "provider", alias)
 	}
 	return ""
 }
@@ -115,7 +116,7 @@ func (t *tfWriter) identity(b *bytes.Buffer) error {
 	doc := p.Policies.Identity.JSON()
 	kind, entity, why := principalEntity(p.Context.Principal)
 	policy := "  policy   = " + heredoc(doc, "  ") + "\n"
-	prov := t.providerLine(p.principalAccount())
+	prov := t.providerLine(p.principalAccount(), 8)
 	name := t.policyName()
 	attachTo := ""
 	if kind == "user" && minifiedLen(doc) > userInlineLimit {
@@ -136,7 +137,7 @@ func (t *tfWriter) identity(b *bytes.Buffer) error {
 	if attachTo != "" {
 		aname := t.names.name("aws_iam_user_policy_attachment", "user_", attachTo)
 		fmt.Fprintf(b, "\nresource \"aws_iam_user_policy_attachment\" %q {\n%s  user       = %s\n  policy_arn = aws_iam_policy.%s.arn\n}\n",
-			aname, prov, hclString(attachTo), rname)
+			aname, t.providerLine(p.principalAccount(), 10), hclString(attachTo), rname)
 	}
 	return nil
 }
@@ -192,7 +193,7 @@ func (t *tfWriter) resourcePolicy(b *bytes.Buffer, kind, name string) error {
 		resType, target, what = "aws_kms_key_policy", "key_id", "Key "+name
 		value, prefix = keyID(name), "key_"
 	}
-	prov := t.providerLine(account)
+	prov := t.providerLine(account, 8)
 	rname := t.names.name(resType, prefix, value)
 	fmt.Fprintf(b, "\n# %s (account %s).\n# %s replaces the whole policy,\n", what, account, resType)
 	current, src := p.currentPolicy(kind, name)
@@ -216,16 +217,13 @@ func (t *tfWriter) resourcePolicy(b *bytes.Buffer, kind, name string) error {
 		b.WriteString("# statements of the same Sid.\n")
 		dname := t.names.name("data.aws_iam_policy_document", prefix, value)
 		fmt.Fprintf(b, "data \"aws_iam_policy_document\" %q {\n%s  source_policy_documents = [%s\n  ]\n  override_policy_documents = [%s\n  ]\n}\n\n",
-			dname, prov, heredoc([]byte(indentJSON(src)), "    "), heredoc(add.JSON(), "    "))
+			dname, t.providerLine(account, 23), heredoc([]byte(indentJSON(src)), "    "), heredoc(add.JSON(), "    "))
 		policy = "data.aws_iam_policy_document." + dname + ".json"
 	default:
-		source, err := t.unknownCurrent(b, kind, name, prov, prefix, value, account)
-		if err != nil {
-			return err
-		}
+		source := t.unknownCurrent(b, kind, name, prefix, value, account)
 		dname := t.names.name("data.aws_iam_policy_document", prefix, value)
-		fmt.Fprintf(b, "data \"aws_iam_policy_document\" %q {\n%s  source_policy_documents = [%s]\n  override_policy_documents = [%s\n  ]\n}\n\n",
-			dname, prov, source, heredoc(add.JSON(), "    "))
+		fmt.Fprintf(b, "data \"aws_iam_policy_document\" %q {\n%s  source_policy_documents   = [%s]\n  override_policy_documents = [%s\n  ]\n}\n\n",
+			dname, t.providerLine(account, 25), source, heredoc(add.JSON(), "    "))
 		policy = "data.aws_iam_policy_document." + dname + ".json"
 	}
 	fmt.Fprintf(b, "resource %q %q {\n%s  %-8s = %s\n  policy   = %s\n}\n", resType, rname, prov, target, hclString(value), policy)
@@ -236,22 +234,22 @@ func (t *tfWriter) resourcePolicy(b *bytes.Buffer, kind, name string) error {
 // does not know is read: the aws_s3_bucket_policy data source for a
 // bucket, a variable for a key (the provider has no data source for a
 // key policy). It returns the expression of that policy.
-func (t *tfWriter) unknownCurrent(b *bytes.Buffer, kind, name, prov, prefix, value, account string) (string, error) {
+func (t *tfWriter) unknownCurrent(b *bytes.Buffer, kind, name, prefix, value, account string) string {
 	if kind == "bucket" {
 		b.WriteString("# and lockstep does not know the current one (give --world): it is read here,\n")
 		b.WriteString("# and the planned statements merged into it, replacing statements of the same\n")
 		b.WriteString("# Sid. A bucket without a policy fails this read (NoSuchBucketPolicy): then\n")
 		b.WriteString("# delete the aws_s3_bucket_policy data block and make source_policy_documents [].\n")
 		dname := t.names.name("data.aws_s3_bucket_policy", prefix, value)
-		fmt.Fprintf(b, "data \"aws_s3_bucket_policy\" %q {\n%s  bucket   = %s\n}\n\n", dname, prov, hclString(name))
-		return "data.aws_s3_bucket_policy." + dname + ".policy", nil
+		fmt.Fprintf(b, "data \"aws_s3_bucket_policy\" %q {\n%s  bucket   = %s\n}\n\n", dname, t.providerLine(account, 8), hclString(name))
+		return "data.aws_s3_bucket_policy." + dname + ".policy"
 	}
 	vname := t.names.name("variable", "key_policy_", "key_policy_"+value)
 	b.WriteString("# and lockstep does not know the current one (give --world), nor can the\n")
 	b.WriteString("# provider read it: pass it in, and the planned statements are merged into it.\n")
 	fmt.Fprintf(b, "variable %q {\n  type        = string\n  description = %s\n}\n\n", vname,
 		hclString(fmt.Sprintf("The current key policy of %s, as account %s reads it: aws kms get-key-policy --key-id %s --policy-name default --query Policy --output text", name, account, name)))
-	return "var." + vname, nil
+	return "var." + vname
 }
 
 // indentJSON re-indents a JSON document as lockstep prints documents;
