@@ -31,6 +31,13 @@ type Context struct {
 	// MinObjectSize is the smallest; objects at or above the multipart
 	// threshold only (one large object) leave out the single-request path.
 	MinObjectSize int64
+	// BucketPolicy maps a bucket whose current policy is known (from a
+	// world) to that policy's JSON, "" for a bucket without a policy. A
+	// bucket not in the map: its policy is unknown. The outputs merge the
+	// planned statements with it (see current.go).
+	BucketPolicy map[string]string
+	// KeyPolicy maps a key ARN to its current key policy, likewise.
+	KeyPolicy map[string]string
 }
 
 // ContextFromWorld fills a context from a world: bucket owners and
@@ -38,6 +45,7 @@ type Context struct {
 func ContextFromWorld(w *world.World, principal string) Context {
 	ctx := Context{Principal: principal, Region: w.Region, BucketAccount: map[string]string{},
 		BucketKMSKey: map[string]string{}, BucketKeyEnabled: map[string]bool{}}
+	ctx.knownPolicies(w)
 	for _, a := range w.Accounts {
 		for _, b := range a.Buckets {
 			ctx.BucketAccount[b.Name] = a.ID

@@ -38,11 +38,13 @@ func (p *Plan) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "\nIdentity policy of %s\n", orUnknown(p.Context.Principal))
 	w.Write(p.Policies.Identity.JSON())
 	for _, b := range sortedMapKeys(p.Policies.Buckets) {
-		fmt.Fprintf(w, "\nBucket policy of %s (account %s), for the cross-account caller\n", b, p.Context.BucketAccount[b])
+		fmt.Fprintf(w, "\nBucket policy statements for %s (account %s), for the cross-account caller\n", b, p.accountOf(b))
+		fmt.Fprintf(w, "  (%s)\n", p.currentNote("bucket", b))
 		w.Write(p.Policies.Buckets[b].JSON())
 	}
 	for _, k := range sortedMapKeys(p.Policies.Keys) {
-		fmt.Fprintf(w, "\nKey policy statements to add to %s\n", k)
+		fmt.Fprintf(w, "\nKey policy statements for %s\n", k)
+		fmt.Fprintf(w, "  (%s)\n", p.currentNote("key", k))
 		w.Write(p.Policies.Keys[k].JSON())
 	}
 	if len(p.Notes) > 0 {
@@ -52,6 +54,18 @@ func (p *Plan) WriteTable(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// currentNote says how a bucket's or key's statements join its current
+// policy, which putting a policy replaces whole.
+func (p *Plan) currentNote(kind, name string) string {
+	switch c, _ := p.currentPolicy(kind, name); c {
+	case CurrentNone:
+		return "the world gives it no policy: these statements are its whole policy"
+	case CurrentKnown:
+		return "merge these into its current policy, which the world gives: --format json, --format terraform and --out hold the merged policy"
+	}
+	return "merge these into its current policy, unknown here (give --world): putting a policy replaces the whole policy; --format terraform merges them"
 }
 
 func orUnknown(s string) string {
@@ -101,18 +115,27 @@ func sortedMapKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// jsonPlan is the machine form of a plan.
+// JSONFormatVersion is the version of the JSON output (docs/plan.md,
+// "JSON"): it changes when a field is removed or changes meaning.
+const JSONFormatVersion = 1
+
+// jsonPlan is the machine form of a plan. Every slice is written, empty
+// or not, in a fixed order; the maps (conditions, principals) are written
+// with their keys sorted.
 type jsonPlan struct {
-	Command     string               `json:"command"`
-	Client      Client               `json:"client"`
-	ModelSource string               `json:"modelSource"`
-	Principal   string               `json:"principal,omitempty"`
-	Calls       []jsonCall           `json:"calls"`
-	Permissions []jsonNeed           `json:"permissions"`
-	Identity    *Document            `json:"identityPolicy"`
-	Buckets     map[string]*Document `json:"bucketPolicies,omitempty"`
-	Keys        map[string]*Document `json:"keyPolicyStatements,omitempty"`
-	Notes       []string             `json:"notes,omitempty"`
+	FormatVersion int                  `json:"formatVersion"`
+	Command       string               `json:"command"`
+	Client        Client               `json:"client"`
+	Model         string               `json:"model"`
+	ModelSource   string               `json:"modelSource"`
+	Principal     string               `json:"principal"`
+	Region        string               `json:"region"`
+	Calls         []jsonCall           `json:"calls"`
+	Permissions   []jsonNeed           `json:"permissions"`
+	Identity      *Document            `json:"identityPolicy"`
+	Buckets       []jsonResourcePolicy `json:"bucketPolicies"`
+	Keys          []jsonResourcePolicy `json:"keyPolicies"`
+	Notes         []string             `json:"notes"`
 }
 
 type jsonCall struct {
@@ -124,6 +147,7 @@ type jsonCall struct {
 	SourceKey    string   `json:"sourceKey,omitempty"`
 	Prefix       *string  `json:"prefix,omitempty"`
 	Delimiter    string   `json:"delimiter,omitempty"`
+	Optional     bool     `json:"optional"`
 	Actions      []string `json:"actions"`
 	When         string   `json:"when"`
 	Why          string   `json:"why"`
@@ -133,20 +157,36 @@ type jsonNeed struct {
 	Action     string                         `json:"action"`
 	Resource   string                         `json:"resource"`
 	Conditions map[string]map[string][]string `json:"conditions,omitempty"`
-	Account    string                         `json:"account,omitempty"`
-	ViaS3      bool                           `json:"viaS3,omitempty"`
+	Account    string                         `json:"account"`
+	ViaS3      bool                           `json:"viaS3"`
 	Calls      []int                          `json:"calls"`
+	Why        string                         `json:"why,omitempty"`
 }
 
-// WriteJSON writes the plan as one JSON object.
+// jsonResourcePolicy is the planned statements of a bucket or key policy.
+type jsonResourcePolicy struct {
+	Bucket     string    `json:"bucket,omitempty"`
+	Key        string    `json:"key,omitempty"`
+	Account    string    `json:"account"`
+	Statements *Document `json:"statements"`
+	// Current is "known", "none" or "unknown"; Policy, the whole policy
+	// to put (the current one with the statements merged in), is absent
+	// when the current policy is unknown.
+	Current string          `json:"current"`
+	Policy  json.RawMessage `json:"policy,omitempty"`
+}
+
+// WriteJSON writes the plan as one JSON object, documented field by
+// field in docs/plan.md.
 func (p *Plan) WriteJSON(w io.Writer) error {
-	out := jsonPlan{Command: p.Command.String(), Client: p.Command.Client, ModelSource: p.Model.Source,
-		Principal: p.Context.Principal, Identity: p.Policies.Identity, Buckets: p.Policies.Buckets,
-		Keys: p.Policies.Keys, Notes: p.Notes}
+	out := jsonPlan{FormatVersion: JSONFormatVersion, Command: p.Command.String(), Client: p.Command.Client,
+		Model: p.Model.Name, ModelSource: p.Model.Source, Principal: p.Context.Principal, Region: p.Context.Region,
+		Calls: []jsonCall{}, Permissions: []jsonNeed{}, Identity: p.Policies.Identity,
+		Buckets: []jsonResourcePolicy{}, Keys: []jsonResourcePolicy{}, Notes: append([]string{}, p.Notes...)}
 	for i, c := range p.Calls {
 		out.Calls = append(out.Calls, jsonCall{Side: c.Side, Operation: c.Operation, Bucket: c.Bucket, Key: c.Key,
 			SourceBucket: c.SourceBucket, SourceKey: c.SourceKey, Prefix: c.Prefix, Delimiter: c.Delimiter,
-			Actions: p.actionsOf(i), When: c.When, Why: c.Why})
+			Optional: c.Optional, Actions: append([]string{}, p.actionsOf(i)...), When: c.When, Why: c.Why})
 	}
 	for _, n := range p.Needs {
 		calls := make([]int, len(n.Calls))
@@ -154,69 +194,82 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 			calls[i] = c + 1
 		}
 		out.Permissions = append(out.Permissions, jsonNeed{Action: n.Action, Resource: n.Resource, Conditions: n.Conditions,
-			Account: n.Account, ViaS3: n.Via == "s3", Calls: calls})
+			Account: n.Account, ViaS3: n.Via == "s3", Calls: calls, Why: n.Why})
+	}
+	for _, b := range sortedMapKeys(p.Policies.Buckets) {
+		rp, err := p.jsonResourcePolicy("bucket", b, p.Policies.Buckets[b])
+		if err != nil {
+			return err
+		}
+		rp.Bucket, rp.Account = b, p.accountOf(b)
+		out.Buckets = append(out.Buckets, rp)
+	}
+	for _, k := range sortedMapKeys(p.Policies.Keys) {
+		rp, err := p.jsonResourcePolicy("key", k, p.Policies.Keys[k])
+		if err != nil {
+			return err
+		}
+		rp.Key, rp.Account = k, accountOfARN(k)
+		out.Keys = append(out.Keys, rp)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
 }
 
-// WriteTerraform writes the policies as Terraform resources: an IAM
-// policy, bucket policies and (as a comment, since a key policy is one
-// document) the key policy statements.
-func (p *Plan) WriteTerraform(w io.Writer) error {
-	fmt.Fprintf(w, "# lockstep plan: %s\n", p.Command.String())
-	fmt.Fprintf(w, "resource \"aws_iam_policy\" \"lockstep\" {\n  name   = \"lockstep-%s\"\n  policy = <<-EOT\n%s  EOT\n}\n", p.Command.Verb, indent(p.Policies.Identity.JSON(), "    "))
-	for _, b := range sortedMapKeys(p.Policies.Buckets) {
-		fmt.Fprintf(w, "\nresource \"aws_s3_bucket_policy\" %q {\n  bucket = %q\n  policy = <<-EOT\n%s  EOT\n}\n", tfName(b), b, indent(p.Policies.Buckets[b].JSON(), "    "))
-	}
-	for _, k := range sortedMapKeys(p.Policies.Keys) {
-		fmt.Fprintf(w, "\n# Add these statements to the key policy of %s (aws_kms_key_policy holds the whole policy):\n", k)
-		for _, line := range strings.Split(strings.TrimRight(string(p.Policies.Keys[k].JSON()), "\n"), "\n") {
-			fmt.Fprintf(w, "# %s\n", line)
+func (p *Plan) jsonResourcePolicy(kind, name string, d *Document) (jsonResourcePolicy, error) {
+	current, src := p.currentPolicy(kind, name)
+	rp := jsonResourcePolicy{Statements: d, Current: current.String()}
+	if current != CurrentUnknown {
+		merged, err := mergePolicy(src, d)
+		if err != nil {
+			return rp, fmt.Errorf("%s %s: merging the planned statements with its current policy: %w", kind, name, err)
 		}
+		rp.Policy = merged
 	}
-	return nil
+	return rp, nil
 }
 
-func indent(b []byte, prefix string) string {
-	var sb strings.Builder
-	for _, line := range strings.SplitAfter(string(b), "\n") {
-		if line != "" {
-			sb.WriteString(prefix + line)
-		}
-	}
-	return sb.String()
-}
-
-func tfName(s string) string { return strings.ToLower(sidUnsafe.ReplaceAllString(s, "_")) }
-
-// WriteFiles writes one policy document per file into dir:
-// identity.json, bucket-<bucket>.json and key-<key id>.json.
+// WriteFiles writes one policy document per file into dir: identity.json;
+// bucket-<bucket>.json and key-<key id>.json, the whole policy to put,
+// when the current policy is known (merged with it) or absent; else
+// bucket-<bucket>.statements.json and key-<key id>.statements.json, the
+// statements to merge into the current policy.
 func (p *Plan) WriteFiles(dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	var written []string
-	write := func(name string, d *Document) error {
+	write := func(name string, data []byte) error {
 		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, d.JSON(), 0o644); err != nil {
+		if err := os.WriteFile(path, data, 0o644); err != nil {
 			return err
 		}
 		written = append(written, path)
 		return nil
 	}
-	if err := write("identity.json", p.Policies.Identity); err != nil {
+	if err := write("identity.json", p.Policies.Identity.JSON()); err != nil {
 		return nil, err
 	}
+	resource := func(kind, name, file string, d *Document) error {
+		current, src := p.currentPolicy(kind, name)
+		if current == CurrentUnknown {
+			return write(file+".statements.json", d.JSON())
+		}
+		merged, err := mergePolicy(src, d)
+		if err != nil {
+			return fmt.Errorf("%s %s: merging the planned statements with its current policy: %w", kind, name, err)
+		}
+		return write(file+".json", merged)
+	}
 	for _, b := range sortedMapKeys(p.Policies.Buckets) {
-		if err := write("bucket-"+b+".json", p.Policies.Buckets[b]); err != nil {
+		if err := resource("bucket", b, "bucket-"+b, p.Policies.Buckets[b]); err != nil {
 			return nil, err
 		}
 	}
 	for _, k := range sortedMapKeys(p.Policies.Keys) {
-		id := k[strings.LastIndexAny(k, "/:")+1:]
-		if err := write("key-"+id+".json", p.Policies.Keys[k]); err != nil {
+		if err := resource("key", k, "key-"+keyID(k), p.Policies.Keys[k]); err != nil {
 			return nil, err
 		}
 	}

@@ -47,6 +47,9 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
       -- aws s3 cp s3://kazue-sync-source/big.dat s3://cp-dst/
   lockstep plan --format json -- rclone copy ./dir remote:bucket/path`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "table" && format != "json" && format != "terraform" {
+				return badInput(fmt.Errorf("--format %q: want table, json or terraform", format))
+			}
 			var ctx plan.Context
 			var worldModel *world.Model
 			if worldFile != "" {
@@ -118,8 +121,6 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 				err2 = p.WriteJSON(out)
 			case "terraform":
 				err2 = p.WriteTerraform(out)
-			default:
-				return badInput(fmt.Errorf("--format %q: want table, json or terraform", format))
 			}
 			if err2 != nil || !doProve {
 				return err2
@@ -139,8 +140,8 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 	f.StringVar(&worldFile, "world", "", "world `FILE` giving bucket owners and default encryption")
 	f.StringVar(&principal, "principal", "", "`ARN` of the user, role or assumed-role session that runs the command")
 	f.StringVar(&client, "client", "", "client model: aws-v1, aws-v2, rclone, s5cmd (default: from the command; for aws, the version `aws --version` reports)")
-	f.StringVar(&format, "format", "table", "output: table, json or terraform")
-	f.StringVar(&outDir, "out", "", "also write each policy document to `DIR` (identity.json, bucket-<bucket>.json, key-<id>.json)")
+	f.StringVar(&format, "format", "table", "output: table, json (docs/plan.md lists its fields) or terraform (providers per account, bucket and key policies merged with the current ones)")
+	f.StringVar(&outDir, "out", "", "also write each policy document to `DIR`: identity.json; bucket-<bucket>.json and key-<id>.json, the whole policy merged with the current one of --world, or bucket-<bucket>.statements.json and key-<id>.statements.json when the current policy is unknown")
 	f.BoolVar(&doProve, "prove", false, "run the real client on the emulator with the planned policies, then without each permission in turn, to show each is necessary")
 	f.StringVar(&maxSize, "max-object-size", "", "largest object the command moves, e.g. 1MiB (default: any size, multipart paths included)")
 	f.StringSliceVar(&bucketAccounts, "bucket-account", nil, "`BUCKET=ACCOUNT` owner of a bucket (repeatable)")
