@@ -342,6 +342,9 @@ type testData struct {
 	// stream is what the client wrote to standard output, for a download
 	// to "-".
 	stream []byte
+	// excluded are source files the command's --exclude filters keep
+	// out: they must not reach the destination.
+	excluded []string
 }
 
 // sizeOf returns the size of the test object a key names.
@@ -385,11 +388,12 @@ func (pr *prover) sizes() []int64 {
 func (pr *prover) seed(ctx context.Context, srv *emulator.Server, work string, single int64) (*testData, error) {
 	c := pr.p.Command
 	d := &testData{files: map[string][]byte{}, single: -1}
-	sizes := map[string]int64{}
-	for _, n := range pr.sizes() {
-		sizes[fmt.Sprintf("lockstep-%d.bin", n)] = n
+	sizes, excluded, err := testNames(c, pr.sizes())
+	if err != nil {
+		return nil, err
 	}
 	if !c.Recursive {
+		excluded = nil
 		d.single = single
 		// One object, with its own name.
 		size := single
@@ -399,10 +403,17 @@ func (pr *prover) seed(ctx context.Context, srv *emulator.Server, work string, s
 		}
 		sizes = map[string]int64{filepath.Base(name): size}
 	}
+	for _, name := range excluded {
+		// Files the filters exclude: in the source, never copied.
+		sizes[name] = 100
+	}
+	d.excluded = excluded
 	for name, size := range sizes {
 		b := make([]byte, size)
 		rand.Read(b)
-		d.files[name] = b
+		if !slices.Contains(excluded, name) {
+			d.files[name] = b
+		}
 		if c.Source.IsS3() {
 			key := c.Source.Key + name
 			if !c.Recursive {
@@ -619,6 +630,11 @@ func (pr *prover) verify(ctx context.Context, srv *emulator.Server, work string,
 	for _, name := range d.extra {
 		if _, ok := got[name]; ok {
 			problems = append(problems, name+" (destination only) was not deleted")
+		}
+	}
+	for _, name := range d.excluded {
+		if _, ok := got[name]; ok {
+			problems = append(problems, name+" is excluded by the command's filters, but was copied")
 		}
 	}
 	sort.Strings(problems)
