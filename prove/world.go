@@ -2,6 +2,7 @@ package prove
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/lockstep-dev/lockstep/plan"
@@ -52,7 +53,35 @@ func synthesize(p *plan.Plan) (*world.Model, error) {
 		a := account(owner)
 		a.Buckets = append(a.Buckets, bm)
 	}
+	// The key the command names (--sse-kms-key-id): a key ARN, an alias
+	// ARN, alias/NAME or a key ID, the short forms in the principal's
+	// account, as KMS resolves them.
+	if k := p.Command.Flags["sse-kms-key-id"]; k != "" {
+		addNamedKey(m, account, region, principalAcct, k)
+	}
 	return m, nil
+}
+
+// addNamedKey creates the key a command names, unless the world has it.
+func addNamedKey(m *world.Model, account func(string) *world.AccountModel, region, principalAcct, k string) {
+	acct, res := principalAcct, k
+	if strings.HasPrefix(k, "arn:") {
+		acct, res = accountOf(k), k[strings.LastIndex(k, ":")+1:]
+	}
+	a := account(acct)
+	if alias, ok := strings.CutPrefix(res, "alias/"); ok {
+		for _, km := range a.Keys {
+			if slices.Contains(km.Aliases, "alias/"+alias) {
+				return
+			}
+		}
+		a.Keys = append(a.Keys, world.KeyModel{ID: world.S3KeyID(region, "lockstep proof key "+alias), Aliases: []string{"alias/" + alias}})
+		return
+	}
+	id := strings.TrimPrefix(res, "key/")
+	if m.FindKey(id) == nil {
+		a.Keys = append(a.Keys, world.KeyModel{ID: id})
+	}
 }
 
 // ensurePrincipal adds the principal to the world when it is not there: a
