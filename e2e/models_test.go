@@ -128,6 +128,13 @@ func TestModelsMatchClients(t *testing.T) {
 			}
 			planned, optional := map[string]bool{}, map[string]bool{}
 			for _, call := range p.Calls {
+				if call.Existing {
+					// Made only for objects the destination already has;
+					// this test's destinations start without them (the
+					// proof matrix seeds one).
+					optional[call.Operation+" "+call.Bucket] = true
+					continue
+				}
 				if call.Optional {
 					optional[call.Operation+" "+call.Bucket] = true
 				} else {

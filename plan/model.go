@@ -57,6 +57,12 @@ type ModelCall struct {
 	On string `yaml:"on"`
 	// Copy marks a call whose copy source is the source object.
 	Copy bool `yaml:"copy"`
+	// CopySelf marks a copy of the call's object onto itself (rclone
+	// updates an object's modification time that way).
+	CopySelf bool `yaml:"copy_self"`
+	// Existing marks a call made only for an object the destination
+	// already has (a comparison, an update in place).
+	Existing bool `yaml:"existing"`
 	// Size limits the call to objects below ("small") or at or above
 	// ("large") the multipart threshold.
 	Size string `yaml:"size"`

@@ -96,6 +96,9 @@ type Call struct {
 	Threshold int64
 	// Optional calls need no permission: the client does without them.
 	Optional bool
+	// Existing calls are made only for objects the destination already
+	// has.
+	Existing bool
 	Why      string
 }
 
@@ -158,7 +161,10 @@ func BuildWith(cmd *Command, ctx Context, m *Model) (*Plan, error) {
 				}
 				when = fmt.Sprintf("objects >= %s", formatSize(threshold))
 			}
-			c := Call{Operation: mc.Op, When: when, Size: mc.Size, Threshold: threshold, Why: mc.Why}
+			c := Call{Operation: mc.Op, When: when, Size: mc.Size, Threshold: threshold, Existing: mc.Existing, Why: mc.Why}
+			if mc.Existing {
+				c.When += ", objects the destination has"
+			}
 			loc := cmd.Source
 			c.Side = "source"
 			if strings.HasPrefix(mc.On, "dest") {
@@ -181,6 +187,9 @@ func BuildWith(cmd *Command, ctx Context, m *Model) (*Plan, error) {
 			}
 			if mc.Copy {
 				c.SourceBucket, c.SourceKey = cmd.Source.Bucket, objectPattern(cmd, cmd.Source)
+			}
+			if mc.CopySelf {
+				c.SourceBucket, c.SourceKey = c.Bucket, c.Key
 			}
 			if mc.Op == "ListObjectsV2" {
 				prefix := loc.Key

@@ -47,6 +47,10 @@ func TestProofMatrix(t *testing.T) {
 		row{plan.Rclone, "rclone sync --checksum ./dir s3-remote:dst-a/p", 1 << 20},
 		row{plan.Rclone, "rclone move ./dir s3-remote:dst-a/p", 1 << 20},
 		row{plan.Rclone, "rclone move s3-remote:src-a/p ./dir", 1 << 20},
+		// With an object already in the destination: rclone reads the
+		// source's mtime (HeadObject) unless it compares checksums.
+		row{plan.Rclone, "rclone copy s3-remote:src-a/p ./dir", 1 << 20},
+		row{plan.Rclone, "rclone copy --checksum s3-remote:src-a/p ./dir", 1 << 20},
 		// Filters: the test objects are named to pass them, and a file
 		// they exclude must not be copied (issue 9).
 		row{plan.AWSv2, "aws s3 sync ./up s3://dst-a/p/ --exclude * --include *.txt", 0},

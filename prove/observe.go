@@ -71,13 +71,22 @@ func denied(calls []Call) []string {
 }
 
 // matches reports whether an observed call is the planned call: same
-// operation and bucket, and, for a call about a test object of known
-// size, the size class the plan makes the call for (a call planned for
-// objects below the multipart threshold does not account for one made
-// for a larger object). Keys are not compared: the plan names patterns.
+// operation, bucket and key (the plan's key may be a pattern ending in
+// "*"), and, for a call about a test object of known size, the size class
+// the plan makes the call for (a call planned for objects below the
+// multipart threshold does not account for one made for a larger object).
 func matches(c Call, pc plan.Call) bool {
 	if c.ByS3 || c.Operation != pc.Operation || c.Bucket != pc.Bucket {
 		return false
+	}
+	if pc.Key != "" {
+		if prefix, ok := strings.CutSuffix(pc.Key, "*"); ok {
+			if !strings.HasPrefix(c.Key, prefix) {
+				return false
+			}
+		} else if c.Key != pc.Key {
+			return false
+		}
 	}
 	if c.Size < 0 || pc.Size == "" {
 		return true

@@ -345,6 +345,8 @@ type testData struct {
 	// excluded are source files the command's --exclude filters keep
 	// out: they must not reach the destination.
 	excluded []string
+	// existing are the test objects the destination had from the start.
+	existing []string
 }
 
 // sizeOf returns the size of the test object a key names.
@@ -453,10 +455,52 @@ func (pr *prover) seed(ctx context.Context, srv *emulator.Server, work string, s
 			}
 		}
 	}
+	if c.Recursive && (c.Verb == "sync" || c.Client == plan.Rclone || comparing(c)) {
+		// One object is in the destination already, the same as in the
+		// source, so that the path where the client compares and skips
+		// is taken too; the others are copied.
+		if err := pr.seedExisting(ctx, srv, work, d); err != nil {
+			return nil, err
+		}
+	}
 	if !c.Source.IsS3() || c.Dest.IsS3() {
 		return d, nil
 	}
 	return d, os.MkdirAll(filepath.Join(work, localPath(c.Dest.Local)), 0o755)
+}
+
+// comparing reports whether the command compares with the destination
+// before it copies (sizes, checksums, times, no-clobber).
+func comparing(c *plan.Command) bool {
+	for _, f := range []string{"size-only", "checksum", "no-clobber", "if-size-differ", "if-source-newer", "exact-timestamps", "update"} {
+		if c.Has(f) {
+			return true
+		}
+	}
+	return false
+}
+
+// seedExisting puts a copy of the smallest test object in the destination.
+func (pr *prover) seedExisting(ctx context.Context, srv *emulator.Server, work string, d *testData) error {
+	c := pr.p.Command
+	name := ""
+	for n, b := range d.files {
+		if name == "" || len(b) < len(d.files[name]) || (len(b) == len(d.files[name]) && n < name) {
+			name = n
+		}
+	}
+	if name == "" || c.Dest.Local == "-" {
+		return nil
+	}
+	d.existing = append(d.existing, name)
+	if c.Dest.IsS3() {
+		return srv.PutObject(ctx, c.Dest.Bucket, c.Dest.Key+name, bytes.NewReader(d.files[name]))
+	}
+	p := filepath.Join(work, localPath(c.Dest.Local), name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(p, d.files[name], 0o644)
 }
 
 // localPath maps a local path of the command into the proof's working
@@ -606,7 +650,7 @@ func (pr *prover) verify(ctx context.Context, srv *emulator.Server, work string,
 	if dryrun {
 		// A dry run changes nothing: nothing was copied, nothing deleted.
 		for name := range d.files {
-			if _, ok := got[name]; ok {
+			if _, ok := got[name]; ok && !slices.Contains(d.existing, name) {
 				problems = append(problems, "a dry run wrote "+name)
 			}
 		}
