@@ -104,7 +104,7 @@ func (x *Explanation) addCandidates(ci int, call Call) {
 		switch p.When {
 		case s3ops.Always, s3ops.NoVersionID, s3ops.SourceNoVersionID:
 		case s3ops.ACLHeaders:
-			c.Why = fmt.Sprintf("%s needs %s too when the request sends x-amz-acl or x-amz-grant-* headers (--acl, --s3-acl)", op.Name, p.Action)
+			c.Why = fmt.Sprintf("%s needs %s too when the request sends x-amz-acl or x-amz-grant-* headers (the client's ACL option)", op.Name, p.Action)
 			if cmd == nil || !cmd.ACL {
 				c.score += 500
 			}
@@ -145,7 +145,7 @@ func (x *Explanation) addCandidates(ci int, call Call) {
 			where = "the KMS key that encrypts the copy source " + objectName(call.SourceBucket, call.SourceKey)
 		}
 		c := &Candidate{Action: k.Action, Resource: where, Operation: op.Name, call: ci, target: s3ops.KMSKey, kms: &k, score: base + 300 + i}
-		c.Why = fmt.Sprintf("when the object is SSE-KMS (the bucket's default encryption, or --sse aws:kms), S3 calls KMS as you: %s (%s)", k.Action, k.Source)
+		c.Why = fmt.Sprintf("when the object is SSE-KMS (the bucket's default encryption, or the request's x-amz-server-side-encryption: aws:kms), S3 calls KMS as you: %s (%s)", k.Action, k.Source)
 		if k.When != s3ops.Always {
 			c.Why += "; only " + k.When.String()
 			c.score += 500

@@ -393,3 +393,43 @@ accounts:
 		t.Errorf("fixes = %+v\nwant [%s %s %s]", v.Fixes, want.Policy, want.Change, want.Statement)
 	}
 }
+
+// A KMS error ranks only KMS causes: S3 called KMS, so the S3
+// permissions were granted. The forms: KMS's own AccessDeniedException,
+// the KMS. codes S3 relays, the ciphertext message, and AWS's detailed
+// message for a kms: action, also in the form S3 relays for a key policy
+// denial (enforce.Check.S3Message).
+func TestKMSErrorsRankOnlyKMS(t *testing.T) {
+	tests := []struct {
+		text, command, first string
+	}{
+		{"An error occurred (KMS.AccessDeniedException) when calling the GetObject operation: Access Denied", "aws s3 cp s3://kms-src/d/a.txt dl/", "kms:Decrypt"},
+		{"An error occurred (KMS.AccessDeniedException) when calling the PutObject operation: Access Denied", "aws s3 cp up/a.txt s3://kms-dst/d/a.txt", "kms:GenerateDataKey"},
+		{"AccessDeniedException: The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.", "", "kms:Decrypt"},
+		{"download failed: s3://kms-src/d/a.txt to dl/a.txt An error occurred (AccessDenied) when calling the GetObject operation: The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.", "", "kms:Decrypt"},
+		{`ERROR "cp up/a.txt s3://kms-dst/d/a.txt": AccessDenied: User: arn:aws:iam::111111111111:user/tester is not authorized to perform: kms:GenerateDataKey on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access status code: 403, request id: 1, host id: h`, "", "kms:GenerateDataKey"},
+		{"2026/12/02 19:16:34 Failed to copy: AccessDenied: User: arn:aws:iam::111111111111:user/tester is not authorized to perform: kms:GenerateDataKey on resource: arn:aws:kms:us-east-1:111111111111:key/k because no identity-based policy allows the kms:GenerateDataKey action", "rclone copy up s3:kms-dst/d", "kms:GenerateDataKey"},
+	}
+	for _, tt := range tests {
+		var o explain.Options
+		if tt.command != "" {
+			c, err := explain.ParseCommand(strings.Fields(tt.command))
+			if err != nil {
+				t.Fatal(err)
+			}
+			o.Command = c
+		}
+		x, err := explain.Explain(tt.text, o)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.text, err)
+		}
+		if len(x.Candidates) == 0 || x.Candidates[0].Action != tt.first {
+			t.Errorf("%s: first candidate is not %s: %v", tt.text, tt.first, actions(x.Candidates))
+		}
+		for _, c := range x.Candidates {
+			if !strings.HasPrefix(c.Action, "kms:") {
+				t.Errorf("%s: %s on %s is not a KMS cause", tt.text, c.Action, c.Resource)
+			}
+		}
+	}
+}

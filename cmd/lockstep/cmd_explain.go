@@ -18,11 +18,13 @@ func newExplainCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   `explain "<error text>" [--world W] [--principal ARN] [-- <client command>]`,
 		Short: "Say which permissions cause an access-denied error, and with a world, which one does",
-		Long: `Read an error as the client printed it (AWS CLI, boto3, Go SDK, rclone, KMS,
-or AWS's detailed "User: ... is not authorized to perform: ..." message) and
-list the permissions that can cause it, most likely first, each with why:
-the operation's IAM actions (from the operation catalogue), the KMS calls S3
-makes for SSE-KMS objects, cross-account and 403-instead-of-404 causes.
+		Long: `Read an error as the client printed it (AWS CLI, boto3, Go SDK, rclone, s5cmd,
+KMS, or AWS's detailed "User: ... is not authorized to perform: ..." message)
+and list the permissions that can cause it, most likely first, each with why:
+the calls the client makes for the command the line reports (its behaviour
+model, plan/models), each call's IAM actions (from the operation catalogue),
+the KMS calls S3 makes for SSE-KMS objects, cross-account and
+403-instead-of-404 causes.
 
 With --world (a world file, or a scenario file: its world as of --step), the
 candidates are evaluated for the caller (--principal, or the ARN of a
