@@ -48,8 +48,13 @@ func (l Location) String() string {
 // (package plan, the one reading of client command lines): `aws s3
 // sync|cp|mv|rm ...`, `rclone copy|sync|move|copyto ...` with an S3 remote
 // ("remote:bucket/path" or ":s3,...:bucket/path"), `s5cmd cp|sync|mv|rm`.
-func ParseCommand(args []string) (*Command, error) {
-	pc, err := plan.ParseCommand(args, "")
+// An aws command is read as the AWS CLI v2's.
+func ParseCommand(args []string) (*Command, error) { return ParseCommandAs(args, "") }
+
+// ParseCommandAs is ParseCommand with the client's behaviour model named:
+// plan.AWSv1 for a command of the AWS CLI v1; empty: from the command.
+func ParseCommandAs(args []string, client plan.Client) (*Command, error) {
+	pc, err := plan.ParseCommand(args, client)
 	if err != nil {
 		return nil, err
 	}

@@ -270,11 +270,11 @@ func TestSeeds(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				cmd, err := explain.ParseCommand(strings.Fields(st.Command))
+				cmd, err := explain.ParseCommandAs(strings.Fields(st.Command), plan.Client(s.Client))
 				if err != nil {
 					t.Fatal(err)
 				}
-				denied = madeByClient(t, st.Command, denied)
+				denied = madeByClient(t, st.Command, plan.Client(s.Client), denied)
 				// Without the world: among the top candidates.
 				x, err := explain.Explain(text, explain.Options{Command: cmd})
 				if err != nil {
@@ -315,9 +315,9 @@ func TestSeeds(t *testing.T) {
 // stops at the denied listing of the destination (the end-to-end replay
 // shows no CreateBucket), and the rclone model plans no CreateBucket for
 // a directory copy.
-func madeByClient(t *testing.T, command string, denied []scenario.Call) []scenario.Call {
+func madeByClient(t *testing.T, command string, client plan.Client, denied []scenario.Call) []scenario.Call {
 	t.Helper()
-	pc, err := plan.ParseCommand(strings.Fields(command), "")
+	pc, err := plan.ParseCommand(strings.Fields(command), client)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/lockstep-dev/lockstep/explain"
+	"github.com/lockstep-dev/lockstep/plan"
 	"github.com/lockstep-dev/lockstep/world"
 )
 
@@ -53,7 +54,7 @@ func TestRealLines(t *testing.T) {
 		fmt.Fprintf(&report, "\n%s (%s)\n", f.Client, f.Version)
 		for _, r := range f.Runs {
 			w := compileLinesWorld(t, r.World)
-			cmd, err := explain.ParseCommand(strings.Fields(r.Command))
+			cmd, err := explain.ParseCommandAs(strings.Fields(r.Command), lineClient(f.Client))
 			if err != nil {
 				t.Fatalf("%s: %v", r.Command, err)
 			}
@@ -143,6 +144,15 @@ func rankModes(t *testing.T, name, text string, r lineRun, cmd *explain.Command,
 		}
 	}
 	return ranks, false
+}
+
+// lineClient is the model a file's commands are read with: the AWS CLI
+// v1's for aws-v1.yaml, else the one the command names.
+func lineClient(client string) plan.Client {
+	if client == string(plan.AWSv1) {
+		return plan.AWSv1
+	}
+	return ""
 }
 
 func compileLinesWorld(t *testing.T, lw lineWorld) *world.World {
