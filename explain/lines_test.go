@@ -195,7 +195,7 @@ func globMatch(pattern, s string) bool {
 
 // reVolatile are the parts of a line that change from run to run: the
 // time, request ids, the attempt number.
-var reVolatile = regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d |request id: \w*|host id: \S*|Attempt \d`)
+var reVolatile = regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d |, request id: \w*|, host id: \S*|Attempt \d/\d `)
 
 // dedupe drops the lines that repeat an earlier one but for the time,
 // request ids and the attempt number (rclone retries three times).
@@ -228,10 +228,11 @@ func candidates(x *explain.Explanation) []string {
 	return out
 }
 
-// abbreviate is the first line of a text, without the time, shortened.
+// abbreviate is the first line of a text, without the parts that change
+// from run to run, shortened.
 func abbreviate(text string) string {
 	first, _, more := strings.Cut(text, "\n")
-	first = regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d `).ReplaceAllString(first, "")
+	first = reVolatile.ReplaceAllString(first, "")
 	if len(first) > 110 {
 		first = first[:107] + "..."
 	}
