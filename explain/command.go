@@ -1,10 +1,6 @@
 package explain
 
-import (
-	"strings"
-
-	"github.com/lockstep-dev/lockstep/plan"
-)
+import "github.com/lockstep-dev/lockstep/plan"
 
 // Command is a client command line, as far as explain needs it: which
 // client, which buckets and keys on each side, and the flags that change
@@ -21,10 +17,11 @@ type Command struct {
 	ACL bool `json:"acl,omitempty"`
 	// NoCheckBucket is rclone's --s3-no-check-bucket.
 	NoCheckBucket bool `json:"noCheckBucket,omitempty"`
-	// CopyProps is AWS CLI v2's --copy-props value, "" when not given.
-	CopyProps string `json:"copyProps,omitempty"`
 	// Args is the command as given.
 	Args []string `json:"args"`
+
+	// parsed is the planner's reading, whose plan gives the calls.
+	parsed *plan.Command
 }
 
 // Location is one side of a command: an S3 bucket and key (or prefix), or
@@ -51,29 +48,17 @@ func (l Location) String() string {
 // (package plan, the one reading of client command lines): `aws s3
 // sync|cp|mv|rm ...`, `rclone copy|sync|move|copyto ...` with an S3 remote
 // ("remote:bucket/path" or ":s3,...:bucket/path"), `s5cmd cp|sync|mv|rm`.
-func ParseCommand(args []string) (*Command, error) {
-	pc, err := plan.ParseCommand(args, "")
+// An aws command is read as the AWS CLI v2's.
+func ParseCommand(args []string) (*Command, error) { return ParseCommandAs(args, "") }
+
+// ParseCommandAs is ParseCommand with the client's behaviour model named:
+// plan.AWSv1 for a command of the AWS CLI v1; empty: from the command.
+func ParseCommandAs(args []string, client plan.Client) (*Command, error) {
+	pc, err := plan.ParseCommand(args, client)
 	if err != nil {
 		return nil, err
 	}
-	c := &Command{Verb: pc.Verb, Source: location(pc.Source), Dest: location(pc.Dest), Args: args}
-	switch pc.Client {
-	case plan.AWSv1, plan.AWSv2:
-		c.Client = "aws-cli"
-		// --copy-props as given: "" when the user relied on the default.
-		for _, a := range args {
-			if v, ok := strings.CutPrefix(a, "--copy-props="); ok {
-				c.CopyProps = v
-			}
-		}
-		for i, a := range args {
-			if a == "--copy-props" && i+1 < len(args) {
-				c.CopyProps = args[i+1]
-			}
-		}
-	default:
-		c.Client = string(pc.Client)
-	}
+	c := &Command{Client: clientName(pc.Client), Verb: pc.Verb, Source: location(pc.Source), Dest: location(pc.Dest), Args: args, parsed: pc}
 	acl := pc.Flags["acl"]
 	c.ACL = acl != "" && acl != "private"
 	c.NoCheckBucket = pc.Has("no-check-bucket")

@@ -4,15 +4,22 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
+
+	"github.com/lockstep-dev/lockstep/plan"
 )
 
 // Error is what Parse read from an error text.
 type Error struct {
-	// Client is who printed it: "aws-cli" (also boto3), "sdk-go", "rclone",
-	// "kms" or "" when the text does not say.
+	// Client is who printed it: "aws-cli" (also boto3), "sdk-go",
+	// "rclone", "s5cmd", "kms" or "" when the text does not say.
 	Client string `json:"client,omitempty"`
+	// Model is the behaviour model whose error shapes (plan/models/*.yaml)
+	// the text matched, e.g. "aws-v2"; empty when none did.
+	Model plan.Client `json:"model,omitempty"`
 	// Operation is the API operation that failed, e.g. "UploadPartCopy";
 	// empty when the text does not name it (rclone's "Forbidden").
 	Operation string `json:"operation,omitempty"`
@@ -32,11 +39,25 @@ type Error struct {
 	Key          string `json:"key,omitempty"`
 	SourceBucket string `json:"sourceBucket,omitempty"`
 	SourceKey    string `json:"sourceKey,omitempty"`
-	// Step is the client step the text names when it names no operation,
-	// e.g. rclone's "error reading destination root directory".
+	// Step is what the client was doing, from the error shape the text
+	// matched, e.g. rclone's "listing the destination".
 	Step string `json:"step,omitempty"`
 	// Operations are the calls the step can be, when Operation is empty.
 	Operations []string `json:"operations,omitempty"`
+	// Command is the client command the line reports: s5cmd's ERROR
+	// "cp s3://b/k dir/k", the AWS CLI's "download failed: s3://b/k to
+	// k" as "aws s3 cp s3://b/k k".
+	Command string `json:"command,omitempty"`
+	// Object is an object's path under the command's source or
+	// destination, as rclone names it ("ERROR : a.txt: ...").
+	Object string `json:"object,omitempty"`
+
+	// shape is the error shape the text matched, nil when none did.
+	shape *plan.ErrorShape
+	// sdk is true when the code was read from an SDK's error form, not
+	// from a bare word: only then does it tell whether the response had
+	// a body.
+	sdk bool
 }
 
 // Detail is the detailed message "User: ARN is not authorized to perform:
@@ -74,6 +95,7 @@ const Forms = `understood forms:
   Go SDK:           operation error S3: PutObject, https response error StatusCode: 403, RequestID: ..., api error AccessDenied: Access Denied
   rclone:           Forbidden: Forbidden status code: 403 / AccessDenied: Access Denied status code: 403, request id: ...
                     (with its log line: "Failed to copy: ...", "error reading destination root directory: ...")
+  s5cmd:            ERROR "cp s3://b/k dir/k": AccessDenied: Access Denied status code: 403, request id: ...
   KMS:              AccessDeniedException: User: ... / KMS.NotFoundException / NotFoundException`
 
 var (
@@ -81,35 +103,14 @@ var (
 	reSDK       = regexp.MustCompile(`operation error (\w+): (\w+),`)
 	reSDKAPI    = regexp.MustCompile(`api error (\w+):\s*(.*)`)
 	reSDKStatus = regexp.MustCompile(`StatusCode: (\d{3})`)
-	reRclone    = regexp.MustCompile(`\b([A-Z]\w*): ([^:]*?)\s*status code: (\d{3})`)
+	reSDKv1     = regexp.MustCompile(`\b([A-Z]\w*): ([^:]*?)\s*status code: (\d{3})`)
 	reStatus    = regexp.MustCompile(`(?i)status code:? (\d{3})`)
 	reDetail    = regexp.MustCompile(`User: (\S+) is not authorized to perform: (\S+)(?: on (?:resource: "?([^"\s]+)"?|(this resource)))?\s*(?:because no (.+?) allows the \S+ action|with an explicit deny in (?:an?|the) (.+?)(?:\s*$|\.|\s*\n)|because the resource does not exist)`)
 	reS3URI     = regexp.MustCompile(`s3://([a-z0-9][a-z0-9.\-]{1,62})(?:/([^\s"']*))?`)
 	reS3ARN     = regexp.MustCompile(`arn:aws[\w-]*:s3:::([a-z0-9][a-z0-9.\-]{1,62})(?:/([^\s"']*))?`)
-	reRcloneObj = regexp.MustCompile(`(?:ERROR|NOTICE|INFO)\s*:\s*(.+?): (?:Failed to|multipart upload)`)
 	reKMSNF     = regexp.MustCompile(`(?:KMS\.)?NotFoundException`)
-	reCodeOnly  = regexp.MustCompile(`\b(AccessDenied(?:Exception)?|Forbidden)\b`)
+	reCodeOnly  = regexp.MustCompile(`\b(AccessDenied(?:Exception)?|Forbidden|Access Denied)\b`)
 )
-
-// rcloneSteps maps the words of rclone's log lines to the calls they
-// stand for (sync-clients.md §1.2).
-var rcloneSteps = []struct {
-	words string
-	step  string
-	ops   []string
-}{
-	{"error reading destination root directory", "listing the destination", []string{"ListObjectsV2"}},
-	{"error reading source root directory", "listing the source", []string{"ListObjectsV2"}},
-	{"error listing", "listing", []string{"ListObjectsV2"}},
-	{"directory not found", "listing", []string{"ListObjectsV2"}},
-	{"multipart upload failed to initialise", "starting a multipart upload", []string{"CreateMultipartUpload"}},
-	{"failed to create bucket", "making sure the bucket exists", []string{"CreateBucket"}},
-	{"failed to upload chunk", "uploading a part", []string{"UploadPart"}},
-	{"failed to finalise", "completing a multipart upload", []string{"CompleteMultipartUpload"}},
-	{"failed to copy", "copying a file (the bucket check, the upload and its read-back)", []string{"CreateBucket", "PutObject", "HeadObject"}},
-	{"failed to set modification time", "setting the modification time (a copy onto itself)", []string{"CopyObject"}},
-	{"couldn't delete", "deleting", []string{"DeleteObject"}},
-}
 
 // Parse reads an error text. It returns an error wrapping ErrUnrecognized
 // when the text holds no form it understands.
@@ -124,7 +125,7 @@ func Parse(text string) (*Error, error) {
 	case reCLI.MatchString(t):
 		m := reCLI.FindStringSubmatch(t)
 		e.Client, e.Code, e.Operation, e.Message = "aws-cli", m[1], m[2], strings.TrimSpace(m[3])
-		found = true
+		found, e.sdk = true, true
 	case reSDK.MatchString(t):
 		m := reSDK.FindStringSubmatch(t)
 		e.Client, e.Operation = "sdk-go", m[2]
@@ -134,12 +135,13 @@ func Parse(text string) (*Error, error) {
 		if s := reSDKStatus.FindStringSubmatch(t); s != nil {
 			e.Status, _ = strconv.Atoi(s[1])
 		}
-		found = true
-	case reRclone.MatchString(t):
-		m := reRclone.FindStringSubmatch(t)
-		e.Client, e.Code, e.Message = "rclone", m[1], strings.TrimSpace(m[2])
+		found, e.sdk = true, e.Code != ""
+	case reSDKv1.MatchString(t):
+		// The Go SDK v1 (rclone, s5cmd): "Code: message status code: 403".
+		m := reSDKv1.FindStringSubmatch(t)
+		e.Code, e.Message = m[1], strings.TrimSpace(m[2])
 		e.Status, _ = strconv.Atoi(m[3])
-		found = true
+		found, e.sdk = true, true
 	}
 	if strings.Contains(t, "AccessDeniedException") && e.Code == "" {
 		e.Client, e.Code = "kms", "AccessDeniedException"
@@ -162,25 +164,22 @@ func Parse(text string) (*Error, error) {
 		e.Client, e.Code = "kms", "NotFoundException"
 		found = true
 	}
-	if strings.Contains(t, "AccessDeniedException") && e.Code == "" {
-		e.Client, e.Code = "kms", "AccessDeniedException"
-		found = true
-	}
 	if !found {
 		if m := reCodeOnly.FindStringSubmatch(t); m != nil {
-			e.Code = m[1]
+			e.Code = strings.ReplaceAll(m[1], " ", "")
 			found = true
 		}
 	}
-	if !found {
+	shaped, err := e.readShape(t)
+	if err != nil {
+		return nil, err
+	}
+	if !found && !shaped {
 		return nil, fmt.Errorf("%q: %w\n%s", abbreviate(t), ErrUnrecognized, Forms)
 	}
 	if e.Status == 0 {
 		if s := reStatus.FindStringSubmatch(t); s != nil {
 			e.Status, _ = strconv.Atoi(s[1])
-			if e.Client == "" {
-				e.Client = "rclone"
-			}
 		}
 	}
 	if e.Status == 0 {
@@ -193,26 +192,67 @@ func Parse(text string) (*Error, error) {
 			e.Status = 404
 		}
 	}
-	if e.Code == "AccessDeniedException" || e.Code == "NotFoundException" || e.Code == "KMS.NotFoundException" {
+	if e.shape == nil && (e.Code == "AccessDeniedException" || e.Code == "NotFoundException" || e.Code == "KMS.NotFoundException") {
 		e.Client = "kms"
 	}
 	e.targets(t)
-	if e.Operation == "" {
-		lower := strings.ToLower(t)
-		for _, s := range rcloneSteps {
-			if strings.Contains(lower, s.words) {
-				e.Step, e.Operations = s.step, s.ops
-				if e.Client == "" {
-					e.Client = "rclone"
-				}
-				break
+	return e, nil
+}
+
+// models are the behaviour models, read once, in a fixed order.
+var models = sync.OnceValues(func() ([]*plan.Model, error) {
+	byClient, err := plan.Models()
+	if err != nil {
+		return nil, err
+	}
+	var out []*plan.Model
+	for _, m := range byClient {
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Client < out[j].Client })
+	return out, nil
+})
+
+// readShape finds the first error shape of the behaviour models that the
+// text matches and records what it says: the client, its step, the
+// operations or command it stands for and the targets it names. It
+// reports whether the shape names calls (operations or a command).
+func (e *Error) readShape(t string) (bool, error) {
+	ms, err := models()
+	if err != nil {
+		return false, err
+	}
+	for _, m := range ms {
+		for i := range m.Errors {
+			s := &m.Errors[i]
+			groups := s.Find(t)
+			if groups == nil {
+				continue
 			}
-		}
-		if m := reRcloneObj.FindStringSubmatch(t); m != nil && e.Key == "" {
-			e.Key = strings.TrimSpace(m[1])
+			e.shape, e.Model, e.Client, e.Step = s, m.Client, clientName(m.Client), s.Step
+			if e.Operation == "" {
+				e.Operations = s.Ops
+			}
+			if s.Command != "" {
+				e.Command = s.Expand(groups)
+			}
+			e.Object = groups["object"]
+			if b := groups["bucket"]; b != "" {
+				e.Bucket, e.Key = b, groups["key"]
+			}
+			return len(s.Ops) > 0 || s.Command != "", nil
 		}
 	}
-	return e, nil
+	return false, nil
+}
+
+// clientName is the client of Error.Client and Command.Client for a
+// behaviour model: "aws-cli" for both AWS CLI versions.
+func clientName(c plan.Client) string {
+	if c == plan.AWSv1 || c == plan.AWSv2 {
+		return "aws-cli"
+	}
+	return string(c)
 }
 
 func parseDetail(t string) *detailResult {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -26,6 +27,59 @@ type Model struct {
 	// multipart upload or copy.
 	MultipartThreshold scenario.Size `yaml:"multipart_threshold"`
 	Flows              []Flow        `yaml:"flows"`
+	// Errors are the shapes of the client's error lines, tried in order
+	// (package explain reads them).
+	Errors []ErrorShape `yaml:"errors"`
+}
+
+// ErrorShape is one shape of a client's error lines: what the client was
+// doing when it printed a line that matches.
+type ErrorShape struct {
+	// Match is a regular expression (RE2) found in the line. Its named
+	// groups: command (a command line of the client without its name),
+	// source and dest (the paths of the transfer, as the client writes
+	// them), bucket and key (the S3 target), object (an object's path
+	// under the command's source or destination).
+	Match string `yaml:"match"`
+	// Command is the client command the line reports, with {group}
+	// replaced by the group's text: "aws s3 cp {source} {dest}". Its
+	// plan gives the calls and their targets.
+	Command string `yaml:"command"`
+	// Ops are the operations the line can come from, in the order the
+	// client makes them; none: any call of the command.
+	Ops []string `yaml:"ops"`
+	// Side limits the calls to the command's "source" or "destination".
+	Side string `yaml:"side"`
+	// Step says what the client was doing, for people.
+	Step string `yaml:"step"`
+
+	re *regexp.Regexp
+}
+
+// Find returns the named groups of the first match of the shape in
+// text (empty strings for groups that did not take part), nil when the
+// text does not match.
+func (s *ErrorShape) Find(text string) map[string]string {
+	m := s.re.FindStringSubmatch(text)
+	if m == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for i, name := range s.re.SubexpNames() {
+		if name != "" {
+			out[name] = m[i]
+		}
+	}
+	return out
+}
+
+// Expand returns the command of a line, with the groups found in it.
+func (s *ErrorShape) Expand(groups map[string]string) string {
+	cmd := s.Command
+	for name, v := range groups {
+		cmd = strings.ReplaceAll(cmd, "{"+name+"}", v)
+	}
+	return cmd
 }
 
 // Flow is a group of calls made when its condition holds.
@@ -140,7 +194,51 @@ func parseModel(data []byte, name string) (*Model, error) {
 			}
 		}
 	}
+	for i := range m.Errors {
+		if err := m.Errors[i].compile(); err != nil {
+			return nil, fmt.Errorf("%s: errors[%d]: %w", name, i, err)
+		}
+	}
 	return &m, nil
+}
+
+// reGroupRef is a {group} of ErrorShape.Command.
+var reGroupRef = regexp.MustCompile(`\{(\w+)\}`)
+
+func (s *ErrorShape) compile() error {
+	re, err := regexp.Compile(s.Match)
+	if err != nil {
+		return err
+	}
+	s.re = re
+	if s.Step == "" {
+		return fmt.Errorf("every error shape says its step")
+	}
+	for _, op := range s.Ops {
+		if _, ok := s3ops.Lookup("s3", op); !ok {
+			return fmt.Errorf("op %q is not an S3 operation of the catalogue", op)
+		}
+	}
+	switch s.Side {
+	case "", "source", "destination":
+	default:
+		return fmt.Errorf("side %q must be source or destination", s.Side)
+	}
+	groups := map[string]bool{}
+	for _, g := range re.SubexpNames() {
+		switch g {
+		case "", "command", "source", "dest", "bucket", "key", "object":
+			groups[g] = true
+		default:
+			return fmt.Errorf("group %q: the groups are command, source, dest, bucket, key and object", g)
+		}
+	}
+	for _, ref := range reGroupRef.FindAllStringSubmatch(s.Command, -1) {
+		if !groups[ref[1]] {
+			return fmt.Errorf("command %q uses {%s}, which match has no group for", s.Command, ref[1])
+		}
+	}
+	return nil
 }
 
 // applies reports whether the condition holds for the command.
