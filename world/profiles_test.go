@@ -16,7 +16,7 @@ func TestProfiles(t *testing.T) {
 		wantErr   string
 	}{
 		{name: "user, role and session",
-			doc: accounts + "profiles:\n  default: arn:aws:iam::111111111111:user/alice\n  copy: arn:aws:iam::111111111111:role/Copy\n  job: arn:aws:sts::111111111111:assumed-role/Copy/job-1\n",
+			doc:  accounts + "profiles:\n  default: arn:aws:iam::111111111111:user/alice\n  copy: arn:aws:iam::111111111111:role/Copy\n  job: arn:aws:sts::111111111111:assumed-role/Copy/job-1\n",
 			want: map[string]string{"default": "arn:aws:iam::111111111111:user/alice", "copy": "arn:aws:iam::111111111111:role/Copy", "job": "arn:aws:sts::111111111111:assumed-role/Copy/job-1"}},
 		{name: "none", doc: accounts, want: map[string]string{}},
 		{name: "unknown user", doc: accounts + "profiles:\n  ops: arn:aws:iam::111111111111:user/bob\n",
