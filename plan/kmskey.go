@@ -55,8 +55,12 @@ func isKeyARN(s string) bool {
 }
 
 // isPolicyResource reports whether a need's resource can be written into a
-// policy: an ARN or "*". An --sse-kms-key-id lockstep could not resolve
-// (an alias or key ID without a world) cannot.
+// policy: "*", or an ARN that is not a KMS alias ARN (KMS authorizes the
+// key, not the alias). An --sse-kms-key-id lockstep could not resolve (an
+// alias, alias ARN or key ID without a world) cannot.
 func isPolicyResource(r string) bool {
+	if strings.HasPrefix(r, "arn:aws:kms:") {
+		return isKeyARN(r)
+	}
 	return r == "*" || strings.HasPrefix(r, "arn:")
 }

@@ -379,7 +379,7 @@ func (p *Plan) notes() {
 		}
 	}
 	if id := cmd.Flags["sse-kms-key-id"]; id != "" && p.SSEKMSKey == "" {
-		p.Notes = append(p.Notes, fmt.Sprintf("--sse-kms-key-id %s is not a key ARN, and lockstep cannot resolve it without --world: S3 resolves an alias or key ID in the caller's account and region, and a policy must name the key ARN (KMS authorizes the key, not its alias). The policies below leave out the KMS permissions on it: give the key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID) or --world", id))
+		p.Notes = append(p.Notes, fmt.Sprintf("--sse-kms-key-id %s is not a key ARN, and lockstep cannot resolve it to one without --world: a policy must name the key ARN (KMS authorizes the key, not its alias), and S3 looks an alias name or key ID up in the caller's account and region. The policies below leave out the KMS permissions on it: give the key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID) or --world", id))
 	}
 	if p.Context.MaxObjectSize == 0 {
 		p.Notes = append(p.Notes, fmt.Sprintf("objects of any size: the multipart paths (%s and more) are planned; --max-object-size narrows this", formatSize(int64(p.Model.MultipartThreshold))))
