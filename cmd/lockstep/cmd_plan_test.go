@@ -174,3 +174,25 @@ func clientOf(command string) plan.Client {
 	}
 	return plan.AWSv2
 }
+
+// The client and principal rules are stated once, in the same words, in
+// both commands' help and in docs/plan.md (issue 9).
+func TestRulesStated(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/plan.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, command := range []string{"plan", "check"} {
+		_, out, _ := runCLI(t, command, "--help")
+		for _, rule := range []string{plan.ClientRule, plan.PrincipalRule} {
+			if !strings.Contains(out, rule) {
+				t.Errorf("lockstep %s --help does not state:\n%s", command, rule)
+			}
+		}
+	}
+	for _, rule := range []string{plan.ClientRule, plan.PrincipalRule} {
+		if !strings.Contains(string(doc), rule) {
+			t.Errorf("docs/plan.md does not state:\n%s", rule)
+		}
+	}
+}
