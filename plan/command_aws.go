@@ -3,6 +3,7 @@ package plan
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -49,8 +50,12 @@ var awsOptions = func() map[string]awsOption {
 
 func parseAWS(args []string, client Client) (*Command, error) {
 	c := &Command{Client: client, Flags: map[string]string{}, Args: args}
+	expanded, err := awsExpand(args[1:])
+	if err != nil {
+		return nil, err
+	}
 	sc := scanner{known: func(name string) flagKind { return awsOptions[name].kind }}
-	pos, flags, err := sc.scan(args[1:])
+	pos, flags, err := sc.scan(expanded)
 	var uf *unknownFlag
 	if errors.As(err, &uf) {
 		return nil, fmt.Errorf("%s: lockstep does not know the option %s: it reads the options of aws s3 cp, sync, mv and rm of the AWS CLI v1 and v2 (docs/plan.md), and an option it does not know may change the calls; check its spelling, or plan the command without it", awsVerb(pos), uf.name)
@@ -138,4 +143,40 @@ func awsVerb(pos []string) string {
 		return "aws s3 " + pos[1]
 	}
 	return "aws"
+}
+
+// awsExpand expands abbreviated options as the AWS CLI (argparse) does:
+// --recurs is --recursive, being the prefix of no other option; a prefix
+// of several is an error naming them. Arguments after "--" are left.
+func awsExpand(args []string) ([]string, error) {
+	out := make([]string, 0, len(args))
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...), nil
+		}
+		name, val, hasVal := strings.Cut(a, "=")
+		if !strings.HasPrefix(name, "--") || len(name) < 3 || awsOptions[name].kind != 0 {
+			out = append(out, a)
+			continue
+		}
+		var matches []string
+		for o := range awsOptions {
+			if strings.HasPrefix(o, name) {
+				matches = append(matches, o)
+			}
+		}
+		switch len(matches) {
+		case 0:
+			out = append(out, a)
+		case 1:
+			if hasVal {
+				matches[0] += "=" + val
+			}
+			out = append(out, matches[0])
+		default:
+			sort.Strings(matches)
+			return nil, fmt.Errorf("aws: %s is ambiguous: it abbreviates %s (the AWS CLI answers \"ambiguous option\"); write the option in full", name, strings.Join(matches, ", "))
+		}
+	}
+	return out, nil
 }
