@@ -37,6 +37,8 @@ leaves the key out of the policies.` + modelRules,
 		Example: `  lockstep plan -- aws s3 sync s3://kazue-sync-source s3://kazue-sync-dest
   lockstep plan --world examples/world.yaml --principal arn:aws:sts::111111111111:assumed-role/CopyRole/s \
       -- aws s3 cp s3://kazue-sync-source/big.dat s3://cp-dst/
+  AWS_PROFILE=copy lockstep plan --client aws-v2 --world examples/world.yaml \
+      -- aws s3 sync s3://kazue-sync-source s3://cp-dst/backup/
   lockstep plan --format json -- rclone copy ./dir remote:bucket/path`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch format {
