@@ -165,6 +165,10 @@ func decide(w *world.World, pr *authz.Principal, p *plan.Plan, i int, env authz.
 		ec.Features.ACL = acl != "private"
 		keys["s3:x-amz-acl"] = []string{acl}
 	}
+	if cmd.Has("grants") && writeOps[c.Operation] {
+		// --grants sends x-amz-grant-* headers: s3:PutObjectAcl too.
+		ec.Features.ACL = true
+	}
 	if c.Prefix != nil {
 		keys["s3:prefix"] = []string{*c.Prefix}
 		if c.Delimiter != "" {
@@ -174,9 +178,10 @@ func decide(w *world.World, pr *authz.Principal, p *plan.Plan, i int, env authz.
 	if len(keys) > 0 {
 		ec.Keys = keys
 	}
-	// An --sse-kms-key-id the world knows encrypts what the command
-	// writes to the destination, as plan.Build assumes.
-	if k := cmd.Flags["sse-kms-key-id"]; k != "" && c.Bucket == cmd.Dest.Bucket && w.Key(k) != nil {
+	// An --sse-kms-key-id the world knows (resolved by plan.Build from an
+	// alias or key ID) encrypts what the command writes to the
+	// destination, as plan.Build assumes.
+	if k := p.SSEKMSKey; k != "" && c.Bucket == cmd.Dest.Bucket && w.Key(k) != nil {
 		ec.KMSKey = k
 	}
 	res, err := enforce.Authorize(w, pr, ec)
@@ -315,7 +320,7 @@ func (r *Report) notes(w *world.World, pr *authz.Principal, p *plan.Plan) {
 	if p.Command.Flags["sse"] == "aws:kms" && p.Command.Flags["sse-kms-key-id"] == "" {
 		r.Notes = append(r.Notes, "--sse aws:kms without --sse-kms-key-id: checked with the bucket's default encryption; S3 uses the AWS managed key aws/s3 when the bucket has none")
 	}
-	if k := p.Command.Flags["sse-kms-key-id"]; k != "" && w.Key(k) == nil {
-		r.Notes = append(r.Notes, fmt.Sprintf("--sse-kms-key-id %s is not a key ARN of the world: checked with the bucket's default encryption", k))
+	if k := p.SSEKMSKey; k != "" && w.Key(k) == nil {
+		r.Notes = append(r.Notes, fmt.Sprintf("--sse-kms-key-id %s is not a key of the world: checked with the bucket's default encryption", k))
 	}
 }

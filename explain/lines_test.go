@@ -29,9 +29,7 @@ var notErrors = []string{
 // keeps explain from ranking right with the world, each with why; the
 // test fails when one is ranked right, so that the entry goes once the
 // planner is fixed.
-var planBugs = map[string]string{
-	"s5cmd/rm, delete denied/cross": "plan.ParseCommand reads `s5cmd rm s3://src/d/a.txt` as the prefix d/a.txt/ (parseS5cmd: wildcardPrefix of a key without a wildcard), so the candidate is s3:DeleteObject on arn:aws:s3:::src/d/a.txt/",
-}
+var planBugs = map[string]string{}
 
 // lineModes are the ways a line is explained: the text alone, with the
 // command that printed it, and with the command and the world it ran in.

@@ -38,13 +38,17 @@ type Context struct {
 	BucketPolicy map[string]string
 	// KeyPolicy maps a key ARN to its current key policy, likewise.
 	KeyPolicy map[string]string
+	// World is the world the context comes from (ContextFromWorld), nil
+	// for none: it resolves an --sse-kms-key-id alias or key ID to the
+	// key ARN.
+	World *world.World
 }
 
 // ContextFromWorld fills a context from a world: bucket owners and
 // default encryption. principal may be empty.
 func ContextFromWorld(w *world.World, principal string) Context {
 	ctx := Context{Principal: principal, Region: w.Region, BucketAccount: map[string]string{},
-		BucketKMSKey: map[string]string{}, BucketKeyEnabled: map[string]bool{}}
+		BucketKMSKey: map[string]string{}, BucketKeyEnabled: map[string]bool{}, World: w}
 	ctx.knownPolicies(w)
 	for _, a := range w.Accounts {
 		for _, b := range a.Buckets {
@@ -68,6 +72,10 @@ type Plan struct {
 	// order the calls first need them.
 	Needs    []Need
 	Policies Policies
+	// SSEKMSKey is the key ARN the command's --sse-kms-key-id names,
+	// resolved (an alias or key ID through the world); empty when the
+	// command names no key or the key could not be resolved.
+	SSEKMSKey string
 	// Notes are remarks for people: assumptions, unknowns, hints.
 	Notes []string
 }
@@ -139,6 +147,12 @@ func BuildWith(cmd *Command, ctx Context, m *Model) (*Plan, error) {
 		ctx.Region = "us-east-1"
 	}
 	p := &Plan{Command: cmd, Model: m, Context: ctx}
+	if id := cmd.Flags["sse-kms-key-id"]; id != "" {
+		var err error
+		if p.SSEKMSKey, err = p.resolveKMSKey(id); err != nil {
+			return nil, err
+		}
+	}
 	threshold := int64(m.MultipartThreshold)
 	for _, f := range m.Flows {
 		if !f.When.applies(cmd) {
@@ -235,7 +249,7 @@ func (p *Plan) addNeeds(i int, mc ModelCall) {
 	c := p.Calls[i]
 	op, _ := s3ops.Lookup("s3", c.Operation)
 	f := s3ops.Features{}
-	if acl := p.Command.Flags["acl"]; acl != "" && acl != "private" {
+	if acl := p.Command.Flags["acl"]; (acl != "" && acl != "private") || p.Command.Has("grants") {
 		f.ACL = true
 	}
 	f.Tagging = len(mc.TaggingIf) > 0 && flagsHold(mc.TaggingIf, p.Command)
@@ -338,7 +352,9 @@ func sortedConditions(c map[string]map[string][]string) []string {
 func (p *Plan) kmsKeyFor(bucket string) string {
 	if bucket == p.Command.Dest.Bucket {
 		if k := p.Command.Flags["sse-kms-key-id"]; k != "" {
-			return k
+			// The resolved key ARN, or the flag as given when it could
+			// not be resolved: policies leave such needs out (notes).
+			return firstOf(p.SSEKMSKey, k)
 		}
 		if sse := p.Command.Flags["sse"]; sse == "aws:kms" || sse == "aws:kms:dsse" {
 			// aws:kms without a key: the bucket owner's AWS managed key
@@ -377,13 +393,22 @@ func accountOfARN(arn string) string {
 func (p *Plan) notes() {
 	cmd := p.Command
 	if p.Context.Principal == "" {
-		p.Notes = append(p.Notes, "no principal given (--principal or --world): every bucket is taken to be in the principal's account, so no bucket or key policy is planned")
+		p.Notes = append(p.Notes, "no principal given (--principal, or --world with a profile): every bucket is taken to be in the principal's account, so no bucket or key policy is planned")
 	} else {
+		seen := map[string]bool{}
 		for _, l := range []Location{cmd.Source, cmd.Dest} {
-			if l.IsS3() && p.Context.BucketAccount[l.Bucket] == "" {
+			switch {
+			case !l.IsS3() || p.Context.BucketAccount[l.Bucket] != "" || seen[l.Bucket]:
+			case p.Context.World != nil:
+				p.Notes = append(p.Notes, fmt.Sprintf("bucket %s is not in the world file %s: it is taken to be in the principal's account (add it under accounts[].buckets, or give --bucket-account %s=ACCOUNT)", l.Bucket, p.Context.World.File, l.Bucket))
+			default:
 				p.Notes = append(p.Notes, fmt.Sprintf("the owner of bucket %s is unknown: it is taken to be the principal's account (give --bucket-account %s=ACCOUNT or --world to plan a bucket policy for another account)", l.Bucket, l.Bucket))
 			}
+			seen[l.Bucket] = true
 		}
+	}
+	if id := cmd.Flags["sse-kms-key-id"]; id != "" && p.SSEKMSKey == "" {
+		p.Notes = append(p.Notes, fmt.Sprintf("--sse-kms-key-id %s is not a key ARN, and lockstep cannot resolve it to one without --world: a policy must name the key ARN (KMS authorizes the key, not its alias), and S3 looks an alias name or key ID up in the caller's account and region. The policies below leave out the KMS permissions on it: give the key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID) or --world", id))
 	}
 	if p.Context.MaxObjectSize == 0 {
 		p.Notes = append(p.Notes, fmt.Sprintf("objects of any size: the multipart paths (%s and more) are planned; --max-object-size narrows this", formatSize(int64(p.Model.MultipartThreshold))))

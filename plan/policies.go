@@ -61,7 +61,15 @@ func policyPrincipal(arn string) string {
 // policies groups the needs into documents: statements per resource set
 // and condition set, each with the actions it needs.
 func (p *Plan) policies() Policies {
-	pol := Policies{Identity: p.document(p.Needs, "")}
+	var needs []Need
+	for _, n := range p.Needs {
+		// Never a non-ARN resource in a policy (an unresolved
+		// --sse-kms-key-id alias: notes).
+		if isPolicyResource(n.Resource) {
+			needs = append(needs, n)
+		}
+	}
+	pol := Policies{Identity: p.document(needs, "")}
 	principalAcct := p.principalAccount()
 	if principalAcct == "" {
 		return pol
@@ -69,7 +77,7 @@ func (p *Plan) policies() Policies {
 	principal := policyPrincipal(p.Context.Principal)
 	byBucket := map[string][]Need{}
 	byKey := map[string][]Need{}
-	for _, n := range p.Needs {
+	for _, n := range needs {
 		if n.Account == "" || n.Account == principalAcct {
 			continue
 		}

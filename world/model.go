@@ -13,6 +13,9 @@ type Model struct {
 	Region       string             `yaml:"region"`
 	Organization *OrganizationModel `yaml:"organization"`
 	Accounts     []AccountModel     `yaml:"accounts"`
+	// Profiles maps AWS profile names (--profile NAME, AWS_PROFILE) to
+	// the principal ARN that signs with them.
+	Profiles map[string]string `yaml:"profiles,omitempty"`
 
 	// root is the parsed file, for error lines; nil for a Model built in
 	// code.
@@ -280,6 +283,7 @@ func (m *Model) Clone() *Model {
 		}
 		c.Organization = &o
 	}
+	c.Profiles = cloneTags(m.Profiles)
 	c.Accounts = make([]AccountModel, len(m.Accounts))
 	for i, a := range m.Accounts {
 		a.SCPs = append([]Doc(nil), a.SCPs...)

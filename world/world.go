@@ -35,6 +35,7 @@ type World struct {
 	accessKeys map[string]*Credential
 	buckets    map[string]*Bucket
 	keys       map[string]*Key // by key ARN and alias ARN
+	profiles   map[string]string
 }
 
 // Account is one AWS account of the world.
@@ -230,6 +231,7 @@ func Compile(m *Model, file string) (*World, error) {
 		File: file, Region: m.Region,
 		accounts: map[string]*Account{}, users: map[string]*User{}, roles: map[string]*Role{},
 		accessKeys: map[string]*Credential{}, buckets: map[string]*Bucket{}, keys: map[string]*Key{},
+		profiles: map[string]string{},
 	}
 	c.w = w
 	if w.Region == "" {
@@ -280,6 +282,7 @@ func Compile(m *Model, file string) (*World, error) {
 			c.bucket(a, &m.Accounts[i].Buckets[j], c.at("accounts", i, "buckets", j))
 		}
 	}
+	c.profiles(m)
 	if len(c.errs) > 0 {
 		return nil, c.errs
 	}

@@ -26,11 +26,11 @@ denied call, and the smallest change that allows it, per policy (the
 statement to add, or the Deny to remove or narrow). Calls the client makes but
 can do without (optional) are reported and do not fail the check.
 
---world is a world file (then --principal is required) or a scenario file: its
-world as of --step, with the step's principal, client and, when no command is
-given after --, the step's command.
+--world is a world file or a scenario file: its world as of --step, with the
+step's principal, client and, when no command is given after --, the step's
+command.
 
-Exit status: 0 every call allowed, 1 a call is denied, 2 bad input.`,
+Exit status: 0 every call allowed, 1 a call is denied, 2 bad input.` + modelRules,
 		Example: `  lockstep check --world examples/seed000-s3-sync.yaml -- aws s3 sync s3://kazue-sync-source .
   lockstep check --world examples/seed003-kms-multipart.yaml --step 2
   lockstep check --world examples/world.yaml --principal arn:aws:iam::111111111111:user/alice \
@@ -50,17 +50,12 @@ Exit status: 0 every call allowed, 1 a call is denied, 2 bad input.`,
 			if err != nil {
 				return badInput(err)
 			}
-			if principal == "" {
-				principal = wf.Principal
-			}
-			if principal == "" {
-				return badInput(fmt.Errorf("%s is a world file: give the principal that runs the command with --principal ARN", worldFile))
-			}
-			if client == "" && wf.Scenario != nil {
-				client = wf.Scenario.Client
-			}
-			if len(args) == 0 && wf.Scenario != nil {
-				args = strings.Fields(wf.Scenario.Steps[wf.Step-1].Command)
+			var scenarioClient plan.Client
+			if wf.Scenario != nil {
+				scenarioClient = plan.Client(wf.Scenario.Client)
+				if len(args) == 0 {
+					args = strings.Fields(wf.Scenario.Steps[wf.Step-1].Command)
+				}
 			}
 			if len(args) == 0 {
 				return badInput(fmt.Errorf("no client command: give it after --, e.g. lockstep check --world W --principal ARN -- aws s3 sync s3://bucket/prefix ./dir"))
@@ -71,7 +66,18 @@ Exit status: 0 every call allowed, 1 a call is denied, 2 bad input.`,
 					return badInput(fmt.Errorf("--max-object-size: %w", err))
 				}
 			}
-			c, err := plan.ParseCommand(args, plan.Client(client))
+			model, detected, err := plan.ChooseClient(args, plan.Client(client), scenarioClient, awsVersion)
+			if err != nil {
+				return badInput(err)
+			}
+			c, err := parseClientCommand(cmd, args, model)
+			if err != nil {
+				return badInput(err)
+			}
+			if principal == "" {
+				principal = wf.Principal
+			}
+			principal, how, err := plan.ResolvePrincipal(wf.World, c, principal, getenv)
 			if err != nil {
 				return badInput(err)
 			}
@@ -83,6 +89,7 @@ Exit status: 0 every call allowed, 1 a call is denied, 2 bad input.`,
 			if format == "json" {
 				err = r.WriteJSON(out)
 			} else {
+				writeChoices(out, detected, principal, how)
 				err = r.WriteTable(out)
 			}
 			if err != nil {
@@ -96,9 +103,9 @@ Exit status: 0 every call allowed, 1 a call is denied, 2 bad input.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&worldFile, "world", "", "world `FILE`, or scenario file (its world as of --step), whose policies to check against")
-	f.StringVar(&principal, "principal", "", "`ARN` of the user, role or assumed-role session that runs the command (default: the scenario's)")
+	f.StringVar(&principal, "principal", "", "`ARN` of the user, role or assumed-role session that runs the command (default: the scenario step's, else by the rule below)")
 	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world, principal and command to use (1-based; default: the first)")
-	f.StringVar(&client, "client", "", "client model: aws-v1, aws-v2 (default for aws), rclone, s5cmd (default: the scenario's)")
+	f.StringVar(&client, "client", "", clientFlagUsage)
 	f.StringVar(&format, "format", "table", "output: table or json")
 	f.StringVar(&maxSize, "max-object-size", "", "largest object the command moves, e.g. 1MiB (default: any size, multipart paths included)")
 	return cmd

@@ -73,3 +73,38 @@ func TestCheckJSON(t *testing.T) {
 		}
 	}
 }
+
+// check finds the principal by the same rule as plan (issue 9): the
+// scenario step's before the command's profile and the environment.
+func TestCheckPrincipal(t *testing.T) {
+	const sync = "aws s3 sync s3://kazue-sync-source ."
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		code int
+		want string
+	}{
+		{"AWS_PROFILE", map[string]string{"AWS_PROFILE": "alice"}, []string{"--world", exampleWorld, "--", sync}, exitDenied, "(principal: arn:aws:iam::111111111111:user/alice, from AWS_PROFILE=alice)"},
+		{"--profile", nil, []string{"--world", exampleWorld, "--", "aws --profile copy s3 sync s3://kazue-sync-source ."}, exitOK, "(principal: arn:aws:sts::111111111111:assumed-role/CopyRole/copy, from the command's --profile copy)"},
+		{"AWS_ACCESS_KEY_ID", map[string]string{"AWS_ACCESS_KEY_ID": "AKIABOB0000000000001", "AWS_PROFILE": "alice"}, []string{"--world", exampleWorld, "--", sync}, exitOK, "from AWS_ACCESS_KEY_ID AKIABOB0000000000001"},
+		{"scenario step first", map[string]string{"AWS_PROFILE": "nobody"}, []string{"--world", "../../examples/seed000-s3-sync.yaml", "--step", "3"}, exitOK, "every call is allowed"},
+		{"unknown profile", map[string]string{"AWS_PROFILE": "nobody"}, []string{"--world", exampleWorld, "--", sync}, exitBadInput, `AWS_PROFILE=nobody: the world file ../../examples/world.yaml has no profile "nobody" (its profiles: alice, copy)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			withEnv(t, tt.env)
+			args := []string{"check"}
+			for _, a := range tt.args {
+				args = append(args, strings.Fields(a)...)
+			}
+			code, out, errOut := runCLI(t, args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s%s", code, tt.code, out, errOut)
+			}
+			if !strings.Contains(out+errOut, tt.want) {
+				t.Errorf("output lacks %q:\n%s%s", tt.want, out, errOut)
+			}
+		})
+	}
+}

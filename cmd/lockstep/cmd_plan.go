@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -20,7 +18,6 @@ func newPlanCommand() *cobra.Command {
 		worldFile, principal, client, format, outDir, maxSize string
 		bucketAccounts, bucketKeys                            []string
 		doProve                                               bool
-		detected                                              string
 	)
 	cmd := &cobra.Command{
 		Use:   "plan [flags] -- <client command>",
@@ -32,8 +29,11 @@ KMS calls each needs and why; then the identity policy for the principal,
 scoped to the buckets and prefixes of the command, the bucket policies for
 buckets of other accounts, and the key policy statements for their KMS keys.
 
-The accounts come from --world (bucket owners, default encryption) or from
---bucket-account and --bucket-kms-key.
+The accounts come from --world (bucket owners, default encryption; buckets
+of other accounts than the principal's get bucket policies) or from
+--bucket-account and --bucket-kms-key. An --sse-kms-key-id alias or key ID is
+resolved to its key ARN through the world; without one, the plan says so and
+leaves the key out of the policies.
 
 --prove runs the real client on lockstep's emulator with the planned
 policies, on data that makes it take every planned path, then once without
@@ -41,32 +41,53 @@ each permission (progress on standard error). The permissions are sufficient
 when the client succeeds byte-exact, no call it makes is denied and it makes
 every planned call; a permission is necessary when, without it, the client
 fails or a call is denied (a retried or fallback path counts). Exit status with
---prove: 0 proved, 1 not sufficient or a permission not needed, 2 bad input.`,
+--prove: 0 proved, 1 not sufficient or a permission not needed, 2 bad input.` + modelRules,
 		Example: `  lockstep plan -- aws s3 sync s3://kazue-sync-source s3://kazue-sync-dest
   lockstep plan --world examples/world.yaml --principal arn:aws:sts::111111111111:assumed-role/CopyRole/s \
       -- aws s3 cp s3://kazue-sync-source/big.dat s3://cp-dst/
+  AWS_PROFILE=copy lockstep plan --client aws-v2 --world examples/world.yaml \
+      -- aws s3 sync s3://kazue-sync-source s3://cp-dst/backup/
   lockstep plan --format json -- rclone copy ./dir remote:bucket/path`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "table" && format != "json" && format != "terraform" {
+			switch format {
+			case "table", "json", "terraform":
+			default:
 				return badInput(fmt.Errorf("--format %q: want table, json or terraform", format))
 			}
-			var ctx plan.Context
-			var worldModel *world.Model
+			model, detected, err := plan.ChooseClient(args, plan.Client(client), "", awsVersion)
+			if err != nil {
+				return badInput(err)
+			}
+			c, err := parseClientCommand(cmd, args, model)
+			if err != nil {
+				return badInput(err)
+			}
+			var (
+				ctx        plan.Context
+				worldModel *world.Model
+				how        string
+			)
 			if worldFile != "" {
-				w, err := world.Load(worldFile)
-				if err != nil {
-					return badInput(err)
-				}
-				ctx = plan.ContextFromWorld(w, principal)
 				data, err := os.ReadFile(worldFile)
 				if err != nil {
-					return badInput(err)
+					return badInput(fmt.Errorf("--world: %w", err))
 				}
 				if worldModel, err = world.Decode(data, worldFile); err != nil {
 					return badInput(err)
 				}
+				w, err := world.Compile(worldModel.Clone(), worldFile)
+				if err != nil {
+					return badInput(err)
+				}
+				if principal, how, err = plan.ResolvePrincipal(w, c, principal, getenv); err != nil {
+					return badInput(err)
+				}
+				ctx = plan.ContextFromWorld(w, principal)
 			} else {
 				ctx = plan.Context{Principal: principal, BucketAccount: map[string]string{}, BucketKMSKey: map[string]string{}}
+			}
+			if principal == "anonymous" || c.Creds.Unsigned {
+				return badInput(fmt.Errorf("the command sends unsigned requests (%s): lockstep plans the policies of a principal that signs; only bucket policies naming Principal \"*\" allow anonymous requests", firstNonEmpty(how, "--no-sign-request")))
 			}
 			for _, kv := range bucketAccounts {
 				b, a, ok := strings.Cut(kv, "=")
@@ -89,13 +110,6 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 				}
 				ctx.MaxObjectSize = n
 			}
-			if client == "" && len(args) > 0 && filepath.Base(args[0]) == "aws" {
-				client, detected = detectAWSCLI(args[0])
-			}
-			c, err := plan.ParseCommand(args, plan.Client(client))
-			if err != nil {
-				return badInput(err)
-			}
 			p, err := plan.Build(c, ctx)
 			if err != nil {
 				return badInput(err)
@@ -110,12 +124,10 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 				}
 			}
 			out := cmd.OutOrStdout()
-			if detected != "" && format == "table" {
-				fmt.Fprintf(out, "(client: %s)\n", detected)
-			}
 			var err2 error
 			switch format {
 			case "table":
+				writeChoices(out, detected, principal, how)
 				err2 = p.WriteTable(out)
 			case "json":
 				err2 = p.WriteJSON(out)
@@ -137,9 +149,9 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&worldFile, "world", "", "world `FILE` giving bucket owners and default encryption")
-	f.StringVar(&principal, "principal", "", "`ARN` of the user, role or assumed-role session that runs the command")
-	f.StringVar(&client, "client", "", "client model: aws-v1, aws-v2, rclone, s5cmd (default: from the command; for aws, the version `aws --version` reports)")
+	f.StringVar(&worldFile, "world", "", "world `FILE` giving bucket owners, default encryption, keys and profiles")
+	f.StringVar(&principal, "principal", "", "`ARN` of the user, role or assumed-role session that runs the command (default with --world: by the rule below)")
+	f.StringVar(&client, "client", "", clientFlagUsage)
 	f.StringVar(&format, "format", "table", "output: table, json (docs/plan.md lists its fields) or terraform (providers per account, bucket and key policies merged with the current ones)")
 	f.StringVar(&outDir, "out", "", "also write each policy document to `DIR`: identity.json; bucket-<bucket>.json and key-<id>.json, the whole policy merged with the current one of --world, or bucket-<bucket>.statements.json and key-<id>.statements.json when the current policy is unknown")
 	f.BoolVar(&doProve, "prove", false, "run the real client on the emulator with the planned policies, then without each permission in turn, to show each is necessary")
@@ -149,23 +161,13 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 	return cmd
 }
 
-// detectAWSCLI tells the AWS CLI version of the aws command the user
-// would run: aws-v1 or aws-v2 from `aws --version`, and what was found.
-// When it cannot be run, v2 is assumed.
-func detectAWSCLI(bin string) (string, string) {
-	path, err := exec.LookPath(bin)
-	if err != nil {
-		return "aws-v2", "aws is not installed here; planning for the AWS CLI v2 (--client aws-v1 for v1)"
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
 	}
-	out, err := exec.Command(path, "--version").CombinedOutput()
-	version := strings.Fields(string(out))
-	switch {
-	case err == nil && len(version) > 0 && strings.HasPrefix(version[0], "aws-cli/1."):
-		return "aws-v1", "detected " + version[0] + " at " + path
-	case err == nil && len(version) > 0 && strings.HasPrefix(version[0], "aws-cli/2."):
-		return "aws-v2", "detected " + version[0] + " at " + path
-	}
-	return "aws-v2", "could not read the version of " + path + "; planning for the AWS CLI v2 (--client aws-v1 for v1)"
+	return ""
 }
 
 // parseSize reads 1048576, 1MiB, 8MiB, 1GiB.
