@@ -27,6 +27,9 @@ type Model struct {
 	// multipart upload or copy.
 	MultipartThreshold scenario.Size `yaml:"multipart_threshold"`
 	Flows              []Flow        `yaml:"flows"`
+	// Notes are remarks for people, printed with the plans of the
+	// commands their condition selects.
+	Notes []ModelNote `yaml:"notes"`
 	// Errors are the shapes of the client's error lines, tried in order
 	// (package explain reads them).
 	Errors []ErrorShape `yaml:"errors"`
@@ -80,6 +83,13 @@ func (s *ErrorShape) Expand(groups map[string]string) string {
 		cmd = strings.ReplaceAll(cmd, "{"+name+"}", v)
 	}
 	return cmd
+}
+
+// ModelNote is a remark about the client that the plan of a command the
+// note's condition selects prints for people.
+type ModelNote struct {
+	When Condition `yaml:"when"`
+	Text string    `yaml:"text"`
 }
 
 // Flow is a group of calls made when its condition holds.
