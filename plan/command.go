@@ -54,7 +54,8 @@ type Command struct {
 	// Flags holds the flags that change the calls, normalized: "delete",
 	// "acl", "grants", "sse", "sse-kms-key-id", "copy-props",
 	// "no-check-bucket", "no-head", "checksum", "size-only", "fast-list",
-	// "dryrun", "include", "exclude".
+	// "dryrun", "include", "exclude", "no-clobber", "if-size-differ",
+	// "if-source-newer".
 	Flags map[string]string
 	// Creds is what the command line says about who signs its requests.
 	Creds Credentials

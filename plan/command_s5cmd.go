@@ -31,11 +31,8 @@ var (
 // s5cmdUnmodelled are s5cmd flags that make calls the s5cmd model does
 // not cover, and what they do.
 var s5cmdUnmodelled = map[string]string{
-	"--version-id":      "reads or deletes one object version (s3:GetObjectVersion, s3:DeleteObjectVersion)",
-	"--all-versions":    "lists and deletes every object version (s3:ListBucketVersions, s3:DeleteObjectVersion)",
-	"--no-clobber":      "reads each destination object before writing it",
-	"--if-size-differ":  "reads each destination object before writing it",
-	"--if-source-newer": "reads each destination object before writing it",
+	"--version-id":   "reads or deletes one object version (s3:GetObjectVersion, s3:DeleteObjectVersion)",
+	"--all-versions": "lists and deletes every object version (s3:ListBucketVersions, s3:DeleteObjectVersion)",
 }
 
 // flagTable reads "name" (a switch) and "name=v" (takes a value) words.
@@ -104,7 +101,7 @@ func parseS5cmd(args []string) (*Command, error) {
 	}
 	for _, f := range append(gflags, flags...) {
 		switch n := s5cmdName(f.name); n {
-		case "--delete", "--size-only", "--raw":
+		case "--delete", "--size-only", "--raw", "--no-clobber", "--if-size-differ", "--if-source-newer":
 			c.Flags[strings.TrimPrefix(n, "--")] = ""
 		case "--acl", "--sse", "--sse-kms-key-id":
 			c.Flags[strings.TrimPrefix(n, "--")] = f.value

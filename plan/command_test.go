@@ -30,7 +30,6 @@ func TestParseErrors(t *testing.T) {
 		{"s5cmd cp --bogus a.txt s3://b/", "", "s5cmd cp: lockstep does not know the flag --bogus"},
 		{"s5cmd --acl private cp a.txt s3://b/", "", "s5cmd: --acl is a flag of s5cmd cp, s5cmd mv, s5cmd sync, not a global flag"},
 		{"s5cmd cp a.txt s3://b/ --acl private", "", `s5cmd cp: s5cmd reads flags before the paths only: --acl after a.txt is an argument`},
-		{"s5cmd cp -n a.txt s3://b/", "", "lockstep's s5cmd model does not cover -n (--no-clobber)"},
 		{"s5cmd rm --all-versions 's3://b/p/*'", "", "does not cover --all-versions"},
 		// Paths.
 		{"aws s3 cp s3://b/k gs://x/y", "", "aws s3 cp: gs://x/y is neither a local path nor an s3:// URL"},
@@ -92,6 +91,7 @@ func TestParseFlags(t *testing.T) {
 		{"s5cmd sync --delete=false dir/ s3://b/p/", "dir/", "s3://b/p/", true, map[string]string{}, Credentials{}},
 		{"s5cmd cp " + up + " s3://b/u/", up, "s3://b/u/", true, nil, Credentials{}},
 		{"s5cmd cp s3://b/p/k.txt ./", "s3://b/p/k.txt", "./", false, nil, Credentials{}},
+		{"s5cmd cp -n -s=true --if-source-newer a.txt s3://b/", "a.txt", "s3://b/a.txt", false, map[string]string{"no-clobber": "", "if-size-differ": "", "if-source-newer": ""}, Credentials{}},
 		{"s5cmd rm 's3://b/p/*'", "s3://b/p/", "", true, nil, Credentials{}},
 		{"s5cmd rm s3://b/p/k.txt", "s3://b/p/k.txt", "", false, nil, Credentials{}},
 		{"rclone copy -v --s3-profile copy --s3-env-auth ./dir :s3,profile=job:b/p", "./dir", "s3://b/p/", true, nil, Credentials{Profile: "job", EnvAuth: true}},
