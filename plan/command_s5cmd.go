@@ -150,7 +150,12 @@ func parseS5cmd(args []string) (*Command, error) {
 			return nil, fmt.Errorf("%s %s: s5cmd rejects this: \"source argument must contain wildcard character\"; write '%s*' for the objects under it", name, ops[0], strings.TrimSuffix(ops[0], "/")+"/")
 		}
 		if c.Verb == "sync" {
-			return nil, fmt.Errorf("%s %s: s5cmd reads this as the one object %q, not the objects under %s/ (with no such object it copies nothing and exits 0); lockstep's s5cmd model plans sync of a wildcard: write '%s/*' for the objects under it, or s5cmd cp %s DEST for the one object", name, ops[0], c.Source.Key, c.Source.Key, ops[0], ops[0])
+			// s5cmd lists the path as a prefix with the delimiter "/" and
+			// takes every key it matches (storage/url/url.go).
+			if c.Dest.IsS3() {
+				return nil, fmt.Errorf("%s %s %s: s5cmd reads %s as every object whose key starts with %q and has no further \"/\" (not the objects under %s/); lockstep plans that sync into a local directory only: write '%s/*' for the objects under it, or s5cmd cp %s DEST for the one object", name, ops[0], ops[1], ops[0], c.Source.Key, c.Source.Key, ops[0], ops[0])
+			}
+			c.KeyPrefix = true
 		}
 	}
 	// A local directory is copied whole: with a trailing slash, or when it

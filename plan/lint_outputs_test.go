@@ -53,6 +53,7 @@ func moreRows() []lintRow {
 		{Rclone, "rclone move s3-remote:cmk-b/p s3-remote:dst-b/q", 0},
 		{S5cmd, "s5cmd cp s3://cmk-b/p/* ./out/", 0},
 		{S5cmd, "s5cmd cp -u s3://src-a/p/* s3://dst-b/q/", 0},
+		{S5cmd, "s5cmd sync s3://cmk-b/p/k.txt ./out/", 0},
 	}
 }
 
