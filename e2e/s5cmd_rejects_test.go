@@ -12,9 +12,9 @@ import (
 
 // TestS5cmdRejects: the s5cmd command lines lockstep plan refuses are the
 // ones the real s5cmd refuses, for the same reason, in s5cmd's words
-// (issue 9); and an S3 source without a wildcard or trailing slash, which
-// s5cmd reads as one object and silently syncs nothing, is refused with
-// an explanation.
+// (issue 9); and a sync of an S3 source without a wildcard or trailing
+// slash into S3, which s5cmd runs (here copying nothing: p is no object)
+// but lockstep does not plan, is refused with an explanation.
 func TestS5cmdRejects(t *testing.T) {
 	bin := s5cmd(t)
 	srv := startServer(t, nil)
@@ -38,7 +38,7 @@ func TestS5cmdRejects(t *testing.T) {
 		{"cp LOCAL/a.txt s3://kazue-sync-dest/x/ --acl private", "expected source and destination arguments", "expected source and destination arguments"},
 		{"cp --bogus LOCAL/a.txt s3://kazue-sync-dest/x/", "flag provided but not defined: -bogus", "lockstep does not know the flag --bogus"},
 		{"--acl private cp LOCAL/a.txt s3://kazue-sync-dest/x/", "flag provided but not defined: -acl", "--acl is a flag of s5cmd cp, s5cmd mv, s5cmd sync, not a global flag"},
-		{"sync s3://kazue-sync-source/p OUT/", "", `s5cmd reads this as the one object "p"`},
+		{"sync s3://kazue-sync-source/p s3://kazue-sync-dest/x/", "", `lockstep plans that sync into a local directory only`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.ReplaceAll(tt.args, "/", "∕"), func(t *testing.T) {

@@ -51,10 +51,16 @@ type Command struct {
 	// Recursive is true for directory operations: aws sync, cp/mv/rm
 	// --recursive, rclone copy/sync/move, s5cmd sync and wildcards.
 	Recursive bool
+	// KeyPrefix marks an S3 source that names every object whose key
+	// starts with Source.Key and has no further "/" (s5cmd sync of a path
+	// without a wildcard), not that key alone; each object keeps its base
+	// name, as in a single-object command.
+	KeyPrefix bool
 	// Flags holds the flags that change the calls, normalized: "delete",
 	// "acl", "grants", "sse", "sse-kms-key-id", "copy-props",
 	// "no-check-bucket", "no-head", "checksum", "size-only", "fast-list",
-	// "dryrun", "include", "exclude".
+	// "dryrun", "include", "exclude", "no-clobber", "if-size-differ",
+	// "if-source-newer".
 	Flags map[string]string
 	// Creds is what the command line says about who signs its requests.
 	Creds Credentials

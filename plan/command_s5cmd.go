@@ -31,11 +31,8 @@ var (
 // s5cmdUnmodelled are s5cmd flags that make calls the s5cmd model does
 // not cover, and what they do.
 var s5cmdUnmodelled = map[string]string{
-	"--version-id":      "reads or deletes one object version (s3:GetObjectVersion, s3:DeleteObjectVersion)",
-	"--all-versions":    "lists and deletes every object version (s3:ListBucketVersions, s3:DeleteObjectVersion)",
-	"--no-clobber":      "reads each destination object before writing it",
-	"--if-size-differ":  "reads each destination object before writing it",
-	"--if-source-newer": "reads each destination object before writing it",
+	"--version-id":   "reads or deletes one object version (s3:GetObjectVersion, s3:DeleteObjectVersion)",
+	"--all-versions": "lists and deletes every object version (s3:ListBucketVersions, s3:DeleteObjectVersion)",
 }
 
 // flagTable reads "name" (a switch) and "name=v" (takes a value) words.
@@ -104,7 +101,7 @@ func parseS5cmd(args []string) (*Command, error) {
 	}
 	for _, f := range append(gflags, flags...) {
 		switch n := s5cmdName(f.name); n {
-		case "--delete", "--size-only", "--raw":
+		case "--delete", "--size-only", "--raw", "--no-clobber", "--if-size-differ", "--if-source-newer":
 			c.Flags[strings.TrimPrefix(n, "--")] = ""
 		case "--acl", "--sse", "--sse-kms-key-id":
 			c.Flags[strings.TrimPrefix(n, "--")] = f.value
@@ -153,7 +150,12 @@ func parseS5cmd(args []string) (*Command, error) {
 			return nil, fmt.Errorf("%s %s: s5cmd rejects this: \"source argument must contain wildcard character\"; write '%s*' for the objects under it", name, ops[0], strings.TrimSuffix(ops[0], "/")+"/")
 		}
 		if c.Verb == "sync" {
-			return nil, fmt.Errorf("%s %s: s5cmd reads this as the one object %q, not the objects under %s/ (with no such object it copies nothing and exits 0); lockstep's s5cmd model plans sync of a wildcard: write '%s/*' for the objects under it, or s5cmd cp %s DEST for the one object", name, ops[0], c.Source.Key, c.Source.Key, ops[0], ops[0])
+			// s5cmd lists the path as a prefix with the delimiter "/" and
+			// takes every key it matches (storage/url/url.go).
+			if c.Dest.IsS3() {
+				return nil, fmt.Errorf("%s %s %s: s5cmd reads %s as every object whose key starts with %q and has no further \"/\" (not the objects under %s/); lockstep plans that sync into a local directory only: write '%s/*' for the objects under it, or s5cmd cp %s DEST for the one object", name, ops[0], ops[1], ops[0], c.Source.Key, c.Source.Key, ops[0], ops[0])
+			}
+			c.KeyPrefix = true
 		}
 	}
 	// A local directory is copied whole: with a trailing slash, or when it

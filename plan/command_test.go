@@ -30,7 +30,6 @@ func TestParseErrors(t *testing.T) {
 		{"s5cmd cp --bogus a.txt s3://b/", "", "s5cmd cp: lockstep does not know the flag --bogus"},
 		{"s5cmd --acl private cp a.txt s3://b/", "", "s5cmd: --acl is a flag of s5cmd cp, s5cmd mv, s5cmd sync, not a global flag"},
 		{"s5cmd cp a.txt s3://b/ --acl private", "", `s5cmd cp: s5cmd reads flags before the paths only: --acl after a.txt is an argument`},
-		{"s5cmd cp -n a.txt s3://b/", "", "lockstep's s5cmd model does not cover -n (--no-clobber)"},
 		{"s5cmd rm --all-versions 's3://b/p/*'", "", "does not cover --all-versions"},
 		// Paths.
 		{"aws s3 cp s3://b/k gs://x/y", "", "aws s3 cp: gs://x/y is neither a local path nor an s3:// URL"},
@@ -51,7 +50,7 @@ func TestParseErrors(t *testing.T) {
 		{"s5cmd sync s3://b/p/ out/", "", `s5cmd sync s3://b/p/: s5cmd rejects this: "source argument must contain wildcard character"; write 's3://b/p/*'`},
 		{"s5cmd sync s3://b out/", "", `s5cmd rejects this: "source argument must contain wildcard character"; write 's3://b/*'`},
 		{"s5cmd cp s3://b/p/ out/", "", `source argument must contain wildcard character`},
-		{"s5cmd sync s3://b/p out/", "", `s5cmd sync s3://b/p: s5cmd reads this as the one object "p", not the objects under p/`},
+		{"s5cmd sync s3://b/p s3://c/q/", "", `s5cmd sync s3://b/p s3://c/q/: s5cmd reads s3://b/p as every object whose key starts with "p" and has no further "/" (not the objects under p/); lockstep plans that sync into a local directory only`},
 		{"s5cmd rm s3://b/p/", "", `s3 bucket/prefix cannot be used for delete operations (forgot wildcard character?)`},
 		// Models.
 		{"aws s3 cp a s3://b/", Rclone, "--client rclone does not fit the command aws"},
@@ -92,6 +91,8 @@ func TestParseFlags(t *testing.T) {
 		{"s5cmd sync --delete=false dir/ s3://b/p/", "dir/", "s3://b/p/", true, map[string]string{}, Credentials{}},
 		{"s5cmd cp " + up + " s3://b/u/", up, "s3://b/u/", true, nil, Credentials{}},
 		{"s5cmd cp s3://b/p/k.txt ./", "s3://b/p/k.txt", "./", false, nil, Credentials{}},
+		{"s5cmd cp -n -s=true --if-source-newer a.txt s3://b/", "a.txt", "s3://b/a.txt", false, map[string]string{"no-clobber": "", "if-size-differ": "", "if-source-newer": ""}, Credentials{}},
+		{"s5cmd sync s3://b/p/k.txt out/", "s3://b/p/k.txt", "out/", false, nil, Credentials{}},
 		{"s5cmd rm 's3://b/p/*'", "s3://b/p/", "", true, nil, Credentials{}},
 		{"s5cmd rm s3://b/p/k.txt", "s3://b/p/k.txt", "", false, nil, Credentials{}},
 		{"rclone copy -v --s3-profile copy --s3-env-auth ./dir :s3,profile=job:b/p", "./dir", "s3://b/p/", true, nil, Credentials{Profile: "job", EnvAuth: true}},

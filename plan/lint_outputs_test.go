@@ -52,6 +52,8 @@ func moreRows() []lintRow {
 		{Rclone, "rclone copyto ./dir/report.csv s3-remote:dst-b/report.csv", 0},
 		{Rclone, "rclone move s3-remote:cmk-b/p s3-remote:dst-b/q", 0},
 		{S5cmd, "s5cmd cp s3://cmk-b/p/* ./out/", 0},
+		{S5cmd, "s5cmd cp -u s3://src-a/p/* s3://dst-b/q/", 0},
+		{S5cmd, "s5cmd sync s3://cmk-b/p/k.txt ./out/", 0},
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -108,7 +109,7 @@ type Condition struct {
 	// Recursive, when set, must equal the command's.
 	Recursive *bool `yaml:"recursive"`
 	// If are flag tests, all of which must hold: "name" (set), "!name"
-	// (not set), "name=value", "name!=value".
+	// (not set), "name=value", "name!=value", "a|b|c" (any of them set).
 	If []string `yaml:"if"`
 }
 
@@ -279,6 +280,10 @@ func side(l Location) string {
 func flagsHold(tests []string, cmd *Command) bool {
 	for _, t := range tests {
 		switch {
+		case strings.Contains(t, "|"):
+			if !slices.ContainsFunc(strings.Split(t, "|"), cmd.Has) {
+				return false
+			}
 		case strings.HasPrefix(t, "!"):
 			if cmd.Has(t[1:]) {
 				return false

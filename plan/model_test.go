@@ -42,3 +42,30 @@ func TestErrorShapes(t *testing.T) {
 		t.Errorf("Expand = %q, groups %v", got, g)
 	}
 }
+
+// TestFlagsHold: the flag tests of conditions and calls.
+func TestFlagsHold(t *testing.T) {
+	cmd := &Command{Flags: map[string]string{"delete": "", "acl": "private", "if-size-differ": ""}}
+	for _, tc := range []struct {
+		tests []string
+		want  bool
+	}{
+		{nil, true},
+		{[]string{"delete"}, true},
+		{[]string{"size-only"}, false},
+		{[]string{"!size-only"}, true},
+		{[]string{"!delete"}, false},
+		{[]string{"acl=private"}, true},
+		{[]string{"acl=public-read"}, false},
+		{[]string{"acl!=private"}, false},
+		{[]string{"sse!=aws:kms"}, true},
+		{[]string{"no-clobber|if-size-differ|if-source-newer"}, true},
+		{[]string{"no-clobber|if-source-newer"}, false},
+		{[]string{"delete", "no-clobber|if-size-differ"}, true},
+		{[]string{"!delete", "no-clobber|if-size-differ"}, false},
+	} {
+		if got := flagsHold(tc.tests, cmd); got != tc.want {
+			t.Errorf("flagsHold(%q) = %v, want %v", tc.tests, got, tc.want)
+		}
+	}
+}

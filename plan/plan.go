@@ -232,9 +232,9 @@ func BuildWith(cmd *Command, ctx Context, m *Model) (*Plan, error) {
 
 // objectPattern is the key pattern of the objects a command touches at a
 // location: the key itself for single-object commands, prefix* for
-// directory ones.
+// directory ones and for a source that names every key with its prefix.
 func objectPattern(cmd *Command, loc Location) string {
-	if cmd.Recursive {
+	if cmd.Recursive || (cmd.KeyPrefix && loc == cmd.Source) {
 		return loc.Key + "*"
 	}
 	if loc.Key == "" {

@@ -56,6 +56,36 @@ func TestParseCommand(t *testing.T) {
 	}
 }
 
+// TestKeyPrefixSource: a source that names every key with its prefix
+// (s5cmd sync of a path without a wildcard) is planned as its key
+// pattern, while each object keeps its name.
+func TestKeyPrefixSource(t *testing.T) {
+	cmd, err := ParseCommand(splitArgs("s5cmd sync s3://b/p/k.txt out/"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cmd.KeyPrefix || cmd.Recursive {
+		t.Fatalf("KeyPrefix %v, Recursive %v; want true, false", cmd.KeyPrefix, cmd.Recursive)
+	}
+	p, err := Build(cmd, Context{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range p.Calls {
+		if c.Key != "" && c.Key != "p/k.txt*" {
+			t.Errorf("%s on key %q, want p/k.txt*", c.Operation, c.Key)
+		}
+		if c.Prefix != nil && *c.Prefix != "p/k.txt" {
+			t.Errorf("%s with prefix %q, want p/k.txt", c.Operation, *c.Prefix)
+		}
+	}
+	for _, n := range p.Needs {
+		if strings.HasPrefix(n.Resource, "arn:aws:s3:::b/") && n.Resource != "arn:aws:s3:::b/p/k.txt*" {
+			t.Errorf("%s on %s, want arn:aws:s3:::b/p/k.txt*", n.Action, n.Resource)
+		}
+	}
+}
+
 // splitArgs splits a command line on spaces, keeping single-quoted
 // parts whole (enough for the tests' commands).
 func splitArgs(s string) []string {

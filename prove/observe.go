@@ -79,7 +79,10 @@ func matches(c Call, pc plan.Call) bool {
 	if c.ByS3 || c.Operation != pc.Operation || c.Bucket != pc.Bucket {
 		return false
 	}
-	if pc.Key != "" {
+	// A call without a key names its objects in the request body, which
+	// the audit log does not record (DeleteObjects): it is the planned
+	// call on objects of its bucket.
+	if pc.Key != "" && c.Key != "" {
 		if prefix, ok := strings.CutSuffix(pc.Key, "*"); ok {
 			if !strings.HasPrefix(c.Key, prefix) {
 				return false
