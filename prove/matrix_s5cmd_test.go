@@ -14,6 +14,8 @@ import (
 func TestProofMatrixS5cmd(t *testing.T) {
 	const mib = 1 << 20
 	proveRows(t, []row{
+		// A local wildcard source: the test files are in dir/.
+		{client: plan.S5cmd, args: "s5cmd cp dir/* s3://dst-a/p/", max: mib},
 		// -n, -s, -u: one object is in the destination from the start,
 		// so that s5cmd compares and skips it; the others are missing,
 		// and their 404 needs s3:ListBucket.

@@ -429,7 +429,7 @@ func (pr *prover) seed(ctx context.Context, srv *emulator.Server, work string, s
 			}
 			continue
 		}
-		p := filepath.Join(work, localPath(c.Source.Local))
+		p := filepath.Join(work, localPath(localRoot(c.Source.Local)))
 		if c.Recursive {
 			p = filepath.Join(p, name)
 		}
@@ -501,6 +501,17 @@ func (pr *prover) seedExisting(ctx context.Context, srv *emulator.Server, work s
 		return err
 	}
 	return os.WriteFile(p, d.files[name], 0o644)
+}
+
+// localRoot is the directory a local source names: the path itself, or,
+// for a wildcard pattern (s5cmd's dir/*), the directory before the first
+// wildcard.
+func localRoot(p string) string {
+	i := strings.IndexAny(p, "*?[")
+	if i < 0 {
+		return p
+	}
+	return p[:strings.LastIndexByte(p[:i], '/')+1]
 }
 
 // localPath maps a local path of the command into the proof's working
@@ -638,7 +649,7 @@ func (pr *prover) verify(ctx context.Context, srv *emulator.Server, work string,
 				}
 				continue
 			}
-			p := filepath.Join(work, localPath(c.Source.Local))
+			p := filepath.Join(work, localPath(localRoot(c.Source.Local)))
 			if c.Recursive {
 				p = filepath.Join(p, name)
 			}
