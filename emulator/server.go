@@ -231,8 +231,9 @@ func (s *Server) Region() string { return s.region }
 // World returns the current compiled world.
 func (s *Server) World() *world.World { return s.state.world() }
 
-// Close stops serving, waits for running requests up to ctx's deadline
-// and closes the store. A temporary data directory is removed.
+// Close stops serving, waits up to 10 s for the requests being served
+// (none: it closes the connections at once), and closes the store. A
+// temporary data directory is removed.
 func (s *Server) Close() error {
 	s.closeMu.Lock()
 	defer s.closeMu.Unlock()
@@ -242,9 +243,19 @@ func (s *Server) Close() error {
 	s.closed = true
 	var err error
 	if s.http != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err = s.http.Shutdown(ctx)
-		cancel()
+		s.busyMu.Lock()
+		idle := s.busy == 0
+		s.busyMu.Unlock()
+		if idle {
+			// No request is being served: nothing to wait for. Shutdown
+			// would poll connections a client left open for up to half
+			// a second each.
+			err = s.http.Close()
+		} else {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			err = s.http.Shutdown(ctx)
+			cancel()
+		}
 		<-s.done
 	}
 	s.cleanup()
