@@ -413,8 +413,10 @@ func (p *Plan) notes() {
 	if p.Context.MaxObjectSize == 0 {
 		p.Notes = append(p.Notes, fmt.Sprintf("objects of any size: the multipart paths (%s and more) are planned; --max-object-size narrows this", formatSize(int64(p.Model.MultipartThreshold))))
 	}
-	if cmd.Client == AWSv2 && cmd.Source.IsS3() && cmd.Dest.IsS3() && cmd.Flags["copy-props"] == "default" {
-		p.Notes = append(p.Notes, "AWS CLI v2 copies tags of objects >= 8 MiB (--copy-props default): that needs s3:GetObjectTagging on the source and s3:PutObjectTagging on the destination; --copy-props metadata-directive avoids both")
+	for _, n := range p.Model.Notes {
+		if n.When.applies(cmd) {
+			p.Notes = append(p.Notes, n.Text)
+		}
 	}
 	if cmd.Client == Rclone && !cmd.Recursive && !cmd.Has("no-check-bucket") {
 		p.Notes = append(p.Notes, "rclone calls CreateBucket before uploading when it has not listed the bucket; --s3-no-check-bucket removes the need for s3:CreateBucket (seed 002)")
