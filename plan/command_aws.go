@@ -131,9 +131,6 @@ func parseAWS(args []string, client Client) (*Command, error) {
 	} else {
 		c.keepName()
 	}
-	if _, ok := c.Flags["copy-props"]; !ok {
-		c.Flags["copy-props"] = "default"
-	}
 	return c, nil
 }
 

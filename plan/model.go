@@ -5,7 +5,6 @@ import (
 	"embed"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -28,8 +27,8 @@ type Model struct {
 	// multipart upload or copy.
 	MultipartThreshold scenario.Size `yaml:"multipart_threshold"`
 	Flows              []Flow        `yaml:"flows"`
-	// Notes are remarks for people, printed with the plans of the
-	// commands their condition selects.
+	// Notes are remarks for people on the client's behaviour, each in the
+	// plan of the commands its condition holds for.
 	Notes []ModelNote `yaml:"notes"`
 	// Errors are the shapes of the client's error lines, tried in order
 	// (package explain reads them).
@@ -86,8 +85,8 @@ func (s *ErrorShape) Expand(groups map[string]string) string {
 	return cmd
 }
 
-// ModelNote is a remark about the client that the plan of a command the
-// note's condition selects prints for people.
+// ModelNote is a remark on the client's behaviour, for the commands its
+// condition holds for.
 type ModelNote struct {
 	When Condition `yaml:"when"`
 	Text string    `yaml:"text"`
@@ -109,7 +108,8 @@ type Condition struct {
 	// Recursive, when set, must equal the command's.
 	Recursive *bool `yaml:"recursive"`
 	// If are flag tests, all of which must hold: "name" (set), "!name"
-	// (not set), "name=value", "name!=value", "a|b|c" (any of them set).
+	// (not set), "name=value", "name!=value" (also when not set), or
+	// tests joined by "|", which holds when one of them does.
 	If []string `yaml:"if"`
 }
 
@@ -205,6 +205,11 @@ func parseModel(data []byte, name string) (*Model, error) {
 			}
 		}
 	}
+	for i, n := range m.Notes {
+		if n.Text == "" {
+			return nil, fmt.Errorf("%s: notes[%d]: a note needs its text", name, i)
+		}
+	}
 	for i := range m.Errors {
 		if err := m.Errors[i].compile(); err != nil {
 			return nil, fmt.Errorf("%s: errors[%d]: %w", name, i, err)
@@ -279,32 +284,35 @@ func side(l Location) string {
 // flagsHold evaluates flag tests against the command's flags.
 func flagsHold(tests []string, cmd *Command) bool {
 	for _, t := range tests {
-		switch {
-		case strings.Contains(t, "|"):
-			if !slices.ContainsFunc(strings.Split(t, "|"), cmd.Has) {
-				return false
-			}
-		case strings.HasPrefix(t, "!"):
-			if cmd.Has(t[1:]) {
-				return false
-			}
-		case strings.Contains(t, "!="):
-			k, v, _ := strings.Cut(t, "!=")
-			if cmd.Flags[k] == v {
-				return false
-			}
-		case strings.Contains(t, "="):
-			k, v, _ := strings.Cut(t, "=")
-			if got, ok := cmd.Flags[k]; !ok || got != v {
-				return false
-			}
-		default:
-			if !cmd.Has(t) {
-				return false
-			}
+		if !flagHolds(t, cmd) {
+			return false
 		}
 	}
 	return true
+}
+
+// flagHolds evaluates one flag test.
+func flagHolds(t string, cmd *Command) bool {
+	if alts := strings.Split(t, "|"); len(alts) > 1 {
+		for _, a := range alts {
+			if flagHolds(a, cmd) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case strings.HasPrefix(t, "!"):
+		return !cmd.Has(t[1:])
+	case strings.Contains(t, "!="):
+		k, v, _ := strings.Cut(t, "!=")
+		return cmd.Flags[k] != v
+	case strings.Contains(t, "="):
+		k, v, _ := strings.Cut(t, "=")
+		got, ok := cmd.Flags[k]
+		return ok && got == v
+	}
+	return cmd.Has(t)
 }
 
 func containsString(list []string, s string) bool {

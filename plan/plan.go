@@ -253,13 +253,14 @@ func (p *Plan) addNeeds(i int, mc ModelCall) {
 		f.ACL = true
 	}
 	f.Tagging = len(mc.TaggingIf) > 0 && flagsHold(mc.TaggingIf, p.Command)
-	dstKey := p.kmsKeyFor(c.Bucket)
-	srcKey := ""
-	if c.SourceBucket != "" {
-		srcKey = p.kmsKeyFor(c.SourceBucket)
+	dstKey := p.Context.BucketKMSKey[c.Bucket]
+	if c.Side == "destination" {
+		dstKey = p.writeKMSKey(c.Bucket)
 	}
-	// A read of an object (GetObject, UploadPartCopy's source) decrypts
-	// with the key the object was written with: the bucket default.
+	// A read of an object (GetObject, the copy source) decrypts with the
+	// key the object was written with: the bucket default, also when the
+	// command re-encrypts it in place with another key.
+	srcKey := p.Context.BucketKMSKey[c.SourceBucket]
 	f.KMS = dstKey != ""
 	f.SourceKMS = srcKey != ""
 	for _, perm := range op.Required(f) {
@@ -349,22 +350,22 @@ func sortedConditions(c map[string]map[string][]string) []string {
 	return out
 }
 
-func (p *Plan) kmsKeyFor(bucket string) string {
-	if bucket == p.Command.Dest.Bucket {
-		if k := p.Command.Flags["sse-kms-key-id"]; k != "" {
-			// The resolved key ARN, or the flag as given when it could
-			// not be resolved: policies leave such needs out (notes).
-			return firstOf(p.SSEKMSKey, k)
+// writeKMSKey is the key of what the command writes to a destination
+// bucket: the one the command names, else the bucket default.
+func (p *Plan) writeKMSKey(bucket string) string {
+	if k := p.Command.Flags["sse-kms-key-id"]; k != "" {
+		// The resolved key ARN, or the flag as given when it could not
+		// be resolved: policies leave such needs out (notes).
+		return firstOf(p.SSEKMSKey, k)
+	}
+	if sse := p.Command.Flags["sse"]; sse == "aws:kms" || sse == "aws:kms:dsse" {
+		// aws:kms without a key: the bucket owner's AWS managed key
+		// aws/s3 (docs/authorization.md §3.1, §3.3).
+		acct := p.accountOf(bucket)
+		if acct == "" {
+			acct = "ACCOUNT"
 		}
-		if sse := p.Command.Flags["sse"]; sse == "aws:kms" || sse == "aws:kms:dsse" {
-			// aws:kms without a key: the bucket owner's AWS managed key
-			// aws/s3 (docs/authorization.md §3.1, §3.3).
-			acct := p.accountOf(bucket)
-			if acct == "" {
-				acct = "ACCOUNT"
-			}
-			return "arn:aws:kms:" + p.Context.Region + ":" + acct + ":key/" + world.S3KeyID(p.Context.Region, acct)
-		}
+		return "arn:aws:kms:" + p.Context.Region + ":" + acct + ":key/" + world.S3KeyID(p.Context.Region, acct)
 	}
 	return p.Context.BucketKMSKey[bucket]
 }

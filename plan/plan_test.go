@@ -21,7 +21,7 @@ func TestParseCommand(t *testing.T) {
 		recursive bool
 		flags     map[string]string
 	}{
-		{"aws s3 sync s3://b/p . --delete", "sync", "s3://b/p/", ".", true, map[string]string{"delete": "", "copy-props": "default"}},
+		{"aws s3 sync s3://b/p . --delete", "sync", "s3://b/p/", ".", true, map[string]string{"delete": ""}},
 		{"aws s3 sync ./dir s3://b", "sync", "./dir", "s3://b/", true, nil},
 		{"aws s3 cp s3://b/k.txt s3://c/", "cp", "s3://b/k.txt", "s3://c/k.txt", false, nil},
 		{"aws s3 cp ./f.bin s3://c/dir/", "cp", "./f.bin", "s3://c/dir/f.bin", false, nil},

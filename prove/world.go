@@ -41,6 +41,13 @@ func synthesize(p *plan.Plan) (*world.Model, error) {
 			owner = principalAcct
 		}
 		bm := world.BucketModel{Name: l.Bucket}
+		if writesACL(p, l.Bucket) {
+			// The command sends ACLs, which a bucket with ACLs disabled
+			// (BucketOwnerEnforced, the default) refuses but for
+			// bucket-owner-full-control: the proof's bucket has them
+			// enabled, as the user's must.
+			bm.Ownership = world.BucketOwnerPreferred
+		}
 		if k := p.Context.BucketKMSKey[l.Bucket]; k != "" {
 			keyAcct := accountOf(k)
 			id := k[strings.LastIndex(k, "/")+1:]
@@ -60,6 +67,17 @@ func synthesize(p *plan.Plan) (*world.Model, error) {
 		addNamedKey(m, account, region, principalAcct, k)
 	}
 	return m, nil
+}
+
+// writesACL reports whether the plan writes ACLs to the bucket's
+// objects: it needs s3:PutObjectAcl there.
+func writesACL(p *plan.Plan, bucket string) bool {
+	for _, n := range p.Needs {
+		if n.Action == "s3:PutObjectAcl" && strings.HasPrefix(n.Resource, "arn:aws:s3:::"+bucket+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // addNamedKey creates the key a command names, unless the world has it.
