@@ -107,6 +107,10 @@ type Call struct {
 	// Existing calls are made only for objects the destination already
 	// has.
 	Existing bool
+	// Features are the optional parts of the request the call sends that
+	// need permissions of their own: ACL headers, tags (x-amz-tagging).
+	// Their KMS fields are not set; KMS comes from the buckets' keys.
+	Features s3ops.Features
 	Why      string
 }
 
@@ -253,6 +257,7 @@ func (p *Plan) addNeeds(i int, mc ModelCall) {
 		f.ACL = true
 	}
 	f.Tagging = len(mc.TaggingIf) > 0 && flagsHold(mc.TaggingIf, p.Command)
+	p.Calls[i].Features.ACL, p.Calls[i].Features.Tagging = f.ACL, f.Tagging
 	dstKey := p.Context.BucketKMSKey[c.Bucket]
 	if c.Side == "destination" {
 		dstKey = p.writeKMSKey(c.Bucket)
