@@ -141,7 +141,8 @@ func parseRclone(args []string) (*Command, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %s %s: %w", cmd, name, val, err)
 			}
-			c.Flags[strings.TrimPrefix(name, "--s3-")] = strconv.FormatInt(n, 10)
+			// "off" (-1): every object is at or above the cutoff.
+			c.Flags[strings.TrimPrefix(name, "--s3-")] = strconv.FormatInt(max(n, 0), 10)
 		case "--no-update-modtime", "--use-server-modtime", "--download", "--recursive":
 			c.Flags[strings.TrimPrefix(name, "--")] = ""
 		case "-R":

@@ -109,6 +109,7 @@ func TestParseFlags(t *testing.T) {
 		{"rclone copy --s3-sse-kms-key-id alias/k --s3-server-side-encryption aws:kms ./dir r:b", "./dir", "s3://b/", true, map[string]string{"sse": "aws:kms", "sse-kms-key-id": "alias/k"}, Credentials{Remote: "r"}},
 		{"rclone copy --s3-copy-cutoff 5M --s3-upload-cutoff=1Gi r:a/p r:b/q", "s3://a/p/", "s3://b/q/", true, map[string]string{"copy-cutoff": "5242880", "upload-cutoff": "1073741824"}, Credentials{Remote: "r"}},
 		{"rclone copyto --s3-acl public-read --s3-bucket-acl private --no-update-modtime ./f.txt r:b/k", "./f.txt", "s3://b/k", false, map[string]string{"acl": "public-read", "bucket-acl": "private", "no-update-modtime": ""}, Credentials{Remote: "r"}},
+		{"rclone copy --s3-upload-cutoff off ./dir r:b/p", "./dir", "s3://b/p/", true, map[string]string{"upload-cutoff": "0"}, Credentials{Remote: "r"}},
 		{"rclone check --download ./dir r:b/p", "./dir", "s3://b/p/", true, map[string]string{"download": ""}, Credentials{Remote: "r"}},
 		{"rclone delete --rmdirs r:b/p", "s3://b/p/", "", true, nil, Credentials{Remote: "r"}},
 		{"rclone lsf -R -F tsp --use-server-modtime r:b", "s3://b/", "", true, map[string]string{"recursive": "", "format-t": "", "format-s": "", "format-p": "", "use-server-modtime": ""}, Credentials{Remote: "r"}},
