@@ -51,6 +51,11 @@ func moreRows() []lintRow {
 		{AWSv2, "aws s3 mv s3://cmk-b/a s3://dst-a/b", 0},
 		{Rclone, "rclone copyto ./dir/report.csv s3-remote:dst-b/report.csv", 0},
 		{Rclone, "rclone move s3-remote:cmk-b/p s3-remote:dst-b/q", 0},
+		{Rclone, "rclone copy s3-remote:src-a/p s3-remote:cmk-b/q --s3-copy-cutoff 5M", 12 << 20},
+		{Rclone, "rclone copyto --s3-acl bucket-owner-full-control ./dir/f.txt s3-remote:dst-b/p/k.txt", 0},
+		{Rclone, "rclone check ./dir s3-remote:cmk-b/p", 0},
+		{Rclone, "rclone delete s3-remote:dst-b/p", 0},
+		{Rclone, "rclone lsf -R --format tsp s3-remote:cmk-b/p", 0},
 		{S5cmd, "s5cmd cp s3://cmk-b/p/* ./out/", 0},
 	}
 }
