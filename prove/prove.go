@@ -219,17 +219,44 @@ func (pr *prover) progress(what string, r Run, c *Check) {
 	fmt.Fprintf(pr.opts.Progress, "lockstep prove: run %d/%d, %s: %s\n", pr.done, pr.total, what, verdict)
 }
 
-// run runs the command once per data variant: one run with a small and a
-// multipart-size object for a directory command; for a single-object
-// command, one run per planned size. The run fails if any variant does.
+// variant is one run's data: the size of a single-object command's
+// object (0 for a directory command), and whether the destination has it
+// from the start.
+type variant struct {
+	size     int64
+	existing bool
+}
+
+// run runs the command once per data variant: one run with objects of
+// every size for a directory command; for a single-object command, one
+// run per planned size and, when the plan updates objects the destination
+// has, one with the destination holding the object from the start (the
+// smallest, and the largest too when large ones are updated in place).
+// The run fails if any variant does.
 func (pr *prover) run(ctx context.Context, p *plan.Plan) (Run, error) {
-	sizes := []int64{0}
+	variants := []variant{{}}
 	if !pr.p.Command.Recursive {
-		sizes = pr.sizes()
+		sizes := pr.sizes()
+		variants = nil
+		for _, n := range sizes {
+			variants = append(variants, variant{size: n})
+		}
+		for _, c := range pr.p.Calls {
+			if c.Existing {
+				variants = append(variants, variant{size: sizes[0], existing: true})
+				break
+			}
+		}
+		for _, c := range pr.p.Calls {
+			if last := sizes[len(sizes)-1]; c.Existing && c.Size == "large" && last >= c.Threshold && len(sizes) > 1 {
+				variants = append(variants, variant{size: last, existing: true})
+				break
+			}
+		}
 	}
 	var all Run
-	for _, size := range sizes {
-		r, err := pr.runVariant(ctx, p, size)
+	for _, v := range variants {
+		r, err := pr.runVariant(ctx, p, v)
 		if err != nil {
 			return Run{}, err
 		}
@@ -244,9 +271,9 @@ func (pr *prover) run(ctx context.Context, p *plan.Plan) (Run, error) {
 }
 
 // runVariant serves the world with the plan's policies on a fresh
-// emulator, puts the test data in place (size: the single object's size,
-// 0 for a directory command), runs the client and checks the result.
-func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, size int64) (Run, error) {
+// emulator, puts the test data of the variant in place, runs the client
+// and checks the result.
+func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, v variant) (Run, error) {
 	m := pr.base.Clone()
 	if err := ensurePrincipal(m, p.Context.Principal); err != nil {
 		return Run{}, err
@@ -273,7 +300,7 @@ func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, size int64) (Run
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		return Run{}, err
 	}
-	data, err := pr.seed(ctx, srv, work, size)
+	data, err := pr.seed(ctx, srv, work, v)
 	if err != nil {
 		return Run{}, err
 	}
@@ -391,7 +418,7 @@ func (pr *prover) sizes() []int64 {
 
 // seed writes the test data: into the source prefix or directory, and a
 // destination-only object when the command deletes.
-func (pr *prover) seed(ctx context.Context, srv *emulator.Server, work string, single int64) (*testData, error) {
+func (pr *prover) seed(ctx context.Context, srv *emulator.Server, work string, v variant) (*testData, error) {
 	c := pr.p.Command
 	d := &testData{files: map[string][]byte{}, single: -1}
 	sizes, excluded, err := testNames(c, pr.sizes())
@@ -400,9 +427,9 @@ func (pr *prover) seed(ctx context.Context, srv *emulator.Server, work string, s
 	}
 	if !c.Recursive {
 		excluded = nil
-		d.single = single
+		d.single = v.size
 		// One object, with its own name.
-		size := single
+		size := v.size
 		name := c.Source.Key
 		if !c.Source.IsS3() {
 			name = c.Source.Local
@@ -465,6 +492,11 @@ func (pr *prover) seed(ctx context.Context, srv *emulator.Server, work string, s
 		// A command that compares and copies nothing: the destination has
 		// every object already.
 		if err := pr.seedExisting(ctx, srv, work, d, slices.Sorted(maps.Keys(d.files))); err != nil {
+			return nil, err
+		}
+	case hasDest && !c.Recursive && v.existing:
+		// The destination has the one object already.
+		if err := pr.seedExisting(ctx, srv, work, d, slices.Collect(maps.Keys(d.files))); err != nil {
 			return nil, err
 		}
 	case hasDest && c.Recursive && (c.Verb == "sync" || c.Client == plan.Rclone || comparing(c)):
@@ -532,13 +564,17 @@ func (pr *prover) seedExisting(ctx context.Context, srv *emulator.Server, work s
 	}
 	for _, name := range names {
 		d.existing = append(d.existing, name)
+		key, p := c.Dest.Key+name, filepath.Join(work, localPath(c.Dest.Local), name)
+		if !c.Recursive {
+			// A single object: the destination names it.
+			key, p = c.Dest.Key, filepath.Join(work, localPath(c.Dest.Local))
+		}
 		if c.Dest.IsS3() {
-			if err := srv.PutObject(ctx, c.Dest.Bucket, c.Dest.Key+name, bytes.NewReader(d.files[name]), existingObjectOptions); err != nil {
+			if err := srv.PutObject(ctx, c.Dest.Bucket, key, bytes.NewReader(d.files[name]), existingObjectOptions); err != nil {
 				return err
 			}
 			continue
 		}
-		p := filepath.Join(work, localPath(c.Dest.Local), name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
