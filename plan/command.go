@@ -44,9 +44,10 @@ func (l Location) String() string {
 type Command struct {
 	Client Client
 	// Verb is the subcommand: sync, cp, mv, rm (aws, s5cmd); copy, sync,
-	// move, copyto, moveto (rclone).
+	// move, copyto, moveto, check, delete, lsf (rclone).
 	Verb string
-	// Source and Dest are the two sides; Dest is empty for rm.
+	// Source and Dest are the two sides; Dest is empty for rm (rclone:
+	// delete, lsf).
 	Source, Dest Location
 	// Recursive is true for directory operations: aws sync, cp/mv/rm
 	// --recursive, rclone copy/sync/move, s5cmd sync and wildcards.
@@ -60,7 +61,10 @@ type Command struct {
 	// "acl", "grants", "sse", "sse-kms-key-id", "copy-props",
 	// "no-check-bucket", "no-head", "checksum", "size-only", "fast-list",
 	// "dryrun", "include", "exclude", "no-clobber", "if-size-differ",
-	// "if-source-newer".
+	// "if-source-newer"; rclone's "bucket-acl", "copy-cutoff" and
+	// "upload-cutoff" (byte counts), "no-update-modtime",
+	// "use-server-modtime", "download", "recursive", "format-X" for each
+	// letter X of lsf's --format.
 	Flags map[string]string
 	// Creds is what the command line says about who signs its requests.
 	Creds Credentials
@@ -138,7 +142,7 @@ func checkClient(client Client, program string) error {
 	fits := map[Client]string{AWSv1: "aws", AWSv2: "aws", Rclone: "rclone", S5cmd: "s5cmd"}
 	switch {
 	case programClient[program] == "":
-		return fmt.Errorf("%q: lockstep plans aws s3 (sync, cp, mv, rm), rclone (copy, sync, move, copyto, moveto) and s5cmd (cp, sync, mv, rm) commands", program)
+		return fmt.Errorf("%q: lockstep plans aws s3 (sync, cp, mv, rm), rclone (copy, sync, move, copyto, moveto, check, delete, lsf) and s5cmd (cp, sync, mv, rm) commands", program)
 	case fits[client] == "":
 		return fmt.Errorf("--client %q: want aws-v1, aws-v2, rclone or s5cmd", client)
 	case fits[client] != program:

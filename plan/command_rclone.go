@@ -4,13 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 )
 
+// rcloneVerbs are the subcommands lockstep plans, and how many paths
+// each takes.
+var rcloneVerbs = map[string]int{"copy": 2, "sync": 2, "move": 2, "copyto": 2, "moveto": 2, "check": 2, "delete": 1, "lsf": 1}
+
 // rcloneFlags are rclone's global flags, its S3 backend's flags and the
-// flags of copy, sync, move, copyto and moveto, as `rclone help flags`
-// and `rclone COMMAND --help` list them for rclone v1.60.
+// flags of the subcommands lockstep plans, as `rclone help flags` and
+// `rclone COMMAND --help` list them for rclone v1.60.
 var rcloneFlags = func() map[string]flagKind {
 	m := map[string]flagKind{}
 	add := func(kind flagKind, names string) {
@@ -31,6 +36,7 @@ var rcloneFlags = func() map[string]flagKind {
 		rc-web-gui-update refresh-times server-side-across-configs size-only stats-one-line
 		stats-one-line-date suffix-keep-extension syslog track-renames update -u use-cookies use-json-log
 		use-mmap use-server-modtime verbose -v -vv -vvv create-empty-src-dirs delete-empty-src-dirs help -h
+		download one-way rmdirs dir-slash -d files-only dirs-only csv absolute recursive -R
 		s3-decompress s3-disable-checksum s3-disable-http2 s3-env-auth s3-force-path-style
 		s3-leave-parts-on-error s3-memory-pool-use-mmap s3-no-check-bucket s3-no-head s3-no-head-object
 		s3-no-system-metadata s3-requester-pays s3-use-accelerate-endpoint s3-use-presigned-request
@@ -48,6 +54,7 @@ var rcloneFlags = func() map[string]flagKind {
 		retries-sleep stats stats-file-name-length stats-log-level stats-one-line-date-format stats-unit
 		streaming-upload-cutoff suffix syslog-facility temp-dir timeout tpslimit tpslimit-burst
 		track-renames-strategy transfers user-agent
+		checkfile -C combined missing-on-src missing-on-dst match differ error format -F separator -s hash
 		s3-access-key-id s3-acl s3-bucket-acl s3-chunk-size s3-copy-cutoff s3-download-url s3-encoding
 		s3-endpoint s3-list-chunk s3-list-url-encode s3-list-version s3-location-constraint
 		s3-max-upload-parts s3-memory-pool-flush-time s3-might-gzip s3-profile s3-provider s3-region
@@ -55,6 +62,23 @@ var rcloneFlags = func() map[string]flagKind {
 		s3-sse-customer-algorithm s3-sse-customer-key s3-sse-customer-key-base64 s3-sse-customer-key-md5
 		s3-sse-kms-key-id s3-storage-class s3-upload-concurrency s3-upload-cutoff s3-use-multipart-etag
 		s3-version-at`)
+	return m
+}()
+
+// rcloneVerbFlags are the flags of some subcommands only: rclone answers
+// "unknown flag" to them elsewhere.
+var rcloneVerbFlags = func() map[string][]string {
+	m := map[string][]string{}
+	add := func(verbs []string, names string) {
+		for _, n := range strings.Fields(names) {
+			m[n] = verbs
+		}
+	}
+	add([]string{"copy", "sync", "move"}, "--create-empty-src-dirs")
+	add([]string{"move"}, "--delete-empty-src-dirs")
+	add([]string{"check"}, "--download --checkfile -C --one-way --combined --missing-on-src --missing-on-dst --match --differ --error")
+	add([]string{"delete"}, "--rmdirs")
+	add([]string{"lsf"}, "--format -F --separator -s --dir-slash -d --hash --files-only --dirs-only --csv --absolute --recursive -R")
 	return m
 }()
 
@@ -67,6 +91,8 @@ var rcloneUnmodelled = map[string]string{
 	"--track-renames": "renames destination objects with server-side copies and deletes",
 	"--s3-versions":   "lists and reads object versions (s3:ListBucketVersions, s3:GetObjectVersion)",
 	"--s3-version-at": "lists and reads object versions (s3:ListBucketVersions, s3:GetObjectVersion)",
+	"--checkfile":     "reads the source as a file of checksums",
+	"-C":              "reads the source as a file of checksums",
 }
 
 func parseRclone(args []string) (*Command, error) {
@@ -79,16 +105,27 @@ func parseRclone(args []string) (*Command, error) {
 	}
 	var uf *unknownFlag
 	if errors.As(err, &uf) {
-		return nil, fmt.Errorf("%s: lockstep does not know the flag %s: it reads rclone's global flags, its S3 flags and those of copy, sync, move, copyto and moveto (rclone v1.60), and a flag it does not know may change the calls; check its spelling, or plan the command without it", cmd, uf.name)
+		return nil, fmt.Errorf("%s: lockstep does not know the flag %s: it reads rclone's global flags, its S3 flags and those of %s (rclone v1.60), and a flag it does not know may change the calls; check its spelling, or plan the command without it", cmd, uf.name, rcloneVerbList)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cmd, err)
+	}
+	if len(pos) < 1 {
+		return nil, fmt.Errorf("rclone: no subcommand: lockstep plans rclone %s", rcloneVerbList)
+	}
+	c.Verb = pos[0]
+	paths, ok := rcloneVerbs[c.Verb]
+	if !ok {
+		return nil, fmt.Errorf("rclone %s: lockstep plans %s", c.Verb, rcloneVerbList)
 	}
 	var flagCreds Credentials
 	for _, f := range flags {
 		name, val := f.name, f.value
 		if why := rcloneUnmodelled[name]; why != "" {
 			return nil, fmt.Errorf("%s: lockstep's rclone model does not cover %s, which %s; plan the command without it", cmd, name, why)
+		}
+		if verbs := rcloneVerbFlags[name]; verbs != nil && !slices.Contains(verbs, c.Verb) {
+			return nil, fmt.Errorf("%s: %s is a flag of rclone %s only (rclone answers \"unknown flag: %s\")", cmd, name, strings.Join(verbs, ", "), name)
 		}
 		switch name {
 		case "--s3-no-check-bucket":
@@ -97,6 +134,25 @@ func parseRclone(args []string) (*Command, error) {
 			c.Flags["no-head"] = ""
 		case "--s3-acl":
 			c.Flags["acl"] = val
+		case "--s3-bucket-acl":
+			c.Flags["bucket-acl"] = val
+		case "--s3-copy-cutoff", "--s3-upload-cutoff":
+			n, err := rcloneSize(val)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %s %s: %w", cmd, name, val, err)
+			}
+			// "off" (-1): every object is at or above the cutoff.
+			c.Flags[strings.TrimPrefix(name, "--s3-")] = strconv.FormatInt(max(n, 0), 10)
+		case "--no-update-modtime", "--use-server-modtime", "--download", "--recursive":
+			c.Flags[strings.TrimPrefix(name, "--")] = ""
+		case "-R":
+			c.Flags["recursive"] = ""
+		case "--format", "-F":
+			// Each letter of the format: the model tests those that read
+			// each object.
+			for _, l := range val {
+				c.Flags["format-"+string(l)] = ""
+			}
 		case "--s3-server-side-encryption":
 			c.Flags["sse"] = val
 		case "--s3-sse-kms-key-id":
@@ -121,24 +177,29 @@ func parseRclone(args []string) (*Command, error) {
 			flagCreds.EnvAuth = true
 		}
 	}
-	if len(pos) < 1 {
-		return nil, fmt.Errorf("rclone: no subcommand: lockstep plans rclone copy, sync, move, copyto and moveto")
-	}
-	c.Verb = pos[0]
-	switch c.Verb {
-	case "copy", "sync", "move":
-		c.Recursive = true
-	case "copyto", "moveto":
-	default:
-		return nil, fmt.Errorf("rclone %s: lockstep plans copy, sync, move, copyto and moveto", c.Verb)
-	}
-	if err := pathCount(cmd, pos[1:]); err != nil {
-		return nil, err
-	}
+	// Directory commands: all but copyto and moveto.
+	c.Recursive = c.Verb != "copyto" && c.Verb != "moveto"
 	if c.Verb == "sync" {
 		c.Flags["delete"] = ""
 	}
 	var src, dst Credentials
+	if paths == 1 {
+		if len(pos) != 2 {
+			return nil, fmt.Errorf("%s takes one path (remote:bucket/path), but is given %d", cmd, len(pos)-1)
+		}
+		if c.Source, c.Creds, err = rcloneLocation(pos[1]); err != nil {
+			return nil, fmt.Errorf("%s: %w", cmd, err)
+		}
+		if !c.Source.IsS3() {
+			return nil, fmt.Errorf("%s %s: the path must be an S3 remote (remote:bucket/path or :s3,...:bucket/path)", cmd, pos[1])
+		}
+		c.Source.Key = dirPrefix(c.Source.Key)
+		c.Creds.mergeFlags(flagCreds)
+		return c, nil
+	}
+	if err := pathCount(cmd, pos[1:]); err != nil {
+		return nil, err
+	}
 	if c.Source, src, err = rcloneLocation(pos[1]); err != nil {
 		return nil, fmt.Errorf("%s: %w", cmd, err)
 	}
@@ -158,7 +219,7 @@ func parseRclone(args []string) (*Command, error) {
 		c.Creds.Conflict = fmt.Sprintf("the source %s and the destination %s name different credentials", pos[1], pos[2])
 	}
 	c.Creds.mergeFlags(flagCreds)
-	if c.Recursive && !c.Source.IsS3() && localFile(c.Source.Local) {
+	if c.Recursive && c.Verb != "check" && !c.Source.IsS3() && localFile(c.Source.Local) {
 		// rclone copy of one file: no listing; the file keeps its name
 		// in the destination directory (seed 002 step 4).
 		c.Recursive = false
@@ -170,6 +231,34 @@ func parseRclone(args []string) (*Command, error) {
 		c.Dest.Key = dirPrefix(c.Dest.Key)
 	}
 	return c, nil
+}
+
+// rcloneVerbList names the subcommands lockstep plans, for messages.
+const rcloneVerbList = "copy, sync, move, copyto, moveto, check, delete and lsf"
+
+// rcloneSize reads a size as rclone's flags take it: a number of KiB, or
+// a number with the suffix B (bytes) or K, M, G, T, P, E (binary
+// multiples, also written Ki or KiB); "off" is -1.
+func rcloneSize(s string) (int64, error) {
+	if strings.EqualFold(s, "off") {
+		return -1, nil
+	}
+	num, unit := s, "K"
+	n := len(s)
+	switch {
+	case n > 2 && (strings.HasSuffix(s, "iB") || strings.HasSuffix(s, "ib")):
+		num, unit = s[:n-3], s[n-3:n-2]
+	case n > 1 && (strings.HasSuffix(s, "i") || strings.HasSuffix(s, "I")):
+		num, unit = s[:n-2], s[n-2:n-1]
+	case n > 0 && strings.ContainsAny(s[n-1:], "bBkKmMgGtTpPeE"):
+		num, unit = s[:n-1], s[n-1:]
+	}
+	shift := strings.Index("BKMGTPE", strings.ToUpper(unit))
+	v, err := strconv.ParseFloat(num, 64)
+	if shift < 0 || err != nil || v < 0 {
+		return 0, errors.New("not a size: write a number with B, K, M, G, T or P (5M is 5 MiB; a plain number is KiB)")
+	}
+	return int64(v * float64(int64(1)<<(10*shift))), nil
 }
 
 // mergeFlags adds the credentials of --s3-* flags: a connection string's

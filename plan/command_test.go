@@ -27,6 +27,12 @@ func TestParseErrors(t *testing.T) {
 		{"aws s3 cp s3://b/k . --ex x", "", "aws: --ex is ambiguous: it abbreviates --exact-timestamps, --exclude, --expected-size, --expires"},
 		{"rclone copy --bogus x ./dir r:b", "", "rclone copy: lockstep does not know the flag --bogus"},
 		{"rclone copy --backup-dir r:b/old ./dir r:b/p", "", "lockstep's rclone model does not cover --backup-dir"},
+		{"rclone copy --one-way ./dir r:b/p", "", `rclone copy: --one-way is a flag of rclone check only (rclone answers "unknown flag: --one-way")`},
+		{"rclone lsf --create-empty-src-dirs r:b/p", "", "--create-empty-src-dirs is a flag of rclone copy, sync, move only"},
+		{"rclone check -C md5 r:b/SUMS r:b/p", "", "lockstep's rclone model does not cover -C, which reads the source as a file of checksums"},
+		{"rclone copy --s3-copy-cutoff 5X r:a r:b", "", "rclone copy: --s3-copy-cutoff 5X: not a size"},
+		{"rclone lsd r:b", "", "rclone lsd: lockstep plans copy, sync, move, copyto, moveto, check, delete and lsf"},
+		{"rclone", "", "rclone: no subcommand"},
 		{"s5cmd cp --bogus a.txt s3://b/", "", "s5cmd cp: lockstep does not know the flag --bogus"},
 		{"s5cmd --acl private cp a.txt s3://b/", "", "s5cmd: --acl is a flag of s5cmd cp, s5cmd mv, s5cmd sync, not a global flag"},
 		{"s5cmd cp a.txt s3://b/ --acl private", "", `s5cmd cp: s5cmd reads flags before the paths only: --acl after a.txt is an argument`},
@@ -44,6 +50,9 @@ func TestParseErrors(t *testing.T) {
 		{"aws s3 sync", "", "aws s3 sync: no source and no destination"},
 		{"aws s3 cp s3://b/k ./x ./y", "", "aws s3 cp takes a source and a destination, but is given 3 paths (s3://b/k ./x ./y): ./y is one too many"},
 		{"rclone copy r:b", "", "rclone copy r:b: no destination"},
+		{"rclone check r:b", "", "rclone check r:b: no destination"},
+		{"rclone delete r:b/p r:c", "", "rclone delete takes one path (remote:bucket/path), but is given 2"},
+		{"rclone lsf ./dir", "", "rclone lsf ./dir: the path must be an S3 remote"},
 		{"s5cmd sync s3://b/p/*", "", "s5cmd sync s3://b/p/*: no destination"},
 		{"aws s3 rm", "", "aws s3 rm takes one s3:// path, but is given 0"},
 		// s5cmd's wildcard rules.
@@ -99,6 +108,12 @@ func TestParseFlags(t *testing.T) {
 		{"rclone copy --s3-access-key-id AKIA1 ./dir r:b/p", "./dir", "s3://b/p/", true, nil, Credentials{AccessKeyID: "AKIA1", Remote: "r"}},
 		{"rclone copy :s3,env_auth=true:a/p :s3,env_auth=true:b/q", "s3://a/p/", "s3://b/q/", true, nil, Credentials{EnvAuth: true}},
 		{"rclone copy --s3-sse-kms-key-id alias/k --s3-server-side-encryption aws:kms ./dir r:b", "./dir", "s3://b/", true, map[string]string{"sse": "aws:kms", "sse-kms-key-id": "alias/k"}, Credentials{Remote: "r"}},
+		{"rclone copy --s3-copy-cutoff 5M --s3-upload-cutoff=1Gi r:a/p r:b/q", "s3://a/p/", "s3://b/q/", true, map[string]string{"copy-cutoff": "5242880", "upload-cutoff": "1073741824"}, Credentials{Remote: "r"}},
+		{"rclone copyto --s3-acl public-read --s3-bucket-acl private --no-update-modtime ./f.txt r:b/k", "./f.txt", "s3://b/k", false, map[string]string{"acl": "public-read", "bucket-acl": "private", "no-update-modtime": ""}, Credentials{Remote: "r"}},
+		{"rclone copy --s3-upload-cutoff off ./dir r:b/p", "./dir", "s3://b/p/", true, map[string]string{"upload-cutoff": "0"}, Credentials{Remote: "r"}},
+		{"rclone check --download ./dir r:b/p", "./dir", "s3://b/p/", true, map[string]string{"download": ""}, Credentials{Remote: "r"}},
+		{"rclone delete --rmdirs r:b/p", "s3://b/p/", "", true, nil, Credentials{Remote: "r"}},
+		{"rclone lsf -R -F tsp --use-server-modtime r:b", "s3://b/", "", true, map[string]string{"recursive": "", "format-t": "", "format-s": "", "format-p": "", "use-server-modtime": ""}, Credentials{Remote: "r"}},
 	}
 	for _, tt := range tests {
 		c, err := ParseCommand(splitArgs(tt.args), "")
@@ -176,6 +191,24 @@ func BenchmarkChooseClient(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, _, err := ChooseClient(args, AWSv2, "", fail); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// rclone reads sizes as KiB without a suffix, binary multiples with one.
+func TestRcloneSize(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want int64
+		err  bool
+	}{
+		{"5M", 5 << 20, false}, {"5Mi", 5 << 20, false}, {"5MiB", 5 << 20, false}, {"5m", 5 << 20, false},
+		{"100", 100 << 10, false}, {"100B", 100, false}, {"1.5G", 3 << 29, false}, {"off", -1, false},
+		{"4768M", 4768 << 20, false}, {"5X", 0, true}, {"M", 0, true}, {"", 0, true}, {"-1M", 0, true}, {"5MB", 0, true},
+	} {
+		got, err := rcloneSize(tt.in)
+		if got != tt.want || (err != nil) != tt.err {
+			t.Errorf("rcloneSize(%q) = %d, %v; want %d, error %v", tt.in, got, err, tt.want, tt.err)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -26,7 +27,15 @@ type Model struct {
 	// MultipartThreshold is the object size from which the client uses a
 	// multipart upload or copy.
 	MultipartThreshold scenario.Size `yaml:"multipart_threshold"`
-	Flows              []Flow        `yaml:"flows"`
+	// MultipartThresholdFlag names the flag of a command (as its parser
+	// stores it: a byte count) that sets the multipart threshold; empty:
+	// no flag does.
+	MultipartThresholdFlag string `yaml:"multipart_threshold_flag"`
+	// Thresholds are the client's other object size thresholds, by
+	// name, such as the size from which a server-side copy is made in
+	// parts; calls name theirs with size_threshold.
+	Thresholds map[string]Threshold `yaml:"thresholds"`
+	Flows      []Flow               `yaml:"flows"`
 	// Notes are remarks for people on the client's behaviour, each in the
 	// plan of the commands its condition holds for.
 	Notes []ModelNote `yaml:"notes"`
@@ -92,6 +101,34 @@ type ModelNote struct {
 	Text string    `yaml:"text"`
 }
 
+// Threshold is an object size at which a client's calls change.
+type Threshold struct {
+	Size scenario.Size `yaml:"size"`
+	// Flag names the flag of a command (a byte count) that sets it.
+	Flag string `yaml:"flag"`
+}
+
+// threshold is the size of a threshold of the model ("": the multipart
+// threshold) as the command's flags set it.
+func (m *Model) threshold(name string, cmd *Command) (int64, error) {
+	t := Threshold{Size: m.MultipartThreshold, Flag: m.MultipartThresholdFlag}
+	if name != "" {
+		var ok bool
+		if t, ok = m.Thresholds[name]; !ok {
+			return 0, fmt.Errorf("model %s has no threshold %q", m.Client, name)
+		}
+	}
+	v, ok := cmd.Flags[t.Flag]
+	if t.Flag == "" || !ok {
+		return int64(t.Size), nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s %q is not a byte count", t.Flag, v)
+	}
+	return n, nil
+}
+
 // Flow is a group of calls made when its condition holds.
 type Flow struct {
 	When  Condition   `yaml:"when"`
@@ -129,8 +166,10 @@ type ModelCall struct {
 	// already has (a comparison, an update in place).
 	Existing bool `yaml:"existing"`
 	// Size limits the call to objects below ("small") or at or above
-	// ("large") the multipart threshold.
-	Size string `yaml:"size"`
+	// ("large") the multipart threshold, or the model's threshold that
+	// SizeThreshold names.
+	Size          string `yaml:"size"`
+	SizeThreshold string `yaml:"size_threshold"`
 	// If are flag tests, as in Condition.
 	If []string `yaml:"if"`
 	// List is how a ListObjectsV2 call sends the prefix: "prefix" (the
@@ -147,6 +186,11 @@ type ModelCall struct {
 	// sends the source object's tags in x-amz-tagging, which needs
 	// s3:PutObjectTagging besides the call's own permissions.
 	TaggingIf []string `yaml:"tagging_if"`
+	// ACLFrom are flags, the first of them set holding the canned ACL
+	// the call sends (an ACL other than private needs s3:PutObjectAcl on
+	// an object, s3:PutBucketAcl on a bucket); empty: the command's acl
+	// and grants.
+	ACLFrom []string `yaml:"acl_from"`
 	// OncePerObject is informational: the call is made once per object.
 	OncePerObject bool   `yaml:"once_per_object"`
 	Why           string `yaml:"why"`
@@ -184,6 +228,11 @@ func parseModel(data []byte, name string) (*Model, error) {
 	if m.Client == "" || m.Source == "" || m.MultipartThreshold <= 0 {
 		return nil, fmt.Errorf("%s: client, source and multipart_threshold are required", name)
 	}
+	for n, t := range m.Thresholds {
+		if n == "" || t.Size <= 0 {
+			return nil, fmt.Errorf("%s: threshold %q needs a name and a size", name, n)
+		}
+	}
 	for i, f := range m.Flows {
 		for j, c := range f.Calls {
 			at := fmt.Sprintf("%s: flows[%d].calls[%d]", name, i, j)
@@ -199,6 +248,9 @@ func parseModel(data []byte, name string) (*Model, error) {
 			case "", "small", "large":
 			default:
 				return nil, fmt.Errorf("%s: size %q must be small or large", at, c.Size)
+			}
+			if _, ok := m.Thresholds[c.SizeThreshold]; c.SizeThreshold != "" && (!ok || c.Size == "") {
+				return nil, fmt.Errorf("%s: size_threshold %q must name one of the model's thresholds, for a call with a size", at, c.SizeThreshold)
 			}
 			if c.Why == "" {
 				return nil, fmt.Errorf("%s: every call says why", at)

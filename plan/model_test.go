@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -66,6 +67,58 @@ func TestFlagsHold(t *testing.T) {
 	} {
 		if got := flagsHold(tc.tests, cmd); got != tc.want {
 			t.Errorf("flagsHold(%q) = %v, want %v", tc.tests, got, tc.want)
+		}
+	}
+}
+
+// TestThresholds: a call's size_threshold names one of the model's
+// thresholds, whose flag sets it; the plan lists each threshold.
+func TestThresholds(t *testing.T) {
+	const head = "client: rclone\nsource: s\nmultipart_threshold: 200MiB\nmultipart_threshold_flag: upload-cutoff\n"
+	for _, tc := range []struct {
+		model, err string
+	}{
+		{"thresholds: {copy: {size: 5MiB, flag: copy-cutoff}}\nflows:\n  - calls: [{op: CopyObject, on: dest-object, size: small, size_threshold: copy, why: w}]", ""},
+		{"flows:\n  - calls: [{op: CopyObject, on: dest-object, size: small, size_threshold: copy, why: w}]", `size_threshold "copy" must name one of the model's thresholds`},
+		{"thresholds: {copy: {size: 5MiB}}\nflows:\n  - calls: [{op: CopyObject, on: dest-object, size_threshold: copy, why: w}]", "for a call with a size"},
+		{"thresholds: {copy: {flag: copy-cutoff}}", `threshold "copy" needs a name and a size`},
+	} {
+		_, err := parseModel([]byte(head+tc.model+"\n"), "m.yaml")
+		switch {
+		case tc.err == "" && err != nil:
+			t.Errorf("%s: %v", tc.model, err)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("%s: error %v, want one with %q", tc.model, err, tc.err)
+		}
+	}
+	m, err := parseModel([]byte(head+`thresholds: {copy: {size: 4GiB, flag: copy-cutoff}}
+flows:
+  - calls:
+      - {op: CopyObject, on: dest-object, size: small, size_threshold: copy, why: w}
+      - {op: UploadPartCopy, on: dest-object, size: large, size_threshold: copy, why: w}
+`), "m.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		flags      map[string]string
+		thresholds []int64
+		when       string
+	}{
+		{nil, []int64{200 << 20, 4 << 30}, "objects < 4 GiB"},
+		{map[string]string{"copy-cutoff": "5242880"}, []int64{5 << 20, 200 << 20}, "objects < 5 MiB"},
+		{map[string]string{"copy-cutoff": "5242880", "upload-cutoff": "5242880"}, []int64{5 << 20}, "objects < 5 MiB"},
+	} {
+		cmd := &Command{Client: Rclone, Verb: "copy", Recursive: true, Source: Location{Bucket: "a"}, Dest: Location{Bucket: "b"}, Flags: tc.flags}
+		p, err := BuildWith(cmd, Context{}, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Thresholds(); !slices.Equal(got, tc.thresholds) {
+			t.Errorf("%v: thresholds %v, want %v", tc.flags, got, tc.thresholds)
+		}
+		if p.Calls[0].When != tc.when || p.Calls[1].Threshold != p.Calls[0].Threshold {
+			t.Errorf("%v: calls %+v, want %q", tc.flags, p.Calls, tc.when)
 		}
 	}
 }

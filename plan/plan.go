@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -157,7 +158,6 @@ func BuildWith(cmd *Command, ctx Context, m *Model) (*Plan, error) {
 			return nil, err
 		}
 	}
-	threshold := int64(m.MultipartThreshold)
 	for _, f := range m.Flows {
 		if !f.When.applies(cmd) {
 			continue
@@ -165,6 +165,10 @@ func BuildWith(cmd *Command, ctx Context, m *Model) (*Plan, error) {
 		for _, mc := range f.Calls {
 			if !flagsHold(mc.If, cmd) {
 				continue
+			}
+			threshold, err := m.threshold(mc.SizeThreshold, cmd)
+			if err != nil {
+				return nil, err
 			}
 			when := "always"
 			switch mc.Size {
@@ -234,6 +238,25 @@ func BuildWith(cmd *Command, ctx Context, m *Model) (*Plan, error) {
 	return p, nil
 }
 
+// Thresholds are the object sizes at which the command's calls change:
+// the model's multipart threshold and its other thresholds, as the
+// command's flags set them, in increasing order. A proof's data takes
+// both sides of each.
+func (p *Plan) Thresholds() []int64 {
+	names := []string{""}
+	for n := range p.Model.Thresholds {
+		names = append(names, n)
+	}
+	var out []int64
+	for _, n := range names {
+		if t, err := p.Model.threshold(n, p.Command); err == nil && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // objectPattern is the key pattern of the objects a command touches at a
 // location: the key itself for single-object commands, prefix* for
 // directory ones and for a source that names every key with its prefix.
@@ -253,9 +276,20 @@ func (p *Plan) addNeeds(i int, mc ModelCall) {
 	c := p.Calls[i]
 	op, _ := s3ops.Lookup("s3", c.Operation)
 	f := s3ops.Features{}
-	if acl := p.Command.Flags["acl"]; (acl != "" && acl != "private") || p.Command.Has("grants") {
-		f.ACL = true
+	acl, grants := p.Command.Flags["acl"], p.Command.Has("grants")
+	if len(mc.ACLFrom) > 0 {
+		acl, grants = "", false
+		for _, name := range mc.ACLFrom {
+			if v := p.Command.Flags[name]; v != "" {
+				acl = v
+				break
+			}
+		}
 	}
+	// x-amz-acl: private asks for what every object and bucket gets
+	// anyway: it needs no ACL permission (docs/authorization.md §2.2).
+	f.ACL = (acl != "" && acl != "private") || grants
+	f.NonPrivateACL = f.ACL
 	f.Tagging = len(mc.TaggingIf) > 0 && flagsHold(mc.TaggingIf, p.Command)
 	p.Calls[i].Features.ACL, p.Calls[i].Features.Tagging = f.ACL, f.Tagging
 	dstKey := p.Context.BucketKMSKey[c.Bucket]
@@ -417,7 +451,11 @@ func (p *Plan) notes() {
 		p.Notes = append(p.Notes, fmt.Sprintf("--sse-kms-key-id %s is not a key ARN, and lockstep cannot resolve it to one without --world: a policy must name the key ARN (KMS authorizes the key, not its alias), and S3 looks an alias name or key ID up in the caller's account and region. The policies below leave out the KMS permissions on it: give the key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID) or --world", id))
 	}
 	if p.Context.MaxObjectSize == 0 {
-		p.Notes = append(p.Notes, fmt.Sprintf("objects of any size: the multipart paths (%s and more) are planned; --max-object-size narrows this", formatSize(int64(p.Model.MultipartThreshold))))
+		var sizes []string
+		for _, t := range p.Thresholds() {
+			sizes = append(sizes, formatSize(t))
+		}
+		p.Notes = append(p.Notes, fmt.Sprintf("objects of any size: the multipart paths (%s and more) are planned; --max-object-size narrows this", strings.Join(sizes, ", ")))
 	}
 	for _, n := range p.Model.Notes {
 		if n.When.applies(cmd) {

@@ -231,3 +231,75 @@ func maxObjectSize(s *scenario.Scenario, m *world.Model) int64 {
 	}
 	return n
 }
+
+// rclone sends --s3-acl with its uploads and copies and, unless
+// --s3-bucket-acl is given, with CreateBucket: an ACL other than private
+// needs s3:PutObjectAcl on the objects and s3:PutBucketAcl on the bucket.
+func TestRcloneACLs(t *testing.T) {
+	for _, tt := range []struct {
+		flags string
+		want  []string // the ACL permissions
+	}{
+		{"", nil},
+		{"--s3-acl private", nil},
+		{"--s3-acl bucket-owner-full-control", []string{"s3:PutBucketAcl arn:aws:s3:::b", "s3:PutObjectAcl arn:aws:s3:::b/k.txt"}},
+		{"--s3-bucket-acl public-read", []string{"s3:PutBucketAcl arn:aws:s3:::b"}},
+		{"--s3-acl public-read --s3-bucket-acl private", []string{"s3:PutObjectAcl arn:aws:s3:::b/k.txt"}},
+		{"--s3-acl public-read --s3-no-check-bucket", []string{"s3:PutObjectAcl arn:aws:s3:::b/k.txt"}},
+	} {
+		cmd, err := ParseCommand(strings.Fields("rclone copyto "+tt.flags+" ./f.txt r:b/k.txt"), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Build(cmd, Context{MaxObjectSize: 1 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, n := range p.Needs {
+			if strings.HasSuffix(n.Action, "Acl") {
+				got = append(got, n.Action+" "+n.Resource)
+			}
+		}
+		sort.Strings(got)
+		if strings.Join(got, ", ") != strings.Join(tt.want, ", ") {
+			t.Errorf("%s: ACL permissions %v, want %v", tt.flags, got, tt.want)
+		}
+	}
+}
+
+// rclone copies server-side in parts from --s3-copy-cutoff (4768 MiB by
+// default), uploads in parts from --s3-upload-cutoff (200 MiB).
+func TestRcloneCutoffs(t *testing.T) {
+	for _, tt := range []struct {
+		args string
+		max  int64
+		want []string // the calls made in parts, with when
+	}{
+		{"rclone copy r:a/p r:b/q", 1 << 30, nil},
+		{"rclone copy r:a/p r:b/q", 0, []string{"CreateMultipartUpload objects >= 4768 MiB", "CreateMultipartUpload objects >= 4768 MiB, objects the destination has"}},
+		{"rclone copy --s3-copy-cutoff 5M r:a/p r:b/q", 12 << 20, []string{"CreateMultipartUpload objects >= 5 MiB", "CreateMultipartUpload objects >= 5 MiB, objects the destination has"}},
+		{"rclone copy --s3-copy-cutoff 5M --checksum r:a/p r:b/q", 12 << 20, []string{"CreateMultipartUpload objects >= 5 MiB"}},
+		{"rclone copy --s3-copy-cutoff 5M ./dir r:b/q", 12 << 20, []string{"CreateMultipartUpload objects >= 5 MiB, objects the destination has"}},
+		{"rclone copy --s3-upload-cutoff 5M --no-update-modtime ./dir r:b/q", 12 << 20, []string{"CreateMultipartUpload objects >= 5 MiB"}},
+	} {
+		cmd, err := ParseCommand(strings.Fields(tt.args), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Build(cmd, Context{MaxObjectSize: tt.max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range p.Calls {
+			if c.Operation == "CreateMultipartUpload" {
+				got = append(got, c.Operation+" "+c.When)
+			}
+		}
+		sort.Strings(got)
+		if strings.Join(got, "; ") != strings.Join(tt.want, "; ") {
+			t.Errorf("%s (max %d): %v, want %v", tt.args, tt.max, got, tt.want)
+		}
+	}
+}

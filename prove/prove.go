@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -218,17 +219,44 @@ func (pr *prover) progress(what string, r Run, c *Check) {
 	fmt.Fprintf(pr.opts.Progress, "lockstep prove: run %d/%d, %s: %s\n", pr.done, pr.total, what, verdict)
 }
 
-// run runs the command once per data variant: one run with a small and a
-// multipart-size object for a directory command; for a single-object
-// command, one run per planned size. The run fails if any variant does.
+// variant is one run's data: the size of a single-object command's
+// object (0 for a directory command), and whether the destination has it
+// from the start.
+type variant struct {
+	size     int64
+	existing bool
+}
+
+// run runs the command once per data variant: one run with objects of
+// every size for a directory command; for a single-object command, one
+// run per planned size and, when the plan updates objects the destination
+// has, one with the destination holding the object from the start (the
+// smallest, and the largest too when large ones are updated in place).
+// The run fails if any variant does.
 func (pr *prover) run(ctx context.Context, p *plan.Plan) (Run, error) {
-	sizes := []int64{0}
+	variants := []variant{{}}
 	if !pr.p.Command.Recursive {
-		sizes = pr.sizes()
+		sizes := pr.sizes()
+		variants = nil
+		for _, n := range sizes {
+			variants = append(variants, variant{size: n})
+		}
+		for _, c := range pr.p.Calls {
+			if c.Existing {
+				variants = append(variants, variant{size: sizes[0], existing: true})
+				break
+			}
+		}
+		for _, c := range pr.p.Calls {
+			if last := sizes[len(sizes)-1]; c.Existing && c.Size == "large" && last >= c.Threshold && len(sizes) > 1 {
+				variants = append(variants, variant{size: last, existing: true})
+				break
+			}
+		}
 	}
 	var all Run
-	for _, size := range sizes {
-		r, err := pr.runVariant(ctx, p, size)
+	for _, v := range variants {
+		r, err := pr.runVariant(ctx, p, v)
 		if err != nil {
 			return Run{}, err
 		}
@@ -243,9 +271,9 @@ func (pr *prover) run(ctx context.Context, p *plan.Plan) (Run, error) {
 }
 
 // runVariant serves the world with the plan's policies on a fresh
-// emulator, puts the test data in place (size: the single object's size,
-// 0 for a directory command), runs the client and checks the result.
-func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, size int64) (Run, error) {
+// emulator, puts the test data of the variant in place, runs the client
+// and checks the result.
+func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, v variant) (Run, error) {
 	m := pr.base.Clone()
 	if err := ensurePrincipal(m, p.Context.Principal); err != nil {
 		return Run{}, err
@@ -272,7 +300,7 @@ func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, size int64) (Run
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		return Run{}, err
 	}
-	data, err := pr.seed(ctx, srv, work, size)
+	data, err := pr.seed(ctx, srv, work, v)
 	if err != nil {
 		return Run{}, err
 	}
@@ -300,8 +328,9 @@ func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, size int64) (Run
 		defer f.Close()
 		cmd.Stdin = f
 	}
-	if p.Command.Dest.Local == "-" {
-		// A download to standard output: the stream is the result.
+	if p.Command.Dest.Local == "-" || lists(p.Command) {
+		// A download to standard output, or a listing: the stream is the
+		// result.
 		cmd.Stdout = &stream
 	}
 	runErr := cmd.Run()
@@ -362,13 +391,13 @@ func (d *testData) sizeOf(key string) (int64, bool) {
 	return 0, false
 }
 
-// sizes are the object sizes of the test data: 1 KiB, one byte below the
-// model's multipart threshold and the threshold itself, so that both sides
-// of it are taken whatever the plan claims, and the smallest and largest
-// sizes the command is planned for (Context.MinObjectSize and
-// MaxObjectSize), never outside them.
+// sizes are the object sizes of the test data: 1 KiB, one byte below each
+// threshold of the model (the multipart threshold, a copy's cutoff, as the
+// command sets them) and the threshold itself, so that both sides of each
+// are taken whatever the plan claims, and the smallest and largest sizes
+// the command is planned for (Context.MinObjectSize and MaxObjectSize),
+// never outside them.
 func (pr *prover) sizes() []int64 {
-	threshold := int64(pr.p.Model.MultipartThreshold)
 	lo, hi := pr.p.Context.MinObjectSize, pr.p.Context.MaxObjectSize
 	var out []int64
 	add := func(n int64) {
@@ -377,8 +406,10 @@ func (pr *prover) sizes() []int64 {
 		}
 	}
 	add(1024)
-	add(threshold - 1)
-	add(threshold)
+	for _, t := range pr.p.Thresholds() {
+		add(t - 1)
+		add(t)
+	}
 	add(lo)
 	add(hi)
 	slices.Sort(out)
@@ -387,7 +418,7 @@ func (pr *prover) sizes() []int64 {
 
 // seed writes the test data: into the source prefix or directory, and a
 // destination-only object when the command deletes.
-func (pr *prover) seed(ctx context.Context, srv *emulator.Server, work string, single int64) (*testData, error) {
+func (pr *prover) seed(ctx context.Context, srv *emulator.Server, work string, v variant) (*testData, error) {
 	c := pr.p.Command
 	d := &testData{files: map[string][]byte{}, single: -1}
 	sizes, excluded, err := testNames(c, pr.sizes())
@@ -396,9 +427,9 @@ func (pr *prover) seed(ctx context.Context, srv *emulator.Server, work string, s
 	}
 	if !c.Recursive {
 		excluded = nil
-		d.single = single
+		d.single = v.size
 		// One object, with its own name.
-		size := single
+		size := v.size
 		name := c.Source.Key
 		if !c.Source.IsS3() {
 			name = c.Source.Local
@@ -455,11 +486,24 @@ func (pr *prover) seed(ctx context.Context, srv *emulator.Server, work string, s
 			}
 		}
 	}
-	if c.Recursive && (c.Verb == "sync" || c.Client == plan.Rclone || comparing(c)) {
+	hasDest := c.Dest != (plan.Location{})
+	switch {
+	case hasDest && c.Verb == "check":
+		// A command that compares and copies nothing: the destination has
+		// every object already.
+		if err := pr.seedExisting(ctx, srv, work, d, slices.Sorted(maps.Keys(d.files))); err != nil {
+			return nil, err
+		}
+	case hasDest && !c.Recursive && v.existing:
+		// The destination has the one object already.
+		if err := pr.seedExisting(ctx, srv, work, d, slices.Collect(maps.Keys(d.files))); err != nil {
+			return nil, err
+		}
+	case hasDest && c.Recursive && (c.Verb == "sync" || c.Client == plan.Rclone || comparing(c)):
 		// One object is in the destination already, the same as in the
 		// source, so that the path where the client compares and skips
 		// is taken too; the others are copied.
-		if err := pr.seedExisting(ctx, srv, work, d); err != nil {
+		if err := pr.seedExisting(ctx, srv, work, d, pr.existingNames(d)); err != nil {
 			return nil, err
 		}
 	}
@@ -480,27 +524,65 @@ func comparing(c *plan.Command) bool {
 	return false
 }
 
-// seedExisting puts a copy of the smallest test object in the destination.
-func (pr *prover) seedExisting(ctx context.Context, srv *emulator.Server, work string, d *testData) error {
-	c := pr.p.Command
-	name := ""
-	for n, b := range d.files {
-		if name == "" || len(b) < len(d.files[name]) || (len(b) == len(d.files[name]) && n < name) {
-			name = n
-		}
-	}
-	if name == "" || c.Dest.Local == "-" {
+// existingNames are the test objects a command's destination has from
+// the start: the smallest, and the largest too when the plan has a call
+// for large objects the destination has (an update in place in parts)
+// and another large object is left to be copied.
+func (pr *prover) existingNames(d *testData) []string {
+	names := slices.Sorted(maps.Keys(d.files))
+	if len(names) == 0 {
 		return nil
 	}
-	d.existing = append(d.existing, name)
-	if c.Dest.IsS3() {
-		return srv.PutObject(ctx, c.Dest.Bucket, c.Dest.Key+name, bytes.NewReader(d.files[name]))
+	slices.SortStableFunc(names, func(a, b string) int { return len(d.files[a]) - len(d.files[b]) })
+	out := names[:1]
+	for _, c := range pr.p.Calls {
+		large := 0
+		for _, n := range names {
+			if int64(len(d.files[n])) >= c.Threshold {
+				large++
+			}
+		}
+		if c.Existing && c.Size == "large" && large > 1 {
+			return append(out, names[len(names)-1])
+		}
 	}
-	p := filepath.Join(work, localPath(c.Dest.Local), name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
+	return out
+}
+
+// existingObjectOptions are those of a test object in an S3 destination
+// from the start: an old modification time in rclone's metadata
+// (X-Amz-Meta-Mtime; the other clients compare LastModified), so that a
+// client comparing times sees them differ whichever second the data was
+// seeded in, and takes the same path every run.
+var existingObjectOptions = emulator.ObjectOptions{Metadata: map[string]string{"mtime": "1000000000"}}
+
+// seedExisting puts copies of test objects in the destination.
+func (pr *prover) seedExisting(ctx context.Context, srv *emulator.Server, work string, d *testData, names []string) error {
+	c := pr.p.Command
+	if c.Dest.Local == "-" {
+		return nil
 	}
-	return os.WriteFile(p, d.files[name], 0o644)
+	for _, name := range names {
+		d.existing = append(d.existing, name)
+		key, p := c.Dest.Key+name, filepath.Join(work, localPath(c.Dest.Local), name)
+		if !c.Recursive {
+			// A single object: the destination names it.
+			key, p = c.Dest.Key, filepath.Join(work, localPath(c.Dest.Local))
+		}
+		if c.Dest.IsS3() {
+			if err := srv.PutObject(ctx, c.Dest.Bucket, key, bytes.NewReader(d.files[name]), existingObjectOptions); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, d.files[name], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // localRoot is the directory a local source names: the path itself, or,
@@ -571,8 +653,10 @@ func (pr *prover) argv(endpoint string, c replay.Credentials, work string) []str
 func (pr *prover) verify(ctx context.Context, srv *emulator.Server, work string, d *testData) string {
 	c := pr.p.Command
 	dryrun := c.Has("dryrun")
-	if c.Source.IsS3() && (c.Verb == "rm" || dryrun) {
-		// rm removes the source objects; a dry run leaves them.
+	if c.Source.IsS3() && (deletes(c) || dryrun || lists(c)) {
+		// rm removes the source objects; a dry run and a listing leave
+		// them.
+		keep := dryrun || lists(c)
 		for name := range d.files {
 			key := c.Source.Key + name
 			if !c.Recursive {
@@ -580,15 +664,26 @@ func (pr *prover) verify(ctx context.Context, srv *emulator.Server, work string,
 			}
 			_, err := srv.GetObject(ctx, c.Source.Bucket, key)
 			switch {
-			case dryrun && err != nil:
-				return "a dry run removed s3://" + c.Source.Bucket + "/" + key
-			case !dryrun && err == nil:
+			case keep && err != nil:
+				return "the command removed s3://" + c.Source.Bucket + "/" + key
+			case !keep && err == nil:
 				return "s3://" + c.Source.Bucket + "/" + key + " is still there"
 			}
 		}
-		if c.Verb == "rm" {
+		if deletes(c) {
 			return ""
 		}
+	}
+	if lists(c) {
+		// The listing names every object.
+		var problems []string
+		for name := range d.files {
+			if !strings.Contains(string(d.stream), name) {
+				problems = append(problems, "the listing does not name "+name)
+			}
+		}
+		sort.Strings(problems)
+		return strings.Join(problems, "; ")
 	}
 	got := map[string][]byte{}
 	if c.Dest.IsS3() {
@@ -718,6 +813,14 @@ func credentials(srv *emulator.Server, m *world.Model, principal string) (replay
 	}
 	return replay.Credentials{AccessKeyID: u.AccessKeys[0].ID, SecretAccessKey: u.AccessKeys[0].Secret}, nil
 }
+
+// deletes reports whether a command removes its source objects and has
+// no destination (aws and s5cmd rm, rclone delete).
+func deletes(c *plan.Command) bool { return c.Verb == "rm" || c.Verb == "delete" }
+
+// lists reports whether a command only lists its source (rclone lsf): no
+// destination, nothing deleted; its standard output names the objects.
+func lists(c *plan.Command) bool { return c.Dest == (plan.Location{}) && !deletes(c) }
 
 // isMove reports whether a verb moves: the source goes once copied.
 func isMove(verb string) bool {

@@ -23,11 +23,12 @@ func newPlanCommand() *cobra.Command {
 		Use:   "plan [flags] -- <client command>",
 		Short: "The API calls a client command makes and the least-privilege policies it needs",
 		Long: `plan reads a client command as you type it (aws s3 sync|cp|mv|rm, rclone
-copy|sync|move|copyto, s5cmd cp|sync|mv|rm) and answers, before anything runs:
-every API call the client makes, in order, with the IAM actions, resources and
-KMS calls each needs and why; then the identity policy for the principal,
-scoped to the buckets and prefixes of the command, the bucket policies for
-buckets of other accounts, and the key policy statements for their KMS keys.
+copy|sync|move|copyto|moveto|check|delete|lsf, s5cmd cp|sync|mv|rm) and
+answers, before anything runs: every API call the client makes, in order,
+with the IAM actions, resources and KMS calls each needs and why; then the
+identity policy for the principal, scoped to the buckets and prefixes of the
+command, the bucket policies for buckets of other accounts, and the key
+policy statements for their KMS keys.
 
 The accounts come from --world (bucket owners, default encryption; buckets
 of other accounts than the principal's get bucket policies) or from
