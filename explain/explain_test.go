@@ -135,18 +135,7 @@ func TestCandidatesWithoutWorld(t *testing.T) {
 		{"An error occurred (AccessDenied) when calling the GetObject operation: The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.", "", "kms:Decrypt", 1},
 	}
 	for _, tt := range tests {
-		var o explain.Options
-		if tt.command != "" {
-			c, err := explain.ParseCommand(strings.Fields(tt.command))
-			if err != nil {
-				t.Fatal(err)
-			}
-			o.Command = c
-		}
-		x, err := explain.Explain(tt.text, o)
-		if err != nil {
-			t.Fatalf("%s: %v", tt.text, err)
-		}
+		x := explainWith(t, tt.text, tt.command)
 		if !among(x.Candidates, tt.want, tt.top) {
 			t.Errorf("%s: %s is not among the top %d: %v", tt.text, tt.want, tt.top, actions(x.Candidates))
 		}
@@ -411,18 +400,7 @@ func TestKMSErrorsRankOnlyKMS(t *testing.T) {
 		{"2026/12/02 19:16:34 Failed to copy: AccessDenied: User: arn:aws:iam::111111111111:user/tester is not authorized to perform: kms:GenerateDataKey on resource: arn:aws:kms:us-east-1:111111111111:key/k because no identity-based policy allows the kms:GenerateDataKey action", "rclone copy up s3:kms-dst/d", "kms:GenerateDataKey"},
 	}
 	for _, tt := range tests {
-		var o explain.Options
-		if tt.command != "" {
-			c, err := explain.ParseCommand(strings.Fields(tt.command))
-			if err != nil {
-				t.Fatal(err)
-			}
-			o.Command = c
-		}
-		x, err := explain.Explain(tt.text, o)
-		if err != nil {
-			t.Fatalf("%s: %v", tt.text, err)
-		}
+		x := explainWith(t, tt.text, tt.command)
 		if len(x.Candidates) == 0 || x.Candidates[0].Action != tt.first {
 			t.Errorf("%s: first candidate is not %s: %v", tt.text, tt.first, actions(x.Candidates))
 		}
@@ -432,4 +410,22 @@ func TestKMSErrorsRankOnlyKMS(t *testing.T) {
 			}
 		}
 	}
+}
+
+// explainWith explains text, with the client command when one is given.
+func explainWith(t *testing.T, text, command string) *explain.Explanation {
+	t.Helper()
+	var o explain.Options
+	if command != "" {
+		c, err := explain.ParseCommand(strings.Fields(command))
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Command = c
+	}
+	x, err := explain.Explain(text, o)
+	if err != nil {
+		t.Fatalf("%s: %v", text, err)
+	}
+	return x
 }
