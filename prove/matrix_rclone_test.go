@@ -12,6 +12,10 @@ import (
 func TestProofMatrixRclone(t *testing.T) {
 	const mib = 1 << 20
 	proveRows(t, []row{
+		// Dry runs list and compare, and copy, update or delete nothing;
+		// rclone's read of an existing object's time still happens.
+		{client: plan.Rclone, args: "rclone sync --dry-run ./dir s3-remote:dst-a/p", max: mib},
+		{client: plan.Rclone, args: "rclone copy --dry-run s3-remote:src-a/p ./dir", max: mib},
 		// Server-side copies from --s3-copy-cutoff are made in parts, and
 		// an object updated in place too (the data straddles the cutoff).
 		{client: plan.Rclone, args: "rclone copy s3-remote:src-a/p s3-remote:dst-a/q --s3-copy-cutoff 5M", max: 12 * mib},

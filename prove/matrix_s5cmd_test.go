@@ -14,6 +14,9 @@ import (
 func TestProofMatrixS5cmd(t *testing.T) {
 	const mib = 1 << 20
 	proveRows(t, []row{
+		// Dry runs call only the listings.
+		{client: plan.S5cmd, args: "s5cmd --dry-run sync ./dir/ s3://dst-a/p/", max: mib},
+		{client: plan.S5cmd, args: "s5cmd --dry-run cp s3://src-a/p/* ./dir/", max: mib},
 		// A local wildcard source: the test files are in dir/.
 		{client: plan.S5cmd, args: "s5cmd cp dir/* s3://dst-a/p/", max: mib},
 		// -n, -s, -u: one object is in the destination from the start,
