@@ -93,6 +93,14 @@ var rcloneUnmodelled = map[string]string{
 	"--s3-version-at": "lists and reads object versions (s3:ListBucketVersions, s3:GetObjectVersion)",
 	"--checkfile":     "reads the source as a file of checksums",
 	"-C":              "reads the source as a file of checksums",
+	// These change which objects are read or compared, so the plan
+	// would claim calls the client does not make (the proof says so).
+	"--no-traverse":     "reads each destination object with a HeadObject instead of listing the destination",
+	"--no-check-dest":   "copies without reading the destination at all",
+	"--ignore-existing": "skips every object the destination has, without comparing it",
+	"--ignore-times":    "copies every object, without comparing",
+	"--metadata":        "copies metadata, with reads and writes of it the model does not cover",
+	"-M":                "copies metadata, with reads and writes of it the model does not cover",
 }
 
 func parseRclone(args []string) (*Command, error) {
