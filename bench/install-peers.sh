@@ -2,8 +2,7 @@
 # Builds the peers of the benchmark into bench/bin when missing: versitygw
 # v1.8.0 (the S3 gateway lockstep is compared with) and s5cmd v2.3.0 (the
 # load generator), from the Go module proxy. s5cmd's module list is not
-# served, so it is built from a scratch module (see
-# ../shared/reference/go-ecosystem.md §2).
+# served, so it is built from a scratch module.
 set -euo pipefail
 cd "$(dirname "$0")"
 mkdir -p bin

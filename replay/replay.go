@@ -305,7 +305,7 @@ func (se *Session) Translate(command string, c Credentials) ([]string, error) {
 		if len(words) > 3 && words[1] == "s3" && (words[2] == "cp" || words[2] == "mv") && strings.HasPrefix(words[3], "s3://") && !strings.Contains(command, "--copy-props") {
 			// The seeds' CLI copied metadata only; CLI v2's default
 			// --copy-props also reads the source's tags with
-			// GetObjectTagging (../shared/reference/sync-clients.md).
+			// GetObjectTagging (plan/models/aws-v2.yaml).
 			argv = append(argv, "--copy-props", "metadata-directive")
 		}
 		return argv, nil

@@ -4,7 +4,7 @@
 # Debian (root needed for apt-get; without root it only reports what is
 # missing), and s5cmd v2.3.0 built from the Go module proxy into
 # .tools/bin (its module list is not served, so it is built from a
-# scratch module: ../shared/reference/go-ecosystem.md §2).
+# scratch module).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v s5cmd >/dev/null 2>&1 && [ ! -x .tools/bin/s5cmd ]; then

@@ -1,5 +1,5 @@
 # lockstep plan: aws s3 cp s3://kazue-sync-source/big.dat s3://cp-dst/
-# client model: AWS CLI v1 (aws-authorization.md §2.6 (awscli 1.45.11, s3transfer 0.17.0); audit log of aws-cli/1.45.11 on lockstep serve)
+# client model: AWS CLI v1 (awscli 1.45.11 and s3transfer 0.17.0 (customizations/s3); audit log of aws-cli/1.45.11 on lockstep serve)
 # Review before applying. Each provider must run with credentials of its account
 # (a profile or an assume_role block): allowed_account_ids stops any other.
 

@@ -1,5 +1,5 @@
 # lockstep plan: aws s3 sync ./up s3://dst-a/p/ --delete
-# client model: AWS CLI v2 (sync-clients.md §1.1 (aws-cli v2 @ 73fb33bb, s3transfer); audit log of /usr/bin/aws 2.9.19 on lockstep serve)
+# client model: AWS CLI v2 (aws-cli v2 @ 73fb33bb (customizations/s3, s3transfer); audit log of /usr/bin/aws 2.9.19 on lockstep serve)
 # Review before applying. Each provider must run with credentials of its account
 # (a profile or an assume_role block): allowed_account_ids stops any other.
 
