@@ -3,10 +3,12 @@ package prove
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/lockstep-dev/lockstep/plan"
 	"github.com/lockstep-dev/lockstep/replay"
+	"github.com/lockstep-dev/lockstep/world"
 )
 
 func clientsOrSkip(t *testing.T, need func(replay.Clients) string) replay.Clients {
@@ -60,5 +62,64 @@ func TestProveSyncUpload(t *testing.T) {
 	un := proof.Unnecessary()
 	if len(un) != 1 || un[0].Need.Action != "s3:GetObjectAcl" {
 		t.Errorf("unnecessary: %v, want s3:GetObjectAcl only", un)
+	}
+}
+
+// kmsAliasWorld: the principal's bucket dst-a and a customer managed key
+// with the alias alias/backups, whose key policy delegates to the account.
+const kmsAliasWorld = `
+region: us-east-1
+accounts:
+  - id: "111111111111"
+    roles:
+      - name: sync
+        trust: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::111111111111:root"}, Action: sts:AssumeRole}]}
+    keys:
+      - {id: 5555eeee-0000-4000-8000-000000000005, aliases: [alias/backups]}
+    buckets:
+      - name: dst-a
+`
+
+// TestProveKMSAlias: --sse-kms-key-id given as an alias is resolved to the
+// key ARN through the world (never written into a policy as an alias),
+// and the plan built on it is proved with the real client: the key's
+// kms:GenerateDataKey is sufficient and necessary (issue 9).
+func TestProveKMSAlias(t *testing.T) {
+	cl := clientsOrSkip(t, func(c replay.Clients) string { return c.AWS })
+	m, err := world.Decode([]byte(kmsAliasWorld), "alias.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := world.Compile(m.Clone(), "alias.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd, err := plan.ParseCommand(strings.Fields("aws s3 sync ./up s3://dst-a/p/ --sse aws:kms --sse-kms-key-id alias/backups"), plan.AWSv2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := plan.ContextFromWorld(w, "arn:aws:sts::111111111111:assumed-role/sync/job")
+	ctx.MaxObjectSize = 1 << 20
+	p, err := plan.Build(cmd, ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const keyARN = "arn:aws:kms:us-east-1:111111111111:key/5555eeee-0000-4000-8000-000000000005"
+	found := false
+	for _, n := range p.Needs {
+		if strings.Contains(n.Resource, "alias/") {
+			t.Errorf("a policy names the alias: %s on %s", n.Action, n.Resource)
+		}
+		found = found || (n.Action == "kms:GenerateDataKey" && n.Resource == keyARN)
+	}
+	if !found {
+		t.Fatalf("no kms:GenerateDataKey on %s in %+v", keyARN, p.Needs)
+	}
+	proof, err := Prove(context.Background(), p, Options{Clients: cl, World: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !proof.Baseline.OK() || len(proof.Unnecessary()) > 0 {
+		t.Fatalf("%s\n%s", proof.Verdict(), proof.Baseline.Problem)
 	}
 }
