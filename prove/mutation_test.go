@@ -3,6 +3,7 @@ package prove
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -21,6 +22,7 @@ type mutation struct {
 // cloneModel returns a deep copy of a model that can be changed freely.
 func cloneModel(m *plan.Model) *plan.Model {
 	c := *m
+	c.Thresholds = maps.Clone(m.Thresholds)
 	c.Flows = make([]plan.Flow, len(m.Flows))
 	for i, f := range m.Flows {
 		f.When.Verbs = slices.Clone(f.When.Verbs)
@@ -70,34 +72,56 @@ func mutations(m *plan.Model) []mutation {
 		mutation{"halve the multipart threshold", func(m *plan.Model) { m.MultipartThreshold /= 2 }},
 		mutation{"double the multipart threshold", func(m *plan.Model) { m.MultipartThreshold *= 2 }},
 	)
+	for name := range m.Thresholds {
+		out = append(out, mutation{"forget the flag of threshold " + name, func(m *plan.Model) {
+			t := m.Thresholds[name]
+			t.Flag = ""
+			m.Thresholds[name] = t
+		}})
+	}
 	return out
 }
 
-// planShape is what a plan claims, for telling whether a mutation changed
-// anything: its calls (operation, bucket, and which objects of the
-// command's size range they are made for) and its permissions.
+// planShape is what a plan claims that a client's run can show: for each
+// operation, bucket and optionality, the object size classes (of the
+// command's size range) it is made for, with the threshold that splits
+// them; and the permissions. Two calls of a plan that a run cannot tell
+// apart (a HeadObject planned for large objects and one planned for every
+// object) count as one claim, their size classes joined.
 func planShape(p *plan.Plan) string {
 	lo, hi := p.Context.MinObjectSize, p.Context.MaxObjectSize
-	var parts []string
+	claims := map[string]map[string]bool{}
 	for _, c := range p.Calls {
-		// The size classes the command's objects can have, and those the
-		// call is made for.
-		var classes []string
-		for _, class := range []string{"small", "large"} {
-			possible := (class == "small" && lo < c.Threshold) || (class == "large" && (hi == 0 || hi >= c.Threshold))
-			if possible && (c.Size == "" || c.Size == class) {
-				classes = append(classes, class)
-			}
+		key := fmt.Sprintf("call %s %s %v", c.Operation, c.Bucket, c.Optional)
+		if claims[key] == nil {
+			claims[key] = map[string]bool{}
 		}
-		split := ""
-		if lo < c.Threshold && (hi == 0 || hi >= c.Threshold) && c.Size != "" {
-			// Objects on both sides: where the line is drawn matters.
-			split = fmt.Sprint(c.Threshold)
+		if c.Size == "" {
+			// Made for every object, whatever its size.
+			claims[key]["any size"] = true
+			continue
 		}
-		parts = append(parts, fmt.Sprintf("call %s %s %v %v %s", c.Operation, c.Bucket, c.Optional, classes, split))
+		small := lo < c.Threshold
+		large := hi == 0 || hi >= c.Threshold
+		switch {
+		case small && large:
+			// Objects on both sides of the call's threshold: where the
+			// line is drawn matters.
+			claims[key][fmt.Sprint(c.Size, " of ", c.Threshold)] = true
+		case (c.Size == "small" && small) || (c.Size == "large" && large):
+			// Every object of the command is on the call's side.
+			claims[key]["any size"] = true
+		}
+	}
+	var parts []string
+	for key, classes := range claims {
+		if classes["any size"] {
+			// A call made for every object covers the others.
+			classes = map[string]bool{"any size": true}
+		}
+		parts = append(parts, fmt.Sprintf("%s %v", key, slices.Sorted(maps.Keys(classes))))
 	}
 	slices.Sort(parts)
-	parts = slices.Compact(parts)
 	var needs []string
 	for _, n := range p.Needs {
 		needs = append(needs, "need "+n.Action+" "+n.Resource)
@@ -125,6 +149,7 @@ func TestModelMutationsCaught(t *testing.T) {
 		{plan.AWSv2, "aws s3 sync s3://src-a/p/ s3://dst-b/q/ --delete", 0},
 		{plan.AWSv2, "aws s3 sync ./up s3://dst-a/p/", 0},
 		{plan.Rclone, "rclone copy ./dir s3-remote:dst-a/p", 1 << 20},
+		{plan.Rclone, "rclone copy s3-remote:src-a/p s3-remote:dst-a/q --s3-copy-cutoff 5M", 12 << 20},
 		{plan.S5cmd, "s5cmd sync ./dir/ s3://dst-a/p/", 1 << 20},
 	}
 	models, err := plan.Models()

@@ -22,6 +22,9 @@ type Call struct {
 	// Size is the size of the test object the call was about, -1 when
 	// the call is not about one of them.
 	Size int64
+	// Existing is true when the destination had that test object from
+	// the start.
+	Existing bool
 }
 
 // String is "Operation s3://bucket/key" or "kms:Action (by S3)", with
@@ -91,10 +94,15 @@ func matches(c Call, pc plan.Call) bool {
 			return false
 		}
 	}
-	if c.Size < 0 || pc.Size == "" {
+	if c.Size < 0 {
 		return true
 	}
-	return sizeClass(c.Size, pc.Threshold) == pc.Size
+	if pc.Existing && !c.Existing {
+		// A call the plan makes only for objects the destination has
+		// does not account for one made for another object.
+		return false
+	}
+	return pc.Size == "" || sizeClass(c.Size, pc.Threshold) == pc.Size
 }
 
 // sizeClass is "small" below the multipart threshold, "large" from it.
@@ -105,14 +113,16 @@ func sizeClass(n, threshold int64) string {
 	return "large"
 }
 
-// annotate sets the size of each call about a test object.
-func annotate(calls []Call, sizeOf func(key string) (int64, bool)) {
+// annotate sets the size of each call about a test object, and whether
+// the destination had that object from the start.
+func annotate(calls []Call, sizeOf func(key string) (int64, bool), existing func(key string) bool) {
 	for i := range calls {
 		if calls[i].Key == "" {
 			continue
 		}
 		if n, ok := sizeOf(calls[i].Key); ok {
 			calls[i].Size = n
+			calls[i].Existing = existing(calls[i].Key)
 		}
 	}
 }
@@ -147,7 +157,7 @@ func unplannedDenials(p *plan.Plan, calls []Call) []string {
 // for small ones); or a KMS action S3 should have called for the client.
 // A proof whose data does not make the client take a planned path cannot
 // show that path's permissions sufficient.
-func unexercised(p *plan.Plan, calls []Call, sizes []int64) []string {
+func unexercised(p *plan.Plan, calls []Call, sizes, existingSizes []int64) []string {
 	var out []string
 	for i, pc := range p.Calls {
 		seen := false
@@ -170,7 +180,13 @@ func unexercised(p *plan.Plan, calls []Call, sizes []int64) []string {
 				continue
 			}
 			inData, made := false, false
-			for _, n := range sizes {
+			data := sizes
+			if pc.Existing {
+				// Made only for objects the destination has: only theirs
+				// count.
+				data = existingSizes
+			}
+			for _, n := range data {
 				inData = inData || sizeClass(n, pc.Threshold) == class
 			}
 			for _, c := range calls {

@@ -51,7 +51,7 @@ func TestObservedCalls(t *testing.T) {
 			if got := unplannedCalls(p, tt.calls); !reflect.DeepEqual(got, tt.unplanned) {
 				t.Errorf("unplannedCalls = %q, want %q", got, tt.unplanned)
 			}
-			if got := unexercised(p, tt.calls, sizes); !reflect.DeepEqual(got, tt.unexercised) {
+			if got := unexercised(p, tt.calls, sizes, nil); !reflect.DeepEqual(got, tt.unexercised) {
 				t.Errorf("unexercised = %q, want %q", got, tt.unexercised)
 			}
 		})
@@ -59,7 +59,7 @@ func TestObservedCalls(t *testing.T) {
 
 	// A call planned for every size but made only for large objects.
 	any := &plan.Plan{Calls: []plan.Call{{Operation: "HeadObject", Bucket: "src", Key: "p/*", Threshold: 8 * mib, When: "always"}}}
-	got := unexercised(any, []Call{{Operation: "HeadObject", Bucket: "src", Key: "p/b", Size: 8 * mib}}, sizes)
+	got := unexercised(any, []Call{{Operation: "HeadObject", Bucket: "src", Key: "p/b", Size: 8 * mib}}, sizes, nil)
 	if want := []string{"call 1 HeadObject s3://src (always) for a small object"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("unexercised = %q, want %q", got, want)
 	}

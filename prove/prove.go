@@ -57,6 +57,9 @@ type Run struct {
 	Denied []string
 	// Calls are every call of the audit log, in order.
 	Calls []Call
+	// ExistingSizes are the sizes of the test objects the destination
+	// had from the start.
+	ExistingSizes []int64
 }
 
 // OK reports whether the run succeeded with the right data.
@@ -133,7 +136,7 @@ func Prove(ctx context.Context, p *plan.Plan, opts Options) (*Proof, error) {
 			proof.Baseline.Problem = "the client made calls the plan does not allow, denied: " + strings.Join(d, ", ")
 		} else if u := unplannedCalls(p, proof.Baseline.Calls); len(u) > 0 {
 			proof.Baseline.Problem = "the client made calls the plan does not list (the behaviour model is incomplete): " + strings.Join(u, ", ")
-		} else if u := unexercised(p, proof.Baseline.Calls, pr.sizes()); len(u) > 0 {
+		} else if u := unexercised(p, proof.Baseline.Calls, pr.sizes(), proof.Baseline.ExistingSizes); len(u) > 0 {
 			proof.Baseline.Problem = "the proof's data did not make the client take every planned path, so it cannot show them sufficient; not exercised: " + strings.Join(u, "; ")
 		}
 	}
@@ -261,10 +264,11 @@ func (pr *prover) run(ctx context.Context, p *plan.Plan) (Run, error) {
 			return Run{}, err
 		}
 		calls := append(all.Calls, r.Calls...)
+		existing := append(all.ExistingSizes, r.ExistingSizes...)
 		if all.Command == nil || (all.OK() && !r.OK()) {
 			all = r
 		}
-		all.Calls = calls
+		all.Calls, all.ExistingSizes = calls, existing
 	}
 	all.Denied = denied(all.Calls)
 	return all, nil
@@ -339,7 +343,10 @@ func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, v variant) (Run,
 		return Run{}, err
 	}
 	r := Run{Command: argv, Output: out.String(), Err: runErr, Calls: observe(audit.Take())}
-	annotate(r.Calls, data.sizeOf)
+	annotate(r.Calls, data.sizeOf, data.isExisting)
+	for _, name := range data.existing {
+		r.ExistingSizes = append(r.ExistingSizes, int64(len(data.files[name])))
+	}
 	r.Denied = denied(r.Calls)
 	switch {
 	case runErr != nil:
@@ -376,6 +383,20 @@ type testData struct {
 	excluded []string
 	// existing are the test objects the destination had from the start.
 	existing []string
+}
+
+// isExisting reports whether a key names a test object the destination
+// had from the start.
+func (d *testData) isExisting(key string) bool {
+	if d.single >= 0 {
+		return len(d.existing) > 0
+	}
+	for _, name := range d.existing {
+		if key == name || strings.HasSuffix(key, "/"+name) {
+			return true
+		}
+	}
+	return false
 }
 
 // sizeOf returns the size of the test object a key names.
