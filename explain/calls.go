@@ -198,25 +198,23 @@ func (c Call) arn(t s3ops.Target) string {
 		}
 		return bucketARN(c.Bucket)
 	case s3ops.Object:
-		b, k := c.Bucket, c.Key
-		if b == "" {
-			b = "BUCKET"
-		}
-		if k == "" {
-			k = "*"
-		}
-		return bucketARN(b) + "/" + k
+		return objectARNOr(c.Bucket, c.Key, "BUCKET")
 	case s3ops.SourceObject:
-		b, k := c.SourceBucket, c.SourceKey
-		if b == "" {
-			b = "SOURCE-BUCKET"
-		}
-		if k == "" {
-			k = "*"
-		}
-		return bucketARN(b) + "/" + k
+		return objectARNOr(c.SourceBucket, c.SourceKey, "SOURCE-BUCKET")
 	case s3ops.AnyResource:
 		return "*"
 	}
 	return ""
+}
+
+// objectARNOr is the ARN of an object, with placeholder for an unknown
+// bucket and "*" for an unknown key.
+func objectARNOr(bucket, key, placeholder string) string {
+	if bucket == "" {
+		bucket = placeholder
+	}
+	if key == "" {
+		key = "*"
+	}
+	return bucketARN(bucket) + "/" + key
 }
