@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base32"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +16,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/lockstep-dev/lockstep/policy"
-	"github.com/lockstep-dev/lockstep/s3ops"
 )
 
 // World is a validated, compiled world: accounts with their users, roles,
@@ -372,92 +370,6 @@ func (c *compiler) role(a *Account, rm *RoleModel, at *yaml.Node) {
 	a.Roles = append(a.Roles, r)
 }
 
-// defaultKeyPolicy is the key policy KMS creates when none is given: it
-// lets the account's IAM policies grant use of the key (docs/authorization.md §3.4).
-func defaultKeyPolicy(account string) string {
-	return `{"Version":"2012-10-17","Id":"key-default-1","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` +
-		account + `:root"},"Action":"kms:*","Resource":"*"}]}`
-}
-
-// S3KeyAlias is the alias of the AWS managed key for S3 (docs/authorization.md §3.3).
-const S3KeyAlias = "alias/aws/s3"
-
-// S3KeyDescription is the description AWS gives the aws/s3 key.
-const S3KeyDescription = "Default master key that protects my S3 objects when no other key is defined"
-
-// S3KeyID returns the key ID of the aws/s3 key of an account in a region:
-// a UUID (version 4 form, as AWS key IDs) derived from both, so that it is
-// the same in every run and every emulator restart.
-func S3KeyID(region, account string) string {
-	sum := sha256.Sum256([]byte("lockstep aws/s3 key\x00" + region + "\x00" + account))
-	b := sum[:16]
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
-// S3KeyPolicy is the key policy of the aws/s3 key (Id auto-s3-2, spec
-// §3.3): every principal of the owner account may use the key through S3
-// of the region (kms:CallerAccount and kms:ViaService), and the account
-// may read the key's metadata directly. Nobody may change it.
-func S3KeyPolicy(region, account string) string {
-	return `{"Version":"2012-10-17","Id":"auto-s3-2","Statement":[` +
-		`{"Sid":"Allow access through S3 for all principals in the account that are authorized to use S3","Effect":"Allow","Principal":{"AWS":"*"},` +
-		`"Action":["kms:Encrypt","kms:Decrypt","kms:ReEncrypt*","kms:GenerateDataKey*","kms:DescribeKey"],"Resource":"*",` +
-		`"Condition":{"StringEquals":{"kms:CallerAccount":"` + account + `","kms:ViaService":"` + s3ops.ViaService(region) + `"}}},` +
-		`{"Sid":"Allow direct access to key metadata to the account","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},` +
-		`"Action":["kms:Describe*","kms:Get*","kms:List*"],"Resource":"*"}]}`
-}
-
-// s3Key synthesizes the account's AWS managed key aws/s3 (docs/authorization.md §3.3).
-// AWS creates it the first time S3 needs it; lockstep has it from the
-// start, which no caller can tell apart.
-func (c *compiler) s3Key(a *Account) {
-	id := S3KeyID(c.w.Region, a.ID)
-	prefix := "arn:aws:kms:" + c.w.Region + ":" + a.ID + ":"
-	k := &Key{ID: id, ARN: prefix + "key/" + id, Description: S3KeyDescription, Account: a,
-		Aliases: []string{S3KeyAlias}, Managed: true}
-	k.Policy = policy.MustParse(S3KeyPolicy(c.w.Region, a.ID), policy.KeyPolicy)
-	k.Policy.Name = "key policy of the AWS managed key aws/s3 of account " + a.ID
-	c.w.keys[k.ARN] = k
-	c.w.keys[prefix+S3KeyAlias] = k
-	a.S3Key = k
-}
-
-func (c *compiler) key(a *Account, km *KeyModel, at *yaml.Node) {
-	if !keyIDRE.MatchString(km.ID) {
-		c.fail(at, "key id %q in account %s is not a KMS key ID (e.g. 1234abcd-12ab-34cd-56ef-1234567890ab)", km.ID, a.ID)
-		return
-	}
-	k := &Key{ID: km.ID, Description: km.Description, Account: a,
-		ARN: "arn:aws:kms:" + c.w.Region + ":" + a.ID + ":key/" + km.ID}
-	if c.w.keys[k.ARN] != nil {
-		c.fail(at, "key %s is listed twice", k.ARN)
-		return
-	}
-	if km.Policy != nil {
-		k.Policy = c.doc(*km.Policy, policy.KeyPolicy, "key policy of "+k.ARN)
-	} else {
-		k.Policy = policy.MustParse(defaultKeyPolicy(a.ID), policy.KeyPolicy)
-		k.Policy.Name = "default key policy of " + k.ARN
-	}
-	c.w.keys[k.ARN] = k
-	for _, al := range km.Aliases {
-		if !strings.HasPrefix(al, "alias/") || strings.HasPrefix(al, "alias/aws/") {
-			c.fail(at, "alias %q of key %s must start with alias/ and not alias/aws/", al, k.ARN)
-			continue
-		}
-		aliasARN := "arn:aws:kms:" + c.w.Region + ":" + a.ID + ":" + al
-		if c.w.keys[aliasARN] != nil {
-			c.fail(at, "alias %s names two keys", aliasARN)
-			continue
-		}
-		c.w.keys[aliasARN] = k
-		k.Aliases = append(k.Aliases, al)
-	}
-	a.Keys = append(a.Keys, k)
-}
-
 func (c *compiler) bucket(a *Account, bm *BucketModel, line *yaml.Node) {
 	if !ValidBucketName(bm.Name) {
 		c.fail(line, "bucket name %q is not a valid S3 bucket name (3-63 lower-case letters, digits, dots and hyphens)", bm.Name)
@@ -614,163 +526,6 @@ func (c *compiler) policyErrors(n *yaml.Node, src []byte, what string, err error
 		}
 		c.fail(line, "%s: %s", what, msg)
 	}
-}
-
-// DocFromJSON wraps a JSON policy document (as a caller sends it, e.g. to
-// PutBucketPolicy) in a Doc. The text is kept as is: a Doc holding a
-// string is compiled from the string, with errors that give the line and
-// column of the JSON text.
-func DocFromJSON(text []byte) Doc {
-	return Doc{Node: &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: string(text)}}
-}
-
-// ToJSON converts a YAML node to JSON text, keeping mapping order.
-func ToJSON(n *yaml.Node) ([]byte, error) {
-	var b bytes.Buffer
-	if err := writeJSON(&b, n); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
-
-func writeJSON(b *bytes.Buffer, n *yaml.Node) error {
-	switch n.Kind {
-	case yaml.DocumentNode:
-		if len(n.Content) == 0 {
-			b.WriteString("null")
-			return nil
-		}
-		return writeJSON(b, n.Content[0])
-	case yaml.AliasNode:
-		return writeJSON(b, n.Alias)
-	case yaml.MappingNode:
-		b.WriteByte('{')
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			k, _ := json.Marshal(n.Content[i].Value)
-			b.Write(k)
-			b.WriteByte(':')
-			if err := writeJSON(b, n.Content[i+1]); err != nil {
-				return err
-			}
-		}
-		b.WriteByte('}')
-	case yaml.SequenceNode:
-		b.WriteByte('[')
-		for i, it := range n.Content {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			if err := writeJSON(b, it); err != nil {
-				return err
-			}
-		}
-		b.WriteByte(']')
-	case yaml.ScalarNode:
-		switch n.Tag {
-		case "!!null":
-			b.WriteString("null")
-		case "!!bool":
-			if strings.EqualFold(n.Value, "true") {
-				b.WriteString("true")
-			} else {
-				b.WriteString("false")
-			}
-		case "!!int", "!!float":
-			if json.Valid([]byte(n.Value)) {
-				b.WriteString(n.Value)
-			} else {
-				s, _ := json.Marshal(n.Value)
-				b.Write(s)
-			}
-		default:
-			s, _ := json.Marshal(n.Value)
-			b.Write(s)
-		}
-	default:
-		return fmt.Errorf("line %d: unsupported YAML node", n.Line)
-	}
-	return nil
-}
-
-// nodeAtPath finds the YAML node that a policy error path such as
-// `Statement[1].Condition.StringLike` names, or the deepest ancestor found.
-func nodeAtPath(root *yaml.Node, path string) *yaml.Node {
-	n := root
-	for _, part := range splitPath(path) {
-		if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-			n = n.Content[0]
-		}
-		name, idx := part, -1
-		if i := strings.IndexByte(part, '['); i >= 0 && strings.HasSuffix(part, "]") {
-			name = part[:i]
-			idx, _ = strconv.Atoi(part[i+1 : len(part)-1])
-		}
-		next := mappingValue(n, name)
-		if next == nil {
-			return n
-		}
-		n = next
-		if idx >= 0 {
-			if n.Kind != yaml.SequenceNode || idx >= len(n.Content) {
-				return n
-			}
-			n = n.Content[idx]
-		}
-	}
-	return n
-}
-
-// splitPath splits on dots that start a known element; condition keys such
-// as "aws:RequestTag/a.b" may themselves contain dots.
-func splitPath(path string) []string {
-	if path == "" {
-		return nil
-	}
-	return strings.SplitN(path, ".", 4)
-}
-
-func mappingValue(n *yaml.Node, key string) *yaml.Node {
-	if n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
-
-// at returns the node at a path of mapping keys and sequence indexes in the
-// file, or the deepest ancestor that exists; nil for a Model built in code.
-func (c *compiler) at(path ...any) *yaml.Node {
-	n := c.root
-	if n == nil {
-		return nil
-	}
-	for _, p := range path {
-		var next *yaml.Node
-		switch p := p.(type) {
-		case string:
-			next = mappingValue(n, p)
-		case int:
-			if n.Kind == yaml.SequenceNode && p < len(n.Content) {
-				next = n.Content[p]
-			}
-		}
-		if next == nil {
-			return n
-		}
-		n = next
-	}
-	return n
-}
-
-func lineMsg(n *yaml.Node, msg string) string {
-	return fmt.Sprintf("line %d: %s", n.Line, msg)
 }
 
 // Account returns the account with the given ID, or nil.

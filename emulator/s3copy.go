@@ -1,0 +1,263 @@
+package emulator
+
+import (
+	"encoding/xml"
+	"errors"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/lockstep-dev/lockstep/enforce"
+	"github.com/lockstep-dev/lockstep/s3ops"
+	"github.com/lockstep-dev/lockstep/store"
+	"github.com/lockstep-dev/lockstep/world"
+)
+
+func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
+	b, err := s.bucket(c)
+	if err != nil {
+		return err
+	}
+	cs, err := s.readCopySource(c)
+	if err != nil {
+		return err
+	}
+	srcBucket, srcKey, src := cs.bucket, cs.key, cs.meta
+	ctx := c.r.Context()
+	we, err := s.chooseEncryption(c, b, c.key)
+	if err != nil {
+		return err
+	}
+	ec := enforce.Call{SourceBucket: srcBucket, SourceKey: srcKey, Features: features(c.r)}
+	if we.key != nil {
+		ec.KMSKey = we.key.ARN
+	}
+	if cs.kms() {
+		ec.SourceKMSKey = src.SSE.KMSKeyID
+	} else if cs.b.KMSKey != nil {
+		ec.Features.SourceKMS = false
+		// The source is not under SSE-KMS although its bucket's default
+		// is: no Decrypt on the source.
+		ec.SourceKMSKey = ""
+	}
+	if err := s.authorizeCopySource(c, ec, cs); err != nil {
+		return err
+	}
+	if err := checkACLHeaders(c.r.Header, b); err != nil {
+		return err
+	}
+	meta := src
+	meta.PartsCount, meta.PartSizes = 0, nil
+	metaDirective := c.r.Header.Get("X-Amz-Metadata-Directive")
+	tagDirective := c.r.Header.Get("X-Amz-Tagging-Directive")
+	switch metaDirective {
+	case "", "COPY":
+	case "REPLACE":
+		repl, err := objectMetaFromHeaders(c.r.Header)
+		if err != nil {
+			return err
+		}
+		meta.ContentType, meta.ContentEncoding, meta.ContentDisposition = repl.ContentType, repl.ContentEncoding, repl.ContentDisposition
+		meta.ContentLanguage, meta.CacheControl, meta.Expires, meta.UserMeta = repl.ContentLanguage, repl.CacheControl, repl.Expires, repl.UserMeta
+	default:
+		return errInvalidArgument("x-amz-metadata-directive", metaDirective, "Unknown metadata directive.")
+	}
+	switch tagDirective {
+	case "", "COPY":
+	case "REPLACE":
+		meta.Tags = nil
+		if t := c.r.Header.Get("X-Amz-Tagging"); t != "" {
+			if meta.Tags, err = parseTagging(t); err != nil {
+				return err
+			}
+		}
+	default:
+		return errInvalidArgument("x-amz-tagging-directive", tagDirective, "Unknown tagging directive.")
+	}
+	sameObject := srcBucket == c.bucket && srcKey == c.key
+	if sameObject && metaDirective != "REPLACE" && c.r.Header.Get("X-Amz-Server-Side-Encryption") == "" && c.r.Header.Get("X-Amz-Storage-Class") == "" {
+		return errorf(http.StatusBadRequest, "InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+	}
+	meta.SSE = we.sse
+	meta.Owner = objectOwner(b, c.principal, c.r.Header)
+	// The copy is a new object: it gets the ACL of the request's headers,
+	// not the source's.
+	if meta.ACL, err = writeACL(c.r.Header, b, meta.Owner); err != nil {
+		return err
+	}
+	meta.LastModified = c.start
+	meta.Checksums = nil
+	srcCipher, err := s.objectCipher(c, src)
+	if err != nil {
+		return err
+	}
+	type result struct {
+		XMLName      xml.Name `xml:"CopyObjectResult"`
+		NS           string   `xml:"xmlns,attr"`
+		LastModified string
+		ETag         string
+	}
+	setSSEHeaders(w.Header(), we.sse)
+	if src.Size >= longCopy {
+		// A long copy answers 200 at once and keeps the connection alive
+		// with whitespace; an error that happens during the copy then
+		// comes inside the 200 body, as S3 does (S3 API reference,
+		// CopyObject: "a 200 OK response can contain either a success or
+		// an error").
+		return s.longOperation(w, c, func() (any, error) {
+			out, err := s.store.Copy(ctx, srcBucket, srcKey, c.bucket, c.key, meta, srcCipher, we.cipher)
+			if err != nil {
+				return nil, storeError(err, c)
+			}
+			return result{NS: s3NS, LastModified: s3Time(out.LastModified), ETag: quoteETag(out.ETag)}, nil
+		})
+	}
+	out, err := s.store.Copy(ctx, srcBucket, srcKey, c.bucket, c.key, meta, srcCipher, we.cipher)
+	if err != nil {
+		return storeError(err, c)
+	}
+	return writeXML(w, http.StatusOK, result{NS: s3NS, LastModified: s3Time(out.LastModified), ETag: quoteETag(out.ETag)})
+}
+
+// longCopy is the source size from which CopyObject answers 200 before
+// copying.
+const longCopy = 64 << 20
+
+// longOperation sends 200 and the XML declaration at once, a space every
+// few seconds while op runs, then op's result, or its error as an <Error>
+// document inside the 200 body.
+func (s *Server) longOperation(w http.ResponseWriter, c *call, op func() (any, error)) error {
+	h := w.Header()
+	h.Set("Content-Type", "application/xml")
+	w.WriteHeader(http.StatusOK)
+	var mu sync.Mutex
+	io.WriteString(w, xml.Header)
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				mu.Lock()
+				io.WriteString(w, " ")
+				if f, ok := w.(http.Flusher); ok {
+					f.Flush()
+				}
+				mu.Unlock()
+			}
+		}
+	}()
+	res, err := op()
+	close(done)
+	mu.Lock()
+	defer mu.Unlock()
+	if err != nil {
+		ae := asAPIError(err)
+		c.err = ae
+		var b []byte
+		b = append(b, "<Error><Code>"...)
+		b = appendEscaped(b, ae.Code)
+		b = append(b, "</Code><Message>"...)
+		b = appendEscaped(b, ae.Message)
+		b = append(b, "</Message><RequestId>"...)
+		b = append(b, c.id...)
+		b = append(b, "</RequestId><HostId>"...)
+		b = append(b, hostID(c.id)...)
+		b = append(b, "</HostId></Error>"...)
+		w.Write(b)
+		return nil
+	}
+	body, err := xml.Marshal(res)
+	if err != nil {
+		return nil
+	}
+	w.Write(body)
+	return nil
+}
+
+// copySourceObject is the source of CopyObject or UploadPartCopy.
+type copySourceObject struct {
+	bucket, key, version string
+	b                    *world.Bucket
+	meta                 store.ObjectMeta
+	missing              bool // no such key, an error after authorization
+}
+
+// readCopySource reads x-amz-copy-source and looks up the source bucket
+// and object. A missing object is not an error yet: authorizeCopySource
+// reports it once the call is authorized.
+func (s *Server) readCopySource(c *call) (*copySourceObject, error) {
+	bucket, key, version, err := parseCopySource(c.r.Header.Get("X-Amz-Copy-Source"))
+	if err != nil {
+		return nil, err
+	}
+	c.params["x-amz-copy-source"] = bucket + "/" + key
+	sb := s.state.world().Bucket(bucket)
+	if sb == nil {
+		return nil, errNoSuchBucket(bucket)
+	}
+	meta, err := s.store.Head(c.r.Context(), bucket, key)
+	missing := errors.Is(err, store.ErrNoSuchKey)
+	if err != nil && !missing {
+		return nil, storeError(err, c)
+	}
+	return &copySourceObject{bucket: bucket, key: key, version: version, b: sb, meta: meta, missing: missing}, nil
+}
+
+// kms reports whether the source object is encrypted under SSE-KMS.
+func (cs *copySourceObject) kms() bool {
+	return !cs.missing && len(cs.meta.SSE.WrappedKey) > 0
+}
+
+// authorizeCopySource authorizes a copy from cs (authorizeCopy), then
+// checks that the source exists, as its current version, and meets the
+// x-amz-copy-source-if-* conditions.
+func (s *Server) authorizeCopySource(c *call, ec enforce.Call, cs *copySourceObject) error {
+	if err := s.authorizeCopy(c, ec, cs.b, cs.kms(), copySource(cs.b, cs.meta, cs.missing)...); err != nil {
+		return err
+	}
+	if cs.missing || (cs.version != "" && cs.version != "null") {
+		return errNoSuchKey(cs.key)
+	}
+	_, err := checkConditions(c.r.Header, cs.meta, "X-Amz-Copy-Source-If-")
+	return err
+}
+
+// authorizeCopy authorizes a copy whose source may or may not be under
+// SSE-KMS: the source's KMS Decrypt is checked only when it is. src is the
+// existing source object, as for authorize.
+func (s *Server) authorizeCopy(c *call, ec enforce.Call, sb *world.Bucket, sourceKMS bool, src ...ownedObject) error {
+	if sourceKMS || sb.KMSKey == nil {
+		return s.authorize(c, ec, src...)
+	}
+	// enforce assumes the source bucket's default key; the object is not
+	// encrypted with it, so decide without the source's KMS call.
+	err := s.authorize(c, ec, src...)
+	if err == nil {
+		return nil
+	}
+	var kept []enforce.Check
+	var denied *enforce.Check
+	for i := range c.checks {
+		ch := c.checks[i]
+		if ch.KMS != nil && ch.KMS.Key == s3ops.SourceKey {
+			continue
+		}
+		kept = append(kept, ch)
+		if denied == nil && !ch.Decision.Allowed() {
+			denied = &kept[len(kept)-1]
+		}
+	}
+	c.checks = kept
+	if denied != nil {
+		return errorf(http.StatusForbidden, "AccessDenied", "%s", denied.S3Message())
+	}
+	return nil
+}

@@ -1,0 +1,375 @@
+package emulator
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/lockstep-dev/lockstep/authz"
+	"github.com/lockstep-dev/lockstep/enforce"
+	"github.com/lockstep-dev/lockstep/s3ops"
+	"github.com/lockstep-dev/lockstep/store"
+	"github.com/lockstep-dev/lockstep/world"
+)
+
+// writeEncryption is how a new object is to be encrypted.
+type writeEncryption struct {
+	sse    store.SSE
+	key    *world.Key
+	cipher *store.Cipher
+}
+
+// chooseEncryption reads the SSE headers of a write, falling back to the
+// bucket's default encryption (docs/authorization.md §3.1 "Additional rules").
+func (s *Server) chooseEncryption(c *call, b *world.Bucket, key string) (writeEncryption, error) {
+	h := c.r.Header
+	if h.Get("X-Amz-Server-Side-Encryption-Customer-Algorithm") != "" {
+		return writeEncryption{}, errNotImplemented("SSE-C (customer-provided keys)")
+	}
+	alg := h.Get("X-Amz-Server-Side-Encryption")
+	keyID := h.Get("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id")
+	var we writeEncryption
+	switch alg {
+	case "":
+		if keyID != "" {
+			return we, errInvalidArgument("x-amz-server-side-encryption-aws-kms-key-id", keyID, "Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms")
+		}
+		if b.KMSKey == nil {
+			return we, nil
+		}
+		we.key = b.KMSKey
+		we.sse = store.SSE{Algorithm: "aws:kms", BucketKey: b.BucketKey}
+	case "AES256":
+		if keyID != "" {
+			return we, errInvalidArgument("x-amz-server-side-encryption-aws-kms-key-id", keyID, "Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms")
+		}
+		we.sse = store.SSE{Algorithm: "AES256"}
+		return we, nil
+	case "aws:kms", "aws:kms:dsse":
+		we.sse = store.SSE{Algorithm: alg, BucketKey: b.BucketKey}
+		if v := h.Get("X-Amz-Server-Side-Encryption-Bucket-Key-Enabled"); v != "" {
+			we.sse.BucketKey = strings.EqualFold(v, "true")
+		}
+		if keyID != "" {
+			we.key = s.resolveKMSKey(keyID, c.principal.Account)
+			if we.key == nil {
+				return we, errorf(http.StatusBadRequest, "KMS.NotFoundException", "Invalid keyId '%s'", keyID)
+			}
+		} else {
+			// The header without a key ID means the AWS managed key
+			// aws/s3 (docs/authorization.md §3.1 "Additional rules"), even when the
+			// bucket's default is a customer managed key
+			// (docs/decisions.md); it is the bucket owner's, so callers
+			// from other accounts are denied by its kms:CallerAccount
+			// condition (docs/authorization.md §3.3).
+			we.key = s.state.world().S3Key(b.Account.ID)
+			if we.key == nil {
+				return we, errInternal(fmt.Errorf("account %s has no aws/s3 key", b.Account.ID))
+			}
+		}
+	default:
+		return we, errInvalidArgument("x-amz-server-side-encryption", alg, "The encryption method specified is not supported")
+	}
+	if c.r.TLS == nil && c.auth != nil && c.auth.Anonymous {
+		return we, errorf(http.StatusBadRequest, "InvalidArgument", "Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.")
+	}
+	we.sse.KMSKeyID = we.key.ARN
+	arn := objectARN(b.Name, key)
+	if we.sse.BucketKey {
+		arn = b.ARN
+	}
+	// The encryption context S3 uses: aws:s3:arn is the object ARN, or
+	// the bucket ARN with a Bucket Key (docs/authorization.md §3.2).
+	we.sse.Context = `{"aws:s3:arn":"` + arn + `"}`
+	dk, wrapped, err := s.keys.newDataKey(we.key.ARN, we.sse.Context)
+	if err != nil {
+		return we, errInternal(err)
+	}
+	we.sse.WrappedKey = wrapped
+	we.cipher = &store.Cipher{Key: dk}
+	return we, nil
+}
+
+// objectMetaFromHeaders reads the metadata a write stores: content headers,
+// x-amz-meta-*, tagging and the owner.
+func objectMetaFromHeaders(h http.Header) (store.ObjectMeta, error) {
+	m := store.ObjectMeta{
+		ContentType:        h.Get("Content-Type"),
+		ContentEncoding:    h.Get("Content-Encoding"),
+		ContentDisposition: h.Get("Content-Disposition"),
+		ContentLanguage:    h.Get("Content-Language"),
+		CacheControl:       h.Get("Cache-Control"),
+		Expires:            h.Get("Expires"),
+	}
+	// aws-chunked is transfer framing, not the object's encoding.
+	if enc := strings.Split(m.ContentEncoding, ","); len(enc) > 0 {
+		var kept []string
+		for _, e := range enc {
+			if e = strings.TrimSpace(e); e != "" && e != "aws-chunked" {
+				kept = append(kept, e)
+			}
+		}
+		m.ContentEncoding = strings.Join(kept, ",")
+	}
+	size := 0
+	for k, v := range h {
+		if name, ok := strings.CutPrefix(k, "X-Amz-Meta-"); ok && len(v) > 0 {
+			if m.UserMeta == nil {
+				m.UserMeta = map[string]string{}
+			}
+			m.UserMeta[strings.ToLower(name)] = v[0]
+			size += len(name) + len(v[0])
+		}
+	}
+	if size > 2048 {
+		return m, errorf(http.StatusBadRequest, "MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size").with("Size", strconv.Itoa(size)).with("MaxSizeAllowed", "2048")
+	}
+	if t := h.Get("X-Amz-Tagging"); t != "" {
+		tags, err := parseTagging(t)
+		if err != nil {
+			return m, err
+		}
+		m.Tags = tags
+	}
+	for _, alg := range []string{"CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME"} {
+		if v := h.Get("X-Amz-Checksum-" + alg); v != "" {
+			if m.Checksums == nil {
+				m.Checksums = map[string]string{}
+			}
+			m.Checksums[alg] = v
+		}
+	}
+	return m, nil
+}
+
+// parseTagging reads the x-amz-tagging header: URL query encoded pairs.
+func parseTagging(t string) ([]store.Tag, error) {
+	v, err := url.ParseQuery(t)
+	if err != nil {
+		return nil, errInvalidArgument("x-amz-tagging", t, "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
+	}
+	var tags []store.Tag
+	for _, k := range sortedKeys(v) {
+		if len(v[k]) != 1 {
+			return nil, errInvalidArgument("x-amz-tagging", t, "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
+		}
+		tags = append(tags, store.Tag{Key: k, Value: v[k][0]})
+	}
+	return tags, validateTags(tags)
+}
+
+func validateTags(tags []store.Tag) error {
+	if len(tags) > 10 {
+		return errorf(http.StatusBadRequest, "BadRequest", "Object tags cannot be greater than 10")
+	}
+	seen := map[string]bool{}
+	for _, t := range tags {
+		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 || strings.HasPrefix(t.Key, "aws:") {
+			return errorf(http.StatusBadRequest, "InvalidTag", "The TagKey you have provided is invalid").with("TagKey", t.Key)
+		}
+		if seen[t.Key] {
+			return errorf(http.StatusBadRequest, "InvalidTag", "Cannot provide multiple Tags with the same key").with("TagKey", t.Key)
+		}
+		seen[t.Key] = true
+	}
+	return nil
+}
+
+// checkACLHeaders applies Object Ownership to ACL headers of a write:
+// with BucketOwnerEnforced only bucket-owner-full-control (or no ACL) is
+// accepted (docs/authorization.md §2.5 Object Ownership).
+func checkACLHeaders(h http.Header, b *world.Bucket) error {
+	if !hasACLHeaders(h) {
+		return nil
+	}
+	acl := h.Get("X-Amz-Acl")
+	switch acl {
+	case "", "private", "public-read", "public-read-write", "aws-exec-read", "authenticated-read",
+		"bucket-owner-read", "bucket-owner-full-control", "log-delivery-write":
+	default:
+		return errInvalidArgument("x-amz-acl", acl, "")
+	}
+	if b.Ownership == world.BucketOwnerEnforced && (hasGrantHeaders(h) || (acl != "bucket-owner-full-control" && acl != "private")) {
+		return errorf(http.StatusBadRequest, "AccessControlListNotSupported", "The bucket does not allow ACLs")
+	}
+	return nil
+}
+
+// objectOwner is the account that owns a new object (docs/authorization.md §2.5 Object
+// Ownership).
+func objectOwner(b *world.Bucket, writer *authz.Principal, h http.Header) string {
+	switch {
+	case b.Ownership == world.BucketOwnerEnforced, writer.Kind == authz.Anonymous:
+		return b.Account.ID
+	case b.Ownership == world.BucketOwnerPreferred && h.Get("X-Amz-Acl") == "bucket-owner-full-control":
+		return b.Account.ID
+	}
+	return writer.Account
+}
+
+// prepareWrite reads and checks what a new object is made of, for
+// PutObject and CreateMultipartUpload: its metadata, its encryption, and
+// the authorization of the write with S3's KMS call (docs/authorization.md §3.1).
+func (s *Server) prepareWrite(c *call) (store.ObjectMeta, writeEncryption, error) {
+	b, err := s.bucket(c)
+	if err != nil {
+		return store.ObjectMeta{}, writeEncryption{}, err
+	}
+	meta, err := objectMetaFromHeaders(c.r.Header)
+	if err != nil {
+		return meta, writeEncryption{}, err
+	}
+	we, err := s.chooseEncryption(c, b, c.key)
+	if err != nil {
+		return meta, we, err
+	}
+	ec := enforce.Call{Features: features(c.r)}
+	if we.key != nil {
+		ec.KMSKey = we.key.ARN
+	}
+	if err := s.authorize(c, ec); err != nil {
+		return meta, we, err
+	}
+	if err := checkACLHeaders(c.r.Header, b); err != nil {
+		return meta, we, err
+	}
+	meta.SSE = we.sse
+	meta.Owner = objectOwner(b, c.principal, c.r.Header)
+	if meta.ACL, err = writeACL(c.r.Header, b, meta.Owner); err != nil {
+		return meta, we, err
+	}
+	return meta, we, nil
+}
+
+func (s *Server) putObject(w http.ResponseWriter, c *call) error {
+	if c.r.ContentLength > maxObjectSize {
+		return errorf(http.StatusBadRequest, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size").with("ProposedSize", strconv.FormatInt(c.r.ContentLength, 10)).with("MaxSizeAllowed", strconv.Itoa(maxObjectSize))
+	}
+	meta, we, err := s.prepareWrite(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.r.Context()
+	if inm := c.r.Header.Get("If-None-Match"); inm != "" {
+		if inm != "*" {
+			return errNotImplemented("If-None-Match other than *")
+		}
+		if _, err := s.store.Head(ctx, c.bucket, c.key); err == nil {
+			return errorf(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold").with("Condition", "If-None-Match")
+		}
+	}
+	meta.LastModified = c.start
+	body := io.Reader(c.r.Body)
+	if c.r.Body == nil {
+		body = strings.NewReader("")
+	}
+	out, err := s.store.Put(ctx, c.bucket, c.key, io.LimitReader(body, maxObjectSize+1), meta, we.cipher)
+	if err != nil {
+		return storeError(err, c)
+	}
+	h := w.Header()
+	h.Set("ETag", quoteETag(out.ETag))
+	setSSEHeaders(h, out.SSE)
+	for alg, v := range meta.Checksums {
+		h.Set("X-Amz-Checksum-"+alg, v)
+	}
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (s *Server) deleteObject(w http.ResponseWriter, c *call) error {
+	if _, err := s.bucket(c); err != nil {
+		return err
+	}
+	if err := s.authorize(c, enforce.Call{Features: features(c.r)}); err != nil {
+		return err
+	}
+	if v := c.r.URL.Query().Get("versionId"); v != "" && v != "null" {
+		w.Header().Set("X-Amz-Version-Id", v)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	if _, err := s.store.Delete(c.r.Context(), c.bucket, c.key); err != nil {
+		return storeError(err, c)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) deleteObjects(w http.ResponseWriter, c *call) error {
+	if _, err := s.bucket(c); err != nil {
+		return err
+	}
+	type object struct {
+		Key       string
+		VersionID string `xml:"VersionId"`
+	}
+	var req struct {
+		XMLName xml.Name `xml:"Delete"`
+		Quiet   bool
+		Objects []object `xml:"Object"`
+	}
+	body, err := io.ReadAll(io.LimitReader(c.r.Body, 2<<20))
+	if err != nil {
+		return storeError(err, c)
+	}
+	if xml.Unmarshal(body, &req) != nil {
+		return errMalformedXML()
+	}
+	if len(req.Objects) > 1000 {
+		return errMalformedXML()
+	}
+	if c.r.Header.Get("Content-Md5") == "" && !hasChecksumHeader(c.r.Header) {
+		return errorf(http.StatusBadRequest, "InvalidRequest", "Missing required header for this request: Content-MD5")
+	}
+	type deleted struct {
+		Key string
+	}
+	type delError struct {
+		Key     string
+		Code    string
+		Message string
+	}
+	type result struct {
+		XMLName xml.Name   `xml:"DeleteResult"`
+		NS      string     `xml:"xmlns,attr"`
+		Deleted []deleted  `xml:"Deleted"`
+		Errors  []delError `xml:"Error"`
+	}
+	out := result{NS: s3NS}
+	for _, o := range req.Objects {
+		// Each key is authorized on its own (docs/authorization.md §2.2 DeleteObjects).
+		oc := *c
+		oc.key = o.Key
+		oc.checks = nil
+		f := s3ops.Features{VersionID: o.VersionID != ""}
+		err := s.authorize(&oc, enforce.Call{Operation: "DeleteObject", Key: o.Key, Features: f})
+		c.checks = append(c.checks, oc.checks...)
+		if err == nil && o.VersionID == "" {
+			_, err = s.store.Delete(c.r.Context(), c.bucket, o.Key)
+			err = storeError(err, &oc)
+		}
+		if err != nil {
+			ae := asAPIError(err)
+			out.Errors = append(out.Errors, delError{Key: o.Key, Code: ae.Code, Message: ae.Message})
+			continue
+		}
+		if !req.Quiet {
+			out.Deleted = append(out.Deleted, deleted{Key: o.Key})
+		}
+	}
+	return writeXML(w, http.StatusOK, out)
+}
+
+func hasChecksumHeader(h http.Header) bool {
+	for k := range h {
+		if strings.HasPrefix(k, "X-Amz-Checksum-") || k == "X-Amz-Sdk-Checksum-Algorithm" {
+			return true
+		}
+	}
+	return false
+}
