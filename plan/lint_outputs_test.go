@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lockstep-dev/lockstep/internal/matrix"
 	"github.com/lockstep-dev/lockstep/lint"
 	"github.com/lockstep-dev/lockstep/policy"
 )
@@ -17,27 +18,14 @@ type lintRow struct {
 	max    int64 // largest object; 0: any size
 }
 
-// matrixRows are the command lines of the proof matrix. They are copied
-// from prove/matrix_test.go (package prove imports plan, so plan's tests
-// cannot import them): keep the two lists alike.
+// matrixRows are the command lines of the base proof matrix, the list
+// package prove proves (internal/matrix).
 func matrixRows() []lintRow {
 	var rows []lintRow
-	for _, c := range []Client{AWSv1, AWSv2} {
-		for _, del := range []string{"", " --delete"} {
-			rows = append(rows,
-				lintRow{c, "aws s3 sync ./up s3://dst-a/p/" + del, 0},
-				lintRow{c, "aws s3 sync s3://src-a/p/ ./down" + del, 0},
-				lintRow{c, "aws s3 sync s3://src-a/p/ s3://dst-a/q/" + del, 0},
-				lintRow{c, "aws s3 sync s3://src-a/p/ s3://dst-b/q/" + del, 0},
-			)
-		}
+	for _, r := range matrix.Base() {
+		rows = append(rows, lintRow{Client(r.Client), r.Args, r.Max})
 	}
-	return append(rows,
-		lintRow{AWSv1, "aws s3 cp s3://src-a/1gb.dat s3://cmk-b/", 20 << 20}, // seed 003
-		lintRow{Rclone, "rclone copy ./dir s3-remote:dst-a/p", 1 << 20},      // seed 002
-		lintRow{Rclone, "rclone sync ./dir s3-remote:dst-a/p", 1 << 20},
-		lintRow{S5cmd, "s5cmd sync ./dir/ s3://dst-a/p/", 1 << 20},
-	)
+	return rows
 }
 
 // moreRows go beyond the matrix: SSE-KMS flags, ACLs, single objects,

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lockstep-dev/lockstep/internal/matrix"
 	"github.com/lockstep-dev/lockstep/plan"
 	"github.com/lockstep-dev/lockstep/replay"
 )
@@ -16,22 +17,13 @@ func TestProofMatrix(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the real clients")
 	}
+	// The base rows (internal/matrix, whose printed policies plan's
+	// tests lint), then the issue 9 rows.
 	var rows []row
-	for _, c := range []plan.Client{plan.AWSv1, plan.AWSv2} {
-		for _, del := range []string{"", " --delete"} {
-			rows = append(rows,
-				row{client: c, args: "aws s3 sync ./up s3://dst-a/p/" + del},
-				row{client: c, args: "aws s3 sync s3://src-a/p/ ./down" + del},
-				row{client: c, args: "aws s3 sync s3://src-a/p/ s3://dst-a/q/" + del},
-				row{client: c, args: "aws s3 sync s3://src-a/p/ s3://dst-b/q/" + del},
-			)
-		}
+	for _, r := range matrix.Base() {
+		rows = append(rows, row{client: plan.Client(r.Client), args: r.Args, max: r.Max})
 	}
 	rows = append(rows,
-		row{client: plan.AWSv1, args: "aws s3 cp s3://src-a/1gb.dat s3://cmk-b/", max: 20 << 20}, // seed 003
-		row{client: plan.Rclone, args: "rclone copy ./dir s3-remote:dst-a/p", max: 1 << 20},      // seed 002
-		row{client: plan.Rclone, args: "rclone sync ./dir s3-remote:dst-a/p", max: 1 << 20},
-		row{client: plan.S5cmd, args: "s5cmd sync ./dir/ s3://dst-a/p/", max: 1 << 20},
 		// rclone retries a failed read-back and exits 0: s3:GetObject is
 		// shown needed by its denied HeadObject calls (issue 9).
 		row{client: plan.Rclone, args: "rclone sync --checksum ./dir s3-remote:dst-a/p", max: 1 << 20, fallback: true},
