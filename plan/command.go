@@ -70,6 +70,9 @@ type Command struct {
 	Creds Credentials
 	// Args is the command line as given.
 	Args []string
+	// Operands are the indices in Args of the rclone subcommand and paths:
+	// a flag's value such as "aws:kms" is not a remote, however it reads.
+	Operands []int
 }
 
 // Credentials are the parts of a command line that choose the principal
@@ -181,29 +184,36 @@ type scanner struct {
 
 // scan reads args. An unknown flag is an *unknownFlag error; "-" is a
 // positional argument (standard input or output), and "--" ends the flags.
-// On an error, pos holds the positional arguments before it.
-func (s scanner) scan(args []string) (pos []string, flags []flagArg, err error) {
+// at holds the index in args of each positional argument. On an error,
+// pos holds the positional arguments before it.
+func (s scanner) scan(args []string) (pos []string, at []int, flags []flagArg, err error) {
+	rest := func(from int) ([]string, []int, []flagArg, error) {
+		for j := from; j < len(args); j++ {
+			pos, at = append(pos, args[j]), append(at, j)
+		}
+		return pos, at, flags, nil
+	}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
-			return append(pos, args[i+1:]...), flags, nil
+			return rest(i + 1)
 		}
 		if !strings.HasPrefix(a, "-") || a == "-" {
-			pos = append(pos, a)
 			if s.stopAtPath {
-				return append(pos, args[i+1:]...), flags, nil
+				return rest(i)
 			}
+			pos, at = append(pos, a), append(at, i)
 			continue
 		}
 		name, val, hasVal := strings.Cut(a, "=")
 		switch s.known(name) {
 		case 0:
-			return pos, nil, &unknownFlag{name: name}
+			return pos, at, nil, &unknownFlag{name: name}
 		case switchFlag:
 			if hasVal {
 				on, ok := map[string]bool{"true": true, "false": false}[val]
 				if !s.boolValues || !ok {
-					return pos, nil, fmt.Errorf("%s takes no value, but is given %q", name, val)
+					return pos, at, nil, fmt.Errorf("%s takes no value, but is given %q", name, val)
 				}
 				if !on {
 					continue
@@ -213,7 +223,7 @@ func (s scanner) scan(args []string) (pos []string, flags []flagArg, err error) 
 		case valueFlag:
 			if !hasVal {
 				if i+1 >= len(args) {
-					return pos, nil, fmt.Errorf("%s needs a value", name)
+					return pos, at, nil, fmt.Errorf("%s needs a value", name)
 				}
 				i++
 				val = args[i]
@@ -226,7 +236,7 @@ func (s scanner) scan(args []string) (pos []string, flags []flagArg, err error) 
 		}
 		flags = append(flags, flagArg{name, val})
 	}
-	return pos, flags, nil
+	return pos, at, flags, nil
 }
 
 // unknownFlag is a flag the client's table does not have.

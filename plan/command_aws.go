@@ -55,7 +55,7 @@ func parseAWS(args []string, client Client) (*Command, error) {
 		return nil, err
 	}
 	sc := scanner{known: func(name string) flagKind { return awsOptions[name].kind }}
-	pos, flags, err := sc.scan(expanded)
+	pos, _, flags, err := sc.scan(expanded)
 	var uf *unknownFlag
 	if errors.As(err, &uf) {
 		return nil, fmt.Errorf("%s: lockstep does not know the option %s: it reads the options of aws s3 cp, sync, mv and rm of the AWS CLI v1 and v2 (docs/plan.md), and an option it does not know may change the calls; check its spelling, or plan the command without it", awsVerb(pos), uf.name)

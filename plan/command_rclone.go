@@ -106,7 +106,10 @@ var rcloneUnmodelled = map[string]string{
 func parseRclone(args []string) (*Command, error) {
 	c := &Command{Client: Rclone, Flags: map[string]string{}, Args: args}
 	sc := scanner{known: func(name string) flagKind { return rcloneFlags[name] }, boolValues: true}
-	pos, flags, err := sc.scan(args[1:])
+	pos, at, flags, err := sc.scan(args[1:])
+	for _, i := range at {
+		c.Operands = append(c.Operands, i+1)
+	}
 	cmd := "rclone"
 	if len(pos) > 0 {
 		cmd += " " + pos[0]

@@ -65,7 +65,7 @@ func s5cmdName(name string) string {
 func parseS5cmd(args []string) (*Command, error) {
 	c := &Command{Client: S5cmd, Flags: map[string]string{}, Args: args}
 	global := scanner{known: func(n string) flagKind { return s5cmdGlobal[s5cmdName(n)] }, boolValues: true, stopAtPath: true}
-	pos, gflags, err := global.scan(args[1:])
+	pos, _, gflags, err := global.scan(args[1:])
 	var uf *unknownFlag
 	if errors.As(err, &uf) {
 		var verbs []string
@@ -92,7 +92,7 @@ func parseS5cmd(args []string) (*Command, error) {
 	}
 	name := "s5cmd " + c.Verb
 	sub := scanner{known: func(n string) flagKind { return table[s5cmdName(n)] }, boolValues: true, stopAtPath: true}
-	ops, flags, err := sub.scan(pos[1:])
+	ops, _, flags, err := sub.scan(pos[1:])
 	if errors.As(err, &uf) {
 		return nil, fmt.Errorf("%s: lockstep does not know the flag %s (s5cmd v2.3.0 answers \"flag provided but not defined\"); check its spelling, or plan the command without it", name, uf.name)
 	}

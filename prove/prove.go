@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -380,7 +381,7 @@ func (pr *prover) argv(endpoint string, c replay.Credentials, work string) []str
 				continue
 			}
 		case cmd.Client == plan.Rclone:
-			if j := plan.RcloneRemoteEnd(a); j >= 0 && !strings.HasPrefix(a, "-") {
+			if j := plan.RcloneRemoteEnd(a); j >= 0 && slices.Contains(cmd.Operands, i+1) {
 				a = replay.RcloneRemote(endpoint, c) + a[j+1:]
 			}
 		}
