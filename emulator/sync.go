@@ -140,7 +140,9 @@ func (s *Server) syncBuckets(ctx context.Context) error {
 // bucket's default key when it has one.
 func (s *Server) seedObject(ctx context.Context, b *world.Bucket, key string, r io.Reader, opts ...ObjectOptions) error {
 	meta := store.ObjectMeta{Owner: b.Account.ID, LastModified: s.now()}
+	sses3 := false
 	for _, o := range opts {
+		sses3 = sses3 || o.SSES3
 		if len(o.Metadata) > 0 {
 			meta.UserMeta = maps.Clone(o.Metadata)
 		}
@@ -149,7 +151,9 @@ func (s *Server) seedObject(ctx context.Context, b *world.Bucket, key string, r 
 		}
 	}
 	var cipher *store.Cipher
-	if b.KMSKey != nil {
+	if sses3 {
+		meta.SSE = store.SSE{Algorithm: "AES256"}
+	} else if b.KMSKey != nil {
 		arn := objectARN(b.Name, key)
 		if b.BucketKey {
 			arn = b.ARN
@@ -187,6 +191,10 @@ type ObjectOptions struct {
 	// Tags are the object's tags; Metadata its user metadata
 	// (x-amz-meta-NAME, names in lower case).
 	Tags, Metadata map[string]string
+	// SSES3 stores the object with SSE-S3 (AES256), as a PutObject with
+	// x-amz-server-side-encryption: AES256 does whatever the bucket's
+	// default: its ETag is then the MD5 of its data.
+	SSES3 bool
 }
 
 // PutObject stores an object directly, as the bucket's owner would, with

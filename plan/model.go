@@ -98,7 +98,11 @@ func (s *ErrorShape) Expand(groups map[string]string) string {
 // condition holds for.
 type ModelNote struct {
 	When Condition `yaml:"when"`
-	Text string    `yaml:"text"`
+	// DestKMS limits the note to a destination bucket whose default
+	// encryption, as the world gives it, is SSE-KMS. Text may name the
+	// bucket, {dest-bucket}, and its key ARN, {dest-key}.
+	DestKMS bool   `yaml:"dest_kms"`
+	Text    string `yaml:"text"`
 }
 
 // Threshold is an object size at which a client's calls change.
@@ -191,6 +195,11 @@ type ModelCall struct {
 	// an object, s3:PutBucketAcl on a bucket); empty: the command's acl
 	// and grants.
 	ACLFrom []string `yaml:"acl_from"`
+	// MD5ETag marks a call made only for an object whose ETag is the MD5
+	// of its data, which S3 gives no SSE-KMS object (docs/emulator.md,
+	// Storage): rclone updates an object in place only when the hashes
+	// match.
+	MD5ETag bool `yaml:"md5_etag"`
 	// OncePerObject is informational: the call is made once per object.
 	OncePerObject bool   `yaml:"once_per_object"`
 	Why           string `yaml:"why"`

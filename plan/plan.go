@@ -108,6 +108,9 @@ type Call struct {
 	// Existing calls are made only for objects the destination already
 	// has.
 	Existing bool
+	// MD5ETag calls are made only for objects whose ETag is the MD5 of
+	// their data: not SSE-KMS objects.
+	MD5ETag bool
 	// Features are the optional parts of the request the call sends that
 	// need permissions of their own: ACL headers, tags (x-amz-tagging).
 	// Their KMS fields are not set; KMS comes from the buckets' keys.
@@ -183,9 +186,12 @@ func BuildWith(cmd *Command, ctx Context, m *Model) (*Plan, error) {
 				}
 				when = fmt.Sprintf("objects >= %s", formatSize(threshold))
 			}
-			c := Call{Operation: mc.Op, When: when, Size: mc.Size, Threshold: threshold, Existing: mc.Existing, Why: mc.Why}
+			c := Call{Operation: mc.Op, When: when, Size: mc.Size, Threshold: threshold, Existing: mc.Existing, MD5ETag: mc.MD5ETag, Why: mc.Why}
 			if mc.Existing {
 				c.When += ", objects the destination has"
+			}
+			if mc.MD5ETag {
+				c.When += " (ETag an MD5: not SSE-KMS)"
 			}
 			loc := cmd.Source
 			c.Side = "source"
@@ -458,8 +464,8 @@ func (p *Plan) notes() {
 		p.Notes = append(p.Notes, fmt.Sprintf("objects of any size: the multipart paths (%s and more) are planned; --max-object-size narrows this", strings.Join(sizes, ", ")))
 	}
 	for _, n := range p.Model.Notes {
-		if n.When.applies(cmd) {
-			p.Notes = append(p.Notes, n.Text)
+		if n.When.applies(cmd) && (!n.DestKMS || p.Context.BucketKMSKey[cmd.Dest.Bucket] != "") {
+			p.Notes = append(p.Notes, strings.NewReplacer("{dest-bucket}", cmd.Dest.Bucket, "{dest-key}", p.Context.BucketKMSKey[cmd.Dest.Bucket]).Replace(n.Text))
 		}
 	}
 	if acl := cmd.Flags["acl"]; acl != "" && acl != "private" {

@@ -277,10 +277,10 @@ func TestRcloneCutoffs(t *testing.T) {
 		want []string // the calls made in parts, with when
 	}{
 		{"rclone copy r:a/p r:b/q", 1 << 30, nil},
-		{"rclone copy r:a/p r:b/q", 0, []string{"CreateMultipartUpload objects >= 4768 MiB", "CreateMultipartUpload objects >= 4768 MiB, objects the destination has"}},
-		{"rclone copy --s3-copy-cutoff 5M r:a/p r:b/q", 12 << 20, []string{"CreateMultipartUpload objects >= 5 MiB", "CreateMultipartUpload objects >= 5 MiB, objects the destination has"}},
+		{"rclone copy r:a/p r:b/q", 0, []string{"CreateMultipartUpload objects >= 4768 MiB", "CreateMultipartUpload objects >= 4768 MiB, objects the destination has (ETag an MD5: not SSE-KMS)"}},
+		{"rclone copy --s3-copy-cutoff 5M r:a/p r:b/q", 12 << 20, []string{"CreateMultipartUpload objects >= 5 MiB", "CreateMultipartUpload objects >= 5 MiB, objects the destination has (ETag an MD5: not SSE-KMS)"}},
 		{"rclone copy --s3-copy-cutoff 5M --checksum r:a/p r:b/q", 12 << 20, []string{"CreateMultipartUpload objects >= 5 MiB"}},
-		{"rclone copy --s3-copy-cutoff 5M ./dir r:b/q", 12 << 20, []string{"CreateMultipartUpload objects >= 5 MiB, objects the destination has"}},
+		{"rclone copy --s3-copy-cutoff 5M ./dir r:b/q", 12 << 20, []string{"CreateMultipartUpload objects >= 5 MiB, objects the destination has (ETag an MD5: not SSE-KMS)"}},
 		{"rclone copy --s3-upload-cutoff 5M --no-update-modtime ./dir r:b/q", 12 << 20, []string{"CreateMultipartUpload objects >= 5 MiB"}},
 	} {
 		cmd, err := ParseCommand(strings.Fields(tt.args), "")

@@ -246,7 +246,11 @@ func (pr *prover) seedExisting(ctx context.Context, srv *emulator.Server, work s
 			key, p = c.Dest.Key, filepath.Join(work, localPath(c.Dest.Local))
 		}
 		if c.Dest.IsS3() {
-			if err := srv.PutObject(ctx, c.Dest.Bucket, key, bytes.NewReader(d.files[name]), existingObjectOptions); err != nil {
+			opts := existingObjectOptions
+			// A call made only for objects whose ETag is their MD5 needs
+			// one that is not SSE-KMS, whatever the bucket's default.
+			opts.SSES3 = slices.ContainsFunc(pr.p.Calls, func(c plan.Call) bool { return c.Existing && c.MD5ETag })
+			if err := srv.PutObject(ctx, c.Dest.Bucket, key, bytes.NewReader(d.files[name]), opts); err != nil {
 				return err
 			}
 			continue

@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"crypto/md5"
 	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -138,4 +139,23 @@ func fill(ctx context.Context, r io.Reader, buf []byte) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// etag is the ETag of an object written whole (PutObject, CopyObject).
+// Unencrypted, it is the MD5 of the data; encrypted with a data key (S3's
+// SSE-KMS), it is not: "Objects encrypted by SSE-C or SSE-KMS have ETags
+// that are not an MD5 digest of their object data" (docs/emulator.md,
+// Storage), and clients that compare ETags with MD5s, as rclone does,
+// must see that. It is then the MD5 of the data's MD5 and a random salt:
+// 32 hex digits like S3's, different for each write.
+func (w blobWrite) etag(cs *cipherState) (string, error) {
+	if cs == nil {
+		return hex.EncodeToString(w.md5[:]), nil
+	}
+	var salt [16]byte
+	if _, err := rand.Read(salt[:]); err != nil {
+		return "", fmt.Errorf("ETag salt: %w", err)
+	}
+	sum := md5.Sum(append(w.md5[:], salt[:]...))
+	return hex.EncodeToString(sum[:]), nil
 }

@@ -15,13 +15,22 @@ func TestEncryptionAtRest(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t, Options{NoSync: true})
 	mustBucket(t, s, "b")
+	mustBucket(t, s, "b2")
 	rng := rand.New(rand.NewPCG(21, 22))
 	body := append([]byte("SECRET-MARKER "), randBytes(rng, 700_000)...)
 	k1, k2 := testCipher(1), testCipher(2)
 
 	m := mustPut(t, s, "b", "k", body, k1)
-	if m.ETag != md5hex(body) {
-		t.Fatalf("ETag %s is not the plaintext MD5", m.ETag)
+	// S3: SSE-KMS objects have ETags that are not an MD5 of their data;
+	// 32 hex digits all the same, and new for each write.
+	if m.ETag == md5hex(body) || len(m.ETag) != 32 {
+		t.Fatalf("ETag %s of an encrypted object: want 32 hex digits, not the plaintext MD5", m.ETag)
+	}
+	if again := mustPut(t, s, "b2", "k", body, k1); again.ETag == m.ETag {
+		t.Fatalf("two writes of the same data have the ETag %s", m.ETag)
+	}
+	if plain := mustPut(t, s, "b2", "k-plain", body, nil); plain.ETag != md5hex(body) {
+		t.Fatalf("ETag %s of an unencrypted object is not its MD5", plain.ETag)
 	}
 	files := blobFiles(t, s, "b")
 	if len(files) != 1 {

@@ -143,3 +143,12 @@ func contains(haystack []byte, needle string) bool {
 }
 
 func writeFile(path, data string) error { return os.WriteFile(path, []byte(data), 0o600) }
+
+// etagOK reports whether etag is what S3 gives an object of body written
+// with c: its MD5 unencrypted, 32 other hex digits encrypted.
+func etagOK(etag string, body []byte, c *Cipher) bool {
+	if c == nil {
+		return etag == md5hex(body)
+	}
+	return len(etag) == 32 && etag != md5hex(body)
+}

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -172,7 +171,9 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, meta O
 	meta = meta.clone()
 	meta.Key = key
 	meta.Size = w.seg.Size
-	meta.ETag = hex.EncodeToString(w.md5[:])
+	if meta.ETag, err = w.etag(cs); err != nil {
+		return ObjectMeta{}, err
+	}
 	meta.PartsCount, meta.PartSizes = 0, nil
 	return b.commitNew(ctx, key, meta, b.writtenData(w, cs))
 }
@@ -379,7 +380,9 @@ func (s *Store) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey s
 			return ObjectMeta{}, err
 		}
 		meta.Size = w.seg.Size
-		meta.ETag = hex.EncodeToString(w.md5[:])
+		if meta.ETag, err = w.etag(dcs); err != nil {
+			return ObjectMeta{}, err
+		}
 		data = db.writtenData(w, dcs)
 	}
 	return db.commitNew(ctx, dstKey, meta, data)
