@@ -98,11 +98,7 @@ func (s *Server) uploadPart(w http.ResponseWriter, c *call) error {
 		if c.r.ContentLength > maxPartSize {
 			return errorf(http.StatusBadRequest, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
 		}
-		body := io.Reader(c.r.Body)
-		if body == nil {
-			body = strings.NewReader("")
-		}
-		p, err := s.store.PutPart(ctx, c.bucket, c.key, u.UploadID, n, io.LimitReader(body, maxPartSize+1), cipher)
+		p, err := s.store.PutPart(ctx, c.bucket, c.key, u.UploadID, n, newObjectBody(c.r.Body, maxPartSize+1), cipher)
 		if err != nil {
 			return storeError(err, c)
 		}

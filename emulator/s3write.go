@@ -263,11 +263,7 @@ func (s *Server) putObject(w http.ResponseWriter, c *call) error {
 		}
 	}
 	meta.LastModified = c.start
-	body := io.Reader(c.r.Body)
-	if c.r.Body == nil {
-		body = strings.NewReader("")
-	}
-	out, err := s.store.Put(ctx, c.bucket, c.key, io.LimitReader(body, maxObjectSize+1), meta, we.cipher)
+	out, err := s.store.Put(ctx, c.bucket, c.key, newObjectBody(c.r.Body, maxObjectSize+1), meta, we.cipher)
 	if err != nil {
 		return storeError(err, c)
 	}

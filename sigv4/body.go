@@ -252,6 +252,14 @@ func decodeMD5(dst *[md5.Size]byte, s string) bool {
 
 func (b *body) Close() error { return b.src.Close() }
 
+// VerifiedMD5 returns the Content-MD5 the request declared, if any: Read
+// returns io.EOF only once the payload matched it, so a store may take it
+// for the payload's MD5 instead of hashing the payload again
+// (store.VerifiedBody).
+func (b *body) VerifiedMD5() (sum [md5.Size]byte, ok bool) {
+	return b.md5Want, b.md5 != nil
+}
+
 func (b *body) Read(p []byte) (int, error) {
 	if b.err != nil {
 		return 0, b.err

@@ -46,7 +46,7 @@ type Store struct {
 	opts       Options
 	lock       *os.File
 	closed     atomic.Bool
-	bufs       sync.Pool // *[]byte of copyBufSize
+	chunks     chunkPool // buffers of copyBufSize, aligned for direct I/O
 	inlineMax  int       // see defaultInlineMax; tests change it
 
 	ddl     sync.Mutex // serializes CreateBucket and DeleteBucket
@@ -93,7 +93,6 @@ func Open(ctx context.Context, dir string, opts Options) (_ *Store, err error) {
 		buckets:    map[string]*bucket{},
 		inlineMax:  defaultInlineMax,
 	}
-	s.bufs.New = func() any { b := make([]byte, copyBufSize); return &b }
 	lock, err := os.OpenFile(filepath.Join(abs, lockFileName), os.O_RDWR|os.O_CREATE, filePerm)
 	if err != nil {
 		return nil, err
