@@ -3,10 +3,7 @@ package emulator
 import (
 	"encoding/xml"
 	"errors"
-	"io"
 	"net/http"
-	"sync"
-	"time"
 
 	"github.com/lockstep-dev/lockstep/enforce"
 	"github.com/lockstep-dev/lockstep/s3ops"
@@ -123,64 +120,6 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 // longCopy is the source size from which CopyObject answers 200 before
 // copying.
 const longCopy = 64 << 20
-
-// longOperation sends 200 and the XML declaration at once, a space every
-// few seconds while op runs, then op's result, or its error as an <Error>
-// document inside the 200 body.
-func (s *Server) longOperation(w http.ResponseWriter, c *call, op func() (any, error)) error {
-	h := w.Header()
-	h.Set("Content-Type", "application/xml")
-	w.WriteHeader(http.StatusOK)
-	var mu sync.Mutex
-	io.WriteString(w, xml.Header)
-	if f, ok := w.(http.Flusher); ok {
-		f.Flush()
-	}
-	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(5 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				mu.Lock()
-				io.WriteString(w, " ")
-				if f, ok := w.(http.Flusher); ok {
-					f.Flush()
-				}
-				mu.Unlock()
-			}
-		}
-	}()
-	res, err := op()
-	close(done)
-	mu.Lock()
-	defer mu.Unlock()
-	if err != nil {
-		ae := asAPIError(err)
-		c.err = ae
-		var b []byte
-		b = append(b, "<Error><Code>"...)
-		b = appendEscaped(b, ae.Code)
-		b = append(b, "</Code><Message>"...)
-		b = appendEscaped(b, ae.Message)
-		b = append(b, "</Message><RequestId>"...)
-		b = append(b, c.id...)
-		b = append(b, "</RequestId><HostId>"...)
-		b = append(b, hostID(c.id)...)
-		b = append(b, "</HostId></Error>"...)
-		w.Write(b)
-		return nil
-	}
-	body, err := xml.Marshal(res)
-	if err != nil {
-		return nil
-	}
-	w.Write(body)
-	return nil
-}
 
 // copySourceObject is the source of CopyObject or UploadPartCopy.
 type copySourceObject struct {
