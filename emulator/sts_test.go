@@ -602,42 +602,67 @@ func svcForm(kv ...string) string {
 }
 
 // svcAudit collects audit records; the server writes each after its
-// response, so readers wait for them.
+// response, so readers wait for them: Write signals every record written.
 type svcAudit struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	written *sync.Cond // on mu
+}
+
+func (a *svcAudit) cond() *sync.Cond {
+	if a.written == nil {
+		a.written = sync.NewCond(&a.mu)
+	}
+	return a.written
 }
 
 func (a *svcAudit) Write(p []byte) (int, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	defer a.cond().Broadcast()
 	return a.buf.Write(p)
 }
 
-// wait returns the first n records, waiting up to five seconds for them.
+// wait returns the first n records, waiting up to five seconds for the
+// server to write them.
 func (a *svcAudit) wait(t *testing.T, n int) []map[string]any {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() {
 		a.mu.Lock()
-		lines := strings.Split(strings.TrimSpace(a.buf.String()), "\n")
+		a.cond().Broadcast()
 		a.mu.Unlock()
-		if len(lines) >= n && lines[0] != "" {
-			var out []map[string]any
-			for _, l := range lines[:n] {
-				var rec map[string]any
-				if err := json.Unmarshal([]byte(l), &rec); err != nil {
-					t.Fatalf("audit record %s: %v", l, err)
-				}
-				out = append(out, rec)
-			}
-			return out
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d audit records after 5s; want %d", len(lines), n)
-		}
-		time.Sleep(10 * time.Millisecond)
+	})
+	defer stop()
+	a.mu.Lock()
+	lines := a.lines()
+	for len(lines) < n && ctx.Err() == nil {
+		a.cond().Wait()
+		lines = a.lines()
 	}
+	a.mu.Unlock()
+	if len(lines) < n {
+		t.Fatalf("%d audit records after 5s; want %d", len(lines), n)
+	}
+	var out []map[string]any
+	for _, l := range lines[:n] {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("audit record %s: %v", l, err)
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+// lines returns the complete records written so far; a.mu is held.
+func (a *svcAudit) lines() []string {
+	text := a.buf.String()
+	if i := strings.LastIndexByte(text, '\n'); i >= 0 {
+		return strings.Split(text[:i], "\n")
+	}
+	return nil
 }
 
 // TestSTSAuditRecords: STS, IAM and KMS calls are CloudTrail records with

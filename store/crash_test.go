@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -34,20 +35,22 @@ func crashPart(n int) []byte {
 	return bytes.Repeat([]byte{byte('0' + n)}, 1000*n)
 }
 
-// slowReader produces an endless body; once it has produced 1 MiB (so that
-// several chunks are on disk) it announces it and slows down until killed.
+// slowReader produces an endless body; once it has produced enough for
+// several chunks to be on disk, it announces it and waits for the kill:
+// it reads its standard input, which the parent holds open and never
+// writes to. Should the parent go first, the read ends and the body fails.
 type slowReader struct {
 	n     int
 	ready bool
 }
 
 func (r *slowReader) Read(p []byte) (int, error) {
-	if r.n >= 1<<20 && !r.ready {
+	if r.n >= 3*copyBufSize && !r.ready {
 		r.ready = true
 		fmt.Println(crashReady)
-	}
-	if r.ready {
-		time.Sleep(10 * time.Millisecond)
+		var b [1]byte
+		os.Stdin.Read(b[:])
+		return 0, errors.New("the parent went away before killing the child")
 	}
 	p = p[:min(len(p), 64<<10)]
 	for i := range p {
@@ -322,6 +325,13 @@ func runAndKill(t *testing.T, name, dir, uploadID string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The child's standard input stays open until it is killed: a slow
+	// body waits on it (slowReader).
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
