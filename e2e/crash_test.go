@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -40,16 +41,56 @@ func buildLockstep(t *testing.T) string {
 	return bin
 }
 
-// lockedBuffer collects a process's output.
+// lockedBuffer collects a process's output, and lets a test wait for a
+// line of it.
 type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	changed *sync.Cond // on mu: output written, or the process ended
+}
+
+func (b *lockedBuffer) cond() *sync.Cond {
+	if b.changed == nil {
+		b.changed = sync.NewCond(&b.mu)
+	}
+	return b.changed
 }
 
 func (b *lockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	defer b.cond().Broadcast()
 	return b.b.Write(p)
+}
+
+// signal wakes the waiters of waitFor, to look at done again.
+func (b *lockedBuffer) signal() {
+	b.mu.Lock()
+	b.cond().Broadcast()
+	b.mu.Unlock()
+}
+
+// waitFor waits until the output contains s (true), or done is closed or
+// the timeout passes first (false).
+func (b *lockedBuffer) waitFor(s string, done <-chan struct{}, timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	stop := context.AfterFunc(ctx, b.signal)
+	defer stop()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for !strings.Contains(b.b.String(), s) {
+		select {
+		case <-done:
+			return false
+		default:
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		b.cond().Wait()
+	}
+	return true
 }
 
 func (b *lockedBuffer) String() string {
@@ -78,7 +119,7 @@ func freePort(t *testing.T) string {
 }
 
 // startServe starts `lockstep serve` on a free port with the data
-// directory and waits until it answers.
+// directory and waits for its banner, which it prints once it listens.
 func startServe(t *testing.T, bin, data string) *serveProcess {
 	t.Helper()
 	addr := freePort(t)
@@ -89,7 +130,7 @@ func startServe(t *testing.T, bin, data string) *serveProcess {
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { p.cmd.Wait(); close(p.exited) }()
+	go func() { p.cmd.Wait(); close(p.exited); p.stderr.signal() }()
 	t.Cleanup(func() {
 		select {
 		case <-p.exited:
@@ -98,21 +139,13 @@ func startServe(t *testing.T, bin, data string) *serveProcess {
 			<-p.exited
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	if !p.stderr.waitFor(" serving ", p.exited, 30*time.Second) {
 		select {
 		case <-p.exited:
 			t.Fatalf("lockstep serve --data %s exited at start-up: %v\n%s", data, p.cmd.ProcessState, p.stderr)
 		default:
+			t.Fatalf("lockstep serve printed no banner within 30s:\n%s", p.stderr)
 		}
-		if resp, err := http.Get(p.endpoint + "/"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("lockstep serve did not answer within 30s:\n%s", p.stderr)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 	// A clean start: the banner and nothing else the server complains of.
 	for _, line := range strings.Split(p.stderr.String(), "\n") {
@@ -150,10 +183,12 @@ func countFiles(dir string) int {
 
 // slowPut sends a PUT of size random bytes to url through an io.Pipe, a
 // MiB at a time, signed with UNSIGNED-PAYLOAD and a Content-Length. It
-// returns once at least sent bytes have gone into the connection; the
-// request goes on in the background, and done reports its error (a
-// response is a test error: the request should not finish).
-func slowPut(t *testing.T, url, region string, size, sent int) (done <-chan error) {
+// returns once at least sent bytes have gone into the connection, and
+// sends no more: the request stays in flight until the server dies
+// (serverExited is closed), then the body ends with an error, and done
+// reports the request's error (a response is a test error: the request
+// should not finish).
+func slowPut(t *testing.T, url, region string, size, sent int, serverExited <-chan struct{}) (done <-chan error) {
 	t.Helper()
 	pr, pw := io.Pipe()
 	req, err := http.NewRequest("PUT", url, pr)
@@ -163,25 +198,26 @@ func slowPut(t *testing.T, url, region string, size, sent int) (done <-chan erro
 	req.ContentLength = int64(size)
 	signRaw(t, req, admin, "UNSIGNED-PAYLOAD", "s3", region, time.Now())
 	written := make(chan struct{})
+	ended := make(chan struct{})
 	go func() {
 		chunk := randomBytes(1 << 20)
-		total, signalled := 0, false
-		for total < size {
+		for total := 0; total < sent; {
 			n, err := pw.Write(chunk[:min(len(chunk), size-total)])
 			total += n
 			if err != nil {
 				return
 			}
-			if total >= sent && !signalled {
-				close(written)
-				signalled = true
-			}
-			time.Sleep(20 * time.Millisecond)
 		}
-		pw.Close()
+		close(written)
+		select { // the rest of the body never comes
+		case <-serverExited:
+			pw.CloseWithError(errors.New("the server was killed"))
+		case <-ended:
+		}
 	}()
 	ch := make(chan error, 1)
 	go func() {
+		defer close(ended)
 		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
 			b, _ := io.ReadAll(resp.Body)
@@ -243,8 +279,9 @@ func TestKillDuringMultipartUpload(t *testing.T) {
 	}
 	blobsBefore := countFiles(filepath.Join(bucketDir, "data"))
 	url := fmt.Sprintf("%s/%s/%s?partNumber=3&uploadId=%s", p.endpoint, bucket, mpuKey, aws.ToString(cmu.UploadId))
-	done := slowPut(t, url, region, 16<<20, 4<<20)
-	time.Sleep(200 * time.Millisecond)
+	written := watchFileWrites(t, filepath.Join(bucketDir, "data"))
+	done := slowPut(t, url, region, 16<<20, 4<<20, p.exited)
+	written(30 * time.Second) // the server has written part of the part
 	t.Logf("UploadPart 3 in flight: %d files in tmp/, %d blobs (%d before)", countFiles(filepath.Join(data, "tmp")), countFiles(filepath.Join(bucketDir, "data")), blobsBefore)
 	p.kill(t)
 	<-done
@@ -281,8 +318,9 @@ func TestKillDuringMultipartUpload(t *testing.T) {
 	// A single large PutObject in flight.
 	blobsBefore = countFiles(filepath.Join(bucketDir, "data"))
 	const putKey = "inflight-put"
-	done = slowPut(t, p.endpoint+"/"+bucket+"/"+putKey, region, 64<<20, 8<<20)
-	time.Sleep(200 * time.Millisecond)
+	written = watchFileWrites(t, filepath.Join(bucketDir, "data"))
+	done = slowPut(t, p.endpoint+"/"+bucket+"/"+putKey, region, 64<<20, 8<<20, p.exited)
+	written(30 * time.Second)
 	t.Logf("PutObject in flight: %d files in tmp/, %d blobs (%d before)", countFiles(filepath.Join(data, "tmp")), countFiles(filepath.Join(bucketDir, "data")), blobsBefore)
 	p.kill(t)
 	<-done
