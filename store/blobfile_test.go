@@ -100,3 +100,37 @@ func TestPutFailsAfterChunksInFlight(t *testing.T) {
 		}
 	}
 }
+
+// TestDirectReadRanges: ranges of a data file written and read with
+// direct I/O, at offsets and lengths on and off the 4096-byte alignment
+// and across chunks, in the clear and encrypted.
+func TestDirectReadRanges(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, Options{NoSync: true})
+	mustBucket(t, s, "b")
+	size := 2*copyBufSize + 4097
+	body := make([]byte, size)
+	for i := range body {
+		body[i] = byte(i * 7 / 3)
+	}
+	for _, c := range []*Cipher{nil, testCipher(5)} {
+		mustPut(t, s, "b", "k", body, c)
+		_, r, err := s.Get(ctx, "b", "k", c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rg := range [][2]int{{0, 1}, {4095, 2}, {4096, 4096}, {copyBufSize - 3, 10}, {0, size}, {size - 5, 5}, {12345, copyBufSize + copyBufSize/2}, {size - directAlign - 1, directAlign + 1}} {
+			got := make([]byte, rg[1])
+			if n, err := r.ReadAt(got, int64(rg[0])); n != rg[1] || err != nil && !(err == io.EOF && rg[0]+rg[1] == size) {
+				t.Fatalf("cipher %v: ReadAt(%d, %d) = %d, %v", c != nil, rg[0], rg[1], n, err)
+			}
+			if !bytes.Equal(got, body[rg[0]:rg[0]+rg[1]]) {
+				t.Fatalf("cipher %v: ReadAt(%d, %d) differs", c != nil, rg[0], rg[1])
+			}
+		}
+		if n, err := r.ReadAt(make([]byte, 10), int64(size-4)); n != 4 || err != io.EOF {
+			t.Errorf("cipher %v: ReadAt past the end = %d, %v; want 4, EOF", c != nil, n, err)
+		}
+		r.Close()
+	}
+}

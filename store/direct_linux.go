@@ -23,6 +23,20 @@ func openBlobFile(path string) (f *os.File, direct bool, err error) {
 	return f, false, err
 }
 
+// openBlobRead opens path for reading with O_DIRECT, or without it when
+// the file system does not support direct I/O. direct says which.
+func openBlobRead(path string) (f *os.File, direct bool, err error) {
+	f, err = os.OpenFile(path, os.O_RDONLY|syscall.O_DIRECT, 0)
+	if err == nil {
+		return f, true, nil
+	}
+	if !errors.Is(err, syscall.EINVAL) {
+		return nil, false, err
+	}
+	f, err = os.Open(path)
+	return f, false, err
+}
+
 // clearDirect turns O_DIRECT off for f's later writes.
 func clearDirect(f *os.File) error {
 	rc, err := f.SyscallConn()

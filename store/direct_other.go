@@ -11,4 +11,10 @@ func openBlobFile(path string) (*os.File, bool, error) {
 	return f, false, err
 }
 
+// openBlobRead opens path for reading.
+func openBlobRead(path string) (*os.File, bool, error) {
+	f, err := os.Open(path)
+	return f, false, err
+}
+
 func clearDirect(*os.File) error { return nil }

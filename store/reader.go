@@ -28,6 +28,7 @@ type ObjectReader struct {
 	pos    int64
 	f      *os.File // the open segment file, or nil
 	fseg   int      // its segment index
+	direct bool     // f has O_DIRECT: read through readDirect
 	stream cipher.Stream
 	soff   int64 // segment offset stream is positioned at
 	sseg   int   // segment of stream
@@ -147,7 +148,11 @@ func (r *ObjectReader) readAt(p []byte, off int64) (int, error) {
 			if f, err = r.open(i); err != nil {
 				return total, err
 			}
-			m, err = f.ReadAt(p[:n], soff)
+			if r.direct {
+				m, err = r.readDirect(f, p[:n], soff)
+			} else {
+				m, err = f.ReadAt(p[:n], soff)
+			}
 		}
 		if m < n {
 			if err == nil || err == io.EOF {
@@ -179,10 +184,41 @@ func (r *ObjectReader) open(i int) (*os.File, error) {
 		r.f.Close()
 		r.f = nil
 	}
-	f, err := os.Open(r.data.b.blobPath(r.data.segs[i].Blob))
+	f, direct, err := openBlobRead(r.data.b.blobPath(r.data.segs[i].Blob))
 	if err != nil {
 		return nil, fmt.Errorf("store: open object data: %w", err)
 	}
-	r.f, r.fseg = f, i
+	r.f, r.fseg, r.direct = f, i, direct
 	return f, nil
+}
+
+// readDirect fills p from offset off of f, opened with O_DIRECT: it reads
+// the directAlign-aligned blocks that cover the range into an aligned
+// chunk and copies the range out. Data files are written with direct I/O
+// and are not in the page cache; reading them through it would cost as
+// much CPU as writing through it did (docs/emulator.md, "Storage").
+func (r *ObjectReader) readDirect(f *os.File, p []byte, off int64) (int, error) {
+	bufp := r.data.b.s.chunks.get()
+	defer r.data.b.s.chunks.put(bufp)
+	buf := *bufp
+	done := 0
+	for done < len(p) {
+		pos := off + int64(done)
+		start := pos &^ (directAlign - 1)
+		skip := int(pos - start)
+		want := min(len(buf), (skip+len(p)-done+directAlign-1)&^(directAlign-1))
+		k, err := f.ReadAt(buf[:want], start)
+		c := 0
+		if k > skip {
+			c = copy(p[done:], buf[skip:k])
+		}
+		done += c
+		if err != nil && err != io.EOF {
+			return done, err
+		}
+		if c == 0 || k < want && done < len(p) {
+			return done, io.EOF // the file is shorter than its record says
+		}
+	}
+	return done, nil
 }
