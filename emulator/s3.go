@@ -10,7 +10,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/lockstep-dev/lockstep/enforce"
 	"github.com/lockstep-dev/lockstep/s3ops"
 	"github.com/lockstep-dev/lockstep/sigv4"
 	"github.com/lockstep-dev/lockstep/store"
@@ -287,39 +286,6 @@ func (s *Server) bucket(c *call) (*world.Bucket, error) {
 	}
 	c.resourceAccount = b.Account.ID
 	return b, nil
-}
-
-// authorize decides every check the catalogue lists for the call and
-// returns AccessDenied with S3's message for the first denial. objs are the
-// existing objects the call reads or whose ACL or tags it touches: the
-// checks on one owned by another account than its bucket's owner follow
-// the object context of docs/authorization.md §2.5 (applyObjectContext).
-func (s *Server) authorize(c *call, ec enforce.Call, objs ...ownedObject) error {
-	if ec.Operation == "" {
-		ec.Operation = c.operation
-	}
-	if ec.Bucket == "" {
-		ec.Bucket = c.bucket
-	}
-	if ec.Key == "" {
-		ec.Key = c.key
-	}
-	ec.Env = c.env
-	keys := s.conditionKeys(c, ec.Operation)
-	for k, v := range ec.Keys {
-		keys[k] = v
-	}
-	ec.Keys = keys
-	res, err := enforce.Authorize(s.state.world(), c.principal, ec)
-	if err != nil {
-		return errInternal(err)
-	}
-	applyObjectContext(res.Checks, objs)
-	c.checks = append(c.checks, res.Checks...)
-	if d := res.Denied(); d != nil {
-		return errorf(http.StatusForbidden, "AccessDenied", "%s", d.S3Message())
-	}
-	return nil
 }
 
 // conditionKeys returns the condition keys the request sets for the

@@ -25,7 +25,7 @@ func (s *Server) listBuckets(w http.ResponseWriter, c *call) error {
 	if c.principal.Kind == authz.Anonymous {
 		return errorf(http.StatusForbidden, "AccessDenied", "Access Denied")
 	}
-	if err := s.authorize(c, enforce.Call{}); err != nil {
+	if err := s.authorize(c, noObjectData, enforce.Call{}); err != nil {
 		return err
 	}
 	c.resourceAccount = c.principal.Account
@@ -62,7 +62,7 @@ func (s *Server) authorizedBucket(c *call) (*world.Bucket, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(c, enforce.Call{}); err != nil {
+	if err := s.authorize(c, noObjectData, enforce.Call{}); err != nil {
 		return nil, err
 	}
 	return b, nil
@@ -98,7 +98,7 @@ func (s *Server) createBucket(w http.ResponseWriter, c *call) error {
 	}
 	// Authorization comes first: seed 002's CreateBucket on an existing
 	// bucket was denied, not answered with BucketAlreadyOwnedByYou.
-	if err := s.authorize(c, enforce.Call{Keys: keys, Features: features(c.r)}); err != nil {
+	if err := s.authorize(c, noObjectData, enforce.Call{Keys: keys, Features: features(c.r)}); err != nil {
 		return err
 	}
 	if region != s.region && !(region == "us-east-1" && conf.LocationConstraint == "") {
@@ -221,7 +221,7 @@ func (s *Server) headBucket(w http.ResponseWriter, c *call) error {
 	// HeadBucket returns the region "whether access to the bucket is
 	// authorized or not" (docs/authorization.md §2.2).
 	w.Header().Set("X-Amz-Bucket-Region", b.Region)
-	if err := s.authorize(c, enforce.Call{}); err != nil {
+	if err := s.authorize(c, noObjectData, enforce.Call{}); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusOK)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/lockstep-dev/lockstep/enforce"
-	"github.com/lockstep-dev/lockstep/s3ops"
 	"github.com/lockstep-dev/lockstep/store"
 	"github.com/lockstep-dev/lockstep/world"
 )
@@ -30,18 +29,7 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	ec := enforce.Call{SourceBucket: srcBucket, SourceKey: srcKey, Features: features(c.r)}
-	if we.key != nil {
-		ec.KMSKey = we.key.ARN
-	}
-	if cs.kms() {
-		ec.SourceKMSKey = src.SSE.KMSKeyID
-	} else if cs.b.KMSKey != nil {
-		ec.Features.SourceKMS = false
-		// The source is not under SSE-KMS although its bucket's default
-		// is: no Decrypt on the source.
-		ec.SourceKMSKey = ""
-	}
-	if err := s.authorizeCopySource(c, ec, cs); err != nil {
+	if err := s.authorizeCopySource(c, writtenEncryption(we), ec, cs); err != nil {
 		return err
 	}
 	if err := checkACLHeaders(c.r.Header, b); err != nil {
@@ -211,16 +199,23 @@ func (s *Server) readCopySource(c *call) (*copySourceObject, error) {
 	return &copySourceObject{bucket: bucket, key: key, version: version, b: sb, meta: meta, missing: missing}, nil
 }
 
-// kms reports whether the source object is encrypted under SSE-KMS.
-func (cs *copySourceObject) kms() bool {
-	return !cs.missing && len(cs.meta.SSE.WrappedKey) > 0
+// encryption is the encryption state of the source object: none when it
+// is missing (S3 reads nothing), whatever its bucket's default.
+func (cs *copySourceObject) encryption() enforce.Encryption {
+	if cs.missing {
+		return noObjectData
+	}
+	return storedEncryption(cs.meta.SSE)
 }
 
-// authorizeCopySource authorizes a copy from cs (authorizeCopy), then
-// checks that the source exists, as its current version, and meets the
-// x-amz-copy-source-if-* conditions.
-func (s *Server) authorizeCopySource(c *call, ec enforce.Call, cs *copySourceObject) error {
-	if err := s.authorizeCopy(c, ec, cs.b, cs.kms(), copySource(cs.b, cs.meta, cs.missing)...); err != nil {
+// authorizeCopySource authorizes a copy from cs to an object in the
+// encryption state enc, then checks that the source exists, as its
+// current version, and meets the x-amz-copy-source-if-* conditions. The
+// source is read through its ACL when another account than its bucket's
+// owner owns it (docs/authorization.md §2.5 object context).
+func (s *Server) authorizeCopySource(c *call, enc enforce.Encryption, ec enforce.Call, cs *copySourceObject) error {
+	ec.SourceEncryption = cs.encryption()
+	if err := s.authorize(c, enc, ec, copySource(cs.b, cs.meta, cs.missing)...); err != nil {
 		return err
 	}
 	if cs.missing || (cs.version != "" && cs.version != "null") {
@@ -228,36 +223,4 @@ func (s *Server) authorizeCopySource(c *call, ec enforce.Call, cs *copySourceObj
 	}
 	_, err := checkConditions(c.r.Header, cs.meta, "X-Amz-Copy-Source-If-")
 	return err
-}
-
-// authorizeCopy authorizes a copy whose source may or may not be under
-// SSE-KMS: the source's KMS Decrypt is checked only when it is. src is the
-// existing source object, as for authorize.
-func (s *Server) authorizeCopy(c *call, ec enforce.Call, sb *world.Bucket, sourceKMS bool, src ...ownedObject) error {
-	if sourceKMS || sb.KMSKey == nil {
-		return s.authorize(c, ec, src...)
-	}
-	// enforce assumes the source bucket's default key; the object is not
-	// encrypted with it, so decide without the source's KMS call.
-	err := s.authorize(c, ec, src...)
-	if err == nil {
-		return nil
-	}
-	var kept []enforce.Check
-	var denied *enforce.Check
-	for i := range c.checks {
-		ch := c.checks[i]
-		if ch.KMS != nil && ch.KMS.Key == s3ops.SourceKey {
-			continue
-		}
-		kept = append(kept, ch)
-		if denied == nil && !ch.Decision.Allowed() {
-			denied = &kept[len(kept)-1]
-		}
-	}
-	c.checks = kept
-	if denied != nil {
-		return errorf(http.StatusForbidden, "AccessDenied", "%s", denied.S3Message())
-	}
-	return nil
 }

@@ -17,7 +17,7 @@ func (s *Server) listObjects(w http.ResponseWriter, c *call) error {
 	if _, err := s.bucket(c); err != nil {
 		return err
 	}
-	if err := s.authorize(c, enforce.Call{}); err != nil {
+	if err := s.authorize(c, noObjectData, enforce.Call{}); err != nil {
 		return err
 	}
 	q := c.r.URL.Query()

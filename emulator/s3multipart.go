@@ -49,23 +49,12 @@ func (s *Server) upload(c *call) (store.Upload, error) {
 	id := c.r.URL.Query().Get("uploadId")
 	u, err := s.store.GetUpload(c.r.Context(), c.bucket, c.key, id)
 	if err != nil {
-		if aerr := s.authorize(c, enforce.Call{Features: features(c.r)}); aerr != nil {
+		if aerr := s.authorize(c, noObjectData, enforce.Call{Features: features(c.r)}); aerr != nil {
 			return u, aerr
 		}
 		return u, storeError(err, c)
 	}
 	return u, nil
-}
-
-// uploadCall is the authorization of a call on an upload: the upload's
-// SSE-KMS key is the destination key (UploadPart needs kms:Decrypt on it,
-// docs/authorization.md §3.1).
-func uploadCall(u store.Upload, c *call) enforce.Call {
-	ec := enforce.Call{Features: features(c.r)}
-	if len(u.Meta.SSE.WrappedKey) > 0 {
-		ec.KMSKey = u.Meta.SSE.KMSKeyID
-	}
-	return ec
 }
 
 // uploadPart serves UploadPart and UploadPartCopy.
@@ -85,14 +74,17 @@ func (s *Server) uploadPart(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	ec := uploadCall(u, c)
+	// The upload's SSE-KMS key is the destination key: UploadPart needs
+	// kms:Decrypt on it (docs/authorization.md §3.1).
+	enc := storedEncryption(u.Meta.SSE)
+	ec := enforce.Call{Features: features(c.r)}
 	ctx := c.r.Context()
 	cipher, err := s.objectCipher(c, u.Meta)
 	if err != nil {
 		return err
 	}
 	if c.operation == "UploadPart" {
-		if err := s.authorize(c, ec); err != nil {
+		if err := s.authorize(c, enc, ec); err != nil {
 			return err
 		}
 		if c.r.ContentLength > maxPartSize {
@@ -119,10 +111,7 @@ func (s *Server) uploadPart(w http.ResponseWriter, c *call) error {
 	}
 	srcBucket, srcKey, src := cs.bucket, cs.key, cs.meta
 	ec.SourceBucket, ec.SourceKey = srcBucket, srcKey
-	if cs.kms() {
-		ec.SourceKMSKey = src.SSE.KMSKeyID
-	}
-	if err := s.authorizeCopySource(c, ec, cs); err != nil {
+	if err := s.authorizeCopySource(c, enc, ec, cs); err != nil {
 		return err
 	}
 	_ = b
@@ -174,12 +163,12 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	ec := uploadCall(u, c)
+	ec := enforce.Call{Features: features(c.r)}
 	// CompleteMultipartUpload needs kms:Decrypt only with an additional
 	// checksum (docs/authorization.md §3.1); the catalogue's Checksum trigger reads it from
 	// the upload.
 	ec.Features.Checksum = u.Meta.Extra["checksum-algorithm"] != ""
-	if err := s.authorize(c, ec); err != nil {
+	if err := s.authorize(c, storedEncryption(u.Meta.SSE), ec); err != nil {
 		return err
 	}
 	var req struct {
@@ -222,7 +211,7 @@ func (s *Server) abortMultipartUpload(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	c.params["uploadId"] = c.r.URL.Query().Get("uploadId")
-	if err := s.authorize(c, enforce.Call{Features: features(c.r)}); err != nil {
+	if err := s.authorize(c, noObjectData, enforce.Call{Features: features(c.r)}); err != nil {
 		return err
 	}
 	if err := s.store.Abort(c.r.Context(), c.bucket, c.key, c.r.URL.Query().Get("uploadId")); err != nil {
@@ -242,7 +231,7 @@ func (s *Server) listParts(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(c, uploadCall(u, c)); err != nil {
+	if err := s.authorize(c, storedEncryption(u.Meta.SSE), enforce.Call{Features: features(c.r)}); err != nil {
 		return err
 	}
 	maxParts := 1000

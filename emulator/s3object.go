@@ -9,11 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lockstep-dev/lockstep/authz"
 	"github.com/lockstep-dev/lockstep/enforce"
 	"github.com/lockstep-dev/lockstep/s3ops"
 	"github.com/lockstep-dev/lockstep/store"
-	"github.com/lockstep-dev/lockstep/world"
 )
 
 // maxObjectSize is S3's limit for one PUT (5 GiB).
@@ -41,31 +39,6 @@ func existingTagKeys(operation string, tags []store.Tag) map[string][]string {
 	return nil
 }
 
-// missingObject answers for an authorized request on an object that does
-// not exist: 404 NoSuchKey when the caller may also s3:ListBucket the
-// bucket, else 403 AccessDenied (docs/authorization.md §2.4).
-func (s *Server) missingObject(c *call, b *world.Bucket) error {
-	var req *authz.Request
-	for _, ch := range c.checks {
-		if ch.Request != nil && ch.KMS == nil {
-			req = ch.Request
-			break
-		}
-	}
-	if req == nil {
-		return errNoSuchKey(c.key)
-	}
-	bucketRes, err := s.state.world().Resource(b.ARN, authz.MissingObjectAction, c.principal)
-	if err != nil {
-		return errInternal(err)
-	}
-	notFound, list := authz.MissingObject(req, bucketRes)
-	if notFound {
-		return errNoSuchKey(c.key)
-	}
-	return errorf(http.StatusForbidden, "AccessDenied", "%s", list.S3Message())
-}
-
 func (s *Server) getObject(w http.ResponseWriter, c *call) error {
 	b, err := s.bucket(c)
 	if err != nil {
@@ -74,14 +47,14 @@ func (s *Server) getObject(w http.ResponseWriter, c *call) error {
 	ctx := c.r.Context()
 	q := c.r.URL.Query()
 	if v := q.Get("versionId"); v != "" && v != "null" {
-		if err := s.authorize(c, enforce.Call{Features: features(c.r)}); err != nil {
+		if err := s.authorize(c, noObjectData, enforce.Call{Features: features(c.r)}); err != nil {
 			return err
 		}
 		return errorf(http.StatusNotFound, "NoSuchVersion", "The specified version does not exist.").with("Key", c.key).with("VersionId", v)
 	}
 	meta, err := s.store.Head(ctx, c.bucket, c.key)
 	if errors.Is(err, store.ErrNoSuchKey) {
-		if err := s.authorize(c, enforce.Call{Features: features(c.r)}); err != nil {
+		if err := s.authorize(c, noObjectData, enforce.Call{Features: features(c.r)}); err != nil {
 			return err
 		}
 		return s.missingObject(c, b)
@@ -95,13 +68,9 @@ func (s *Server) getObject(w http.ResponseWriter, c *call) error {
 	// through its ACL (docs/authorization.md §2.5 object context).
 	obj := ownedObject{target: s3ops.Object, bucket: b, meta: meta}
 	// GET decrypts the object: S3 calls kms:Decrypt for the caller. A
-	// HEAD needs no KMS permission (docs/decisions.md #4, docs/decisions.md).
-	if kmsObject && c.operation == "GetObject" {
-		ec.KMSKey = meta.SSE.KMSKeyID
-		if err := s.authorize(c, ec, obj); err != nil {
-			return err
-		}
-	} else if err := s.authorizeNoKMS(c, ec, obj); err != nil {
+	// HEAD needs no KMS permission: the catalogue's HeadObject row lists
+	// no KMS call (docs/decisions.md #4).
+	if err := s.authorize(c, storedEncryption(meta.SSE), ec, obj); err != nil {
 		return err
 	}
 	if kmsObject && c.r.Header.Get("X-Amz-Server-Side-Encryption") != "" {
@@ -188,39 +157,6 @@ func (s *Server) copyBody(w io.Writer, r io.Reader, length int64) (int64, error)
 	defer s.bodyBuffers.Put(buf)
 	// Hide the response's ReadFrom, which would copy 32 KiB at a time.
 	return io.CopyBuffer(struct{ io.Writer }{w}, r, *buf)
-}
-
-// authorizeNoKMS authorizes a call on an SSE-KMS bucket for which S3 makes
-// no KMS call (a HEAD, or an object not under SSE-KMS). objs are as for
-// authorize.
-func (s *Server) authorizeNoKMS(c *call, ec enforce.Call, objs ...ownedObject) error {
-	wd := s.state.world()
-	op, _ := s3ops.Lookup("s3", c.operation)
-	if op == nil {
-		return errNotImplemented(c.operation)
-	}
-	keys := s.conditionKeys(c, c.operation)
-	for k, v := range ec.Keys {
-		keys[k] = v
-	}
-	for _, perm := range op.Required(ec.Features) {
-		arn := "arn:aws:s3:::" + c.bucket
-		if perm.On == s3ops.Object {
-			arn = objectARN(c.bucket, c.key)
-		}
-		req, err := wd.Request(c.principal, perm.Action, arn, c.env, keys)
-		if err != nil {
-			return errInternal(err)
-		}
-		chs := []enforce.Check{{Action: perm.Action, Resource: arn, Target: perm.On, Decision: authz.Decide(req), Request: req}}
-		applyObjectContext(chs, objs)
-		ch := chs[0]
-		c.checks = append(c.checks, ch)
-		if !ch.Decision.Allowed() {
-			return errorf(http.StatusForbidden, "AccessDenied", "%s", ch.S3Message())
-		}
-	}
-	return nil
 }
 
 // objectCipher unwraps the data key of an SSE-KMS object.

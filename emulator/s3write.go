@@ -227,11 +227,7 @@ func (s *Server) prepareWrite(c *call) (store.ObjectMeta, writeEncryption, error
 	if err != nil {
 		return meta, we, err
 	}
-	ec := enforce.Call{Features: features(c.r)}
-	if we.key != nil {
-		ec.KMSKey = we.key.ARN
-	}
-	if err := s.authorize(c, ec); err != nil {
+	if err := s.authorize(c, writtenEncryption(we), enforce.Call{Features: features(c.r)}); err != nil {
 		return meta, we, err
 	}
 	if err := checkACLHeaders(c.r.Header, b); err != nil {
@@ -285,7 +281,7 @@ func (s *Server) deleteObject(w http.ResponseWriter, c *call) error {
 	if _, err := s.bucket(c); err != nil {
 		return err
 	}
-	if err := s.authorize(c, enforce.Call{Features: features(c.r)}); err != nil {
+	if err := s.authorize(c, noObjectData, enforce.Call{Features: features(c.r)}); err != nil {
 		return err
 	}
 	if v := c.r.URL.Query().Get("versionId"); v != "" && v != "null" {
@@ -347,8 +343,9 @@ func (s *Server) deleteObjects(w http.ResponseWriter, c *call) error {
 		oc.key = o.Key
 		oc.checks = nil
 		f := s3ops.Features{VersionID: o.VersionID != ""}
-		err := s.authorize(&oc, enforce.Call{Operation: "DeleteObject", Key: o.Key, Features: f})
+		err := s.authorize(&oc, noObjectData, enforce.Call{Operation: "DeleteObject", Key: o.Key, Features: f})
 		c.checks = append(c.checks, oc.checks...)
+		c.authorized = c.authorized || oc.authorized
 		if err == nil && o.VersionID == "" {
 			_, err = s.store.Delete(c.r.Context(), c.bucket, o.Key)
 			err = storeError(err, &oc)

@@ -295,6 +295,10 @@ type call struct {
 	// checks are the authorizations made, for the audit log (KMS calls S3
 	// made on the caller's behalf become records of their own).
 	checks []enforce.Check
+	// authorized is set once the call's catalogue row has been decided
+	// (decide): a call answered with success without it is a handler bug
+	// (statusWriter).
+	authorized bool
 	// resourceAccount is the account that owns the resource, for
 	// recipientAccountId.
 	resourceAccount string

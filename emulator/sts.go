@@ -161,13 +161,8 @@ func (s *Server) assumeRole(w http.ResponseWriter, c *call, form url.Values) err
 		return errAssumeRoleDenied(c.principal, roleARN)
 	}
 	c.resourceAccount = role.Account.ID
-	res, err := enforce.Authorize(wd, c.principal, enforce.Call{Operation: "AssumeRole", Resource: roleARN, Keys: keys, Env: c.env})
-	if err != nil {
-		return errInternal(err)
-	}
-	c.checks = append(c.checks, res.Checks...)
-	if res.Denied() != nil {
-		return errAssumeRoleDenied(c.principal, roleARN)
+	if err := s.authorizeAPI(c, enforce.Call{Resource: roleARN, Keys: keys}); err != nil {
+		return err
 	}
 	if c.principal.Kind == authz.AssumedRole && duration > chainedSessionSeconds {
 		return errorf(http.StatusBadRequest, "ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
