@@ -133,137 +133,47 @@ func splitHostPort(hostport string) (string, string, error) {
 	return hostport[:i], hostport[i+1:], nil
 }
 
-// bucketSubresources are bucket configuration sub-resources the emulator
-// does not serve; a request for one gets NotImplemented naming it.
-var bucketSubresources = []string{"acl", "cors", "lifecycle", "logging", "notification", "replication", "tagging",
-	"website", "accelerate", "requestPayment", "object-lock", "publicAccessBlock", "analytics", "metrics",
-	"inventory", "intelligent-tiering", "policyStatus", "versions"}
-
-// s3Operation names the catalogue operation of a request (docs/authorization.md §2.2).
+// s3Operation names the catalogue operation of a request from its method,
+// path and query, and the x-amz-copy-source header: the catalogue's routes
+// are the route table (s3ops.RouteS3, docs/emulator.md "Routing"). A
+// request that names a sub-resource its row's route does not is an
+// operation the catalogue does not hold, NotImplemented naming the
+// sub-resource; a row without a handler is NotImplemented too (serveS3).
 func s3Operation(r *http.Request, bucket, key string) (string, error) {
-	q := r.URL.Query()
-	has := func(k string) bool { _, ok := q[k]; return ok }
-	copySource := r.Header.Get("X-Amz-Copy-Source") != ""
-	m := r.Method
+	level := s3ops.ObjectLevel
 	switch {
 	case bucket == "":
-		if m == http.MethodGet {
-			return "ListBuckets", nil
-		}
+		level = s3ops.ServiceLevel
 	case key == "":
-		switch m {
-		case http.MethodGet:
-			switch {
-			case has("location"):
-				return "GetBucketLocation", nil
-			case has("policy"):
-				return "GetBucketPolicy", nil
-			case has("encryption"):
-				return "GetBucketEncryption", nil
-			case has("ownershipControls"):
-				return "GetBucketOwnershipControls", nil
-			case has("versioning"):
-				return "GetBucketVersioning", nil
-			case has("uploads"):
-				return "ListMultipartUploads", nil
-			case q.Get("list-type") == "2":
-				return "ListObjectsV2", nil
-			}
-			for _, sub := range bucketSubresources {
-				if has(sub) {
-					return "GetBucket" + sub, errNotImplemented("GET ?" + sub)
-				}
-			}
-			return "ListObjects", nil
-		case http.MethodPut:
-			switch {
-			case has("policy"):
-				return "PutBucketPolicy", nil
-			case has("encryption"):
-				return "PutBucketEncryption", nil
-			case has("ownershipControls"):
-				return "PutBucketOwnershipControls", nil
-			}
-			for _, sub := range append(bucketSubresources, "versioning") {
-				if has(sub) {
-					return "PutBucket" + sub, errNotImplemented("PUT ?" + sub)
-				}
-			}
-			return "CreateBucket", nil
-		case http.MethodDelete:
-			if has("policy") {
-				return "DeleteBucketPolicy", nil
-			}
-			for _, sub := range append(bucketSubresources, "encryption", "ownershipControls") {
-				if has(sub) {
-					return "DeleteBucket" + sub, errNotImplemented("DELETE ?" + sub)
-				}
-			}
-			return "DeleteBucket", nil
-		case http.MethodHead:
-			return "HeadBucket", nil
-		case http.MethodPost:
-			if has("delete") {
-				return "DeleteObjects", nil
-			}
-			return "PostObject", errNotImplemented("browser-based POST uploads")
-		}
-	default:
-		switch m {
-		case http.MethodGet:
-			switch {
-			case has("uploadId"):
-				return "ListParts", nil
-			case has("tagging"):
-				return "GetObjectTagging", nil
-			case has("acl"):
-				return "GetObjectAcl", nil
-			case has("attributes"):
-				return "GetObjectAttributes", errNotImplemented("GetObjectAttributes")
-			}
-			return "GetObject", nil
-		case http.MethodHead:
-			return "HeadObject", nil
-		case http.MethodPut:
-			switch {
-			case has("partNumber") && has("uploadId"):
-				if copySource {
-					return "UploadPartCopy", nil
-				}
-				return "UploadPart", nil
-			case has("tagging"):
-				return "PutObjectTagging", nil
-			case has("acl"):
-				return "PutObjectAcl", nil
-			case has("retention"), has("legal-hold"):
-				return "PutObjectRetention", errNotImplemented("object lock")
-			case copySource:
-				return "CopyObject", nil
-			}
-			return "PutObject", nil
-		case http.MethodPost:
-			switch {
-			case has("uploads"):
-				return "CreateMultipartUpload", nil
-			case has("uploadId"):
-				return "CompleteMultipartUpload", nil
-			case has("restore"):
-				return "RestoreObject", errNotImplemented("RestoreObject")
-			case has("select"):
-				return "SelectObjectContent", errNotImplemented("SelectObjectContent")
-			}
-		case http.MethodDelete:
-			switch {
-			case has("uploadId"):
-				return "AbortMultipartUpload", nil
-			case has("tagging"):
-				return "DeleteObjectTagging", nil
-			}
-			return "DeleteObject", nil
+		level = s3ops.BucketLevel
+	}
+	q := r.URL.Query()
+	op, rt, ok := s3ops.RouteS3(r.Method, level, q, r.Header)
+	for _, sub := range s3ops.Subresources {
+		if _, named := q[sub]; named && (!ok || !rt.Names(sub)) {
+			// The audit record names it as S3 would: GetBucketcors.
+			return unservedName(r.Method, level, sub), errNotImplemented(r.Method + " ?" + sub)
 		}
 	}
+	switch {
+	case ok:
+		return op.Name, nil
+	case r.Method == http.MethodPost && level == s3ops.BucketLevel:
+		return "PostObject", errNotImplemented("browser-based POST uploads")
+	}
 	return "", errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.").
-		with("Method", m).with("ResourceType", resourceType(bucket, key))
+		with("Method", r.Method).with("ResourceType", resourceType(bucket, key))
+}
+
+// unservedName names an operation on a sub-resource the catalogue does
+// not hold, for the audit log: the method's verb, Bucket or Object, and
+// the sub-resource.
+func unservedName(method string, level s3ops.Level, sub string) string {
+	verb := strings.ToUpper(method[:1]) + strings.ToLower(method[1:])
+	if level == s3ops.ObjectLevel {
+		return verb + "Object" + sub
+	}
+	return verb + "Bucket" + sub
 }
 
 func resourceType(bucket, key string) string {

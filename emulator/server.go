@@ -16,6 +16,7 @@ import (
 
 	"github.com/lockstep-dev/lockstep/authz"
 	"github.com/lockstep-dev/lockstep/enforce"
+	"github.com/lockstep-dev/lockstep/s3ops"
 	"github.com/lockstep-dev/lockstep/sigv4"
 	"github.com/lockstep-dev/lockstep/store"
 	"github.com/lockstep-dev/lockstep/world"
@@ -317,13 +318,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("x-amz-request-id", c.id)
 	h.Set("x-amz-id-2", hostID(c.id))
 	h.Set("Server", "lockstep")
-	rw := &statusWriter{ResponseWriter: w}
+	rw := &statusWriter{ResponseWriter: w, unauthorized: c.answeredUnauthorized}
 	defer func() {
 		if v := recover(); v != nil {
 			fmt.Fprintf(s.errorLog(), "lockstep serve: panic serving %s %s: %v\n", r.Method, r.URL, v)
 			if !rw.wrote {
 				writeS3Error(rw, r, errInternal(fmt.Errorf("%v", v)), c.id)
 			}
+		}
+		if rw.blocked {
+			s.failUnauthorized(rw, c)
 		}
 		c.status = rw.status
 		s.audit.record(s, c)
@@ -404,31 +408,83 @@ func (s *Server) fail(w http.ResponseWriter, c *call, err error) {
 	}
 }
 
-// statusWriter remembers the status written, for the audit log.
+// answeredUnauthorized reports whether answering the call with status
+// would answer it without its catalogue row decided: a status below 400
+// for an operation whose row lists permissions, before authorize or
+// authorizeAPI ran. That is a handler bug: statusWriter withholds the
+// answer and the client gets InternalError (failUnauthorized).
+func (c *call) answeredUnauthorized(status int) bool {
+	if c.authorized || status >= 400 {
+		return false
+	}
+	op, ok := s3ops.Lookup(c.service, c.operation)
+	return ok && len(op.Permissions) > 0
+}
+
+// failUnauthorized replaces the answer a handler gave without
+// authorizing the call by InternalError, with the headers it set dropped.
+func (s *Server) failUnauthorized(rw *statusWriter, c *call) {
+	h := rw.Header()
+	kept := http.Header{}
+	for _, k := range []string{"X-Amz-Request-Id", "X-Amz-Id-2", "Server", "X-Amzn-Requestid"} {
+		if v, ok := h[k]; ok {
+			kept[k] = v
+		}
+	}
+	for k := range h {
+		delete(h, k)
+	}
+	for k, v := range kept {
+		h[k] = v
+	}
+	rw.blocked, rw.wrote, rw.unauthorized = false, false, nil
+	s.fail(rw, c, errInternal(fmt.Errorf("%s %s: the %s handler answered without authorizing the call", c.r.Method, c.r.URL.Path, c.operation)))
+}
+
+// statusWriter remembers the status written, for the audit log, and
+// withholds a success answered without authorization (unauthorized).
 type statusWriter struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	// unauthorized reports whether the first status written answers the
+	// call without authorization; the answer is then blocked: nothing of
+	// it reaches the client.
+	unauthorized func(status int) bool
+	blocked      bool
+}
+
+// begin records the first status written and reports whether the
+// answer may go out.
+func (w *statusWriter) begin(code int) bool {
+	if !w.wrote {
+		w.wrote = true
+		if w.unauthorized != nil && w.unauthorized(code) {
+			w.blocked = true
+		} else {
+			w.status = code
+		}
+	}
+	return !w.blocked
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	if !w.wrote {
-		w.status, w.wrote = code, true
+	if w.begin(code) {
+		w.ResponseWriter.WriteHeader(code)
 	}
-	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
-	if !w.wrote {
-		w.status, w.wrote = http.StatusOK, true
+	if !w.begin(http.StatusOK) {
+		return len(b), nil
 	}
 	return w.ResponseWriter.Write(b)
 }
 
 // ReadFrom lets io.Copy use sendfile for object bodies.
 func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
-	if !w.wrote {
-		w.status, w.wrote = http.StatusOK, true
+	if !w.begin(http.StatusOK) {
+		return io.Copy(io.Discard, r)
 	}
 	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
 		return rf.ReadFrom(r)
@@ -437,6 +493,9 @@ func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
 }
 
 func (w *statusWriter) Flush() {
+	if w.blocked {
+		return
+	}
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}

@@ -53,18 +53,21 @@ func (s *Server) serveSTS(w http.ResponseWriter, c *call) {
 		s.fail(w, c, err)
 		return
 	}
-	var err error
-	switch action {
-	case "GetCallerIdentity":
-		err = s.getCallerIdentity(w, c)
-	case "AssumeRole":
-		err = s.assumeRole(w, c, form)
-	default:
-		err = errInvalidAction(action, stsVersion)
+	h := stsHandlers[action]
+	if h == nil {
+		s.fail(w, c, errInvalidAction(action, stsVersion))
+		return
 	}
-	if err != nil {
+	if err := h(s, w, c, form); err != nil {
 		s.fail(w, c, err)
 	}
+}
+
+// stsHandlers maps the STS operations of the catalogue to their handlers,
+// which take the request's parameters as IAM's do.
+var stsHandlers = map[string]iamHandler{
+	"GetCallerIdentity": func(s *Server, w http.ResponseWriter, c *call, _ url.Values) error { return s.getCallerIdentity(w, c) },
+	"AssumeRole":        (*Server).assumeRole,
 }
 
 // getCallerIdentity needs no permission: "No permissions are required to
