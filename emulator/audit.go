@@ -47,6 +47,8 @@ type Record struct {
 	ManagementEvent    bool           `json:"managementEvent"`
 	RecipientAccountID string         `json:"recipientAccountId,omitempty"`
 	EventCategory      string         `json:"eventCategory"`
+	// AdditionalEventData of a denied call says why (Denial).
+	AdditionalEventData *Denial `json:"additionalEventData,omitempty"`
 	// HTTPStatus is not a CloudTrail field; lockstep adds it.
 	HTTPStatus int `json:"lockstepHttpStatus,omitempty"`
 }
@@ -177,6 +179,9 @@ func (s *Server) requestRecord(c *call) Record {
 	}
 	if c.err != nil {
 		r.ErrorCode, r.ErrorMessage = c.err.Code, c.err.Message
+		if ch := firstDenied(c.checks); ch != nil {
+			r.AdditionalEventData = denial(ch)
+		}
 	}
 	if c.service == "s3" {
 		if op, ok := s3ops.Lookup("s3", c.operation); ok {
@@ -237,6 +242,7 @@ func (s *Server) kmsRecord(c *call, ch enforce.Check) Record {
 	if !ch.Decision.Allowed() {
 		r.ErrorCode = "AccessDenied"
 		r.ErrorMessage = ch.Decision.Message()
+		r.AdditionalEventData = denial(&ch)
 	}
 	return r
 }
