@@ -102,6 +102,11 @@ func Explain(text string, o Options) (*Explanation, error) {
 		return nil, err
 	}
 	x := &Explanation{Error: e, Command: o.Command}
+	if e.Cause != "" && e.Code == "" {
+		// Not a denied permission: the model says what it is.
+		x.Exact = true
+		return x, nil
+	}
 	if e.Client == "" && o.Command != nil {
 		e.Client = o.Command.Client
 	}

@@ -49,7 +49,9 @@ S3 or KMS call, and if not, exactly why? It evaluates AWS IAM the way AWS does:
 identity, bucket, key, boundary, session and SCP policies, across accounts.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionLine(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(newEvalCommand(), newPolicyCommand(), newDemoCommand(), newServeCommand(), newPlanCommand(), newExplainCommand(), newCheckCommand(), newVersionCommand())
 	return root
 }
