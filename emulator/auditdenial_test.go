@@ -13,8 +13,8 @@ import (
 
 // denialWorldYAML: lister may list the bucket only under home/ (a
 // StringLike s3:prefix condition); blocked may list it but a Deny
-// statement refuses s3:GetObject; the bucket's objects are SSE-KMS with a
-// key whose policy lets nobody but the account root use it.
+// statement refuses s3:GetObject under secret/; getter may get objects
+// but not list the bucket.
 const denialWorldYAML = `
 region: us-east-1
 accounts:
@@ -42,6 +42,10 @@ accounts:
             Version: "2012-10-17"
             Statement:
               - {Sid: NoSecrets, Effect: Deny, Action: s3:GetObject, Resource: "arn:aws:s3:::denial/secret/*"}
+      - name: getter
+        access_keys: [{id: AKIADENIALGETTER0001, secret: getter-secret}]
+        policies:
+          get: {Version: "2012-10-17", Statement: [{Sid: Get, Effect: Allow, Action: s3:GetObject, Resource: "arn:aws:s3:::denial/*"}]}
     buckets:
       - name: denial
         objects: {home/a.txt: "a", secret/b.txt: "b"}
@@ -58,6 +62,7 @@ func TestAuditDenialNamesWhy(t *testing.T) {
 	ctx := context.Background()
 	lister := aws.Credentials{AccessKeyID: "AKIADENIALLISTER0001", SecretAccessKey: "lister-secret"}
 	blocked := aws.Credentials{AccessKeyID: "AKIADENIALBLOCKED001", SecretAccessKey: "blocked-secret"}
+	getter := aws.Credentials{AccessKeyID: "AKIADENIALGETTER0001", SecretAccessKey: "getter-secret"}
 
 	type failed struct {
 		Policy, Statement, Condition, Key, Text string
@@ -103,6 +108,15 @@ func TestAuditDenialNamesWhy(t *testing.T) {
 			},
 			want: &denial{DeniedAction: "s3:GetObject", DeniedResource: "arn:aws:s3:::denial/secret/b.txt", Decision: "explicitDeny",
 				DecidingPolicyType: "identity-based policy", DecidingPolicy: "no-secrets", DecidingStatement: `Sid "NoSecrets"`},
+		},
+		{
+			name: "a missing key without s3:ListBucket: the s3:ListBucket check decided the 403 (docs/authorization.md §2.4)",
+			call: func() error {
+				_, err := s.s3(t, getter).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("denial"), Key: aws.String("home/missing.txt")})
+				return err
+			},
+			want: &denial{DeniedAction: "s3:ListBucket", DeniedResource: "arn:aws:s3:::denial", Decision: "implicitDeny",
+				DecidingPolicyType: "identity-based policy"},
 		},
 		{
 			name: "allowed: no additionalEventData",

@@ -5,6 +5,7 @@ import (
 
 	"github.com/lockstep-dev/lockstep/authz"
 	"github.com/lockstep-dev/lockstep/enforce"
+	"github.com/lockstep-dev/lockstep/s3ops"
 	"github.com/lockstep-dev/lockstep/store"
 	"github.com/lockstep-dev/lockstep/world"
 )
@@ -138,7 +139,10 @@ func (s *Server) missingObject(c *call, b *world.Bucket) error {
 	if err != nil {
 		return errInternal(err)
 	}
-	notFound, list := authz.MissingObject(req, bucketRes)
+	notFound, list, listReq := authz.MissingObject(req, bucketRes)
+	// The s3:ListBucket decision is one of the call's checks: a 403 for a
+	// missing key then says why in the audit log as any denial does.
+	c.checks = append(c.checks, enforce.Check{Action: authz.MissingObjectAction, Resource: b.ARN, Target: s3ops.Bucket, Decision: list, Request: listReq})
 	if notFound {
 		return errNoSuchKey(c.key)
 	}
