@@ -46,7 +46,7 @@ Exit status: 0 every call allowed, 1 a call is denied, 2 bad input.` + modelRule
 			if i := cmd.ArgsLenAtDash(); i > 0 {
 				return badInput(fmt.Errorf("unexpected arguments %q: give the client command after --", args[:i]))
 			}
-			wf, err := loadWorldFile(worldFile, step)
+			wf, err := loadWorldFile(worldFile, step, cmd.ErrOrStderr())
 			if err != nil {
 				return badInput(err)
 			}
@@ -104,7 +104,7 @@ Exit status: 0 every call allowed, 1 a call is denied, 2 bad input.` + modelRule
 	f := cmd.Flags()
 	f.StringVar(&worldFile, "world", "", "world `FILE`, or scenario file (its world as of --step), whose policies to check against")
 	f.StringVar(&principal, "principal", "", "`ARN` of the user, role or assumed-role session that runs the command (default: the scenario step's, else by the rule below)")
-	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world, principal and command to use (1-based; default: the first)")
+	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world, principal and command to use (1-based; default: the last)")
 	f.StringVar(&client, "client", "", clientFlagUsage)
 	f.StringVar(&format, "format", "table", "output: table or json")
 	f.StringVar(&maxSize, "max-object-size", "", "largest object the command moves, e.g. 1MiB (default: any size, multipart paths included)")

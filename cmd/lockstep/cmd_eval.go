@@ -12,7 +12,6 @@ import (
 
 	"github.com/lockstep-dev/lockstep/authz"
 	"github.com/lockstep-dev/lockstep/policy"
-	"github.com/lockstep-dev/lockstep/world"
 )
 
 func newEvalCommand() *cobra.Command {
@@ -21,7 +20,7 @@ func newEvalCommand() *cobra.Command {
 		contextKVs, unset, sessionFiles        []string
 		asJSON, explain, insecure              bool
 		sourceIP, region, federatedBy          string
-		mfaAge                                 int
+		mfaAge, step                           int
 	)
 	cmd := &cobra.Command{
 		Use:   "eval --world W --principal ARN --action A --resource ARN",
@@ -51,10 +50,11 @@ ARN): the key is resolved and kms:RequestAlias set, as AWS does.`,
 			if err != nil {
 				return badInput(err)
 			}
-			w, err := world.Load(worldFile)
+			wf, err := loadWorldFile(worldFile, step, cmd.ErrOrStderr())
 			if err != nil {
 				return badInput(err)
 			}
+			w := wf.World
 			var sessions []*policy.Policy
 			for _, f := range sessionFiles {
 				p, err := loadPolicyFile(f, policy.Session)
@@ -119,7 +119,8 @@ ARN): the key is resolved and kms:RequestAlias set, as AWS does.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&worldFile, "world", "", "world file (YAML or JSON) describing accounts, principals, buckets and keys")
+	f.StringVar(&worldFile, "world", "", "world file (YAML or JSON) describing accounts, principals, buckets and keys, or scenario file (its world as of --step)")
+	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world to use (1-based; default: the last)")
 	f.StringVar(&principal, "principal", "", "user, role, assumed-role or root ARN, or \"anonymous\"")
 	f.StringVar(&action, "action", "", "IAM action, e.g. s3:GetObject or kms:Decrypt")
 	f.StringVar(&resource, "resource", "", "resource ARN, e.g. arn:aws:s3:::bucket/key, or \"*\"")

@@ -50,7 +50,7 @@ Exit status: 0 explained, 2 bad input (text not understood, bad world).`,
 			var wf *worldFile
 			if worldPath != "" {
 				var err error
-				if wf, err = loadWorldFile(worldPath, step); err != nil {
+				if wf, err = loadWorldFile(worldPath, step, cmd.ErrOrStderr()); err != nil {
 					return badInput(err)
 				}
 				o.World = wf.World
@@ -91,7 +91,7 @@ Exit status: 0 explained, 2 bad input (text not understood, bad world).`,
 	f.StringVar(&worldPath, "world", "", "world file, or scenario file (its world as of --step), to pinpoint the denied permission")
 	f.StringVar(&principal, "principal", "", "the caller's ARN (default: the one in a detailed message, or the scenario's)")
 	f.StringVar(&client, "client", "", "client model of the command after --: aws-v1 for the AWS CLI v1 (default: from the command, aws as v2; a scenario's client)")
-	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world to use (1-based; default: the first)")
+	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world to use (1-based; default: the last)")
 	f.BoolVar(&asJSON, "json", false, "print the explanation as JSON")
 	return cmd
 }

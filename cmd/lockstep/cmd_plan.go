@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -18,6 +17,7 @@ func newPlanCommand() *cobra.Command {
 		worldFile, principal, client, format, outDir, maxSize string
 		bucketAccounts, bucketKeys                            []string
 		doProve                                               bool
+		step                                                  int
 	)
 	cmd := &cobra.Command{
 		Use:   "plan [flags] -- <client command>",
@@ -69,17 +69,12 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 				how        string
 			)
 			if worldFile != "" {
-				data, err := os.ReadFile(worldFile)
-				if err != nil {
-					return badInput(fmt.Errorf("--world: %w", err))
-				}
-				if worldModel, err = world.Decode(data, worldFile); err != nil {
-					return badInput(err)
-				}
-				w, err := world.Compile(worldModel.Clone(), worldFile)
+				wf, err := loadWorldFile(worldFile, step, cmd.ErrOrStderr())
 				if err != nil {
 					return badInput(err)
 				}
+				worldModel = wf.Model
+				w := wf.World
 				if principal, how, err = plan.ResolvePrincipal(w, c, principal, getenv); err != nil {
 					return badInput(err)
 				}
@@ -150,7 +145,8 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&worldFile, "world", "", "world `FILE` giving bucket owners, default encryption, keys and profiles")
+	f.StringVar(&worldFile, "world", "", "world `FILE` giving bucket owners, default encryption, keys and profiles, or scenario file (its world as of --step)")
+	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world to use (1-based; default: the last)")
 	f.StringVar(&principal, "principal", "", "`ARN` of the user, role or assumed-role session that runs the command (default with --world: by the rule below)")
 	f.StringVar(&client, "client", "", clientFlagUsage)
 	f.StringVar(&format, "format", "table", "output: table, json (docs/plan.md lists its fields) or terraform (providers per account, bucket and key policies merged with the current ones)")
