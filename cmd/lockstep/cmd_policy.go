@@ -111,18 +111,21 @@ func lintInput(name string, stdin io.Reader, typ *policy.Type) ([]lint.Finding, 
 	if isPolicyDocument(data) {
 		return lint.Source(name, data, typ), nil
 	}
-	m, werr := world.Decode(data, name)
-	if werr == nil {
+	if bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) && !bytes.Contains(data, []byte(`"accounts"`)) {
+		// JSON that is no world: lint it as a policy, which says what
+		// is wrong with it.
+		return lint.Source(name, data, typ), nil
+	}
+	if !scenario.Is(data) {
+		m, err := world.Decode(data, name)
+		if err != nil {
+			return nil, fmt.Errorf("%s is not a policy document (JSON with a Statement), and as a world file:\n%w", name, err)
+		}
 		return lint.World(name, m), nil
 	}
-	s, serr := scenario.Parse(data, name)
-	if serr != nil {
-		if bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
-			// JSON that is neither a world nor a scenario: lint it as a
-			// policy, which says what is wrong with it.
-			return lint.Source(name, data, typ), nil
-		}
-		return nil, fmt.Errorf("%s is not a policy document (JSON with a Statement), a world file or a scenario file:\n  as a world: %v\n  as a scenario: %v", name, werr, serr)
+	s, err := scenario.Parse(data, name)
+	if err != nil {
+		return nil, err
 	}
 	worlds, err := s.StepWorlds()
 	if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -42,16 +41,19 @@ func loadWorldFile(path string, step int, stderr io.Writer) (*worldFile, error) 
 		return nil, fmt.Errorf("--world: %w", err)
 	}
 	wf := &worldFile{}
-	m, werr := world.Decode(data, path)
-	if werr == nil {
+	if !scenario.Is(data) {
+		m, err := world.Decode(data, path)
+		if err != nil {
+			return nil, err
+		}
 		if step != 0 {
 			return nil, fmt.Errorf("--step applies to scenario files; %s is a world file", path)
 		}
 		wf.Model = m
 	} else {
-		s, serr := scenario.Parse(data, path)
-		if serr != nil {
-			return nil, errors.Join(werr, fmt.Errorf("%s is not a scenario file either: %w", path, serr))
+		s, err := scenario.Parse(data, path)
+		if err != nil {
+			return nil, err
 		}
 		worlds, err := s.StepWorlds()
 		if err != nil {
