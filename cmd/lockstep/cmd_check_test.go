@@ -31,7 +31,7 @@ func TestCheckCommand(t *testing.T) {
 		{"world file needs principal", []string{"--world", exampleWorld, "--", "aws", "s3", "sync", "s3://kazue-sync-source", "."}, exitBadInput, "--principal"},
 		{"world file needs command", []string{"--world", exampleWorld, "--principal", "arn:aws:iam::111111111111:user/alice"}, exitBadInput, "no client command"},
 		{"no world", []string{"--", "aws", "s3", "sync", "s3://a", "."}, exitBadInput, "--world is required"},
-		{"bad format", []string{"--world", seed000, "--format", "xml"}, exitBadInput, "--format"},
+		{"bad format", []string{"--world", seed000, "--output", "xml"}, exitBadInput, `--output "xml": this command prints text, table, json`},
 		{"bad step", []string{"--world", seed000, "--step", "9"}, exitBadInput, "has steps 1 to"},
 		{"bad command", []string{"--world", seed000, "--", "ls", "-l"}, exitBadInput, "lockstep plans aws s3"},
 		{"unknown bucket", []string{"--world", seed000, "--", "aws", "s3", "sync", "s3://no-such-bucket", "."}, exitBadInput, "not in the world"},
@@ -50,7 +50,7 @@ func TestCheckCommand(t *testing.T) {
 }
 
 func TestCheckJSON(t *testing.T) {
-	code, out, errOut := runCLI(t, "check", "--world", "../../examples/seed003-kms-multipart.yaml", "--step", "2", "--format", "json")
+	code, out, errOut := runCLI(t, "check", "--world", "../../examples/seed003-kms-multipart.yaml", "--step", "2", "--output", "json")
 	if code != exitDenied {
 		t.Fatalf("exit %d, want %d\n%s%s", code, exitDenied, out, errOut)
 	}

@@ -18,7 +18,8 @@ func newEvalCommand() *cobra.Command {
 	var (
 		worldFile, principal, action, resource string
 		contextKVs, unset, sessionFiles        []string
-		asJSON, explain, insecure              bool
+		explain, insecure                      bool
+		output                                 *outputFlag
 		sourceIP, region, federatedBy          string
 		mfaAge, step                           int
 	)
@@ -105,7 +106,11 @@ ARN): the key is resolved and kms:RequestAlias set, as AWS does.`,
 			d, tr := authz.Explain(req)
 			out := cmd.OutOrStdout()
 			ctx := describeContext(req, keys)
-			if asJSON {
+			format, err := output.get(cmd.Flags())
+			if err != nil {
+				return badInput(err)
+			}
+			if format == "json" {
 				if err := writeDecisionJSON(out, d, tr, ctx, explain); err != nil {
 					return err
 				}
@@ -132,7 +137,8 @@ ARN): the key is resolved and kms:RequestAlias set, as AWS does.`,
 	f.StringVar(&region, "region", "", "region of the endpoint, the aws:RequestedRegion of requests whose resource has no region (STS, s3:ListAllMyBuckets); default: the world's region, us-east-1 for STS")
 	f.StringVar(&federatedBy, "federated-by", "", "for a federated-user principal (arn:aws:sts::ACCOUNT:federated-user/NAME): the IAM user ARN that called GetFederationToken")
 	f.IntVar(&mfaAge, "mfa-age", -1, "the role or federated-user session was authenticated with MFA this many seconds ago (aws:MultiFactorAuthPresent, aws:MultiFactorAuthAge)")
-	f.BoolVar(&asJSON, "json", false, "print the decision as JSON")
+	output = addOutputFlag(f)
+	output.deprecatedJSON(f)
 	f.BoolVar(&explain, "explain", false, "print the evaluation step by step")
 	return cmd
 }

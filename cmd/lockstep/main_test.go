@@ -86,7 +86,7 @@ func TestEvalExitCodes(t *testing.T) {
 }
 
 func TestEvalJSON(t *testing.T) {
-	code, out, _ := runCLI(t, "eval", "--world", exampleWorld, "--json", "--explain",
+	code, out, _ := runCLI(t, "eval", "--world", exampleWorld, "--output", "json", "--explain",
 		"--principal", "arn:aws:iam::111111111111:user/alice", "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::kazue-sync-source")
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
