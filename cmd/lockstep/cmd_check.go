@@ -108,7 +108,7 @@ Exit status: 0 every call allowed, 1 a call is denied, 2 bad input.` + modelRule
 	f.StringVar(&principal, "principal", "", "`ARN` of the user, role or assumed-role session that runs the command (default: the scenario step's, else by the rule below)")
 	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world, principal and command to use (1-based; default: the last)")
 	f.StringVar(&client, "client", "", clientFlagUsage)
-	output = addOutputFlag(f)
+	output = addOutputFlag(cmd)
 	output.deprecatedFormat(f)
 	f.StringVar(&maxSize, "max-object-size", "", "largest object the command moves, e.g. 1MiB (default: any size, multipart paths included)")
 	return cmd

@@ -137,7 +137,7 @@ ARN): the key is resolved and kms:RequestAlias set, as AWS does.`,
 	f.StringVar(&region, "region", "", "region of the endpoint, the aws:RequestedRegion of requests whose resource has no region (STS, s3:ListAllMyBuckets); default: the world's region, us-east-1 for STS")
 	f.StringVar(&federatedBy, "federated-by", "", "for a federated-user principal (arn:aws:sts::ACCOUNT:federated-user/NAME): the IAM user ARN that called GetFederationToken")
 	f.IntVar(&mfaAge, "mfa-age", -1, "the role or federated-user session was authenticated with MFA this many seconds ago (aws:MultiFactorAuthPresent, aws:MultiFactorAuthAge)")
-	output = addOutputFlag(f)
+	output = addOutputFlag(cmd)
 	output.deprecatedJSON(f)
 	f.BoolVar(&explain, "explain", false, "print the evaluation step by step")
 	return cmd

@@ -96,7 +96,7 @@ Exit status: 0 explained, 2 bad input (text not understood, bad world).`,
 	f.StringVar(&principal, "principal", "", "the caller's ARN (default: the one in a detailed message, or the scenario's)")
 	f.StringVar(&client, "client", "", "client model of the command after --: aws-v1 for the AWS CLI v1 (default: from the command, aws as v2; a scenario's client)")
 	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world to use (1-based; default: the last)")
-	output = addOutputFlag(f)
+	output = addOutputFlag(cmd)
 	output.deprecatedJSON(f)
 	return cmd
 }

@@ -149,7 +149,7 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world to use (1-based; default: the last)")
 	f.StringVar(&principal, "principal", "", "`ARN` of the user, role or assumed-role session that runs the command (default with --world: by the rule below)")
 	f.StringVar(&client, "client", "", clientFlagUsage)
-	output = addOutputFlag(f, "terraform")
+	output = addOutputFlag(cmd, "terraform")
 	output.deprecatedFormat(f)
 	f.StringVar(&outDir, "out", "", "also write each policy document to `DIR`: identity.json; bucket-<bucket>.json and key-<id>.json, the whole policy merged with the current one of --world, or bucket-<bucket>.statements.json and key-<id>.statements.json when the current policy is unknown")
 	f.BoolVar(&doProve, "prove", false, "run the real client on the emulator with the planned policies, then without each permission in turn, to show each is necessary")

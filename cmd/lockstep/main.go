@@ -53,6 +53,7 @@ identity, bucket, key, boundary, session and SCP policies, across accounts.`,
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(newEvalCommand(), newPolicyCommand(), newDemoCommand(), newServeCommand(), newPlanCommand(), newExplainCommand(), newCheckCommand(), newVersionCommand())
+	registerCompletions(root)
 	return root
 }
 

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
@@ -21,11 +22,12 @@ type outputFlag struct {
 	format string
 }
 
-// addOutputFlag adds --output to f, with the formats the command prints
-// besides text/table and json (e.g. "terraform").
-func addOutputFlag(f *pflag.FlagSet, extra ...string) *outputFlag {
+// addOutputFlag adds --output to cmd, with the formats the command prints
+// besides text/table and json (e.g. "terraform"), and their completion.
+func addOutputFlag(cmd *cobra.Command, extra ...string) *outputFlag {
 	o := &outputFlag{allowed: append([]string{"text", "table", "json"}, extra...)}
-	f.StringVar(&o.value, "output", "text", "output `FORMAT`: "+strings.Join(o.allowed, ", ")+" (text and table are the same view)")
+	cmd.Flags().StringVar(&o.value, "output", "text", "output `FORMAT`: "+strings.Join(o.allowed, ", ")+" (text and table are the same view)")
+	_ = cmd.RegisterFlagCompletionFunc("output", completeFixed(o.allowed...))
 	return o
 }
 
