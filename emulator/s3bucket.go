@@ -476,19 +476,6 @@ func (s *Server) putOwnershipControls(w http.ResponseWriter, c *call) error {
 	return nil
 }
 
-func (s *Server) getBucketVersioning(w http.ResponseWriter, c *call) error {
-	if _, err := s.authorizedBucket(c); err != nil {
-		return err
-	}
-	// Versioning is never enabled on the emulator's buckets: the empty
-	// configuration is what AWS returns for a never-versioned bucket.
-	type result struct {
-		XMLName xml.Name `xml:"VersioningConfiguration"`
-		NS      string   `xml:"xmlns,attr"`
-	}
-	return writeXML(w, http.StatusOK, result{NS: s3NS})
-}
-
 // resolveKMSKey finds a key by key ID, key ARN, alias name or alias ARN;
 // IDs and alias names are looked up in account.
 func (s *Server) resolveKMSKey(ref, account string) *world.Key {

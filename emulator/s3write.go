@@ -166,6 +166,12 @@ func validateTags(tags []store.Tag) error {
 	if len(tags) > 10 {
 		return errorf(http.StatusBadRequest, "BadRequest", "Object tags cannot be greater than 10")
 	}
+	return validateTagKeys(tags)
+}
+
+// validateTagKeys checks each tag's key and value and that no key repeats,
+// for object and bucket tags alike.
+func validateTagKeys(tags []store.Tag) error {
 	seen := map[string]bool{}
 	for _, t := range tags {
 		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 || strings.HasPrefix(t.Key, "aws:") {
