@@ -13,8 +13,9 @@ import (
 // versioning status. They are kept and returned; none of them changes how
 // a request is authorized or served.
 
-// maxBucketTags is the number of tags a bucket may have ("You can add up
-// to 50 tags to an S3 bucket", S3 User Guide, cost allocation tagging).
+// maxBucketTags is the number of tags a bucket may have ("A tag set can
+// contain as many as 50 user-defined tags, or it can be empty", S3 User
+// Guide, tagging; docs/emulator.md "Bucket sub-resources").
 const maxBucketTags = 50
 
 func (s *Server) getBucketTagging(w http.ResponseWriter, c *call) error {
@@ -125,7 +126,7 @@ type corsRule struct {
 }
 
 // maxCORSRules: "You can add up to 100 rules to the configuration" (S3
-// User Guide, CORS configuration).
+// API reference CORSConfiguration).
 const maxCORSRules = 100
 
 // validate checks a CORS configuration as S3 does (S3 API reference
