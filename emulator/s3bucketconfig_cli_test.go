@@ -77,8 +77,11 @@ func TestBucketSubresourcesWithAWSCLI(t *testing.T) {
 	if r := run("s3api", "create-bucket", "--bucket", bucket); r.exit != 0 {
 		t.Fatalf("create-bucket: exit %d: %s", r.exit, r.stderr)
 	}
-	owner := map[string]any{"DisplayName": "111111111111", "ID": canonicalIDOf(t, run)}
-	grantee := map[string]any{"DisplayName": "111111111111", "ID": owner["ID"], "Type": "CanonicalUser"}
+	// DisplayName is left out of the comparison: S3 stopped returning it
+	// (GetBucketAcl API reference, "End of support notice"), and the
+	// emulator still does everywhere (owner()).
+	owner := map[string]any{"ID": canonicalIDOf(t, run)}
+	grantee := map[string]any{"ID": owner["ID"], "Type": "CanonicalUser"}
 	for _, tc := range []struct {
 		cmd      string
 		want     any    // the decoded JSON output; nil: no output
@@ -118,6 +121,7 @@ func TestBucketSubresourcesWithAWSCLI(t *testing.T) {
 			if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 				t.Fatalf("output %q: %v", r.stdout, err)
 			}
+			withoutDisplayName(got)
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("output %s\nwant %v", r.stdout, tc.want)
 			}
@@ -139,6 +143,21 @@ func TestBucketSubresourcesWithAWSCLI(t *testing.T) {
 			t.Errorf("exit %d: %s", r.exit, r.stderr)
 		}
 	})
+}
+
+// withoutDisplayName removes every DisplayName member of decoded JSON.
+func withoutDisplayName(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		delete(v, "DisplayName")
+		for _, e := range v {
+			withoutDisplayName(e)
+		}
+	case []any:
+		for _, e := range v {
+			withoutDisplayName(e)
+		}
+	}
 }
 
 // canonicalIDOf is the canonical user ID the CLI's ListBuckets shows for
