@@ -2,7 +2,9 @@ package emulator_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -112,7 +114,8 @@ func terraformRefresh() []refreshCall {
 // is authorized with its own IAM action: a user without it is denied with
 // a message naming it.
 func TestTerraformBucketRefresh(t *testing.T) {
-	s := startEmulator(t, s3WorldYAML)
+	audit := &svcAudit{}
+	s := startEmulator(t, s3WorldYAML, withAudit(audit))
 	ctx := context.Background()
 	const bucket = "tf-refresh"
 	admin := s.s3(t, s3Admin)
@@ -133,6 +136,21 @@ func TestTerraformBucketRefresh(t *testing.T) {
 			}
 			wantSvcErr(t, err, rc.wantCode, http.StatusNotFound, "")
 		})
+	}
+	// Each call is one CloudTrail record named after its operation, with
+	// S3's error code when it failed.
+	want := map[string]int{"CreateBucket/": 1}
+	for _, rc := range terraformRefresh() {
+		name, _, _ := strings.Cut(rc.op, " ")
+		want[name+"/"+rc.wantCode]++
+	}
+	got := map[string]int{}
+	for _, r := range audit.wait(t, 1+len(terraformRefresh())) {
+		code, _ := r["errorCode"].(string)
+		got[fmt.Sprint(r["eventName"])+"/"+code]++
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("audit records (eventName/errorCode) = %v\nwant %v", got, want)
 	}
 	reader := s.s3(t, s3Reader)
 	for _, rc := range terraformRefresh() {
