@@ -93,6 +93,8 @@ func TestBucketTagging(t *testing.T) {
 		{"repeated key", tags("a", "1", "a", "2"), "InvalidTag", "Cannot provide multiple Tags with the same key"},
 		{"aws: prefix", tags("aws:owner", "me"), "InvalidTag", "The TagKey you have provided is invalid"},
 		{"key too long", tags(strings.Repeat("k", 129), "v"), "InvalidTag", "The TagKey you have provided is invalid"},
+		{"value too long", tags("k", strings.Repeat("v", 257)), "InvalidTag", "The TagValue you have provided is invalid"},
+		{"129 characters in a multibyte key", tags(strings.Repeat("é", 129), "v"), "InvalidTag", "The TagKey you have provided is invalid"},
 		{"51 tags", tags(many...), "BadRequest", "Bucket tag count cannot be greater than 50"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -101,6 +103,15 @@ func TestBucketTagging(t *testing.T) {
 	}
 	if got, _ := get(); len(got) != 2 {
 		t.Errorf("a refused Put changed the tags: %v", got)
+	}
+	// Lengths count characters, not bytes: 128 two-byte characters are a
+	// valid key, 256 a valid value.
+	long := tags(strings.Repeat("é", 128), strings.Repeat("é", 256))
+	if err := put(long); err != nil {
+		t.Errorf("a key of 128 and a value of 256 characters: %v", err)
+	}
+	if got, _ := get(); !reflect.DeepEqual(got, long) {
+		t.Errorf("tags = %v, want the long tag", got)
 	}
 	if status, body := s3SignedRequest(t, s, s3Admin, http.MethodPut, "/data?tagging", "<Tagging><TagSet>"); status != http.StatusBadRequest || !strings.Contains(body, "<Code>MalformedXML</Code>") {
 		t.Errorf("truncated XML: HTTP %d %s, want 400 MalformedXML", status, body)
