@@ -172,3 +172,64 @@ func TestTerraformBucketRefresh(t *testing.T) {
 		}
 	})
 }
+
+// TestCreateBucketWithObjectLockRefused: a bucket created with Object Lock
+// enabled would read back as having no Object Lock configuration, so the
+// emulator refuses to create it (NotImplemented) once the caller is
+// authorized, and creates nothing.
+func TestCreateBucketWithObjectLockRefused(t *testing.T) {
+	s := startEmulator(t, s3WorldYAML)
+	ctx := context.Background()
+	in := &s3.CreateBucketInput{Bucket: aws.String("locked"), ObjectLockEnabledForBucket: aws.Bool(true)}
+	_, err := s.s3(t, s3Reader).CreateBucket(ctx, in)
+	wantSvcErr(t, err, "AccessDenied", http.StatusForbidden, "s3:CreateBucket")
+	_, err = s.s3(t, s3Admin).CreateBucket(ctx, in)
+	wantSvcErr(t, err, "NotImplemented", http.StatusNotImplemented, "object lock")
+	_, err = s.s3(t, s3Admin).HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("locked")})
+	if code(err) != "NotFound" {
+		t.Errorf("HeadBucket after the refused CreateBucket: %v, want NotFound", err)
+	}
+}
+
+// TestCreateBucketHeaderActions: the actions CreateBucket's headers add
+// (s3:PutBucketOwnershipControls for x-amz-object-ownership, s3:PutBucketAcl
+// for a canned ACL other than private) are checked on the bucket it would
+// create, which does not exist yet (docs/authorization.md §2.2 CreateBucket):
+// allowed for the administrator, denied by name for a user with only
+// s3:CreateBucket, never an internal error.
+func TestCreateBucketHeaderActions(t *testing.T) {
+	const world = s3WorldYAML + `
+  - id: "222222222222"
+    users:
+      - name: creator
+        access_keys: [{id: AKIAS3CREATOR0000001, secret: creator-secret}]
+        policies:
+          create: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: s3:CreateBucket, Resource: "*"}]}
+`
+	creator := aws.Credentials{AccessKeyID: "AKIAS3CREATOR0000001", SecretAccessKey: "creator-secret"}
+	s := startEmulator(t, world)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, bucket string
+		in           s3.CreateBucketInput
+		action       string
+	}{
+		{"object ownership", "owned-by-writer", s3.CreateBucketInput{ObjectOwnership: types.ObjectOwnershipObjectWriter}, "s3:PutBucketOwnershipControls"},
+		{"public-read ACL", "read-by-all", s3.CreateBucketInput{ObjectOwnership: types.ObjectOwnershipObjectWriter, ACL: types.BucketCannedACLPublicRead}, "s3:PutBucketAcl"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := tc.in
+			in.Bucket = aws.String(tc.bucket + "-denied")
+			_, err := s.s3(t, creator).CreateBucket(ctx, &in)
+			wantSvcErr(t, err, "AccessDenied", http.StatusForbidden, "because no identity-based policy allows the "+tc.action+" action")
+			in.Bucket = aws.String(tc.bucket)
+			if _, err := s.s3(t, s3Admin).CreateBucket(ctx, &in); err != nil {
+				t.Fatalf("administrator: %v", err)
+			}
+			out, err := s.s3(t, s3Admin).GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: in.Bucket})
+			if err != nil || len(out.OwnershipControls.Rules) != 1 || out.OwnershipControls.Rules[0].ObjectOwnership != tc.in.ObjectOwnership {
+				t.Errorf("ownership controls after CreateBucket: %+v, %v", out, err)
+			}
+		})
+	}
+}
