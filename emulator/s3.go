@@ -36,7 +36,6 @@ var s3Handlers = map[string]s3Handler{
 	"PutBucketEncryption":        (*Server).putBucketEncryption,
 	"GetBucketOwnershipControls": (*Server).getOwnershipControls,
 	"PutBucketOwnershipControls": (*Server).putOwnershipControls,
-	"GetBucketVersioning":        (*Server).getBucketVersioning,
 	"ListMultipartUploads":       (*Server).listMultipartUploads,
 	"HeadObject":                 (*Server).getObject,
 	"GetObject":                  (*Server).getObject,
@@ -87,6 +86,9 @@ func (s *Server) serveS3(w http.ResponseWriter, c *call) {
 		return
 	}
 	h := s3Handlers[op]
+	if h == nil {
+		h = bucketConfigHandlers[op]
+	}
 	if h == nil {
 		s.fail(w, c, errNotImplemented(op))
 		return
@@ -152,6 +154,9 @@ func s3Operation(r *http.Request, bucket, key string) (string, error) {
 			return "ListBuckets", nil
 		}
 	case key == "":
+		if op := bucketConfigOperation(m, q); op != "" {
+			return op, nil
+		}
 		switch m {
 		case http.MethodGet:
 			switch {
