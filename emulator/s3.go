@@ -35,7 +35,6 @@ var s3Handlers = map[string]s3Handler{
 	"PutBucketEncryption":        (*Server).putBucketEncryption,
 	"GetBucketOwnershipControls": (*Server).getOwnershipControls,
 	"PutBucketOwnershipControls": (*Server).putOwnershipControls,
-	"GetBucketVersioning":        (*Server).getBucketVersioning,
 	"ListMultipartUploads":       (*Server).listMultipartUploads,
 	"HeadObject":                 (*Server).getObject,
 	"GetObject":                  (*Server).getObject,
@@ -85,7 +84,7 @@ func (s *Server) serveS3(w http.ResponseWriter, c *call) {
 		s.fail(w, c, errorf(http.StatusBadRequest, "KeyTooLongError", "Your key is too long").with("Size", strconv.Itoa(len(c.key))).with("MaxSizeAllowed", "1024"))
 		return
 	}
-	h := s3Handlers[op]
+	h := s3HandlerOf(op)
 	if h == nil {
 		s.fail(w, c, errNotImplemented(op))
 		return
@@ -93,6 +92,15 @@ func (s *Server) serveS3(w http.ResponseWriter, c *call) {
 	if err := h(s, w, c); err != nil {
 		s.fail(w, c, err)
 	}
+}
+
+// s3HandlerOf returns the handler of a catalogue operation, nil when the
+// emulator does not serve it.
+func s3HandlerOf(operation string) s3Handler {
+	if h := s3Handlers[operation]; h != nil {
+		return h
+	}
+	return bucketConfigHandlers[operation]
 }
 
 // bucketAndKey reads the bucket and key from a path-style URL

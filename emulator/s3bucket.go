@@ -98,8 +98,15 @@ func (s *Server) createBucket(w http.ResponseWriter, c *call) error {
 	}
 	// Authorization comes first: seed 002's CreateBucket on an existing
 	// bucket was denied, not answered with BucketAlreadyOwnedByYou.
-	if err := s.authorize(c, noObjectData, enforce.Call{Keys: keys, Features: features(c.r)}); err != nil {
+	f := features(c.r)
+	if err := s.authorize(c, noObjectData, enforce.Call{Keys: keys, Features: f}); err != nil {
 		return err
+	}
+	if f.BucketLock {
+		// A bucket created with Object Lock would answer
+		// GetObjectLockConfiguration as if it had none (docs/emulator.md
+		// "Not served").
+		return errNotImplemented("object lock (x-amz-bucket-object-lock-enabled)")
 	}
 	if region != s.region && !(region == "us-east-1" && conf.LocationConstraint == "") {
 		return errorf(http.StatusBadRequest, "IllegalLocationConstraintException",
@@ -474,19 +481,6 @@ func (s *Server) putOwnershipControls(w http.ResponseWriter, c *call) error {
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil
-}
-
-func (s *Server) getBucketVersioning(w http.ResponseWriter, c *call) error {
-	if _, err := s.authorizedBucket(c); err != nil {
-		return err
-	}
-	// Versioning is never enabled on the emulator's buckets: the empty
-	// configuration is what AWS returns for a never-versioned bucket.
-	type result struct {
-		XMLName xml.Name `xml:"VersioningConfiguration"`
-		NS      string   `xml:"xmlns,attr"`
-	}
-	return writeXML(w, http.StatusOK, result{NS: s3NS})
 }
 
 // resolveKMSKey finds a key by key ID, key ARN, alias name or alias ARN;

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/lockstep-dev/lockstep/authz"
 	"github.com/lockstep-dev/lockstep/enforce"
@@ -166,10 +167,22 @@ func validateTags(tags []store.Tag) error {
 	if len(tags) > 10 {
 		return errorf(http.StatusBadRequest, "BadRequest", "Object tags cannot be greater than 10")
 	}
+	return validateTagKeys(tags)
+}
+
+// validateTagKeys checks each tag's key and value and that no key repeats,
+// for object and bucket tags alike. Lengths count Unicode characters: "The
+// tag key is a case-sensitive string that must contain between 1 and 128
+// Unicode characters", the value "between 0 and 256" (S3 User Guide,
+// tagging; docs/emulator.md "Bucket sub-resources").
+func validateTagKeys(tags []store.Tag) error {
 	seen := map[string]bool{}
 	for _, t := range tags {
-		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 || strings.HasPrefix(t.Key, "aws:") {
+		if t.Key == "" || utf8.RuneCountInString(t.Key) > 128 || strings.HasPrefix(t.Key, "aws:") {
 			return errorf(http.StatusBadRequest, "InvalidTag", "The TagKey you have provided is invalid").with("TagKey", t.Key)
+		}
+		if utf8.RuneCountInString(t.Value) > 256 {
+			return errorf(http.StatusBadRequest, "InvalidTag", "The TagValue you have provided is invalid").with("TagKey", t.Key)
 		}
 		if seen[t.Key] {
 			return errorf(http.StatusBadRequest, "InvalidTag", "Cannot provide multiple Tags with the same key").with("TagKey", t.Key)

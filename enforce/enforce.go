@@ -129,12 +129,14 @@ func Authorize(w *world.World, p *authz.Principal, c Call) (*Result, error) {
 	res := &Result{Operation: op}
 	f := c.Features
 	var dstKey, srcKey *world.Key
+	newBucket := false
 	if op.Service == "s3" && !anyResourceOnly(op) {
 		b := w.Bucket(c.Bucket)
 		if b == nil && op.Name == "CreateBucket" {
 			// A bucket that does not exist yet has no policy and no
 			// default encryption.
 			b = &world.Bucket{Name: c.Bucket}
+			newBucket = true
 		}
 		if b == nil {
 			return nil, fmt.Errorf("%s: bucket %q is not in the world", op.Name, c.Bucket)
@@ -160,8 +162,10 @@ func Authorize(w *world.World, p *authz.Principal, c Call) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", op.Name, err)
 		}
-		req, err := w.Request(p, perm.Action, arn, c.Env, c.Keys)
-		if err != nil {
+		var req *authz.Request
+		if newBucket {
+			req = w.NewBucketRequest(p, perm.Action, arn, c.Env, c.Keys)
+		} else if req, err = w.Request(p, perm.Action, arn, c.Env, c.Keys); err != nil {
 			return nil, err
 		}
 		if op.Service == "s3" {

@@ -68,6 +68,9 @@ type Candidate struct {
 
 // Verdict is the engine's decision on one candidate.
 type Verdict struct {
+	// Decision is "allow", "implicitDeny" or "explicitDeny", as in every
+	// JSON output of lockstep (eval's "decision").
+	Decision string `json:"decision"`
 	Allowed  bool   `json:"allowed"`
 	Resource string `json:"resource"`
 	// Summary is authz.Decision.Summary().

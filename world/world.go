@@ -150,7 +150,7 @@ func Parse(data []byte, name string) (*World, error) {
 func Decode(data []byte, name string) (*Model, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, Kinds().Rewrite(err, name, data, "docs/world.md")
 	}
 	if len(root.Content) == 0 {
 		return nil, fmt.Errorf("%s: the world file is empty; see docs/world.md for its shape", name)
@@ -162,10 +162,7 @@ func Decode(data []byte, name string) (*Model, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: the world file is empty; see docs/world.md for its shape", name)
 		}
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
-		msg = strings.ReplaceAll(msg, "\n  ", "; ")
-		return nil, fmt.Errorf("%s: %s (see docs/world.md)", name, msg)
+		return nil, Kinds().Rewrite(err, name, data, "docs/world.md")
 	}
 	m.root = root.Content[0]
 	return &m, nil

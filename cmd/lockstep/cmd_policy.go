@@ -26,7 +26,10 @@ func newPolicyCommand() *cobra.Command {
 }
 
 func newPolicyLintCommand() *cobra.Command {
-	var typeName, output string
+	var (
+		typeName string
+		output   *outputFlag
+	)
 	cmd := &cobra.Command{
 		Use:   "lint [--type T] [--output text|json] FILE...",
 		Short: "Check policy documents, or every policy of a world, for errors and least-privilege mistakes",
@@ -62,8 +65,9 @@ Exit status: 0 no findings, 1 findings, 2 a file could not be read.`,
 				}
 				typ = &t
 			}
-			if output != "text" && output != "json" {
-				return badInput(fmt.Errorf("--output %q: lint prints text or json", output))
+			format, err := output.get(cmd.Flags())
+			if err != nil {
+				return badInput(err)
 			}
 			var all []lint.Finding
 			for _, f := range files {
@@ -74,7 +78,7 @@ Exit status: 0 no findings, 1 findings, 2 a file could not be read.`,
 				all = append(all, findings...)
 			}
 			out := cmd.OutOrStdout()
-			if output == "json" {
+			if format == "json" {
 				if err := writeFindingsJSON(out, all); err != nil {
 					return err
 				}
@@ -90,7 +94,8 @@ Exit status: 0 no findings, 1 findings, 2 a file could not be read.`,
 		},
 	}
 	cmd.Flags().StringVar(&typeName, "type", "", "policy type of policy documents: identity, resource, key, trust, boundary, session, scp or rcp (default: detected)")
-	cmd.Flags().StringVar(&output, "output", "text", "output format: text or json")
+	output = addOutputFlag(cmd)
+	_ = cmd.RegisterFlagCompletionFunc("type", completeFixed("identity", "resource", "key", "trust", "boundary", "session", "scp", "rcp"))
 	return cmd
 }
 
@@ -111,18 +116,21 @@ func lintInput(name string, stdin io.Reader, typ *policy.Type) ([]lint.Finding, 
 	if isPolicyDocument(data) {
 		return lint.Source(name, data, typ), nil
 	}
-	m, werr := world.Decode(data, name)
-	if werr == nil {
+	if bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) && !bytes.Contains(data, []byte(`"accounts"`)) {
+		// JSON that is no world: lint it as a policy, which says what
+		// is wrong with it.
+		return lint.Source(name, data, typ), nil
+	}
+	if !scenario.Is(data) {
+		m, err := world.Decode(data, name)
+		if err != nil {
+			return nil, fmt.Errorf("%s is not a policy document (JSON with a Statement), and as a world file:\n%w", name, err)
+		}
 		return lint.World(name, m), nil
 	}
-	s, serr := scenario.Parse(data, name)
-	if serr != nil {
-		if bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
-			// JSON that is neither a world nor a scenario: lint it as a
-			// policy, which says what is wrong with it.
-			return lint.Source(name, data, typ), nil
-		}
-		return nil, fmt.Errorf("%s is not a policy document (JSON with a Statement), a world file or a scenario file:\n  as a world: %v\n  as a scenario: %v", name, werr, serr)
+	s, err := scenario.Parse(data, name)
+	if err != nil {
+		return nil, err
 	}
 	worlds, err := s.StepWorlds()
 	if err != nil {

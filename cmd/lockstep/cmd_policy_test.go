@@ -23,7 +23,7 @@ func TestPolicyLintInputs(t *testing.T) {
 		{"scenario file", []string{"policy", "lint", "../../examples/seed000-s3-sync.yaml"}, "", exitOK, nil},
 		{"json", []string{"policy", "lint", "--output", "json", "-"}, mistake, exitDenied, []string{`"code": "object-action-on-bucket-arn"`}},
 		{"json clean", []string{"policy", "lint", "--output", "json", exampleWorld}, "", exitOK, []string{"[]"}},
-		{"neither", []string{"policy", "lint", "../../README.md"}, "", exitBadInput, []string{"is not a policy document (JSON with a Statement), a world file or a scenario file"}},
+		{"neither", []string{"policy", "lint", "../../README.md"}, "", exitBadInput, []string{"is not a policy document (JSON with a Statement), and as a world file:"}},
 		{"bad output", []string{"policy", "lint", "--output", "yaml", "-"}, mistake, exitBadInput, []string{"--output"}},
 	}
 	for _, tt := range tests {

@@ -30,6 +30,21 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 
 const exampleWorld = "../../examples/world.yaml"
 
+// TestEvalScenarioWorld: eval takes a scenario file as --world, its
+// world as of --step (default the last), and says which it read (issue 11).
+func TestEvalScenarioWorld(t *testing.T) {
+	args := []string{"eval", "--world", "../../examples/seed000-s3-sync.yaml", "--principal", "arn:aws:iam::111111111111:role/s3synctest",
+		"--action", "s3:ListBucket", "--resource", "arn:aws:s3:::kazue-sync-source"}
+	code, _, errOut := runCLI(t, args...)
+	if code != exitOK || !strings.Contains(errOut, "its world as of step 6 of 6 (the last") {
+		t.Errorf("last step: exit %d\n%s", code, errOut)
+	}
+	// Step 1 of seed 000 grants nothing on the source.
+	if code, out, errOut := runCLI(t, append(args, "--step", "1")...); code != exitDenied {
+		t.Errorf("step 1: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
 // `lockstep eval` exit status: 0 allowed, 1 denied, 2 bad input (issue 2 §6).
 func TestEvalExitCodes(t *testing.T) {
 	tests := []struct {
@@ -71,7 +86,7 @@ func TestEvalExitCodes(t *testing.T) {
 }
 
 func TestEvalJSON(t *testing.T) {
-	code, out, _ := runCLI(t, "eval", "--world", exampleWorld, "--json", "--explain",
+	code, out, _ := runCLI(t, "eval", "--world", exampleWorld, "--output", "json", "--explain",
 		"--principal", "arn:aws:iam::111111111111:user/alice", "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::kazue-sync-source")
 	if code != exitOK {
 		t.Fatalf("exit %d", code)

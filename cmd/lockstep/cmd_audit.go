@@ -1,0 +1,57 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lockstep-dev/lockstep/internal/auditview"
+)
+
+func newAuditCommand() *cobra.Command {
+	var f auditview.Filter
+	cmd := &cobra.Command{
+		Use:   "audit [--denied] [--principal P] [--bucket B] FILE",
+		Short: "Read an audit log (lockstep serve --audit, or CloudTrail's): one line a call",
+		Long: `audit prints a CloudTrail log one line a call: time, principal, operation,
+resource, and whether it was allowed; for a denial, why: the Deny statement
+that decided it, the condition that was false, or the permission missing.
+FILE is the JSON-lines log of lockstep serve --audit, or a CloudTrail log
+file as AWS delivers it ({"Records": [...]}, gzipped or not); - reads
+standard input.
+
+lockstep serve --log denied|all prints the same lines as calls happen.`,
+		Example: `  lockstep audit --denied audit.log
+  lockstep audit --principal alice --bucket kazue-sync-source audit.log`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var r io.Reader = cmd.InOrStdin()
+			if args[0] != "-" {
+				file, err := os.Open(args[0])
+				if err != nil {
+					return badInput(err)
+				}
+				defer file.Close()
+				r = file
+			}
+			out := cmd.OutOrStdout()
+			err := auditview.Read(r, func(e auditview.Event) error {
+				if f.Match(e) {
+					_, err := fmt.Fprintln(out, e.Line())
+					return err
+				}
+				return nil
+			})
+			if err != nil {
+				return badInput(fmt.Errorf("%s: %w", args[0], err))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&f.Denied, "denied", false, "only the denied calls")
+	cmd.Flags().StringVar(&f.Principal, "principal", "", "only the calls of principals whose name contains `P` (user name, role/session, or access key)")
+	cmd.Flags().StringVar(&f.Bucket, "bucket", "", "only the calls on bucket `B`")
+	return cmd
+}
