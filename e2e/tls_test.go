@@ -15,7 +15,7 @@ import (
 
 // tlsWorldYAML: the demo administrator's key with every S3 permission,
 // and a bucket whose policy carries the DenyInsecureTransport statement
-// (docs/authorization.md §2.6).
+// (docs/authorization.md §2.3 "Secure transport").
 const tlsWorldYAML = `
 region: us-east-1
 accounts:
@@ -116,7 +116,7 @@ func (w *bannerWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// TestTLSClients: the AWS CLI v2, rclone and boto3 against `lockstep
+// TestTLSClients: the AWS CLI v2 and v1, rclone and boto3 against `lockstep
 // serve --tls` with certificate verification on, on a world whose bucket
 // carries DenyInsecureTransport: every call is denied over HTTP and
 // allowed over HTTPS, and without the CA bundle the clients refuse the
@@ -131,9 +131,9 @@ func TestTLSClients(t *testing.T) {
 		// the CA bundle.
 		run func(t *testing.T, endpoint, ca string) []result
 	}
-	clients := []func(t *testing.T) tlsClient{
-		func(t *testing.T) tlsClient {
-			cl := awsV2(t)
+	awsCLI := func(pick func(*testing.T) client) func(t *testing.T) tlsClient {
+		return func(t *testing.T) tlsClient {
+			cl := pick(t)
 			return tlsClient{cl.name, func(t *testing.T, endpoint, ca string) []result {
 				e := env(t, admin, "us-east-1")
 				if ca != "" {
@@ -153,7 +153,11 @@ func TestTLSClients(t *testing.T) {
 				}
 				return out
 			}}
-		},
+		}
+	}
+	clients := []func(t *testing.T) tlsClient{
+		awsCLI(awsV2),
+		awsCLI(awsV1),
 		func(t *testing.T) tlsClient {
 			cl := rclone(t)
 			return tlsClient{cl.name, func(t *testing.T, endpoint, ca string) []result {

@@ -473,7 +473,7 @@ func hostID(requestID string) string {
 
 // requestEnv is what the request's connection tells the request context:
 // aws:SecureTransport and s3:TlsVersion from the TLS state of the real
-// connection (docs/authorization.md §2.6), aws:SourceIp, aws:UserAgent.
+// connection (docs/authorization.md §2.3 "Secure transport"), aws:SourceIp, aws:UserAgent.
 func requestEnv(r *http.Request, now time.Time) authz.Env {
 	env := authz.Env{Time: now, SourceIP: sourceIP(r), UserAgent: r.UserAgent()}
 	if r.TLS != nil {

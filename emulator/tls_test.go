@@ -31,7 +31,7 @@ import (
 )
 
 // tlsWorldYAML: a bucket with the DenyInsecureTransport statement
-// (docs/authorization.md §2.6) and a public-read object prefix, and a
+// (docs/authorization.md §2.3 "Secure transport") and a public-read object prefix, and a
 // bucket whose policy denies TLS older than 1.3 to everyone.
 const tlsWorldYAML = `
 region: us-east-1
@@ -262,12 +262,19 @@ func TestTLSGeneratedCA(t *testing.T) {
 		}
 	}
 	resp, err := http.Get("http://127.0.0.1:" + port + emulator.HealthPath)
-	if err == nil {
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode < 400 {
-			t.Errorf("plain HTTP to the HTTPS port answered %d", resp.StatusCode)
-		}
+	if err != nil {
+		t.Fatalf("plain HTTP to the HTTPS port: %v", err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("plain HTTP to the HTTPS port answered %d, want 400", resp.StatusCode)
+	}
+	// "Amazon S3 supports TLS 1.2 and TLS 1.3": older versions fail the
+	// handshake.
+	if conn, err := tls.Dial("tcp", "127.0.0.1:"+port, &tls.Config{RootCAs: pool, MaxVersion: tls.VersionTLS11}); err == nil {
+		conn.Close()
+		t.Error("a TLS 1.1 handshake succeeded")
 	}
 	s.Close()
 
