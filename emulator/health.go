@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // HealthPath is the path of the health endpoint. Its first segment,
@@ -24,6 +25,9 @@ const (
 // virtual-hosted request (bucket.localhost/_lockstep/health) names an
 // object of the bucket and is served as S3.
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) bool {
+	if !strings.HasPrefix(r.URL.Path, HealthPath) {
+		return false
+	}
 	if bucket, key := s.bucketAndKey(r); bucket != healthBucket || key != healthKey {
 		return false
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"os"
@@ -180,7 +181,9 @@ func (s *Server) Start() error {
 		Handler:           s,
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          nil,
+		// TLS handshake failures (a client that does not trust the
+		// CA) and connection errors go to the error log.
+		ErrorLog: log.New(s.errorLog(), "lockstep serve: ", 0),
 	}
 	s.done = make(chan struct{})
 	go func() {

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"math/big"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -220,6 +221,14 @@ func randomSerial() (*big.Int, error) {
 		return nil, fmt.Errorf("certificate serial: %w", err)
 	}
 	return n.Add(n, big.NewInt(1)), nil
+}
+
+// requestScheme is "https" for a request that came over TLS, else "http".
+func requestScheme(r *http.Request) string {
+	if r.TLS != nil {
+		return "https"
+	}
+	return "http"
 }
 
 // CAFile is the path of the PEM file of the CA that signed the generated

@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/lockstep-dev/lockstep/emulator"
 	"github.com/lockstep-dev/lockstep/enforce"
@@ -375,4 +376,40 @@ func selfSignedFiles(t *testing.T, dir, name string) (certFile, keyFile string, 
 	pool = x509.NewCertPool()
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
+}
+
+// TestTLSMultipartLocation: CompleteMultipartUpload's Location names the
+// scheme the request came on.
+func TestTLSMultipartLocation(t *testing.T) {
+	for _, secure := range []bool{false, true} {
+		opts := []func(*emulator.Options){func(o *emulator.Options) { o.MinPartSize = 1 }}
+		if secure {
+			opts = append(opts, withTLS(&emulator.TLSOptions{}))
+		}
+		s := startEmulator(t, tlsWorldYAML, opts...)
+		c := s3.NewFromConfig(s.cfg(t, tlsAlice), func(o *s3.Options) { o.UsePathStyle = true })
+		if secure {
+			c = tlsS3(t, s, tlsAlice, s.CAFile())
+		}
+		// tls13-only has no DenyInsecureTransport, and its TlsVersion
+		// Deny does not apply over HTTP (the key is absent).
+		bucket, key := "tls13-only", "mp.bin"
+		ctx := context.Background()
+		up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("part one")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: up.UploadId,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{ETag: part.ETag, PartNumber: aws.Int32(1)}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := s.Endpoint() + "/" + bucket + "/" + key; aws.ToString(out.Location) != want {
+			t.Errorf("Location = %q, want %q", aws.ToString(out.Location), want)
+		}
+	}
 }
