@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -69,6 +70,11 @@ func newServerTLS(dataDir string, opts *TLSOptions, now time.Time) (*serverTLS, 
 			return nil, fmt.Errorf("tls: %w", err)
 		}
 	default:
+		for _, h := range opts.Hosts {
+			if !validTLSHost(h) {
+				return nil, fmt.Errorf("tls: host %q is neither an IP address nor a DNS name", h)
+			}
+		}
 		ca, caKey, caPEM, err := loadOrCreateCA(filepath.Join(dataDir, tlsDir), now)
 		if err != nil {
 			return nil, fmt.Errorf("tls: %w", err)
@@ -213,6 +219,30 @@ func newLeafCertificate(ca *x509.Certificate, caKey *ecdsa.PrivateKey, hosts []s
 		return tls.Certificate{}, fmt.Errorf("server certificate: %w", err)
 	}
 	return tls.Certificate{Certificate: [][]byte{der, ca.Raw}, PrivateKey: key, Leaf: leaf}, nil
+}
+
+// validTLSHost reports whether h can be a name of the certificate: an IP
+// address, or a DNS name of letters, digits and hyphens in labels of at
+// most 63 characters, optionally starting with a "*." wildcard.
+func validTLSHost(h string) bool {
+	if net.ParseIP(h) != nil {
+		return true
+	}
+	name := strings.TrimPrefix(h, "*.")
+	if name == "" || len(name) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(name, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func randomSerial() (*big.Int, error) {

@@ -329,6 +329,9 @@ func TestTLSBadOptions(t *testing.T) {
 		{"missing cert", emulator.TLSOptions{CertFile: filepath.Join(dir, "nope.pem"), KeyFile: keyFile}, "nope.pem"},
 		{"garbage cert", emulator.TLSOptions{CertFile: garbage, KeyFile: keyFile}, "tls:"},
 		{"CA file in a missing directory", emulator.TLSOptions{CAFile: filepath.Join(dir, "no", "such", "ca.pem")}, "CA file"},
+		{"host with a space", emulator.TLSOptions{Hosts: []string{"lockstep", "my host"}}, `host "my host" is neither an IP address nor a DNS name`},
+		{"host with a URL", emulator.TLSOptions{Hosts: []string{"https://lockstep"}}, `host "https://lockstep"`},
+		{"empty label", emulator.TLSOptions{Hosts: []string{"a..b"}}, `host "a..b"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := tc.opts

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/lockstep-dev/lockstep/emulator"
+	"github.com/lockstep-dev/lockstep/world"
 )
 
 // TestServeEnv: LOCKSTEP_* variables set the flags the command line did
@@ -124,6 +125,47 @@ func TestServeTLSFlags(t *testing.T) {
 				t.Errorf("TLS options = %+v, want TLS %v", o, tc.wantTLS)
 			}
 		})
+	}
+}
+
+// TestServeBannerHTTPNote: over plain HTTP the banner says which buckets
+// deny requests without TLS; over HTTPS it does not.
+func TestServeBannerHTTPNote(t *testing.T) {
+	m, err := world.Decode([]byte(`
+region: us-east-1
+accounts:
+  - id: "111111111111"
+    buckets:
+      - name: open-bucket
+      - name: tls-only-bucket
+        policy: {Version: "2012-10-17", Statement: [{Sid: DenyInsecureTransport, Effect: Deny, Principal: "*", Action: "s3:*",
+          Resource: ["arn:aws:s3:::tls-only-bucket", "arn:aws:s3:::tls-only-bucket/*"], Condition: {Bool: {aws:SecureTransport: "false"}}}]}
+`), "note.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secure := range []bool{false, true} {
+		o := emulator.Options{Addr: "127.0.0.1:0", DataDir: t.TempDir(), World: m, NoSync: true, ErrorLog: io.Discard}
+		if secure {
+			o.TLS = &emulator.TLSOptions{}
+		}
+		srv, err := emulator.New(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.Start(); err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		printBanner(&b, srv, o.DataDir)
+		srv.Close()
+		note := "the policies of tls-only-bucket deny requests (aws:SecureTransport false)"
+		if got := strings.Contains(b.String(), note); got == secure {
+			t.Errorf("TLS %v: banner has the note %v, want %v:\n%s", secure, got, !secure, b.String())
+		}
+		if strings.Contains(b.String(), "open-bucket deny") {
+			t.Errorf("the note names open-bucket:\n%s", b.String())
+		}
 	}
 }
 

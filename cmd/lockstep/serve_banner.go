@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/lockstep-dev/lockstep/emulator"
+	"github.com/lockstep-dev/lockstep/policy"
+	"github.com/lockstep-dev/lockstep/world"
 )
 
 // printBanner tells the user how to point clients at the emulator: the
@@ -48,6 +50,9 @@ func printBanner(w io.Writer, srv *emulator.Server, dataDir string) {
 	}
 	remote := fmt.Sprintf(`":s3,provider=Other,endpoint='%s',env_auth=true:%s"`, endpoint, bucket)
 	if ca == "" {
+		if tlsOnly := tlsOnlyBuckets(wd); len(tlsOnly) > 0 && strings.HasPrefix(endpoint, "http://") {
+			fmt.Fprintf(w, "\n# Over HTTP, the policies of %s deny requests (aws:SecureTransport false), as on AWS; serve with --tls to reach them.\n", strings.Join(tlsOnly, ", "))
+		}
 		fmt.Fprintf(w, "\nunset AWS_CA_BUNDLE   # rclone fails when it is set\n")
 		fmt.Fprintf(w, "aws --endpoint-url %s s3 ls\n", endpoint)
 		fmt.Fprintf(w, "rclone lsf %s\n\n", remote)
@@ -59,6 +64,35 @@ func printBanner(w io.Writer, srv *emulator.Server, dataDir string) {
 	fmt.Fprintf(w, "\nexport AWS_CA_BUNDLE=%s   # the AWS CLI, boto3 and the SDKs verify the emulator with it\n", q)
 	fmt.Fprintf(w, "aws --endpoint-url %s s3 ls\n", endpoint)
 	fmt.Fprintf(w, "env -u AWS_CA_BUNDLE rclone --ca-cert %s lsf %s\n\n", q, remote)
+}
+
+// tlsOnlyBuckets names the buckets whose policy has a Deny statement
+// that tests aws:SecureTransport: the DenyInsecureTransport statement
+// (docs/authorization.md §2.3 "Secure transport").
+func tlsOnlyBuckets(wd *world.World) []string {
+	var names []string
+	for _, a := range wd.Accounts {
+		for _, b := range a.Buckets {
+			if b.Policy != nil && deniesInsecureTransport(b.Policy) {
+				names = append(names, b.Name)
+			}
+		}
+	}
+	return names
+}
+
+func deniesInsecureTransport(p *policy.Policy) bool {
+	for _, st := range p.Statements {
+		if st.Effect != policy.Deny {
+			continue
+		}
+		for _, k := range st.ConditionKeys() {
+			if strings.EqualFold(k, "aws:SecureTransport") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // clientEndpoint is the URL clients on this machine use: an endpoint that
