@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/lockstep-dev/lockstep/emulator"
+	"github.com/lockstep-dev/lockstep/world"
 )
 
 // lockedBuffer is an audit log the test reads while the server writes.
@@ -34,6 +35,9 @@ func (l *lockedBuffer) String() string {
 // signature, is never an S3 request and never audited; the same path on a
 // virtual-hosted bucket is an S3 object request.
 func TestHealthEndpoint(t *testing.T) {
+	if first := strings.Split(emulator.HealthPath, "/")[1]; world.ValidBucketName(first) {
+		t.Fatalf("%s: %q could be a bucket name", emulator.HealthPath, first)
+	}
 	audit := &lockedBuffer{}
 	s := startEmulator(t, tlsWorldYAML, withAudit(audit))
 	for _, tc := range []struct {

@@ -153,7 +153,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		}
 	}
 	if opts.TLS != nil {
-		if s.tls, err = newServerTLS(dir, opts.TLS, s.now()); err != nil {
+		if s.tls, err = newServerTLS(dir, opts.TLS, bucketHosts(st.world()), s.now()); err != nil {
 			s.cleanup()
 			return nil, fmt.Errorf("emulator: %w", err)
 		}

@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/lockstep-dev/lockstep/world"
 )
 
 // TLSOptions make the emulator serve HTTPS (docs/emulator.md "HTTPS").
@@ -56,8 +58,9 @@ type serverTLS struct {
 }
 
 // newServerTLS loads the given certificate, or makes one signed by the
-// data directory's CA (creating the CA on first use).
-func newServerTLS(dataDir string, opts *TLSOptions, now time.Time) (*serverTLS, error) {
+// data directory's CA (creating the CA on first use) for the default
+// names, bucketHosts and opts.Hosts.
+func newServerTLS(dataDir string, opts *TLSOptions, bucketHosts []string, now time.Time) (*serverTLS, error) {
 	st := &serverTLS{}
 	var cert tls.Certificate
 	switch {
@@ -86,7 +89,8 @@ func newServerTLS(dataDir string, opts *TLSOptions, now time.Time) (*serverTLS, 
 			}
 			st.caFile = opts.CAFile
 		}
-		if cert, err = newLeafCertificate(ca, caKey, append(append([]string{}, defaultTLSHosts...), opts.Hosts...), now); err != nil {
+		hosts := append(append(append([]string{}, defaultTLSHosts...), bucketHosts...), opts.Hosts...)
+		if cert, err = newLeafCertificate(ca, caKey, hosts, now); err != nil {
 			return nil, fmt.Errorf("tls: %w", err)
 		}
 	}
@@ -219,6 +223,22 @@ func newLeafCertificate(ca *x509.Certificate, caKey *ecdsa.PrivateKey, hosts []s
 		return tls.Certificate{}, fmt.Errorf("server certificate: %w", err)
 	}
 	return tls.Certificate{Certificate: [][]byte{der, ca.Raw}, PrivateKey: key, Leaf: leaf}, nil
+}
+
+// bucketHosts are the virtual-hosted names of the world's buckets,
+// BUCKET.localhost. The certificate names each: OpenSSL, which the AWS
+// CLI, boto3 and curl verify with, does not let *.localhost match them (a
+// wildcard needs two labels after it).
+func bucketHosts(w *world.World) []string {
+	var hosts []string
+	for _, a := range w.Accounts {
+		for _, b := range a.Buckets {
+			if h := b.Name + ".localhost"; validTLSHost(h) {
+				hosts = append(hosts, h)
+			}
+		}
+	}
+	return hosts
 }
 
 // validTLSHost reports whether h can be a name of the certificate: an IP

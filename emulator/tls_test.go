@@ -254,7 +254,7 @@ func TestTLSGeneratedCA(t *testing.T) {
 		ok   bool
 	}{
 		{"127.0.0.1", true}, {"::1", true}, {"localhost", true}, {"bucket.localhost", true},
-		{"lockstep.internal", true}, {"192.0.2.7", true},
+		{"lockstep.internal", true}, {"192.0.2.7", true}, {"tls-only.localhost", true}, {"tls13-only.localhost", true},
 		{"example.com", false}, {"10.0.0.1", false},
 	} {
 		_, err := leaf.Verify(x509.VerifyOptions{DNSName: tc.name, Roots: pool})
