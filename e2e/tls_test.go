@@ -116,7 +116,7 @@ func (w *bannerWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// TestTLSClients: the AWS CLI v2 and v1, rclone and boto3 against `lockstep
+// TestTLSClients: the AWS CLI v2 and v1, rclone, s5cmd and boto3 against `lockstep
 // serve --tls` with certificate verification on, on a world whose bucket
 // carries DenyInsecureTransport: every call is denied over HTTP and
 // allowed over HTTPS, and without the CA bundle the clients refuse the
@@ -180,6 +180,28 @@ func TestTLSClients(t *testing.T) {
 					{"copyto", src, remote + cl.name + ".txt"},
 				} {
 					out = append(out, run(t, e, t.TempDir(), cl.path, append(flags, args...)...))
+				}
+				return out
+			}}
+		},
+		func(t *testing.T) tlsClient {
+			bin := s5cmd(t)
+			return tlsClient{"s5cmd", func(t *testing.T, endpoint, ca string) []result {
+				e := env(t, admin, "us-east-1")
+				if ca != "" {
+					e = append(e, "AWS_CA_BUNDLE="+ca)
+				}
+				src := filepath.Join(t.TempDir(), "up.txt")
+				if err := os.WriteFile(src, []byte("written by s5cmd"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				var out []result
+				for _, args := range [][]string{
+					{"ls", "s3://tls-e2e/"},
+					{"cat", "s3://tls-e2e/seed.txt"},
+					{"cp", src, "s3://tls-e2e/s5cmd.txt"},
+				} {
+					out = append(out, run(t, e, t.TempDir(), bin, append([]string{"--retry-count", "0", "--endpoint-url", endpoint}, args...)...))
 				}
 				return out
 			}}
