@@ -15,5 +15,8 @@
 // CloudTrail record.
 //
 // Tests embed it with New and Start on 127.0.0.1:0, read Endpoint, and
-// Close.
+// Close. With Options.TLS it serves HTTPS with a certificate signed by a
+// CA it keeps in the data directory (CAFile names it), and
+// aws:SecureTransport and s3:TlsVersion come from the connection.
+// HealthPath answers without credentials and is never an S3 request.
 package emulator

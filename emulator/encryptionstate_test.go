@@ -42,7 +42,7 @@ accounts:
 // TestKMSCallsFollowTheObjectsEncryption: S3's KMS calls follow how the
 // object is encrypted, not its bucket's default (docs/authorization.md
 // §3.1 "To download an object encrypted with an AWS KMS key, you need
-// kms:Decrypt"; docs/decisions.md #29): in an SSE-KMS bucket, an object
+// kms:Decrypt"; docs/decisions.md #31): in an SSE-KMS bucket, an object
 // written with SSE-S3 is read and copied without kms:Decrypt, a key that
 // does not exist answers NoSuchKey to a caller who may list the bucket,
 // and only the SSE-KMS object needs kms:Decrypt.

@@ -268,22 +268,7 @@ func (s *Server) commonKeys(c *call) map[string][]string {
 	if v := c.r.Header.Get("X-Amz-Content-Sha256"); v != "" {
 		keys["s3:x-amz-content-sha256"] = []string{v}
 	}
-	if c.r.TLS != nil {
-		keys["s3:TlsVersion"] = []string{tlsVersion(c.r.TLS.Version)}
-	}
 	return keys
-}
-
-func tlsVersion(v uint16) string {
-	switch v {
-	case 0x0304:
-		return "1.3"
-	case 0x0303:
-		return "1.2"
-	case 0x0302:
-		return "1.1"
-	}
-	return "1.0"
 }
 
 // copySourceKeyValue is the s3:x-amz-copy-source value: bucket/key with no

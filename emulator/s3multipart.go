@@ -202,7 +202,7 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, c *call) error {
 		Key      string
 		ETag     string
 	}
-	loc := "http://" + c.r.Host + "/" + c.bucket + "/" + c.key
+	loc := requestScheme(c.r) + "://" + c.r.Host + "/" + c.bucket + "/" + c.key
 	return writeXML(w, http.StatusOK, result{NS: s3NS, Location: loc, Bucket: c.bucket, Key: c.key, ETag: quoteETag(out.ETag)})
 }
 

@@ -3,10 +3,12 @@ package emulator
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"os"
@@ -52,6 +54,9 @@ type Options struct {
 	// request (and its context) that was decided. It must not keep or
 	// change the checks' requests.
 	OnChecks func(operation string, checks []enforce.Check)
+	// TLS, when set, makes Start serve HTTPS only (docs/emulator.md
+	// "HTTPS"); nil: plain HTTP.
+	TLS *TLSOptions
 }
 
 // Server is a running emulator: an S3 endpoint that also serves the STS,
@@ -67,6 +72,7 @@ type Server struct {
 	now      func() time.Time
 	region   string
 	tempDir  string // removed by Close
+	tls      *serverTLS
 	// bodyBuffers holds 1 MiB buffers for large object bodies.
 	bodyBuffers sync.Pool
 
@@ -147,6 +153,12 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 			fmt.Fprintf(s.errorLog(), "lockstep serve: %v\n", err)
 		}
 	}
+	if opts.TLS != nil {
+		if s.tls, err = newServerTLS(dir, opts.TLS, bucketHosts(st.world()), s.now()); err != nil {
+			s.cleanup()
+			return nil, fmt.Errorf("emulator: %w", err)
+		}
+	}
 	s.verifier = &sigv4.Verifier{Lookup: st.credentials, Now: s.now, TokenExpiry: st.tokenExpiry}
 	s.audit = newAuditLog(opts.Audit)
 	return s, nil
@@ -162,12 +174,17 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("emulator: listen: %w", err)
 	}
+	if s.tls != nil {
+		ln = tls.NewListener(ln, s.tls.config)
+	}
 	s.listener = ln
 	s.http = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          nil,
+		// TLS handshake failures (a client that does not trust the
+		// CA) and connection errors go to the error log.
+		ErrorLog: log.New(s.errorLog(), "lockstep serve: ", 0),
 	}
 	s.done = make(chan struct{})
 	go func() {
@@ -179,10 +196,14 @@ func (s *Server) Start() error {
 	return nil
 }
 
-// Endpoint is the URL to give clients, e.g. http://127.0.0.1:9000.
+// Endpoint is the URL to give clients, e.g. http://127.0.0.1:9000, or
+// https://127.0.0.1:9000 with Options.TLS.
 func (s *Server) Endpoint() string {
 	if s.listener == nil {
 		return ""
+	}
+	if s.tls != nil {
+		return "https://" + s.listener.Addr().String()
 	}
 	return "http://" + s.listener.Addr().String()
 }
@@ -311,6 +332,9 @@ type call struct {
 // credential scope names (S3 for unsigned requests), and writes the audit
 // record.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.serveHealth(w, r) {
+		return
+	}
 	s.enter()
 	defer s.leave()
 	c := &call{id: newRequestID(), start: s.now(), r: r, params: map[string]any{}}
@@ -336,7 +360,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 
-	c.env = authz.Env{Time: c.start, SecureTransport: r.TLS != nil, SourceIP: sourceIP(r), UserAgent: r.UserAgent()}
+	c.env = requestEnv(r, c.start)
 	auth, err := s.verifier.Verify(r)
 	if err != nil {
 		c.service = guessService(r)
@@ -511,6 +535,32 @@ func newRequestID() string {
 // ID here.
 func hostID(requestID string) string {
 	return "lockstep/" + requestID
+}
+
+// requestEnv is what the request's connection tells the request context:
+// aws:SecureTransport and s3:TlsVersion from the TLS state of the real
+// connection (docs/authorization.md §2.3 "Secure transport"), aws:SourceIp, aws:UserAgent.
+func requestEnv(r *http.Request, now time.Time) authz.Env {
+	env := authz.Env{Time: now, SourceIP: sourceIP(r), UserAgent: r.UserAgent()}
+	if r.TLS != nil {
+		env.SecureTransport = true
+		env.TLSVersion = tlsVersion(r.TLS.Version)
+	}
+	return env
+}
+
+// tlsVersion is the s3:TlsVersion value of a negotiated TLS version:
+// "1.2", "1.3".
+func tlsVersion(v uint16) string {
+	switch v {
+	case tls.VersionTLS13:
+		return "1.3"
+	case tls.VersionTLS12:
+		return "1.2"
+	case tls.VersionTLS11:
+		return "1.1"
+	}
+	return "1.0"
 }
 
 func sourceIP(r *http.Request) string {

@@ -137,6 +137,16 @@ func Load(path string) (*World, error) {
 	return Parse(data, path)
 }
 
+// LoadModel reads a world file (YAML or JSON) into its Model, for code
+// that changes it or hands it to the emulator.
+func LoadModel(path string) (*Model, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("world: %w", err)
+	}
+	return Decode(data, path)
+}
+
 // Parse reads and compiles a world file; name is used in messages.
 func Parse(data []byte, name string) (*World, error) {
 	m, err := Decode(data, name)

@@ -23,8 +23,8 @@ file as AWS delivers it ({"Records": [...]}, gzipped or not); - reads
 standard input.
 
 lockstep serve --log denied|all prints the same lines as calls happen.`,
-		Example: `  lockstep audit --denied audit.log
-  lockstep audit --principal alice --bucket kazue-sync-source audit.log`,
+		Example: `  lockstep audit --denied internal/auditview/testdata/audit.jsonl
+  lockstep audit --principal alice --bucket kazue-sync-source internal/auditview/testdata/cloudtrail.json.gz`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var r io.Reader = cmd.InOrStdin()

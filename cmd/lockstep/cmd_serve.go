@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -20,6 +20,9 @@ func newServeCommand() *cobra.Command {
 		addr, worldFile, dataDir, auditFile string
 		cpuProfile                          string
 		noSync                              bool
+		useTLS                              bool
+		tlsCert, tlsKey, tlsCAOut           string
+		tlsHosts                            []string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -30,10 +33,38 @@ fail locally as they would on AWS. Every request is logged in CloudTrail
 format to --audit.
 
 Without --world it serves a built-in demo world and prints the credentials
-of its users.`,
+of its users.
+
+With --tls it serves HTTPS only, with a certificate for 127.0.0.1, ::1 and
+localhost made at start and signed by a CA that it keeps in the data
+directory and writes to the file the banner names (--tls-ca-out): give it
+to the clients (AWS_CA_BUNDLE for the AWS CLI and SDKs, --ca-cert for
+rclone) and they verify the connection as they do on AWS. Bucket policies
+that deny aws:SecureTransport false then decide as on AWS. --tls-cert and
+--tls-key serve a certificate of your own instead.
+
+Every flag marked (env NAME) may be set by that environment variable
+instead; a flag given on the command line wins.
+
+In a container, listen on all interfaces (--addr 0.0.0.0:9000, or
+LOCKSTEP_ADDR=0.0.0.0:9000) so that the published port reaches the
+emulator; it is then reachable by anyone who can reach that port, with the
+world's credentials. Add the name other containers use to the generated
+certificate with --tls-host NAME.
+
+GET /_lockstep/health answers 200 {"status":"ok","tls":...} without
+credentials, for container health checks.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := applyEnv(cmd, os.LookupEnv); err != nil {
+				return badInput(err)
+			}
 			opts := emulator.Options{Addr: addr, DataDir: dataDir, NoSync: noSync}
+			tlsOpts, err := serveTLSOptions(useTLS, tlsCert, tlsKey, tlsCAOut, tlsHosts)
+			if err != nil {
+				return badInput(err)
+			}
+			opts.TLS = tlsOpts
 			if worldFile != "" {
 				data, err := os.ReadFile(worldFile)
 				if err != nil {
@@ -91,35 +122,28 @@ of its users.`,
 	f.StringVar(&auditFile, "audit", "-", "CloudTrail-format audit log `FILE`; - for standard output, none for no log")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the server to `FILE` (for performance work)")
 	f.BoolVar(&noSync, "no-fsync", false, "do not fsync committed objects (faster, not crash-safe; for benchmarks)")
+	f.BoolVar(&useTLS, "tls", false, "serve HTTPS only, with a certificate for 127.0.0.1, ::1 and localhost signed by a CA kept in --data")
+	f.StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate `FILE` (chain) instead of a generated one; needs --tls-key")
+	f.StringVar(&tlsKey, "tls-key", "", "PEM private key `FILE` of --tls-cert")
+	f.StringVar(&tlsCAOut, "tls-ca-out", "", "also write the generated CA certificate (PEM) to `FILE`, for clients; default: only DATA/tls/ca.pem")
+	f.StringSliceVar(&tlsHosts, "tls-host", nil, "more DNS `NAME`s or IP addresses for the generated certificate (repeat, or separate with commas)")
+	describeEnv(cmd)
 	return cmd
 }
 
-// printBanner tells the user how to point clients at the emulator.
-func printBanner(w io.Writer, srv *emulator.Server, dataDir string) {
-	src := srv.World().File
-	data := dataDir
-	if data == "" {
-		data = "a temporary directory (removed at exit; use --data DIR to keep objects)"
+// serveTLSOptions checks the TLS flags: a certificate of one's own
+// implies --tls; the flags about the generated certificate need it.
+func serveTLSOptions(useTLS bool, cert, key, caOut string, hosts []string) (*emulator.TLSOptions, error) {
+	given := cert != "" || key != ""
+	switch {
+	case given && (cert == "" || key == ""):
+		return nil, errors.New("--tls-cert and --tls-key must be given together")
+	case given && (caOut != "" || len(hosts) > 0):
+		return nil, errors.New("--tls-ca-out and --tls-host describe the generated certificate; they cannot be used with --tls-cert")
+	case !useTLS && !given && (caOut != "" || len(hosts) > 0):
+		return nil, errors.New("--tls-ca-out and --tls-host need --tls")
+	case !useTLS && !given:
+		return nil, nil
 	}
-	fmt.Fprintf(w, "lockstep serve: %s serving %s, data in %s\n\n", srv.Endpoint(), src, data)
-	wd := srv.World()
-	for _, a := range wd.Accounts {
-		for _, u := range a.Users {
-			c := wd.CredentialsOf(u)
-			if c == nil {
-				continue
-			}
-			fmt.Fprintf(w, "# %s (account %s)\n", u.ARN, a.ID)
-			fmt.Fprintf(w, "export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s\n", c.AccessKeyID, c.Secret, wd.Region)
-		}
-	}
-	fmt.Fprintf(w, "\nunset AWS_CA_BUNDLE   # rclone fails when it is set\n")
-	fmt.Fprintf(w, "aws --endpoint-url %s s3 ls\n", srv.Endpoint())
-	bucket := ""
-	for _, a := range wd.Accounts {
-		if len(a.Buckets) > 0 && bucket == "" {
-			bucket = a.Buckets[0].Name
-		}
-	}
-	fmt.Fprintf(w, "rclone lsf \":s3,provider=Other,endpoint='%s',env_auth=true:%s\"\n\n", srv.Endpoint(), bucket)
+	return &emulator.TLSOptions{CertFile: cert, KeyFile: key, CAFile: caOut, Hosts: hosts}, nil
 }
