@@ -254,12 +254,10 @@ func identity(c *call) UserIdentity {
 	p := c.principal
 	if p == nil || p.Kind == authz.Anonymous {
 		ui := UserIdentity{Type: "AWSAccount", PrincipalID: "", AccountID: "anonymous"}
-		if c.auth != nil && !c.auth.Anonymous {
-			// A signature with a key the world does not know
-			// (InvalidAccessKeyId): the log names the key, so that
-			// the user sees which credentials a client sent.
-			ui.AccessKeyID = c.auth.AccessKeyID
-		}
+		// A signature with a key the world does not know
+		// (InvalidAccessKeyId): the log names the key, so that the user
+		// sees which credentials a client sent.
+		ui.AccessKeyID = c.unknownKey
 		return ui
 	}
 	ui := UserIdentity{PrincipalID: p.UserID, ARN: p.ARN, AccountID: p.Account}

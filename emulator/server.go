@@ -301,16 +301,19 @@ func (s *Server) errorLog() io.Writer {
 
 // call is one request being served.
 type call struct {
-	id        string
-	start     time.Time
-	r         *http.Request
-	auth      *sigv4.Auth
-	principal *authz.Principal
-	env       authz.Env
-	service   string // s3, sts, iam, kms
-	operation string
-	bucket    string
-	key       string
+	id    string
+	start time.Time
+	r     *http.Request
+	auth  *sigv4.Auth
+	// unknownKey is the access key of a request signed with a key the
+	// world does not know, for the audit log.
+	unknownKey string
+	principal  *authz.Principal
+	env        authz.Env
+	service    string // s3, sts, iam, kms
+	operation  string
+	bucket     string
+	key        string
 	// params are the CloudTrail requestParameters.
 	params map[string]any
 	// checks are the authorizations made, for the audit log (KMS calls S3
@@ -355,6 +358,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.env = requestEnv(r, c.start)
 	auth, err := s.verifier.Verify(r)
 	if err != nil {
+		var se *sigv4.Error
+		if errors.As(err, &se) && se.Code == "InvalidAccessKeyId" {
+			c.unknownKey, _ = se.Field("AWSAccessKeyId")
+		}
 		c.service = guessService(r)
 		c.operation = s.guessOperation(c)
 		s.fail(rw, c, err)
