@@ -48,6 +48,12 @@ func errInvalidArgument(name, value, format string, args ...any) *apiError {
 	return errorf(http.StatusBadRequest, "InvalidArgument", format, args...).with("ArgumentName", name).with("ArgumentValue", value)
 }
 
+// errPreconditionFailed: a conditional header did not hold; condition
+// names it (If-Match, If-None-Match, x-amz-copy-source-If-Match, ...).
+func errPreconditionFailed(condition string) *apiError {
+	return errorf(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold").with("Condition", condition)
+}
+
 func errMalformedXML() *apiError {
 	return errorf(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
 }

@@ -200,9 +200,13 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, c *call) error {
 	for i, p := range req.Parts {
 		parts[i] = store.CompletedPart{Number: p.PartNumber, ETag: p.ETag}
 	}
-	out, err := s.store.Complete(c.r.Context(), c.bucket, c.key, u.UploadID, parts)
+	pre, err := writePrecondition(c.r.Header)
 	if err != nil {
-		return storeError(err, c)
+		return err
+	}
+	out, err := s.store.CompleteIf(c.r.Context(), c.bucket, c.key, u.UploadID, parts, pre)
+	if err != nil {
+		return conditionalWriteError(err, c, pre)
 	}
 	setSSEHeaders(w.Header(), out.SSE)
 	type result struct {

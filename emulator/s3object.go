@@ -305,10 +305,10 @@ func etagMatches(list, etag string) bool {
 // that need not send the body, or PreconditionFailed.
 func checkConditions(h http.Header, m store.ObjectMeta, prefix string) (int, error) {
 	get := func(name string) string { return h.Get(prefix + name) }
-	failed := errorf(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
 	copy := prefix != "If-"
+	failed := errorf(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
 	if copy {
-		failed = failed.with("Condition", "x-amz-copy-source-If-Match")
+		failed = errPreconditionFailed("x-amz-copy-source-If-Match")
 	}
 	lm := m.LastModified.Truncate(time.Second)
 	im, inm := get("Match"), get("None-Match")

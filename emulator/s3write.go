@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -266,23 +267,18 @@ func (s *Server) putObject(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.r.Context()
-	if inm := c.r.Header.Get("If-None-Match"); inm != "" {
-		if inm != "*" {
-			return errNotImplemented("If-None-Match other than *")
-		}
-		if _, err := s.store.Head(ctx, c.bucket, c.key); err == nil {
-			return errorf(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold").with("Condition", "If-None-Match")
-		}
+	pre, err := writePrecondition(c.r.Header)
+	if err != nil {
+		return err
 	}
 	meta.LastModified = c.start
 	body := io.Reader(c.r.Body)
 	if c.r.Body == nil {
 		body = strings.NewReader("")
 	}
-	out, err := s.store.Put(ctx, c.bucket, c.key, io.LimitReader(body, maxObjectSize+1), meta, we.cipher)
+	out, err := s.store.PutIf(c.r.Context(), c.bucket, c.key, io.LimitReader(body, maxObjectSize+1), meta, we.cipher, pre)
 	if err != nil {
-		return storeError(err, c)
+		return conditionalWriteError(err, c, pre)
 	}
 	h := w.Header()
 	h.Set("ETag", quoteETag(out.ETag))
@@ -292,6 +288,34 @@ func (s *Server) putObject(w http.ResponseWriter, c *call) error {
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// writePrecondition reads the conditional-write headers of PutObject and
+// CompleteMultipartUpload: If-None-Match: * (create only) and If-Match:
+// ETAG (replace only that object). The store checks them atomically with
+// the commit (docs/emulator.md "Conditional writes").
+func writePrecondition(h http.Header) (store.Precondition, error) {
+	var pre store.Precondition
+	if inm := h.Get("If-None-Match"); inm != "" {
+		if inm != "*" {
+			return pre, errNotImplemented("If-None-Match other than *")
+		}
+		pre.IfNoneMatch = true
+	}
+	pre.IfMatch = h.Get("If-Match")
+	return pre, nil
+}
+
+// conditionalWriteError maps the store's error of a conditional write,
+// naming the failed condition: the store checks If-None-Match first.
+func conditionalWriteError(err error, c *call, pre store.Precondition) error {
+	switch {
+	case !errors.Is(err, store.ErrPreconditionFailed):
+		return storeError(err, c)
+	case pre.IfNoneMatch:
+		return errPreconditionFailed("If-None-Match")
+	}
+	return errPreconditionFailed("If-Match")
 }
 
 func (s *Server) deleteObject(w http.ResponseWriter, c *call) error {
