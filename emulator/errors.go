@@ -54,6 +54,11 @@ func errPreconditionFailed(condition string) *apiError {
 	return errorf(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold").with("Condition", condition)
 }
 
+// errRequestTimeout: the client stopped sending the request body.
+func errRequestTimeout() *apiError {
+	return errorf(http.StatusBadRequest, "RequestTimeout", "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.")
+}
+
 func errMalformedXML() *apiError {
 	return errorf(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
 }

@@ -500,7 +500,7 @@ func storeError(err error, c *call) error {
 	case errors.Is(err, store.ErrInvalidKey):
 		return errorf(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return errorf(http.StatusBadRequest, "RequestTimeout", "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.")
+		return errRequestTimeout()
 	}
 	var se *sigv4.Error
 	if errors.As(err, &se) {
