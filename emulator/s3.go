@@ -85,6 +85,10 @@ func (s *Server) serveS3(w http.ResponseWriter, c *call) {
 		s.fail(w, c, errorf(http.StatusBadRequest, "KeyTooLongError", "Your key is too long").with("Size", strconv.Itoa(len(c.key))).with("MaxSizeAllowed", "1024"))
 		return
 	}
+	if err := s.checkSigningRegion(c); err != nil {
+		s.fail(w, c, err)
+		return
+	}
 	h := s3Handlers[op]
 	if h == nil {
 		h = bucketConfigHandlers[op]

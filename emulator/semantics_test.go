@@ -119,3 +119,46 @@ func TestStalledBodyRequestTimeout(t *testing.T) {
 		t.Errorf("slow body stored %d bytes, want 800", len(got))
 	}
 }
+
+// TestWrongSigningRegion: a request signed for another region than the
+// bucket's gets 400 AuthorizationHeaderMalformed naming the bucket's
+// region; GetBucketLocation, how clients find the region, is answered
+// when signed for us-east-1.
+func TestWrongSigningRegion(t *testing.T) {
+	s := startEmulator(t, s3WorldYAML+`
+      - name: eu-data
+        region: eu-west-1
+        objects: {a.txt: "a"}
+`)
+	ctx := context.Background()
+	client := func(region string) *s3.Client {
+		return s3.NewFromConfig(s.cfg(t, s3Admin), func(o *s3.Options) { o.UsePathStyle = true; o.Region = region })
+	}
+	eu, us := client("eu-west-1"), client("us-east-1")
+	_, err := eu.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("hello.txt")})
+	wantSvcErr(t, err, "AuthorizationHeaderMalformed", http.StatusBadRequest,
+		"The authorization header is malformed; the region 'eu-west-1' is wrong; expecting 'us-east-1'")
+	_, err = eu.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("new"), Body: strings.NewReader("x")})
+	wantSvcErr(t, err, "AuthorizationHeaderMalformed", http.StatusBadRequest, "expecting 'us-east-1'")
+	_, err = eu.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String("data")})
+	wantSvcErr(t, err, "AuthorizationHeaderMalformed", http.StatusBadRequest, "expecting 'us-east-1'")
+
+	_, err = us.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("eu-data"), Key: aws.String("a.txt")})
+	wantSvcErr(t, err, "AuthorizationHeaderMalformed", http.StatusBadRequest, "the region 'us-east-1' is wrong; expecting 'eu-west-1'")
+	loc, err := us.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String("eu-data")})
+	if err != nil || loc.LocationConstraint != "eu-west-1" {
+		t.Errorf("GetBucketLocation of eu-data signed for us-east-1: %v %v, want eu-west-1", loc, err)
+	}
+	if _, err := eu.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("eu-data"), Key: aws.String("a.txt")}); err != nil {
+		t.Errorf("GetObject of eu-data signed for eu-west-1: %v", err)
+	}
+
+	req, err := http.NewRequest(http.MethodGet, s.Endpoint()+"/data/hello.txt", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sendRaw(t, s, req, "eu-west-1", nil, nil)
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "<Region>us-east-1</Region>") {
+		t.Errorf("raw GET signed for eu-west-1: HTTP %d %s, want 400 with <Region>us-east-1</Region>", r.status, r.body)
+	}
+}
