@@ -128,11 +128,9 @@ func (s *Server) uploadPart(w http.ResponseWriter, c *call) error {
 	_ = b
 	start, length := int64(0), src.Size
 	if rg := c.r.Header.Get("X-Amz-Copy-Source-Range"); rg != "" {
-		st, ln, ok, err := parseRange(rg, src.Size)
-		if err != nil || !ok || strings.HasPrefix(strings.TrimPrefix(rg, "bytes="), "-") {
-			return errInvalidArgument("x-amz-copy-source-range", rg, "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy")
+		if start, length, err = parseCopySourceRange(rg, src.Size); err != nil {
+			return err
 		}
-		start, length = st, ln
 	}
 	if length > maxPartSize {
 		return errorf(http.StatusBadRequest, "InvalidRequest", "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120")

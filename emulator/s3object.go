@@ -45,15 +45,21 @@ func existingTagKeys(operation string, tags []store.Tag) map[string][]string {
 // not exist: 404 NoSuchKey when the caller may also s3:ListBucket the
 // bucket, else 403 AccessDenied (docs/authorization.md §2.4).
 func (s *Server) missingObject(c *call, b *world.Bucket) error {
+	return s.missingObjectAt(c, b, c.key, s3ops.Object)
+}
+
+// missingObjectAt is missingObject for the object key of bucket b that
+// the call's checks on target (the object, or a copy's source) named.
+func (s *Server) missingObjectAt(c *call, b *world.Bucket, key string, target s3ops.Target) error {
 	var req *authz.Request
 	for _, ch := range c.checks {
-		if ch.Request != nil && ch.KMS == nil {
+		if ch.Request != nil && ch.KMS == nil && ch.Target == target {
 			req = ch.Request
 			break
 		}
 	}
 	if req == nil {
-		return errNoSuchKey(c.key)
+		return errNoSuchKey(key)
 	}
 	bucketRes, err := s.state.world().Resource(b.ARN, authz.MissingObjectAction, c.principal)
 	if err != nil {
@@ -61,7 +67,7 @@ func (s *Server) missingObject(c *call, b *world.Bucket) error {
 	}
 	notFound, list := authz.MissingObject(req, bucketRes)
 	if notFound {
-		return errNoSuchKey(c.key)
+		return errNoSuchKey(key)
 	}
 	return errorf(http.StatusForbidden, "AccessDenied", "%s", list.S3Message())
 }
@@ -338,7 +344,9 @@ func checkConditions(h http.Header, m store.ObjectMeta, prefix string) (int, err
 }
 
 // parseRange reads a single-range Range header. ok is false for a header
-// S3 ignores (several ranges, another unit).
+// S3 ignores (several ranges, another unit, a malformed range such as
+// bytes=--1): the whole object is then sent, as RFC 9110 asks of a
+// server that does not understand the range.
 func parseRange(h string, size int64) (start, length int64, ok bool, err error) {
 	spec, found := strings.CutPrefix(h, "bytes=")
 	if !found || strings.Contains(spec, ",") {
@@ -352,8 +360,8 @@ func parseRange(h string, size int64) (start, length int64, ok bool, err error) 
 		with("RangeRequested", h).with("ActualObjectSize", strconv.FormatInt(size, 10))
 	switch {
 	case a == "":
-		n, err := strconv.ParseInt(b, 10, 64)
-		if err != nil {
+		n, ok := parseOffset(b)
+		if !ok {
 			return 0, 0, false, nil
 		}
 		if n == 0 || size == 0 {
@@ -364,24 +372,39 @@ func parseRange(h string, size int64) (start, length int64, ok bool, err error) 
 		}
 		return size - n, n, true, nil
 	default:
-		s, err := strconv.ParseInt(a, 10, 64)
-		if err != nil || s < 0 {
+		s, ok := parseOffset(a)
+		if !ok {
 			return 0, 0, false, nil
+		}
+		e := size - 1
+		if b != "" {
+			if e, ok = parseOffset(b); !ok || e < s {
+				return 0, 0, false, nil
+			}
 		}
 		if s >= size {
 			return 0, 0, false, invalid
 		}
-		e := size - 1
-		if b != "" {
-			if e, err = strconv.ParseInt(b, 10, 64); err != nil || e < s {
-				return 0, 0, false, nil
-			}
-			if e >= size {
-				e = size - 1
-			}
+		if e >= size {
+			e = size - 1
 		}
 		return s, e - s + 1, true, nil
 	}
+}
+
+// parseOffset reads a byte offset of a range: decimal digits only (no
+// sign, no space), as RFC 9110's 1*DIGIT.
+func parseOffset(s string) (int64, bool) {
+	if s == "" {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
 }
 
 // partRange returns the byte range of part n of a multipart object.

@@ -162,3 +162,130 @@ func TestWrongSigningRegion(t *testing.T) {
 		t.Errorf("raw GET signed for eu-west-1: HTTP %d %s, want 400 with <Region>us-east-1</Region>", r.status, r.body)
 	}
 }
+
+// copyWorldYAML: copiers that may read and write data/*, one without
+// s3:ListBucket and one with it.
+const copyWorldYAML = `
+region: us-east-1
+accounts:
+  - id: "111111111111"
+    users:
+      - name: admin
+        access_keys: [{id: AKIAS3ADMIN000000001, secret: admin-secret}]
+        policies:
+          all: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}
+      - name: copier
+        access_keys: [{id: AKIACOPIER0000000001, secret: copier-secret}]
+        policies:
+          rw: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: ["s3:GetObject", "s3:PutObject"], Resource: "arn:aws:s3:::data/*"}]}
+      - name: listing-copier
+        access_keys: [{id: AKIACOPIER0000000002, secret: copier-secret}]
+        policies:
+          rw:
+            Version: "2012-10-17"
+            Statement:
+              - {Effect: Allow, Action: ["s3:GetObject", "s3:PutObject"], Resource: "arn:aws:s3:::data/*"}
+              - {Effect: Allow, Action: s3:ListBucket, Resource: "arn:aws:s3:::data"}
+    buckets:
+      - name: data
+        objects: {hello.txt: "hello\n"}
+`
+
+// TestCopyFromMissingSource: CopyObject and UploadPartCopy from a missing
+// source answer as GetObject does: 404 NoSuchKey for a caller that may
+// list the source bucket, 403 for one that may not.
+func TestCopyFromMissingSource(t *testing.T) {
+	s := startEmulator(t, copyWorldYAML)
+	ctx := context.Background()
+	admin := s.s3(t, s3Admin)
+	up, err := admin.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("data"), Key: aws.String("parts")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		key  string
+		want string
+	}{
+		{"copier", "AKIACOPIER0000000001", "AccessDenied"},
+		{"listing-copier", "AKIACOPIER0000000002", "NoSuchKey"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cl := s.s3(t, aws.Credentials{AccessKeyID: tc.key, SecretAccessKey: "copier-secret"})
+			_, err := cl.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("data"), Key: aws.String("copy"), CopySource: aws.String("data/missing")})
+			if got := code(err); got != tc.want {
+				t.Errorf("CopyObject from a missing source: %v, want %s", err, tc.want)
+			}
+			_, err = cl.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("data"), Key: aws.String("parts"), UploadId: up.UploadId,
+				PartNumber: aws.Int32(1), CopySource: aws.String("data/missing")})
+			if got := code(err); got != tc.want {
+				t.Errorf("UploadPartCopy from a missing source: %v, want %s", err, tc.want)
+			}
+			// An existing source copies.
+			if _, err := cl.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("data"), Key: aws.String("copy"), CopySource: aws.String("data/hello.txt")}); err != nil {
+				t.Errorf("CopyObject from an existing source: %v", err)
+			}
+		})
+	}
+}
+
+// TestRanges: a malformed GET Range is ignored (the whole object, 200);
+// an unsatisfiable one is 416 InvalidRange; UploadPartCopy refuses a
+// malformed copy range or one past the source's end with InvalidArgument.
+func TestRanges(t *testing.T) {
+	s := startEmulator(t, s3WorldYAML)
+	ctx := context.Background()
+	cl := s.s3(t, s3Admin)
+	for _, tc := range []struct {
+		rng        string
+		want       string // body, or error code
+		wantStatus int
+	}{
+		{"bytes=--1", "hello\n", http.StatusOK},
+		{"bytes=-+1", "hello\n", http.StatusOK},
+		{"bytes=+1-2", "hello\n", http.StatusOK},
+		{"bytes=a-b", "hello\n", http.StatusOK},
+		{"bytes=3-1", "hello\n", http.StatusOK},
+		{"bytes=1-2", "el", http.StatusPartialContent},
+		{"bytes=-2", "o\n", http.StatusPartialContent},
+		{"bytes=4-100", "o\n", http.StatusPartialContent},
+		{"bytes=6-", "InvalidRange", http.StatusRequestedRangeNotSatisfiable},
+	} {
+		t.Run(tc.rng, func(t *testing.T) {
+			out, err := cl.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("hello.txt"), Range: aws.String(tc.rng)})
+			if err != nil {
+				wantSvcErr(t, err, tc.want, tc.wantStatus, "")
+				return
+			}
+			defer out.Body.Close()
+			b, _ := io.ReadAll(out.Body)
+			if string(b) != tc.want {
+				t.Errorf("body %q, want %q", b, tc.want)
+			}
+			if tc.wantStatus == http.StatusOK && out.ContentRange != nil {
+				t.Errorf("Content-Range %q on a whole-object answer", *out.ContentRange)
+			}
+		})
+	}
+
+	up, err := cl.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("data"), Key: aws.String("parts")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ rng, msg string }{
+		{"bytes=0-6", "Range specified is not valid for source object of size: 6"},
+		{"bytes=10-12", "Range specified is not valid for source object of size: 6"},
+		{"bytes=--1", "The x-amz-copy-source-range value must be of the form bytes=first-last"},
+		{"bytes=-2", "The x-amz-copy-source-range value must be of the form bytes=first-last"},
+		{"0-2", "The x-amz-copy-source-range value must be of the form bytes=first-last"},
+		{"bytes=3-1", "The x-amz-copy-source-range value must be of the form bytes=first-last"},
+	} {
+		_, err := cl.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("data"), Key: aws.String("parts"), UploadId: up.UploadId,
+			PartNumber: aws.Int32(1), CopySource: aws.String("data/hello.txt"), CopySourceRange: aws.String(tc.rng)})
+		wantSvcErr(t, err, "InvalidArgument", http.StatusBadRequest, tc.msg)
+	}
+	if _, err := cl.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("data"), Key: aws.String("parts"), UploadId: up.UploadId,
+		PartNumber: aws.Int32(1), CopySource: aws.String("data/hello.txt"), CopySourceRange: aws.String("bytes=1-5")}); err != nil {
+		t.Errorf("UploadPartCopy bytes=1-5 of 6 bytes: %v", err)
+	}
+}
