@@ -357,14 +357,23 @@ func (s *Server) deleteObjects(w http.ResponseWriter, c *call) error {
 	if xml.Unmarshal(body, &req) != nil {
 		return errMalformedXML()
 	}
-	if len(req.Objects) > 1000 {
+	// An empty <Delete> does not validate against S3's schema (Object is
+	// required), nor does an object without a key (docs/decisions.md
+	// "DeleteObjects").
+	if len(req.Objects) == 0 || len(req.Objects) > 1000 {
 		return errMalformedXML()
+	}
+	for _, o := range req.Objects {
+		if o.Key == "" {
+			return errMalformedXML()
+		}
 	}
 	if c.r.Header.Get("Content-Md5") == "" && !hasChecksumHeader(c.r.Header) {
 		return errorf(http.StatusBadRequest, "InvalidRequest", "Missing required header for this request: Content-MD5")
 	}
 	type deleted struct {
-		Key string
+		Key       string
+		VersionID string `xml:"VersionId,omitempty"`
 	}
 	type delError struct {
 		Key     string
@@ -386,7 +395,10 @@ func (s *Server) deleteObjects(w http.ResponseWriter, c *call) error {
 		f := s3ops.Features{VersionID: o.VersionID != ""}
 		err := s.authorize(&oc, enforce.Call{Operation: "DeleteObject", Key: o.Key, Features: f})
 		c.checks = append(c.checks, oc.checks...)
-		if err == nil && o.VersionID == "" {
+		// Buckets are never versioned: their objects are the null version
+		// (docs/emulator.md "Not served"), so versionId null deletes the
+		// object; another version ID names none.
+		if err == nil && (o.VersionID == "" || o.VersionID == "null") {
 			_, err = s.store.Delete(c.r.Context(), c.bucket, o.Key)
 			err = storeError(err, &oc)
 		}
@@ -396,7 +408,7 @@ func (s *Server) deleteObjects(w http.ResponseWriter, c *call) error {
 			continue
 		}
 		if !req.Quiet {
-			out.Deleted = append(out.Deleted, deleted{Key: o.Key})
+			out.Deleted = append(out.Deleted, deleted{Key: o.Key, VersionID: o.VersionID})
 		}
 	}
 	return writeXML(w, http.StatusOK, out)

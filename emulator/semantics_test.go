@@ -2,7 +2,12 @@ package emulator_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"io"
 	"net"
 	"net/http"
@@ -14,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/lockstep-dev/lockstep/emulator"
 )
@@ -287,5 +293,83 @@ func TestRanges(t *testing.T) {
 	if _, err := cl.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("data"), Key: aws.String("parts"), UploadId: up.UploadId,
 		PartNumber: aws.Int32(1), CopySource: aws.String("data/hello.txt"), CopySourceRange: aws.String("bytes=1-5")}); err != nil {
 		t.Errorf("UploadPartCopy bytes=1-5 of 6 bytes: %v", err)
+	}
+}
+
+// signedDo sends a request signed by the admin for S3 in us-east-1 and
+// returns its status and body.
+func signedDo(t *testing.T, s *svcServer, method, path string, body []byte, header http.Header) rawReply {
+	t.Helper()
+	req, err := http.NewRequest(method, s.Endpoint()+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	sum := sha256.Sum256(body)
+	payload := hex.EncodeToString(sum[:])
+	req.Header.Set("X-Amz-Content-Sha256", payload)
+	if err := v4.NewSigner().SignHTTP(context.Background(), s3Admin, req, payload, "s3", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return rawReply{resp.StatusCode, string(b)}
+}
+
+func contentMD5(b []byte) http.Header {
+	sum := md5.Sum(b)
+	return http.Header{"Content-Md5": {base64.StdEncoding.EncodeToString(sum[:])}}
+}
+
+// TestDeleteObjects: versionId null deletes the object (every object of
+// an unversioned bucket is the null version); an empty <Delete> and an
+// object without a key are MalformedXML and delete nothing.
+func TestDeleteObjects(t *testing.T) {
+	s := startEmulator(t, s3WorldYAML)
+	ctx := context.Background()
+	cl := s.s3(t, s3Admin)
+	put := func(key string) {
+		if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String(key), Body: strings.NewReader("x")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exists := func(key string) bool {
+		_, err := cl.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("data"), Key: aws.String(key)})
+		return err == nil
+	}
+	put("a")
+	put("b")
+	out, err := cl.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("data"), Delete: &types.Delete{Objects: []types.ObjectIdentifier{
+		{Key: aws.String("a"), VersionId: aws.String("null")}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exists("a") {
+		t.Error("DeleteObjects with VersionId null left the object")
+	}
+	if len(out.Deleted) != 1 || aws.ToString(out.Deleted[0].VersionId) != "null" || len(out.Errors) != 0 {
+		t.Errorf("DeleteObjects result: deleted %+v, errors %+v; want a with VersionId null", out.Deleted, out.Errors)
+	}
+
+	for _, tc := range []struct{ name, body string }{
+		{"empty Delete", `<Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>true</Quiet></Delete>`},
+		{"empty key", `<Delete><Object><Key>b</Key></Object><Object><Key></Key></Object></Delete>`},
+		{"no key", `<Delete><Object><VersionId>null</VersionId></Object></Delete>`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := signedDo(t, s, http.MethodPost, "/data?delete", []byte(tc.body), contentMD5([]byte(tc.body)))
+			if r.status != http.StatusBadRequest || !strings.Contains(r.body, "<Code>MalformedXML</Code>") {
+				t.Errorf("HTTP %d %s, want 400 MalformedXML", r.status, r.body)
+			}
+			if !exists("b") {
+				t.Error("a refused DeleteObjects deleted b")
+			}
+		})
 	}
 }
