@@ -59,6 +59,11 @@ func errRequestTimeout() *apiError {
 	return errorf(http.StatusBadRequest, "RequestTimeout", "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.")
 }
 
+// errInvalidStorageClass: an x-amz-storage-class S3 does not know.
+func errInvalidStorageClass() *apiError {
+	return errorf(http.StatusBadRequest, "InvalidStorageClass", "The storage class you specified is not valid")
+}
+
 func errMalformedXML() *apiError {
 	return errorf(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
 }

@@ -48,7 +48,12 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 	if err := checkACLHeaders(c.r.Header, b); err != nil {
 		return err
 	}
+	sc, err := storageClass(c.r.Header)
+	if err != nil {
+		return err
+	}
 	meta := src
+	meta.StorageClass = sc
 	meta.PartsCount, meta.PartSizes = 0, nil
 	metaDirective := c.r.Header.Get("X-Amz-Metadata-Directive")
 	tagDirective := c.r.Header.Get("X-Amz-Tagging-Directive")

@@ -117,6 +117,11 @@ func objectMetaFromHeaders(h http.Header) (store.ObjectMeta, error) {
 		}
 		m.ContentEncoding = strings.Join(kept, ",")
 	}
+	sc, err := storageClass(h)
+	if err != nil {
+		return m, err
+	}
+	m.StorageClass = sc
 	size := 0
 	for k, v := range h {
 		if name, ok := strings.CutPrefix(k, "X-Amz-Meta-"); ok && len(v) > 0 {
@@ -146,6 +151,25 @@ func objectMetaFromHeaders(h http.Header) (store.ObjectMeta, error) {
 		}
 	}
 	return m, nil
+}
+
+// storageClasses are the values of x-amz-storage-class (S3 API reference,
+// PutObject, "Valid Values").
+var storageClasses = map[string]bool{
+	"STANDARD": true, "REDUCED_REDUNDANCY": true, "STANDARD_IA": true, "ONEZONE_IA": true,
+	"INTELLIGENT_TIERING": true, "GLACIER": true, "DEEP_ARCHIVE": true, "OUTPOSTS": true,
+	"GLACIER_IR": true, "SNOW": true, "EXPRESS_ONEZONE": true, "FSX_OPENZFS": true,
+}
+
+// storageClass reads x-amz-storage-class: empty, or one of S3's classes,
+// else 400 InvalidStorageClass (docs/emulator.md "Write guarantees and
+// request semantics").
+func storageClass(h http.Header) (string, error) {
+	sc := h.Get("X-Amz-Storage-Class")
+	if sc != "" && !storageClasses[sc] {
+		return "", errInvalidStorageClass()
+	}
+	return sc, nil
 }
 
 // parseTagging reads the x-amz-tagging header: URL query encoded pairs.

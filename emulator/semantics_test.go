@@ -373,3 +373,26 @@ func TestDeleteObjects(t *testing.T) {
 		})
 	}
 }
+
+// TestInvalidStorageClass: a storage class S3 does not know is 400
+// InvalidStorageClass on every write that takes one; a valid one is
+// accepted.
+func TestInvalidStorageClass(t *testing.T) {
+	s := startEmulator(t, s3WorldYAML)
+	ctx := context.Background()
+	cl := s.s3(t, s3Admin)
+	bad := types.StorageClass("FAST")
+	_, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: strings.NewReader("x"), StorageClass: bad})
+	wantSvcErr(t, err, "InvalidStorageClass", http.StatusBadRequest, "The storage class you specified is not valid")
+	_, err = cl.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), CopySource: aws.String("data/hello.txt"), StorageClass: bad})
+	wantSvcErr(t, err, "InvalidStorageClass", http.StatusBadRequest, "")
+	_, err = cl.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("data"), Key: aws.String("k"), StorageClass: bad})
+	wantSvcErr(t, err, "InvalidStorageClass", http.StatusBadRequest, "")
+	if _, err := cl.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("data"), Key: aws.String("k")}); err == nil {
+		t.Error("a refused write stored the object")
+	}
+	if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: strings.NewReader("x"),
+		StorageClass: types.StorageClassStandardIa}); err != nil {
+		t.Errorf("PutObject STANDARD_IA: %v", err)
+	}
+}
