@@ -310,7 +310,7 @@ func signedDo(t *testing.T, s *svcServer, method, path string, body []byte, head
 	sum := sha256.Sum256(body)
 	payload := hex.EncodeToString(sum[:])
 	req.Header.Set("X-Amz-Content-Sha256", payload)
-	if err := v4.NewSigner().SignHTTP(context.Background(), s3Admin, req, payload, "s3", "us-east-1", time.Now()); err != nil {
+	if err := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true }).SignHTTP(context.Background(), s3Admin, req, payload, "s3", "us-east-1", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
@@ -394,5 +394,31 @@ func TestInvalidStorageClass(t *testing.T) {
 	if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: strings.NewReader("x"),
 		StorageClass: types.StorageClassStandardIa}); err != nil {
 		t.Errorf("PutObject STANDARD_IA: %v", err)
+	}
+}
+
+// TestInvalidKeys: a key that is not UTF-8 is 400 InvalidURI, one over
+// 1024 bytes 400 KeyTooLongError; neither is stored.
+func TestInvalidKeys(t *testing.T) {
+	s := startEmulator(t, s3WorldYAML)
+	for _, tc := range []struct {
+		name, path, code string
+	}{
+		{"invalid UTF-8", "/data/h%FF", "InvalidURI"},
+		{"truncated UTF-8", "/data/caf%C3", "InvalidURI"},
+		{"too long", "/data/" + strings.Repeat("k", 1025), "KeyTooLongError"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, method := range []string{http.MethodPut, http.MethodGet} {
+				r := signedDo(t, s, method, tc.path, []byte("x"), nil)
+				if r.status != http.StatusBadRequest || !strings.Contains(r.body, "<Code>"+tc.code+"</Code>") {
+					t.Errorf("%s %s: HTTP %d %s, want 400 %s", method, tc.name, r.status, r.body, tc.code)
+				}
+			}
+		})
+	}
+	keys, err := s.ListKeys(context.Background(), "data")
+	if err != nil || len(keys) != 1 {
+		t.Errorf("keys after refused writes: %q %v, want only hello.txt", keys, err)
 	}
 }
