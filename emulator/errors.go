@@ -127,24 +127,54 @@ func writeS3Error(w http.ResponseWriter, r *http.Request, e *apiError, requestID
 	w.Write(b)
 }
 
+// appendEscaped appends s as XML text. Control characters other than tab
+// and line feed, which XML 1.0 text cannot hold literally, become
+// character references (&#x1;, &#xD;, ...), as S3 writes them, so that keys holding them survive a listing
+// (docs/emulator.md "Write guarantees and request semantics"); encoding/xml
+// would replace them with U+FFFD.
 func appendEscaped(b []byte, s string) []byte {
+	const hex = "0123456789ABCDEF"
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '<':
+		switch c := s[i]; {
+		case c == '<':
 			b = append(b, "&lt;"...)
-		case '>':
+		case c == '>':
 			b = append(b, "&gt;"...)
-		case '&':
+		case c == '&':
 			b = append(b, "&amp;"...)
-		case '"':
+		case c == '"':
 			b = append(b, "&quot;"...)
-		case '\'':
+		case c == '\'':
 			b = append(b, "&apos;"...)
-		case '\r':
-			b = append(b, "&#xD;"...)
+		case c < 0x20 && c != '\t' && c != '\n':
+			// Tab and line feed are XML text as they are; a carriage
+			// return would be read back as a line feed.
+			b = append(b, "&#x"...)
+			if c >= 0x10 {
+				b = append(b, hex[c>>4])
+			}
+			b = append(b, hex[c&0xF], ';')
 		default:
 			b = append(b, c)
 		}
 	}
 	return b
+}
+
+// xmlText is text that encoding/xml writes as it is, escaped by
+// appendEscaped: for S3 keys and prefixes, which may hold control
+// characters.
+type xmlText struct {
+	Inner string `xml:",innerxml"`
+}
+
+func newXMLText(s string) xmlText { return xmlText{Inner: string(appendEscaped(nil, s))} }
+
+// optionalXMLText is newXMLText for an element left out when s is empty.
+func optionalXMLText(s string) *xmlText {
+	if s == "" {
+		return nil
+	}
+	t := newXMLText(s)
+	return &t
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -420,5 +421,63 @@ func TestInvalidKeys(t *testing.T) {
 	keys, err := s.ListKeys(context.Background(), "data")
 	if err != nil || len(keys) != 1 {
 		t.Errorf("keys after refused writes: %q %v, want only hello.txt", keys, err)
+	}
+}
+
+// TestListControlCharacters: keys holding control characters round-trip
+// through listings: as character references in XML (tab, line feed and
+// carriage return parse back with any XML reader), and URL-encoded with
+// encoding-type=url.
+func TestListControlCharacters(t *testing.T) {
+	s := startEmulator(t, s3WorldYAML)
+	ctx := context.Background()
+	cl := s.s3(t, s3Admin)
+	keys := []string{"cr\rkey", "ctl\x01\x1fkey", "nl\nkey", "tab\tkey", "x<&>'\"key"}
+	for _, k := range keys {
+		if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String(k), Body: strings.NewReader("x")}); err != nil {
+			t.Fatalf("PutObject %q: %v", k, err)
+		}
+	}
+	// The XML form: every key S3 can express in XML 1.0 parses back.
+	out, err := cl.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("data"), Prefix: aws.String("x")})
+	if err != nil || len(out.Contents) != 1 || aws.ToString(out.Contents[0].Key) != keys[4] {
+		t.Errorf("ListObjectsV2 prefix x: %v %v", out, err)
+	}
+	for _, prefix := range []string{"cr", "nl", "tab"} {
+		out, err := cl.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("data"), Prefix: aws.String(prefix)})
+		if err != nil || len(out.Contents) != 1 {
+			t.Fatalf("ListObjectsV2 prefix %s: %v %v", prefix, out, err)
+		}
+		got := aws.ToString(out.Contents[0].Key)
+		if _, err := cl.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("data"), Key: aws.String(got)}); err != nil {
+			t.Errorf("the listed key %q does not name the object: %v", got, err)
+		}
+	}
+	// The raw body holds character references, never U+FFFD.
+	r := signedDo(t, s, http.MethodGet, "/data?list-type=2&prefix=ctl", nil, nil)
+	if !strings.Contains(r.body, "<Key>ctl&#x1;&#x1F;key</Key>") || strings.Contains(r.body, "\uFFFD") {
+		t.Errorf("listing of a key with control characters: %s", r.body)
+	}
+	r = signedDo(t, s, http.MethodGet, "/data?list-type=2&prefix=cr", nil, nil)
+	if !strings.Contains(r.body, "<Key>cr&#xD;key</Key>") {
+		t.Errorf("listing of a key with a carriage return: %s", r.body)
+	}
+	// encoding-type=url: every key comes back URL-encoded and decodes to
+	// itself.
+	out, err = cl.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("data"), EncodingType: types.EncodingTypeUrl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range out.Contents {
+		k, err := url.QueryUnescape(aws.ToString(o.Key))
+		if err != nil {
+			t.Fatalf("key %q is not URL-encoded: %v", aws.ToString(o.Key), err)
+		}
+		got = append(got, k)
+	}
+	want := []string{keys[0], keys[1], "hello.txt", keys[2], keys[3], keys[4]}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("encoding-type=url keys:\n got %q\nwant %q", got, want)
 	}
 }
