@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/lockstep-dev/lockstep/enforce"
 	"github.com/lockstep-dev/lockstep/s3ops"
@@ -81,11 +80,7 @@ func (s *Server) serveS3(w http.ResponseWriter, c *call) {
 			c.params[k] = v[0]
 		}
 	}
-	if err := checkObjectKey(c.key); err != nil {
-		s.fail(w, c, err)
-		return
-	}
-	if err := s.checkSigningRegion(c); err != nil {
+	if err := s.checkS3Request(c); err != nil {
 		s.fail(w, c, err)
 		return
 	}
@@ -100,19 +95,6 @@ func (s *Server) serveS3(w http.ResponseWriter, c *call) {
 	if err := h(s, w, c); err != nil {
 		s.fail(w, c, err)
 	}
-}
-
-// checkObjectKey refuses a key S3 cannot store: longer than 1024 bytes
-// (KeyTooLongError), or not UTF-8 (InvalidURI: S3 cannot read the URI),
-// docs/emulator.md "Write guarantees and request semantics".
-func checkObjectKey(key string) error {
-	switch {
-	case len(key) > 1024:
-		return errorf(http.StatusBadRequest, "KeyTooLongError", "Your key is too long").with("Size", strconv.Itoa(len(key))).with("MaxSizeAllowed", "1024")
-	case !utf8.ValidString(key):
-		return errorf(http.StatusBadRequest, "InvalidURI", "Couldn't parse the specified URI.")
-	}
-	return nil
 }
 
 // bucketAndKey reads the bucket and key from a path-style URL

@@ -481,3 +481,23 @@ func TestListControlCharacters(t *testing.T) {
 		t.Errorf("encoding-type=url keys:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestRequestHeaderLimit: a header section over S3's 8 KB is 400
+// RequestHeaderSectionTooLarge and stores nothing; one under it is served.
+func TestRequestHeaderLimit(t *testing.T) {
+	s := startEmulator(t, s3WorldYAML)
+	big := http.Header{"X-Padding": {strings.Repeat("p", 9000)}}
+	r := signedDo(t, s, http.MethodPut, "/data/big-header", []byte("x"), big)
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "<Code>RequestHeaderSectionTooLarge</Code>") ||
+		!strings.Contains(r.body, "<MaxSizeAllowed>8192</MaxSizeAllowed>") {
+		t.Errorf("PUT with a 9000-byte header: HTTP %d %s, want 400 RequestHeaderSectionTooLarge", r.status, r.body)
+	}
+	r = signedDo(t, s, http.MethodGet, "/data/big-header", nil, nil)
+	if r.status != http.StatusNotFound {
+		t.Errorf("GET after the refused PUT: HTTP %d, want 404", r.status)
+	}
+	ok := http.Header{"X-Padding": {strings.Repeat("p", 6000)}}
+	if r := signedDo(t, s, http.MethodPut, "/data/big-header", []byte("x"), ok); r.status != http.StatusOK {
+		t.Errorf("PUT with a 6000-byte header: HTTP %d %s", r.status, r.body)
+	}
+}
