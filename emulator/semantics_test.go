@@ -501,3 +501,27 @@ func TestRequestHeaderLimit(t *testing.T) {
 		t.Errorf("PUT with a 6000-byte header: HTTP %d %s", r.status, r.body)
 	}
 }
+
+// TestCreateBucketOwnedByAnotherAccount: CreateBucket of a name another
+// account owns is 409 BucketAlreadyExists, the bucket untouched; the
+// owner's own CreateBucket in us-east-1 answers 200 (S3's legacy answer).
+func TestCreateBucketOwnedByAnotherAccount(t *testing.T) {
+	s := startEmulator(t, s3WorldYAML+`
+  - id: "222222222222"
+    users:
+      - name: other
+        access_keys: [{id: AKIAOTHER00000000001, secret: other-secret}]
+        policies:
+          all: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}
+`)
+	ctx := context.Background()
+	other := s.s3(t, aws.Credentials{AccessKeyID: "AKIAOTHER00000000001", SecretAccessKey: "other-secret"})
+	_, err := other.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("data")})
+	wantSvcErr(t, err, "BucketAlreadyExists", http.StatusConflict, "The requested bucket name is not available.")
+	if got := getString(t, s.s3(t, s3Admin), "data", "hello.txt"); got != "hello\n" {
+		t.Errorf("the bucket changed: %q", got)
+	}
+	if _, err := s.s3(t, s3Admin).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("data")}); err != nil {
+		t.Errorf("the owner's CreateBucket in us-east-1: %v", err)
+	}
+}
