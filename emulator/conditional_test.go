@@ -2,6 +2,8 @@ package emulator_test
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"strconv"
@@ -233,4 +235,52 @@ func getString(t *testing.T, cl *s3.Client, bucket, key string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestGetETagMatchesBody: a GET racing writes of its key answers the
+// ETag and the body of one version (compare-and-swap clients send that
+// ETag back with If-Match).
+func TestGetETagMatchesBody(t *testing.T) {
+	s := startEmulator(t, s3WorldYAML)
+	cl := s.s3(t, s3Admin)
+	ctx := context.Background()
+	if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("hot"), Body: strings.NewReader("first")}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(done)
+		for i := range 150 {
+			if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("hot"),
+				Body: strings.NewReader("version " + strconv.Itoa(i))}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	})
+	for range 3 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				out, err := cl.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("hot")})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				b, _ := io.ReadAll(out.Body)
+				out.Body.Close()
+				sum := md5.Sum(b)
+				if want := `"` + hex.EncodeToString(sum[:]) + `"`; aws.ToString(out.ETag) != want {
+					t.Errorf("GET answered body %q with ETag %s, the ETag of another version", b, aws.ToString(out.ETag))
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

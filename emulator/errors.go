@@ -64,6 +64,11 @@ func errInvalidStorageClass() *apiError {
 	return errorf(http.StatusBadRequest, "InvalidStorageClass", "The storage class you specified is not valid")
 }
 
+// errSlowDown: S3's answer to more requests on a key than it serves.
+func errSlowDown() *apiError {
+	return errorf(http.StatusServiceUnavailable, "SlowDown", "Please reduce your request rate.")
+}
+
 func errMalformedXML() *apiError {
 	return errorf(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
 }

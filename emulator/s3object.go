@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -72,11 +74,48 @@ func (s *Server) missingObjectAt(c *call, b *world.Bucket, key string, target s3
 	return errorf(http.StatusForbidden, "AccessDenied", "%s", list.S3Message())
 }
 
+// errObjectChanged: the object was replaced between the metadata a GET
+// was authorized and answered with and the read of its data.
+var errObjectChanged = errors.New("the object changed while it was read")
+
+// maxGetAttempts bounds the reads of a GET overtaken by writes.
+const maxGetAttempts = 64
+
+// getObject serves GetObject and HeadObject. The headers (ETag above all)
+// and the body must be of one version: a compare-and-swap client reads
+// the ETag it sends back with If-Match. When a write replaces the object
+// between the metadata and the data, getObjectOnce gives up before
+// answering and the request starts again; after maxGetAttempts it
+// answers 503 SlowDown, S3's answer to a key written too often.
 func (s *Server) getObject(w http.ResponseWriter, c *call) error {
 	b, err := s.bucket(c)
 	if err != nil {
 		return err
 	}
+	saved := w.Header().Clone()
+	for attempt := 1; ; attempt++ {
+		err := s.getObjectOnce(w, c, b)
+		if !errors.Is(err, errObjectChanged) {
+			return err
+		}
+		if attempt == maxGetAttempts || c.r.Context().Err() != nil {
+			return errSlowDown()
+		}
+		h := w.Header()
+		clear(h)
+		maps.Copy(h, saved)
+		c.checks = nil
+	}
+}
+
+// sameVersion reports whether two reads of an object's metadata are of
+// one version.
+func sameVersion(a, b store.ObjectMeta) bool {
+	return a.ETag == b.ETag && a.Size == b.Size && a.LastModified.Equal(b.LastModified) &&
+		a.Owner == b.Owner && a.SSE.KMSKeyID == b.SSE.KMSKeyID && slices.Equal(a.Tags, b.Tags)
+}
+
+func (s *Server) getObjectOnce(w http.ResponseWriter, c *call, b *world.Bucket) error {
 	ctx := c.r.Context()
 	q := c.r.URL.Query()
 	if v := q.Get("versionId"); v != "" && v != "null" {
@@ -164,12 +203,18 @@ func (s *Server) getObject(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	_, rc, err := s.store.Get(ctx, c.bucket, c.key, cipher)
+	got, rc, err := s.store.Get(ctx, c.bucket, c.key, cipher)
+	if errors.Is(err, store.ErrNoSuchKey) || errors.Is(err, store.ErrWrongKey) {
+		return errObjectChanged // deleted, or rewritten under another key
+	}
 	if err != nil {
 		h.Del("Content-Length")
 		return storeError(err, c)
 	}
 	defer rc.Close()
+	if !sameVersion(got, meta) {
+		return errObjectChanged
+	}
 	if start > 0 {
 		if _, err := rc.Seek(start, io.SeekStart); err != nil {
 			h.Del("Content-Length")
