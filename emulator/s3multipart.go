@@ -319,37 +319,37 @@ func (s *Server) listMultipartUploads(w http.ResponseWriter, c *call) error {
 		return storeError(err, c)
 	}
 	type upload struct {
-		Key          string
+		Key          xmlText
 		UploadID     string `xml:"UploadId"`
 		Initiator    ownerXML
 		Owner        ownerXML
 		StorageClass string
 		Initiated    string
 	}
-	type prefix struct{ Prefix string }
+	type prefix struct{ Prefix xmlText }
 	type result struct {
 		XMLName            xml.Name `xml:"ListMultipartUploadsResult"`
 		NS                 string   `xml:"xmlns,attr"`
 		Bucket             string
-		KeyMarker          string
+		KeyMarker          xmlText
 		UploadIDMarker     string `xml:"UploadIdMarker"`
-		NextKeyMarker      string
+		NextKeyMarker      xmlText
 		NextUploadIDMarker string `xml:"NextUploadIdMarker"`
-		Prefix             string
-		Delimiter          string `xml:",omitempty"`
+		Prefix             xmlText
+		Delimiter          *xmlText `xml:",omitempty"`
 		MaxUploads         int
 		IsTruncated        bool
 		Uploads            []upload `xml:"Upload"`
 		CommonPrefixes     []prefix `xml:"CommonPrefixes"`
 	}
-	out := result{NS: s3NS, Bucket: c.bucket, KeyMarker: opts.KeyMarker, UploadIDMarker: opts.UploadIDMarker, Prefix: opts.Prefix,
-		Delimiter: opts.Delimiter, MaxUploads: maxUploads, IsTruncated: res.IsTruncated, NextKeyMarker: res.NextKeyMarker, NextUploadIDMarker: res.NextUploadIDMarker}
+	out := result{NS: s3NS, Bucket: c.bucket, KeyMarker: newXMLText(opts.KeyMarker), UploadIDMarker: opts.UploadIDMarker, Prefix: newXMLText(opts.Prefix),
+		Delimiter: optionalXMLText(opts.Delimiter), MaxUploads: maxUploads, IsTruncated: res.IsTruncated, NextKeyMarker: newXMLText(res.NextKeyMarker), NextUploadIDMarker: res.NextUploadIDMarker}
 	for _, u := range res.Uploads {
-		out.Uploads = append(out.Uploads, upload{Key: u.Key, UploadID: u.UploadID, Initiator: ownerXML{ID: u.Initiator, DisplayName: u.Initiator},
+		out.Uploads = append(out.Uploads, upload{Key: newXMLText(u.Key), UploadID: u.UploadID, Initiator: ownerXML{ID: u.Initiator, DisplayName: u.Initiator},
 			Owner: owner(c.resourceAccount), StorageClass: "STANDARD", Initiated: s3Time(u.Initiated)})
 	}
 	for _, p := range res.CommonPrefixes {
-		out.CommonPrefixes = append(out.CommonPrefixes, prefix{p})
+		out.CommonPrefixes = append(out.CommonPrefixes, prefix{newXMLText(p)})
 	}
 	return writeXML(w, http.StatusOK, out)
 }

@@ -432,7 +432,7 @@ func (s *Server) deleteObjects(w http.ResponseWriter, c *call) error {
 			continue
 		}
 		if !req.Quiet {
-			out.Deleted = append(out.Deleted, deleted{Key: o.Key, VersionID: o.VersionID})
+			out.Deleted = append(out.Deleted, deleted(o))
 		}
 	}
 	return writeXML(w, http.StatusOK, out)

@@ -458,6 +458,13 @@ func TestListControlCharacters(t *testing.T) {
 	if !strings.Contains(r.body, "<Key>ctl&#x1;&#x1F;key</Key>") || strings.Contains(r.body, "\uFFFD") {
 		t.Errorf("listing of a key with control characters: %s", r.body)
 	}
+	if _, err := cl.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("data"), Key: aws.String(keys[1])}); err != nil {
+		t.Fatal(err)
+	}
+	r = signedDo(t, s, http.MethodGet, "/data?uploads", nil, nil)
+	if !strings.Contains(r.body, "<Key>ctl&#x1;&#x1F;key</Key>") || strings.Contains(r.body, "\uFFFD") {
+		t.Errorf("ListMultipartUploads of a key with control characters: %s", r.body)
+	}
 	r = signedDo(t, s, http.MethodGet, "/data?list-type=2&prefix=cr", nil, nil)
 	if !strings.Contains(r.body, "<Key>cr&#xD;key</Key>") {
 		t.Errorf("listing of a key with a carriage return: %s", r.body)
