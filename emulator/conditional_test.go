@@ -284,3 +284,52 @@ func TestGetETagMatchesBody(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestConditionalCopyObject: CopyObject's If-None-Match and If-Match
+// apply to the destination as PutObject's do; copies racing onto one new
+// key have one winner.
+func TestConditionalCopyObject(t *testing.T) {
+	s := startEmulator(t, s3WorldYAML)
+	cl := s.s3(t, s3Admin)
+	ctx := context.Background()
+	copyTo := func(key string, in *s3.CopyObjectInput) error {
+		in.Bucket, in.Key, in.CopySource = aws.String("data"), aws.String(key), aws.String("data/hello.txt")
+		_, err := cl.CopyObject(ctx, in)
+		return err
+	}
+	err := copyTo("hello.txt", &s3.CopyObjectInput{IfNoneMatch: aws.String("*"), MetadataDirective: types.MetadataDirectiveReplace})
+	wantSvcErr(t, err, "PreconditionFailed", http.StatusPreconditionFailed, "pre-conditions")
+	err = copyTo("hello.txt", &s3.CopyObjectInput{IfMatch: aws.String(`"0123456789abcdef0123456789abcdef"`), MetadataDirective: types.MetadataDirectiveReplace})
+	wantSvcErr(t, err, "PreconditionFailed", http.StatusPreconditionFailed, "pre-conditions")
+	err = copyTo("absent", &s3.CopyObjectInput{IfMatch: aws.String(`"b1946ac92492d2347c6235b4d2611184"`)})
+	wantSvcErr(t, err, "NoSuchKey", http.StatusNotFound, "")
+	if err := copyTo("hello.txt", &s3.CopyObjectInput{IfMatch: aws.String(`"b1946ac92492d2347c6235b4d2611184"`),
+		MetadataDirective: types.MetadataDirectiveReplace}); err != nil {
+		t.Errorf("CopyObject If-Match the destination's ETag: %v", err)
+	}
+
+	const copiers = 8
+	errs := make([]error, copiers)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range copiers {
+		wg.Go(func() {
+			<-start
+			errs[i] = copyTo("copy-lock", &s3.CopyObjectInput{IfNoneMatch: aws.String("*")})
+		})
+	}
+	close(start)
+	wg.Wait()
+	winners := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			winners++
+		case !lostConditionalWrite(t, err):
+			t.Errorf("a losing copy: %v", err)
+		}
+	}
+	if winners != 1 {
+		t.Errorf("%d copies created copy-lock, want 1", winners)
+	}
+}

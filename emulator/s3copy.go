@@ -98,6 +98,10 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
+	pre, err := writePrecondition(c.r.Header)
+	if err != nil {
+		return err
+	}
 	type result struct {
 		XMLName      xml.Name `xml:"CopyObjectResult"`
 		NS           string   `xml:"xmlns,attr"`
@@ -112,16 +116,16 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 		// CopyObject: "a 200 OK response can contain either a success or
 		// an error").
 		return s.longOperation(w, c, func() (any, error) {
-			out, err := s.store.Copy(ctx, srcBucket, srcKey, c.bucket, c.key, meta, srcCipher, we.cipher)
+			out, err := s.store.CopyIf(ctx, srcBucket, srcKey, c.bucket, c.key, meta, srcCipher, we.cipher, pre)
 			if err != nil {
-				return nil, storeError(err, c)
+				return nil, conditionalWriteError(err, c, pre)
 			}
 			return result{NS: s3NS, LastModified: s3Time(out.LastModified), ETag: quoteETag(out.ETag)}, nil
 		})
 	}
-	out, err := s.store.Copy(ctx, srcBucket, srcKey, c.bucket, c.key, meta, srcCipher, we.cipher)
+	out, err := s.store.CopyIf(ctx, srcBucket, srcKey, c.bucket, c.key, meta, srcCipher, we.cipher, pre)
 	if err != nil {
-		return storeError(err, c)
+		return conditionalWriteError(err, c, pre)
 	}
 	return writeXML(w, http.StatusOK, result{NS: s3NS, LastModified: s3Time(out.LastModified), ETag: quoteETag(out.ETag)})
 }

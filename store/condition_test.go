@@ -188,3 +188,34 @@ func TestCompleteIfNoneMatchOneWinner(t *testing.T) {
 		t.Fatalf("%d uploads completed, want 1 (%s)", winners, fmt.Sprint(errs))
 	}
 }
+
+func TestCopyIfPreconditions(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, Options{})
+	mustBucket(t, s, "b")
+	src := mustPut(t, s, "b", "src", []byte("source"), nil)
+	dst := mustPut(t, s, "b", "dst", []byte("destination"), nil)
+	for _, tc := range []struct {
+		name string
+		key  string
+		pre  Precondition
+		want error
+	}{
+		{"If-None-Match onto an object", "dst", Precondition{IfNoneMatch: true}, ErrPreconditionFailed},
+		{"If-Match another ETag", "dst", Precondition{IfMatch: src.ETag}, ErrPreconditionFailed},
+		{"If-Match onto no object", "none", Precondition{IfMatch: dst.ETag}, ErrNoSuchKey},
+		{"If-None-Match onto no object", "new", Precondition{IfNoneMatch: true}, nil},
+		{"If-Match the destination's ETag", "dst", Precondition{IfMatch: dst.ETag}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before, _ := s.Head(ctx, "b", tc.key)
+			_, err := s.CopyIf(ctx, "b", "src", "b", tc.key, ObjectMeta{}, nil, nil, tc.pre)
+			if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+				t.Fatalf("CopyIf: %v, want %v", err, tc.want)
+			}
+			if after, _ := s.Head(ctx, "b", tc.key); err != nil && after.ETag != before.ETag {
+				t.Errorf("a refused copy changed %s", tc.key)
+			}
+		})
+	}
+}

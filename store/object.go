@@ -346,11 +346,24 @@ func (s *Store) Delete(ctx context.Context, bucket, key string) (_ bool, err err
 // defaultInlineMax) and both sides use the same key (or none), the copy
 // shares the source's stored bytes through a hard link and reads nothing;
 // otherwise it streams, checking ctx between chunks. Either way it commits atomically, like Put.
-func (s *Store) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta ObjectMeta, srcCipher, dstCipher *Cipher) (_ ObjectMeta, err error) {
+func (s *Store) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta ObjectMeta, srcCipher, dstCipher *Cipher) (ObjectMeta, error) {
+	return s.CopyIf(ctx, srcBucket, srcKey, dstBucket, dstKey, meta, srcCipher, dstCipher, Precondition{})
+}
+
+// CopyIf is Copy with a precondition on the destination object it
+// replaces, checked before the copy and again, atomically, at the commit
+// (see Precondition).
+func (s *Store) CopyIf(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta ObjectMeta, srcCipher, dstCipher *Cipher, pre Precondition) (_ ObjectMeta, err error) {
 	defer wrap(&err, "copy", dstBucket, dstKey)
 	db, err := s.object(ctx, dstBucket, dstKey)
 	if err != nil {
 		return ObjectMeta{}, err
+	}
+	if pre != (Precondition{}) {
+		cur, _ := db.current(dstKey)
+		if err := pre.check(cur); err != nil {
+			return ObjectMeta{}, err
+		}
 	}
 	sb, err := s.object(ctx, srcBucket, srcKey)
 	if err != nil {
@@ -395,7 +408,7 @@ func (s *Store) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey s
 		}
 		data = db.writtenData(w, dcs)
 	}
-	return db.commitNew(ctx, dstKey, meta, data, Precondition{})
+	return db.commitNew(ctx, dstKey, meta, data, pre)
 }
 
 // linkData makes new names for the files of src in bucket b (hard links:
