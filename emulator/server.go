@@ -46,6 +46,10 @@ type Options struct {
 	// MinPartSize is the smallest size of a multipart part other than the
 	// last; 0: 5 MiB as on AWS.
 	MinPartSize int64
+	// BodyIdleTimeout is how long a request body may send nothing before
+	// the request fails with 400 RequestTimeout, as S3 answers a stalled
+	// upload; 0: S3's 20 seconds.
+	BodyIdleTimeout time.Duration
 	// ErrorLog receives internal errors; nil: standard error.
 	ErrorLog io.Writer
 	// OnChecks, when set, is called after each request with its
@@ -335,6 +339,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.enter()
 	defer s.leave()
+	idle := s.opts.BodyIdleTimeout
+	if idle <= 0 {
+		idle = defaultBodyIdleTimeout
+	}
+	r.Body = newIdleBody(r.Body, w, idle)
 	c := &call{id: newRequestID(), start: s.now(), r: r, params: map[string]any{}}
 	h := w.Header()
 	h.Set("x-amz-request-id", c.id)
