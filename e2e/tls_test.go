@@ -45,6 +45,8 @@ type servedBanner struct {
 	endpoint string // from "lockstep serve: URL serving ..."
 	caBundle string // from "export AWS_CA_BUNDLE=..."; "" over HTTP
 	banner   string
+	// out is all the process printed, the banner and what follows.
+	out *bannerWriter
 }
 
 // startServeBanner starts `lockstep serve` with extra environment
@@ -54,7 +56,7 @@ func startServeBanner(t *testing.T, bin string, environ []string, args ...string
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
 	cmd.Env = append(os.Environ(), environ...)
-	out := &bannerWriter{ready: make(chan struct{})}
+	out := &bannerWriter{ready: make(chan struct{}), wrote: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -79,7 +81,7 @@ func startServeBanner(t *testing.T, bin string, environ []string, args ...string
 	case <-timeout.C:
 		t.Fatalf("lockstep serve %v printed no banner within 60s:\n%s", args, out)
 	}
-	b := servedBanner{banner: out.String()}
+	b := servedBanner{banner: out.String(), out: out}
 	for _, line := range strings.Split(b.banner, "\n") {
 		if rest, ok := strings.CutPrefix(line, "lockstep serve: "); ok && b.endpoint == "" {
 			b.endpoint, _, _ = strings.Cut(rest, " ")
@@ -92,21 +94,45 @@ func startServeBanner(t *testing.T, bin string, environ []string, args ...string
 }
 
 // bannerWriter collects a serve process's output and closes ready at the
-// banner's last line, the rclone command line, printed once the server
-// listens.
+// banner's last line, "lockstep serve: ready ...", printed once the
+// server listens.
 type bannerWriter struct {
 	lockedBuffer
 	ready chan struct{}
 	done  bool
+	// wrote is closed, and replaced, at each write.
+	wrote chan struct{}
+}
+
+// waitFor waits until the output contains s, or d has passed; it reports
+// whether it does.
+func (w *bannerWriter) waitFor(s string, d time.Duration) bool {
+	timeout := time.NewTimer(d)
+	defer timeout.Stop()
+	for {
+		w.mu.Lock()
+		found, wrote := strings.Contains(w.b.String(), s), w.wrote
+		w.mu.Unlock()
+		if found {
+			return true
+		}
+		select {
+		case <-wrote:
+		case <-timeout.C:
+			return false
+		}
+	}
 }
 
 func (w *bannerWriter) Write(p []byte) (int, error) {
 	n, err := w.lockedBuffer.Write(p)
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	close(w.wrote)
+	w.wrote = make(chan struct{})
 	if !w.done {
 		for _, line := range strings.Split(w.b.String(), "\n") {
-			if strings.Contains(line, "rclone ") && strings.Contains(line, " lsf ") {
+			if strings.HasPrefix(line, "lockstep serve: ready") {
 				w.done = true
 				close(w.ready)
 				break

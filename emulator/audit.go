@@ -259,7 +259,12 @@ func accountOf(arn string) string {
 func identity(c *call) UserIdentity {
 	p := c.principal
 	if p == nil || p.Kind == authz.Anonymous {
-		return UserIdentity{Type: "AWSAccount", PrincipalID: "", AccountID: "anonymous"}
+		ui := UserIdentity{Type: "AWSAccount", PrincipalID: "", AccountID: "anonymous"}
+		// A signature with a key the world does not know
+		// (InvalidAccessKeyId): the log names the key, so that the user
+		// sees which credentials a client sent.
+		ui.AccessKeyID = c.unknownKey
+		return ui
 	}
 	ui := UserIdentity{PrincipalID: p.UserID, ARN: p.ARN, AccountID: p.Account}
 	if c.auth != nil {

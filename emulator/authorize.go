@@ -125,26 +125,32 @@ func accessDenied(c *call, d *enforce.Check) *apiError {
 // not exist: 404 NoSuchKey when the caller may also s3:ListBucket the
 // bucket, else 403 AccessDenied (docs/authorization.md §2.4).
 func (s *Server) missingObject(c *call, b *world.Bucket) error {
+	return s.missingObjectAt(c, b, c.key, s3ops.Object)
+}
+
+// missingObjectAt is missingObject for the object key of bucket b that
+// the call's checks on target (the object, or a copy's source) named. The
+// s3:ListBucket decision is one of the call's checks: a 403 for a missing
+// key then says why in the audit log as any denial does.
+func (s *Server) missingObjectAt(c *call, b *world.Bucket, key string, target s3ops.Target) error {
 	var req *authz.Request
 	for _, ch := range c.checks {
-		if ch.Request != nil && ch.KMS == nil {
+		if ch.Request != nil && ch.KMS == nil && ch.Target == target {
 			req = ch.Request
 			break
 		}
 	}
 	if req == nil {
-		return errNoSuchKey(c.key)
+		return errNoSuchKey(key)
 	}
 	bucketRes, err := s.state.world().Resource(b.ARN, authz.MissingObjectAction, c.principal)
 	if err != nil {
 		return errInternal(err)
 	}
 	notFound, list, listReq := authz.MissingObject(req, bucketRes)
-	// The s3:ListBucket decision is one of the call's checks: a 403 for a
-	// missing key then says why in the audit log as any denial does.
 	c.checks = append(c.checks, enforce.Check{Action: authz.MissingObjectAction, Resource: b.ARN, Target: s3ops.Bucket, Decision: list, Request: listReq})
 	if notFound {
-		return errNoSuchKey(c.key)
+		return errNoSuchKey(key)
 	}
 	return errorf(http.StatusForbidden, "AccessDenied", "%s", list.S3Message())
 }

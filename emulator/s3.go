@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/lockstep-dev/lockstep/s3ops"
 	"github.com/lockstep-dev/lockstep/sigv4"
@@ -80,8 +79,8 @@ func (s *Server) serveS3(w http.ResponseWriter, c *call) {
 			c.params[k] = v[0]
 		}
 	}
-	if c.key != "" && (len(c.key) > 1024 || !utf8.ValidString(c.key)) {
-		s.fail(w, c, errorf(http.StatusBadRequest, "KeyTooLongError", "Your key is too long").with("Size", strconv.Itoa(len(c.key))).with("MaxSizeAllowed", "1024"))
+	if err := s.checkS3Request(c); err != nil {
+		s.fail(w, c, err)
 		return
 	}
 	h := s3HandlerOf(op)
@@ -364,7 +363,7 @@ func storeError(err error, c *call) error {
 	case errors.Is(err, store.ErrInvalidKey):
 		return errorf(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return errorf(http.StatusBadRequest, "RequestTimeout", "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.")
+		return errRequestTimeout()
 	}
 	var se *sigv4.Error
 	if errors.As(err, &se) {

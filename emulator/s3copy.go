@@ -5,10 +5,12 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/lockstep-dev/lockstep/enforce"
+	"github.com/lockstep-dev/lockstep/s3ops"
 	"github.com/lockstep-dev/lockstep/store"
 	"github.com/lockstep-dev/lockstep/world"
 )
@@ -35,7 +37,12 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 	if err := checkACLHeaders(c.r.Header, b); err != nil {
 		return err
 	}
+	sc, err := storageClass(c.r.Header)
+	if err != nil {
+		return err
+	}
 	meta := src
+	meta.StorageClass = sc
 	meta.PartsCount, meta.PartSizes = 0, nil
 	metaDirective := c.r.Header.Get("X-Amz-Metadata-Directive")
 	tagDirective := c.r.Header.Get("X-Amz-Tagging-Directive")
@@ -80,6 +87,10 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
+	pre, err := writePrecondition(c.r.Header)
+	if err != nil {
+		return err
+	}
 	type result struct {
 		XMLName      xml.Name `xml:"CopyObjectResult"`
 		NS           string   `xml:"xmlns,attr"`
@@ -94,16 +105,16 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 		// CopyObject: "a 200 OK response can contain either a success or
 		// an error").
 		return s.longOperation(w, c, func() (any, error) {
-			out, err := s.store.Copy(ctx, srcBucket, srcKey, c.bucket, c.key, meta, srcCipher, we.cipher)
+			out, err := s.store.CopyIf(ctx, srcBucket, srcKey, c.bucket, c.key, meta, srcCipher, we.cipher, pre)
 			if err != nil {
-				return nil, storeError(err, c)
+				return nil, conditionalWriteError(err, c, pre)
 			}
 			return result{NS: s3NS, LastModified: s3Time(out.LastModified), ETag: quoteETag(out.ETag)}, nil
 		})
 	}
-	out, err := s.store.Copy(ctx, srcBucket, srcKey, c.bucket, c.key, meta, srcCipher, we.cipher)
+	out, err := s.store.CopyIf(ctx, srcBucket, srcKey, c.bucket, c.key, meta, srcCipher, we.cipher, pre)
 	if err != nil {
-		return storeError(err, c)
+		return conditionalWriteError(err, c, pre)
 	}
 	return writeXML(w, http.StatusOK, result{NS: s3NS, LastModified: s3Time(out.LastModified), ETag: quoteETag(out.ETag)})
 }
@@ -219,8 +230,29 @@ func (s *Server) authorizeCopySource(c *call, enc enforce.Encryption, ec enforce
 		return err
 	}
 	if cs.missing || (cs.version != "" && cs.version != "null") {
-		return errNoSuchKey(cs.key)
+		// The same 403-or-404 rule as GetObject, on the source
+		// (docs/authorization.md §2.4).
+		return s.missingObjectAt(c, cs.b, cs.key, s3ops.SourceObject)
 	}
 	_, err := checkConditions(c.r.Header, cs.meta, "X-Amz-Copy-Source-If-")
 	return err
+}
+
+// parseCopySourceRange reads UploadPartCopy's x-amz-copy-source-range:
+// exactly bytes=first-last, with last inside the source. Unlike a GET
+// Range, a malformed range or one past the end is an error, never
+// ignored nor shortened (docs/emulator.md "Write guarantees and request
+// semantics").
+func parseCopySourceRange(h string, size int64) (start, length int64, err error) {
+	spec, _ := strings.CutPrefix(h, "bytes=")
+	a, b, found := strings.Cut(spec, "-")
+	first, okA := parseOffset(a)
+	last, okB := parseOffset(b)
+	if !strings.HasPrefix(h, "bytes=") || !found || !okA || !okB || last < first {
+		return 0, 0, errInvalidArgument("x-amz-copy-source-range", h, "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy")
+	}
+	if last >= size {
+		return 0, 0, errInvalidArgument("x-amz-copy-source-range", h, "Range specified is not valid for source object of size: %d", size)
+	}
+	return first, last - first + 1, nil
 }

@@ -117,11 +117,9 @@ func (s *Server) uploadPart(w http.ResponseWriter, c *call) error {
 	_ = b
 	start, length := int64(0), src.Size
 	if rg := c.r.Header.Get("X-Amz-Copy-Source-Range"); rg != "" {
-		st, ln, ok, err := parseRange(rg, src.Size)
-		if err != nil || !ok || strings.HasPrefix(strings.TrimPrefix(rg, "bytes="), "-") {
-			return errInvalidArgument("x-amz-copy-source-range", rg, "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy")
+		if start, length, err = parseCopySourceRange(rg, src.Size); err != nil {
+			return err
 		}
-		start, length = st, ln
 	}
 	if length > maxPartSize {
 		return errorf(http.StatusBadRequest, "InvalidRequest", "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120")
@@ -189,9 +187,13 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, c *call) error {
 	for i, p := range req.Parts {
 		parts[i] = store.CompletedPart{Number: p.PartNumber, ETag: p.ETag}
 	}
-	out, err := s.store.Complete(c.r.Context(), c.bucket, c.key, u.UploadID, parts)
+	pre, err := writePrecondition(c.r.Header)
 	if err != nil {
-		return storeError(err, c)
+		return err
+	}
+	out, err := s.store.CompleteIf(c.r.Context(), c.bucket, c.key, u.UploadID, parts, pre)
+	if err != nil {
+		return conditionalWriteError(err, c, pre)
 	}
 	setSSEHeaders(w.Header(), out.SSE)
 	type result struct {
@@ -306,37 +308,37 @@ func (s *Server) listMultipartUploads(w http.ResponseWriter, c *call) error {
 		return storeError(err, c)
 	}
 	type upload struct {
-		Key          string
+		Key          xmlText
 		UploadID     string `xml:"UploadId"`
 		Initiator    ownerXML
 		Owner        ownerXML
 		StorageClass string
 		Initiated    string
 	}
-	type prefix struct{ Prefix string }
+	type prefix struct{ Prefix xmlText }
 	type result struct {
 		XMLName            xml.Name `xml:"ListMultipartUploadsResult"`
 		NS                 string   `xml:"xmlns,attr"`
 		Bucket             string
-		KeyMarker          string
+		KeyMarker          xmlText
 		UploadIDMarker     string `xml:"UploadIdMarker"`
-		NextKeyMarker      string
+		NextKeyMarker      xmlText
 		NextUploadIDMarker string `xml:"NextUploadIdMarker"`
-		Prefix             string
-		Delimiter          string `xml:",omitempty"`
+		Prefix             xmlText
+		Delimiter          *xmlText `xml:",omitempty"`
 		MaxUploads         int
 		IsTruncated        bool
 		Uploads            []upload `xml:"Upload"`
 		CommonPrefixes     []prefix `xml:"CommonPrefixes"`
 	}
-	out := result{NS: s3NS, Bucket: c.bucket, KeyMarker: opts.KeyMarker, UploadIDMarker: opts.UploadIDMarker, Prefix: opts.Prefix,
-		Delimiter: opts.Delimiter, MaxUploads: maxUploads, IsTruncated: res.IsTruncated, NextKeyMarker: res.NextKeyMarker, NextUploadIDMarker: res.NextUploadIDMarker}
+	out := result{NS: s3NS, Bucket: c.bucket, KeyMarker: newXMLText(opts.KeyMarker), UploadIDMarker: opts.UploadIDMarker, Prefix: newXMLText(opts.Prefix),
+		Delimiter: optionalXMLText(opts.Delimiter), MaxUploads: maxUploads, IsTruncated: res.IsTruncated, NextKeyMarker: newXMLText(res.NextKeyMarker), NextUploadIDMarker: res.NextUploadIDMarker}
 	for _, u := range res.Uploads {
-		out.Uploads = append(out.Uploads, upload{Key: u.Key, UploadID: u.UploadID, Initiator: ownerXML{ID: u.Initiator, DisplayName: u.Initiator},
+		out.Uploads = append(out.Uploads, upload{Key: newXMLText(u.Key), UploadID: u.UploadID, Initiator: ownerXML{ID: u.Initiator, DisplayName: u.Initiator},
 			Owner: owner(c.resourceAccount), StorageClass: "STANDARD", Initiated: s3Time(u.Initiated)})
 	}
 	for _, p := range res.CommonPrefixes {
-		out.CommonPrefixes = append(out.CommonPrefixes, prefix{p})
+		out.CommonPrefixes = append(out.CommonPrefixes, prefix{newXMLText(p)})
 	}
 	return writeXML(w, http.StatusOK, out)
 }

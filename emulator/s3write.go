@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -116,6 +117,11 @@ func objectMetaFromHeaders(h http.Header) (store.ObjectMeta, error) {
 		}
 		m.ContentEncoding = strings.Join(kept, ",")
 	}
+	sc, err := storageClass(h)
+	if err != nil {
+		return m, err
+	}
+	m.StorageClass = sc
 	size := 0
 	for k, v := range h {
 		if name, ok := strings.CutPrefix(k, "X-Amz-Meta-"); ok && len(v) > 0 {
@@ -145,6 +151,25 @@ func objectMetaFromHeaders(h http.Header) (store.ObjectMeta, error) {
 		}
 	}
 	return m, nil
+}
+
+// storageClasses are the values of x-amz-storage-class (S3 API reference,
+// PutObject, "Valid Values").
+var storageClasses = map[string]bool{
+	"STANDARD": true, "REDUCED_REDUNDANCY": true, "STANDARD_IA": true, "ONEZONE_IA": true,
+	"INTELLIGENT_TIERING": true, "GLACIER": true, "DEEP_ARCHIVE": true, "OUTPOSTS": true,
+	"GLACIER_IR": true, "SNOW": true, "EXPRESS_ONEZONE": true, "FSX_OPENZFS": true,
+}
+
+// storageClass reads x-amz-storage-class: empty, or one of S3's classes,
+// else 400 InvalidStorageClass (docs/emulator.md "Write guarantees and
+// request semantics").
+func storageClass(h http.Header) (string, error) {
+	sc := h.Get("X-Amz-Storage-Class")
+	if sc != "" && !storageClasses[sc] {
+		return "", errInvalidStorageClass()
+	}
+	return sc, nil
 }
 
 // parseTagging reads the x-amz-tagging header: URL query encoded pairs.
@@ -262,23 +287,18 @@ func (s *Server) putObject(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.r.Context()
-	if inm := c.r.Header.Get("If-None-Match"); inm != "" {
-		if inm != "*" {
-			return errNotImplemented("If-None-Match other than *")
-		}
-		if _, err := s.store.Head(ctx, c.bucket, c.key); err == nil {
-			return errorf(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold").with("Condition", "If-None-Match")
-		}
+	pre, err := writePrecondition(c.r.Header)
+	if err != nil {
+		return err
 	}
 	meta.LastModified = c.start
 	body := io.Reader(c.r.Body)
 	if c.r.Body == nil {
 		body = strings.NewReader("")
 	}
-	out, err := s.store.Put(ctx, c.bucket, c.key, io.LimitReader(body, maxObjectSize+1), meta, we.cipher)
+	out, err := s.store.PutIf(c.r.Context(), c.bucket, c.key, io.LimitReader(body, maxObjectSize+1), meta, we.cipher, pre)
 	if err != nil {
-		return storeError(err, c)
+		return conditionalWriteError(err, c, pre)
 	}
 	h := w.Header()
 	h.Set("ETag", quoteETag(out.ETag))
@@ -288,6 +308,34 @@ func (s *Server) putObject(w http.ResponseWriter, c *call) error {
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// writePrecondition reads the conditional-write headers of PutObject and
+// CompleteMultipartUpload: If-None-Match: * (create only) and If-Match:
+// ETAG (replace only that object). The store checks them atomically with
+// the commit (docs/emulator.md "Conditional writes").
+func writePrecondition(h http.Header) (store.Precondition, error) {
+	var pre store.Precondition
+	if inm := h.Get("If-None-Match"); inm != "" {
+		if inm != "*" {
+			return pre, errNotImplemented("If-None-Match other than *")
+		}
+		pre.IfNoneMatch = true
+	}
+	pre.IfMatch = h.Get("If-Match")
+	return pre, nil
+}
+
+// conditionalWriteError maps the store's error of a conditional write,
+// naming the failed condition: the store checks If-None-Match first.
+func conditionalWriteError(err error, c *call, pre store.Precondition) error {
+	switch {
+	case !errors.Is(err, store.ErrPreconditionFailed):
+		return storeError(err, c)
+	case pre.IfNoneMatch:
+		return errPreconditionFailed("If-None-Match")
+	}
+	return errPreconditionFailed("If-Match")
 }
 
 func (s *Server) deleteObject(w http.ResponseWriter, c *call) error {
@@ -329,14 +377,23 @@ func (s *Server) deleteObjects(w http.ResponseWriter, c *call) error {
 	if xml.Unmarshal(body, &req) != nil {
 		return errMalformedXML()
 	}
-	if len(req.Objects) > 1000 {
+	// An empty <Delete> does not validate against S3's schema (Object is
+	// required), nor does an object without a key (docs/decisions.md
+	// "DeleteObjects").
+	if len(req.Objects) == 0 || len(req.Objects) > 1000 {
 		return errMalformedXML()
+	}
+	for _, o := range req.Objects {
+		if o.Key == "" {
+			return errMalformedXML()
+		}
 	}
 	if c.r.Header.Get("Content-Md5") == "" && !hasChecksumHeader(c.r.Header) {
 		return errorf(http.StatusBadRequest, "InvalidRequest", "Missing required header for this request: Content-MD5")
 	}
 	type deleted struct {
-		Key string
+		Key       string
+		VersionID string `xml:"VersionId,omitempty"`
 	}
 	type delError struct {
 		Key     string
@@ -359,7 +416,10 @@ func (s *Server) deleteObjects(w http.ResponseWriter, c *call) error {
 		err := s.authorize(&oc, noObjectData, enforce.Call{Operation: "DeleteObject", Key: o.Key, Features: f})
 		c.checks = append(c.checks, oc.checks...)
 		c.authorized = c.authorized || oc.authorized
-		if err == nil && o.VersionID == "" {
+		// Buckets are never versioned: their objects are the null version
+		// (docs/emulator.md "Not served"), so versionId null deletes the
+		// object; another version ID names none.
+		if err == nil && (o.VersionID == "" || o.VersionID == "null") {
 			_, err = s.store.Delete(c.r.Context(), c.bucket, o.Key)
 			err = storeError(err, &oc)
 		}
@@ -369,7 +429,7 @@ func (s *Server) deleteObjects(w http.ResponseWriter, c *call) error {
 			continue
 		}
 		if !req.Quiet {
-			out.Deleted = append(out.Deleted, deleted{Key: o.Key})
+			out.Deleted = append(out.Deleted, deleted(o))
 		}
 	}
 	return writeXML(w, http.StatusOK, out)

@@ -47,6 +47,10 @@ type Options struct {
 	// MinPartSize is the smallest size of a multipart part other than the
 	// last; 0: 5 MiB as on AWS.
 	MinPartSize int64
+	// BodyIdleTimeout is how long a request body may send nothing before
+	// the request fails with 400 RequestTimeout, as S3 answers a stalled
+	// upload; 0: S3's 20 seconds.
+	BodyIdleTimeout time.Duration
 	// ErrorLog receives internal errors; nil: standard error.
 	ErrorLog io.Writer
 	// OnChecks, when set, is called after each request with its
@@ -302,16 +306,19 @@ func (s *Server) errorLog() io.Writer {
 
 // call is one request being served.
 type call struct {
-	id        string
-	start     time.Time
-	r         *http.Request
-	auth      *sigv4.Auth
-	principal *authz.Principal
-	env       authz.Env
-	service   string // s3, sts, iam, kms
-	operation string
-	bucket    string
-	key       string
+	id    string
+	start time.Time
+	r     *http.Request
+	auth  *sigv4.Auth
+	// unknownKey is the access key of a request signed with a key the
+	// world does not know, for the audit log.
+	unknownKey string
+	principal  *authz.Principal
+	env        authz.Env
+	service    string // s3, sts, iam, kms
+	operation  string
+	bucket     string
+	key        string
 	// params are the CloudTrail requestParameters.
 	params map[string]any
 	// checks are the authorizations made, for the audit log (KMS calls S3
@@ -337,6 +344,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.enter()
 	defer s.leave()
+	idle := s.opts.BodyIdleTimeout
+	if idle <= 0 {
+		idle = defaultBodyIdleTimeout
+	}
+	r.Body = newIdleBody(r.Body, w, idle)
 	c := &call{id: newRequestID(), start: s.now(), r: r, params: map[string]any{}}
 	h := w.Header()
 	h.Set("x-amz-request-id", c.id)
@@ -363,6 +375,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.env = requestEnv(r, c.start)
 	auth, err := s.verifier.Verify(r)
 	if err != nil {
+		var se *sigv4.Error
+		if errors.As(err, &se) && se.Code == "InvalidAccessKeyId" {
+			c.unknownKey, _ = se.Field("AWSAccessKeyId")
+		}
 		c.service = guessService(r)
 		c.operation = s.guessOperation(c)
 		s.fail(rw, c, err)

@@ -132,9 +132,11 @@ func Authorize(w *world.World, p *authz.Principal, c Call) (*Result, error) {
 	newBucket := false
 	if op.Service == "s3" && !anyResourceOnly(op) {
 		b := w.Bucket(c.Bucket)
-		if b == nil && op.Name == "CreateBucket" {
+		if op.Name == "CreateBucket" && (b == nil || b.Account.ID != p.Account) {
 			// A bucket that does not exist yet has no policy and no
-			// default encryption.
+			// default encryption; another account's bucket of that name
+			// does not govern the caller's CreateBucket either
+			// (docs/decisions.md "CreateBucket of a taken name").
 			b = &world.Bucket{Name: c.Bucket}
 			newBucket = true
 		}

@@ -160,7 +160,12 @@ func (w *World) Resource(arn, action string, caller *authz.Principal) (*authz.Re
 	case "s3":
 		name, _, _ := strings.Cut(parts[5], "/")
 		b := w.buckets[name]
-		if b == nil && strings.EqualFold(action, "s3:CreateBucket") {
+		if strings.EqualFold(action, "s3:CreateBucket") && (b == nil || b.Account.ID != caller.Account) {
+			// Another account's bucket of that name is no different from
+			// none: its policy does not govern the caller's CreateBucket,
+			// which S3 answers BucketAlreadyExists once the caller's own
+			// policies allow it (docs/decisions.md "CreateBucket of a
+			// taken name").
 			return w.newBucketResource(arn, caller), nil
 		}
 		if b == nil {

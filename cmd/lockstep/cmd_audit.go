@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -11,7 +12,10 @@ import (
 )
 
 func newAuditCommand() *cobra.Command {
-	var f auditview.Filter
+	var (
+		f      auditview.Filter
+		output *outputFlag
+	)
 	cmd := &cobra.Command{
 		Use:   "audit [--denied] [--principal P] [--bucket B] FILE",
 		Short: "Read an audit log (lockstep serve --audit, or CloudTrail's): one line a call",
@@ -36,16 +40,30 @@ lockstep serve --log denied|all prints the same lines as calls happen.`,
 				defer file.Close()
 				r = file
 			}
+			format, err := output.get(cmd.Flags())
+			if err != nil {
+				return badInput(err)
+			}
 			out := cmd.OutOrStdout()
-			err := auditview.Read(r, func(e auditview.Event) error {
-				if f.Match(e) {
-					_, err := fmt.Fprintln(out, e.Line())
-					return err
+			events := []auditview.Event{}
+			err = auditview.Read(r, func(e auditview.Event) error {
+				if !f.Match(e) {
+					return nil
 				}
-				return nil
+				if format == "json" {
+					events = append(events, e)
+					return nil
+				}
+				_, err := fmt.Fprintln(out, e.Line())
+				return err
 			})
 			if err != nil {
 				return badInput(fmt.Errorf("%s: %w", args[0], err))
+			}
+			if format == "json" {
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(events)
 			}
 			return nil
 		},
@@ -53,5 +71,6 @@ lockstep serve --log denied|all prints the same lines as calls happen.`,
 	cmd.Flags().BoolVar(&f.Denied, "denied", false, "only the denied calls")
 	cmd.Flags().StringVar(&f.Principal, "principal", "", "only the calls of principals whose name contains `P` (user name, role/session, or access key)")
 	cmd.Flags().StringVar(&f.Bucket, "bucket", "", "only the calls on bucket `B`")
+	output = addOutputFlag(cmd)
 	return cmd
 }

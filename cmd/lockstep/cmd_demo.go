@@ -47,7 +47,7 @@ CloudTrail log). The scenarios are built in; see examples/ for their files.`,
 				if ctx == nil {
 					ctx = context.Background()
 				}
-				return planDemo(ctx, out, s)
+				return planDemo(ctx, out, progress(cmd.ErrOrStderr()), s)
 			}
 			results, err := s.Run()
 			if err != nil {

@@ -39,7 +39,7 @@ leaves the key out of the policies.
 
 --prove runs the real client on lockstep's emulator with the planned
 policies, on data that makes it take every planned path, then once without
-each permission (progress on standard error). The permissions are sufficient
+each permission (progress on standard error when it is a terminal). The permissions are sufficient
 when the client succeeds byte-exact, no call it makes is denied and it makes
 every planned call; a permission is necessary when, without it, the client
 fails or a call is denied (a retried or fallback path counts). Exit status with
@@ -133,7 +133,7 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 			if err2 != nil || !doProve {
 				return err2
 			}
-			proof, err := prove.Prove(cmd.Context(), p, prove.Options{World: worldModel, Progress: cmd.ErrOrStderr()})
+			proof, err := prove.Prove(cmd.Context(), p, prove.Options{World: worldModel, Progress: progress(cmd.ErrOrStderr())})
 			if err != nil {
 				return err
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -12,13 +13,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lockstep-dev/lockstep/emulator"
-	"github.com/lockstep-dev/lockstep/world"
 )
 
 func newServeCommand() *cobra.Command {
 	var (
 		addr, worldFile, dataDir, auditFile string
-		cpuProfile                          string
+		cpuProfile, logMode                 string
+		step                                int
 		noSync                              bool
 		useTLS                              bool
 		tlsCert, tlsKey, tlsCAOut           string
@@ -43,6 +44,11 @@ rclone) and they verify the connection as they do on AWS. Bucket policies
 that deny aws:SecureTransport false then decide as on AWS. --tls-cert and
 --tls-key serve a certificate of your own instead.
 
+--log prints one line a call on standard error (time, principal, operation,
+resource, and for a denial the deciding statement, the false condition or
+the missing permission), whatever --audit does; lockstep audit FILE prints
+the same from an audit file.
+
 Every flag marked (env NAME) may be set by that environment variable
 instead; a flag given on the command line wins.
 
@@ -59,6 +65,9 @@ credentials, for container health checks.`,
 			if err := applyEnv(cmd, os.LookupEnv); err != nil {
 				return badInput(err)
 			}
+			if fi, err := os.Stat(dataDir); dataDir != "" && err == nil && !fi.IsDir() {
+				return badInput(fmt.Errorf("--data %s is a file: give a directory for the buckets, objects and keys (it is made when missing)", dataDir))
+			}
 			opts := emulator.Options{Addr: addr, DataDir: dataDir, NoSync: noSync}
 			tlsOpts, err := serveTLSOptions(useTLS, tlsCert, tlsKey, tlsCAOut, tlsHosts)
 			if err != nil {
@@ -66,19 +75,16 @@ credentials, for container health checks.`,
 			}
 			opts.TLS = tlsOpts
 			if worldFile != "" {
-				data, err := os.ReadFile(worldFile)
+				wf, err := loadWorldFile(worldFile, step, cmd.ErrOrStderr())
 				if err != nil {
 					return badInput(err)
 				}
-				m, err := world.Decode(data, worldFile)
-				if err != nil {
-					return badInput(err)
-				}
-				opts.World, opts.WorldFile = m, worldFile
+				opts.World, opts.WorldFile = wf.Model, worldFile
 			}
+			var audit io.Writer
 			switch auditFile {
 			case "", "-":
-				opts.Audit = cmd.OutOrStdout()
+				audit = cmd.OutOrStdout()
 			case "none":
 			default:
 				f, err := os.OpenFile(auditFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
@@ -86,7 +92,10 @@ credentials, for container health checks.`,
 					return badInput(fmt.Errorf("--audit: %w", err))
 				}
 				defer f.Close()
-				opts.Audit = f
+				audit = f
+			}
+			if opts.Audit, err = newCallLog(logMode, audit, cmd.ErrOrStderr()); err != nil {
+				return badInput(err)
 			}
 			if cpuProfile != "" {
 				f, err := os.Create(cpuProfile)
@@ -117,7 +126,9 @@ credentials, for container health checks.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:9000", "`HOST:PORT` to listen on")
-	f.StringVar(&worldFile, "world", "", "world `FILE` (YAML or JSON; see docs/world.md); default: the world saved in --data, else the built-in demo world")
+	f.StringVar(&worldFile, "world", "", "world `FILE` (YAML or JSON; see docs/world.md), or scenario file (its world as of --step); default: the world saved in --data, else the built-in demo world")
+	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world to serve (1-based; default: the last)")
+	f.StringVar(&logMode, "log", "denied", "print a line on standard error for each call: `denied` (the denied and failed ones), all, or none")
 	f.StringVar(&dataDir, "data", "", "data `DIR` for buckets and objects; default: a fresh temporary directory, removed at exit")
 	f.StringVar(&auditFile, "audit", "-", "CloudTrail-format audit log `FILE`; - for standard output, none for no log")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the server to `FILE` (for performance work)")

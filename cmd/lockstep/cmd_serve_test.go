@@ -200,7 +200,7 @@ func TestServeBannerTLS(t *testing.T) {
 	for _, want := range []string{
 		"signed by the CA in " + filepath.Join(data, "tls", "ca.pem"),
 		"health: curl --cacert " + ca + " " + ep + "/_lockstep/health",
-		"export AWS_CA_BUNDLE=" + ca + " ",
+		"export AWS_CA_BUNDLE=" + ca + "\n",
 		"aws --endpoint-url " + ep + " s3 ls",
 		"env -u AWS_CA_BUNDLE rclone --ca-cert " + ca + " lsf \":s3,provider=Other,endpoint='" + ep + "',env_auth=true:",
 	} {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -14,9 +15,31 @@ import (
 // the VCS stamp of the build info say what was built.
 var stampedVersion string
 
+// buildVersion is what this binary knows of its build.
+type buildVersion struct {
+	Version  string `json:"version"`
+	Commit   string `json:"commit,omitempty"`
+	Modified bool   `json:"modified,omitempty"`
+	Go       string `json:"go"`
+	Platform string `json:"platform"`
+}
+
 // versionLine is the version, commit and toolchain of this binary:
 // "lockstep v1.2.3 (commit 0123abcd, modified) go1.24.1 linux/amd64".
 func versionLine() string {
+	b := readBuildVersion()
+	line := "lockstep " + b.Version
+	if b.Commit != "" {
+		line += " (commit " + b.Commit
+		if b.Modified {
+			line += ", modified"
+		}
+		line += ")"
+	}
+	return line + " " + b.Go + " " + b.Platform
+}
+
+func readBuildVersion() buildVersion {
 	v, commit, modified := stampedVersion, "", false
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if v == "" {
@@ -34,25 +57,29 @@ func versionLine() string {
 	if v == "" {
 		v = "(devel)"
 	}
-	line := "lockstep " + v
-	if commit != "" {
-		line += " (commit " + commit[:min(len(commit), 12)]
-		if modified {
-			line += ", modified"
-		}
-		line += ")"
-	}
-	return fmt.Sprintf("%s %s %s/%s", line, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return buildVersion{Version: v, Commit: commit[:min(len(commit), 12)], Modified: modified, Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
 }
 
 func newVersionCommand() *cobra.Command {
-	return &cobra.Command{
+	var output *outputFlag
+	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the lockstep version, commit and Go version (also lockstep --version)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, err := output.get(cmd.Flags())
+			if err != nil {
+				return badInput(err)
+			}
+			if format == "json" {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(readBuildVersion())
+			}
 			fmt.Fprintln(cmd.OutOrStdout(), versionLine())
 			return nil
 		},
 	}
+	output = addOutputFlag(cmd)
+	return cmd
 }

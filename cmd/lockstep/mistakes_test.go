@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"regexp"
 	"strings"
 	"testing"
@@ -8,9 +9,14 @@ import (
 
 // TestNewcomerMistakes feeds each command the inputs a newcomer gets
 // wrong and wants one paragraph that names the problem, a non-zero exit,
-// and no Go type name or stack trace (issue 11). serve's (a port in use,
-// --data naming a file) are in cmd_serve_test.go.
+// and no Go type name or stack trace (issue 11).
 func TestNewcomerMistakes(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	busy := ln.Addr().String()
 	const (
 		misspelt = "testdata/misspelt.yaml"
 		tabs     = "testdata/tabs.yaml"
@@ -36,6 +42,10 @@ func TestNewcomerMistakes(t *testing.T) {
 		{"misspelt world for lint", []string{"policy", "lint", misspelt}, "did you mean policies?"},
 		{"policy type", []string{"policy", "lint", "--type", "bucket-policy", "-"}, "--type"},
 		{"unknown seed", []string{"demo", "--seed", "9"}, "9"},
+		{"serve: a port in use", []string{"serve", "--addr", busy, "--audit", "none"}, "address already in use"},
+		{"serve: --data names a file", []string{"serve", "--addr", "127.0.0.1:0", "--data", "testdata/tabs.yaml", "--audit", "none"}, "--data testdata/tabs.yaml is a file: give a directory"},
+		{"serve: a scenario's mistake", []string{"serve", "--addr", "127.0.0.1:0", "--world", misspelt, "--audit", "none"}, "did you mean policies?"},
+		{"serve: --log value", []string{"serve", "--addr", "127.0.0.1:0", "--log", "some", "--audit", "none"}, `--log "some": want denied, all or none`},
 	}
 	goType := regexp.MustCompile(`\b(world|scenario|plan|policy|authz|main)\.[A-Z]\w+|goroutine \d+|panic:|\.go:\d+`)
 	for _, tt := range tests {

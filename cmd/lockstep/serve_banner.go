@@ -30,40 +30,63 @@ func printBanner(w io.Writer, srv *emulator.Server, dataDir string) {
 	case strings.HasPrefix(endpoint, "https://"):
 		fmt.Fprintf(w, "HTTPS: the certificate of --tls-cert; clients must trust its issuer\n")
 	}
-	fmt.Fprintf(w, "health: curl %s%s%s\n\n", curlCA(ca), endpoint, emulator.HealthPath)
+	fmt.Fprintf(w, "health: curl %s%s%s\n", curlCA(ca), endpoint, emulator.HealthPath)
 	wd := srv.World()
+	if ca == "" {
+		if tlsOnly := tlsOnlyBuckets(wd); len(tlsOnly) > 0 && strings.HasPrefix(endpoint, "http://") {
+			fmt.Fprintf(w, "\n# Over HTTP, the policies of %s deny requests (aws:SecureTransport false), as on AWS; serve with --tls to reach them.\n", strings.Join(tlsOnly, ", "))
+		}
+		fmt.Fprintf(w, "\n# In the shell of a client (rclone fails when AWS_CA_BUNDLE is set):\nunset AWS_CA_BUNDLE AWS_PROFILE AWS_SESSION_TOKEN\n")
+	} else {
+		// The AWS CLI, boto3 and the SDKs read AWS_CA_BUNDLE; rclone
+		// takes --ca-cert and fails when AWS_CA_BUNDLE is also set.
+		fmt.Fprintf(w, "\n# In the shell of a client: the AWS CLI, boto3 and the SDKs verify the emulator with the CA\nunset AWS_PROFILE AWS_SESSION_TOKEN\nexport AWS_CA_BUNDLE=%s\n", shellQuote(ca))
+	}
 	for _, a := range wd.Accounts {
 		for _, u := range a.Users {
 			c := wd.CredentialsOf(u)
 			if c == nil {
 				continue
 			}
-			fmt.Fprintf(w, "# %s (account %s)\n", u.ARN, a.ID)
-			fmt.Fprintf(w, "export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s\n", c.AccessKeyID, c.Secret, wd.Region)
+			bucket := bannerBucket(wd, a.ID)
+			fmt.Fprintf(w, "\n# user %s: %s (account %s)\n", u.Name, u.ARN, a.ID)
+			fmt.Fprintf(w, "export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s AWS_ENDPOINT_URL=%s\n", c.AccessKeyID, c.Secret, wd.Region, endpoint)
+			if bucket == "" {
+				fmt.Fprintf(w, "aws --endpoint-url %s s3 ls\n", endpoint)
+				continue
+			}
+			fmt.Fprintf(w, "aws --endpoint-url %s s3 ls s3://%s\n", endpoint, bucket)
+			remote := fmt.Sprintf(`":s3,provider=Other,endpoint='%s',env_auth=true:%s"`, endpoint, bucket)
+			if ca == "" {
+				fmt.Fprintf(w, "rclone lsf %s\n", remote)
+			} else {
+				fmt.Fprintf(w, "env -u AWS_CA_BUNDLE rclone --ca-cert %s lsf %s\n", shellQuote(ca), remote)
+			}
+			fmt.Fprintf(w, "python3 -c 'import boto3; print([o[\"Key\"] for o in boto3.client(\"s3\").list_objects_v2(Bucket=\"%s\").get(\"Contents\", [])])'\n", bucket)
 		}
 	}
-	bucket := ""
+	fmt.Fprintf(w, "\n%s\n", bannerReady)
+}
+
+// bannerReady is the banner's last line: the emulator serves.
+const bannerReady = "lockstep serve: ready (Ctrl-C stops it)"
+
+// bannerBucket is the bucket the banner's lines of a user of account
+// list: one of that account, else the world's first, "" when the world
+// has none.
+func bannerBucket(wd *world.World, account string) string {
+	first := ""
 	for _, a := range wd.Accounts {
-		if len(a.Buckets) > 0 && bucket == "" {
-			bucket = a.Buckets[0].Name
+		for _, b := range a.Buckets {
+			if a.ID == account {
+				return b.Name
+			}
+			if first == "" {
+				first = b.Name
+			}
 		}
 	}
-	remote := fmt.Sprintf(`":s3,provider=Other,endpoint='%s',env_auth=true:%s"`, endpoint, bucket)
-	if ca == "" {
-		if tlsOnly := tlsOnlyBuckets(wd); len(tlsOnly) > 0 && strings.HasPrefix(endpoint, "http://") {
-			fmt.Fprintf(w, "\n# Over HTTP, the policies of %s deny requests (aws:SecureTransport false), as on AWS; serve with --tls to reach them.\n", strings.Join(tlsOnly, ", "))
-		}
-		fmt.Fprintf(w, "\nunset AWS_CA_BUNDLE   # rclone fails when it is set\n")
-		fmt.Fprintf(w, "aws --endpoint-url %s s3 ls\n", endpoint)
-		fmt.Fprintf(w, "rclone lsf %s\n\n", remote)
-		return
-	}
-	// The AWS CLI, boto3 and the SDKs read AWS_CA_BUNDLE; rclone takes
-	// --ca-cert and fails when AWS_CA_BUNDLE is also set.
-	q := shellQuote(ca)
-	fmt.Fprintf(w, "\nexport AWS_CA_BUNDLE=%s   # the AWS CLI, boto3 and the SDKs verify the emulator with it\n", q)
-	fmt.Fprintf(w, "aws --endpoint-url %s s3 ls\n", endpoint)
-	fmt.Fprintf(w, "env -u AWS_CA_BUNDLE rclone --ca-cert %s lsf %s\n\n", q, remote)
+	return first
 }
 
 // tlsOnlyBuckets names the buckets whose policy has a Deny statement

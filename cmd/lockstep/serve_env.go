@@ -21,6 +21,7 @@ var serveEnv = []struct{ flag, env string }{
 	{"tls-ca-out", "LOCKSTEP_TLS_CA_OUT"},
 	{"tls-host", "LOCKSTEP_TLS_HOSTS"},
 	{"no-fsync", "LOCKSTEP_NO_FSYNC"},
+	{"log", "LOCKSTEP_LOG"},
 }
 
 // describeEnv adds "(env NAME)" to the help of each flag of serveEnv.

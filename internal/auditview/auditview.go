@@ -13,15 +13,15 @@ import (
 
 // Event is what a line shows of one CloudTrail record.
 type Event struct {
-	Time      string // HH:MM:SS of eventTime
-	Principal string // user name, role/session, "anonymous", or the unknown access key
-	Operation string // eventName
-	Resource  string // s3://bucket/key, the bucket, or the resource ARN
-	Bucket    string
-	Denied    bool
-	Error     string // errorCode
-	Why       string // for a denial: the deciding statement, failed condition or missing permission
-	Service   string // invokedBy: a call a service made for the principal
+	Time      string `json:"time"`               // HH:MM:SS of eventTime
+	Principal string `json:"principal"`          // user name, role/session, "anonymous", or the unknown access key
+	Operation string `json:"operation"`          // eventName
+	Resource  string `json:"resource,omitempty"` // s3://bucket/key, the bucket, or the resource ARN
+	Bucket    string `json:"bucket,omitempty"`
+	Denied    bool   `json:"denied"`
+	Error     string `json:"error,omitempty"`     // errorCode
+	Why       string `json:"why,omitempty"`       // for a denial: the deciding statement, failed condition or missing permission
+	Service   string `json:"invokedBy,omitempty"` // a call a service made for the principal
 }
 
 // record is the part of a CloudTrail record Event reads.

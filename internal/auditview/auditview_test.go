@@ -36,7 +36,7 @@ func TestLines(t *testing.T) {
 		"00:44:35 alice ListObjectsV2 s3://kazue-sync-source ok",
 		`00:44:35 alice GetObject s3://kazue-sync-source/2020-2nd-q/1.md DENIED: User: arn:aws:iam::111111111111:user/alice is not authorized`,
 		`00:44:35 alice GetObject s3://kazue-sync-source/2020-2nd-q/2.md DENIED`,
-		"00:44:36 unknown key ListBuckets InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records.",
+		"00:44:36 unknown key AKIANOSUCHKEY0000000 ListBuckets InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records.",
 		`00:50:01 sync/job ListObjectsV2 s3://data DENIED: s3:ListBucket: the condition StringLike s3:prefix of "list" Statement[0] is false (s3:prefix is "other/")`,
 		`00:50:02 bob DeleteObject s3://data/a.txt DENIED: s3:DeleteObject denied by resource-based policy "bucket policy of data", Sid "NoDeletes"`,
 		"00:50:03 alice Decrypt (by s3.amazonaws.com) arn:aws:kms:us-east-1:111111111111:key/k1 ok",
