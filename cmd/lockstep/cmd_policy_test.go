@@ -28,36 +28,21 @@ func TestPolicyLintInputs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			root := newRootCommand()
-			var out, errOut strings.Builder
-			root.SetOut(&out)
-			root.SetErr(&errOut)
-			root.SetIn(strings.NewReader(tt.stdin))
-			root.SetArgs(tt.args)
-			code := exitOK
-			if err := root.Execute(); err != nil {
-				code = exitBadInput
-				if ee, ok := err.(*exitError); ok {
-					code = ee.code
-					if ee.err != nil {
-						errOut.WriteString(ee.err.Error())
-					}
-				}
-			}
+			code, stdout, stderr := runCLIWithInput(t, tt.stdin, tt.args...)
 			if code != tt.code {
-				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out.String(), errOut.String())
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
 			}
-			text := out.String()
+			text := stdout
 			if code == exitBadInput {
-				text = errOut.String()
+				text = stderr
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(text, w) {
 					t.Errorf("no %q in:\n%s", w, text)
 				}
 			}
-			if strings.Contains(strings.Join(tt.args, " "), "json") && code != exitBadInput && !json.Valid([]byte(out.String())) {
-				t.Errorf("not JSON:\n%s", out.String())
+			if strings.Contains(strings.Join(tt.args, " "), "json") && code != exitBadInput && !json.Valid([]byte(stdout)) {
+				t.Errorf("not JSON:\n%s", stdout)
 			}
 		})
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,20 +11,7 @@ import (
 // runCLI runs the command in-process and returns its exit code and output.
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	root := newRootCommand()
-	var out, errOut bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&errOut)
-	root.SetArgs(args)
-	code := exitOK
-	if err := root.Execute(); err != nil {
-		code = exitBadInput
-		if ee, ok := err.(*exitError); ok {
-			code = ee.code
-		}
-		errOut.WriteString(err.Error())
-	}
-	return code, out.String(), errOut.String()
+	return runCLIWithInput(t, "", args...)
 }
 
 const exampleWorld = "../../examples/world.yaml"

@@ -34,20 +34,15 @@ func TestOutputFlag(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			root := newRootCommand()
-			var out, errOut strings.Builder
-			root.SetOut(&out)
-			root.SetErr(&errOut)
-			root.SetArgs(tt.args)
-			err := root.Execute()
-			if ee, ok := err.(*exitError); err != nil && (!ok || ee.code == exitBadInput) {
-				t.Fatalf("%v\n%s", err, errOut.String())
+			code, stdout, stderr := runCLI(t, tt.args...)
+			if code == exitBadInput {
+				t.Fatalf("exit 2\n%s", stderr)
 			}
 			// cobra prints the deprecation where the command's output
 			// goes unless told otherwise: both are buffers here.
-			text := out.String()
+			text := stdout
 			if tt.deprecated != "" {
-				if !strings.Contains(text+errOut.String(), tt.deprecated) {
+				if !strings.Contains(text+stderr, tt.deprecated) {
 					t.Errorf("no deprecation line %q", tt.deprecated)
 				}
 				text = text[strings.Index(text, "\n")+1:]
