@@ -7,8 +7,12 @@ BIN := bin/lockstep
 
 all: build
 
+# The version stamped into the binary (lockstep --version): the nearest
+# tag, the commit and whether the tree was modified.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+
 build:
-	$(GO) build -o $(BIN) ./cmd/lockstep
+	$(GO) build -buildvcs=true -ldflags "-X main.stampedVersion=$(VERSION)" -o $(BIN) ./cmd/lockstep
 
 # The main job on the embedded default, no AWS account and no
 # configuration: seed 000 replayed step by step (the engine, then the real

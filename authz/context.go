@@ -14,6 +14,9 @@ type Env struct {
 	Time time.Time
 	// SecureTransport is true for requests over TLS.
 	SecureTransport bool
+	// TLSVersion is the TLS version of the connection ("1.2", "1.3"), the
+	// value of s3:TlsVersion on S3 requests; "" over plain HTTP.
+	TLSVersion string
 	// SourceIP is the caller's address, "" when unknown.
 	SourceIP string
 	// UserAgent is the User-Agent header, "" when unknown.
@@ -191,6 +194,12 @@ var keySetters = map[string]keySetter{
 	"s3:resourceaccount": one("s3:ResourceAccount", func(in *ctxIn) string {
 		if in.service == "s3" {
 			return in.res.Account
+		}
+		return ""
+	}),
+	"s3:tlsversion": one("s3:TlsVersion", func(in *ctxIn) string {
+		if in.service == "s3" && in.env.SecureTransport {
+			return in.env.TLSVersion
 		}
 		return ""
 	}),

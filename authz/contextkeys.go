@@ -53,6 +53,8 @@ const (
 	PresenceViaService Presence = "via-service"
 	// PresenceServicePrincipal: only when an AWS service principal calls.
 	PresenceServicePrincipal Presence = "service-principal"
+	// PresenceTLS: only on requests that came over TLS (HTTPS).
+	PresenceTLS Presence = "tls"
 	// PresenceOperation: set by the operation from its request parameters.
 	PresenceOperation Presence = "operation"
 	// PresenceNever: lockstep never sets the key; the row says why.
@@ -60,7 +62,7 @@ const (
 )
 
 var presences = []Presence{PresenceAlways, PresenceSigned, PresenceIAMUser, PresenceTemporaryCredentials, PresenceMFA, PresencePrincipalInOrg, PresenceResourceInOrg,
-	PresencePrincipalTag, PresenceResourceTag, PresenceRequestTag, PresenceViaService, PresenceServicePrincipal, PresenceOperation, PresenceNever}
+	PresencePrincipalTag, PresenceResourceTag, PresenceRequestTag, PresenceViaService, PresenceServicePrincipal, PresenceTLS, PresenceOperation, PresenceNever}
 
 // KeyInfo is one row of the context-key catalogue.
 type KeyInfo struct {

@@ -13,6 +13,7 @@ import (
 var computed = map[Presence]bool{
 	PresenceAlways: true, PresenceSigned: true, PresenceIAMUser: true, PresenceTemporaryCredentials: true, PresenceMFA: true,
 	PresencePrincipalInOrg: true, PresenceResourceInOrg: true, PresencePrincipalTag: true, PresenceViaService: true,
+	PresenceTLS: true,
 }
 
 // TestContextKeyCatalogue keeps the catalogue and the code that computes
@@ -88,6 +89,7 @@ var presenceText = map[Presence]string{
 	PresenceRequestTag:           "the request sends the tag",
 	PresenceViaService:           "calls a service makes for the caller",
 	PresenceServicePrincipal:     "an AWS service principal calls",
+	PresenceTLS:                  "requests over TLS (HTTPS)",
 	PresenceOperation:            "the operation's parameters",
 	PresenceNever:                "never set by lockstep",
 }

@@ -43,7 +43,7 @@ func scanPolicies(typ PolicyType, pols []*policy.Policy, r *policy.Request, tr *
 		for _, st := range p.Statements {
 			mm := st.Check(r)
 			if tr != nil {
-				tr.statement(typ, p, st, policy.MatchExact, mm)
+				tr.statement(typ, p, st, policy.MatchExact, mm, r)
 			}
 			if mm.Element != policy.Matched {
 				continue
@@ -81,7 +81,7 @@ func scanResourcePolicy(p *policy.Policy, pr *policy.Principal, r *policy.Reques
 			mm = st.Check(r)
 		}
 		if tr != nil {
-			tr.statement(TypeResource, p, st, pm, mm)
+			tr.statement(TypeResource, p, st, pm, mm, r)
 		}
 		if pm == policy.NoMatch || mm.Element != policy.Matched {
 			continue

@@ -13,8 +13,11 @@ const MissingObjectAction = "s3:ListBucket"
 // s3:prefix, so a ListBucket grant that requires a prefix does not reveal
 // existence: the safer reading of the unknown in docs/decisions.md #6, recorded in
 // docs/decisions.md.
-func MissingObject(req *Request, bucket *Resource) (notFound bool, list Decision) {
-	lr := Request{Principal: req.Principal, Action: MissingObjectAction, Resource: bucket, Context: req.Context}
-	list = Decide(&lr)
-	return list.Allowed(), list
+//
+// listReq is the s3:ListBucket request that was decided, for explanations
+// and audit records.
+func MissingObject(req *Request, bucket *Resource) (notFound bool, list Decision, listReq *Request) {
+	lr := &Request{Principal: req.Principal, Action: MissingObjectAction, Resource: bucket, Context: req.Context}
+	list = Decide(lr)
+	return list.Allowed(), list, lr
 }

@@ -2,6 +2,7 @@ package authz
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/lockstep-dev/lockstep/policy"
@@ -27,9 +28,38 @@ type Step struct {
 	Effect string
 	// Applies reports whether the statement matched the request.
 	Applies bool
+	// Failed is the condition that kept the statement from applying,
+	// when its principal, action and resource matched; nil otherwise.
+	Failed *FailedCondition
 	// Text is the human-readable explanation.
 	Text string
 }
+
+// FailedCondition is a condition of a statement that was false for a
+// request: its operator and key as written, and the request's values of
+// the key (Present false: the request did not have the key).
+type FailedCondition struct {
+	Operator string
+	Key      string
+	Values   []string
+	Present  bool
+}
+
+// Observed says what the request had for the key: `s3:prefix absent`,
+// `aws:SourceVpce is "vpce-1"`.
+func (f *FailedCondition) Observed() string {
+	if !f.Present {
+		return f.Key + " absent"
+	}
+	q := make([]string, len(f.Values))
+	for i, v := range f.Values {
+		q[i] = strconv.Quote(v)
+	}
+	return f.Key + " is " + strings.Join(q, ", ")
+}
+
+// String is e.g. `StringLike s3:prefix: s3:prefix absent`.
+func (f *FailedCondition) String() string { return f.Operator + " " + f.Key + ": " + f.Observed() }
 
 func (t *Trace) add(s Step) { t.Steps = append(t.Steps, s) }
 
@@ -48,7 +78,7 @@ func (t *Trace) begin(req *Request, cross bool) {
 	t.note(TypeNone, "request: %s (%s) wants %s on %s; %s", PrincipalName(p), p.Kind, req.Action, req.Resource.ARN, where)
 }
 
-func (t *Trace) statement(typ PolicyType, p *policy.Policy, st *policy.Statement, pm policy.PrincipalMatch, mm policy.Mismatch) {
+func (t *Trace) statement(typ PolicyType, p *policy.Policy, st *policy.Statement, pm policy.PrincipalMatch, mm policy.Mismatch, r *policy.Request) {
 	s := Step{Type: typ, Policy: p.Name, Statement: st.Label(), Effect: st.Effect.String()}
 	name := p.Name
 	if name == "" {
@@ -66,6 +96,11 @@ func (t *Trace) statement(typ PolicyType, p *policy.Policy, st *policy.Statement
 		s.Text = fmt.Sprintf("%s: does not apply: %s %s does not cover the resource", prefix, elementName("Resource", not), strings.Join(pats, ", "))
 	case mm.Element == policy.ElemCondition:
 		s.Text = fmt.Sprintf("%s: does not apply: condition %s is false", prefix, st.Conditions()[mm.Index])
+		ci := st.ConditionList()[mm.Index]
+		s.Failed = &FailedCondition{Operator: ci.Operator, Key: ci.Key}
+		if r != nil && r.Context != nil {
+			s.Failed.Values, s.Failed.Present = r.Context.Get(ci.Key)
+		}
 	default:
 		s.Applies = true
 		s.Text = prefix + ": applies"

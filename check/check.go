@@ -180,7 +180,7 @@ func decide(w *world.World, pr *authz.Principal, p *plan.Plan, i int, env authz.
 	// alias or key ID) encrypts what the command writes to the
 	// destination, as plan.Build assumes.
 	if k := p.SSEKMSKey; k != "" && c.Bucket == cmd.Dest.Bucket && w.Key(k) != nil {
-		ec.KMSKey = k
+		ec.Encryption = enforce.NamedKeyEncryption(k)
 	}
 	res, err := enforce.Authorize(w, pr, ec)
 	if err != nil {

@@ -47,6 +47,8 @@ type Record struct {
 	ManagementEvent    bool           `json:"managementEvent"`
 	RecipientAccountID string         `json:"recipientAccountId,omitempty"`
 	EventCategory      string         `json:"eventCategory"`
+	// AdditionalEventData of a denied call says why (Denial).
+	AdditionalEventData *Denial `json:"additionalEventData,omitempty"`
 	// HTTPStatus is not a CloudTrail field; lockstep adds it.
 	HTTPStatus int `json:"lockstepHttpStatus,omitempty"`
 }
@@ -177,6 +179,9 @@ func (s *Server) requestRecord(c *call) Record {
 	}
 	if c.err != nil {
 		r.ErrorCode, r.ErrorMessage = c.err.Code, c.err.Message
+		if ch := firstDenied(c.checks); ch != nil {
+			r.AdditionalEventData = denial(ch)
+		}
 	}
 	if c.service == "s3" {
 		if op, ok := s3ops.Lookup("s3", c.operation); ok {
@@ -237,6 +242,7 @@ func (s *Server) kmsRecord(c *call, ch enforce.Check) Record {
 	if !ch.Decision.Allowed() {
 		r.ErrorCode = "AccessDenied"
 		r.ErrorMessage = ch.Decision.Message()
+		r.AdditionalEventData = denial(&ch)
 	}
 	return r
 }
@@ -253,7 +259,12 @@ func accountOf(arn string) string {
 func identity(c *call) UserIdentity {
 	p := c.principal
 	if p == nil || p.Kind == authz.Anonymous {
-		return UserIdentity{Type: "AWSAccount", PrincipalID: "", AccountID: "anonymous"}
+		ui := UserIdentity{Type: "AWSAccount", PrincipalID: "", AccountID: "anonymous"}
+		// A signature with a key the world does not know
+		// (InvalidAccessKeyId): the log names the key, so that the user
+		// sees which credentials a client sent.
+		ui.AccessKeyID = c.unknownKey
+		return ui
 	}
 	ui := UserIdentity{PrincipalID: p.UserID, ARN: p.ARN, AccountID: p.Account}
 	if c.auth != nil {

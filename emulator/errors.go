@@ -48,6 +48,27 @@ func errInvalidArgument(name, value, format string, args ...any) *apiError {
 	return errorf(http.StatusBadRequest, "InvalidArgument", format, args...).with("ArgumentName", name).with("ArgumentValue", value)
 }
 
+// errPreconditionFailed: a conditional header did not hold; condition
+// names it (If-Match, If-None-Match, x-amz-copy-source-If-Match, ...).
+func errPreconditionFailed(condition string) *apiError {
+	return errorf(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold").with("Condition", condition)
+}
+
+// errRequestTimeout: the client stopped sending the request body.
+func errRequestTimeout() *apiError {
+	return errorf(http.StatusBadRequest, "RequestTimeout", "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.")
+}
+
+// errInvalidStorageClass: an x-amz-storage-class S3 does not know.
+func errInvalidStorageClass() *apiError {
+	return errorf(http.StatusBadRequest, "InvalidStorageClass", "The storage class you specified is not valid")
+}
+
+// errSlowDown: S3's answer to more requests on a key than it serves.
+func errSlowDown() *apiError {
+	return errorf(http.StatusServiceUnavailable, "SlowDown", "Please reduce your request rate.")
+}
+
 func errMalformedXML() *apiError {
 	return errorf(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
 }
@@ -111,24 +132,54 @@ func writeS3Error(w http.ResponseWriter, r *http.Request, e *apiError, requestID
 	w.Write(b)
 }
 
+// appendEscaped appends s as XML text. Control characters other than tab
+// and line feed, which XML 1.0 text cannot hold literally, become
+// character references (&#x1;, &#xD;, ...), as S3 writes them, so that keys holding them survive a listing
+// (docs/emulator.md "Write guarantees and request semantics"); encoding/xml
+// would replace them with U+FFFD.
 func appendEscaped(b []byte, s string) []byte {
+	const hex = "0123456789ABCDEF"
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '<':
+		switch c := s[i]; {
+		case c == '<':
 			b = append(b, "&lt;"...)
-		case '>':
+		case c == '>':
 			b = append(b, "&gt;"...)
-		case '&':
+		case c == '&':
 			b = append(b, "&amp;"...)
-		case '"':
+		case c == '"':
 			b = append(b, "&quot;"...)
-		case '\'':
+		case c == '\'':
 			b = append(b, "&apos;"...)
-		case '\r':
-			b = append(b, "&#xD;"...)
+		case c < 0x20 && c != '\t' && c != '\n':
+			// Tab and line feed are XML text as they are; a carriage
+			// return would be read back as a line feed.
+			b = append(b, "&#x"...)
+			if c >= 0x10 {
+				b = append(b, hex[c>>4])
+			}
+			b = append(b, hex[c&0xF], ';')
 		default:
 			b = append(b, c)
 		}
 	}
 	return b
+}
+
+// xmlText is text that encoding/xml writes as it is, escaped by
+// appendEscaped: for S3 keys and prefixes, which may hold control
+// characters.
+type xmlText struct {
+	Inner string `xml:",innerxml"`
+}
+
+func newXMLText(s string) xmlText { return xmlText{Inner: string(appendEscaped(nil, s))} }
+
+// optionalXMLText is newXMLText for an element left out when s is empty.
+func optionalXMLText(s string) *xmlText {
+	if s == "" {
+		return nil
+	}
+	t := newXMLText(s)
+	return &t
 }

@@ -203,35 +203,11 @@ func checkIAMName(member, name string, re *regexp.Regexp, max int) error {
 	return nil
 }
 
-// iamAuthorize decides the call's catalogue checks on an IAM resource and
-// returns IAM's AccessDenied for the first denial.
-func (s *Server) iamAuthorize(c *call, resource string, keys map[string][]string) error {
-	return s.authorizeAPI(c, enforce.Call{Resource: resource, Keys: keys}, http.StatusForbidden, "AccessDenied")
-}
-
 // iamChange applies fn to the world model. Errors fn returns go to the
 // caller as they are; a model that no longer compiles (which the checks
 // before should prevent) is a ValidationError naming the problem.
 func (s *Server) iamChange(fn func(m *world.Model) error) error {
 	return s.changeAPI(fn, "ValidationError")
-}
-
-// authorizeAPI decides the catalogue checks of an IAM or KMS call, ec
-// with the call's operation and environment, and returns the first denial
-// as an error of the service's status and code, with the decision's
-// message.
-func (s *Server) authorizeAPI(c *call, ec enforce.Call, deniedStatus int, deniedCode string) error {
-	ec.Operation = c.operation
-	ec.Env = c.env
-	res, err := enforce.Authorize(s.state.world(), c.principal, ec)
-	if err != nil {
-		return errInternal(err)
-	}
-	c.checks = append(c.checks, res.Checks...)
-	if d := res.Denied(); d != nil {
-		return errorf(deniedStatus, deniedCode, "%s", d.Decision.Message())
-	}
-	return nil
 }
 
 // changeAPI applies fn to the world model for an IAM or KMS call. Errors
@@ -471,7 +447,7 @@ func (s *Server) createEntity(c *call, form url.Values, k *entityKind, name, pat
 		boundary.setKey(keys)
 	}
 	arn := "arn:aws:iam::" + acct + ":" + k.noun + path + name
-	if err := s.iamAuthorize(c, arn, keys); err != nil {
+	if err := s.authorizeAPI(c, enforce.Call{Resource: arn, Keys: keys}); err != nil {
 		return nil, err
 	}
 	err = s.iamChange(func(m *world.Model) error {
@@ -503,7 +479,7 @@ func (s *Server) createEntity(c *call, form url.Values, k *entityKind, name, pat
 func (s *Server) authorizedEntity(c *call, k *entityKind, name string, keys map[string][]string) (*entity, error) {
 	acct := c.principal.Account
 	e := k.find(s.state.world(), acct, name)
-	if err := s.iamAuthorize(c, k.arn(e, acct, name), keys); err != nil {
+	if err := s.authorizeAPI(c, enforce.Call{Resource: k.arn(e, acct, name), Keys: keys}); err != nil {
 		return nil, err
 	}
 	if e == nil {

@@ -17,7 +17,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lockstep-dev/lockstep/authz"
 	"github.com/lockstep-dev/lockstep/enforce"
 	"github.com/lockstep-dev/lockstep/policy"
 	"github.com/lockstep-dev/lockstep/world"
@@ -142,15 +141,6 @@ func errKMSValidation(member, value, constraint string) *apiError {
 
 func errUnsupported(format string, args ...any) *apiError {
 	return errorf(http.StatusBadRequest, "UnsupportedOperationException", "lockstep emulator: "+format, args...)
-}
-
-// kmsAuthorize decides the call's catalogue checks and returns KMS's
-// AccessDeniedException (HTTP 400) for the first denial, with the message
-// KMS sends (docs/authorization.md §3.6 "Direct KMS call"): "User: ARN is not authorized
-// to perform: kms:Decrypt on resource: KEY because no resource-based
-// policy allows the kms:Decrypt action".
-func (s *Server) kmsAuthorize(c *call, ec enforce.Call) error {
-	return s.authorizeAPI(c, ec, http.StatusBadRequest, "AccessDeniedException")
 }
 
 // resolveKeyID finds the key a KeyId parameter names: a key ID or an
@@ -278,23 +268,8 @@ func (s *Server) keyCreated(id string) time.Time {
 	return s.now()
 }
 
-// wouldLockOut reports whether a key policy would deny the caller a later
-// kms:PutKeyPolicy: KMS refuses such a policy unless
-// BypassPolicyLockoutSafetyCheck is set (KMS API reference, CreateKey and
-// PutKeyPolicy).
-func (s *Server) wouldLockOut(c *call, keyARN, account string, p *policy.Policy) bool {
-	w := s.state.world()
-	res := &authz.Resource{ARN: keyARN, Account: account, Kind: authz.ResourceKMSKey, Policy: p, Region: w.Region}
-	if a := w.Account(account); a != nil {
-		res.RCPs, res.OrgID, res.OrgPaths = a.RCPs, a.OrgID, a.OrgPaths
-	}
-	if k := w.Key(keyARN); k != nil {
-		res.Aliases = k.Aliases
-	}
-	ctx := authz.NewContext(c.principal, "kms:PutKeyPolicy", res, c.env)
-	return !authz.Decide(&authz.Request{Principal: c.principal, Action: "kms:PutKeyPolicy", Resource: res, Context: ctx}).Allowed()
-}
-
+// errLockout is KMS's answer to a key policy that fails the policy
+// lockout safety check (enforce.KeyPolicyLocksOut).
 func errLockout() *apiError {
 	return errorf(http.StatusBadRequest, "MalformedPolicyDocumentException", "The new key policy will not allow you to update the key policy in the future.")
 }
@@ -377,13 +352,13 @@ func (s *Server) kmsCreateKey(w http.ResponseWriter, c *call, body []byte) error
 		"kms:MultiRegion":                    {"false"},
 		"kms:BypassPolicyLockoutSafetyCheck": {strconv.FormatBool(in.BypassPolicyLockoutSafetyCheck)},
 	}
-	if err := s.kmsAuthorize(c, enforce.Call{Keys: keys}); err != nil {
+	if err := s.authorizeAPI(c, enforce.Call{Keys: keys}); err != nil {
 		return err
 	}
 	acct := c.principal.Account
 	id := newKeyID(c.start)
 	arn := "arn:aws:kms:" + s.state.world().Region + ":" + acct + ":key/" + id
-	if pol != nil && !in.BypassPolicyLockoutSafetyCheck && s.wouldLockOut(c, arn, acct, pol) {
+	if pol != nil && !in.BypassPolicyLockoutSafetyCheck && enforce.KeyPolicyLocksOut(s.state.world(), c.principal, c.env, arn, acct, pol) {
 		return errLockout()
 	}
 	err := s.kmsChange(func(m *world.Model) error {
@@ -423,7 +398,7 @@ func (s *Server) kmsDescribeKey(w http.ResponseWriter, c *call, body []byte) err
 		return err
 	}
 	c.env.RequestAlias = alias
-	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN}); err != nil {
+	if err := s.authorizeAPI(c, enforce.Call{Resource: k.ARN}); err != nil {
 		return err
 	}
 	return writeKMSResponse(w, c, map[string]any{"KeyMetadata": s.keyMetadata(k)})
@@ -456,7 +431,7 @@ func (s *Server) kmsGetKeyPolicy(w http.ResponseWriter, c *call, body []byte) er
 	if err != nil {
 		return err
 	}
-	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN}); err != nil {
+	if err := s.authorizeAPI(c, enforce.Call{Resource: k.ARN}); err != nil {
 		return err
 	}
 	return writeKMSResponse(w, c, map[string]string{"Policy": string(k.Policy.Source), "PolicyName": "default"})
@@ -484,7 +459,7 @@ func (s *Server) kmsPutKeyPolicy(w http.ResponseWriter, c *call, body []byte) er
 		return err
 	}
 	keys := map[string][]string{"kms:BypassPolicyLockoutSafetyCheck": {strconv.FormatBool(in.BypassPolicyLockoutSafetyCheck)}}
-	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN, Keys: keys}); err != nil {
+	if err := s.authorizeAPI(c, enforce.Call{Resource: k.ARN, Keys: keys}); err != nil {
 		return err
 	}
 	if k.Managed {
@@ -493,7 +468,7 @@ func (s *Server) kmsPutKeyPolicy(w http.ResponseWriter, c *call, body []byte) er
 		// the model, which does not hold managed keys (docs/authorization.md §3.3).
 		return errorf(http.StatusBadRequest, "AccessDeniedException", "The key policy of the AWS managed key %s cannot be changed", k.ARN)
 	}
-	if !in.BypassPolicyLockoutSafetyCheck && s.wouldLockOut(c, k.ARN, k.Account.ID, pol) {
+	if !in.BypassPolicyLockoutSafetyCheck && enforce.KeyPolicyLocksOut(s.state.world(), c.principal, c.env, k.ARN, k.Account.ID, pol) {
 		return errLockout()
 	}
 	err = s.kmsChange(func(m *world.Model) error {
@@ -542,7 +517,7 @@ func (s *Server) kmsCreateAlias(w http.ResponseWriter, c *call, body []byte) err
 	aliasARN := "arn:aws:kms:" + s.state.world().Region + ":" + acct + ":" + in.AliasName
 	// kms:CreateAlias is checked on the alias (IAM policies only) and on
 	// the key (key policy), as the catalogue row says.
-	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN, Alias: aliasARN}); err != nil {
+	if err := s.authorizeAPI(c, enforce.Call{Resource: k.ARN, Alias: aliasARN}); err != nil {
 		return err
 	}
 	if k.Account.ID != acct {
@@ -600,7 +575,7 @@ func (s *Server) kmsListAliases(w http.ResponseWriter, c *call, body []byte) err
 		}
 		only = k
 	}
-	if err := s.kmsAuthorize(c, enforce.Call{}); err != nil {
+	if err := s.authorizeAPI(c, enforce.Call{}); err != nil {
 		return err
 	}
 	type aliasEntry struct {

@@ -59,7 +59,7 @@ func checkAlgorithm(alg string) error {
 // that would succeed ends here, with DryRunOperationException.
 func (s *Server) authorizeCrypto(c *call, k *world.Key, alias string, ec map[string]string, dryRun bool) error {
 	c.env.RequestAlias = alias
-	if err := s.kmsAuthorize(c, enforce.Call{Resource: k.ARN, Keys: cryptoKeys(ec, true)}); err != nil {
+	if err := s.authorizeAPI(c, enforce.Call{Resource: k.ARN, Keys: cryptoKeys(ec, true)}); err != nil {
 		return err
 	}
 	if dryRun {

@@ -8,9 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/lockstep-dev/lockstep/enforce"
 	"github.com/lockstep-dev/lockstep/s3ops"
 	"github.com/lockstep-dev/lockstep/sigv4"
 	"github.com/lockstep-dev/lockstep/store"
@@ -36,7 +34,6 @@ var s3Handlers = map[string]s3Handler{
 	"PutBucketEncryption":        (*Server).putBucketEncryption,
 	"GetBucketOwnershipControls": (*Server).getOwnershipControls,
 	"PutBucketOwnershipControls": (*Server).putOwnershipControls,
-	"GetBucketVersioning":        (*Server).getBucketVersioning,
 	"ListMultipartUploads":       (*Server).listMultipartUploads,
 	"HeadObject":                 (*Server).getObject,
 	"GetObject":                  (*Server).getObject,
@@ -82,11 +79,11 @@ func (s *Server) serveS3(w http.ResponseWriter, c *call) {
 			c.params[k] = v[0]
 		}
 	}
-	if c.key != "" && (len(c.key) > 1024 || !utf8.ValidString(c.key)) {
-		s.fail(w, c, errorf(http.StatusBadRequest, "KeyTooLongError", "Your key is too long").with("Size", strconv.Itoa(len(c.key))).with("MaxSizeAllowed", "1024"))
+	if err := s.checkS3Request(c); err != nil {
+		s.fail(w, c, err)
 		return
 	}
-	h := s3Handlers[op]
+	h := s3HandlerOf(op)
 	if h == nil {
 		s.fail(w, c, errNotImplemented(op))
 		return
@@ -94,6 +91,15 @@ func (s *Server) serveS3(w http.ResponseWriter, c *call) {
 	if err := h(s, w, c); err != nil {
 		s.fail(w, c, err)
 	}
+}
+
+// s3HandlerOf returns the handler of a catalogue operation, nil when the
+// emulator does not serve it.
+func s3HandlerOf(operation string) s3Handler {
+	if h := s3Handlers[operation]; h != nil {
+		return h
+	}
+	return bucketConfigHandlers[operation]
 }
 
 // bucketAndKey reads the bucket and key from a path-style URL
@@ -134,137 +140,47 @@ func splitHostPort(hostport string) (string, string, error) {
 	return hostport[:i], hostport[i+1:], nil
 }
 
-// bucketSubresources are bucket configuration sub-resources the emulator
-// does not serve; a request for one gets NotImplemented naming it.
-var bucketSubresources = []string{"acl", "cors", "lifecycle", "logging", "notification", "replication", "tagging",
-	"website", "accelerate", "requestPayment", "object-lock", "publicAccessBlock", "analytics", "metrics",
-	"inventory", "intelligent-tiering", "policyStatus", "versions"}
-
-// s3Operation names the catalogue operation of a request (docs/authorization.md §2.2).
+// s3Operation names the catalogue operation of a request from its method,
+// path and query, and the x-amz-copy-source header: the catalogue's routes
+// are the route table (s3ops.RouteS3, docs/emulator.md "Routing"). A
+// request that names a sub-resource its row's route does not is an
+// operation the catalogue does not hold, NotImplemented naming the
+// sub-resource; a row without a handler is NotImplemented too (serveS3).
 func s3Operation(r *http.Request, bucket, key string) (string, error) {
-	q := r.URL.Query()
-	has := func(k string) bool { _, ok := q[k]; return ok }
-	copySource := r.Header.Get("X-Amz-Copy-Source") != ""
-	m := r.Method
+	level := s3ops.ObjectLevel
 	switch {
 	case bucket == "":
-		if m == http.MethodGet {
-			return "ListBuckets", nil
-		}
+		level = s3ops.ServiceLevel
 	case key == "":
-		switch m {
-		case http.MethodGet:
-			switch {
-			case has("location"):
-				return "GetBucketLocation", nil
-			case has("policy"):
-				return "GetBucketPolicy", nil
-			case has("encryption"):
-				return "GetBucketEncryption", nil
-			case has("ownershipControls"):
-				return "GetBucketOwnershipControls", nil
-			case has("versioning"):
-				return "GetBucketVersioning", nil
-			case has("uploads"):
-				return "ListMultipartUploads", nil
-			case q.Get("list-type") == "2":
-				return "ListObjectsV2", nil
-			}
-			for _, sub := range bucketSubresources {
-				if has(sub) {
-					return "GetBucket" + sub, errNotImplemented("GET ?" + sub)
-				}
-			}
-			return "ListObjects", nil
-		case http.MethodPut:
-			switch {
-			case has("policy"):
-				return "PutBucketPolicy", nil
-			case has("encryption"):
-				return "PutBucketEncryption", nil
-			case has("ownershipControls"):
-				return "PutBucketOwnershipControls", nil
-			}
-			for _, sub := range append(bucketSubresources, "versioning") {
-				if has(sub) {
-					return "PutBucket" + sub, errNotImplemented("PUT ?" + sub)
-				}
-			}
-			return "CreateBucket", nil
-		case http.MethodDelete:
-			if has("policy") {
-				return "DeleteBucketPolicy", nil
-			}
-			for _, sub := range append(bucketSubresources, "encryption", "ownershipControls") {
-				if has(sub) {
-					return "DeleteBucket" + sub, errNotImplemented("DELETE ?" + sub)
-				}
-			}
-			return "DeleteBucket", nil
-		case http.MethodHead:
-			return "HeadBucket", nil
-		case http.MethodPost:
-			if has("delete") {
-				return "DeleteObjects", nil
-			}
-			return "PostObject", errNotImplemented("browser-based POST uploads")
-		}
-	default:
-		switch m {
-		case http.MethodGet:
-			switch {
-			case has("uploadId"):
-				return "ListParts", nil
-			case has("tagging"):
-				return "GetObjectTagging", nil
-			case has("acl"):
-				return "GetObjectAcl", nil
-			case has("attributes"):
-				return "GetObjectAttributes", errNotImplemented("GetObjectAttributes")
-			}
-			return "GetObject", nil
-		case http.MethodHead:
-			return "HeadObject", nil
-		case http.MethodPut:
-			switch {
-			case has("partNumber") && has("uploadId"):
-				if copySource {
-					return "UploadPartCopy", nil
-				}
-				return "UploadPart", nil
-			case has("tagging"):
-				return "PutObjectTagging", nil
-			case has("acl"):
-				return "PutObjectAcl", nil
-			case has("retention"), has("legal-hold"):
-				return "PutObjectRetention", errNotImplemented("object lock")
-			case copySource:
-				return "CopyObject", nil
-			}
-			return "PutObject", nil
-		case http.MethodPost:
-			switch {
-			case has("uploads"):
-				return "CreateMultipartUpload", nil
-			case has("uploadId"):
-				return "CompleteMultipartUpload", nil
-			case has("restore"):
-				return "RestoreObject", errNotImplemented("RestoreObject")
-			case has("select"):
-				return "SelectObjectContent", errNotImplemented("SelectObjectContent")
-			}
-		case http.MethodDelete:
-			switch {
-			case has("uploadId"):
-				return "AbortMultipartUpload", nil
-			case has("tagging"):
-				return "DeleteObjectTagging", nil
-			}
-			return "DeleteObject", nil
+		level = s3ops.BucketLevel
+	}
+	q := r.URL.Query()
+	op, rt, ok := s3ops.RouteS3(r.Method, level, q, r.Header)
+	for _, sub := range s3ops.Subresources {
+		if _, named := q[sub]; named && (!ok || !rt.Names(sub)) {
+			// The audit record names it as S3 would: GetBucketcors.
+			return unservedName(r.Method, level, sub), errNotImplemented(r.Method + " ?" + sub)
 		}
 	}
+	switch {
+	case ok:
+		return op.Name, nil
+	case r.Method == http.MethodPost && level == s3ops.BucketLevel:
+		return "PostObject", errNotImplemented("browser-based POST uploads")
+	}
 	return "", errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.").
-		with("Method", m).with("ResourceType", resourceType(bucket, key))
+		with("Method", r.Method).with("ResourceType", resourceType(bucket, key))
+}
+
+// unservedName names an operation on a sub-resource the catalogue does
+// not hold, for the audit log: the method's verb, Bucket or Object, and
+// the sub-resource.
+func unservedName(method string, level s3ops.Level, sub string) string {
+	verb := strings.ToUpper(method[:1]) + strings.ToLower(method[1:])
+	if level == s3ops.ObjectLevel {
+		return verb + "Object" + sub
+	}
+	return verb + "Bucket" + sub
 }
 
 func resourceType(bucket, key string) string {
@@ -287,39 +203,6 @@ func (s *Server) bucket(c *call) (*world.Bucket, error) {
 	}
 	c.resourceAccount = b.Account.ID
 	return b, nil
-}
-
-// authorize decides every check the catalogue lists for the call and
-// returns AccessDenied with S3's message for the first denial. objs are the
-// existing objects the call reads or whose ACL or tags it touches: the
-// checks on one owned by another account than its bucket's owner follow
-// the object context of docs/authorization.md §2.5 (applyObjectContext).
-func (s *Server) authorize(c *call, ec enforce.Call, objs ...ownedObject) error {
-	if ec.Operation == "" {
-		ec.Operation = c.operation
-	}
-	if ec.Bucket == "" {
-		ec.Bucket = c.bucket
-	}
-	if ec.Key == "" {
-		ec.Key = c.key
-	}
-	ec.Env = c.env
-	keys := s.conditionKeys(c, ec.Operation)
-	for k, v := range ec.Keys {
-		keys[k] = v
-	}
-	ec.Keys = keys
-	res, err := enforce.Authorize(s.state.world(), c.principal, ec)
-	if err != nil {
-		return errInternal(err)
-	}
-	applyObjectContext(res.Checks, objs)
-	c.checks = append(c.checks, res.Checks...)
-	if d := res.Denied(); d != nil {
-		return errorf(http.StatusForbidden, "AccessDenied", "%s", d.S3Message())
-	}
-	return nil
 }
 
 // conditionKeys returns the condition keys the request sets for the
@@ -384,22 +267,7 @@ func (s *Server) commonKeys(c *call) map[string][]string {
 	if v := c.r.Header.Get("X-Amz-Content-Sha256"); v != "" {
 		keys["s3:x-amz-content-sha256"] = []string{v}
 	}
-	if c.r.TLS != nil {
-		keys["s3:TlsVersion"] = []string{tlsVersion(c.r.TLS.Version)}
-	}
 	return keys
-}
-
-func tlsVersion(v uint16) string {
-	switch v {
-	case 0x0304:
-		return "1.3"
-	case 0x0303:
-		return "1.2"
-	case 0x0302:
-		return "1.1"
-	}
-	return "1.0"
 }
 
 // copySourceKeyValue is the s3:x-amz-copy-source value: bucket/key with no
@@ -495,7 +363,7 @@ func storeError(err error, c *call) error {
 	case errors.Is(err, store.ErrInvalidKey):
 		return errorf(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return errorf(http.StatusBadRequest, "RequestTimeout", "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.")
+		return errRequestTimeout()
 	}
 	var se *sigv4.Error
 	if errors.As(err, &se) {

@@ -31,7 +31,7 @@ type ownedObject struct {
 	meta   store.ObjectMeta
 }
 
-// copySource is the existing source object of a copy, for authorizeCopy:
+// copySource is the existing source object of a copy, for authorizeCopySource:
 // it is read through its ACL when another account than its bucket's owner
 // owns it (docs/authorization.md §2.5 object context). None when the source is missing.
 func copySource(sb *world.Bucket, src store.ObjectMeta, missing bool) []ownedObject {

@@ -25,7 +25,7 @@ func (s *Server) listBuckets(w http.ResponseWriter, c *call) error {
 	if c.principal.Kind == authz.Anonymous {
 		return errorf(http.StatusForbidden, "AccessDenied", "Access Denied")
 	}
-	if err := s.authorize(c, enforce.Call{}); err != nil {
+	if err := s.authorize(c, noObjectData, enforce.Call{}); err != nil {
 		return err
 	}
 	c.resourceAccount = c.principal.Account
@@ -62,7 +62,7 @@ func (s *Server) authorizedBucket(c *call) (*world.Bucket, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(c, enforce.Call{}); err != nil {
+	if err := s.authorize(c, noObjectData, enforce.Call{}); err != nil {
 		return nil, err
 	}
 	return b, nil
@@ -98,8 +98,15 @@ func (s *Server) createBucket(w http.ResponseWriter, c *call) error {
 	}
 	// Authorization comes first: seed 002's CreateBucket on an existing
 	// bucket was denied, not answered with BucketAlreadyOwnedByYou.
-	if err := s.authorize(c, enforce.Call{Keys: keys, Features: features(c.r)}); err != nil {
+	f := features(c.r)
+	if err := s.authorize(c, noObjectData, enforce.Call{Keys: keys, Features: f}); err != nil {
 		return err
+	}
+	if f.BucketLock {
+		// A bucket created with Object Lock would answer
+		// GetObjectLockConfiguration as if it had none (docs/emulator.md
+		// "Not served").
+		return errNotImplemented("object lock (x-amz-bucket-object-lock-enabled)")
 	}
 	if region != s.region && !(region == "us-east-1" && conf.LocationConstraint == "") {
 		return errorf(http.StatusBadRequest, "IllegalLocationConstraintException",
@@ -221,7 +228,7 @@ func (s *Server) headBucket(w http.ResponseWriter, c *call) error {
 	// HeadBucket returns the region "whether access to the bucket is
 	// authorized or not" (docs/authorization.md §2.2).
 	w.Header().Set("X-Amz-Bucket-Region", b.Region)
-	if err := s.authorize(c, enforce.Call{}); err != nil {
+	if err := s.authorize(c, noObjectData, enforce.Call{}); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusOK)
@@ -474,19 +481,6 @@ func (s *Server) putOwnershipControls(w http.ResponseWriter, c *call) error {
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil
-}
-
-func (s *Server) getBucketVersioning(w http.ResponseWriter, c *call) error {
-	if _, err := s.authorizedBucket(c); err != nil {
-		return err
-	}
-	// Versioning is never enabled on the emulator's buckets: the empty
-	// configuration is what AWS returns for a never-versioned bucket.
-	type result struct {
-		XMLName xml.Name `xml:"VersioningConfiguration"`
-		NS      string   `xml:"xmlns,attr"`
-	}
-	return writeXML(w, http.StatusOK, result{NS: s3NS})
 }
 
 // resolveKMSKey finds a key by key ID, key ARN, alias name or alias ARN;

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/lockstep-dev/lockstep/enforce"
 	"github.com/lockstep-dev/lockstep/s3ops"
@@ -27,24 +28,18 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	ec := enforce.Call{SourceBucket: srcBucket, SourceKey: srcKey, Features: features(c.r)}
-	if we.key != nil {
-		ec.KMSKey = we.key.ARN
-	}
-	if cs.kms() {
-		ec.SourceKMSKey = src.SSE.KMSKeyID
-	} else if cs.b.KMSKey != nil {
-		ec.Features.SourceKMS = false
-		// The source is not under SSE-KMS although its bucket's default
-		// is: no Decrypt on the source.
-		ec.SourceKMSKey = ""
-	}
-	if err := s.authorizeCopySource(c, ec, cs); err != nil {
+	if err := s.authorizeCopySource(c, writtenEncryption(we), ec, cs); err != nil {
 		return err
 	}
 	if err := checkACLHeaders(c.r.Header, b); err != nil {
 		return err
 	}
+	sc, err := storageClass(c.r.Header)
+	if err != nil {
+		return err
+	}
 	meta := src
+	meta.StorageClass = sc
 	meta.PartsCount, meta.PartSizes = 0, nil
 	metaDirective := c.r.Header.Get("X-Amz-Metadata-Directive")
 	tagDirective := c.r.Header.Get("X-Amz-Tagging-Directive")
@@ -89,6 +84,10 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
+	pre, err := writePrecondition(c.r.Header)
+	if err != nil {
+		return err
+	}
 	type result struct {
 		XMLName      xml.Name `xml:"CopyObjectResult"`
 		NS           string   `xml:"xmlns,attr"`
@@ -103,16 +102,16 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 		// CopyObject: "a 200 OK response can contain either a success or
 		// an error").
 		return s.longOperation(w, c, func() (any, error) {
-			out, err := s.store.Copy(ctx, srcBucket, srcKey, c.bucket, c.key, meta, srcCipher, we.cipher)
+			out, err := s.store.CopyIf(ctx, srcBucket, srcKey, c.bucket, c.key, meta, srcCipher, we.cipher, pre)
 			if err != nil {
-				return nil, storeError(err, c)
+				return nil, conditionalWriteError(err, c, pre)
 			}
 			return result{NS: s3NS, LastModified: s3Time(out.LastModified), ETag: quoteETag(out.ETag)}, nil
 		})
 	}
-	out, err := s.store.Copy(ctx, srcBucket, srcKey, c.bucket, c.key, meta, srcCipher, we.cipher)
+	out, err := s.store.CopyIf(ctx, srcBucket, srcKey, c.bucket, c.key, meta, srcCipher, we.cipher, pre)
 	if err != nil {
-		return storeError(err, c)
+		return conditionalWriteError(err, c, pre)
 	}
 	return writeXML(w, http.StatusOK, result{NS: s3NS, LastModified: s3Time(out.LastModified), ETag: quoteETag(out.ETag)})
 }
@@ -150,53 +149,49 @@ func (s *Server) readCopySource(c *call) (*copySourceObject, error) {
 	return &copySourceObject{bucket: bucket, key: key, version: version, b: sb, meta: meta, missing: missing}, nil
 }
 
-// kms reports whether the source object is encrypted under SSE-KMS.
-func (cs *copySourceObject) kms() bool {
-	return !cs.missing && len(cs.meta.SSE.WrappedKey) > 0
+// encryption is the encryption state of the source object: none when it
+// is missing (S3 reads nothing), whatever its bucket's default.
+func (cs *copySourceObject) encryption() enforce.Encryption {
+	if cs.missing {
+		return noObjectData
+	}
+	return storedEncryption(cs.meta.SSE)
 }
 
-// authorizeCopySource authorizes a copy from cs (authorizeCopy), then
-// checks that the source exists, as its current version, and meets the
-// x-amz-copy-source-if-* conditions.
-func (s *Server) authorizeCopySource(c *call, ec enforce.Call, cs *copySourceObject) error {
-	if err := s.authorizeCopy(c, ec, cs.b, cs.kms(), copySource(cs.b, cs.meta, cs.missing)...); err != nil {
+// authorizeCopySource authorizes a copy from cs to an object in the
+// encryption state enc, then checks that the source exists, as its
+// current version, and meets the x-amz-copy-source-if-* conditions. The
+// source is read through its ACL when another account than its bucket's
+// owner owns it (docs/authorization.md §2.5 object context).
+func (s *Server) authorizeCopySource(c *call, enc enforce.Encryption, ec enforce.Call, cs *copySourceObject) error {
+	ec.SourceEncryption = cs.encryption()
+	if err := s.authorize(c, enc, ec, copySource(cs.b, cs.meta, cs.missing)...); err != nil {
 		return err
 	}
 	if cs.missing || (cs.version != "" && cs.version != "null") {
-		return errNoSuchKey(cs.key)
+		// The same 403-or-404 rule as GetObject, on the source
+		// (docs/authorization.md §2.4).
+		return s.missingObjectAt(c, cs.b, cs.key, s3ops.SourceObject)
 	}
 	_, err := checkConditions(c.r.Header, cs.meta, "X-Amz-Copy-Source-If-")
 	return err
 }
 
-// authorizeCopy authorizes a copy whose source may or may not be under
-// SSE-KMS: the source's KMS Decrypt is checked only when it is. src is the
-// existing source object, as for authorize.
-func (s *Server) authorizeCopy(c *call, ec enforce.Call, sb *world.Bucket, sourceKMS bool, src ...ownedObject) error {
-	if sourceKMS || sb.KMSKey == nil {
-		return s.authorize(c, ec, src...)
+// parseCopySourceRange reads UploadPartCopy's x-amz-copy-source-range:
+// exactly bytes=first-last, with last inside the source. Unlike a GET
+// Range, a malformed range or one past the end is an error, never
+// ignored nor shortened (docs/emulator.md "Write guarantees and request
+// semantics").
+func parseCopySourceRange(h string, size int64) (start, length int64, err error) {
+	spec, _ := strings.CutPrefix(h, "bytes=")
+	a, b, found := strings.Cut(spec, "-")
+	first, okA := parseOffset(a)
+	last, okB := parseOffset(b)
+	if !strings.HasPrefix(h, "bytes=") || !found || !okA || !okB || last < first {
+		return 0, 0, errInvalidArgument("x-amz-copy-source-range", h, "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy")
 	}
-	// enforce assumes the source bucket's default key; the object is not
-	// encrypted with it, so decide without the source's KMS call.
-	err := s.authorize(c, ec, src...)
-	if err == nil {
-		return nil
+	if last >= size {
+		return 0, 0, errInvalidArgument("x-amz-copy-source-range", h, "Range specified is not valid for source object of size: %d", size)
 	}
-	var kept []enforce.Check
-	var denied *enforce.Check
-	for i := range c.checks {
-		ch := c.checks[i]
-		if ch.KMS != nil && ch.KMS.Key == s3ops.SourceKey {
-			continue
-		}
-		kept = append(kept, ch)
-		if denied == nil && !ch.Decision.Allowed() {
-			denied = &kept[len(kept)-1]
-		}
-	}
-	c.checks = kept
-	if denied != nil {
-		return errorf(http.StatusForbidden, "AccessDenied", "%s", denied.S3Message())
-	}
-	return nil
+	return first, last - first + 1, nil
 }

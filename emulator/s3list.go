@@ -17,7 +17,7 @@ func (s *Server) listObjects(w http.ResponseWriter, c *call) error {
 	if _, err := s.bucket(c); err != nil {
 		return err
 	}
-	if err := s.authorize(c, enforce.Call{}); err != nil {
+	if err := s.authorize(c, noObjectData, enforce.Call{}); err != nil {
 		return err
 	}
 	q := c.r.URL.Query()
@@ -61,7 +61,7 @@ func (s *Server) listObjects(w http.ResponseWriter, c *call) error {
 		return s
 	}
 	type content struct {
-		Key          string
+		Key          xmlText
 		LastModified string
 		ETag         string
 		Size         int64
@@ -69,32 +69,32 @@ func (s *Server) listObjects(w http.ResponseWriter, c *call) error {
 		StorageClass string
 	}
 	type prefix struct {
-		Prefix string
+		Prefix xmlText
 	}
 	type result struct {
 		XMLName               xml.Name `xml:"ListBucketResult"`
 		NS                    string   `xml:"xmlns,attr"`
 		Name                  string
-		Prefix                string
-		Marker                *string `xml:",omitempty"`
-		NextMarker            string  `xml:",omitempty"`
-		KeyCount              *int    `xml:",omitempty"`
+		Prefix                xmlText
+		Marker                *xmlText `xml:",omitempty"`
+		NextMarker            *xmlText `xml:",omitempty"`
+		KeyCount              *int     `xml:",omitempty"`
 		MaxKeys               int
-		Delimiter             string `xml:",omitempty"`
-		EncodingType          string `xml:",omitempty"`
+		Delimiter             *xmlText `xml:",omitempty"`
+		EncodingType          string   `xml:",omitempty"`
 		IsTruncated           bool
 		ContinuationToken     string    `xml:",omitempty"`
 		NextContinuationToken string    `xml:",omitempty"`
-		StartAfter            string    `xml:",omitempty"`
+		StartAfter            *xmlText  `xml:",omitempty"`
 		Contents              []content `xml:"Contents"`
 		CommonPrefixes        []prefix  `xml:"CommonPrefixes"`
 	}
-	out := result{NS: s3NS, Name: c.bucket, Prefix: e(opts.Prefix), MaxKeys: maxKeys, Delimiter: e(opts.Delimiter),
+	out := result{NS: s3NS, Name: c.bucket, Prefix: newXMLText(e(opts.Prefix)), MaxKeys: maxKeys, Delimiter: optionalXMLText(e(opts.Delimiter)),
 		EncodingType: enc, IsTruncated: res.IsTruncated}
 	fetchOwner := !v2 || q.Get("fetch-owner") == "true"
 	bucketOwner := s.state.world().Bucket(c.bucket).Account.ID
 	for _, o := range res.Objects {
-		ct := content{Key: e(o.Key), LastModified: s3Time(o.LastModified), ETag: quoteETag(o.ETag), Size: o.Size, StorageClass: "STANDARD"}
+		ct := content{Key: newXMLText(e(o.Key)), LastModified: s3Time(o.LastModified), ETag: quoteETag(o.ETag), Size: o.Size, StorageClass: "STANDARD"}
 		if fetchOwner {
 			acct := o.Owner
 			if acct == "" {
@@ -106,21 +106,21 @@ func (s *Server) listObjects(w http.ResponseWriter, c *call) error {
 		out.Contents = append(out.Contents, ct)
 	}
 	for _, p := range res.CommonPrefixes {
-		out.CommonPrefixes = append(out.CommonPrefixes, prefix{e(p)})
+		out.CommonPrefixes = append(out.CommonPrefixes, prefix{newXMLText(e(p))})
 	}
 	if v2 {
 		n := len(out.Contents) + len(out.CommonPrefixes)
 		out.KeyCount = &n
 		out.ContinuationToken = token
-		out.StartAfter = e(q.Get("start-after"))
+		out.StartAfter = optionalXMLText(e(q.Get("start-after")))
 		if res.IsTruncated {
 			out.NextContinuationToken = base64.StdEncoding.EncodeToString([]byte(res.NextMarker))
 		}
 	} else {
-		m := e(opts.After)
+		m := newXMLText(e(opts.After))
 		out.Marker = &m
 		if res.IsTruncated && opts.Delimiter != "" {
-			out.NextMarker = e(res.NextMarker)
+			out.NextMarker = optionalXMLText(e(res.NextMarker))
 		}
 	}
 	return writeXML(w, http.StatusOK, out)

@@ -49,23 +49,12 @@ func (s *Server) upload(c *call) (store.Upload, error) {
 	id := c.r.URL.Query().Get("uploadId")
 	u, err := s.store.GetUpload(c.r.Context(), c.bucket, c.key, id)
 	if err != nil {
-		if aerr := s.authorize(c, enforce.Call{Features: features(c.r)}); aerr != nil {
+		if aerr := s.authorize(c, noObjectData, enforce.Call{Features: features(c.r)}); aerr != nil {
 			return u, aerr
 		}
 		return u, storeError(err, c)
 	}
 	return u, nil
-}
-
-// uploadCall is the authorization of a call on an upload: the upload's
-// SSE-KMS key is the destination key (UploadPart needs kms:Decrypt on it,
-// docs/authorization.md §3.1).
-func uploadCall(u store.Upload, c *call) enforce.Call {
-	ec := enforce.Call{Features: features(c.r)}
-	if len(u.Meta.SSE.WrappedKey) > 0 {
-		ec.KMSKey = u.Meta.SSE.KMSKeyID
-	}
-	return ec
 }
 
 // uploadPart serves UploadPart and UploadPartCopy.
@@ -85,14 +74,17 @@ func (s *Server) uploadPart(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	ec := uploadCall(u, c)
+	// The upload's SSE-KMS key is the destination key: UploadPart needs
+	// kms:Decrypt on it (docs/authorization.md §3.1).
+	enc := storedEncryption(u.Meta.SSE)
+	ec := enforce.Call{Features: features(c.r)}
 	ctx := c.r.Context()
 	cipher, err := s.objectCipher(c, u.Meta)
 	if err != nil {
 		return err
 	}
 	if c.operation == "UploadPart" {
-		if err := s.authorize(c, ec); err != nil {
+		if err := s.authorize(c, enc, ec); err != nil {
 			return err
 		}
 		if c.r.ContentLength > maxPartSize {
@@ -115,20 +107,15 @@ func (s *Server) uploadPart(w http.ResponseWriter, c *call) error {
 	}
 	srcBucket, srcKey, src := cs.bucket, cs.key, cs.meta
 	ec.SourceBucket, ec.SourceKey = srcBucket, srcKey
-	if cs.kms() {
-		ec.SourceKMSKey = src.SSE.KMSKeyID
-	}
-	if err := s.authorizeCopySource(c, ec, cs); err != nil {
+	if err := s.authorizeCopySource(c, enc, ec, cs); err != nil {
 		return err
 	}
 	_ = b
 	start, length := int64(0), src.Size
 	if rg := c.r.Header.Get("X-Amz-Copy-Source-Range"); rg != "" {
-		st, ln, ok, err := parseRange(rg, src.Size)
-		if err != nil || !ok || strings.HasPrefix(strings.TrimPrefix(rg, "bytes="), "-") {
-			return errInvalidArgument("x-amz-copy-source-range", rg, "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy")
+		if start, length, err = parseCopySourceRange(rg, src.Size); err != nil {
+			return err
 		}
-		start, length = st, ln
 	}
 	if length > maxPartSize {
 		return errorf(http.StatusBadRequest, "InvalidRequest", "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120")
@@ -170,12 +157,12 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	ec := uploadCall(u, c)
+	ec := enforce.Call{Features: features(c.r)}
 	// CompleteMultipartUpload needs kms:Decrypt only with an additional
 	// checksum (docs/authorization.md §3.1); the catalogue's Checksum trigger reads it from
 	// the upload.
 	ec.Features.Checksum = u.Meta.Extra["checksum-algorithm"] != ""
-	if err := s.authorize(c, ec); err != nil {
+	if err := s.authorize(c, storedEncryption(u.Meta.SSE), ec); err != nil {
 		return err
 	}
 	var req struct {
@@ -196,9 +183,13 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, c *call) error {
 	for i, p := range req.Parts {
 		parts[i] = store.CompletedPart{Number: p.PartNumber, ETag: p.ETag}
 	}
-	out, err := s.store.Complete(c.r.Context(), c.bucket, c.key, u.UploadID, parts)
+	pre, err := writePrecondition(c.r.Header)
 	if err != nil {
-		return storeError(err, c)
+		return err
+	}
+	out, err := s.store.CompleteIf(c.r.Context(), c.bucket, c.key, u.UploadID, parts, pre)
+	if err != nil {
+		return conditionalWriteError(err, c, pre)
 	}
 	setSSEHeaders(w.Header(), out.SSE)
 	type result struct {
@@ -209,7 +200,7 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, c *call) error {
 		Key      string
 		ETag     string
 	}
-	loc := "http://" + c.r.Host + "/" + c.bucket + "/" + c.key
+	loc := requestScheme(c.r) + "://" + c.r.Host + "/" + c.bucket + "/" + c.key
 	return writeXML(w, http.StatusOK, result{NS: s3NS, Location: loc, Bucket: c.bucket, Key: c.key, ETag: quoteETag(out.ETag)})
 }
 
@@ -218,7 +209,7 @@ func (s *Server) abortMultipartUpload(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	c.params["uploadId"] = c.r.URL.Query().Get("uploadId")
-	if err := s.authorize(c, enforce.Call{Features: features(c.r)}); err != nil {
+	if err := s.authorize(c, noObjectData, enforce.Call{Features: features(c.r)}); err != nil {
 		return err
 	}
 	if err := s.store.Abort(c.r.Context(), c.bucket, c.key, c.r.URL.Query().Get("uploadId")); err != nil {
@@ -238,7 +229,7 @@ func (s *Server) listParts(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(c, uploadCall(u, c)); err != nil {
+	if err := s.authorize(c, storedEncryption(u.Meta.SSE), enforce.Call{Features: features(c.r)}); err != nil {
 		return err
 	}
 	maxParts := 1000
@@ -313,37 +304,37 @@ func (s *Server) listMultipartUploads(w http.ResponseWriter, c *call) error {
 		return storeError(err, c)
 	}
 	type upload struct {
-		Key          string
+		Key          xmlText
 		UploadID     string `xml:"UploadId"`
 		Initiator    ownerXML
 		Owner        ownerXML
 		StorageClass string
 		Initiated    string
 	}
-	type prefix struct{ Prefix string }
+	type prefix struct{ Prefix xmlText }
 	type result struct {
 		XMLName            xml.Name `xml:"ListMultipartUploadsResult"`
 		NS                 string   `xml:"xmlns,attr"`
 		Bucket             string
-		KeyMarker          string
+		KeyMarker          xmlText
 		UploadIDMarker     string `xml:"UploadIdMarker"`
-		NextKeyMarker      string
+		NextKeyMarker      xmlText
 		NextUploadIDMarker string `xml:"NextUploadIdMarker"`
-		Prefix             string
-		Delimiter          string `xml:",omitempty"`
+		Prefix             xmlText
+		Delimiter          *xmlText `xml:",omitempty"`
 		MaxUploads         int
 		IsTruncated        bool
 		Uploads            []upload `xml:"Upload"`
 		CommonPrefixes     []prefix `xml:"CommonPrefixes"`
 	}
-	out := result{NS: s3NS, Bucket: c.bucket, KeyMarker: opts.KeyMarker, UploadIDMarker: opts.UploadIDMarker, Prefix: opts.Prefix,
-		Delimiter: opts.Delimiter, MaxUploads: maxUploads, IsTruncated: res.IsTruncated, NextKeyMarker: res.NextKeyMarker, NextUploadIDMarker: res.NextUploadIDMarker}
+	out := result{NS: s3NS, Bucket: c.bucket, KeyMarker: newXMLText(opts.KeyMarker), UploadIDMarker: opts.UploadIDMarker, Prefix: newXMLText(opts.Prefix),
+		Delimiter: optionalXMLText(opts.Delimiter), MaxUploads: maxUploads, IsTruncated: res.IsTruncated, NextKeyMarker: newXMLText(res.NextKeyMarker), NextUploadIDMarker: res.NextUploadIDMarker}
 	for _, u := range res.Uploads {
-		out.Uploads = append(out.Uploads, upload{Key: u.Key, UploadID: u.UploadID, Initiator: ownerXML{ID: u.Initiator, DisplayName: u.Initiator},
+		out.Uploads = append(out.Uploads, upload{Key: newXMLText(u.Key), UploadID: u.UploadID, Initiator: ownerXML{ID: u.Initiator, DisplayName: u.Initiator},
 			Owner: owner(c.resourceAccount), StorageClass: "STANDARD", Initiated: s3Time(u.Initiated)})
 	}
 	for _, p := range res.CommonPrefixes {
-		out.CommonPrefixes = append(out.CommonPrefixes, prefix{p})
+		out.CommonPrefixes = append(out.CommonPrefixes, prefix{newXMLText(p)})
 	}
 	return writeXML(w, http.StatusOK, out)
 }

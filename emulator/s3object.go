@@ -4,12 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/lockstep-dev/lockstep/authz"
 	"github.com/lockstep-dev/lockstep/enforce"
 	"github.com/lockstep-dev/lockstep/s3ops"
 	"github.com/lockstep-dev/lockstep/store"
@@ -41,47 +42,59 @@ func existingTagKeys(operation string, tags []store.Tag) map[string][]string {
 	return nil
 }
 
-// missingObject answers for an authorized request on an object that does
-// not exist: 404 NoSuchKey when the caller may also s3:ListBucket the
-// bucket, else 403 AccessDenied (docs/authorization.md §2.4).
-func (s *Server) missingObject(c *call, b *world.Bucket) error {
-	var req *authz.Request
-	for _, ch := range c.checks {
-		if ch.Request != nil && ch.KMS == nil {
-			req = ch.Request
-			break
-		}
-	}
-	if req == nil {
-		return errNoSuchKey(c.key)
-	}
-	bucketRes, err := s.state.world().Resource(b.ARN, authz.MissingObjectAction, c.principal)
-	if err != nil {
-		return errInternal(err)
-	}
-	notFound, list := authz.MissingObject(req, bucketRes)
-	if notFound {
-		return errNoSuchKey(c.key)
-	}
-	return errorf(http.StatusForbidden, "AccessDenied", "%s", list.S3Message())
-}
+// errObjectChanged: the object was replaced between the metadata a GET
+// was authorized and answered with and the read of its data.
+var errObjectChanged = errors.New("the object changed while it was read")
 
+// maxGetAttempts bounds the reads of a GET overtaken by writes.
+const maxGetAttempts = 64
+
+// getObject serves GetObject and HeadObject. The headers (ETag above all)
+// and the body must be of one version: a compare-and-swap client reads
+// the ETag it sends back with If-Match. When a write replaces the object
+// between the metadata and the data, getObjectOnce gives up before
+// answering and the request starts again; after maxGetAttempts it
+// answers 503 SlowDown, S3's answer to a key written too often.
 func (s *Server) getObject(w http.ResponseWriter, c *call) error {
 	b, err := s.bucket(c)
 	if err != nil {
 		return err
 	}
+	saved := w.Header().Clone()
+	for attempt := 1; ; attempt++ {
+		err := s.getObjectOnce(w, c, b)
+		if !errors.Is(err, errObjectChanged) {
+			return err
+		}
+		if attempt == maxGetAttempts || c.r.Context().Err() != nil {
+			return errSlowDown()
+		}
+		h := w.Header()
+		clear(h)
+		maps.Copy(h, saved)
+		c.checks = nil
+	}
+}
+
+// sameVersion reports whether two reads of an object's metadata are of
+// one version.
+func sameVersion(a, b store.ObjectMeta) bool {
+	return a.ETag == b.ETag && a.Size == b.Size && a.LastModified.Equal(b.LastModified) &&
+		a.Owner == b.Owner && a.SSE.KMSKeyID == b.SSE.KMSKeyID && slices.Equal(a.Tags, b.Tags)
+}
+
+func (s *Server) getObjectOnce(w http.ResponseWriter, c *call, b *world.Bucket) error {
 	ctx := c.r.Context()
 	q := c.r.URL.Query()
 	if v := q.Get("versionId"); v != "" && v != "null" {
-		if err := s.authorize(c, enforce.Call{Features: features(c.r)}); err != nil {
+		if err := s.authorize(c, noObjectData, enforce.Call{Features: features(c.r)}); err != nil {
 			return err
 		}
 		return errorf(http.StatusNotFound, "NoSuchVersion", "The specified version does not exist.").with("Key", c.key).with("VersionId", v)
 	}
 	meta, err := s.store.Head(ctx, c.bucket, c.key)
 	if errors.Is(err, store.ErrNoSuchKey) {
-		if err := s.authorize(c, enforce.Call{Features: features(c.r)}); err != nil {
+		if err := s.authorize(c, noObjectData, enforce.Call{Features: features(c.r)}); err != nil {
 			return err
 		}
 		return s.missingObject(c, b)
@@ -95,13 +108,9 @@ func (s *Server) getObject(w http.ResponseWriter, c *call) error {
 	// through its ACL (docs/authorization.md §2.5 object context).
 	obj := ownedObject{target: s3ops.Object, bucket: b, meta: meta}
 	// GET decrypts the object: S3 calls kms:Decrypt for the caller. A
-	// HEAD needs no KMS permission (docs/decisions.md #4, docs/decisions.md).
-	if kmsObject && c.operation == "GetObject" {
-		ec.KMSKey = meta.SSE.KMSKeyID
-		if err := s.authorize(c, ec, obj); err != nil {
-			return err
-		}
-	} else if err := s.authorizeNoKMS(c, ec, obj); err != nil {
+	// HEAD needs no KMS permission: the catalogue's HeadObject row lists
+	// no KMS call (docs/decisions.md #4).
+	if err := s.authorize(c, storedEncryption(meta.SSE), ec, obj); err != nil {
 		return err
 	}
 	if kmsObject && c.r.Header.Get("X-Amz-Server-Side-Encryption") != "" {
@@ -158,12 +167,18 @@ func (s *Server) getObject(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	_, rc, err := s.store.Get(ctx, c.bucket, c.key, cipher)
+	got, rc, err := s.store.Get(ctx, c.bucket, c.key, cipher)
+	if errors.Is(err, store.ErrNoSuchKey) || errors.Is(err, store.ErrWrongKey) {
+		return errObjectChanged // deleted, or rewritten under another key
+	}
 	if err != nil {
 		h.Del("Content-Length")
 		return storeError(err, c)
 	}
 	defer rc.Close()
+	if !sameVersion(got, meta) {
+		return errObjectChanged
+	}
 	if start > 0 {
 		if _, err := rc.Seek(start, io.SeekStart); err != nil {
 			h.Del("Content-Length")
@@ -188,39 +203,6 @@ func (s *Server) copyBody(w io.Writer, r io.Reader, length int64) (int64, error)
 	defer s.bodyBuffers.Put(buf)
 	// Hide the response's ReadFrom, which would copy 32 KiB at a time.
 	return io.CopyBuffer(struct{ io.Writer }{w}, r, *buf)
-}
-
-// authorizeNoKMS authorizes a call on an SSE-KMS bucket for which S3 makes
-// no KMS call (a HEAD, or an object not under SSE-KMS). objs are as for
-// authorize.
-func (s *Server) authorizeNoKMS(c *call, ec enforce.Call, objs ...ownedObject) error {
-	wd := s.state.world()
-	op, _ := s3ops.Lookup("s3", c.operation)
-	if op == nil {
-		return errNotImplemented(c.operation)
-	}
-	keys := s.conditionKeys(c, c.operation)
-	for k, v := range ec.Keys {
-		keys[k] = v
-	}
-	for _, perm := range op.Required(ec.Features) {
-		arn := "arn:aws:s3:::" + c.bucket
-		if perm.On == s3ops.Object {
-			arn = objectARN(c.bucket, c.key)
-		}
-		req, err := wd.Request(c.principal, perm.Action, arn, c.env, keys)
-		if err != nil {
-			return errInternal(err)
-		}
-		chs := []enforce.Check{{Action: perm.Action, Resource: arn, Target: perm.On, Decision: authz.Decide(req), Request: req}}
-		applyObjectContext(chs, objs)
-		ch := chs[0]
-		c.checks = append(c.checks, ch)
-		if !ch.Decision.Allowed() {
-			return errorf(http.StatusForbidden, "AccessDenied", "%s", ch.S3Message())
-		}
-	}
-	return nil
 }
 
 // objectCipher unwraps the data key of an SSE-KMS object.
@@ -305,10 +287,10 @@ func etagMatches(list, etag string) bool {
 // that need not send the body, or PreconditionFailed.
 func checkConditions(h http.Header, m store.ObjectMeta, prefix string) (int, error) {
 	get := func(name string) string { return h.Get(prefix + name) }
-	failed := errorf(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
 	copy := prefix != "If-"
+	failed := errorf(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
 	if copy {
-		failed = failed.with("Condition", "x-amz-copy-source-If-Match")
+		failed = errPreconditionFailed("x-amz-copy-source-If-Match")
 	}
 	lm := m.LastModified.Truncate(time.Second)
 	im, inm := get("Match"), get("None-Match")
@@ -338,7 +320,9 @@ func checkConditions(h http.Header, m store.ObjectMeta, prefix string) (int, err
 }
 
 // parseRange reads a single-range Range header. ok is false for a header
-// S3 ignores (several ranges, another unit).
+// S3 ignores (several ranges, another unit, a malformed range such as
+// bytes=--1): the whole object is then sent, as RFC 9110 asks of a
+// server that does not understand the range.
 func parseRange(h string, size int64) (start, length int64, ok bool, err error) {
 	spec, found := strings.CutPrefix(h, "bytes=")
 	if !found || strings.Contains(spec, ",") {
@@ -352,8 +336,8 @@ func parseRange(h string, size int64) (start, length int64, ok bool, err error) 
 		with("RangeRequested", h).with("ActualObjectSize", strconv.FormatInt(size, 10))
 	switch {
 	case a == "":
-		n, err := strconv.ParseInt(b, 10, 64)
-		if err != nil {
+		n, ok := parseOffset(b)
+		if !ok {
 			return 0, 0, false, nil
 		}
 		if n == 0 || size == 0 {
@@ -364,24 +348,39 @@ func parseRange(h string, size int64) (start, length int64, ok bool, err error) 
 		}
 		return size - n, n, true, nil
 	default:
-		s, err := strconv.ParseInt(a, 10, 64)
-		if err != nil || s < 0 {
+		s, ok := parseOffset(a)
+		if !ok {
 			return 0, 0, false, nil
+		}
+		e := size - 1
+		if b != "" {
+			if e, ok = parseOffset(b); !ok || e < s {
+				return 0, 0, false, nil
+			}
 		}
 		if s >= size {
 			return 0, 0, false, invalid
 		}
-		e := size - 1
-		if b != "" {
-			if e, err = strconv.ParseInt(b, 10, 64); err != nil || e < s {
-				return 0, 0, false, nil
-			}
-			if e >= size {
-				e = size - 1
-			}
+		if e >= size {
+			e = size - 1
 		}
 		return s, e - s + 1, true, nil
 	}
+}
+
+// parseOffset reads a byte offset of a range: decimal digits only (no
+// sign, no space), as RFC 9110's 1*DIGIT.
+func parseOffset(s string) (int64, bool) {
+	if s == "" {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
 }
 
 // partRange returns the byte range of part n of a multipart object.

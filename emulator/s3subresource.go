@@ -30,7 +30,7 @@ func (s *Server) objectForSubresource(c *call) (*world.Bucket, store.ObjectMeta,
 	}
 	meta, err := s.store.Head(c.r.Context(), c.bucket, c.key)
 	if errors.Is(err, store.ErrNoSuchKey) {
-		if err := s.authorize(c, enforce.Call{Features: features(c.r)}); err != nil {
+		if err := s.authorize(c, noObjectData, enforce.Call{Features: features(c.r)}); err != nil {
 			return nil, meta, err
 		}
 		return nil, meta, errNoSuchKey(c.key)
@@ -41,7 +41,7 @@ func (s *Server) objectForSubresource(c *call) (*world.Bucket, store.ObjectMeta,
 	// ACL and tagging operations on an object owned by another account
 	// than the bucket owner follow the object context (docs/authorization.md §2.5).
 	obj := ownedObject{target: s3ops.Object, bucket: b, meta: meta}
-	if err := s.authorize(c, enforce.Call{Features: features(c.r), Keys: existingTagKeys(c.operation, meta.Tags)}, obj); err != nil {
+	if err := s.authorize(c, storedEncryption(meta.SSE), enforce.Call{Features: features(c.r), Keys: existingTagKeys(c.operation, meta.Tags)}, obj); err != nil {
 		return nil, meta, err
 	}
 	return b, meta, nil

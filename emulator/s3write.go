@@ -2,12 +2,14 @@ package emulator
 
 import (
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/lockstep-dev/lockstep/authz"
 	"github.com/lockstep-dev/lockstep/enforce"
@@ -115,6 +117,11 @@ func objectMetaFromHeaders(h http.Header) (store.ObjectMeta, error) {
 		}
 		m.ContentEncoding = strings.Join(kept, ",")
 	}
+	sc, err := storageClass(h)
+	if err != nil {
+		return m, err
+	}
+	m.StorageClass = sc
 	size := 0
 	for k, v := range h {
 		if name, ok := strings.CutPrefix(k, "X-Amz-Meta-"); ok && len(v) > 0 {
@@ -146,6 +153,25 @@ func objectMetaFromHeaders(h http.Header) (store.ObjectMeta, error) {
 	return m, nil
 }
 
+// storageClasses are the values of x-amz-storage-class (S3 API reference,
+// PutObject, "Valid Values").
+var storageClasses = map[string]bool{
+	"STANDARD": true, "REDUCED_REDUNDANCY": true, "STANDARD_IA": true, "ONEZONE_IA": true,
+	"INTELLIGENT_TIERING": true, "GLACIER": true, "DEEP_ARCHIVE": true, "OUTPOSTS": true,
+	"GLACIER_IR": true, "SNOW": true, "EXPRESS_ONEZONE": true, "FSX_OPENZFS": true,
+}
+
+// storageClass reads x-amz-storage-class: empty, or one of S3's classes,
+// else 400 InvalidStorageClass (docs/emulator.md "Write guarantees and
+// request semantics").
+func storageClass(h http.Header) (string, error) {
+	sc := h.Get("X-Amz-Storage-Class")
+	if sc != "" && !storageClasses[sc] {
+		return "", errInvalidStorageClass()
+	}
+	return sc, nil
+}
+
 // parseTagging reads the x-amz-tagging header: URL query encoded pairs.
 func parseTagging(t string) ([]store.Tag, error) {
 	v, err := url.ParseQuery(t)
@@ -166,10 +192,22 @@ func validateTags(tags []store.Tag) error {
 	if len(tags) > 10 {
 		return errorf(http.StatusBadRequest, "BadRequest", "Object tags cannot be greater than 10")
 	}
+	return validateTagKeys(tags)
+}
+
+// validateTagKeys checks each tag's key and value and that no key repeats,
+// for object and bucket tags alike. Lengths count Unicode characters: "The
+// tag key is a case-sensitive string that must contain between 1 and 128
+// Unicode characters", the value "between 0 and 256" (S3 User Guide,
+// tagging; docs/emulator.md "Bucket sub-resources").
+func validateTagKeys(tags []store.Tag) error {
 	seen := map[string]bool{}
 	for _, t := range tags {
-		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 || strings.HasPrefix(t.Key, "aws:") {
+		if t.Key == "" || utf8.RuneCountInString(t.Key) > 128 || strings.HasPrefix(t.Key, "aws:") {
 			return errorf(http.StatusBadRequest, "InvalidTag", "The TagKey you have provided is invalid").with("TagKey", t.Key)
+		}
+		if utf8.RuneCountInString(t.Value) > 256 {
+			return errorf(http.StatusBadRequest, "InvalidTag", "The TagValue you have provided is invalid").with("TagKey", t.Key)
 		}
 		if seen[t.Key] {
 			return errorf(http.StatusBadRequest, "InvalidTag", "Cannot provide multiple Tags with the same key").with("TagKey", t.Key)
@@ -227,11 +265,7 @@ func (s *Server) prepareWrite(c *call) (store.ObjectMeta, writeEncryption, error
 	if err != nil {
 		return meta, we, err
 	}
-	ec := enforce.Call{Features: features(c.r)}
-	if we.key != nil {
-		ec.KMSKey = we.key.ARN
-	}
-	if err := s.authorize(c, ec); err != nil {
+	if err := s.authorize(c, writtenEncryption(we), enforce.Call{Features: features(c.r)}); err != nil {
 		return meta, we, err
 	}
 	if err := checkACLHeaders(c.r.Header, b); err != nil {
@@ -253,19 +287,14 @@ func (s *Server) putObject(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.r.Context()
-	if inm := c.r.Header.Get("If-None-Match"); inm != "" {
-		if inm != "*" {
-			return errNotImplemented("If-None-Match other than *")
-		}
-		if _, err := s.store.Head(ctx, c.bucket, c.key); err == nil {
-			return errorf(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold").with("Condition", "If-None-Match")
-		}
+	pre, err := writePrecondition(c.r.Header)
+	if err != nil {
+		return err
 	}
 	meta.LastModified = c.start
-	out, err := s.store.Put(ctx, c.bucket, c.key, newObjectBody(c.r.Body, maxObjectSize+1), meta, we.cipher)
+	out, err := s.store.PutIf(c.r.Context(), c.bucket, c.key, newObjectBody(c.r.Body, maxObjectSize+1), meta, we.cipher, pre)
 	if err != nil {
-		return storeError(err, c)
+		return conditionalWriteError(err, c, pre)
 	}
 	h := w.Header()
 	h.Set("ETag", quoteETag(out.ETag))
@@ -277,11 +306,39 @@ func (s *Server) putObject(w http.ResponseWriter, c *call) error {
 	return nil
 }
 
+// writePrecondition reads the conditional-write headers of PutObject and
+// CompleteMultipartUpload: If-None-Match: * (create only) and If-Match:
+// ETAG (replace only that object). The store checks them atomically with
+// the commit (docs/emulator.md "Conditional writes").
+func writePrecondition(h http.Header) (store.Precondition, error) {
+	var pre store.Precondition
+	if inm := h.Get("If-None-Match"); inm != "" {
+		if inm != "*" {
+			return pre, errNotImplemented("If-None-Match other than *")
+		}
+		pre.IfNoneMatch = true
+	}
+	pre.IfMatch = h.Get("If-Match")
+	return pre, nil
+}
+
+// conditionalWriteError maps the store's error of a conditional write,
+// naming the failed condition: the store checks If-None-Match first.
+func conditionalWriteError(err error, c *call, pre store.Precondition) error {
+	switch {
+	case !errors.Is(err, store.ErrPreconditionFailed):
+		return storeError(err, c)
+	case pre.IfNoneMatch:
+		return errPreconditionFailed("If-None-Match")
+	}
+	return errPreconditionFailed("If-Match")
+}
+
 func (s *Server) deleteObject(w http.ResponseWriter, c *call) error {
 	if _, err := s.bucket(c); err != nil {
 		return err
 	}
-	if err := s.authorize(c, enforce.Call{Features: features(c.r)}); err != nil {
+	if err := s.authorize(c, noObjectData, enforce.Call{Features: features(c.r)}); err != nil {
 		return err
 	}
 	if v := c.r.URL.Query().Get("versionId"); v != "" && v != "null" {
@@ -316,14 +373,23 @@ func (s *Server) deleteObjects(w http.ResponseWriter, c *call) error {
 	if xml.Unmarshal(body, &req) != nil {
 		return errMalformedXML()
 	}
-	if len(req.Objects) > 1000 {
+	// An empty <Delete> does not validate against S3's schema (Object is
+	// required), nor does an object without a key (docs/decisions.md
+	// "DeleteObjects").
+	if len(req.Objects) == 0 || len(req.Objects) > 1000 {
 		return errMalformedXML()
+	}
+	for _, o := range req.Objects {
+		if o.Key == "" {
+			return errMalformedXML()
+		}
 	}
 	if c.r.Header.Get("Content-Md5") == "" && !hasChecksumHeader(c.r.Header) {
 		return errorf(http.StatusBadRequest, "InvalidRequest", "Missing required header for this request: Content-MD5")
 	}
 	type deleted struct {
-		Key string
+		Key       string
+		VersionID string `xml:"VersionId,omitempty"`
 	}
 	type delError struct {
 		Key     string
@@ -343,9 +409,13 @@ func (s *Server) deleteObjects(w http.ResponseWriter, c *call) error {
 		oc.key = o.Key
 		oc.checks = nil
 		f := s3ops.Features{VersionID: o.VersionID != ""}
-		err := s.authorize(&oc, enforce.Call{Operation: "DeleteObject", Key: o.Key, Features: f})
+		err := s.authorize(&oc, noObjectData, enforce.Call{Operation: "DeleteObject", Key: o.Key, Features: f})
 		c.checks = append(c.checks, oc.checks...)
-		if err == nil && o.VersionID == "" {
+		c.authorized = c.authorized || oc.authorized
+		// Buckets are never versioned: their objects are the null version
+		// (docs/emulator.md "Not served"), so versionId null deletes the
+		// object; another version ID names none.
+		if err == nil && (o.VersionID == "" || o.VersionID == "null") {
 			_, err = s.store.Delete(c.r.Context(), c.bucket, o.Key)
 			err = storeError(err, &oc)
 		}
@@ -355,7 +425,7 @@ func (s *Server) deleteObjects(w http.ResponseWriter, c *call) error {
 			continue
 		}
 		if !req.Quiet {
-			out.Deleted = append(out.Deleted, deleted{Key: o.Key})
+			out.Deleted = append(out.Deleted, deleted(o))
 		}
 	}
 	return writeXML(w, http.StatusOK, out)

@@ -45,24 +45,7 @@ func saveWorld(dir string, m *world.Model) error {
 		return fmt.Errorf("save the world: %w", err)
 	}
 	header := []byte("# The world lockstep serve runs with, saved after every change made through\n# the APIs. It is read at start-up when no --world is given.\n")
-	path := filepath.Join(dir, savedWorldFile)
-	tmp, err := os.CreateTemp(dir, savedWorldFile+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("save the world: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(header, data...)); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save the world: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save the world: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save the world: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := writeFileAtomic(filepath.Join(dir, savedWorldFile), append(header, data...), 0o600); err != nil {
 		return fmt.Errorf("save the world: %w", err)
 	}
 	return nil

@@ -3,10 +3,12 @@ package emulator
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"os"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/lockstep-dev/lockstep/authz"
 	"github.com/lockstep-dev/lockstep/enforce"
+	"github.com/lockstep-dev/lockstep/s3ops"
 	"github.com/lockstep-dev/lockstep/sigv4"
 	"github.com/lockstep-dev/lockstep/store"
 	"github.com/lockstep-dev/lockstep/world"
@@ -44,6 +47,10 @@ type Options struct {
 	// MinPartSize is the smallest size of a multipart part other than the
 	// last; 0: 5 MiB as on AWS.
 	MinPartSize int64
+	// BodyIdleTimeout is how long a request body may send nothing before
+	// the request fails with 400 RequestTimeout, as S3 answers a stalled
+	// upload; 0: S3's 20 seconds.
+	BodyIdleTimeout time.Duration
 	// ErrorLog receives internal errors; nil: standard error.
 	ErrorLog io.Writer
 	// OnChecks, when set, is called after each request with its
@@ -51,6 +58,9 @@ type Options struct {
 	// request (and its context) that was decided. It must not keep or
 	// change the checks' requests.
 	OnChecks func(operation string, checks []enforce.Check)
+	// TLS, when set, makes Start serve HTTPS only (docs/emulator.md
+	// "HTTPS"); nil: plain HTTP.
+	TLS *TLSOptions
 }
 
 // Server is a running emulator: an S3 endpoint that also serves the STS,
@@ -66,6 +76,7 @@ type Server struct {
 	now      func() time.Time
 	region   string
 	tempDir  string // removed by Close
+	tls      *serverTLS
 	// bodyBuffers holds 1 MiB buffers for large object bodies.
 	bodyBuffers sync.Pool
 
@@ -146,6 +157,12 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 			fmt.Fprintf(s.errorLog(), "lockstep serve: %v\n", err)
 		}
 	}
+	if opts.TLS != nil {
+		if s.tls, err = newServerTLS(dir, opts.TLS, bucketHosts(st.world()), s.now()); err != nil {
+			s.cleanup()
+			return nil, fmt.Errorf("emulator: %w", err)
+		}
+	}
 	s.verifier = &sigv4.Verifier{Lookup: st.credentials, Now: s.now, TokenExpiry: st.tokenExpiry}
 	s.audit = newAuditLog(opts.Audit)
 	return s, nil
@@ -161,12 +178,17 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("emulator: listen: %w", err)
 	}
+	if s.tls != nil {
+		ln = tls.NewListener(ln, s.tls.config)
+	}
 	s.listener = ln
 	s.http = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          nil,
+		// TLS handshake failures (a client that does not trust the
+		// CA) and connection errors go to the error log.
+		ErrorLog: log.New(s.errorLog(), "lockstep serve: ", 0),
 	}
 	s.done = make(chan struct{})
 	go func() {
@@ -178,10 +200,14 @@ func (s *Server) Start() error {
 	return nil
 }
 
-// Endpoint is the URL to give clients, e.g. http://127.0.0.1:9000.
+// Endpoint is the URL to give clients, e.g. http://127.0.0.1:9000, or
+// https://127.0.0.1:9000 with Options.TLS.
 func (s *Server) Endpoint() string {
 	if s.listener == nil {
 		return ""
+	}
+	if s.tls != nil {
+		return "https://" + s.listener.Addr().String()
 	}
 	return "http://" + s.listener.Addr().String()
 }
@@ -280,21 +306,28 @@ func (s *Server) errorLog() io.Writer {
 
 // call is one request being served.
 type call struct {
-	id        string
-	start     time.Time
-	r         *http.Request
-	auth      *sigv4.Auth
-	principal *authz.Principal
-	env       authz.Env
-	service   string // s3, sts, iam, kms
-	operation string
-	bucket    string
-	key       string
+	id    string
+	start time.Time
+	r     *http.Request
+	auth  *sigv4.Auth
+	// unknownKey is the access key of a request signed with a key the
+	// world does not know, for the audit log.
+	unknownKey string
+	principal  *authz.Principal
+	env        authz.Env
+	service    string // s3, sts, iam, kms
+	operation  string
+	bucket     string
+	key        string
 	// params are the CloudTrail requestParameters.
 	params map[string]any
 	// checks are the authorizations made, for the audit log (KMS calls S3
 	// made on the caller's behalf become records of their own).
 	checks []enforce.Check
+	// authorized is set once the call's catalogue row has been decided
+	// (decide): a call answered with success without it is a handler bug
+	// (statusWriter).
+	authorized bool
 	// resourceAccount is the account that owns the resource, for
 	// recipientAccountId.
 	resourceAccount string
@@ -306,20 +339,31 @@ type call struct {
 // credential scope names (S3 for unsigned requests), and writes the audit
 // record.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.serveHealth(w, r) {
+		return
+	}
 	s.enter()
 	defer s.leave()
+	idle := s.opts.BodyIdleTimeout
+	if idle <= 0 {
+		idle = defaultBodyIdleTimeout
+	}
+	r.Body = newIdleBody(r.Body, w, idle)
 	c := &call{id: newRequestID(), start: s.now(), r: r, params: map[string]any{}}
 	h := w.Header()
 	h.Set("x-amz-request-id", c.id)
 	h.Set("x-amz-id-2", hostID(c.id))
 	h.Set("Server", "lockstep")
-	rw := &statusWriter{ResponseWriter: w}
+	rw := &statusWriter{ResponseWriter: w, unauthorized: c.answeredUnauthorized}
 	defer func() {
 		if v := recover(); v != nil {
 			fmt.Fprintf(s.errorLog(), "lockstep serve: panic serving %s %s: %v\n", r.Method, r.URL, v)
 			if !rw.wrote {
 				writeS3Error(rw, r, errInternal(fmt.Errorf("%v", v)), c.id)
 			}
+		}
+		if rw.blocked {
+			s.failUnauthorized(rw, c)
 		}
 		c.status = rw.status
 		s.audit.record(s, c)
@@ -328,9 +372,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 
-	c.env = authz.Env{Time: c.start, SecureTransport: r.TLS != nil, SourceIP: sourceIP(r), UserAgent: r.UserAgent()}
+	c.env = requestEnv(r, c.start)
 	auth, err := s.verifier.Verify(r)
 	if err != nil {
+		var se *sigv4.Error
+		if errors.As(err, &se) && se.Code == "InvalidAccessKeyId" {
+			c.unknownKey, _ = se.Field("AWSAccessKeyId")
+		}
 		c.service = guessService(r)
 		c.operation = s.guessOperation(c)
 		s.fail(rw, c, err)
@@ -400,31 +448,83 @@ func (s *Server) fail(w http.ResponseWriter, c *call, err error) {
 	}
 }
 
-// statusWriter remembers the status written, for the audit log.
+// answeredUnauthorized reports whether answering the call with status
+// would answer it without its catalogue row decided: a status below 400
+// for an operation whose row lists permissions, before authorize or
+// authorizeAPI ran. That is a handler bug: statusWriter withholds the
+// answer and the client gets InternalError (failUnauthorized).
+func (c *call) answeredUnauthorized(status int) bool {
+	if c.authorized || status >= 400 {
+		return false
+	}
+	op, ok := s3ops.Lookup(c.service, c.operation)
+	return ok && len(op.Permissions) > 0
+}
+
+// failUnauthorized replaces the answer a handler gave without
+// authorizing the call by InternalError, with the headers it set dropped.
+func (s *Server) failUnauthorized(rw *statusWriter, c *call) {
+	h := rw.Header()
+	kept := http.Header{}
+	for _, k := range []string{"X-Amz-Request-Id", "X-Amz-Id-2", "Server", "X-Amzn-Requestid"} {
+		if v, ok := h[k]; ok {
+			kept[k] = v
+		}
+	}
+	for k := range h {
+		delete(h, k)
+	}
+	for k, v := range kept {
+		h[k] = v
+	}
+	rw.blocked, rw.wrote, rw.unauthorized = false, false, nil
+	s.fail(rw, c, errInternal(fmt.Errorf("%s %s: the %s handler answered without authorizing the call", c.r.Method, c.r.URL.Path, c.operation)))
+}
+
+// statusWriter remembers the status written, for the audit log, and
+// withholds a success answered without authorization (unauthorized).
 type statusWriter struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	// unauthorized reports whether the first status written answers the
+	// call without authorization; the answer is then blocked: nothing of
+	// it reaches the client.
+	unauthorized func(status int) bool
+	blocked      bool
+}
+
+// begin records the first status written and reports whether the
+// answer may go out.
+func (w *statusWriter) begin(code int) bool {
+	if !w.wrote {
+		w.wrote = true
+		if w.unauthorized != nil && w.unauthorized(code) {
+			w.blocked = true
+		} else {
+			w.status = code
+		}
+	}
+	return !w.blocked
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	if !w.wrote {
-		w.status, w.wrote = code, true
+	if w.begin(code) {
+		w.ResponseWriter.WriteHeader(code)
 	}
-	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
-	if !w.wrote {
-		w.status, w.wrote = http.StatusOK, true
+	if !w.begin(http.StatusOK) {
+		return len(b), nil
 	}
 	return w.ResponseWriter.Write(b)
 }
 
 // ReadFrom lets io.Copy use sendfile for object bodies.
 func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
-	if !w.wrote {
-		w.status, w.wrote = http.StatusOK, true
+	if !w.begin(http.StatusOK) {
+		return io.Copy(io.Discard, r)
 	}
 	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
 		return rf.ReadFrom(r)
@@ -433,6 +533,9 @@ func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
 }
 
 func (w *statusWriter) Flush() {
+	if w.blocked {
+		return
+	}
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
@@ -448,6 +551,32 @@ func newRequestID() string {
 // ID here.
 func hostID(requestID string) string {
 	return "lockstep/" + requestID
+}
+
+// requestEnv is what the request's connection tells the request context:
+// aws:SecureTransport and s3:TlsVersion from the TLS state of the real
+// connection (docs/authorization.md §2.3 "Secure transport"), aws:SourceIp, aws:UserAgent.
+func requestEnv(r *http.Request, now time.Time) authz.Env {
+	env := authz.Env{Time: now, SourceIP: sourceIP(r), UserAgent: r.UserAgent()}
+	if r.TLS != nil {
+		env.SecureTransport = true
+		env.TLSVersion = tlsVersion(r.TLS.Version)
+	}
+	return env
+}
+
+// tlsVersion is the s3:TlsVersion value of a negotiated TLS version:
+// "1.2", "1.3".
+func tlsVersion(v uint16) string {
+	switch v {
+	case tls.VersionTLS13:
+		return "1.3"
+	case tls.VersionTLS12:
+		return "1.2"
+	case tls.VersionTLS11:
+		return "1.1"
+	}
+	return "1.0"
 }
 
 func sourceIP(r *http.Request) string {

@@ -53,18 +53,21 @@ func (s *Server) serveSTS(w http.ResponseWriter, c *call) {
 		s.fail(w, c, err)
 		return
 	}
-	var err error
-	switch action {
-	case "GetCallerIdentity":
-		err = s.getCallerIdentity(w, c)
-	case "AssumeRole":
-		err = s.assumeRole(w, c, form)
-	default:
-		err = errInvalidAction(action, stsVersion)
+	h := stsHandlers[action]
+	if h == nil {
+		s.fail(w, c, errInvalidAction(action, stsVersion))
+		return
 	}
-	if err != nil {
+	if err := h(s, w, c, form); err != nil {
 		s.fail(w, c, err)
 	}
+}
+
+// stsHandlers maps the STS operations of the catalogue to their handlers,
+// which take the request's parameters as IAM's do.
+var stsHandlers = map[string]iamHandler{
+	"GetCallerIdentity": func(s *Server, w http.ResponseWriter, c *call, _ url.Values) error { return s.getCallerIdentity(w, c) },
+	"AssumeRole":        (*Server).assumeRole,
 }
 
 // getCallerIdentity needs no permission: "No permissions are required to
@@ -161,13 +164,8 @@ func (s *Server) assumeRole(w http.ResponseWriter, c *call, form url.Values) err
 		return errAssumeRoleDenied(c.principal, roleARN)
 	}
 	c.resourceAccount = role.Account.ID
-	res, err := enforce.Authorize(wd, c.principal, enforce.Call{Operation: "AssumeRole", Resource: roleARN, Keys: keys, Env: c.env})
-	if err != nil {
-		return errInternal(err)
-	}
-	c.checks = append(c.checks, res.Checks...)
-	if res.Denied() != nil {
-		return errAssumeRoleDenied(c.principal, roleARN)
+	if err := s.authorizeAPI(c, enforce.Call{Resource: roleARN, Keys: keys}); err != nil {
+		return err
 	}
 	if c.principal.Kind == authz.AssumedRole && duration > chainedSessionSeconds {
 		return errorf(http.StatusBadRequest, "ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")

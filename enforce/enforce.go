@@ -18,15 +18,16 @@ type Call struct {
 	// UploadPartCopy.
 	SourceBucket, SourceKey string
 	// Features are the optional request parts (versionId, ACL headers...).
-	// Features.KMS and SourceKMS are filled from the buckets' default
-	// encryption when KMSKey and SourceKMSKey are empty.
+	// Features.KMS and SourceKMS are set from Encryption and
+	// SourceEncryption.
 	Features s3ops.Features
-	// KMSKey is the key ARN that encrypts the object (written or read);
-	// empty: the bucket's default SSE-KMS key, if any.
-	KMSKey string
-	// SourceKMSKey is the key of the copy source object; empty: the
-	// source bucket's default key.
-	SourceKMSKey string
+	// Encryption is the encryption state of the object the call writes
+	// or reads: the zero value is the bucket's default encryption.
+	Encryption Encryption
+	// SourceEncryption is the encryption state of the copy source object
+	// of CopyObject and UploadPartCopy; the zero value is the source
+	// bucket's default encryption.
+	SourceEncryption Encryption
 	// Resource is the target of a KMS, STS or IAM operation: the key ARN
 	// of a KMS operation on a key (KMSKey permissions), the role ARN
 	// (IAMRole) or the user ARN (IAMUser).
@@ -41,6 +42,43 @@ type Call struct {
 	Keys map[string][]string
 	// Env is how the request arrived.
 	Env authz.Env
+}
+
+// EncryptionState says how an object is encrypted, which decides the KMS
+// calls S3 makes for a call on it (docs/authorization.md §3.1).
+type EncryptionState uint8
+
+const (
+	// BucketDefault: the object is, or will be, encrypted as its bucket's
+	// default encryption says: SSE-KMS with the bucket's key when it has
+	// one, else not under SSE-KMS. Callers that plan calls (plan, check,
+	// explain) know no more than this.
+	BucketDefault EncryptionState = iota
+	// NotEncrypted: the object is not under SSE-KMS (SSE-S3, or no
+	// object), whatever its bucket's default: S3 makes no KMS call.
+	NotEncrypted
+	// NamedKey: the object is under SSE-KMS with Encryption.Key.
+	NamedKey
+)
+
+var encryptionStateNames = [...]string{"bucket default", "not encrypted", "named key"}
+
+func (s EncryptionState) String() string { return encryptionStateNames[s] }
+
+// Encryption is the encryption state of one object of a call.
+type Encryption struct {
+	State EncryptionState
+	// Key is the KMS key ARN when State is NamedKey.
+	Key string
+}
+
+// NamedKeyEncryption is the state of an object under SSE-KMS with the
+// key keyARN; an empty ARN is the bucket default.
+func NamedKeyEncryption(keyARN string) Encryption {
+	if keyARN == "" {
+		return Encryption{}
+	}
+	return Encryption{State: NamedKey, Key: keyARN}
 }
 
 // Check is one authorization made for a call.
@@ -91,39 +129,45 @@ func Authorize(w *world.World, p *authz.Principal, c Call) (*Result, error) {
 	res := &Result{Operation: op}
 	f := c.Features
 	var dstKey, srcKey *world.Key
+	newBucket := false
 	if op.Service == "s3" && !anyResourceOnly(op) {
 		b := w.Bucket(c.Bucket)
-		if b == nil && op.Name == "CreateBucket" {
+		if op.Name == "CreateBucket" && (b == nil || b.Account.ID != p.Account) {
 			// A bucket that does not exist yet has no policy and no
-			// default encryption.
+			// default encryption; another account's bucket of that name
+			// does not govern the caller's CreateBucket either
+			// (docs/decisions.md "CreateBucket of a taken name").
 			b = &world.Bucket{Name: c.Bucket}
+			newBucket = true
 		}
 		if b == nil {
 			return nil, fmt.Errorf("%s: bucket %q is not in the world", op.Name, c.Bucket)
 		}
 		var err error
-		if dstKey, err = resolveKey(w, c.KMSKey, b); err != nil {
+		if dstKey, err = resolveKey(w, c.Encryption, b); err != nil {
 			return nil, err
 		}
+		f.KMS = encrypted(c.Encryption, f.KMS, dstKey)
 		if c.SourceBucket != "" {
 			sb := w.Bucket(c.SourceBucket)
 			if sb == nil {
 				return nil, fmt.Errorf("%s: copy source bucket %q is not in the world", op.Name, c.SourceBucket)
 			}
-			if srcKey, err = resolveKey(w, c.SourceKMSKey, sb); err != nil {
+			if srcKey, err = resolveKey(w, c.SourceEncryption, sb); err != nil {
 				return nil, err
 			}
 		}
-		f.KMS = f.KMS || dstKey != nil
-		f.SourceKMS = f.SourceKMS || srcKey != nil
+		f.SourceKMS = encrypted(c.SourceEncryption, f.SourceKMS, srcKey)
 	}
 	for _, perm := range op.Required(f) {
 		arn, err := targetARN(perm.On, c)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", op.Name, err)
 		}
-		req, err := w.Request(p, perm.Action, arn, c.Env, c.Keys)
-		if err != nil {
+		var req *authz.Request
+		if newBucket {
+			req = w.NewBucketRequest(p, perm.Action, arn, c.Env, c.Keys)
+		} else if req, err = w.Request(p, perm.Action, arn, c.Env, c.Keys); err != nil {
 			return nil, err
 		}
 		if op.Service == "s3" {
@@ -162,15 +206,33 @@ func Authorize(w *world.World, p *authz.Principal, c Call) (*Result, error) {
 	return res, nil
 }
 
-func resolveKey(w *world.World, arn string, b *world.Bucket) (*world.Key, error) {
-	if arn == "" {
-		return b.KMSKey, nil
+// resolveKey returns the KMS key of an object in bucket b with the
+// encryption e, nil when it is not under SSE-KMS.
+func resolveKey(w *world.World, e Encryption, b *world.Bucket) (*world.Key, error) {
+	switch e.State {
+	case NotEncrypted:
+		return nil, nil
+	case NamedKey:
+		k := w.Key(e.Key)
+		if k == nil {
+			return nil, fmt.Errorf("KMS key %q is not in the world", e.Key)
+		}
+		return k, nil
 	}
-	k := w.Key(arn)
-	if k == nil {
-		return nil, fmt.Errorf("KMS key %q is not in the world", arn)
+	return b.KMSKey, nil
+}
+
+// encrypted is the Features.KMS (or SourceKMS) of an object with the
+// encryption e and the resolved key: a stated state decides; the bucket
+// default keeps a caller's own Features flag.
+func encrypted(e Encryption, flag bool, key *world.Key) bool {
+	switch e.State {
+	case NotEncrypted:
+		return false
+	case NamedKey:
+		return true
 	}
-	return k, nil
+	return flag || key != nil
 }
 
 func targetARN(t s3ops.Target, c Call) (string, error) {

@@ -346,10 +346,23 @@ func TestAuthorizeChecks(t *testing.T) {
 			wantDenied: "kms:GenerateDataKey",
 		},
 		{
-			name:       "Call.KMSKey (x-amz-server-side-encryption-aws-kms-key-id) overrides the plain bucket's default encryption",
-			call:       enforce.Call{Operation: "PutObject", Bucket: "dst", Key: "a.txt", KMSKey: key2},
+			name:       "Call.Encryption NamedKey (x-amz-server-side-encryption-aws-kms-key-id) overrides the plain bucket's default encryption",
+			call:       enforce.Call{Operation: "PutObject", Bucket: "dst", Key: "a.txt", Encryption: enforce.NamedKeyEncryption(key2)},
 			want:       []check{{"s3:PutObject", obj("dst", "a.txt"), s3ops.Object, false, true}, {"kms:GenerateDataKey", key2, s3ops.KMSKey, true, false}},
 			wantDenied: "kms:GenerateDataKey",
+		},
+		{
+			name: "docs/authorization.md §3.1 GetObject of an object not under SSE-KMS in an SSE-KMS bucket: Encryption NotEncrypted, no kms:Decrypt",
+			call: enforce.Call{Operation: "GetObject", Bucket: "enc-locked", Key: "a.txt", Encryption: enforce.Encryption{State: enforce.NotEncrypted}},
+			want: []check{{"s3:GetObject", obj("enc-locked", "a.txt"), s3ops.Object, false, true}},
+		},
+		{
+			name: "docs/authorization.md §3.1 CopyObject from an object not under SSE-KMS in an SSE-KMS bucket: SourceEncryption NotEncrypted, no kms:Decrypt on the source bucket's key",
+			call: enforce.Call{Operation: "CopyObject", Bucket: "dst", Key: "b.txt", SourceBucket: "enc-locked", SourceKey: "a.txt", SourceEncryption: enforce.Encryption{State: enforce.NotEncrypted}},
+			want: []check{
+				{"s3:GetObject", obj("enc-locked", "a.txt"), s3ops.SourceObject, false, true},
+				{"s3:PutObject", obj("dst", "b.txt"), s3ops.Object, false, true},
+			},
 		},
 		{
 			name: "docs/authorization.md §3.5 kms:ViaService: a key usable only through S3 in eu-west-1 allows the call S3 makes",
@@ -669,7 +682,7 @@ func TestAuthorizeErrors(t *testing.T) {
 		{"unknown operation", enforce.Call{Operation: "GetObjectFast", Bucket: "src", Key: "a"}, `unknown operation "GetObjectFast"`},
 		{"bucket not in the world", enforce.Call{Operation: "GetObject", Bucket: "nowhere", Key: "a"}, `bucket "nowhere" is not in the world`},
 		{"copy source bucket not in the world", enforce.Call{Operation: "CopyObject", Bucket: "dst", Key: "a", SourceBucket: "nowhere", SourceKey: "a"}, `copy source bucket "nowhere"`},
-		{"KMS key not in the world", enforce.Call{Operation: "PutObject", Bucket: "dst", Key: "a", KMSKey: "arn:aws:kms:eu-west-1:111111111111:key/nope"}, `KMS key "arn:aws:kms:eu-west-1:111111111111:key/nope" is not in the world`},
+		{"KMS key not in the world", enforce.Call{Operation: "PutObject", Bucket: "dst", Key: "a", Encryption: enforce.NamedKeyEncryption("arn:aws:kms:eu-west-1:111111111111:key/nope")}, `KMS key "arn:aws:kms:eu-west-1:111111111111:key/nope" is not in the world`},
 		{"object operation without a key", enforce.Call{Operation: "GetObject", Bucket: "src"}, "names no object key"},
 		{"copy without a source", enforce.Call{Operation: "CopyObject", Bucket: "dst", Key: "a"}, "names no copy source"},
 	}

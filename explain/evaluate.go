@@ -156,7 +156,7 @@ func (x *Explanation) match(ci int, ch *enforce.Check) *Candidate {
 // adding one Allow statement per policy and deciding again). lockstep
 // check uses it for every planned call, so explain and check agree.
 func Judge(w *world.World, req *authz.Request, d authz.Decision) *Verdict {
-	v := &Verdict{Allowed: d.Allowed(), Resource: req.Resource.ARN, Summary: d.Summary()}
+	v := &Verdict{Decision: d.Effect.String(), Allowed: d.Allowed(), Resource: req.Resource.ARN, Summary: d.Summary()}
 	if d.Allowed() {
 		return v
 	}

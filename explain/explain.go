@@ -68,6 +68,9 @@ type Candidate struct {
 
 // Verdict is the engine's decision on one candidate.
 type Verdict struct {
+	// Decision is "allow", "implicitDeny" or "explicitDeny", as in every
+	// JSON output of lockstep (eval's "decision").
+	Decision string `json:"decision"`
 	Allowed  bool   `json:"allowed"`
 	Resource string `json:"resource"`
 	// Summary is authz.Decision.Summary().
@@ -102,6 +105,11 @@ func Explain(text string, o Options) (*Explanation, error) {
 		return nil, err
 	}
 	x := &Explanation{Error: e, Command: o.Command}
+	if e.Cause != "" && e.Code == "" {
+		// Not a denied permission: the model says what it is.
+		x.Exact = true
+		return x, nil
+	}
 	if e.Client == "" && o.Command != nil {
 		e.Client = o.Command.Client
 	}

@@ -429,3 +429,25 @@ func explainWith(t *testing.T, text, command string) *explain.Explanation {
 	}
 	return x
 }
+
+// TestNotAPermission: a line the model knows as no denied permission
+// (rclone's "corrupted on transfer" on an SSE-KMS object, whose ETag is
+// not an MD5) is explained by its cause, with no permission to grant.
+func TestNotAPermission(t *testing.T) {
+	// As rclone 1.60 printed it on the emulator (prove.TestRcloneKMSDefaultWithoutFlag).
+	line := `2026/12/03 00:12:31 ERROR : k.txt: corrupted on transfer: md5 hash differ "dbbbcc5a92e947bbe4684e6cc4bfa334" vs "47062d7e2dd8d9e340bfb4b787cc9c32"`
+	x, err := explain.Explain(line, explain.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x.Candidates) != 0 || !strings.Contains(x.Error.Cause, "--s3-server-side-encryption aws:kms") {
+		t.Fatalf("candidates %v, cause %q", x.Candidates, x.Error.Cause)
+	}
+	var b strings.Builder
+	if err := x.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "The cause: not a permission") {
+		t.Errorf("text:\n%s", b.String())
+	}
+}

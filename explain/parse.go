@@ -51,6 +51,9 @@ type Error struct {
 	// Object is an object's path under the command's source or
 	// destination, as rclone names it ("ERROR : a.txt: ...").
 	Object string `json:"object,omitempty"`
+	// Cause is set when the line reports no denied permission but a
+	// failure the client's model knows: what causes it, what to do.
+	Cause string `json:"cause,omitempty"`
 
 	// shape is the error shape the text matched, nil when none did.
 	shape *plan.ErrorShape
@@ -236,11 +239,11 @@ func (e *Error) readShape(t string) (bool, error) {
 			if s.Command != "" {
 				e.Command = s.Expand(groups)
 			}
-			e.Object = groups["object"]
+			e.Object, e.Cause = groups["object"], s.Cause
 			if b := groups["bucket"]; b != "" {
 				e.Bucket, e.Key = b, groups["key"]
 			}
-			return len(s.Ops) > 0 || s.Command != "", nil
+			return len(s.Ops) > 0 || s.Command != "" || s.Cause != "", nil
 		}
 	}
 	return false, nil

@@ -19,9 +19,15 @@ func (x *Explanation) WriteText(out io.Writer) error {
 	if client == "" {
 		client = "unknown client"
 	}
-	if e.Operation != "" {
+	switch {
+	case e.Cause != "" && e.Code == "":
+		fmt.Fprintf(&b, "error:      %s (%s)\n", e.Step, client)
+		fmt.Fprintf(&b, "\nThe cause: %s\n", e.Cause)
+		_, err := io.WriteString(out, b.String())
+		return err
+	case e.Operation != "":
 		fmt.Fprintf(&b, "error:      %s failed with %s (%s)\n", e.Operation, what, client)
-	} else {
+	default:
 		fmt.Fprintf(&b, "error:      %s (%s; the text names no operation)\n", what, client)
 	}
 	if e.Step != "" {

@@ -33,7 +33,12 @@ func (s Severity) String() string {
 type Finding struct {
 	File string
 	// Line and Col are 1-based, of the element at fault; 0 when unknown.
+	// For a policy of a world file, Line is where the document starts
+	// and Col is 0.
 	Line, Col int
+	// Owner, for a policy of a world file, is what it belongs to: `user
+	// alice of account 111111111111, policy "read"`.
+	Owner string
 	// Path is the JSON path of the element at fault, e.g.
 	// "Statement[1].Resource".
 	Path     string
@@ -46,11 +51,18 @@ type Finding struct {
 }
 
 // String formats the finding as
-// "file:line:col: severity: path: message [code]".
+// "file:line:col: severity: path: message [code]", with "(owner)" after
+// the place for a policy of a world file.
 func (f Finding) String() string {
 	loc := f.File
-	if f.Line > 0 {
+	switch {
+	case f.Line > 0 && f.Col > 0:
 		loc = fmt.Sprintf("%s:%d:%d", f.File, f.Line, f.Col)
+	case f.Line > 0:
+		loc = fmt.Sprintf("%s:%d", f.File, f.Line)
+	}
+	if f.Owner != "" {
+		loc += " (" + f.Owner + ")"
 	}
 	path := ""
 	if f.Path != "" {

@@ -64,6 +64,9 @@ type ErrorShape struct {
 	Side string `yaml:"side"`
 	// Step says what the client was doing, for people.
 	Step string `yaml:"step"`
+	// Cause, for a line that reports no denied permission, is what
+	// causes it and what to do instead.
+	Cause string `yaml:"cause"`
 
 	re *regexp.Regexp
 }

@@ -63,9 +63,9 @@ func (p *Plan) currentNote(kind, name string) string {
 	case CurrentNone:
 		return "the world gives it no policy: these statements are its whole policy"
 	case CurrentKnown:
-		return "merge these into its current policy, which the world gives: --format json, --format terraform and --out hold the merged policy"
+		return "merge these into its current policy, which the world gives: --output json, --output terraform and --out hold the merged policy"
 	}
-	return "merge these into its current policy, unknown here (give --world): putting a policy replaces the whole policy; --format terraform merges them"
+	return "merge these into its current policy, unknown here (give --world): putting a policy replaces the whole policy; --output terraform merges them"
 }
 
 func orUnknown(s string) string {

@@ -120,13 +120,26 @@ func Load(path string) (*Scenario, error) {
 	return Parse(data, path)
 }
 
+// Is reports whether data looks like a scenario file rather than a world
+// file: a mapping with steps at its top level. Commands that take either
+// use it to report the errors of the one the file means to be.
+func Is(data []byte) bool {
+	var top map[string]yaml.Node
+	if yaml.Unmarshal(data, &top) != nil {
+		return false
+	}
+	_, ok := top["steps"]
+	return ok
+}
+
 // Parse reads a scenario from data; name is used in messages.
 func Parse(data []byte, name string) (*Scenario, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var s Scenario
 	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		kinds := world.Kinds().Add("the scenario", Scenario{}).Add("a step", Step{}).Add("a step's additions", Changes{}).Add("a call", Call{}).Add("the replay data", ReplayData{})
+		return nil, kinds.Rewrite(err, name, data, "docs/seeds.md")
 	}
 	s.file, s.data = name, data
 	if len(s.Steps) == 0 {

@@ -200,6 +200,15 @@ func errQueryParams(service, msg string, fields ...Field) *Error {
 	return newError(http.StatusBadRequest, "AuthorizationQueryParametersError", msg, fields...)
 }
 
+// WrongRegion is S3's answer to a request whose credential scope names
+// region where the resource (an S3 bucket) is in expected: the error the
+// Verifier's Region check gives, for a caller that knows the expected
+// region only once it has found the bucket.
+func WrongRegion(region, expected string, presigned bool) *Error {
+	return errScope("s3", presigned, fmt.Sprintf("the region '%s' is wrong; expecting '%s'", region, expected),
+		Field{"Region", expected})
+}
+
 // errScope is a credential scope that names the wrong region or service,
 // or a date other than the request's.
 func errScope(service string, presigned bool, detail string, fields ...Field) *Error {

@@ -313,8 +313,7 @@ func (v *Verifier) checkScope(c credential, amzDate string, presigned bool) *Err
 		if protocolOf(c.service) != protoS3 {
 			return errScope(c.service, presigned, "Credential should be scoped to a valid region. ")
 		}
-		return errScope(c.service, presigned, fmt.Sprintf("the region '%s' is wrong; expecting '%s'", c.region, v.Region),
-			Field{"Region", v.Region})
+		return WrongRegion(c.region, v.Region, presigned)
 	}
 	return nil
 }

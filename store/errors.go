@@ -44,6 +44,9 @@ var (
 	// or a key for data stored in the clear. The wrapping message says
 	// which.
 	ErrWrongKey = errors.New("wrong encryption key")
+	// ErrPreconditionFailed: a conditional write's Precondition did not
+	// hold for the object it would have replaced.
+	ErrPreconditionFailed = errors.New("precondition failed")
 	// ErrClosed: the Store was closed.
 	ErrClosed = errors.New("store closed")
 )

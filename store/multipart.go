@@ -340,7 +340,14 @@ func (s *Store) Abort(ctx context.Context, bucket, key, uploadID string) (err er
 // transparently. Committing the object's record is the single commit
 // point: a crash before it leaves the upload intact, after it the object
 // (and Open removes what is left of the upload).
-func (s *Store) Complete(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart) (_ ObjectMeta, err error) {
+func (s *Store) Complete(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart) (ObjectMeta, error) {
+	return s.CompleteIf(ctx, bucket, key, uploadID, parts, Precondition{})
+}
+
+// CompleteIf is Complete with a precondition on the object the upload
+// replaces, checked atomically at the commit (see Precondition). If it
+// fails, the upload is left as it was.
+func (s *Store) CompleteIf(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart, pre Precondition) (_ ObjectMeta, err error) {
 	defer wrap(&err, "complete upload", bucket, key)
 	b, u, err := s.upload(ctx, bucket, key, uploadID)
 	if err != nil {
@@ -380,7 +387,12 @@ func (s *Store) Complete(ctx context.Context, bucket, key, uploadID string, part
 	data := b.newData(segs, u.kcv)
 	data.upload = u.id
 	e := &entry{meta: meta, data: data}
-	_, committed, err := b.mutate(key, func(*entry) (*entry, error) { return e, nil })
+	_, committed, err := b.mutate(key, func(cur *entry) (*entry, error) {
+		if err := pre.check(cur); err != nil {
+			return nil, err
+		}
+		return e, nil
+	})
 	if !committed {
 		return ObjectMeta{}, err // the part files still belong to the upload
 	}

@@ -118,9 +118,10 @@ func (b *bucket) commitLocked(key, name string, fn func(cur *entry) (*entry, err
 	return cur, next, nil
 }
 
-// commitNew commits a new version of key made of data and returns its
-// metadata. It takes over the caller's reference to data.
-func (b *bucket) commitNew(ctx context.Context, key string, meta ObjectMeta, data *objData) (ObjectMeta, error) {
+// commitNew commits a new version of key made of data, if pre holds for
+// the object it replaces, and returns its metadata. It takes over the
+// caller's reference to data.
+func (b *bucket) commitNew(ctx context.Context, key string, meta ObjectMeta, data *objData, pre Precondition) (ObjectMeta, error) {
 	if err := ctx.Err(); err != nil {
 		data.release()
 		return ObjectMeta{}, err
@@ -130,7 +131,12 @@ func (b *bucket) commitNew(ctx context.Context, key string, meta ObjectMeta, dat
 	}
 	meta.LastModified = meta.LastModified.UTC()
 	e := &entry{meta: meta, data: data}
-	_, committed, err := b.mutate(key, func(*entry) (*entry, error) { return e, nil })
+	_, committed, err := b.mutate(key, func(cur *entry) (*entry, error) {
+		if err := pre.check(cur); err != nil {
+			return nil, err
+		}
+		return e, nil
+	})
 	if !committed {
 		data.release()
 		return ObjectMeta{}, err
@@ -148,7 +154,11 @@ func (b *bucket) commitNew(ctx context.Context, key string, meta ObjectMeta, dat
 // (or ctx ends) before io.EOF, nothing is committed and the error is
 // returned wrapped; so a caller verifying a checksum can fail the upload
 // by returning an error from r at the end.
-func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, meta ObjectMeta, c *Cipher) (_ ObjectMeta, err error) {
+func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, meta ObjectMeta, c *Cipher) (ObjectMeta, error) {
+	return s.put(ctx, bucket, key, r, meta, c, Precondition{})
+}
+
+func (s *Store) put(ctx context.Context, bucket, key string, r io.Reader, meta ObjectMeta, c *Cipher, pre Precondition) (_ ObjectMeta, err error) {
 	defer wrap(&err, "put", bucket, key)
 	if err := s.begin(ctx); err != nil {
 		return ObjectMeta{}, err
@@ -175,7 +185,7 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, meta O
 		return ObjectMeta{}, err
 	}
 	meta.PartsCount, meta.PartSizes = 0, nil
-	return b.commitNew(ctx, key, meta, b.writtenData(w, cs))
+	return b.commitNew(ctx, key, meta, b.writtenData(w, cs), pre)
 }
 
 // lookup returns the current entry of key holding a reference to its
@@ -336,11 +346,24 @@ func (s *Store) Delete(ctx context.Context, bucket, key string) (_ bool, err err
 // defaultInlineMax) and both sides use the same key (or none), the copy
 // shares the source's stored bytes through a hard link and reads nothing;
 // otherwise it streams, checking ctx between chunks. Either way it commits atomically, like Put.
-func (s *Store) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta ObjectMeta, srcCipher, dstCipher *Cipher) (_ ObjectMeta, err error) {
+func (s *Store) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta ObjectMeta, srcCipher, dstCipher *Cipher) (ObjectMeta, error) {
+	return s.CopyIf(ctx, srcBucket, srcKey, dstBucket, dstKey, meta, srcCipher, dstCipher, Precondition{})
+}
+
+// CopyIf is Copy with a precondition on the destination object it
+// replaces, checked before the copy and again, atomically, at the commit
+// (see Precondition).
+func (s *Store) CopyIf(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta ObjectMeta, srcCipher, dstCipher *Cipher, pre Precondition) (_ ObjectMeta, err error) {
 	defer wrap(&err, "copy", dstBucket, dstKey)
 	db, err := s.object(ctx, dstBucket, dstKey)
 	if err != nil {
 		return ObjectMeta{}, err
+	}
+	if pre != (Precondition{}) {
+		cur, _ := db.current(dstKey)
+		if err := pre.check(cur); err != nil {
+			return ObjectMeta{}, err
+		}
 	}
 	sb, err := s.object(ctx, srcBucket, srcKey)
 	if err != nil {
@@ -385,7 +408,7 @@ func (s *Store) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey s
 		}
 		data = db.writtenData(w, dcs)
 	}
-	return db.commitNew(ctx, dstKey, meta, data)
+	return db.commitNew(ctx, dstKey, meta, data, pre)
 }
 
 // linkData makes new names for the files of src in bucket b (hard links:

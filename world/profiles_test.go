@@ -26,7 +26,7 @@ func TestProfiles(t *testing.T) {
 		{name: "not an ARN", doc: accounts + "profiles:\n  ops: alice\n", wantErr: `w.yaml:6: profiles.ops: principal "alice" is not a user, role, assumed-role or root ARN`},
 		{name: "anonymous", doc: accounts + "profiles:\n  ops: anonymous\n", wantErr: `profiles.ops: a profile signs its requests`},
 		{name: "bad name", doc: accounts + "profiles:\n  \"my profile\": arn:aws:iam::111111111111:user/alice\n", wantErr: `profiles: "my profile" is not an AWS profile name`},
-		{name: "not a mapping", doc: accounts + "profiles: [a]\n", wantErr: "w.yaml: line 5: cannot unmarshal !!seq into map[string]string"},
+		{name: "not a mapping", doc: accounts + "profiles: [a]\n", wantErr: "w.yaml: line 5: this must be a mapping of names to values, but it is a list"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

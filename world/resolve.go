@@ -160,14 +160,13 @@ func (w *World) Resource(arn, action string, caller *authz.Principal) (*authz.Re
 	case "s3":
 		name, _, _ := strings.Cut(parts[5], "/")
 		b := w.buckets[name]
-		if b == nil && strings.EqualFold(action, "s3:CreateBucket") {
-			// The bucket does not exist yet: the caller's account would
-			// own it, and it has no policy (docs/authorization.md §2.2 CreateBucket).
-			res := &authz.Resource{ARN: arn, Account: caller.Account, Kind: authz.ResourceS3}
-			if a := w.accounts[caller.Account]; a != nil {
-				w.ownedBy(res, a)
-			}
-			return res, nil
+		if strings.EqualFold(action, "s3:CreateBucket") && (b == nil || b.Account.ID != caller.Account) {
+			// Another account's bucket of that name is no different from
+			// none: its policy does not govern the caller's CreateBucket,
+			// which S3 answers BucketAlreadyExists once the caller's own
+			// policies allow it (docs/decisions.md "CreateBucket of a
+			// taken name").
+			return w.newBucketResource(arn, caller), nil
 		}
 		if b == nil {
 			return nil, fmt.Errorf("resource %s: bucket %q is not in the world file %s; add it under accounts[].buckets", arn, name, w.File)
@@ -222,6 +221,17 @@ func (w *World) Resource(arn, action string, caller *authz.Principal) (*authz.Re
 	return res, nil
 }
 
+// newBucketResource is a bucket that does not exist yet, as CreateBucket
+// checks it: the caller's account would own it, and it has no policy
+// (docs/authorization.md §2.2 CreateBucket).
+func (w *World) newBucketResource(arn string, caller *authz.Principal) *authz.Resource {
+	res := &authz.Resource{ARN: arn, Account: caller.Account, Kind: authz.ResourceS3}
+	if a := w.accounts[caller.Account]; a != nil {
+		w.ownedBy(res, a)
+	}
+	return res
+}
+
 // ownedBy sets what a resource takes from its account: the account, its
 // organization and the RCPs above it.
 func (w *World) ownedBy(res *authz.Resource, a *Account) {
@@ -238,6 +248,19 @@ func (w *World) Request(p *authz.Principal, action, resourceARN string, env auth
 	if err != nil {
 		return nil, err
 	}
+	return w.request(p, action, resourceARN, res, env, keys), nil
+}
+
+// NewBucketRequest is Request for one of CreateBucket's checks on a bucket
+// that does not exist yet: s3:CreateBucket and the actions its headers add
+// (s3:PutBucketAcl, s3:PutBucketOwnershipControls, ...) are all checked on
+// the bucket it would create (docs/authorization.md §2.2 CreateBucket).
+func (w *World) NewBucketRequest(p *authz.Principal, action, bucketARN string, env authz.Env, keys map[string][]string) *authz.Request {
+	return w.request(p, action, bucketARN, w.newBucketResource(bucketARN, p), env, keys)
+}
+
+// request fills the context of a request on a resolved resource.
+func (w *World) request(p *authz.Principal, action, resourceARN string, res *authz.Resource, env authz.Env, keys map[string][]string) *authz.Request {
 	if env.Region == "" && !strings.HasPrefix(strings.ToLower(action), "sts:") {
 		env.Region = w.Region
 	}
@@ -250,7 +273,7 @@ func (w *World) Request(p *authz.Principal, action, resourceARN string, env auth
 	for k, v := range keys {
 		ctx.Set(k, v...)
 	}
-	return &authz.Request{Principal: p, Action: action, Resource: res, Context: ctx}, nil
+	return &authz.Request{Principal: p, Action: action, Resource: res, Context: ctx}
 }
 
 // isAliasAction reports whether a KMS action is checked on the alias

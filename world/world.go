@@ -137,6 +137,16 @@ func Load(path string) (*World, error) {
 	return Parse(data, path)
 }
 
+// LoadModel reads a world file (YAML or JSON) into its Model, for code
+// that changes it or hands it to the emulator.
+func LoadModel(path string) (*Model, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("world: %w", err)
+	}
+	return Decode(data, path)
+}
+
 // Parse reads and compiles a world file; name is used in messages.
 func Parse(data []byte, name string) (*World, error) {
 	m, err := Decode(data, name)
@@ -150,7 +160,7 @@ func Parse(data []byte, name string) (*World, error) {
 func Decode(data []byte, name string) (*Model, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, Kinds().Rewrite(err, name, data, "docs/world.md")
 	}
 	if len(root.Content) == 0 {
 		return nil, fmt.Errorf("%s: the world file is empty; see docs/world.md for its shape", name)
@@ -162,10 +172,7 @@ func Decode(data []byte, name string) (*Model, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: the world file is empty; see docs/world.md for its shape", name)
 		}
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
-		msg = strings.ReplaceAll(msg, "\n  ", "; ")
-		return nil, fmt.Errorf("%s: %s (see docs/world.md)", name, msg)
+		return nil, Kinds().Rewrite(err, name, data, "docs/world.md")
 	}
 	m.root = root.Content[0]
 	return &m, nil

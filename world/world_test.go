@@ -46,7 +46,7 @@ func TestErrors(t *testing.T) {
 	tests := []struct {
 		name, doc, want string
 	}{
-		{"unknown field", "accounts:\n  - id: \"111111111111\"\n    users:\n      - name: a\n        polices: {}\n", `w.yaml: line 5: field polices not found`},
+		{"unknown field", "accounts:\n  - id: \"111111111111\"\n    users:\n      - name: a\n        polices: {}\n", `w.yaml: line 5: polices is not a field of a user; did you mean policies?`},
 		{"account id", "accounts:\n  - id: 11111\n", `w.yaml:2: accounts[0].id: "11111" is not a 12-digit account ID`},
 		{"policy error line", "accounts:\n  - id: \"111111111111\"\n    users:\n      - name: a\n        policies:\n          p:\n            Statement:\n              - Effect: Allow\n                Action: s3:GetObject\n                Resource: \"*\"\n                Condition:\n                  StringLike: {s3:prefix: {a: b}}\n",
 			`w.yaml:12: policy "p" of user arn:aws:iam::111111111111:user/a: Statement[0].Condition.StringLike: value must be a string or list of strings`},

@@ -12,8 +12,9 @@ import (
 
 func newCheckCommand() *cobra.Command {
 	var (
-		worldFile, principal, client, format, maxSize string
-		step                                          int
+		worldFile, principal, client, maxSize string
+		output                                *outputFlag
+		step                                  int
 	)
 	cmd := &cobra.Command{
 		Use:   "check --world W [--principal ARN] [flags] -- <client command>",
@@ -34,19 +35,20 @@ Exit status: 0 every call allowed, 1 a call is denied, 2 bad input.` + modelRule
 		Example: `  lockstep check --world examples/seed000-s3-sync.yaml -- aws s3 sync s3://kazue-sync-source .
   lockstep check --world examples/seed003-kms-multipart.yaml --step 2
   lockstep check --world examples/world.yaml --principal arn:aws:iam::111111111111:user/alice \
-      --format json -- aws s3 cp s3://kazue-sync-source/big.dat ./`,
+      --output json -- aws s3 cp s3://kazue-sync-source/big.dat ./`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if worldFile == "" {
 				return badInput(fmt.Errorf("--world is required: the world file (or scenario file) whose policies to check against"))
 			}
-			if format != "table" && format != "json" {
-				return badInput(fmt.Errorf("--format %q: want table or json", format))
+			format, err := output.get(cmd.Flags())
+			if err != nil {
+				return badInput(err)
 			}
 			if i := cmd.ArgsLenAtDash(); i > 0 {
 				return badInput(fmt.Errorf("unexpected arguments %q: give the client command after --", args[:i]))
 			}
-			wf, err := loadWorldFile(worldFile, step)
+			wf, err := loadWorldFile(worldFile, step, cmd.ErrOrStderr())
 			if err != nil {
 				return badInput(err)
 			}
@@ -104,9 +106,10 @@ Exit status: 0 every call allowed, 1 a call is denied, 2 bad input.` + modelRule
 	f := cmd.Flags()
 	f.StringVar(&worldFile, "world", "", "world `FILE`, or scenario file (its world as of --step), whose policies to check against")
 	f.StringVar(&principal, "principal", "", "`ARN` of the user, role or assumed-role session that runs the command (default: the scenario step's, else by the rule below)")
-	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world, principal and command to use (1-based; default: the first)")
+	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world, principal and command to use (1-based; default: the last)")
 	f.StringVar(&client, "client", "", clientFlagUsage)
-	f.StringVar(&format, "format", "table", "output: table or json")
+	output = addOutputFlag(cmd)
+	output.deprecatedFormat(f)
 	f.StringVar(&maxSize, "max-object-size", "", "largest object the command moves, e.g. 1MiB (default: any size, multipart paths included)")
 	return cmd
 }

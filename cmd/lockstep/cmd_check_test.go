@@ -16,17 +16,22 @@ func TestCheckCommand(t *testing.T) {
 		code int
 		want string
 	}{
-		{"scenario step 1 denied", []string{"--world", seed000}, exitDenied,
+		{"scenario step 1 denied", []string{"--world", seed000, "--step", "1"}, exitDenied,
 			`+ {"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::kazue-sync-source"}`},
+		// Without --step, a scenario's last step, and check says so.
+		{"scenario last step", []string{"--world", seed000}, exitDenied, "its world as of step 6 of 6 (the last; --step N for another)"},
 		{"scenario step 3 allowed", []string{"--world", seed000, "--step", "3"}, exitOK, "every call is allowed"},
 		{"command after --", []string{"--world", seed000, "--step", "6", "--", "aws", "s3", "sync", "s3://kazue-sync-source", "s3://kazue-sync-dest", "--copy-props", "none"}, exitOK, "every call is allowed"},
 		{"client from flag", []string{"--world", seed000, "--step", "6", "--client", "aws-v1"}, exitOK, "client:    aws-v1"},
 		{"world file with principal", []string{"--world", exampleWorld, "--principal", "arn:aws:iam::111111111111:user/alice", "--", "aws", "s3", "sync", "s3://kazue-sync-source", "."}, exitDenied,
 			"download failed: s3://kazue-sync-source/lockstep-check-object to lockstep-check-object An error occurred (AccessDenied) when calling the GetObject operation"},
+		// The world's lint warnings, on stderr (seed 000's classic mistake).
+		{"lint warnings", []string{"--world", "../../lint/testdata/world-mistakes.yaml", "--principal", "arn:aws:iam::111111111111:user/alice", "--", "aws", "s3", "cp", "s3://data/k", "."}, exitDenied,
+			`world-mistakes.yaml:9 (user alice of account 111111111111, policy "read"): warning: Statement[0].Resource: s3:GetObject acts on objects, but Resource names only the bucket`},
 		{"world file needs principal", []string{"--world", exampleWorld, "--", "aws", "s3", "sync", "s3://kazue-sync-source", "."}, exitBadInput, "--principal"},
 		{"world file needs command", []string{"--world", exampleWorld, "--principal", "arn:aws:iam::111111111111:user/alice"}, exitBadInput, "no client command"},
 		{"no world", []string{"--", "aws", "s3", "sync", "s3://a", "."}, exitBadInput, "--world is required"},
-		{"bad format", []string{"--world", seed000, "--format", "xml"}, exitBadInput, "--format"},
+		{"bad format", []string{"--world", seed000, "--output", "xml"}, exitBadInput, `--output "xml": this command prints text, table, json`},
 		{"bad step", []string{"--world", seed000, "--step", "9"}, exitBadInput, "has steps 1 to"},
 		{"bad command", []string{"--world", seed000, "--", "ls", "-l"}, exitBadInput, "lockstep plans aws s3"},
 		{"unknown bucket", []string{"--world", seed000, "--", "aws", "s3", "sync", "s3://no-such-bucket", "."}, exitBadInput, "not in the world"},
@@ -45,7 +50,7 @@ func TestCheckCommand(t *testing.T) {
 }
 
 func TestCheckJSON(t *testing.T) {
-	code, out, errOut := runCLI(t, "check", "--world", "../../examples/seed003-kms-multipart.yaml", "--step", "2", "--format", "json")
+	code, out, errOut := runCLI(t, "check", "--world", "../../examples/seed003-kms-multipart.yaml", "--step", "2", "--output", "json")
 	if code != exitDenied {
 		t.Fatalf("exit %d, want %d\n%s%s", code, exitDenied, out, errOut)
 	}

@@ -47,7 +47,7 @@ CloudTrail log). The scenarios are built in; see examples/ for their files.`,
 				if ctx == nil {
 					ctx = context.Background()
 				}
-				return planDemo(ctx, out, s)
+				return planDemo(ctx, out, progress(cmd.ErrOrStderr()), s)
 			}
 			results, err := s.Run()
 			if err != nil {
@@ -76,6 +76,7 @@ CloudTrail log). The scenarios are built in; see examples/ for their files.`,
 		},
 	}
 	cmd.Flags().StringVar(&seed, "seed", "000", "which seed experiment to replay (000, 001, 002, 003)")
+	_ = cmd.RegisterFlagCompletionFunc("seed", completeFixed("000", "001", "002", "003"))
 	cmd.Flags().BoolVar(&list, "list", false, "list the built-in scenarios")
 	cmd.Flags().BoolVar(&withPlan, "plan", false, "instead of replaying the steps, plan the seed's final command from its first world and prove the plan with the real client")
 	cmd.Flags().BoolVar(&engineOnly, "engine-only", false, "do not run the real client on the emulator, even when it is installed")

@@ -12,16 +12,16 @@ import (
 
 	"github.com/lockstep-dev/lockstep/authz"
 	"github.com/lockstep-dev/lockstep/policy"
-	"github.com/lockstep-dev/lockstep/world"
 )
 
 func newEvalCommand() *cobra.Command {
 	var (
 		worldFile, principal, action, resource string
 		contextKVs, unset, sessionFiles        []string
-		asJSON, explain, insecure              bool
+		explain, insecure                      bool
+		output                                 *outputFlag
 		sourceIP, region, federatedBy          string
-		mfaAge                                 int
+		mfaAge, step                           int
 	)
 	cmd := &cobra.Command{
 		Use:   "eval --world W --principal ARN --action A --resource ARN",
@@ -51,10 +51,11 @@ ARN): the key is resolved and kms:RequestAlias set, as AWS does.`,
 			if err != nil {
 				return badInput(err)
 			}
-			w, err := world.Load(worldFile)
+			wf, err := loadWorldFile(worldFile, step, cmd.ErrOrStderr())
 			if err != nil {
 				return badInput(err)
 			}
+			w := wf.World
 			var sessions []*policy.Policy
 			for _, f := range sessionFiles {
 				p, err := loadPolicyFile(f, policy.Session)
@@ -105,7 +106,11 @@ ARN): the key is resolved and kms:RequestAlias set, as AWS does.`,
 			d, tr := authz.Explain(req)
 			out := cmd.OutOrStdout()
 			ctx := describeContext(req, keys)
-			if asJSON {
+			format, err := output.get(cmd.Flags())
+			if err != nil {
+				return badInput(err)
+			}
+			if format == "json" {
 				if err := writeDecisionJSON(out, d, tr, ctx, explain); err != nil {
 					return err
 				}
@@ -119,7 +124,8 @@ ARN): the key is resolved and kms:RequestAlias set, as AWS does.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&worldFile, "world", "", "world file (YAML or JSON) describing accounts, principals, buckets and keys")
+	f.StringVar(&worldFile, "world", "", "world file (YAML or JSON) describing accounts, principals, buckets and keys, or scenario file (its world as of --step)")
+	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world to use (1-based; default: the last)")
 	f.StringVar(&principal, "principal", "", "user, role, assumed-role or root ARN, or \"anonymous\"")
 	f.StringVar(&action, "action", "", "IAM action, e.g. s3:GetObject or kms:Decrypt")
 	f.StringVar(&resource, "resource", "", "resource ARN, e.g. arn:aws:s3:::bucket/key, or \"*\"")
@@ -131,7 +137,8 @@ ARN): the key is resolved and kms:RequestAlias set, as AWS does.`,
 	f.StringVar(&region, "region", "", "region of the endpoint, the aws:RequestedRegion of requests whose resource has no region (STS, s3:ListAllMyBuckets); default: the world's region, us-east-1 for STS")
 	f.StringVar(&federatedBy, "federated-by", "", "for a federated-user principal (arn:aws:sts::ACCOUNT:federated-user/NAME): the IAM user ARN that called GetFederationToken")
 	f.IntVar(&mfaAge, "mfa-age", -1, "the role or federated-user session was authenticated with MFA this many seconds ago (aws:MultiFactorAuthPresent, aws:MultiFactorAuthAge)")
-	f.BoolVar(&asJSON, "json", false, "print the decision as JSON")
+	output = addOutputFlag(cmd)
+	output.deprecatedJSON(f)
 	f.BoolVar(&explain, "explain", false, "print the evaluation step by step")
 	return cmd
 }

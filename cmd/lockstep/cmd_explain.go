@@ -15,7 +15,7 @@ func newExplainCommand() *cobra.Command {
 		worldPath, principal string
 		client               string
 		step                 int
-		asJSON               bool
+		output               *outputFlag
 	)
 	cmd := &cobra.Command{
 		Use:   `explain "<error text>" [--world W] [--principal ARN] [--client aws-v1] [-- <client command>]`,
@@ -50,7 +50,7 @@ Exit status: 0 explained, 2 bad input (text not understood, bad world).`,
 			var wf *worldFile
 			if worldPath != "" {
 				var err error
-				if wf, err = loadWorldFile(worldPath, step); err != nil {
+				if wf, err = loadWorldFile(worldPath, step, cmd.ErrOrStderr()); err != nil {
 					return badInput(err)
 				}
 				o.World = wf.World
@@ -81,7 +81,11 @@ Exit status: 0 explained, 2 bad input (text not understood, bad world).`,
 			if err != nil {
 				return badInput(err)
 			}
-			if asJSON {
+			format, err := output.get(cmd.Flags())
+			if err != nil {
+				return badInput(err)
+			}
+			if format == "json" {
 				return x.WriteJSON(cmd.OutOrStdout())
 			}
 			return x.WriteText(cmd.OutOrStdout())
@@ -91,7 +95,8 @@ Exit status: 0 explained, 2 bad input (text not understood, bad world).`,
 	f.StringVar(&worldPath, "world", "", "world file, or scenario file (its world as of --step), to pinpoint the denied permission")
 	f.StringVar(&principal, "principal", "", "the caller's ARN (default: the one in a detailed message, or the scenario's)")
 	f.StringVar(&client, "client", "", "client model of the command after --: aws-v1 for the AWS CLI v1 (default: from the command, aws as v2; a scenario's client)")
-	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world to use (1-based; default: the first)")
-	f.BoolVar(&asJSON, "json", false, "print the explanation as JSON")
+	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world to use (1-based; default: the last)")
+	output = addOutputFlag(cmd)
+	output.deprecatedJSON(f)
 	return cmd
 }

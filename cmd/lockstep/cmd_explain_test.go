@@ -45,7 +45,7 @@ func TestExplainCommand(t *testing.T) {
 }
 
 func TestExplainJSON(t *testing.T) {
-	code, out, errOut := runCLI(t, "explain", "--json", "Forbidden", "--world", "../../examples/seed002-rclone-copy.yaml", "--step", "2", "--", "rclone", "copy", "./dir", "s3-remote:rclone-transfer-test")
+	code, out, errOut := runCLI(t, "explain", "--output", "json", "Forbidden", "--world", "../../examples/seed002-rclone-copy.yaml", "--step", "2", "--", "rclone", "copy", "./dir", "s3-remote:rclone-transfer-test")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -15,9 +14,11 @@ import (
 
 func newPlanCommand() *cobra.Command {
 	var (
-		worldFile, principal, client, format, outDir, maxSize string
-		bucketAccounts, bucketKeys                            []string
-		doProve                                               bool
+		worldFile, principal, client, outDir, maxSize string
+		output                                        *outputFlag
+		bucketAccounts, bucketKeys                    []string
+		doProve                                       bool
+		step                                          int
 	)
 	cmd := &cobra.Command{
 		Use:   "plan [flags] -- <client command>",
@@ -38,7 +39,7 @@ leaves the key out of the policies.
 
 --prove runs the real client on lockstep's emulator with the planned
 policies, on data that makes it take every planned path, then once without
-each permission (progress on standard error). The permissions are sufficient
+each permission (progress on standard error when it is a terminal). The permissions are sufficient
 when the client succeeds byte-exact, no call it makes is denied and it makes
 every planned call; a permission is necessary when, without it, the client
 fails or a call is denied (a retried or fallback path counts). Exit status with
@@ -48,12 +49,11 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
       -- aws s3 cp s3://kazue-sync-source/big.dat s3://cp-dst/
   AWS_PROFILE=copy lockstep plan --client aws-v2 --world examples/world.yaml \
       -- aws s3 sync s3://kazue-sync-source s3://cp-dst/backup/
-  lockstep plan --format json -- rclone copy ./dir remote:bucket/path`,
+  lockstep plan --output json -- rclone copy ./dir remote:bucket/path`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			switch format {
-			case "table", "json", "terraform":
-			default:
-				return badInput(fmt.Errorf("--format %q: want table, json or terraform", format))
+			format, err := output.get(cmd.Flags())
+			if err != nil {
+				return badInput(err)
 			}
 			model, detected, err := plan.ChooseClient(args, plan.Client(client), "", awsVersion)
 			if err != nil {
@@ -69,17 +69,12 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 				how        string
 			)
 			if worldFile != "" {
-				data, err := os.ReadFile(worldFile)
-				if err != nil {
-					return badInput(fmt.Errorf("--world: %w", err))
-				}
-				if worldModel, err = world.Decode(data, worldFile); err != nil {
-					return badInput(err)
-				}
-				w, err := world.Compile(worldModel.Clone(), worldFile)
+				wf, err := loadWorldFile(worldFile, step, cmd.ErrOrStderr())
 				if err != nil {
 					return badInput(err)
 				}
+				worldModel = wf.Model
+				w := wf.World
 				if principal, how, err = plan.ResolvePrincipal(w, c, principal, getenv); err != nil {
 					return badInput(err)
 				}
@@ -127,7 +122,7 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 			out := cmd.OutOrStdout()
 			var err2 error
 			switch format {
-			case "table":
+			case "text":
 				writeChoices(out, detected, principal, how)
 				err2 = p.WriteTable(out)
 			case "json":
@@ -138,7 +133,7 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 			if err2 != nil || !doProve {
 				return err2
 			}
-			proof, err := prove.Prove(cmd.Context(), p, prove.Options{World: worldModel, Progress: cmd.ErrOrStderr()})
+			proof, err := prove.Prove(cmd.Context(), p, prove.Options{World: worldModel, Progress: progress(cmd.ErrOrStderr())})
 			if err != nil {
 				return err
 			}
@@ -150,10 +145,12 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&worldFile, "world", "", "world `FILE` giving bucket owners, default encryption, keys and profiles")
+	f.StringVar(&worldFile, "world", "", "world `FILE` giving bucket owners, default encryption, keys and profiles, or scenario file (its world as of --step)")
+	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world to use (1-based; default: the last)")
 	f.StringVar(&principal, "principal", "", "`ARN` of the user, role or assumed-role session that runs the command (default with --world: by the rule below)")
 	f.StringVar(&client, "client", "", clientFlagUsage)
-	f.StringVar(&format, "format", "table", "output: table, json (docs/plan.md lists its fields) or terraform (providers per account, bucket and key policies merged with the current ones)")
+	output = addOutputFlag(cmd, "terraform")
+	output.deprecatedFormat(f)
 	f.StringVar(&outDir, "out", "", "also write each policy document to `DIR`: identity.json; bucket-<bucket>.json and key-<id>.json, the whole policy merged with the current one of --world, or bucket-<bucket>.statements.json and key-<id>.statements.json when the current policy is unknown")
 	f.BoolVar(&doProve, "prove", false, "run the real client on the emulator with the planned policies, then without each permission in turn, to show each is necessary")
 	f.StringVar(&maxSize, "max-object-size", "", "largest object the command moves, e.g. 1MiB (default: any size, multipart paths included)")

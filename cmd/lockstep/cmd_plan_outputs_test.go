@@ -24,7 +24,7 @@ func TestPlanOutputs(t *testing.T) {
 				t.Errorf("the table does not say the statements merge into the current policy:\n%s", out)
 			}
 		}},
-		{"json", []string{"--format", "json"}, exitOK, func(t *testing.T, out, _ string) {
+		{"json", []string{"--output", "json"}, exitOK, func(t *testing.T, out, _ string) {
 			var js struct {
 				FormatVersion int `json:"formatVersion"`
 				Buckets       []struct {
@@ -39,7 +39,7 @@ func TestPlanOutputs(t *testing.T) {
 				t.Errorf("JSON: %s", out)
 			}
 		}},
-		{"terraform", []string{"--format", "terraform"}, exitOK, func(t *testing.T, out, _ string) {
+		{"terraform", []string{"--output", "terraform"}, exitOK, func(t *testing.T, out, _ string) {
 			for _, want := range []string{`resource "aws_iam_role_policy" "CopyRole"`, "source_policy_documents", `resource "aws_kms_key_policy"`, `alias               = "account_222222222222"`} {
 				if !strings.Contains(out, want) {
 					t.Errorf("the Terraform output has no %s:\n%s", want, out)
@@ -53,8 +53,8 @@ func TestPlanOutputs(t *testing.T) {
 				}
 			}
 		}},
-		{"bad format", []string{"--format", "yaml", "--out", filepath.Join(dir, "never")}, exitBadInput, func(t *testing.T, _, errOut string) {
-			if !strings.Contains(errOut, "want table, json or terraform") {
+		{"bad format", []string{"--output", "yaml", "--out", filepath.Join(dir, "never")}, exitBadInput, func(t *testing.T, _, errOut string) {
+			if !strings.Contains(errOut, `--output "yaml": this command prints text, table, json, terraform`) {
 				t.Errorf("message: %s", errOut)
 			}
 			if _, err := os.Stat(filepath.Join(dir, "never")); err == nil {

@@ -139,7 +139,7 @@ func TestPlanPrincipal(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			withEnv(t, tt.env)
-			args := append([]string{"plan", "--format", "json", "--client", string(plan.Client(clientOf(tt.command))), "--world", exampleWorld, "--max-object-size", "1MiB"}, strings.Fields(tt.flags)...)
+			args := append([]string{"plan", "--output", "json", "--client", string(plan.Client(clientOf(tt.command))), "--world", exampleWorld, "--max-object-size", "1MiB"}, strings.Fields(tt.flags)...)
 			code, out, errOut := runCLI(t, append(append(args, "--"), strings.Fields(tt.command)...)...)
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d\n%s%s", code, tt.code, out, errOut)

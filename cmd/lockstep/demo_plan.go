@@ -16,7 +16,7 @@ import (
 // scenario's first world (before any fix), prints the plan, and proves it
 // with the real client on the emulator: what the seed's author found by
 // trial and error, answered before anything runs.
-func planDemo(ctx context.Context, out io.Writer, s *scenario.Scenario) error {
+func planDemo(ctx context.Context, out, progress io.Writer, s *scenario.Scenario) error {
 	models, err := s.StepWorlds()
 	if err != nil {
 		return err
@@ -49,7 +49,7 @@ func planDemo(ctx context.Context, out io.Writer, s *scenario.Scenario) error {
 	if err := p.WriteTable(out); err != nil {
 		return err
 	}
-	proof, err := prove.Prove(ctx, p, prove.Options{World: first})
+	proof, err := prove.Prove(ctx, p, prove.Options{World: first, Progress: progress})
 	if err != nil {
 		fmt.Fprintf(out, "\n(no proof: %v)\n", err)
 		return nil

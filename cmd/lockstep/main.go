@@ -49,8 +49,11 @@ S3 or KMS call, and if not, exactly why? It evaluates AWS IAM the way AWS does:
 identity, bucket, key, boundary, session and SCP policies, across accounts.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionLine(),
 	}
-	root.AddCommand(newEvalCommand(), newPolicyCommand(), newDemoCommand(), newServeCommand(), newPlanCommand(), newExplainCommand(), newCheckCommand(), newVersionCommand())
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.AddCommand(newEvalCommand(), newPolicyCommand(), newDemoCommand(), newServeCommand(), newPlanCommand(), newExplainCommand(), newCheckCommand(), newAuditCommand(), newVersionCommand())
+	registerCompletions(root)
 	return root
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,23 +11,25 @@ import (
 // runCLI runs the command in-process and returns its exit code and output.
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	root := newRootCommand()
-	var out, errOut bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&errOut)
-	root.SetArgs(args)
-	code := exitOK
-	if err := root.Execute(); err != nil {
-		code = exitBadInput
-		if ee, ok := err.(*exitError); ok {
-			code = ee.code
-		}
-		errOut.WriteString(err.Error())
-	}
-	return code, out.String(), errOut.String()
+	return runCLIWithInput(t, "", args...)
 }
 
 const exampleWorld = "../../examples/world.yaml"
+
+// TestEvalScenarioWorld: eval takes a scenario file as --world, its
+// world as of --step (default the last), and says which it read (issue 11).
+func TestEvalScenarioWorld(t *testing.T) {
+	args := []string{"eval", "--world", "../../examples/seed000-s3-sync.yaml", "--principal", "arn:aws:iam::111111111111:role/s3synctest",
+		"--action", "s3:ListBucket", "--resource", "arn:aws:s3:::kazue-sync-source"}
+	code, _, errOut := runCLI(t, args...)
+	if code != exitOK || !strings.Contains(errOut, "its world as of step 6 of 6 (the last") {
+		t.Errorf("last step: exit %d\n%s", code, errOut)
+	}
+	// Step 1 of seed 000 grants nothing on the source.
+	if code, out, errOut := runCLI(t, append(args, "--step", "1")...); code != exitDenied {
+		t.Errorf("step 1: exit %d\n%s%s", code, out, errOut)
+	}
+}
 
 // `lockstep eval` exit status: 0 allowed, 1 denied, 2 bad input (issue 2 §6).
 func TestEvalExitCodes(t *testing.T) {
@@ -71,7 +72,7 @@ func TestEvalExitCodes(t *testing.T) {
 }
 
 func TestEvalJSON(t *testing.T) {
-	code, out, _ := runCLI(t, "eval", "--world", exampleWorld, "--json", "--explain",
+	code, out, _ := runCLI(t, "eval", "--world", exampleWorld, "--output", "json", "--explain",
 		"--principal", "arn:aws:iam::111111111111:user/alice", "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::kazue-sync-source")
 	if code != exitOK {
 		t.Fatalf("exit %d", code)

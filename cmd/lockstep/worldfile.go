@@ -1,17 +1,22 @@
 package main
 
 import (
-	"errors"
 	"fmt"
+	"io"
 	"os"
 
+	"github.com/lockstep-dev/lockstep/lint"
 	"github.com/lockstep-dev/lockstep/scenario"
 	"github.com/lockstep-dev/lockstep/world"
 )
 
-// worldFile is a world read from a world file, or from a scenario file as
-// of one of its steps (explain, check).
+// worldFile is the world a --world flag names: a world file, or a
+// scenario file's world as of one of its steps. Every command that takes
+// --world reads it with loadWorldFile.
 type worldFile struct {
+	// Model is the world as written (plan and serve need it); World is
+	// the same compiled.
+	Model *world.Model
 	World *world.World
 	// Scenario is set for a scenario file; Step is then the step's
 	// 1-based number.
@@ -22,40 +27,58 @@ type worldFile struct {
 }
 
 // loadWorldFile reads a world file, or a scenario file's world as of step
-// (1-based; 0: the first) with that step's principal.
-func loadWorldFile(path string, step int) (*worldFile, error) {
+// (1-based; 0: the last step) with that step's principal. For a scenario
+// it says on stderr which step's world it read, and for either it prints
+// on stderr the lint warnings of the world's policies (a policy that
+// grants an object action on the bucket ARN, and the like). stderr may be
+// nil (no messages).
+func loadWorldFile(path string, step int, stderr io.Writer) (*worldFile, error) {
+	if stderr == nil {
+		stderr = io.Discard
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--world: %w", err)
 	}
-	w, werr := world.Parse(data, path)
-	if werr == nil {
+	wf := &worldFile{}
+	if !scenario.Is(data) {
+		m, err := world.Decode(data, path)
+		if err != nil {
+			return nil, err
+		}
 		if step != 0 {
 			return nil, fmt.Errorf("--step applies to scenario files; %s is a world file", path)
 		}
-		return &worldFile{World: w}, nil
+		wf.Model = m
+	} else {
+		s, err := scenario.Parse(data, path)
+		if err != nil {
+			return nil, err
+		}
+		worlds, err := s.StepWorlds()
+		if err != nil {
+			return nil, err
+		}
+		last := step == 0
+		if last {
+			step = len(worlds)
+		}
+		if step < 1 || step > len(worlds) {
+			return nil, fmt.Errorf("--step %d: %s has steps 1 to %d", step, path, len(worlds))
+		}
+		wf.Model, wf.Scenario, wf.Step = worlds[step-1], s, step
+		wf.Principal = firstNonEmpty(s.Steps[step-1].Principal, s.Principal)
+		how := ""
+		if last {
+			how = " (the last; --step N for another)"
+		}
+		fmt.Fprintf(stderr, "lockstep: %s is a scenario: its world as of step %d of %d%s\n", path, step, len(worlds), how)
 	}
-	s, serr := scenario.Parse(data, path)
-	if serr != nil {
-		return nil, errors.Join(werr, fmt.Errorf("nor a scenario file: %w", serr))
-	}
-	worlds, err := s.StepWorlds()
-	if err != nil {
+	if wf.World, err = world.Compile(wf.Model.Clone(), path); err != nil {
 		return nil, err
 	}
-	if step == 0 {
-		step = 1
+	for _, f := range lint.World(path, wf.Model) {
+		fmt.Fprintf(stderr, "lockstep: %s\n", f)
 	}
-	if step < 1 || step > len(worlds) {
-		return nil, fmt.Errorf("--step %d: %s has steps 1 to %d", step, path, len(worlds))
-	}
-	w, err = world.Compile(worlds[step-1], path)
-	if err != nil {
-		return nil, err
-	}
-	p := s.Steps[step-1].Principal
-	if p == "" {
-		p = s.Principal
-	}
-	return &worldFile{World: w, Scenario: s, Step: step, Principal: p}, nil
+	return wf, nil
 }
