@@ -9,23 +9,25 @@ import (
 )
 
 // objectBody is the body of a PutObject or UploadPart as the store reads
-// it: at most limit bytes of the request body (one more than S3 accepts,
-// so that the store sees a body that is too long). When the verifying
-// body of the sigv4 package checks a Content-MD5, objectBody passes that
-// on (store.VerifiedBody), so that the store does not hash the payload a
-// second time; it stops vouching for it if it cuts the body short.
+// it: the request body, which fails with S3's EntityTooLarge once it goes
+// past limit bytes (a body of unknown length, aws-chunked, is only known
+// too long there), so that the store keeps nothing of it. When the
+// verifying body of the sigv4 package checks a Content-MD5, objectBody
+// passes that on (store.VerifiedBody), so that the store does not hash
+// the payload a second time.
 type objectBody struct {
-	r   io.Reader
-	n   int64 // bytes left before the limit
-	md5 store.VerifiedBody
-	cut bool // the limit ended the body, not the body itself
+	r     io.Reader
+	n     int64 // bytes left before the limit
+	limit int64
+	md5   store.VerifiedBody
+	cut   bool // the body went past the limit
 }
 
 func newObjectBody(r io.Reader, limit int64) io.Reader {
 	if r == nil {
 		r = http.NoBody
 	}
-	ob := &objectBody{r: r, n: limit}
+	ob := &objectBody{r: r, n: limit, limit: limit}
 	if vb, ok := r.(store.VerifiedBody); ok {
 		ob.md5 = vb
 		return &verifiedObjectBody{ob}
@@ -35,8 +37,17 @@ func newObjectBody(r io.Reader, limit int64) io.Reader {
 
 func (b *objectBody) Read(p []byte) (int, error) {
 	if b.n <= 0 {
-		b.cut = true
-		return 0, io.EOF
+		// At the limit: one more byte makes the body too long.
+		var one [1]byte
+		n, err := io.ReadFull(b.r, one[:])
+		if n > 0 {
+			b.cut = true
+			return 0, errEntityTooLarge(b.limit)
+		}
+		if err == io.ErrUnexpectedEOF || err == nil {
+			err = io.EOF
+		}
+		return 0, err
 	}
 	if int64(len(p)) > b.n {
 		p = p[:b.n]

@@ -183,3 +183,9 @@ func optionalXMLText(s string) *xmlText {
 	t := newXMLText(s)
 	return &t
 }
+
+// errEntityTooLarge is S3's answer to a body over its limit: 5 GiB for a
+// PutObject or a part (docs/emulator.md).
+func errEntityTooLarge(limit int64) *apiError {
+	return errorf(http.StatusBadRequest, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size").with("MaxSizeAllowed", strconv.FormatInt(limit, 10))
+}

@@ -375,7 +375,7 @@ func storeError(err error, c *call) error {
 	}
 	var me *http.MaxBytesError
 	if errors.As(err, &me) {
-		return errorf(http.StatusBadRequest, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
+		return errEntityTooLarge(me.Limit)
 	}
 	return errInternal(err)
 }

@@ -88,9 +88,9 @@ func (s *Server) uploadPart(w http.ResponseWriter, c *call) error {
 			return err
 		}
 		if c.r.ContentLength > maxPartSize {
-			return errorf(http.StatusBadRequest, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
+			return errEntityTooLarge(maxPartSize).with("ProposedSize", strconv.FormatInt(c.r.ContentLength, 10))
 		}
-		p, err := s.store.PutPart(ctx, c.bucket, c.key, u.UploadID, n, newObjectBody(c.r.Body, maxPartSize+1), cipher)
+		p, err := s.store.PutPart(ctx, c.bucket, c.key, u.UploadID, n, newObjectBody(c.r.Body, maxPartSize), cipher)
 		if err != nil {
 			return storeError(err, c)
 		}

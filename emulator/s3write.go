@@ -281,7 +281,7 @@ func (s *Server) prepareWrite(c *call) (store.ObjectMeta, writeEncryption, error
 
 func (s *Server) putObject(w http.ResponseWriter, c *call) error {
 	if c.r.ContentLength > maxObjectSize {
-		return errorf(http.StatusBadRequest, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size").with("ProposedSize", strconv.FormatInt(c.r.ContentLength, 10)).with("MaxSizeAllowed", strconv.Itoa(maxObjectSize))
+		return errEntityTooLarge(maxObjectSize).with("ProposedSize", strconv.FormatInt(c.r.ContentLength, 10))
 	}
 	meta, we, err := s.prepareWrite(c)
 	if err != nil {
@@ -292,7 +292,7 @@ func (s *Server) putObject(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	meta.LastModified = c.start
-	out, err := s.store.PutIf(c.r.Context(), c.bucket, c.key, newObjectBody(c.r.Body, maxObjectSize+1), meta, we.cipher, pre)
+	out, err := s.store.PutIf(c.r.Context(), c.bucket, c.key, newObjectBody(c.r.Body, maxObjectSize), meta, we.cipher, pre)
 	if err != nil {
 		return conditionalWriteError(err, c, pre)
 	}
