@@ -28,8 +28,8 @@ func Retryer() aws.Retryer {
 // NewClient is an S3 client for transfers from cfg: the Retryer, an HTTP
 // client that keeps a connection per worker alive, and path-style
 // addressing when endpoint is set (an emulator or an S3-compatible
-// server), as `aws --endpoint-url` does.
-func NewClient(cfg aws.Config, endpoint string, workers int) *s3.Client {
+// server), as `aws --endpoint-url` does. optFns apply last.
+func NewClient(cfg aws.Config, endpoint string, workers int, optFns ...func(*s3.Options)) *s3.Client {
 	if workers <= 0 {
 		workers = DefaultWorkers
 	}
@@ -43,6 +43,10 @@ func NewClient(cfg aws.Config, endpoint string, workers int) *s3.Client {
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 			o.UsePathStyle = true
+		}
+	}, func(o *s3.Options) {
+		for _, f := range optFns {
+			f(o)
 		}
 	})
 }
