@@ -1,0 +1,156 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/aws/smithy-go"
+
+	"github.com/lockstep-dev/lockstep/explain"
+	"github.com/lockstep-dev/lockstep/transfer"
+)
+
+// transferPrinter prints the events of sync and cp: the AWS CLI's lines
+// ("upload: ./a to s3://b/a") or one JSON record a line.
+type transferPrinter struct {
+	out, errOut io.Writer
+	json        *json.Encoder
+}
+
+func newTransferPrinter(out, errOut io.Writer, format string) *transferPrinter {
+	p := &transferPrinter{out: out, errOut: errOut}
+	if format == "json" {
+		p.json = json.NewEncoder(out)
+	}
+	return p
+}
+
+// transferRecord is one line of --output json (docs/output.md).
+type transferRecord struct {
+	Op          string  `json:"op"`
+	Source      string  `json:"source,omitempty"`
+	Destination string  `json:"destination,omitempty"`
+	Size        int64   `json:"size"`
+	DryRun      bool    `json:"dryRun,omitempty"`
+	Seconds     float64 `json:"seconds,omitempty"`
+	Error       string  `json:"error,omitempty"`
+	ErrorCode   string  `json:"errorCode,omitempty"`
+	Permission  string  `json:"permission,omitempty"`
+	Hint        string  `json:"hint,omitempty"`
+}
+
+// summaryRecord is the last line of --output json.
+type summaryRecord struct {
+	Op             string  `json:"op"`
+	Copied         int     `json:"copied"`
+	Skipped        int     `json:"skipped"`
+	Deleted        int     `json:"deleted"`
+	Failed         int     `json:"failed"`
+	Bytes          int64   `json:"bytes"`
+	DeletesRefused int     `json:"deletesRefused,omitempty"`
+	Seconds        float64 `json:"seconds"`
+	Error          string  `json:"error,omitempty"`
+}
+
+func (p *transferPrinter) event(e transfer.Event) {
+	rec := transferRecord{Op: e.Op, Source: e.Source, Destination: e.Dest, Size: e.Size, DryRun: e.DryRun, Seconds: e.Duration.Seconds()}
+	if e.Err != nil {
+		rec.Error = describeError(e.Err)
+		rec.ErrorCode, rec.Permission, rec.Hint = denial(e.Err)
+	}
+	if p.json != nil {
+		_ = p.json.Encode(rec)
+		return
+	}
+	line := e.Op + ": "
+	if e.Source != "" {
+		line += e.Source + " to "
+	}
+	line += e.Dest
+	switch {
+	case e.Err != nil:
+		msg := e.Op + " failed: " + strings.TrimPrefix(line, e.Op+": ") + " " + rec.Error
+		if rec.Permission != "" && rec.Hint != "" {
+			msg += "\n  needs " + rec.Permission + ": " + rec.Hint
+		}
+		fmt.Fprintln(p.errOut, msg)
+	case e.DryRun:
+		fmt.Fprintln(p.out, "(dryrun) "+line)
+	default:
+		fmt.Fprintln(p.out, line)
+	}
+}
+
+// summary ends the run: a JSON record, or a line on standard error.
+func (p *transferPrinter) summary(verb string, s transfer.Summary, err error) {
+	if p.json != nil {
+		rec := summaryRecord{Op: "summary", Copied: s.Copied, Skipped: s.Skipped, Deleted: s.Deleted, Failed: s.Failed, Bytes: s.Bytes, DeletesRefused: s.DeletesRefused, Seconds: s.Duration.Seconds()}
+		if err != nil {
+			rec.Error = describeError(err)
+		}
+		_ = p.json.Encode(rec)
+		return
+	}
+	if err != nil && s.Copied+s.Skipped+s.Failed == 0 {
+		return // the error says it all
+	}
+	line := fmt.Sprintf("%s: %d copied (%s), %d unchanged, %d deleted, %d failed in %.1fs", verb, s.Copied, humanBytes(s.Bytes), s.Skipped, s.Deleted, s.Failed, s.Duration.Seconds())
+	if s.DeletesRefused > 0 {
+		line += fmt.Sprintf("; %d deletions not run (%s)", s.DeletesRefused, s.DeleteRefusal)
+	}
+	fmt.Fprintln(p.errOut, line)
+}
+
+// describeError rewrites the SDK's error of a call in the AWS CLI's words,
+// "An error occurred (AccessDenied) when calling the PutObject operation:
+// MESSAGE", keeping the context around it.
+func describeError(err error) string {
+	var op *smithy.OperationError
+	var api smithy.APIError
+	if !errors.As(err, &op) || !errors.As(err, &api) {
+		return err.Error()
+	}
+	cli := fmt.Sprintf("An error occurred (%s) when calling the %s operation: %s", api.ErrorCode(), op.OperationName, api.ErrorMessage())
+	return strings.Replace(err.Error(), op.Error(), cli, 1)
+}
+
+// denial returns, for a denied call, the error code, the permission AWS's
+// message names and how to grant it (package explain).
+func denial(err error) (code, permission, hint string) {
+	var api smithy.APIError
+	if !errors.As(err, &api) {
+		return "", "", ""
+	}
+	code = api.ErrorCode()
+	if !strings.Contains(code, "AccessDenied") {
+		return code, "", ""
+	}
+	x, xerr := explain.Explain(describeError(err), explain.Options{})
+	if xerr != nil {
+		return code, "", ""
+	}
+	for _, c := range x.Candidates {
+		if c.Exact {
+			return code, c.Action + " on " + c.Resource, c.Hint
+		}
+	}
+	return code, "", ""
+}
+
+// humanBytes is n in B, KiB, MiB or GiB.
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	v, suffix := float64(n), []string{"KiB", "MiB", "GiB", "TiB"}
+	i := -1
+	for v >= unit && i < len(suffix)-1 {
+		v /= unit
+		i++
+	}
+	return fmt.Sprintf("%.1f %s", v, suffix[i])
+}
