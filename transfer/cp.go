@@ -47,7 +47,7 @@ func CopyOne(ctx context.Context, client *s3.Client, src, dst Location, opts Opt
 		info, err := os.Stat(src.Local)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			return Summary{}, fmt.Errorf("the source %s: %w", src.Local, ErrSourceMissing)
+			return Summary{}, fmt.Errorf("the source %s %w", src.Local, ErrSourceMissing)
 		case err != nil:
 			return Summary{}, err
 		case info.IsDir():

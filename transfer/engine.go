@@ -73,7 +73,7 @@ func (j *job) run(ctx context.Context) (Summary, error) {
 	// is an error, never an empty source.
 	if !j.src.IsS3() {
 		if _, err := os.Stat(j.src.Local); errors.Is(err, fs.ErrNotExist) {
-			return j.summary, fmt.Errorf("the source %s: %w: nothing copied, nothing deleted", j.src.Local, ErrSourceMissing)
+			return j.summary, fmt.Errorf("the source %s %w: nothing copied, nothing deleted", j.src.Local, ErrSourceMissing)
 		}
 	}
 	srcList := j.listing(ctx, j.src, true)

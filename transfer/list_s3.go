@@ -9,11 +9,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
-// listS3 yields the objects below prefix in bucket, page by page
-// (ListObjectsV2 returns keys "in ascending order based on their UTF-8
-// binary representation",
-// https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html),
-// with keys relative to prefix. Only one page is held at a time.
+// listS3 yields the objects below prefix in bucket, page by page, with
+// keys relative to prefix; only one page is held at a time. S3 lists in
+// byte order (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ListingKeysUsingAPIs.html:
+// "List results are always returned in UTF-8 binary order").
 func listS3(ctx context.Context, client *s3.Client, bucket, prefix string) Listing {
 	return func(yield func(Entry, error) bool) {
 		p := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
