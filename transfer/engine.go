@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,17 +65,19 @@ func Sync(ctx context.Context, client *s3.Client, src, dst Location, opts Option
 	if err != nil {
 		return Summary{}, err
 	}
-	return j.run(ctx)
+	start := time.Now()
+	err = j.run(ctx)
+	j.summary.Duration = time.Since(start)
+	return j.summary, err
 }
 
-func (j *job) run(ctx context.Context) (Summary, error) {
-	start := time.Now()
-	defer func() { j.summary.Duration = time.Since(start) }()
+// run is Sync; the job's summary holds the counts.
+func (j *job) run(ctx context.Context) error {
 	// A local source is checked before any S3 call: a missing directory
 	// is an error, never an empty source.
 	if !j.src.IsS3() {
 		if _, err := os.Stat(j.src.Local); errors.Is(err, fs.ErrNotExist) {
-			return j.summary, fmt.Errorf("the source %s %w: nothing copied, nothing deleted", j.src.Local, ErrSourceMissing)
+			return fmt.Errorf("the source %s %w: nothing copied, nothing deleted", j.src.Local, ErrSourceMissing)
 		}
 	}
 	srcList := j.listing(ctx, j.src, true)
@@ -111,6 +115,14 @@ func (j *job) run(ctx context.Context) (Summary, error) {
 				deletes = append(deletes, d.Dst)
 			}
 		case ActCopy:
+			if j.dir == Download && strings.HasSuffix(d.Src.Key, "/") {
+				// A "folder" marker object: the directory is made by the
+				// files below it.
+				j.mu.Lock()
+				j.summary.Skipped++
+				j.mu.Unlock()
+				continue
+			}
 			if j.opts.DryRun {
 				j.report(Event{Op: string(j.dir), Source: j.src.display(d.Src.Key), Dest: j.dst.display(d.Src.Key), Size: d.Src.Size, DryRun: true})
 				continue
@@ -127,13 +139,13 @@ func (j *job) run(ctx context.Context) (Summary, error) {
 	close(work)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return j.summary, fmt.Errorf("interrupted: %w (multipart uploads in flight were aborted; nothing deleted)", err)
+		return fmt.Errorf("interrupted: %w (multipart uploads in flight were aborted; nothing deleted)", err)
 	}
 	if listErr != nil {
 		j.refuseDeletes(len(deletes), "a listing failed")
-		return j.summary, listErr
+		return listErr
 	}
-	return j.summary, j.deleteAll(ctx, deletes, sourceCount)
+	return j.deleteAll(ctx, deletes, sourceCount)
 }
 
 // listing lists one side. A destination that does not exist yet is empty;
@@ -166,12 +178,17 @@ func (j *job) transfer(ctx context.Context, e Entry) {
 	from, to := j.src.join(e.Key), j.dst.join(e.Key)
 	var n int64
 	var err error
-	switch j.dir {
-	case Upload:
+	if j.dir == Download && !filepath.IsLocal(filepath.FromSlash(e.Key)) {
+		// A key such as "../../.bashrc" must not write outside DST.
+		err = fmt.Errorf("the key %q would be written outside %s: not downloaded", e.Key, j.dst.Local)
+	}
+	switch {
+	case err != nil:
+	case j.dir == Upload:
 		n, err = j.upload(ctx, from.Local, to.Bucket, to.Key)
-	case Download:
+	case j.dir == Download:
 		n, err = j.download(ctx, from.Bucket, from.Key, to.Local, e.ModTime)
-	case Copy:
+	case j.dir == Copy:
 		n, err = j.copyObject(ctx, from.Bucket, from.Key, to.Bucket, to.Key, e.Size)
 	}
 	if ctx.Err() != nil && err != nil {

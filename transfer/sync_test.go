@@ -57,7 +57,7 @@ func TestSyncRoundTrip(t *testing.T) {
 		t.Run(st.name, func(t *testing.T) {
 			e.calls(t)
 			sum, err := transfer.Sync(ctx, c, loc(t, st.from), loc(t, st.to), st.opts)
-			if err != nil || sum.Failed > 0 || sum.Copied != len(files) {
+			if err != nil || sum.Failed > 0 || sum.Copied != len(files) || sum.Duration <= 0 {
 				t.Fatalf("sync: %+v, %v", sum, err)
 			}
 			if got := distinct(e.calls(t)); !slices.Equal(got, st.wantCalls) {
@@ -192,5 +192,32 @@ func mapKeys(m map[string]string) func(func(string) bool) {
 				return
 			}
 		}
+	}
+}
+
+// A download writes nothing outside the destination directory, whatever
+// the keys, and skips "folder" marker objects.
+func TestSyncDownloadKeysStayInside(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	c := e.client(t, syncer)
+	putKeys := []string{"in/../../escape", "in/ok", "in/folder/", "in/a/./b"}
+	for _, k := range putKeys {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("src"), Key: aws.String(k), Body: strings.NewReader("x")}); err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+	}
+	root := t.TempDir()
+	dst := filepath.Join(root, "dst")
+	var rec recorder
+	sum, err := transfer.Sync(ctx, c, loc(t, "s3://src/in"), loc(t, dst), transfer.Options{Report: rec.report})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Failed != 1 || sum.Copied != 2 || sum.Skipped != 1 {
+		t.Errorf("summary %+v, want 1 failed, 2 copied, 1 skipped", sum)
+	}
+	if got := slices.Sorted(mapKeys(readTree(t, root))); !slices.Equal(got, []string{"dst/a/b", "dst/ok"}) {
+		t.Errorf("wrote %q, want dst/a/b and dst/ok only", got)
 	}
 }
