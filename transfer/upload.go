@@ -59,7 +59,10 @@ func (j *job) upload(ctx context.Context, path, bucket, key string) (int64, erro
 			return err
 		}
 		defer j.buffers.put(buf)
-		if _, err := f.ReadAt(buf, off); err != nil && !errors.Is(err, io.EOF) {
+		if n, err := f.ReadAt(buf, off); int64(n) < length {
+			if err == nil || errors.Is(err, io.EOF) {
+				err = fmt.Errorf("it shrank while being uploaded")
+			}
 			return fmt.Errorf("reading %s: %w", path, err)
 		}
 		out, err := j.client.UploadPart(ctx, &s3.UploadPartInput{

@@ -149,8 +149,11 @@ func (f *transferFlags) run(cmd *cobra.Command, args []string, verb string) erro
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	// The first Ctrl-C cancels the job, which aborts its multipart
+	// uploads; a second one kills lockstep at once.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	context.AfterFunc(ctx, stop)
 	var loadOpts []func(*config.LoadOptions) error
 	if f.profile != "" {
 		loadOpts = append(loadOpts, config.WithSharedConfigProfile(f.profile))
