@@ -20,12 +20,14 @@ var ErrUsage = errors.New("usage")
 
 // job is one Sync or CopyTree run.
 type job struct {
-	client   *s3.Client
-	opts     Options
-	write    writeParams
-	buffers  *bufferPool
-	src, dst Location
-	dir      Direction
+	client  *s3.Client
+	opts    Options
+	write   writeParams
+	buffers *bufferPool
+	// partSlots bounds the part requests in flight across the job.
+	partSlots chan struct{}
+	src, dst  Location
+	dir       Direction
 
 	mu      sync.Mutex // guards summary and serializes Report
 	summary Summary
@@ -49,8 +51,8 @@ func newJob(client *s3.Client, src, dst Location, opts Options) (*job, error) {
 	}
 	return &job{
 		client: client, opts: opts, write: newWriteParams(opts),
-		buffers: newBufferPool(opts.PartSize, opts.Workers),
-		src:     src, dst: dst, dir: dir,
+		buffers: newBufferPool(opts.PartSize, opts.Workers), partSlots: make(chan struct{}, opts.Workers),
+		src: src, dst: dst, dir: dir,
 	}, nil
 }
 

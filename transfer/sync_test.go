@@ -221,3 +221,50 @@ func TestSyncDownloadKeysStayInside(t *testing.T) {
 		t.Errorf("wrote %q, want dst/a/b and dst/ok only", got)
 	}
 }
+
+// --sse, --storage-class and --acl reach every write: the objects are
+// encrypted as asked, and a storage class or an ACL the emulator refuses
+// (an unknown class; an ACL on a BucketOwnerEnforced bucket) fails each
+// object. (The emulator stores the storage class but HeadObject does not
+// return it yet, so the refusal is what shows that it is sent.)
+func TestSyncWriteParams(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	c := e.client(t, syncer)
+	src := t.TempDir()
+	writeTree(t, src, map[string]string{"small": "s", "big": strings.Repeat("b", 6<<20)})
+	opts := multipart
+	opts.SSE, opts.StorageClass = "AES256", "STANDARD_IA"
+	if sum, err := transfer.Sync(ctx, c, loc(t, src), loc(t, "s3://dst"), opts); err != nil || sum.Copied != 2 {
+		t.Fatalf("sync: %+v, %v", sum, err)
+	}
+	for _, key := range []string{"small", "big"} {
+		head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("dst"), Key: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if head.ServerSideEncryption != types.ServerSideEncryptionAes256 {
+			t.Errorf("%s: encryption %q, want AES256", key, head.ServerSideEncryption)
+		}
+	}
+	for _, tt := range []struct {
+		acl, storageClass, wantCode string
+	}{
+		{"", "NOT_A_CLASS", "InvalidStorageClass"},
+		{"public-read", "", "AccessControlListNotSupported"},
+	} {
+		o := multipart
+		o.ACL, o.StorageClass = tt.acl, tt.storageClass
+		var rec recorder
+		o.Report = rec.report
+		sum, err := transfer.Sync(ctx, c, loc(t, src), loc(t, "s3://dst/refused"), o)
+		if err != nil || sum.Failed != 2 {
+			t.Fatalf("sync with %+v: %+v, %v", tt, sum, err)
+		}
+		for _, ev := range rec.events {
+			if ev.Err == nil || !strings.Contains(ev.Err.Error(), tt.wantCode) {
+				t.Errorf("%s: %v, want %s", ev.Dest, ev.Err, tt.wantCode)
+			}
+		}
+	}
+}

@@ -87,12 +87,14 @@ func (j *job) upload(ctx context.Context, path, bucket, key string) (int64, erro
 	return size, nil
 }
 
-// parts runs part(i) for i in [0, n), at most Workers at once, and returns
-// the first error, cancelling the parts not yet done.
+// parts runs part(i) for i in [0, n) and returns the first error,
+// cancelling the parts not yet done. The parts of every object of the job
+// share Workers slots, so that the requests in flight stay bounded however
+// many large objects are transferred at once.
 func (j *job) parts(ctx context.Context, n int, part func(context.Context, int) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	sem := make(chan struct{}, j.opts.Workers)
+	sem := j.partSlots
 	var wg sync.WaitGroup
 	var once sync.Once
 	var first error
