@@ -21,8 +21,8 @@ var ErrDeleteRefused = errors.New("deletions refused")
 // (an empty or unmounted source is far more often a mistake than a wish
 // to empty the destination: docs/sync.md "Safety"), or when there are
 // more than MaxDelete of them.
-func (j *job) deleteAll(ctx context.Context, deletes []Entry, sourceCount int) error {
-	n := len(deletes)
+func (j *job) deleteAll(ctx context.Context, deletes *pendingDeletes, sourceCount int) error {
+	n := deletes.len()
 	if n == 0 {
 		return nil
 	}
@@ -38,7 +38,10 @@ func (j *job) deleteAll(ctx context.Context, deletes []Entry, sourceCount int) e
 		return fmt.Errorf("%w: --delete would delete %d objects, more than --max-delete %d; nothing deleted", ErrDeleteRefused, n, j.opts.MaxDelete)
 	}
 	if j.opts.DryRun {
-		for _, e := range deletes {
+		for e, err := range deletes.all() {
+			if err != nil {
+				return err
+			}
 			j.report(Event{Op: "delete", Dest: j.dst.display(e.Key), Size: e.Size, DryRun: true})
 		}
 		return nil
@@ -54,7 +57,12 @@ func (j *job) deleteAll(ctx context.Context, deletes []Entry, sourceCount int) e
 			}
 		}()
 	}
-	for _, e := range deletes {
+	var readErr error
+	for e, err := range deletes.all() {
+		if err != nil {
+			readErr = err
+			break
+		}
 		select {
 		case work <- e:
 		case <-ctx.Done():
@@ -65,6 +73,9 @@ func (j *job) deleteAll(ctx context.Context, deletes []Entry, sourceCount int) e
 	}
 	close(work)
 	wg.Wait()
+	if readErr != nil {
+		return readErr
+	}
 	return ctx.Err()
 }
 

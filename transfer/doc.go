@@ -9,8 +9,8 @@
 // AWS CLI's comparison rules (Strategy) and its --exclude/--include filters
 // (Filters). Copies run in a bounded pool of workers while the listings go
 // on; memory is bounded by the number of workers times the part size,
-// whatever the object count, except for the keys to delete, which are held
-// until every copy has succeeded.
+// whatever the object count. The keys to delete wait until every copy has
+// succeeded: in memory up to 100,000 of them, then in a temporary file.
 //
 // Safety: a source that is missing or cannot be listed is an error, never
 // an empty source; deletions run only after every copy succeeded, and never

@@ -96,7 +96,8 @@ func (j *job) run(ctx context.Context) error {
 			}
 		}()
 	}
-	var deletes []Entry
+	deletes := newPendingDeletes(spillAfter)
+	defer deletes.close()
 	var listErr error
 	sourceCount := 0
 	for d, err := range mergeJoin(srcList, dstList, j.opts.Filters, j.decide) {
@@ -114,7 +115,9 @@ func (j *job) run(ctx context.Context) error {
 			j.mu.Unlock()
 		case ActDelete:
 			if j.opts.Delete {
-				deletes = append(deletes, d.Dst)
+				if err := deletes.add(d.Dst); err != nil {
+					listErr = err
+				}
 			}
 		case ActCopy:
 			if j.dir == Download && strings.HasSuffix(d.Src.Key, "/") {
@@ -134,7 +137,7 @@ func (j *job) run(ctx context.Context) error {
 			case <-ctx.Done():
 			}
 		}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || listErr != nil {
 			break
 		}
 	}
@@ -144,7 +147,7 @@ func (j *job) run(ctx context.Context) error {
 		return fmt.Errorf("interrupted: %w (multipart uploads in flight were aborted; nothing deleted)", err)
 	}
 	if listErr != nil {
-		j.refuseDeletes(len(deletes), "a listing failed")
+		j.refuseDeletes(deletes.len(), "a listing failed")
 		return listErr
 	}
 	return j.deleteAll(ctx, deletes, sourceCount)
