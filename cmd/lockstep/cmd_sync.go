@@ -50,7 +50,7 @@ func (f *transferFlags) register(cmd *cobra.Command, sync bool) {
 	fs.StringVar(&f.profile, "profile", "", "the AWS `PROFILE` to sign with (default: the SDK's credential chain)")
 	fs.StringVar(&f.region, "region", "", "the `REGION` (default: the profile's, AWS_REGION, or us-east-1)")
 	fs.StringVar(&f.endpointURL, "endpoint-url", "", "S3 endpoint `URL` (e.g. lockstep serve's), with path-style addressing")
-	fs.BoolVar(&f.noProgress, "no-progress", false, "print no progress (lockstep prints none yet; accepted for the AWS CLI's sake)")
+	fs.BoolVar(&f.noProgress, "no-progress", false, "draw no progress line (drawn only when standard error is a terminal)")
 	fs.IntVar(&f.opts.Workers, "workers", transfer.DefaultWorkers, "objects (and parts) transferred at once")
 	f.output = addOutputFlag(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("sse", completeFixed("AES256", "aws:kms", "aws:kms:dsse"))
@@ -169,7 +169,7 @@ func (f *transferFlags) run(cmd *cobra.Command, args []string, verb string) erro
 		cfg.Region = "us-east-1"
 	}
 	client := transfer.NewClient(cfg, f.endpointURL, f.opts.Workers)
-	p := newTransferPrinter(cmd.OutOrStdout(), cmd.ErrOrStderr(), format)
+	p := newTransferPrinter(cmd.OutOrStdout(), cmd.ErrOrStderr(), format, !f.noProgress)
 	f.opts.Report = p.event
 
 	var sum transfer.Summary

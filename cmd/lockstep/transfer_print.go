@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/aws/smithy-go"
 
@@ -18,14 +20,65 @@ import (
 type transferPrinter struct {
 	out, errOut io.Writer
 	json        *json.Encoder
+
+	// tty is standard error when it is a terminal and progress is wanted:
+	// a progress line is drawn there, and cleared before each line.
+	tty      io.Writer
+	mu       sync.Mutex
+	start    time.Time
+	counts   transfer.Summary
+	drawn    bool
+	stopTick chan struct{}
+	ticked   sync.WaitGroup
 }
 
-func newTransferPrinter(out, errOut io.Writer, format string) *transferPrinter {
-	p := &transferPrinter{out: out, errOut: errOut}
+func newTransferPrinter(out, errOut io.Writer, format string, showProgress bool) *transferPrinter {
+	p := &transferPrinter{out: out, errOut: errOut, start: time.Now()}
 	if format == "json" {
 		p.json = json.NewEncoder(out)
+	} else if tty := progress(errOut); showProgress && tty != nil {
+		p.tty = tty
+		p.stopTick = make(chan struct{})
+		p.ticked.Add(1)
+		go p.tick()
 	}
 	return p
+}
+
+// tick redraws the progress line five times a second until summary.
+func (p *transferPrinter) tick() {
+	defer p.ticked.Done()
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.stopTick:
+			return
+		case <-t.C:
+			p.mu.Lock()
+			fmt.Fprint(p.tty, "\r\033[K"+progressLine(p.counts, time.Since(p.start)))
+			p.drawn = true
+			p.mu.Unlock()
+		}
+	}
+}
+
+// progressLine is the progress of a run: objects, bytes, rate, failures.
+func progressLine(s transfer.Summary, elapsed time.Duration) string {
+	rate := 0.0
+	if secs := elapsed.Seconds(); secs > 0 {
+		rate = float64(s.Bytes) / secs
+	}
+	return fmt.Sprintf("%d copied, %s (%s/s), %d deleted, %d failed, %s", s.Copied, humanBytes(s.Bytes), humanBytes(int64(rate)), s.Deleted, s.Failed, elapsed.Round(time.Second))
+}
+
+// clearProgress erases the progress line before a line is printed; p.mu
+// is held.
+func (p *transferPrinter) clearProgress() {
+	if p.drawn {
+		fmt.Fprint(p.tty, "\r\033[K")
+		p.drawn = false
+	}
 }
 
 // transferRecord is one line of --output json (docs/output.md).
@@ -56,6 +109,19 @@ type summaryRecord struct {
 }
 
 func (p *transferPrinter) event(e transfer.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clearProgress()
+	switch {
+	case e.Err != nil:
+		p.counts.Failed++
+	case e.DryRun:
+	case e.Op == "delete":
+		p.counts.Deleted++
+	default:
+		p.counts.Copied++
+		p.counts.Bytes += e.Size
+	}
 	rec := transferRecord{Op: e.Op, Source: e.Source, Destination: e.Dest, Size: e.Size, DryRun: e.DryRun, Seconds: e.Duration.Seconds()}
 	if e.Err != nil {
 		rec.Error = describeError(e.Err)
@@ -86,6 +152,11 @@ func (p *transferPrinter) event(e transfer.Event) {
 
 // summary ends the run: a JSON record, or a line on standard error.
 func (p *transferPrinter) summary(verb string, s transfer.Summary, err error) {
+	if p.stopTick != nil {
+		close(p.stopTick)
+		p.ticked.Wait()
+		p.clearProgress()
+	}
 	if p.json != nil {
 		rec := summaryRecord{Op: "summary", Copied: s.Copied, Skipped: s.Skipped, Deleted: s.Deleted, Failed: s.Failed, Bytes: s.Bytes, DeletesRefused: s.DeletesRefused, Seconds: s.Duration.Seconds()}
 		if err != nil {
