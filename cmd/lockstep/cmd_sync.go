@@ -186,7 +186,11 @@ func (f *transferFlags) run(cmd *cobra.Command, args []string, verb string) erro
 	case errors.Is(err, transfer.ErrUsage) || errors.Is(err, transfer.ErrSourceMissing):
 		return badInput(errors.New(describeError(err)))
 	case err != nil:
-		return &exitError{code: exitDenied, err: errors.New(describeError(err))}
+		msg := describeError(err)
+		if _, permission, hint := denial(err); permission != "" && hint != "" {
+			msg += "\n  needs " + permission + ": " + hint
+		}
+		return &exitError{code: exitDenied, err: errors.New(msg)}
 	case sum.Failed > 0:
 		return silentExit(exitDenied)
 	}

@@ -30,6 +30,10 @@ accounts:
         access_keys: [{id: AKIAREADER0000000001, secret: reader-secret}]
         policies:
           read: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: [s3:ListBucket, s3:GetObject], Resource: "*"}]}
+      - name: putonly
+        access_keys: [{id: AKIAPUTONLY000000001, secret: putonly-secret}]
+        policies:
+          put: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: s3:PutObject, Resource: "*"}]}
     buckets:
       - name: site
 `
@@ -89,30 +93,35 @@ func TestSyncCommand(t *testing.T) {
 	tests := []struct {
 		name     string
 		args     []string
-		reader   bool
+		signer   string // the access key, when not writer's
 		wantCode int
 		wantOut  []string // lines of standard output, sorted
 		wantErr  []string // substrings of standard error
 	}{
-		{"dry run", []string{"sync", dir, "s3://site/www", "--dryrun", ep}, false, 0,
+		{"dry run", []string{"sync", dir, "s3://site/www", "--dryrun", ep}, "", 0,
 			[]string{"(dryrun) upload: " + dir + "/css/a.css to s3://site/www/css/a.css", "(dryrun) upload: " + dir + "/img/logo.png to s3://site/www/img/logo.png", "(dryrun) upload: " + dir + "/index.html to s3://site/www/index.html"}, nil},
-		{"denied", []string{"sync", dir, "s3://site/www", ep}, true, 1, nil,
+		{"denied", []string{"sync", dir, "s3://site/www", ep}, "reader", 1, nil,
 			[]string{"upload failed: " + dir + "/index.html to s3://site/www/index.html An error occurred (AccessDenied) when calling the PutObject operation:", "s3:PutObject", "3 failed"}},
-		{"upload", []string{"sync", dir, "s3://site/www", "--exclude", "*.png", ep}, false, 0,
+		{"upload", []string{"sync", dir, "s3://site/www", "--exclude", "*.png", ep}, "", 0,
 			[]string{"upload: " + dir + "/css/a.css to s3://site/www/css/a.css", "upload: " + dir + "/index.html to s3://site/www/index.html"}, []string{"sync: 2 copied"}},
-		{"no change", []string{"sync", dir, "s3://site/www", "--exclude", "*.png", ep}, false, 0, nil, []string{"0 copied (0 B), 2 unchanged"}},
-		{"max-delete", []string{"sync", dir + "/css", "s3://site/www", "--delete", "--max-delete", "1", ep}, false, 1,
+		{"no change", []string{"sync", dir, "s3://site/www", "--exclude", "*.png", ep}, "", 0, nil, []string{"0 copied (0 B), 2 unchanged"}},
+		{"max-delete", []string{"sync", dir + "/css", "s3://site/www", "--delete", "--max-delete", "1", ep}, "", 1,
 			[]string{"upload: " + dir + "/css/a.css to s3://site/www/a.css"},
 			[]string{"2 deletions not run (more than --max-delete)", "deletions refused: --delete would delete 2 objects, more than --max-delete 1; nothing deleted"}},
-		{"missing source", []string{"sync", dir + "/nope", "s3://site/www", "--delete", ep}, false, 2, nil, []string{"does not exist: nothing copied, nothing deleted"}},
-		{"local to local", []string{"sync", dir, t.TempDir()}, false, 2, nil, []string{"both local paths"}},
-		{"cp one", []string{"cp", dir + "/index.html", "s3://site/one/", ep}, false, 0, []string{"upload: " + dir + "/index.html to s3://site/one/index.html"}, nil},
-		{"cp a directory", []string{"cp", dir, "s3://site/one/", ep}, false, 2, nil, []string{"add --recursive"}},
+		{"missing source", []string{"sync", dir + "/nope", "s3://site/www", "--delete", ep}, "", 2, nil, []string{"does not exist: nothing copied, nothing deleted"}},
+		{"unlistable source", []string{"sync", "s3://site/www", t.TempDir(), ep}, "putonly", 1, nil,
+			[]string{"listing s3://site/www/: An error occurred (AccessDenied) when calling the ListObjectsV2 operation: User: arn:aws:iam::111111111111:user/putonly is not authorized to perform: s3:ListBucket", "needs s3:ListBucket on arn:aws:s3:::site: add "}},
+		{"local to local", []string{"sync", dir, t.TempDir()}, "", 2, nil, []string{"both local paths"}},
+		{"cp one", []string{"cp", dir + "/index.html", "s3://site/one/", ep}, "", 0, []string{"upload: " + dir + "/index.html to s3://site/one/index.html"}, nil},
+		{"cp a directory", []string{"cp", dir, "s3://site/one/", ep}, "", 2, nil, []string{"add --recursive"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.reader {
+			switch tt.signer {
+			case "reader":
 				signAs(t, "AKIAREADER0000000001", "reader-secret")
+			case "putonly":
+				signAs(t, "AKIAPUTONLY000000001", "putonly-secret")
 			}
 			code, out, errOut := runCLI(t, tt.args...)
 			if code != tt.wantCode {
