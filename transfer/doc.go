@@ -8,9 +8,10 @@
 // sorted streams decides per key whether to copy, skip or delete, with the
 // AWS CLI's comparison rules (Strategy) and its --exclude/--include filters
 // (Filters). Copies run in a bounded pool of workers while the listings go
-// on; memory is bounded by the number of workers times the part size,
-// whatever the object count. The keys to delete wait until every copy has
-// succeeded: in memory up to 100,000 of them, then in a temporary file.
+// on. Memory does not grow with the object count or size: a listing holds
+// one page, an upload's parts are read from the file as they are sent, a
+// download streams to its file, and the keys to delete wait for the copies
+// in memory up to 100,000 of them, then in a temporary file.
 //
 // Safety: a source that is missing or cannot be listed is an error, never
 // an empty source; deletions run only after every copy succeeded, and never

@@ -20,10 +20,9 @@ var ErrUsage = errors.New("usage")
 
 // job is one Sync or CopyTree run.
 type job struct {
-	client  *s3.Client
-	opts    Options
-	write   writeParams
-	buffers *bufferPool
+	client *s3.Client
+	opts   Options
+	write  writeParams
 	// partSlots bounds the part requests in flight across the job.
 	partSlots chan struct{}
 	src, dst  Location
@@ -51,8 +50,8 @@ func newJob(client *s3.Client, src, dst Location, opts Options) (*job, error) {
 	}
 	return &job{
 		client: client, opts: opts, write: newWriteParams(opts),
-		buffers: newBufferPool(opts.PartSize, opts.Workers), partSlots: make(chan struct{}, opts.Workers),
-		src: src, dst: dst, dir: dir,
+		partSlots: make(chan struct{}, opts.Workers),
+		src:       src, dst: dst, dir: dir,
 	}, nil
 }
 

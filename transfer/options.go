@@ -36,8 +36,7 @@ type Options struct {
 	// Workers is the number of objects transferred at once, and of parts
 	// in flight (DefaultWorkers when zero).
 	Workers int
-	// PartSize is the multipart part size (DefaultPartSize when zero); the
-	// buffers of uploads are this size, Workers of them at most.
+	// PartSize is the multipart part size (DefaultPartSize when zero).
 	PartSize int64
 	// MultipartThreshold is the size from which uploads and S3 copies
 	// are multipart (the AWS CLI's 8 MiB when zero). Copies of more than

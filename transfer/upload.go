@@ -1,10 +1,7 @@
 package transfer
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"os"
@@ -17,8 +14,8 @@ import (
 )
 
 // upload sends the local file path to s3://bucket/key: one PutObject below
-// the multipart threshold, a multipart upload at or above it with parts
-// read into pooled buffers, several in flight.
+// the multipart threshold, a multipart upload at or above it, several
+// parts in flight, each read from the file as it is sent.
 func (j *job) upload(ctx context.Context, path, bucket, key string) (int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -54,20 +51,11 @@ func (j *job) upload(ctx context.Context, path, bucket, key string) (int64, erro
 	err = j.parts(ctx, n, func(ctx context.Context, i int) error {
 		off := int64(i) * partSize
 		length := min(partSize, size-off)
-		buf, err := j.buffers.get(ctx, length)
-		if err != nil {
-			return err
-		}
-		defer j.buffers.put(buf)
-		if n, err := f.ReadAt(buf, off); int64(n) < length {
-			if err == nil || errors.Is(err, io.EOF) {
-				err = fmt.Errorf("it shrank while being uploaded")
-			}
-			return fmt.Errorf("reading %s: %w", path, err)
-		}
+		// The part is read straight from the file: a section the SDK can
+		// hash and rewind for a retry, so no buffer holds it.
 		out, err := j.client.UploadPart(ctx, &s3.UploadPartInput{
 			Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
-			PartNumber: aws.Int32(int32(i + 1)), Body: bytes.NewReader(buf), ContentLength: aws.Int64(length),
+			PartNumber: aws.Int32(int32(i + 1)), Body: io.NewSectionReader(f, off, length), ContentLength: aws.Int64(length),
 		})
 		if err != nil {
 			return err
