@@ -37,13 +37,15 @@ func listLocal(root string) Listing {
 			yield(Entry{}, fmt.Errorf("%s is a file, not a directory", root))
 			return
 		}
-		walkSorted(root, "", yield)
+		walkSorted(root, "", []fs.FileInfo{info}, yield)
 	}
 }
 
 // walkSorted yields the files below dir (whose key prefix is prefix) in
-// byte order; it returns false when yield asked to stop.
-func walkSorted(dir, prefix string, yield func(Entry, error) bool) bool {
+// byte order; it returns false when yield asked to stop. ancestors are the
+// directories from the root down to dir: a link back to one of them is
+// skipped, or a link loop would be walked until the path grew too long.
+func walkSorted(dir, prefix string, ancestors []fs.FileInfo, yield func(Entry, error) bool) bool {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return yield(Entry{}, fmt.Errorf("listing %s: %w", dir, err))
@@ -73,7 +75,10 @@ func walkSorted(dir, prefix string, yield func(Entry, error) bool) bool {
 	slices.SortFunc(items, func(a, b item) int { return strings.Compare(a.sortKey, b.sortKey) })
 	for _, it := range items {
 		if it.info.IsDir() {
-			if !walkSorted(filepath.Join(dir, it.name), prefix+it.name+"/", yield) {
+			if slices.ContainsFunc(ancestors, func(a fs.FileInfo) bool { return os.SameFile(a, it.info) }) {
+				continue
+			}
+			if !walkSorted(filepath.Join(dir, it.name), prefix+it.name+"/", append(ancestors, it.info), yield) {
 				return false
 			}
 			continue

@@ -127,3 +127,34 @@ func TestListLocalMissing(t *testing.T) {
 	}
 	t.Error("a missing directory listed as empty")
 }
+
+// Symbolic links are followed, but a link back to a directory being walked
+// is not (it would loop).
+func TestListLocalLinks(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"d/f", "other/g"} {
+		p := filepath.Join(dir, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	links := map[string]string{"d/loop": "..", "d/self": ".", "d/to-other": "../other", "d/g-link": "../other/g"}
+	for name, target := range links {
+		if err := os.Symlink(target, filepath.Join(dir, filepath.FromSlash(name))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for e, err := range listLocal(filepath.Join(dir, "d")) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, e.Key)
+	}
+	if want := []string{"f", "g-link", "loop/other/g", "to-other/g"}; !slices.Equal(got, want) {
+		t.Errorf("listed %q, want %q", got, want)
+	}
+}
