@@ -132,31 +132,46 @@ func (c cancelOnPart) Do(r *http.Request) (*http.Response, error) {
 	return c.next.Do(r)
 }
 
-// A cancelled sync (Ctrl-C) aborts its multipart uploads: none is left.
+// A cancelled sync (Ctrl-C) aborts its multipart uploads, of an upload
+// (UploadPart) or of an S3 copy (UploadPartCopy): none is left.
 func TestSyncCancelAbortsMultipart(t *testing.T) {
-	e := newEnv(t)
-	admin := e.client(t, syncer)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	c := e.client(t, syncer, func(o *s3.Options) { o.HTTPClient = cancelOnPart{next: o.HTTPClient, cancel: cancel} })
-	src := t.TempDir()
-	writeTree(t, src, map[string]string{"big": strings.Repeat("x", 16<<20)})
-	_, err := transfer.Sync(ctx, c, loc(t, src), loc(t, "s3://dst"), multipart)
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("error %v, want the cancellation", err)
-	}
-	uploads, err := admin.ListMultipartUploads(context.Background(), &s3.ListMultipartUploadsInput{Bucket: aws.String("dst")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(uploads.Uploads) != 0 {
-		t.Errorf("%d multipart uploads left after the cancel", len(uploads.Uploads))
-	}
-	if calls := e.calls(t); !slices.Contains(calls, "AbortMultipartUpload") || slices.Contains(calls, "CompleteMultipartUpload") {
-		t.Errorf("calls %q: want an abort and no completion", calls)
-	}
-	if got := objects(t, admin, "dst", ""); len(got) != 0 {
-		t.Errorf("the cancelled upload left objects %q", slices.Collect(mapKeys(got)))
+	big := strings.Repeat("x", 16<<20)
+	for _, tt := range []struct{ name, src, dst string }{
+		{"upload", "", "s3://dst/up"},
+		{"S3 copy", "s3://src/big", "s3://dst/copy"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			admin := e.client(t, syncer)
+			src := tt.src
+			if src == "" {
+				src = t.TempDir()
+				writeTree(t, src, map[string]string{"big": big})
+			} else if _, err := admin.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("src"), Key: aws.String("big/big"), Body: strings.NewReader(big)}); err != nil {
+				t.Fatal(err)
+			}
+			e.calls(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			c := e.client(t, syncer, func(o *s3.Options) { o.HTTPClient = cancelOnPart{next: o.HTTPClient, cancel: cancel} })
+			_, err := transfer.Sync(ctx, c, loc(t, src), loc(t, tt.dst), multipart)
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("error %v, want the cancellation", err)
+			}
+			uploads, err := admin.ListMultipartUploads(context.Background(), &s3.ListMultipartUploadsInput{Bucket: aws.String("dst")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(uploads.Uploads) != 0 {
+				t.Errorf("%d multipart uploads left after the cancel", len(uploads.Uploads))
+			}
+			if calls := e.calls(t); !slices.Contains(calls, "AbortMultipartUpload") || slices.Contains(calls, "CompleteMultipartUpload") {
+				t.Errorf("calls %q: want an abort and no completion", calls)
+			}
+			if got := objects(t, admin, "dst", ""); len(got) != 0 {
+				t.Errorf("the cancelled transfer left objects %q", slices.Collect(mapKeys(got)))
+			}
+		})
 	}
 }
 
