@@ -203,3 +203,28 @@ func TestProgressLine(t *testing.T) {
 		t.Errorf("progressLine = %q, want %q", got, want)
 	}
 }
+
+// --profile signs with a profile of the shared credentials file (the SDK's
+// standard chain), and --region sets the region.
+func TestSyncProfile(t *testing.T) {
+	srv := startSyncServer(t)
+	dir := siteDir(t)
+	home := t.TempDir()
+	creds := filepath.Join(home, "credentials")
+	text := "[sync-writer]\naws_access_key_id = AKIAWRITER0000000001\naws_secret_access_key = writer-secret\n"
+	if err := os.WriteFile(creds, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", creds)
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	t.Setenv("AWS_REGION", "")
+	code, out, errOut := runCLI(t, "sync", dir, "s3://site/profiled", "--profile", "sync-writer", "--region", "us-east-1", "--endpoint-url", srv.URL)
+	if code != 0 || !strings.Contains(out, "upload: "+dir+"/index.html to s3://site/profiled/index.html") {
+		t.Errorf("exit %d:\n%s%s", code, out, errOut)
+	}
+	code, _, errOut = runCLI(t, "sync", dir, "s3://site/profiled", "--profile", "no-such-profile", "--endpoint-url", srv.URL)
+	if code != 2 || !strings.Contains(errOut, "no-such-profile") {
+		t.Errorf("an unknown profile: exit %d, %s", code, errOut)
+	}
+}
