@@ -209,7 +209,10 @@ func (j *job) report(e Event) {
 	switch {
 	case e.Err != nil:
 		j.summary.Failed++
+	case e.DryRun && e.Op == "delete":
+		j.summary.WouldDelete++
 	case e.DryRun:
+		j.summary.WouldCopy++
 	case e.Op == "delete":
 		j.summary.Deleted++
 	default:

@@ -70,6 +70,8 @@ type Event struct {
 type Summary struct {
 	Copied, Skipped, Deleted, Failed int
 	Bytes                            int64
+	// WouldCopy and WouldDelete count what a DryRun would have done.
+	WouldCopy, WouldDelete int
 	// DeletesRefused is the number of deletions not run, and DeleteRefusal
 	// why (failures, --max-delete, an empty source).
 	DeletesRefused int

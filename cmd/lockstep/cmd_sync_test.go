@@ -99,7 +99,7 @@ func TestSyncCommand(t *testing.T) {
 		wantErr  []string // substrings of standard error
 	}{
 		{"dry run", []string{"sync", dir, "s3://site/www", "--dryrun", ep}, "", 0,
-			[]string{"(dryrun) upload: " + dir + "/css/a.css to s3://site/www/css/a.css", "(dryrun) upload: " + dir + "/img/logo.png to s3://site/www/img/logo.png", "(dryrun) upload: " + dir + "/index.html to s3://site/www/index.html"}, nil},
+			[]string{"(dryrun) upload: " + dir + "/css/a.css to s3://site/www/css/a.css", "(dryrun) upload: " + dir + "/img/logo.png to s3://site/www/img/logo.png", "(dryrun) upload: " + dir + "/index.html to s3://site/www/index.html"}, []string{"--dryrun: 3 would be copied, 0 deleted"}},
 		{"denied", []string{"sync", dir, "s3://site/www", ep}, "reader", 1, nil,
 			[]string{"upload failed: " + dir + "/index.html to s3://site/www/index.html An error occurred (AccessDenied) when calling the PutObject operation:", "s3:PutObject", "3 failed"}},
 		{"upload", []string{"sync", dir, "s3://site/www", "--exclude", "*.png", ep}, "", 0,
@@ -162,6 +162,7 @@ func TestSyncOutputJSON(t *testing.T) {
 		{[]string{"sync", dir, "s3://site/j"}, true},
 		{[]string{"sync", dir + "/css", "s3://site/j", "--delete"}, false},
 		{[]string{"sync", dir, "s3://site/j", "--delete", "--max-delete", "0"}, false},
+		{[]string{"sync", dir + "/css", "s3://site/j", "--delete", "--dryrun"}, false},
 	}
 	for _, r := range runs {
 		func() {

@@ -104,6 +104,8 @@ type summaryRecord struct {
 	Failed         int     `json:"failed"`
 	Bytes          int64   `json:"bytes"`
 	DeletesRefused int     `json:"deletesRefused,omitempty"`
+	WouldCopy      int     `json:"wouldCopy,omitempty"`
+	WouldDelete    int     `json:"wouldDelete,omitempty"`
 	Seconds        float64 `json:"seconds"`
 	Error          string  `json:"error,omitempty"`
 }
@@ -158,7 +160,7 @@ func (p *transferPrinter) summary(verb string, s transfer.Summary, err error) {
 		p.clearProgress()
 	}
 	if p.json != nil {
-		rec := summaryRecord{Op: "summary", Copied: s.Copied, Skipped: s.Skipped, Deleted: s.Deleted, Failed: s.Failed, Bytes: s.Bytes, DeletesRefused: s.DeletesRefused, Seconds: s.Duration.Seconds()}
+		rec := summaryRecord{Op: "summary", Copied: s.Copied, Skipped: s.Skipped, Deleted: s.Deleted, Failed: s.Failed, Bytes: s.Bytes, DeletesRefused: s.DeletesRefused, WouldCopy: s.WouldCopy, WouldDelete: s.WouldDelete, Seconds: s.Duration.Seconds()}
 		if err != nil {
 			rec.Error = describeError(err)
 		}
@@ -169,6 +171,9 @@ func (p *transferPrinter) summary(verb string, s transfer.Summary, err error) {
 		return // the error says it all
 	}
 	line := fmt.Sprintf("%s: %d copied (%s), %d unchanged, %d deleted, %d failed in %.1fs", verb, s.Copied, humanBytes(s.Bytes), s.Skipped, s.Deleted, s.Failed, s.Duration.Seconds())
+	if s.WouldCopy+s.WouldDelete > 0 {
+		line += fmt.Sprintf("; --dryrun: %d would be copied, %d deleted", s.WouldCopy, s.WouldDelete)
+	}
 	if s.DeletesRefused > 0 {
 		line += fmt.Sprintf("; %d deletions not run (%s)", s.DeletesRefused, s.DeleteRefusal)
 	}
