@@ -166,3 +166,34 @@ func normalize(t *testing.T, line, local, remote, cwd string) string {
 	path = strings.TrimPrefix(strings.TrimPrefix(path, remote+"/"), local+"/")
 	return op + " " + path
 }
+
+// TestCopyOneFilters: `cp` of one file applies the filters to its name,
+// as `aws s3 cp FILE s3://... --exclude ...` does (AWS CLI v2, --dryrun).
+func TestCopyOneFilters(t *testing.T) {
+	awscli := awsV2(t)
+	srv := startServer(t, nil)
+	cfg := aws.Config{Region: srv.Region(), Credentials: credentials.NewStaticCredentialsProvider(admin.key, admin.secret, "")}
+	client := transfer.NewClient(cfg, srv.Endpoint(), 4)
+	file := filepath.Join(t.TempDir(), "one.txt")
+	if err := os.WriteFile(file, []byte("1"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, pattern := range []string{"*.txt", "*.log", "one*", "*/one.txt"} {
+		t.Run(pattern, func(t *testing.T) {
+			r := run(t, env(t, admin, srv.Region()), t.TempDir(), awscli.path, "s3", "cp", file, "s3://kazue-sync-dest/", "--exclude", pattern, "--dryrun", "--endpoint-url", srv.Endpoint())
+			if r.err != nil {
+				t.Fatalf("aws: %s", r)
+			}
+			awsCopies := strings.Contains(r.stdout, "(dryrun) upload:")
+			src, _ := transfer.ParseLocation(file)
+			dst, _ := transfer.ParseLocation("s3://kazue-sync-dest/")
+			sum, err := transfer.CopyOne(context.Background(), client, src, dst, transfer.Options{DryRun: true, Filters: transfer.Filters{{Exclude: true, Pattern: pattern}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if lockstepCopies := sum.WouldCopy == 1; lockstepCopies != awsCopies {
+				t.Errorf("--exclude %q: lockstep copies %v, the AWS CLI %v (%q)", pattern, lockstepCopies, awsCopies, r.stdout)
+			}
+		})
+	}
+}

@@ -56,6 +56,13 @@ func CopyOne(ctx context.Context, client *s3.Client, src, dst Location, opts Opt
 		e = Entry{Size: info.Size(), ModTime: info.ModTime()}
 		base = filepath.Base(src.Local)
 	}
+	// As in the AWS CLI, the filters match the file against the directory
+	// holding it: --exclude '*.tmp' skips ./x.tmp.
+	if !j.opts.Filters.Included(base) {
+		j.summary.Skipped++
+		j.summary.Duration = time.Since(start)
+		return j.summary, nil
+	}
 	to := dst
 	if dst.IsS3() {
 		if dst.Key == "" || strings.HasSuffix(dst.Key, "/") {

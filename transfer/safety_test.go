@@ -203,6 +203,10 @@ func TestCopy(t *testing.T) {
 	if got := objects(t, c, "dst", ""); got["docs/one.txt"] != "1" || got["t/b/c"] != "c" {
 		t.Errorf("dst holds %q", got)
 	}
+	excluded := transfer.Options{Filters: transfer.Filters{{Exclude: true, Pattern: "*.txt"}}}
+	if sum, err := transfer.CopyOne(ctx, c, loc(t, filepath.Join(src, "one.txt")), loc(t, "s3://dst/excluded/"), excluded); err != nil || sum.Copied != 0 || sum.Skipped != 1 {
+		t.Errorf("cp of an excluded file: %+v, %v", sum, err)
+	}
 	if _, err := transfer.CopyOne(ctx, c, loc(t, src), loc(t, "s3://dst/"), transfer.Options{}); !errors.Is(err, transfer.ErrUsage) {
 		t.Errorf("cp of a directory without --recursive: %v, want a usage error", err)
 	}
