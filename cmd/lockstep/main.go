@@ -52,7 +52,7 @@ identity, bucket, key, boundary, session and SCP policies, across accounts.`,
 		Version:       versionLine(),
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.AddCommand(newEvalCommand(), newPolicyCommand(), newDemoCommand(), newServeCommand(), newPlanCommand(), newExplainCommand(), newCheckCommand(), newAuditCommand(), newVersionCommand())
+	root.AddCommand(newEvalCommand(), newPolicyCommand(), newDemoCommand(), newServeCommand(), newPlanCommand(), newExplainCommand(), newCheckCommand(), newAuditCommand(), newSyncCommand(), newCpCommand(), newVersionCommand())
 	registerCompletions(root)
 	return root
 }

@@ -1,0 +1,20 @@
+// Package transfer copies objects between a local directory and S3, or
+// between two S3 locations, as `aws s3 sync` and `aws s3 cp` do: it is the
+// engine behind `lockstep sync` and `lockstep cp` (docs/sync.md).
+//
+// Both sides are listed as streams in S3's key order (UTF-8 byte order):
+// S3 with ListObjectsV2 pages, a local directory with a walk that yields
+// its files in that same order ("a.b" before "a/b"). A merge-join of the two
+// sorted streams decides per key whether to copy, skip or delete, with the
+// AWS CLI's comparison rules (Strategy) and its --exclude/--include filters
+// (Filters). Copies run in a bounded pool of workers while the listings go
+// on. Memory does not grow with the object count or size: a listing holds
+// one page, an upload's parts are read from the file as they are sent, a
+// download streams to its file, and the keys to delete wait for the copies
+// in memory up to 100,000 of them, then in a temporary file.
+//
+// Safety: a source that is missing or cannot be listed is an error, never
+// an empty source; deletions run only after every copy succeeded, and never
+// more than Options.MaxDelete of them. A cancelled context aborts the
+// multipart uploads in flight before Run returns.
+package transfer

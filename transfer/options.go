@@ -1,0 +1,114 @@
+package transfer
+
+import (
+	"fmt"
+	"time"
+)
+
+// Sizes S3 sets for multipart uploads
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html):
+// parts of 5 MiB to 5 GiB, the last one smaller, at most 10,000 of them;
+// CopyObject copies objects of up to 5 GiB.
+const (
+	MinPartSize      = 5 << 20
+	MaxPartSize      = 5 << 30
+	MaxParts         = 10000
+	MaxCopyObject    = 5 << 30
+	DefaultPartSize  = 8 << 20
+	DefaultWorkers   = 32
+	defaultThreshold = 8 << 20
+)
+
+// Options configure a transfer. The zero value is `aws s3 sync` without
+// flags.
+type Options struct {
+	// Strategy decides which objects present on both sides are copied.
+	Strategy Strategy
+	// Filters are the --exclude/--include patterns.
+	Filters Filters
+	// Delete removes destination objects the source lacks (--delete).
+	Delete bool
+	// MaxDelete refuses every deletion when more than MaxDelete would run
+	// (--max-delete); negative means no limit.
+	MaxDelete int
+	// DryRun reports what would be done and calls nothing but listings.
+	DryRun bool
+	// Workers is the number of objects transferred at once, and of parts
+	// in flight (DefaultWorkers when zero).
+	Workers int
+	// PartSize is the multipart part size (DefaultPartSize when zero).
+	PartSize int64
+	// MultipartThreshold is the size from which uploads and S3 copies
+	// are multipart (the AWS CLI's 8 MiB when zero). Copies of more than
+	// 5 GiB are always multipart.
+	MultipartThreshold int64
+	// SSE ("AES256", "aws:kms", "aws:kms:dsse"), SSEKMSKeyID, ACL and
+	// StorageClass are passed to every write, as the AWS CLI's --sse,
+	// --sse-kms-key-id, --acl and --storage-class.
+	SSE, SSEKMSKeyID, ACL, StorageClass string
+	// Report receives one event per object decided (copied, deleted,
+	// failed, or would be with DryRun). It is called from one goroutine
+	// at a time.
+	Report func(Event)
+}
+
+// Event is the outcome of one object.
+type Event struct {
+	// Op is "upload", "download", "copy" or "delete".
+	Op string
+	// Source and Dest name the object as output lines print them; Source
+	// is empty for a delete.
+	Source, Dest string
+	Size         int64
+	DryRun       bool
+	// Err is the object's failure; nil on success.
+	Err      error
+	Duration time.Duration
+}
+
+// Summary counts the outcome of a transfer.
+type Summary struct {
+	Copied, Skipped, Deleted, Failed int
+	Bytes                            int64
+	// WouldCopy and WouldDelete count what a DryRun would have done.
+	WouldCopy, WouldDelete int
+	// DeletesRefused is the number of deletions not run, and DeleteRefusal
+	// why (failures, --max-delete, an empty source).
+	DeletesRefused int
+	DeleteRefusal  string
+	Duration       time.Duration
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.Workers <= 0 {
+		o.Workers = DefaultWorkers
+	}
+	if o.PartSize == 0 {
+		o.PartSize = DefaultPartSize
+	}
+	if o.PartSize < MinPartSize || o.PartSize > MaxPartSize {
+		return o, fmt.Errorf("part size %d: S3 takes parts of 5 MiB to 5 GiB", o.PartSize)
+	}
+	if o.MultipartThreshold <= 0 {
+		o.MultipartThreshold = defaultThreshold
+	}
+	if o.SSEKMSKeyID != "" && o.SSE != "aws:kms" && o.SSE != "aws:kms:dsse" {
+		return o, fmt.Errorf("--sse-kms-key-id needs --sse aws:kms (or aws:kms:dsse)")
+	}
+	if err := o.Filters.Validate(); err != nil {
+		return o, err
+	}
+	if o.Report == nil {
+		o.Report = func(Event) {}
+	}
+	return o, nil
+}
+
+// partSizeFor is the part size for an object of size bytes: the configured
+// size, grown so that the object fits in MaxParts parts.
+func partSizeFor(size, partSize int64) int64 {
+	if min := (size + MaxParts - 1) / MaxParts; partSize < min {
+		return min
+	}
+	return partSize
+}

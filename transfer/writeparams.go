@@ -1,0 +1,85 @@
+package transfer
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// writeParams are the --sse, --sse-kms-key-id, --acl and --storage-class
+// of every object written.
+type writeParams struct {
+	sse          types.ServerSideEncryption
+	kmsKeyID     *string
+	acl          types.ObjectCannedACL
+	storageClass types.StorageClass
+}
+
+func newWriteParams(o Options) writeParams {
+	w := writeParams{
+		sse:          types.ServerSideEncryption(o.SSE),
+		acl:          types.ObjectCannedACL(o.ACL),
+		storageClass: types.StorageClass(o.StorageClass),
+	}
+	if o.SSEKMSKeyID != "" {
+		w.kmsKeyID = aws.String(o.SSEKMSKeyID)
+	}
+	return w
+}
+
+// createMultipart starts a multipart upload with the write parameters.
+func (w writeParams) createMultipart(ctx context.Context, c *s3.Client, bucket, key, contentType string, meta map[string]string) (string, error) {
+	in := &s3.CreateMultipartUploadInput{
+		Bucket: aws.String(bucket), Key: aws.String(key),
+		ServerSideEncryption: w.sse, SSEKMSKeyId: w.kmsKeyID, ACL: w.acl, StorageClass: w.storageClass,
+		Metadata: meta,
+	}
+	if contentType != "" {
+		in.ContentType = aws.String(contentType)
+	}
+	out, err := c.CreateMultipartUpload(ctx, in)
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(out.UploadId), nil
+}
+
+// abortTimeout bounds the AbortMultipartUpload of a failed or cancelled
+// upload, which runs even when the job's context is cancelled.
+const abortTimeout = 30 * time.Second
+
+// abortMultipart aborts an upload whose parts failed or were cancelled,
+// so that no incomplete upload is left behind (and billed). It runs on a
+// context that survives ctx's cancellation; its error joins cause.
+func abortMultipart(ctx context.Context, c *s3.Client, bucket, key, uploadID string, cause error) error {
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+	defer cancel()
+	_, err := c.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(uploadID)})
+	if err != nil {
+		return fmt.Errorf("%w (and aborting the multipart upload %s failed: %v)", cause, uploadID, err)
+	}
+	return cause
+}
+
+// copySource is the x-amz-copy-source of bucket/key: the key URL-encoded,
+// "/" kept (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html:
+// "The value must be URL-encoded").
+func copySource(bucket, key string) string {
+	var b strings.Builder
+	b.WriteString(bucket)
+	b.WriteByte('/')
+	for _, seg := range strings.SplitAfter(key, "/") {
+		seg, slash := strings.CutSuffix(seg, "/")
+		b.WriteString(strings.ReplaceAll(url.PathEscape(seg), "+", "%2B"))
+		if slash {
+			b.WriteByte('/')
+		}
+	}
+	return b.String()
+}
