@@ -381,7 +381,11 @@ func storeError(err error, c *call) error {
 }
 
 // s3Time formats a time as S3 XML does: 2006-01-02T15:04:05.000Z.
-func s3Time(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+// Like S3's, its milliseconds are always zero: the listings and the
+// Last-Modified header of one object agree to the second.
+func s3Time(t time.Time) string {
+	return t.UTC().Truncate(time.Second).Format("2006-01-02T15:04:05.000Z")
+}
 
 // httpTime formats a time for Last-Modified.
 func httpTime(t time.Time) string { return t.UTC().Format(http.TimeFormat) }

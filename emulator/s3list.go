@@ -94,7 +94,7 @@ func (s *Server) listObjects(w http.ResponseWriter, c *call) error {
 	fetchOwner := !v2 || q.Get("fetch-owner") == "true"
 	bucketOwner := s.state.world().Bucket(c.bucket).Account.ID
 	for _, o := range res.Objects {
-		ct := content{Key: newXMLText(e(o.Key)), LastModified: s3Time(o.LastModified), ETag: quoteETag(o.ETag), Size: o.Size, StorageClass: "STANDARD"}
+		ct := content{Key: newXMLText(e(o.Key)), LastModified: s3Time(o.LastModified), ETag: quoteETag(o.ETag), Size: o.Size, StorageClass: reportedStorageClass(o.StorageClass)}
 		if fetchOwner {
 			acct := o.Owner
 			if acct == "" {
@@ -130,4 +130,13 @@ func (s *Server) listObjects(w http.ResponseWriter, c *call) error {
 // query value, with spaces as "+".
 func s3URLEncode(s string) string {
 	return strings.ReplaceAll(url.QueryEscape(s), "%2F", "/")
+}
+
+// reportedStorageClass is an object's storage class as S3 reports it:
+// STANDARD when none was given.
+func reportedStorageClass(sc string) string {
+	if sc == "" {
+		return "STANDARD"
+	}
+	return sc
 }

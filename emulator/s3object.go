@@ -242,6 +242,10 @@ func setObjectHeaders(h http.Header, m store.ObjectMeta) {
 	if len(m.Tags) > 0 {
 		h.Set("X-Amz-Tagging-Count", strconv.Itoa(len(m.Tags)))
 	}
+	if sc := reportedStorageClass(m.StorageClass); sc != "STANDARD" {
+		// S3 sends the header for every class but STANDARD.
+		h.Set("X-Amz-Storage-Class", sc)
+	}
 	setSSEHeaders(h, m.SSE)
 	for alg, v := range m.Checksums {
 		h.Set("X-Amz-Checksum-"+alg, v)
