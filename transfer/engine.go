@@ -29,8 +29,8 @@ type job struct {
 	// their part buffers.
 	streamed bool
 	buffers  *bufferPool
-	opts   Options
-	write  writeParams
+	opts     Options
+	write    writeParams
 	// partSlots bounds the part requests in flight across the job.
 	partSlots chan struct{}
 	src, dst  Location
