@@ -124,7 +124,7 @@ func (j *job) setPath(path, why string) {
 	}
 	j.streamed = path == CopyStreamed
 	if j.streamed && j.buffers == nil {
-		j.buffers = newBufferPool(j.opts.PartSize)
+		j.buffers = newBufferPool(max(j.opts.PartSize, j.opts.MultipartThreshold), j.opts.Workers)
 	}
 	j.summary.CopyPath = path
 	j.opts.Notice(fmt.Sprintf("copy path: %s (%s)", path, why))

@@ -6,48 +6,54 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
-// bufferPool holds the part buffers of streamed copies. A buffer is taken
-// by a worker copying a small object or by a part in flight, both bounded
-// by Workers, so that memory stays at most 2 × Workers × PartSize
-// whatever the number and size of the objects.
+// bufferPool holds the buffers of streamed copies: at most n at once,
+// each of size bytes (the part size, or the multipart threshold when
+// larger, so that a whole small object fits), allocated when first
+// needed. A worker copying a small object or a part in flight takes one
+// and returns it when sent; memory stays at most n × size whatever the
+// number and size of the objects. Holders never wait for a second
+// buffer, so waiting for one cannot deadlock.
 type bufferPool struct {
 	size int64
-	pool sync.Pool
+	free chan *[]byte
 }
 
-func newBufferPool(size int64) *bufferPool {
-	p := &bufferPool{size: size}
-	p.pool.New = func() any {
-		b := make([]byte, size)
-		return &b
+func newBufferPool(size int64, n int) *bufferPool {
+	p := &bufferPool{size: size, free: make(chan *[]byte, n)}
+	for range n {
+		p.free <- nil // a slot whose buffer is not allocated yet
 	}
 	return p
 }
 
-// get returns a buffer of n bytes; one larger than the pool's size (a part
-// grown to fit an object in MaxParts parts) is allocated for the caller.
-func (p *bufferPool) get(n int64) *[]byte {
-	if n > p.size {
-		b := make([]byte, n)
-		return &b
+// get waits for a free buffer and returns it holding n bytes. A part
+// larger than size (grown to fit an object in MaxParts parts) gets a
+// buffer of its own, which put drops.
+func (p *bufferPool) get(ctx context.Context, n int64) (*[]byte, error) {
+	select {
+	case b := <-p.free:
+		if b == nil || int64(cap(*b)) < n {
+			nb := make([]byte, max(n, p.size))
+			b = &nb
+		}
+		*b = (*b)[:n]
+		return b, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	b := p.pool.Get().(*[]byte)
-	*b = (*b)[:n]
-	return b
 }
 
 func (p *bufferPool) put(b *[]byte) {
-	if int64(cap(*b)) == p.size {
-		*b = (*b)[:cap(*b)]
-		p.pool.Put(b)
+	if int64(cap(*b)) > p.size {
+		b = nil
 	}
+	p.free <- b
 }
 
 // readAttempts bounds the reads of one source range whose body breaks off
@@ -56,7 +62,7 @@ const readAttempts = 3
 
 // streamCopy copies s3://srcBucket/srcKey (size bytes) to s3://bucket/key
 // through lockstep: the source's credentials read, the destination's
-// write. Below the multipart threshold, one GetObject fills a buffer that
+// write, through the job's bufferPool. Below the multipart threshold, one GetObject fills a buffer that
 // one PutObject sends; at or above it, each part is a ranged GetObject
 // into a pooled part buffer that an UploadPart sends, several parts at
 // once. No temporary file; a part whose read fails re-reads its range;
@@ -85,7 +91,10 @@ func (j *job) streamCopy(ctx context.Context, srcBucket, srcKey, bucket, key str
 	err = j.parts(ctx, n, func(ctx context.Context, i int) error {
 		first := int64(i) * partSize
 		length := min(partSize, size-first)
-		buf := j.buffers.get(length)
+		buf, err := j.buffers.get(ctx, length)
+		if err != nil {
+			return err
+		}
 		defer j.buffers.put(buf)
 		if err := j.readRange(ctx, srcBucket, srcKey, head.ETag, first, *buf); err != nil {
 			return err
@@ -124,7 +133,10 @@ func (j *job) streamSmall(ctx context.Context, srcBucket, srcKey, bucket, key st
 	if n := aws.ToInt64(out.ContentLength); n != size {
 		return 0, fmt.Errorf("s3://%s/%s changed during the sync (listed %d bytes, now %d): not copied", srcBucket, srcKey, size, n)
 	}
-	buf := j.buffers.get(size)
+	buf, err := j.buffers.get(ctx, size)
+	if err != nil {
+		return 0, err
+	}
 	defer j.buffers.put(buf)
 	if _, err := io.ReadFull(out.Body, *buf); err != nil {
 		return 0, fmt.Errorf("reading s3://%s/%s: %w", srcBucket, srcKey, err)
