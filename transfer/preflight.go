@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -45,15 +46,16 @@ var probePayload = []byte("lockstep preflight probe\n")
 // multipart upload that is created, given one part and aborted. listed
 // says the source was listed to find obj (a tree; CopyOne lists nothing).
 func (j *job) preflight(ctx context.Context, obj *probeObject, destPrefix string, listed bool) error {
+	var proved []string
 	if listed {
-		j.opts.Notice("preflight: listed " + j.src.String())
+		proved = append(proved, "listed "+j.src.String())
 	}
 	if j.dst.IsS3() && j.opts.Strategy != Always {
 		_, err := j.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(j.dst.Bucket), Prefix: aws.String(j.dst.dirPrefix()), MaxKeys: aws.Int32(1)})
 		if err != nil {
 			return j.probeFailed(ctx, "listing the destination "+j.dst.String(), err)
 		}
-		j.opts.Notice("preflight: listed " + j.dst.String())
+		proved = append(proved, "listed "+j.dst.String())
 	}
 	// The client that reads the source's bytes is the destination's for
 	// a server-side copy; with two sets of credentials, choosePath has
@@ -67,13 +69,20 @@ func (j *job) preflight(ctx context.Context, obj *probeObject, destPrefix string
 		if err := readProbe(ctx, reader, obj); err != nil {
 			return j.probeFailed(ctx, fmt.Sprintf("reading s3://%s/%s", obj.Bucket, obj.Key), err)
 		}
-		j.opts.Notice(fmt.Sprintf("preflight: read s3://%s/%s", obj.Bucket, obj.Key))
+		proved = append(proved, fmt.Sprintf("read s3://%s/%s", obj.Bucket, obj.Key))
+	}
+	if !j.opts.DryRun && j.dst.IsS3() {
+		wrote, err := j.writeProbe(ctx, obj, destPrefix)
+		if err != nil {
+			return err
+		}
+		proved = append(proved, wrote)
+	}
+	if len(proved) > 0 {
+		j.opts.Notice("preflight: passed: " + strings.Join(proved, "; "))
 	}
 	if j.opts.DryRun || !j.dst.IsS3() {
 		return nil
-	}
-	if err := j.writeProbe(ctx, obj, destPrefix); err != nil {
-		return err
 	}
 	if j.opts.Delete {
 		j.opts.Notice("preflight: not probed: s3:DeleteObject for --delete (no probe can delete harmlessly); a denied deletion is reported as it happens")
@@ -94,14 +103,16 @@ func (j *job) preflight(ctx context.Context, obj *probeObject, destPrefix string
 // of a few bytes. The upload is always aborted, on failure and on Ctrl-C
 // too; its creation is not cancelled half-way, so that its upload ID is
 // always known.
-func (j *job) writeProbe(ctx context.Context, obj *probeObject, destPrefix string) error {
+//
+// It returns what it proved, for the preflight's line.
+func (j *job) writeProbe(ctx context.Context, obj *probeObject, destPrefix string) (string, error) {
 	key := destPrefix + ".lockstep-preflight-" + randomSuffix()
 	where := fmt.Sprintf("writing s3://%s/%s (a multipart upload, aborted)", j.dst.Bucket, destPrefix)
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
 	uploadID, err := j.write.createMultipart(cctx, j.client, j.dst.Bucket, key, "", nil)
 	cancel()
 	if err != nil {
-		return j.probeFailed(ctx, where, err)
+		return "", j.probeFailed(ctx, where, err)
 	}
 	serverSide := j.dir == Copy && !j.streamed && obj != nil && obj.Size > 0
 	if ctx.Err() == nil {
@@ -127,18 +138,16 @@ func (j *job) writeProbe(ctx context.Context, obj *probeObject, destPrefix strin
 		if pe, ok := perr.(*PreflightError); ok {
 			pe.Needs = writeNeeds(serverSide)
 		}
-		return perr
+		return "", perr
 	case ctx.Err() != nil:
-		return j.probeFailed(ctx, where, ctx.Err())
+		return "", j.probeFailed(ctx, where, ctx.Err())
 	case abortErr != nil:
-		return &PreflightError{Probe: fmt.Sprintf("aborting the probe upload %s of s3://%s/%s (abort it with aws s3api abort-multipart-upload)", uploadID, j.dst.Bucket, key), Err: abortErr}
+		return "", &PreflightError{Probe: fmt.Sprintf("aborting the probe upload %s of s3://%s/%s (abort it with aws s3api abort-multipart-upload)", uploadID, j.dst.Bucket, key), Err: abortErr}
 	}
 	if serverSide {
-		j.opts.Notice(fmt.Sprintf("preflight: copied a part of s3://%s/%s to s3://%s/%s and aborted the upload", obj.Bucket, obj.Key, j.dst.Bucket, key))
-	} else {
-		j.opts.Notice(fmt.Sprintf("preflight: wrote a part to s3://%s/%s and aborted the upload", j.dst.Bucket, key))
+		return fmt.Sprintf("copied a part of s3://%s/%s to s3://%s/%s and aborted the upload", obj.Bucket, obj.Key, j.dst.Bucket, key), nil
 	}
-	return nil
+	return fmt.Sprintf("wrote a part to s3://%s/%s and aborted the upload", j.dst.Bucket, key), nil
 }
 
 // writeNeeds names what the write probe's part needs

@@ -287,7 +287,7 @@ func TestSeed003ServerSide(t *testing.T) {
 			t.Errorf("a server-side job called %s: %v", op, distinct(calls))
 		}
 	}
-	if !strings.Contains(notices.String(), "preflight: copied a part of s3://cp-src/") {
+	if !strings.Contains(notices.String(), "; copied a part of s3://cp-src/") {
 		t.Errorf("notices:\n%s", notices.String())
 	}
 	if got, want := digests(t, e.client(t, admin222), "cp-dst", ""), digestsOf(objs); !equalMaps(got, want) {

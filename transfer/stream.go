@@ -125,7 +125,7 @@ func (j *job) streamCopy(ctx context.Context, srcBucket, srcKey, bucket, key str
 // streamSmall copies an object below the multipart threshold: one
 // GetObject into a buffer, one PutObject from it.
 func (j *job) streamSmall(ctx context.Context, srcBucket, srcKey, bucket, key string, size int64) (int64, error) {
-	out, err := j.source.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(srcBucket), Key: aws.String(srcKey)})
+	out, err := j.source.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(srcBucket), Key: aws.String(srcKey)}, noSkippedChecksumLog)
 	if err != nil {
 		return 0, err
 	}
@@ -162,7 +162,7 @@ func (j *job) readRange(ctx context.Context, bucket, key string, etag *string, f
 		out, err = j.source.GetObject(ctx, &s3.GetObjectInput{
 			Bucket: aws.String(bucket), Key: aws.String(key), IfMatch: etag,
 			Range: aws.String(fmt.Sprintf("bytes=%d-%d", first, first+int64(len(buf))-1)),
-		})
+		}, noSkippedChecksumLog)
 		if err != nil {
 			return err // the SDK's retryer has retried what can be
 		}
