@@ -107,7 +107,7 @@ func (j *job) choosePath(ctx context.Context, obj *probeObject, twoSides bool) {
 	case !twoSides:
 		j.setPath(CopyServerSide, "one set of credentials reads the source and writes the destination")
 	case obj == nil:
-		j.setPath(CopyStreamed, "the source lists no object to probe")
+		j.setPath(CopyStreamed, "the first page of the source listing holds no object to probe")
 	default:
 		if err := readProbe(ctx, j.client, obj); err != nil {
 			j.setPath(CopyStreamed, "the destination's credentials cannot read the source: "+errorCode(err))

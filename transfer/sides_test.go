@@ -282,8 +282,8 @@ func TestSeed003ServerSide(t *testing.T) {
 	if n := count(calls, "UploadPartCopy"); n != 1+2*4 {
 		t.Errorf("%d UploadPartCopy (want the probe's and 4 per 20 MiB object): %v", n, distinct(calls))
 	}
-	for _, op := range []string{"GetObject", "UploadPart", "PutObject"} {
-		if slices.Contains(calls, op) && op != "GetObject" {
+	for _, op := range []string{"UploadPart", "PutObject"} {
+		if slices.Contains(calls, op) {
 			t.Errorf("a server-side job called %s: %v", op, distinct(calls))
 		}
 	}
@@ -384,5 +384,24 @@ func TestPreflightInterrupted(t *testing.T) {
 				t.Errorf("%d multipart uploads left", n)
 			}
 		})
+	}
+}
+
+// TestPreflightDryRun: with DryRun the preflight runs its read probes
+// only, so seed 003's missing kms:Decrypt (a write probe's) does not stop
+// it, and nothing is created at the destination.
+func TestPreflightDryRun(t *testing.T) {
+	e, _ := seed003(t, false)
+	var notices noticeLog
+	opts := transfer.Options{Preflight: true, DryRun: true, Notice: notices.add}
+	sum, err := transfer.Sync(context.Background(), e.client(t, ec2Role), transfer.Location{Bucket: "cp-src"}, transfer.Location{Bucket: "cp-dst"}, opts)
+	if err != nil || sum.WouldCopy != 3 {
+		t.Fatalf("Sync = %+v, %v", sum, err)
+	}
+	if got, want := distinct(e.calls(t)), []string{"GetObject", "ListObjectsV2"}; !slices.Equal(got, want) {
+		t.Errorf("a dry run's preflight called %v, want %v", got, want)
+	}
+	if want := "preflight: passed: listed s3://cp-src/; listed s3://cp-dst/; read s3://cp-src/"; !strings.Contains(notices.String(), want) {
+		t.Errorf("notices lack %q:\n%s", want, notices.String())
 	}
 }
