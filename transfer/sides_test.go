@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -403,5 +405,77 @@ func TestPreflightDryRun(t *testing.T) {
 	}
 	if want := "preflight: passed: listed s3://cp-src/; listed s3://cp-dst/; read s3://cp-src/"; !strings.Contains(notices.String(), want) {
 		t.Errorf("notices lack %q:\n%s", want, notices.String())
+	}
+}
+
+// cutOnce is an HTTP client that cuts off, once, the body of the ranged
+// GET whose Range starts at from: the read fails half-way, as a dropped
+// connection would.
+type cutOnce struct {
+	inner interface {
+		Do(*http.Request) (*http.Response, error)
+	}
+	from string
+	mu   sync.Mutex
+	cut  bool
+}
+
+func (c *cutOnce) Do(r *http.Request) (*http.Response, error) {
+	resp, err := c.inner.Do(r)
+	if err != nil || r.Method != http.MethodGet || !strings.HasPrefix(r.Header.Get("Range"), "bytes="+c.from+"-") {
+		return resp, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.cut {
+		c.cut = true
+		resp.Body = &cutBody{r: resp.Body, left: 1000}
+	}
+	return resp, err
+}
+
+type cutBody struct {
+	r    io.ReadCloser
+	left int
+}
+
+func (b *cutBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, io.ErrUnexpectedEOF
+	}
+	n, err := b.r.Read(p[:min(len(p), b.left)])
+	b.left -= n
+	return n, err
+}
+
+func (b *cutBody) Close() error { return b.r.Close() }
+
+// TestStreamRereadsPart: a part whose source read breaks off half-way is
+// read again from its range, and the copy is whole.
+func TestStreamRereadsPart(t *testing.T) {
+	e := startEnv(t, seed001TwoSets)
+	objs := map[string][]byte{"big.bin": pattern(11<<20, 9)}
+	put(t, e.client(t, seeder), "seed1-src", objs)
+	flaky := &cutOnce{from: fmt.Sprint(5 << 20)}
+	source := e.client(t, srcReader, func(o *s3.Options) {
+		flaky.inner = o.HTTPClient
+		o.HTTPClient = flaky
+	})
+	e.calls(t)
+	opts := transfer.Options{SourceClient: source, PartSize: 5 << 20}
+	sum, err := transfer.Sync(context.Background(), e.client(t, dstWriter), transfer.Location{Bucket: "seed1-src"}, transfer.Location{Bucket: "seed1-dst"}, opts)
+	if err != nil || sum.Copied != 1 || sum.CopyPath != transfer.CopyStreamed {
+		t.Fatalf("Sync = %+v, %v", sum, err)
+	}
+	if !flaky.cut {
+		t.Fatal("no read was cut off: the test tests nothing")
+	}
+	// The path probe (destination's client, denied), then three parts and
+	// the one read again.
+	if n := count(e.calls(t), "GetObject"); n != 1+3+1 {
+		t.Errorf("%d GetObject, want 5", n)
+	}
+	if got, want := digests(t, e.client(t, dstWriter), "seed1-dst", ""), digestsOf(objs); !equalMaps(got, want) {
+		t.Errorf("destination holds %v, want %v", got, want)
 	}
 }
