@@ -93,7 +93,8 @@ func (j *job) preflight(ctx context.Context, obj *probeObject, destPrefix string
 	return nil
 }
 
-// writeProbe creates a multipart upload on a probe key below destPrefix
+// writeProbe proves that multipart uploads can be aborted, then creates
+// a multipart upload on a probe key below destPrefix
 // with the job's write parameters (--sse, --sse-kms-key-id, --acl,
 // --storage-class), gives it one part, and aborts it: s3:PutObject, and
 // kms:GenerateDataKey on an SSE-KMS destination. The part is an
@@ -107,6 +108,15 @@ func (j *job) preflight(ctx context.Context, obj *probeObject, destPrefix string
 // It returns what it proved, for the preflight's line.
 func (j *job) writeProbe(ctx context.Context, obj *probeObject, destPrefix string) (string, error) {
 	key := destPrefix + ".lockstep-preflight-" + randomSuffix()
+	// s3:AbortMultipartUpload first, on an upload ID that does not exist:
+	// S3 authorizes a request before it looks its upload up, so a denial
+	// is AccessDenied and a grant NoSuchUpload. Without the grant, the
+	// probe upload (and any upload Ctrl-C interrupts) could not be
+	// removed: the job stops before creating anything (docs/decisions.md).
+	_, err := j.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(j.dst.Bucket), Key: aws.String(key), UploadId: aws.String(randomSuffix() + randomSuffix() + randomSuffix())})
+	if err != nil && errorCode(err) != "NoSuchUpload" {
+		return "", j.probeFailed(ctx, fmt.Sprintf("aborting multipart uploads below s3://%s/%s (probed with an upload ID that does not exist; without it an interrupted upload could not be removed)", j.dst.Bucket, destPrefix), err)
+	}
 	where := fmt.Sprintf("writing s3://%s/%s (a multipart upload, aborted)", j.dst.Bucket, destPrefix)
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
 	uploadID, err := j.write.createMultipart(cctx, j.client, j.dst.Bucket, key, "", nil)

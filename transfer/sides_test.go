@@ -72,14 +72,23 @@ accounts:
             Statement:
               - {Effect: Allow, Action: [s3:ListBucket, s3:ListBucketMultipartUploads], Resource: "arn:aws:s3:::seed1-dst"}
               - {Effect: Allow, Action: [s3:GetObject, s3:PutObject, s3:AbortMultipartUpload], Resource: "arn:aws:s3:::seed1-dst/*"}
+      - name: dstnoabort
+        access_keys: [{id: AKIADSTNOABORT000001, secret: dstnoabort-secret}]
+        policies:
+          write:
+            Version: "2012-10-17"
+            Statement:
+              - {Effect: Allow, Action: s3:ListBucket, Resource: "arn:aws:s3:::seed1-dst"}
+              - {Effect: Allow, Action: s3:PutObject, Resource: "arn:aws:s3:::seed1-dst/*"}
     buckets:
       - name: seed1-dst
 `
 
 const (
-	seeder    = "arn:aws:iam::111111111111:user/seeder"
-	srcReader = "arn:aws:iam::111111111111:user/srcreader"
-	dstWriter = "arn:aws:iam::222222222222:user/dstwriter"
+	seeder     = "arn:aws:iam::111111111111:user/seeder"
+	srcReader  = "arn:aws:iam::111111111111:user/srcreader"
+	dstWriter  = "arn:aws:iam::222222222222:user/dstwriter"
+	dstNoAbort = "arn:aws:iam::222222222222:user/dstnoabort"
 )
 
 // put writes objects (key → content) to bucket.
@@ -477,5 +486,34 @@ func TestStreamRereadsPart(t *testing.T) {
 	}
 	if got, want := digests(t, e.client(t, dstWriter), "seed1-dst", ""), digestsOf(objs); !equalMaps(got, want) {
 		t.Errorf("destination holds %v, want %v", got, want)
+	}
+}
+
+// TestPreflightNeedsAbort: seed 001's destination policy (s3:ListBucket
+// and s3:PutObject only) cannot abort a multipart upload, so a probe
+// upload could not be removed: the preflight proves the abort first, on an
+// upload ID that does not exist, and stops before creating anything.
+func TestPreflightNeedsAbort(t *testing.T) {
+	e := startEnv(t, seed001TwoSets)
+	put(t, e.client(t, seeder), "seed1-src", map[string][]byte{"a.txt": []byte("alpha")})
+	e.calls(t)
+	opts := transfer.Options{SourceClient: e.client(t, srcReader), Preflight: true}
+	_, err := transfer.Sync(context.Background(), e.client(t, dstNoAbort), transfer.Location{Bucket: "seed1-src"}, transfer.Location{Bucket: "seed1-dst"}, opts)
+	var pf *transfer.PreflightError
+	if !errors.As(err, &pf) || !strings.Contains(err.Error(), "is not authorized to perform: s3:AbortMultipartUpload") {
+		t.Fatalf("Sync: %v; want a PreflightError denying s3:AbortMultipartUpload", err)
+	}
+	calls := e.calls(t)
+	for _, op := range []string{"CreateMultipartUpload", "PutObject", "UploadPart"} {
+		if slices.Contains(calls, op) {
+			t.Errorf("the preflight called %s: %v", op, calls)
+		}
+	}
+	if n := multipartUploads(t, e.client(t, dstWriter), "seed1-dst"); n != 0 {
+		t.Errorf("%d multipart uploads left", n)
+	}
+	// With the grant, the same probe answers NoSuchUpload and the job runs.
+	if sum, err := transfer.Sync(context.Background(), e.client(t, dstWriter), transfer.Location{Bucket: "seed1-src"}, transfer.Location{Bucket: "seed1-dst"}, opts); err != nil || sum.Copied != 1 {
+		t.Errorf("with s3:AbortMultipartUpload: %+v, %v", sum, err)
 	}
 }
