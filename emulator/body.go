@@ -14,8 +14,10 @@ import (
 // too long there), so that the store keeps nothing of it. When the
 // verifying body of the sigv4 package checks a Content-MD5, objectBody
 // passes that on (store.VerifiedBody), so that the store does not hash
-// the payload a second time.
+// the payload a second time. It also carries the body's checksum
+// (store.ChecksummedBody), hashed in the same pass.
 type objectBody struct {
+	*bodyChecksum
 	r     io.Reader
 	n     int64 // bytes left before the limit
 	limit int64
@@ -23,11 +25,11 @@ type objectBody struct {
 	cut   bool // the body went past the limit
 }
 
-func newObjectBody(r io.Reader, limit int64) io.Reader {
+func newObjectBody(r io.Reader, limit int64, sum *bodyChecksum) io.Reader {
 	if r == nil {
 		r = http.NoBody
 	}
-	ob := &objectBody{r: r, n: limit, limit: limit}
+	ob := &objectBody{bodyChecksum: sum, r: r, n: limit, limit: limit}
 	if vb, ok := r.(store.VerifiedBody); ok {
 		ob.md5 = vb
 		return &verifiedObjectBody{ob}
@@ -54,6 +56,7 @@ func (b *objectBody) Read(p []byte) (int, error) {
 	}
 	n, err := b.r.Read(p)
 	b.n -= int64(n)
+	b.update(p[:n])
 	return n, err
 }
 

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"errors"
+	"github.com/lockstep-dev/lockstep/internal/checksum"
 	"io"
 	"strings"
 	"testing"
@@ -20,7 +21,7 @@ func TestObjectBodyLimit(t *testing.T) {
 		{"0123456789x", true},
 		{strings.Repeat("y", 1000), true},
 	} {
-		got, err := io.ReadAll(newObjectBody(strings.NewReader(tt.body), 10))
+		got, err := io.ReadAll(newObjectBody(strings.NewReader(tt.body), 10, newBodyChecksum(nil, checksum.None, checksum.CRC64NVME)))
 		var ae *apiError
 		switch {
 		case tt.tooLong && (!errors.As(err, &ae) || ae.Code != "EntityTooLarge" || ae.Status != 400):

@@ -3,6 +3,8 @@ package emulator
 import (
 	"encoding/xml"
 	"errors"
+	"github.com/lockstep-dev/lockstep/internal/checksum"
+	"io"
 	"net/http"
 	"strings"
 
@@ -79,11 +81,14 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	meta.LastModified = c.start
-	meta.Checksums = nil
 	srcCipher, err := s.objectCipher(c, src)
 	if err != nil {
 		return err
 	}
+	if meta.Checksums, err = s.copyChecksums(c, cs, srcCipher); err != nil {
+		return err
+	}
+	meta.Extra = withChecksumType(meta.Extra, checksum.FullObject)
 	pre, err := writePrecondition(c.r.Header)
 	if err != nil {
 		return err
@@ -93,7 +98,9 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 		NS           string   `xml:"xmlns,attr"`
 		LastModified string
 		ETag         string
+		checksumXML
 	}
+	sums := newChecksumXML(meta.Checksums, checksum.FullObject)
 	setSSEHeaders(w.Header(), we.sse)
 	if src.Size >= longCopy {
 		// A long copy answers 200 at once and keeps the connection alive
@@ -106,14 +113,14 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 			if err != nil {
 				return nil, conditionalWriteError(err, c, pre)
 			}
-			return result{NS: s3NS, LastModified: s3Time(out.LastModified), ETag: quoteETag(out.ETag)}, nil
+			return result{NS: s3NS, LastModified: s3Time(out.LastModified), ETag: quoteETag(out.ETag), checksumXML: sums}, nil
 		})
 	}
 	out, err := s.store.CopyIf(ctx, srcBucket, srcKey, c.bucket, c.key, meta, srcCipher, we.cipher, pre)
 	if err != nil {
 		return conditionalWriteError(err, c, pre)
 	}
-	return writeXML(w, http.StatusOK, result{NS: s3NS, LastModified: s3Time(out.LastModified), ETag: quoteETag(out.ETag)})
+	return writeXML(w, http.StatusOK, result{NS: s3NS, LastModified: s3Time(out.LastModified), ETag: quoteETag(out.ETag), checksumXML: sums})
 }
 
 // longCopy is the source size from which CopyObject answers 200 before
@@ -194,4 +201,37 @@ func parseCopySourceRange(h string, size int64) (start, length int64, err error)
 		return 0, 0, errInvalidArgument("x-amz-copy-source-range", h, "Range specified is not valid for source object of size: %d", size)
 	}
 	return first, last - first + 1, nil
+}
+
+// copyChecksums returns the checksum of CopyObject's new object, a
+// FULL_OBJECT checksum of the algorithm x-amz-checksum-algorithm names,
+// else of the source's algorithm, else S3's default CRC64NVME
+// (docs/emulator.md "Checksums"). The source's value is kept when it is
+// already that (a full-object checksum of the same algorithm); otherwise
+// the source is read and hashed.
+func (s *Server) copyChecksums(c *call, cs *copySourceObject, srcCipher *store.Cipher) (map[string]string, error) {
+	srcAlg, srcSum, hasSum := storedChecksum(cs.meta.Checksums)
+	alg := srcAlg
+	if name := c.r.Header.Get("X-Amz-Checksum-Algorithm"); name != "" {
+		if alg = checksum.Parse(name); alg == checksum.None {
+			return nil, errInvalidArgument("x-amz-checksum-algorithm", name, "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+		}
+	}
+	if alg == checksum.None {
+		alg = checksum.CRC64NVME
+	}
+	fullObject := cs.meta.PartsCount == 0 || cs.meta.Extra[extraChecksumType] == checksum.FullObject
+	if hasSum && alg == srcAlg && fullObject {
+		return map[string]string{alg.String(): srcSum}, nil
+	}
+	_, rc, err := s.store.Get(c.r.Context(), cs.bucket, cs.key, srcCipher)
+	if err != nil {
+		return nil, storeError(err, c)
+	}
+	defer rc.Close()
+	h := checksum.New(alg)
+	if _, err := io.Copy(h, rc); err != nil {
+		return nil, storeError(err, c)
+	}
+	return map[string]string{alg.String(): h.Base64()}, nil
 }

@@ -64,9 +64,13 @@ func (s *Server) listObjects(w http.ResponseWriter, c *call) error {
 		Key          xmlText
 		LastModified string
 		ETag         string
-		Size         int64
-		Owner        *ownerXML `xml:",omitempty"`
-		StorageClass string
+		// The object's checksum algorithm and type (S3 API reference,
+		// Object: ChecksumAlgorithm, ChecksumType).
+		ChecksumAlgorithm string `xml:",omitempty"`
+		ChecksumType      string `xml:",omitempty"`
+		Size              int64
+		Owner             *ownerXML `xml:",omitempty"`
+		StorageClass      string
 	}
 	type prefix struct {
 		Prefix xmlText
@@ -95,6 +99,9 @@ func (s *Server) listObjects(w http.ResponseWriter, c *call) error {
 	bucketOwner := s.state.world().Bucket(c.bucket).Account.ID
 	for _, o := range res.Objects {
 		ct := content{Key: newXMLText(e(o.Key)), LastModified: s3Time(o.LastModified), ETag: quoteETag(o.ETag), Size: o.Size, StorageClass: reportedStorageClass(o.StorageClass)}
+		if alg, _, ok := storedChecksum(o.Checksums); ok {
+			ct.ChecksumAlgorithm, ct.ChecksumType = alg.String(), o.Extra[extraChecksumType]
+		}
 		if fetchOwner {
 			acct := o.Owner
 			if acct == "" {

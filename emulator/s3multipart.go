@@ -2,10 +2,11 @@ package emulator
 
 import (
 	"encoding/xml"
+	"errors"
+	"github.com/lockstep-dev/lockstep/internal/checksum"
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/lockstep-dev/lockstep/enforce"
 	"github.com/lockstep-dev/lockstep/store"
@@ -20,8 +21,13 @@ func (s *Server) createMultipartUpload(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	meta.Checksums = nil
-	if alg := c.r.Header.Get("X-Amz-Checksum-Algorithm"); alg != "" {
-		meta.Extra = map[string]string{"checksum-algorithm": strings.ToUpper(alg)}
+	alg, typ, err := uploadChecksum(c.r.Header)
+	if err != nil {
+		return err
+	}
+	meta.Extra = withChecksumType(meta.Extra, typ)
+	if alg != checksum.None {
+		meta.Extra[extraChecksumAlg] = alg.String()
 	}
 	id, err := s.store.CreateUpload(c.r.Context(), c.bucket, c.key, meta, c.principal.ARN, we.cipher)
 	if err != nil {
@@ -29,8 +35,9 @@ func (s *Server) createMultipartUpload(w http.ResponseWriter, c *call) error {
 	}
 	h := w.Header()
 	setSSEHeaders(h, we.sse)
-	if alg := c.r.Header.Get("X-Amz-Checksum-Algorithm"); alg != "" {
-		h.Set("X-Amz-Checksum-Algorithm", strings.ToUpper(alg))
+	if alg != checksum.None {
+		h.Set("X-Amz-Checksum-Algorithm", alg.String())
+		h.Set("X-Amz-Checksum-Type", typ)
 	}
 	type result struct {
 		XMLName  xml.Name `xml:"InitiateMultipartUploadResult"`
@@ -90,12 +97,21 @@ func (s *Server) uploadPart(w http.ResponseWriter, c *call) error {
 		if c.r.ContentLength > maxPartSize {
 			return errEntityTooLarge(maxPartSize).with("ProposedSize", strconv.FormatInt(c.r.ContentLength, 10))
 		}
-		p, err := s.store.PutPart(ctx, c.bucket, c.key, u.UploadID, n, newObjectBody(c.r.Body, maxPartSize), cipher)
+		// A part's checksum is of the upload's algorithm: declared by the
+		// request, or computed here (docs/emulator.md "Checksums").
+		sum, err := partChecksum(u, c.r)
+		if err != nil {
+			return err
+		}
+		p, err := s.store.PutPart(ctx, c.bucket, c.key, u.UploadID, n, newObjectBody(c.r.Body, maxPartSize, sum), cipher)
 		if err != nil {
 			return storeError(err, c)
 		}
 		w.Header().Set("ETag", quoteETag(p.ETag))
 		setSSEHeaders(w.Header(), u.Meta.SSE)
+		if alg, v, ok := storedChecksum(p.Checksums); ok {
+			w.Header().Set(alg.Header(), v)
+		}
 		w.WriteHeader(http.StatusOK)
 		return nil
 	}
@@ -134,7 +150,8 @@ func (s *Server) uploadPart(w http.ResponseWriter, c *call) error {
 			return errInternal(err)
 		}
 	}
-	p, err := s.store.PutPart(ctx, c.bucket, c.key, u.UploadID, n, io.LimitReader(rc, length), cipher)
+	body := &copiedBody{Reader: io.LimitReader(rc, length), bodyChecksum: newBodyChecksum(nil, checksum.None, partAlgorithm(u))}
+	p, err := s.store.PutPart(ctx, c.bucket, c.key, u.UploadID, n, body, cipher)
 	if err != nil {
 		return storeError(err, c)
 	}
@@ -144,8 +161,9 @@ func (s *Server) uploadPart(w http.ResponseWriter, c *call) error {
 		NS           string   `xml:"xmlns,attr"`
 		LastModified string
 		ETag         string
+		checksumXML
 	}
-	return writeXML(w, http.StatusOK, result{NS: s3NS, LastModified: s3Time(p.LastModified), ETag: quoteETag(p.ETag)})
+	return writeXML(w, http.StatusOK, result{NS: s3NS, LastModified: s3Time(p.LastModified), ETag: quoteETag(p.ETag), checksumXML: newChecksumXML(p.Checksums, "")})
 }
 
 func (s *Server) completeMultipartUpload(w http.ResponseWriter, c *call) error {
@@ -161,7 +179,7 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, c *call) error {
 	// CompleteMultipartUpload needs kms:Decrypt only with an additional
 	// checksum (docs/authorization.md §3.1); the catalogue's Checksum trigger reads it from
 	// the upload.
-	ec.Features.Checksum = u.Meta.Extra["checksum-algorithm"] != ""
+	ec.Features.Checksum = u.Meta.Extra[extraChecksumAlg] != ""
 	if err := s.authorize(c, storedEncryption(u.Meta.SSE), ec); err != nil {
 		return err
 	}
@@ -187,7 +205,12 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.store.CompleteIf(c.r.Context(), c.bucket, c.key, u.UploadID, parts, pre)
+	alg := partAlgorithm(u)
+	out, err := s.store.CompleteWith(c.r.Context(), c.bucket, c.key, u.UploadID, parts, pre, multipartChecksums(alg, u.Meta.Extra[extraChecksumType]))
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
 	if err != nil {
 		return conditionalWriteError(err, c, pre)
 	}
@@ -199,9 +222,11 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, c *call) error {
 		Bucket   string
 		Key      string
 		ETag     string
+		checksumXML
 	}
 	loc := requestScheme(c.r) + "://" + c.r.Host + "/" + c.bucket + "/" + c.key
-	return writeXML(w, http.StatusOK, result{NS: s3NS, Location: loc, Bucket: c.bucket, Key: c.key, ETag: quoteETag(out.ETag)})
+	return writeXML(w, http.StatusOK, result{NS: s3NS, Location: loc, Bucket: c.bucket, Key: c.key, ETag: quoteETag(out.ETag),
+		checksumXML: newChecksumXML(out.Checksums, out.Extra[extraChecksumType])})
 }
 
 func (s *Server) abortMultipartUpload(w http.ResponseWriter, c *call) error {
@@ -257,6 +282,7 @@ func (s *Server) listParts(w http.ResponseWriter, c *call) error {
 		LastModified string
 		ETag         string
 		Size         int64
+		checksumXML
 	}
 	type result struct {
 		XMLName              xml.Name `xml:"ListPartsResult"`
@@ -276,7 +302,7 @@ func (s *Server) listParts(w http.ResponseWriter, c *call) error {
 	out := result{NS: s3NS, Bucket: c.bucket, Key: c.key, UploadID: u.UploadID, Initiator: ownerXML{ID: u.Initiator, DisplayName: u.Initiator},
 		Owner: owner(c.resourceAccount), StorageClass: "STANDARD", PartNumberMarker: marker, MaxParts: maxParts, IsTruncated: lp.IsTruncated}
 	for _, p := range lp.Parts {
-		out.Parts = append(out.Parts, part{PartNumber: p.Number, LastModified: s3Time(p.LastModified), ETag: quoteETag(p.ETag), Size: p.Size})
+		out.Parts = append(out.Parts, part{PartNumber: p.Number, LastModified: s3Time(p.LastModified), ETag: quoteETag(p.ETag), Size: p.Size, checksumXML: newChecksumXML(p.Checksums, "")})
 		out.NextPartNumberMarker = p.Number
 	}
 	return writeXML(w, http.StatusOK, out)

@@ -159,6 +159,12 @@ func (s *Server) getObjectOnce(w http.ResponseWriter, c *call, b *world.Bucket) 
 		}
 	}
 	h.Set("Content-Length", strconv.FormatInt(length, 10))
+	// The checksum is the whole object's: it is returned with checksum
+	// mode, and only when the response is the whole object
+	// (docs/decisions.md "Checksums of part and range reads").
+	if checksumModeEnabled(c.r.Header) && start == 0 && length == meta.Size {
+		setChecksumHeaders(h, meta)
+	}
 	if c.operation == "HeadObject" {
 		w.WriteHeader(status)
 		return nil
@@ -247,9 +253,6 @@ func setObjectHeaders(h http.Header, m store.ObjectMeta) {
 		h.Set("X-Amz-Storage-Class", sc)
 	}
 	setSSEHeaders(h, m.SSE)
-	for alg, v := range m.Checksums {
-		h.Set("X-Amz-Checksum-"+alg, v)
-	}
 }
 
 func setSSEHeaders(h http.Header, sse store.SSE) {

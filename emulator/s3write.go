@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/lockstep-dev/lockstep/internal/checksum"
 	"io"
 	"net/http"
 	"net/url"
@@ -141,14 +142,6 @@ func objectMetaFromHeaders(h http.Header) (store.ObjectMeta, error) {
 			return m, err
 		}
 		m.Tags = tags
-	}
-	for _, alg := range []string{"CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME"} {
-		if v := h.Get("X-Amz-Checksum-" + alg); v != "" {
-			if m.Checksums == nil {
-				m.Checksums = map[string]string{}
-			}
-			m.Checksums[alg] = v
-		}
 	}
 	return m, nil
 }
@@ -292,16 +285,24 @@ func (s *Server) putObject(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	meta.LastModified = c.start
-	out, err := s.store.PutIf(c.r.Context(), c.bucket, c.key, newObjectBody(c.r.Body, maxObjectSize), meta, we.cipher, pre)
+	// The object's checksum is the one the request declared, else S3's
+	// default CRC64NVME; a single-request upload's is FULL_OBJECT
+	// (docs/emulator.md "Checksums").
+	declared, compute := requestChecksum(c.r.Header), checksum.CRC64NVME
+	if declared != checksum.None {
+		compute = checksum.None
+	}
+	sum := newBodyChecksum(c.r.Body, declared, compute)
+	meta.Checksums = nil
+	meta.Extra = withChecksumType(meta.Extra, checksum.FullObject)
+	out, err := s.store.PutIf(c.r.Context(), c.bucket, c.key, newObjectBody(c.r.Body, maxObjectSize, sum), meta, we.cipher, pre)
 	if err != nil {
 		return conditionalWriteError(err, c, pre)
 	}
 	h := w.Header()
 	h.Set("ETag", quoteETag(out.ETag))
 	setSSEHeaders(h, out.SSE)
-	for alg, v := range meta.Checksums {
-		h.Set("X-Amz-Checksum-"+alg, v)
-	}
+	setChecksumHeaders(h, out)
 	w.WriteHeader(http.StatusOK)
 	return nil
 }

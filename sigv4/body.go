@@ -260,6 +260,18 @@ func (b *body) VerifiedMD5() (sum [md5.Size]byte, ok bool) {
 	return b.md5Want, b.md5 != nil
 }
 
+// VerifiedChecksum returns the additional checksum the request declared
+// (x-amz-checksum-* header or trailer): its algorithm's name ("CRC32",
+// "CRC64NVME", ...) and raw value. It is meaningful once Read returned
+// io.EOF, which it does only when the payload matched the checksum; ok is
+// false when the request declared none.
+func (b *body) VerifiedChecksum() (alg string, sum []byte, ok bool) {
+	if b.ck.alg == ckNone || b.ckWant == nil {
+		return "", nil, false
+	}
+	return checksumInfo[b.ck.alg].label, b.ckWant, true
+}
+
 func (b *body) Read(p []byte) (int, error) {
 	if b.err != nil {
 		return 0, b.err

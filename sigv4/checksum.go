@@ -9,6 +9,8 @@ import (
 	"hash/crc32"
 	"net/http"
 	"strings"
+
+	"github.com/lockstep-dev/lockstep/internal/checksum"
 )
 
 // checksumAlg is one of S3's additional checksum algorithms
@@ -110,7 +112,7 @@ func (c *checksummer) update(p []byte) {
 	case ckCRC32C:
 		c.c32 = crc32.Update(c.c32, castagnoli, p)
 	case ckCRC64NVME:
-		c.c64 = updateCRC64(c.c64, &crc64NVME, p)
+		c.c64 = checksum.UpdateCRC64NVME(c.c64, p)
 	case ckSHA1, ckSHA256:
 		c.h.Write(p)
 	}
@@ -132,45 +134,3 @@ func (c *checksummer) sum(dst []byte) []byte {
 // castagnoli is the CRC-32C table; crc32 recognises it and uses the
 // hardware instruction where there is one.
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-// crc64NVME holds the slicing-by-8 tables of CRC-64/NVME (reflected
-// polynomial 0x9a6c9329ac4bc9b5, initial value and final XOR all ones),
-// the algorithm S3 calls CRC64NVME. hash/crc64 would compute it only a
-// byte at a time, since it has fast tables for ISO and ECMA alone.
-var crc64NVME = makeCRC64Tables(0x9a6c9329ac4bc9b5)
-
-func makeCRC64Tables(poly uint64) (t [8][256]uint64) {
-	for i := range 256 {
-		crc := uint64(i)
-		for range 8 {
-			if crc&1 == 1 {
-				crc = crc>>1 ^ poly
-			} else {
-				crc >>= 1
-			}
-		}
-		t[0][i] = crc
-	}
-	for i := range 256 {
-		crc := t[0][i]
-		for j := 1; j < 8; j++ {
-			crc = t[0][crc&0xff] ^ crc>>8
-			t[j][i] = crc
-		}
-	}
-	return t
-}
-
-func updateCRC64(crc uint64, t *[8][256]uint64, p []byte) uint64 {
-	crc = ^crc
-	for len(p) >= 8 {
-		crc ^= binary.LittleEndian.Uint64(p)
-		crc = t[7][crc&0xff] ^ t[6][crc>>8&0xff] ^ t[5][crc>>16&0xff] ^ t[4][crc>>24&0xff] ^
-			t[3][crc>>32&0xff] ^ t[2][crc>>40&0xff] ^ t[1][crc>>48&0xff] ^ t[0][crc>>56]
-		p = p[8:]
-	}
-	for _, b := range p {
-		crc = t[0][byte(crc)^b] ^ crc>>8
-	}
-	return ^crc
-}

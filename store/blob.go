@@ -34,6 +34,23 @@ type VerifiedBody interface {
 	VerifiedMD5() (sum [md5.Size]byte, ok bool)
 }
 
+// ChecksummedBody is a body that knows its additional checksums (S3's
+// x-amz-checksum-*) once it has returned io.EOF: algorithm name to base64
+// value. Put and PutPart record them with the object or part, so the
+// checksum is computed in the same pass over the data as the MD5.
+type ChecksummedBody interface {
+	io.Reader
+	Checksums() map[string]string
+}
+
+// bodyChecksums returns the checksums of a ChecksummedBody r, else nil.
+func bodyChecksums(r io.Reader) map[string]string {
+	if cb, ok := r.(ChecksummedBody); ok {
+		return cb.Checksums()
+	}
+	return nil
+}
+
 // writeBlob streams r into a new blob of bucket b, encrypting it when cs
 // is set, and makes it durable. No record names the blob yet: until one
 // does, it is garbage to the next Open. If r fails or ctx ends, the file

@@ -86,6 +86,9 @@ type Part struct {
 	ETag         string
 	Size         int64
 	LastModified time.Time
+	// Checksums are the part's additional checksums (algorithm name to
+	// base64 value), from a ChecksummedBody.
+	Checksums map[string]string
 }
 
 // CompletedPart names one part in a Complete request. ETag may be quoted

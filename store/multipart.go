@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -45,19 +46,20 @@ type uploadRecord struct {
 // partRecord is the file uploads/<id>/part-NNNNN.json. Its blob lives in
 // the bucket's data directory, where Complete leaves it for the object.
 type partRecord struct {
-	V            int       `json:"v"`
-	Number       int       `json:"n"`
-	ETag         string    `json:"etag"`
-	Size         int64     `json:"size"`
-	LastModified time.Time `json:"mtime"`
-	Blob         string    `json:"blob,omitempty"`
-	IV           []byte    `json:"iv,omitempty"`
+	V            int               `json:"v"`
+	Number       int               `json:"n"`
+	ETag         string            `json:"etag"`
+	Size         int64             `json:"size"`
+	LastModified time.Time         `json:"mtime"`
+	Blob         string            `json:"blob,omitempty"`
+	IV           []byte            `json:"iv,omitempty"`
+	Checksums    map[string]string `json:"sums,omitempty"`
 }
 
 func partFile(n int) string { return fmt.Sprintf("part-%05d.json", n) }
 
 func (p partRecord) part() Part {
-	return Part{Number: p.Number, ETag: p.ETag, Size: p.Size, LastModified: p.LastModified}
+	return Part{Number: p.Number, ETag: p.ETag, Size: p.Size, LastModified: p.LastModified, Checksums: maps.Clone(p.Checksums)}
 }
 
 func (u *upload) info() Upload {
@@ -200,7 +202,7 @@ func (s *Store) PutPart(ctx context.Context, bucket, key, uploadID string, n int
 		return Part{}, err
 	}
 	rec := partRecord{V: recordVersion, Number: n, ETag: hex.EncodeToString(w.md5[:]), Size: w.seg.Size,
-		LastModified: s.now(), Blob: w.seg.Blob, IV: w.seg.IV}
+		LastModified: s.now(), Blob: w.seg.Blob, IV: w.seg.IV, Checksums: bodyChecksums(r)}
 	if err := s.commitPart(ctx, b, u, rec); err != nil {
 		if rec.Blob != "" {
 			os.Remove(b.blobPath(rec.Blob))
@@ -347,7 +349,19 @@ func (s *Store) Complete(ctx context.Context, bucket, key, uploadID string, part
 // CompleteIf is Complete with a precondition on the object the upload
 // replaces, checked atomically at the commit (see Precondition). If it
 // fails, the upload is left as it was.
-func (s *Store) CompleteIf(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart, pre Precondition) (_ ObjectMeta, err error) {
+func (s *Store) CompleteIf(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart, pre Precondition) (ObjectMeta, error) {
+	return s.CompleteWith(ctx, bucket, key, uploadID, parts, pre, nil)
+}
+
+// ObjectChecksums computes the checksums of an object from its parts, in
+// order (see CompleteWith).
+type ObjectChecksums func(parts []Part) (map[string]string, error)
+
+// CompleteWith is CompleteIf that gives the object the checksums sums
+// computes from the listed parts (when objSums is not nil), under the
+// upload's lock. If objSums fails, its error is returned and the upload is
+// left as it was.
+func (s *Store) CompleteWith(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart, pre Precondition, objSums ObjectChecksums) (_ ObjectMeta, err error) {
 	defer wrap(&err, "complete upload", bucket, key)
 	b, u, err := s.upload(ctx, bucket, key, uploadID)
 	if err != nil {
@@ -373,6 +387,15 @@ func (s *Store) CompleteIf(ctx context.Context, bucket, key, uploadID string, pa
 		segs[i] = segment{Blob: p.Blob, Size: p.Size, IV: p.IV}
 		meta.Size += p.Size
 		meta.PartSizes[i] = p.Size
+	}
+	if objSums != nil {
+		listed := make([]Part, len(recs))
+		for i, p := range recs {
+			listed[i] = p.part()
+		}
+		if meta.Checksums, err = objSums(listed); err != nil {
+			return ObjectMeta{}, err
+		}
 	}
 	total := md5.Sum(sums)
 	meta.Key = key

@@ -153,7 +153,8 @@ func (b *bucket) commitNew(ctx context.Context, key string, meta ObjectMeta, dat
 // The object appears atomically when Put succeeds. If r returns an error
 // (or ctx ends) before io.EOF, nothing is committed and the error is
 // returned wrapped; so a caller verifying a checksum can fail the upload
-// by returning an error from r at the end.
+// by returning an error from r at the end. When r is a ChecksummedBody,
+// its checksums replace meta.Checksums.
 func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, meta ObjectMeta, c *Cipher) (ObjectMeta, error) {
 	return s.put(ctx, bucket, key, r, meta, c, Precondition{})
 }
@@ -185,6 +186,9 @@ func (s *Store) put(ctx context.Context, bucket, key string, r io.Reader, meta O
 		return ObjectMeta{}, err
 	}
 	meta.PartsCount, meta.PartSizes = 0, nil
+	if sums := bodyChecksums(r); sums != nil {
+		meta.Checksums = sums
+	}
 	return b.commitNew(ctx, key, meta, b.writtenData(w, cs), pre)
 }
 
