@@ -27,6 +27,10 @@ const (
 	ExactTimestamps
 	// Always copies every source object: `cp --recursive`.
 	Always
+	// Checksum is --checksum: copy when the sizes differ or the contents
+	// do, by full-object CRC64NVME, else MD5, else (with a warning) size
+	// (see job.sameContent). ShouldCopy answers for the sizes alone.
+	Checksum
 )
 
 // Direction is the kind of a copy: the AWS CLI's operation names, which
@@ -55,6 +59,8 @@ func (s Strategy) ShouldCopy(d Direction, srcSize, dstSize int64, srcTime, dstTi
 		return true
 	case SizeOnly:
 		return srcSize != dstSize
+	case Checksum:
+		return true // the content decides, after the listings (job.sameContent)
 	}
 	if srcSize != dstSize {
 		return true

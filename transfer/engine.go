@@ -106,6 +106,9 @@ func (j *job) run(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			for d := range work {
+				if j.unchanged(ctx, d) {
+					continue
+				}
 				j.transfer(ctx, d.Src)
 			}
 		}()
@@ -143,6 +146,9 @@ func (j *job) run(ctx context.Context) error {
 				continue
 			}
 			if j.opts.DryRun {
+				if j.unchanged(ctx, d) {
+					continue
+				}
 				j.report(Event{Op: string(j.dir), Source: j.src.display(d.Src.Key), Dest: j.dst.display(d.Src.Key), Size: d.Src.Size, DryRun: true})
 				continue
 			}

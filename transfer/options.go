@@ -62,7 +62,9 @@ type Options struct {
 	// probes only.
 	Preflight bool
 	// Notice receives the lines about the job as a whole: the copy path
-	// chosen, what the preflight proved and what it cannot probe.
+	// chosen, what the preflight proved and what it cannot probe; and
+	// warnings ("warning: ..."), such as --checksum comparing a key by
+	// size alone.
 	Notice func(string)
 }
 

@@ -38,10 +38,11 @@ func (j *job) upload(ctx context.Context, path, bucket, key string) (int64, erro
 		if contentType != "" {
 			in.ContentType = aws.String(contentType)
 		}
+		checksumPut(in)
 		_, err := j.client.PutObject(ctx, in)
 		return size, err
 	}
-	uploadID, err := j.write.createMultipart(ctx, j.client, bucket, key, contentType, nil)
+	uploadID, err := j.write.createMultipart(ctx, j.client, bucket, key, contentType, nil, checksumMultipart)
 	if err != nil {
 		return 0, err
 	}
@@ -53,14 +54,16 @@ func (j *job) upload(ctx context.Context, path, bucket, key string) (int64, erro
 		length := min(partSize, size-off)
 		// The part is read straight from the file: a section the SDK can
 		// hash and rewind for a retry, so no buffer holds it.
-		out, err := j.client.UploadPart(ctx, &s3.UploadPartInput{
+		in := &s3.UploadPartInput{
 			Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
 			PartNumber: aws.Int32(int32(i + 1)), Body: io.NewSectionReader(f, off, length), ContentLength: aws.Int64(length),
-		})
+		}
+		checksumPart(in)
+		out, err := j.client.UploadPart(ctx, in)
 		if err != nil {
 			return err
 		}
-		parts[i] = types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(int32(i + 1))}
+		parts[i] = types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(int32(i + 1)), ChecksumCRC64NVME: out.ChecksumCRC64NVME}
 		return nil
 	})
 	if err == nil {

@@ -33,8 +33,9 @@ func newWriteParams(o Options) writeParams {
 	return w
 }
 
-// createMultipart starts a multipart upload with the write parameters.
-func (w writeParams) createMultipart(ctx context.Context, c *s3.Client, bucket, key, contentType string, meta map[string]string) (string, error) {
+// createMultipart starts a multipart upload with the write parameters;
+// opts set more of the request (the checksum of an upload).
+func (w writeParams) createMultipart(ctx context.Context, c *s3.Client, bucket, key, contentType string, meta map[string]string, opts ...func(*s3.CreateMultipartUploadInput)) (string, error) {
 	in := &s3.CreateMultipartUploadInput{
 		Bucket: aws.String(bucket), Key: aws.String(key),
 		ServerSideEncryption: w.sse, SSEKMSKeyId: w.kmsKeyID, ACL: w.acl, StorageClass: w.storageClass,
@@ -42,6 +43,9 @@ func (w writeParams) createMultipart(ctx context.Context, c *s3.Client, bucket, 
 	}
 	if contentType != "" {
 		in.ContentType = aws.String(contentType)
+	}
+	for _, o := range opts {
+		o(in)
 	}
 	out, err := c.CreateMultipartUpload(ctx, in)
 	if err != nil {

@@ -20,6 +20,7 @@ type transferFlags struct {
 	opts            transfer.Options
 	sizeOnly        bool
 	exactTimestamps bool
+	checksum        bool
 	recursive       bool
 	profile         string
 	region          string
@@ -37,6 +38,7 @@ func (f *transferFlags) register(cmd *cobra.Command, sync bool) {
 		fs.IntVar(&f.opts.MaxDelete, "max-delete", -1, "with --delete, delete nothing when more than `N` objects would be deleted")
 		fs.BoolVar(&f.sizeOnly, "size-only", false, "copy only when the sizes differ")
 		fs.BoolVar(&f.exactTimestamps, "exact-timestamps", false, "from S3 to local, keep same-sized files only when the times are equal")
+		fs.BoolVar(&f.checksum, "checksum", false, "copy when the contents differ: full-object CRC64NVME, else MD5 ETag, else size (with a warning)")
 	} else {
 		fs.BoolVar(&f.recursive, "recursive", false, "copy every object below SRC")
 	}
@@ -137,8 +139,10 @@ func (f *transferFlags) run(cmd *cobra.Command, args []string, verb string) erro
 		return badInput(fmt.Errorf("%s and %s are both local paths: one side must be s3://bucket[/prefix]", src, dst))
 	}
 	switch {
-	case f.sizeOnly && f.exactTimestamps:
-		return badInput(errors.New("--size-only and --exact-timestamps are two rules: choose one"))
+	case f.sizeOnly && f.exactTimestamps, f.checksum && (f.sizeOnly || f.exactTimestamps):
+		return badInput(errors.New("--size-only, --exact-timestamps and --checksum are different rules: choose one"))
+	case f.checksum:
+		f.opts.Strategy = transfer.Checksum
 	case f.sizeOnly:
 		f.opts.Strategy = transfer.SizeOnly
 	case f.exactTimestamps:
