@@ -6,9 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"hash/crc32"
 	"hash/crc64"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -241,5 +245,43 @@ func TestCreateMultipartUploadChecksumType(t *testing.T) {
 		if e := asSvcErr(t, err); e.Status != http.StatusBadRequest || e.Code != "InvalidRequest" {
 			t.Errorf("%q %q: %+v, want 400 InvalidRequest", tc.alg, tc.typ, e)
 		}
+	}
+}
+
+// TestChecksumsWithAWSCLI: the AWS CLI v2 reads checksums with `aws s3api
+// head-object --checksum-mode ENABLED`. An object it puts with SHA256 comes
+// back with the data's SHA256; one it puts without a checksum (the
+// installed CLI predates S3's default checksums and sends none) has the
+// default full-object CRC64NVME, which this CLI's model does not print, so
+// the response headers of its debug log are read. Without checksum mode,
+// no checksum.
+func TestChecksumsWithAWSCLI(t *testing.T) {
+	s := startEmulator(t, s3WorldYAML)
+	run := awsCLIv2(t, s, s3Admin)
+	data := []byte("checked by the AWS CLI\n")
+	file := filepath.Join(t.TempDir(), "f.txt")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sha := sha256.Sum256(data)
+	if r := run("s3api", "put-object", "--bucket", "data", "--key", "sha.txt", "--body", file, "--checksum-algorithm", "SHA256"); r.exit != 0 {
+		t.Fatalf("put-object: exit %d: %s", r.exit, r.stderr)
+	}
+	var head struct{ ChecksumSHA256 string }
+	r := run("s3api", "head-object", "--bucket", "data", "--key", "sha.txt", "--checksum-mode", "ENABLED")
+	if r.exit != 0 || json.Unmarshal([]byte(r.stdout), &head) != nil || head.ChecksumSHA256 != b64(sha[:]) {
+		t.Errorf("head-object --checksum-mode ENABLED of a SHA256 upload: exit %d: %s%s", r.exit, r.stdout, r.stderr)
+	}
+	if r := run("s3api", "put-object", "--bucket", "data", "--key", "plain.txt", "--body", file); r.exit != 0 {
+		t.Fatalf("put-object: exit %d: %s", r.exit, r.stderr)
+	}
+	r = run("--debug", "s3api", "head-object", "--bucket", "data", "--key", "plain.txt", "--checksum-mode", "ENABLED")
+	want := "'X-Amz-Checksum-Crc64nvme': '" + b64(crc64nvme(data)) + "', 'X-Amz-Checksum-Type': 'FULL_OBJECT'"
+	if r.exit != 0 || !strings.Contains(r.stderr, want) {
+		t.Errorf("head-object --checksum-mode ENABLED of an upload without a checksum: exit %d; the response headers lack %s", r.exit, want)
+	}
+	r = run("--debug", "s3api", "head-object", "--bucket", "data", "--key", "sha.txt")
+	if r.exit != 0 || strings.Contains(r.stderr, "'X-Amz-Checksum-") {
+		t.Errorf("head-object without checksum mode: exit %d, or a checksum header came back", r.exit)
 	}
 }
