@@ -96,3 +96,18 @@ func TestCompositeAndParse(t *testing.T) {
 		t.Error("Parse(MD5) != None")
 	}
 }
+
+// BenchmarkHasher measures each algorithm over 1 MiB writes: the cost the
+// emulator adds to an upload it hashes for S3's default checksum.
+func BenchmarkHasher(b *testing.B) {
+	buf := make([]byte, 1<<20)
+	for _, alg := range All {
+		b.Run(alg.String(), func(b *testing.B) {
+			h := New(alg)
+			b.SetBytes(int64(len(buf)))
+			for b.Loop() {
+				h.Write(buf)
+			}
+		})
+	}
+}

@@ -17,12 +17,12 @@ const (
 	polyCRC64NVME = 0x9a6c9329ac4bc9b5
 )
 
-// crc64NVME holds the slicing-by-8 tables of CRC-64/NVME, the algorithm S3
-// calls CRC64NVME. hash/crc64 computes it with the same polynomial but a
-// byte at a time, since it has fast tables for ISO and ECMA alone.
+// crc64NVME holds the slicing-by-16 tables of CRC-64/NVME, the algorithm
+// S3 calls CRC64NVME. hash/crc64 computes it with the same polynomial but
+// a byte at a time, since it has fast tables for ISO and ECMA alone.
 var crc64NVME = makeCRC64Tables(polyCRC64NVME)
 
-func makeCRC64Tables(poly uint64) (t [8][256]uint64) {
+func makeCRC64Tables(poly uint64) (t [16][256]uint64) {
 	for i := range 256 {
 		crc := uint64(i)
 		for range 8 {
@@ -36,7 +36,7 @@ func makeCRC64Tables(poly uint64) (t [8][256]uint64) {
 	}
 	for i := range 256 {
 		crc := t[0][i]
-		for j := 1; j < 8; j++ {
+		for j := 1; j < 16; j++ {
 			crc = t[0][crc&0xff] ^ crc>>8
 			t[j][i] = crc
 		}
@@ -49,11 +49,14 @@ func makeCRC64Tables(poly uint64) (t [8][256]uint64) {
 func UpdateCRC64NVME(crc uint64, p []byte) uint64 {
 	t := &crc64NVME
 	crc = ^crc
-	for len(p) >= 8 {
-		crc ^= binary.LittleEndian.Uint64(p)
-		crc = t[7][crc&0xff] ^ t[6][crc>>8&0xff] ^ t[5][crc>>16&0xff] ^ t[4][crc>>24&0xff] ^
-			t[3][crc>>32&0xff] ^ t[2][crc>>40&0xff] ^ t[1][crc>>48&0xff] ^ t[0][crc>>56]
-		p = p[8:]
+	for len(p) >= 16 {
+		a := crc ^ binary.LittleEndian.Uint64(p)
+		b := binary.LittleEndian.Uint64(p[8:])
+		crc = t[15][a&0xff] ^ t[14][a>>8&0xff] ^ t[13][a>>16&0xff] ^ t[12][a>>24&0xff] ^
+			t[11][a>>32&0xff] ^ t[10][a>>40&0xff] ^ t[9][a>>48&0xff] ^ t[8][a>>56] ^
+			t[7][b&0xff] ^ t[6][b>>8&0xff] ^ t[5][b>>16&0xff] ^ t[4][b>>24&0xff] ^
+			t[3][b>>32&0xff] ^ t[2][b>>40&0xff] ^ t[1][b>>48&0xff] ^ t[0][b>>56]
+		p = p[16:]
 	}
 	for _, b := range p {
 		crc = t[0][byte(crc)^b] ^ crc>>8
