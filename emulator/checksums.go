@@ -1,10 +1,9 @@
 package emulator
 
 import (
-	"errors"
+	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/lockstep-dev/lockstep/internal/checksum"
@@ -212,15 +211,21 @@ func errPartChecksum(u store.Upload, got checksum.Algorithm) error {
 // multipartChecksums computes a multipart object's checksum from its
 // parts' checksums (docs/emulator.md "Checksums"): COMPOSITE is the
 // checksum of the concatenated part checksums with "-N"; FULL_OBJECT the
-// CRC of the whole data, combined from the parts' CRCs.
-func multipartChecksums(alg checksum.Algorithm, typ string) store.ObjectChecksums {
+// CRC of the whole data, combined from the parts' CRCs. A part whose
+// checksum the request lists (listed: part number to checksums) must have
+// that checksum, else the part is invalid, as a wrong ETag is.
+func multipartChecksums(alg checksum.Algorithm, typ string, listed map[int]checksumXML) store.ObjectChecksums {
 	return func(parts []store.Part) (map[string]string, error) {
 		raw := make([][]byte, len(parts))
 		for i, p := range parts {
-			v := p.Checksums[alg.String()]
-			sum, ok := checksum.Decode(alg, v)
+			for name, v := range listed[p.Number].values() {
+				if p.Checksums[name] != v {
+					return nil, fmt.Errorf("%w: part %d has another %s checksum than %s", store.ErrInvalidPart, p.Number, name, v)
+				}
+			}
+			sum, ok := checksum.Decode(alg, p.Checksums[alg.String()])
 			if !ok {
-				return nil, errorf(http.StatusBadRequest, "InvalidPart", "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.").with("PartNumber", strconv.Itoa(p.Number))
+				return nil, fmt.Errorf("%w: part %d has no %s checksum", store.ErrInvalidPart, p.Number, alg)
 			}
 			raw[i] = sum
 		}
@@ -231,7 +236,7 @@ func multipartChecksums(alg checksum.Algorithm, typ string) store.ObjectChecksum
 		for i := 1; i < len(raw); i++ {
 			var ok bool
 			if total, ok = checksum.Combine(alg, total, raw[i], parts[i].Size); !ok {
-				return nil, errInternal(errors.New("combine the parts' " + alg.String()))
+				return nil, fmt.Errorf("combining the parts' %s: not a CRC", alg)
 			}
 		}
 		return map[string]string{alg.String(): checksum.Encode(total)}, nil
@@ -247,6 +252,17 @@ type checksumXML struct {
 	ChecksumSHA1      string `xml:",omitempty"`
 	ChecksumSHA256    string `xml:",omitempty"`
 	ChecksumType      string `xml:",omitempty"`
+}
+
+// values returns the checksums x carries, algorithm name to value.
+func (x checksumXML) values() map[string]string {
+	out := map[string]string{}
+	for _, kv := range [][2]string{{"CRC32", x.ChecksumCRC32}, {"CRC32C", x.ChecksumCRC32C}, {"CRC64NVME", x.ChecksumCRC64NVME}, {"SHA1", x.ChecksumSHA1}, {"SHA256", x.ChecksumSHA256}} {
+		if kv[1] != "" {
+			out[kv[0]] = kv[1]
+		}
+	}
+	return out
 }
 
 func newChecksumXML(sums map[string]string, typ string) checksumXML {

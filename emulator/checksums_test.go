@@ -209,6 +209,22 @@ func TestMultipartChecksums(t *testing.T) {
 			}
 		})
 	}
+	t.Run("wrong part checksum", func(t *testing.T) {
+		key := aws.String("wrong")
+		up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("data"), Key: key, ChecksumAlgorithm: types.ChecksumAlgorithmCrc32})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("data"), Key: key, UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: bytes.NewReader(parts[0]), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("data"), Key: key, UploadId: up.UploadId,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: out.ETag, ChecksumCRC32: aws.String(b64(crc32ieee(parts[1])))}}}})
+		if e := asSvcErr(t, err); e.Code != "InvalidPart" || e.Status != http.StatusBadRequest {
+			t.Errorf("Complete with a wrong part checksum: %+v, want 400 InvalidPart", e)
+		}
+	})
 	t.Run("copy", func(t *testing.T) {
 		for _, tc := range []struct {
 			alg  types.ChecksumAlgorithm

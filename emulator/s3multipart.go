@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"encoding/xml"
-	"errors"
 	"github.com/lockstep-dev/lockstep/internal/checksum"
 	"io"
 	"net/http"
@@ -188,6 +187,7 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, c *call) error {
 		Parts   []struct {
 			PartNumber int
 			ETag       string
+			checksumXML
 		} `xml:"Part"`
 	}
 	body, err := io.ReadAll(io.LimitReader(c.r.Body, 4<<20))
@@ -198,19 +198,17 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, c *call) error {
 		return errMalformedXML()
 	}
 	parts := make([]store.CompletedPart, len(req.Parts))
+	listed := make(map[int]checksumXML, len(req.Parts))
 	for i, p := range req.Parts {
 		parts[i] = store.CompletedPart{Number: p.PartNumber, ETag: p.ETag}
+		listed[p.PartNumber] = p.checksumXML
 	}
 	pre, err := writePrecondition(c.r.Header)
 	if err != nil {
 		return err
 	}
 	alg := partAlgorithm(u)
-	out, err := s.store.CompleteWith(c.r.Context(), c.bucket, c.key, u.UploadID, parts, pre, multipartChecksums(alg, u.Meta.Extra[extraChecksumType]))
-	var ae *apiError
-	if errors.As(err, &ae) {
-		return ae
-	}
+	out, err := s.store.CompleteWith(c.r.Context(), c.bucket, c.key, u.UploadID, parts, pre, multipartChecksums(alg, u.Meta.Extra[extraChecksumType], listed))
 	if err != nil {
 		return conditionalWriteError(err, c, pre)
 	}
