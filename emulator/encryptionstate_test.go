@@ -77,6 +77,14 @@ func TestKMSCallsFollowTheObjectsEncryption(t *testing.T) {
 			_, err := reader.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String("secret.txt")})
 			return err
 		}, "AccessDenied"},
+		{"HeadObject of the SSE-KMS object needs no KMS permission", func() error {
+			_, err := reader.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bucket, Key: aws.String("secret.txt")})
+			return err
+		}, ""},
+		{"HeadObject of the SSE-KMS object in checksum mode needs kms:Decrypt (docs/authorization.md §3.1)", func() error {
+			_, err := reader.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bucket, Key: aws.String("secret.txt"), ChecksumMode: types.ChecksumModeEnabled})
+			return err
+		}, "Forbidden"},
 		{"CopyObject from the SSE-KMS object needs kms:Decrypt on its key", func() error {
 			_, err := reader.CopyObject(ctx, &s3.CopyObjectInput{Bucket: bucket, Key: aws.String("secret-copy.txt"),
 				CopySource: aws.String("kms-default/secret.txt"), ServerSideEncryption: types.ServerSideEncryptionAes256})

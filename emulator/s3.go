@@ -313,6 +313,9 @@ func features(r *http.Request) s3ops.Features {
 		ObjectLock: h.Get("X-Amz-Object-Lock-Mode") != "" || h.Get("X-Amz-Object-Lock-Retain-Until-Date") != "",
 		LegalHold:  h.Get("X-Amz-Object-Lock-Legal-Hold") != "",
 		Checksum:   h.Get("X-Amz-Checksum-Algorithm") != "",
+		// HeadObject in checksum mode on an SSE-KMS object needs KMS
+		// permissions (docs/authorization.md §3.1).
+		ChecksumMode: checksumModeEnabled(h),
 	}
 	// x-amz-acl: private alone asks for the ACL every object gets anyway:
 	// it adds no s3:PutObjectAcl check (docs/decisions.md, "private

@@ -108,8 +108,9 @@ func (s *Server) getObjectOnce(w http.ResponseWriter, c *call, b *world.Bucket) 
 	// through its ACL (docs/authorization.md §2.5 object context).
 	obj := ownedObject{target: s3ops.Object, bucket: b, meta: meta}
 	// GET decrypts the object: S3 calls kms:Decrypt for the caller. A
-	// HEAD needs no KMS permission: the catalogue's HeadObject row lists
-	// no KMS call (docs/decisions.md #4).
+	// plain HEAD needs no KMS permission (docs/decisions.md #4); in
+	// checksum mode it needs kms:GenerateDataKey and kms:Decrypt (the
+	// catalogue's HeadObject row, docs/authorization.md §3.1).
 	if err := s.authorize(c, storedEncryption(meta.SSE), ec, obj); err != nil {
 		return err
 	}

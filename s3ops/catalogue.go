@@ -66,6 +66,9 @@ const (
 	// Checksum applies when the multipart upload carries an additional
 	// checksum (x-amz-checksum-algorithm).
 	Checksum
+	// ChecksumMode applies when a read asks for the object's checksum
+	// (x-amz-checksum-mode: ENABLED).
+	ChecksumMode
 )
 
 var triggerNames = [...]string{
@@ -73,7 +76,7 @@ var triggerNames = [...]string{
 	"with x-amz-tagging", "with object lock retention headers", "with x-amz-object-lock-legal-hold",
 	"when the copy source has no versionId", "when the copy source has a versionId",
 	"with an ACL other than private", "with x-amz-object-ownership", "with x-amz-bucket-object-lock-enabled",
-	"with an additional checksum",
+	"with an additional checksum", "with x-amz-checksum-mode",
 }
 
 func (t Trigger) String() string { return triggerNames[t] }
@@ -191,7 +194,7 @@ type Features struct {
 	VersionID, ACL, Tagging, ObjectLock, LegalHold bool
 	SourceVersionID                                bool
 	NonPrivateACL, ObjectOwnership, BucketLock     bool
-	Checksum                                       bool
+	Checksum, ChecksumMode                         bool
 	// KMS is true when the object written or read is SSE-KMS; SourceKMS
 	// when the copy source is.
 	KMS, SourceKMS bool
@@ -225,6 +228,8 @@ func (f Features) has(t Trigger) bool {
 		return f.BucketLock
 	case Checksum:
 		return f.Checksum
+	case ChecksumMode:
+		return f.ChecksumMode
 	}
 	return false
 }
