@@ -107,6 +107,8 @@ func TestSyncCommand(t *testing.T) {
 		{"upload", []string{"sync", dir, "s3://site/www", "--exclude", "*.png", ep}, "", 0,
 			[]string{"upload: " + dir + "/css/a.css to s3://site/www/css/a.css", "upload: " + dir + "/index.html to s3://site/www/index.html"}, []string{"sync: 2 copied"}},
 		{"no change", []string{"sync", dir, "s3://site/www", "--exclude", "*.png", ep}, "", 0, nil, []string{"0 copied (0 B), 2 unchanged"}},
+		{"no change by checksum", []string{"sync", dir, "s3://site/www", "--exclude", "*.png", "--checksum", ep}, "", 0, nil, []string{"0 copied (0 B), 2 unchanged"}},
+		{"two rules", []string{"sync", dir, "s3://site/www", "--checksum", "--size-only", ep}, "", 2, nil, []string{"choose one"}},
 		{"max-delete", []string{"sync", dir + "/css", "s3://site/www", "--delete", "--max-delete", "1", ep}, "", 1,
 			[]string{"upload: " + dir + "/css/a.css to s3://site/www/a.css"},
 			[]string{"2 deletions not run (more than --max-delete)", "deletions refused: --delete would delete 2 objects, more than --max-delete 1; nothing deleted"}},
