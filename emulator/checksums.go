@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/lockstep-dev/lockstep/internal/checksum"
+	"github.com/lockstep-dev/lockstep/sigv4"
 	"github.com/lockstep-dev/lockstep/store"
 )
 
@@ -213,8 +215,10 @@ func errPartChecksum(u store.Upload, got checksum.Algorithm) error {
 // checksum of the concatenated part checksums with "-N"; FULL_OBJECT the
 // CRC of the whole data, combined from the parts' CRCs. A part whose
 // checksum the request lists (listed: part number to checksums) must have
-// that checksum, else the part is invalid, as a wrong ETag is.
-func multipartChecksums(alg checksum.Algorithm, typ string, listed map[int]checksumXML) store.ObjectChecksums {
+// that checksum, else the part is invalid, as a wrong ETag is. want is
+// the object's checksum the request declared (its x-amz-checksum-*
+// header), if any: another value fails with BadDigest.
+func multipartChecksums(alg checksum.Algorithm, typ string, listed map[int]checksumXML, want string) store.ObjectChecksums {
 	return func(parts []store.Part) (map[string]string, error) {
 		raw := make([][]byte, len(parts))
 		for i, p := range parts {
@@ -229,17 +233,24 @@ func multipartChecksums(alg checksum.Algorithm, typ string, listed map[int]check
 			}
 			raw[i] = sum
 		}
+		var sum string
 		if typ == checksum.Composite {
-			return map[string]string{alg.String(): checksum.CompositeSum(alg, raw)}, nil
-		}
-		total := raw[0]
-		for i := 1; i < len(raw); i++ {
-			var ok bool
-			if total, ok = checksum.Combine(alg, total, raw[i], parts[i].Size); !ok {
-				return nil, fmt.Errorf("combining the parts' %s: not a CRC", alg)
+			sum = checksum.CompositeSum(alg, raw)
+		} else {
+			total := raw[0]
+			for i := 1; i < len(raw); i++ {
+				var ok bool
+				if total, ok = checksum.Combine(alg, total, raw[i], parts[i].Size); !ok {
+					return nil, fmt.Errorf("combining the parts' %s: not a CRC", alg)
+				}
 			}
+			sum = checksum.Encode(total)
 		}
-		return map[string]string{alg.String(): checksum.Encode(total)}, nil
+		// A composite value may be declared with or without its "-N".
+		if want != "" && want != sum && want+"-"+strconv.Itoa(len(parts)) != sum {
+			return nil, sigv4.ErrBadDigest(alg.String())
+		}
+		return map[string]string{alg.String(): sum}, nil
 	}
 }
 

@@ -301,3 +301,46 @@ func TestChecksumsWithAWSCLI(t *testing.T) {
 		t.Errorf("head-object without checksum mode: exit %d, or a checksum header came back", r.exit)
 	}
 }
+
+// TestCompleteMultipartUploadObjectChecksum: CompleteMultipartUpload's
+// x-amz-checksum-* is the object's checksum, not its XML body's: the right
+// value completes the upload, another fails with BadDigest and leaves the
+// upload to be completed.
+func TestCompleteMultipartUploadObjectChecksum(t *testing.T) {
+	s := startEmulator(t, s3WorldYAML)
+	ctx := context.Background()
+	c := s.s3(t, s3Admin)
+	data := []byte("one part")
+	key := aws.String("full")
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("data"), Key: key, ChecksumAlgorithm: types.ChecksumAlgorithmCrc64nvme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("data"), Key: key, UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: bytes.NewReader(data), ChecksumAlgorithm: types.ChecksumAlgorithmCrc64nvme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		sum      []byte
+		wantCode string
+	}{
+		{crc64nvme([]byte("another")), "BadDigest"},
+		{crc64nvme(data), ""},
+	} {
+		_, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("data"), Key: key, UploadId: up.UploadId,
+			ChecksumCRC64NVME: aws.String(b64(tc.sum)), ChecksumType: types.ChecksumTypeFullObject,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: out.ETag, ChecksumCRC64NVME: out.ChecksumCRC64NVME}}}})
+		if tc.wantCode == "" {
+			if err != nil {
+				t.Errorf("Complete with the object's CRC64NVME: %v", err)
+			}
+			continue
+		}
+		if e := asSvcErr(t, err); e.Code != tc.wantCode || e.Status != http.StatusBadRequest {
+			t.Errorf("Complete with another CRC64NVME: %+v, want 400 %s", e, tc.wantCode)
+		}
+	}
+	if got := headChecksum(t, c, "full", types.ChecksumModeEnabled); got.CRC64NVME != b64(crc64nvme(data)) {
+		t.Errorf("HeadObject %+v", got)
+	}
+}

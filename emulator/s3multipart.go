@@ -208,7 +208,7 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	alg := partAlgorithm(u)
-	out, err := s.store.CompleteWith(c.r.Context(), c.bucket, c.key, u.UploadID, parts, pre, multipartChecksums(alg, u.Meta.Extra[extraChecksumType], listed))
+	out, err := s.store.CompleteWith(c.r.Context(), c.bucket, c.key, u.UploadID, parts, pre, multipartChecksums(alg, u.Meta.Extra[extraChecksumType], listed, c.r.Header.Get(alg.Header())))
 	if err != nil {
 		return conditionalWriteError(err, c, pre)
 	}

@@ -235,6 +235,10 @@ func errIncomplete(msg string) *Error {
 	return newError(http.StatusBadRequest, "IncompleteBody", msg)
 }
 
+// ErrBadDigest is S3's BadDigest for a checksum of algorithm ("CRC32",
+// "CRC64NVME", ...) that does not match the data.
+func ErrBadDigest(algorithm string) *Error { return errBadDigest(algorithm) }
+
 func errBadDigest(algorithm string) *Error {
 	return newError(http.StatusBadRequest, "BadDigest", "The "+algorithm+" you specified did not match the calculated checksum.")
 }
