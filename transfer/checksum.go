@@ -145,3 +145,26 @@ func checksumMultipart(in *s3.CreateMultipartUploadInput) {
 }
 
 func checksumPart(in *s3.UploadPartInput) { in.ChecksumAlgorithm = types.ChecksumAlgorithmCrc64nvme }
+
+// checksumComplete declares the object's full-object CRC64NVME, combined
+// from the parts' (each partSize bytes but the last, of an object of
+// size bytes), so that S3 checks the whole object against it at
+// CompleteMultipartUpload. Without every part's CRC, it declares none.
+func checksumComplete(in *s3.CompleteMultipartUploadInput, parts []types.CompletedPart, partSize, size int64) {
+	var total []byte
+	for i, p := range parts {
+		sum, ok := checksum.Decode(checksum.CRC64NVME, aws.ToString(p.ChecksumCRC64NVME))
+		if !ok {
+			return
+		}
+		if i == 0 {
+			total = sum
+			continue
+		}
+		length := min(partSize, size-int64(i)*partSize)
+		if total, ok = checksum.Combine(checksum.CRC64NVME, total, sum, length); !ok {
+			return
+		}
+	}
+	in.ChecksumCRC64NVME, in.ChecksumType = aws.String(checksum.Encode(total)), types.ChecksumTypeFullObject
+}

@@ -67,10 +67,12 @@ func (j *job) upload(ctx context.Context, path, bucket, key string) (int64, erro
 		return nil
 	})
 	if err == nil {
-		_, err = j.client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+		in := &s3.CompleteMultipartUploadInput{
 			Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
 			MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
-		})
+		}
+		checksumComplete(in, parts, partSize, size)
+		_, err = j.client.CompleteMultipartUpload(ctx, in)
 	}
 	if err != nil {
 		return 0, abortMultipart(ctx, j.client, bucket, key, uploadID, err)
