@@ -135,9 +135,10 @@ func (j *job) warn(msg string) {
 	j.opts.Notice("warning: " + msg)
 }
 
-// checksumUpload makes an upload carry a full-object CRC64NVME, which S3
-// verifies and keeps: --checksum compares it later without reading the
-// object (docs/sync.md "What is copied").
+// checksumPut and its kin make an upload (of a file, or a streamed copy)
+// carry a full-object CRC64NVME, which S3 verifies and keeps: --checksum
+// compares it later without reading the object (docs/sync.md "What is
+// copied").
 func checksumPut(in *s3.PutObjectInput) { in.ChecksumAlgorithm = types.ChecksumAlgorithmCrc64nvme }
 
 func checksumMultipart(in *s3.CreateMultipartUploadInput) {

@@ -85,7 +85,7 @@ func (j *job) streamCopy(ctx context.Context, srcBucket, srcKey, bucket, key str
 	// docs/decisions.md): an upload S3 created is always known, and
 	// aborted below when Ctrl-C came meanwhile.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
-	uploadID, err := j.write.createMultipart(cctx, j.client, bucket, key, aws.ToString(head.ContentType), head.Metadata)
+	uploadID, err := j.write.createMultipart(cctx, j.client, bucket, key, aws.ToString(head.ContentType), head.Metadata, checksumMultipart)
 	cancel()
 	if err != nil {
 		return 0, err
@@ -108,21 +108,25 @@ func (j *job) streamCopy(ctx context.Context, srcBucket, srcKey, bucket, key str
 			return err
 		}
 		// A bytes.Reader the SDK can rewind for a retry of the upload.
-		out, err := j.client.UploadPart(ctx, &s3.UploadPartInput{
+		in := &s3.UploadPartInput{
 			Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
 			PartNumber: aws.Int32(int32(i + 1)), Body: bytes.NewReader(*buf), ContentLength: aws.Int64(length),
-		})
+		}
+		checksumPart(in)
+		out, err := j.client.UploadPart(ctx, in)
 		if err != nil {
 			return err
 		}
-		parts[i] = types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(int32(i + 1))}
+		parts[i] = types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(int32(i + 1)), ChecksumCRC64NVME: out.ChecksumCRC64NVME}
 		return nil
 	})
 	if err == nil {
-		_, err = j.client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+		in := &s3.CompleteMultipartUploadInput{
 			Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
 			MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
-		})
+		}
+		checksumComplete(in, parts, partSize, size)
+		_, err = j.client.CompleteMultipartUpload(ctx, in)
 	}
 	if err != nil {
 		return 0, abortMultipart(ctx, j.client, bucket, key, uploadID, err)
@@ -155,6 +159,7 @@ func (j *job) streamSmall(ctx context.Context, srcBucket, srcKey, bucket, key st
 		ContentType: out.ContentType, Metadata: out.Metadata,
 		ServerSideEncryption: j.write.sse, SSEKMSKeyId: j.write.kmsKeyID, ACL: j.write.acl, StorageClass: j.write.storageClass,
 	}
+	checksumPut(in)
 	if _, err := j.client.PutObject(ctx, in); err != nil {
 		return 0, err
 	}
