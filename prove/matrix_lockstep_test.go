@@ -28,6 +28,10 @@ func TestProofMatrixLockstep(t *testing.T) {
 		{client: plan.Lockstep, args: "lockstep sync ./up s3://dst-a/p/ --exclude * --include *.txt", max: mib},
 		{client: plan.Lockstep, args: "lockstep sync ./up s3://cmk-b/p/ --sse=aws:kms --sse-kms-key-id " + matrixKey},
 		{client: plan.Lockstep, args: "lockstep sync ./up s3://dst-b/p/ --acl bucket-owner-full-control", max: mib},
+		// Seed 003's path: a server-side multipart copy into another
+		// account's bucket whose default key is a customer managed key
+		// (UploadPartCopy needs kms:Decrypt of that key).
+		{client: plan.Lockstep, args: "lockstep sync s3://src-a/p/ s3://cmk-b/q/"},
 		{client: plan.Lockstep, args: "lockstep cp ./k.txt s3://dst-a/p/"},
 		{client: plan.Lockstep, args: "lockstep cp s3://src-a/p/k.txt ./dir/", max: mib},
 		{client: plan.Lockstep, args: "lockstep cp s3://src-a/p/k.txt s3://dst-b/q/"},
