@@ -20,7 +20,11 @@ func (f *transferFlags) printPlan(cmd *cobra.Command, args []string, verb, forma
 		return badInput(err)
 	}
 	if format == "text" {
-		fmt.Fprintf(cmd.ErrOrStderr(), "(for the bucket and key policies of other accounts' buckets, and to prove the plan: lockstep plan --world FILE --principal ARN --prove -- %s)\n", strings.Join(words, " "))
+		quoted := make([]string, len(words))
+		for i, w := range words {
+			quoted[i] = shellQuote(w)
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "(for the bucket and key policies of other accounts' buckets, and to prove the plan: lockstep plan --world FILE --principal ARN --prove -- %s)\n", strings.Join(quoted, " "))
 	}
 	r := planRun{}
 	return r.run(cmd, c, format, "")

@@ -15,24 +15,32 @@ func TestSyncPlan(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		args []string
-		// planned is the command line lockstep plan reads.
+		// planned is the command line lockstep plan reads, hint the
+		// same for a shell.
 		planned []string
+		hint    string
 	}{
 		{"upload with delete and filters",
 			[]string{"sync", "--plan", "./up", "s3://dst-a/p", "--delete", "--exclude", "*", "--include", "*.txt", nowhere},
-			[]string{"lockstep", "sync", "./up", "s3://dst-a/p", "--delete", "--endpoint-url=http://127.0.0.1:1", "--exclude=*", "--include=*.txt"}},
+			[]string{"lockstep", "sync", "./up", "s3://dst-a/p", "--delete", "--endpoint-url=http://127.0.0.1:1", "--exclude=*", "--include=*.txt"},
+			"lockstep sync ./up s3://dst-a/p --delete --endpoint-url=http://127.0.0.1:1 '--exclude=*' '--include=*.txt'"},
 		{"S3 to S3 into SSE-KMS",
 			[]string{"sync", "s3://src-a/p", "s3://dst-a/q", "--sse=aws:kms", "--sse-kms-key-id", "arn:aws:kms:us-east-1:111111111111:key/k", "--plan", nowhere},
-			[]string{"lockstep", "sync", "s3://src-a/p", "s3://dst-a/q", "--endpoint-url=http://127.0.0.1:1", "--sse=aws:kms", "--sse-kms-key-id=arn:aws:kms:us-east-1:111111111111:key/k"}},
+			[]string{"lockstep", "sync", "s3://src-a/p", "s3://dst-a/q", "--endpoint-url=http://127.0.0.1:1", "--sse=aws:kms", "--sse-kms-key-id=arn:aws:kms:us-east-1:111111111111:key/k"},
+			"lockstep sync s3://src-a/p s3://dst-a/q --endpoint-url=http://127.0.0.1:1 --sse=aws:kms --sse-kms-key-id=arn:aws:kms:us-east-1:111111111111:key/k"},
 		{"cp of one object",
 			[]string{"cp", "--plan", "s3://src-a/p/k.txt", "./dir/", nowhere},
-			[]string{"lockstep", "cp", "s3://src-a/p/k.txt", "./dir/", "--endpoint-url=http://127.0.0.1:1"}},
+			[]string{"lockstep", "cp", "s3://src-a/p/k.txt", "./dir/", "--endpoint-url=http://127.0.0.1:1"},
+			"lockstep cp s3://src-a/p/k.txt ./dir/ --endpoint-url=http://127.0.0.1:1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, format := range []string{"text", "json", "terraform"} {
 				code, got, stderr := runCLI(t, append(tc.args, "--output", format)...)
 				if code != 0 {
 					t.Fatalf("--output %s: exit %d: %s", format, code, stderr)
+				}
+				if hint := "--prove -- " + tc.hint + ")"; format == "text" && !strings.Contains(stderr, hint) {
+					t.Errorf("the hint on standard error does not end in %q: %s", hint, stderr)
 				}
 				code, want, stderr := runCLI(t, append([]string{"plan", "--output", format, "--"}, tc.planned...)...)
 				if code != 0 {
