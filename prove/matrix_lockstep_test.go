@@ -36,6 +36,10 @@ func TestProofMatrixLockstep(t *testing.T) {
 		{client: plan.Lockstep, args: "lockstep cp s3://src-a/p/k.txt ./dir/", max: mib},
 		{client: plan.Lockstep, args: "lockstep cp s3://src-a/p/k.txt s3://dst-b/q/"},
 		{client: plan.Lockstep, args: "lockstep cp s3://src-a/p ./dir --recursive", max: mib},
+		{client: plan.Lockstep, args: "lockstep cp ./up s3://dst-a/p --recursive"},
+		// The comparing rules change no call.
+		{client: plan.Lockstep, args: "lockstep sync s3://src-a/p/ ./dir --exact-timestamps", max: mib},
+		{client: plan.Lockstep, args: "lockstep sync ./up s3://dst-a/p/ --size-only", max: mib},
 	}
 	proveRowsWith(t, rows, lockstepBinary(t))
 }
