@@ -180,9 +180,13 @@ func rcloneRemote(endpoint string, c creds, extra string) string {
 	return s + ":"
 }
 
-// writeTree creates files of the given sizes (random content) under dir.
+// writeTree creates files of the given sizes (random content) under dir,
+// modified a minute ago: S3 lists LastModified in whole seconds, so a file
+// written in the second of its upload reads as newer than its object, and
+// the AWS CLI's sync would upload it again (as it would on AWS).
 func writeTree(t *testing.T, dir string, files map[string]int) {
 	t.Helper()
+	past := time.Now().Add(-time.Minute)
 	for name, size := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -191,6 +195,9 @@ func writeTree(t *testing.T, dir string, files map[string]int) {
 		b := make([]byte, size)
 		rand.Read(b)
 		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, past, past); err != nil {
 			t.Fatal(err)
 		}
 	}

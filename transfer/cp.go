@@ -37,7 +37,7 @@ func CopyOne(ctx context.Context, client *s3.Client, src, dst Location, opts Opt
 		if src.Key == "" || strings.HasSuffix(src.Key, "/") {
 			return Summary{}, fmt.Errorf("%w: %s names a prefix, not an object: add --recursive to copy what it holds", ErrUsage, src)
 		}
-		head, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(src.Bucket), Key: aws.String(src.Key)})
+		head, err := j.source.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(src.Bucket), Key: aws.String(src.Key)})
 		if err != nil {
 			return Summary{}, fmt.Errorf("reading %s: %w", src, err)
 		}
@@ -70,6 +70,13 @@ func CopyOne(ctx context.Context, client *s3.Client, src, dst Location, opts Opt
 		}
 	} else if info, err := os.Stat(dst.Local); strings.HasSuffix(dst.Local, string(os.PathSeparator)) || (err == nil && info.IsDir()) {
 		to.Local = filepath.Join(dst.Local, base)
+	}
+	var one *probeObject
+	if src.IsS3() {
+		one = &probeObject{Bucket: src.Bucket, Key: src.Key, Size: e.Size}
+	}
+	if err := j.prepare(ctx, one, to.Key[:strings.LastIndex(to.Key, "/")+1]); err != nil {
+		return j.summary, err
 	}
 	ev := Event{Op: string(j.dir), Source: src.String(), Dest: to.String(), Size: e.Size, DryRun: j.opts.DryRun}
 	if !j.opts.DryRun {

@@ -13,6 +13,14 @@
 // download streams to its file, and the keys to delete wait for the copies
 // in memory up to 100,000 of them, then in a temporary file.
 //
+// Two credential sets (Options.SourceClient): the source is listed and
+// read with its own client, the destination with the one given to Sync.
+// A probe decides once whether S3 → S3 copies are server-side (the
+// destination's credentials can read the source) or streamed through a
+// pool of Workers part buffers (sides.go, stream.go). The preflight
+// (Options.Preflight, preflight.go) proves the job's permissions before
+// anything is transferred, with probes that leave nothing behind.
+//
 // Safety: a source that is missing or cannot be listed is an error, never
 // an empty source; deletions run only after every copy succeeded, and never
 // more than Options.MaxDelete of them. A cancelled context aborts the

@@ -22,7 +22,7 @@ func (j *job) download(ctx context.Context, bucket, key, path string, modTime ti
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, err
 	}
-	out, err := j.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	out, err := j.source.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
 		return 0, err
 	}

@@ -20,9 +20,17 @@ var ErrUsage = errors.New("usage")
 
 // job is one Sync or CopyTree run.
 type job struct {
-	client *s3.Client
-	opts   Options
-	write  writeParams
+	// client lists and writes the destination (and, for an upload or a
+	// server-side copy, does all the writing); source lists and reads
+	// the source. They are one client unless Options.SourceClient is set.
+	client, source *s3.Client
+	// streamed is set when S3 → S3 copies stream through lockstep
+	// (stream.go) instead of copying server-side; buffers then holds
+	// their part buffers.
+	streamed bool
+	buffers  *bufferPool
+	opts     Options
+	write    writeParams
 	// partSlots bounds the part requests in flight across the job.
 	partSlots chan struct{}
 	src, dst  Location
@@ -48,8 +56,12 @@ func newJob(client *s3.Client, src, dst Location, opts Options) (*job, error) {
 	default:
 		return nil, fmt.Errorf("%w: %s and %s are both local paths: one side must be s3://bucket[/prefix]", ErrUsage, src, dst)
 	}
+	source := client
+	if opts.SourceClient != nil {
+		source = opts.SourceClient
+	}
 	return &job{
-		client: client, opts: opts, write: newWriteParams(opts),
+		client: client, source: source, opts: opts, write: newWriteParams(opts),
 		partSlots: make(chan struct{}, opts.Workers),
 		src:       src, dst: dst, dir: dir,
 	}, nil
@@ -80,6 +92,9 @@ func (j *job) run(ctx context.Context) error {
 		if _, err := os.Stat(j.src.Local); errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("the source %s %w: nothing copied, nothing deleted", j.src.Local, ErrSourceMissing)
 		}
+	}
+	if err := j.prepare(ctx, nil, j.dst.dirPrefix()); err != nil {
+		return err
 	}
 	srcList := j.listing(ctx, j.src, true)
 	dstList := j.listing(ctx, j.dst, false)
@@ -161,7 +176,7 @@ func (j *job) listing(ctx context.Context, l Location, source bool) Listing {
 		return func(func(Entry, error) bool) {}
 	}
 	if l.IsS3() {
-		return listS3(ctx, j.client, l.Bucket, l.dirPrefix())
+		return listS3(ctx, j.clientFor(source), l.Bucket, l.dirPrefix())
 	}
 	if !source {
 		if _, err := os.Stat(l.Local); errors.Is(err, fs.ErrNotExist) {
@@ -192,6 +207,8 @@ func (j *job) transfer(ctx context.Context, e Entry) {
 		n, err = j.upload(ctx, from.Local, to.Bucket, to.Key)
 	case j.dir == Download:
 		n, err = j.download(ctx, from.Bucket, from.Key, to.Local, e.ModTime)
+	case j.dir == Copy && j.streamed:
+		n, err = j.streamCopy(ctx, from.Bucket, from.Key, to.Bucket, to.Key, e.Size)
 	case j.dir == Copy:
 		n, err = j.copyObject(ctx, from.Bucket, from.Key, to.Bucket, to.Key, e.Size)
 	}

@@ -3,6 +3,8 @@ package transfer
 import (
 	"fmt"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // Sizes S3 sets for multipart uploads
@@ -50,6 +52,18 @@ type Options struct {
 	// failed, or would be with DryRun). It is called from one goroutine
 	// at a time.
 	Report func(Event)
+	// SourceClient, when set, reads the source (its listing, downloads,
+	// streamed copies) with credentials of its own, --source-profile's;
+	// the client given to Sync then lists and writes the destination.
+	// Nil: one client does both (sides.go).
+	SourceClient *s3.Client
+	// Preflight proves the job's permissions with harmless probes before
+	// anything is transferred (preflight.go); with DryRun, the read
+	// probes only.
+	Preflight bool
+	// Notice receives the lines about the job as a whole: the copy path
+	// chosen, what the preflight proved and what it cannot probe.
+	Notice func(string)
 }
 
 // Event is the outcome of one object.
@@ -77,6 +91,9 @@ type Summary struct {
 	DeletesRefused int
 	DeleteRefusal  string
 	Duration       time.Duration
+	// CopyPath is how an S3 → S3 job copies: CopyServerSide or
+	// CopyStreamed; empty for uploads and downloads.
+	CopyPath string
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -100,6 +117,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Report == nil {
 		o.Report = func(Event) {}
+	}
+	if o.Notice == nil {
+		o.Notice = func(string) {}
 	}
 	return o, nil
 }

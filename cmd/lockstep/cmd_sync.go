@@ -8,7 +8,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -27,6 +26,8 @@ type transferFlags struct {
 	endpointURL     string
 	noProgress      bool
 	plan            bool
+	noPreflight     bool
+	source, dest    sideFlags
 	output          *outputFlag
 }
 
@@ -51,6 +52,9 @@ func (f *transferFlags) register(cmd *cobra.Command, sync bool) {
 	fs.StringVar(&f.profile, "profile", "", "the AWS `PROFILE` to sign with (default: the SDK's credential chain)")
 	fs.StringVar(&f.region, "region", "", "the `REGION` (default: the profile's, AWS_REGION, or us-east-1)")
 	fs.StringVar(&f.endpointURL, "endpoint-url", "", "S3 endpoint `URL` (e.g. lockstep serve's), with path-style addressing")
+	f.source.register(fs, "source", "reads the source")
+	f.dest.register(fs, "dest", "writes the destination")
+	fs.BoolVar(&f.noPreflight, "no-preflight", false, "skip the preflight, the harmless probes that prove the job's permissions before it starts")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "draw no progress line (drawn only when standard error is a terminal)")
 	fs.IntVar(&f.opts.Workers, "workers", transfer.DefaultWorkers, "objects (and parts) transferred at once")
 	fs.BoolVar(&f.plan, "plan", false, "run nothing: print the API calls this command makes and the least-privilege policies they need (as lockstep plan -- lockstep ...)")
@@ -162,23 +166,13 @@ func (f *transferFlags) run(cmd *cobra.Command, args []string, verb string) erro
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	context.AfterFunc(ctx, stop)
-	var loadOpts []func(*config.LoadOptions) error
-	if f.profile != "" {
-		loadOpts = append(loadOpts, config.WithSharedConfigProfile(f.profile))
-	}
-	if f.region != "" {
-		loadOpts = append(loadOpts, config.WithRegion(f.region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	client, sourceClient, err := f.clients(ctx, src, dst)
 	if err != nil {
-		return badInput(fmt.Errorf("loading the AWS configuration: %w", err))
+		return badInput(err)
 	}
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
-	}
-	client := transfer.NewClient(cfg, f.endpointURL, f.opts.Workers)
+	f.opts.SourceClient, f.opts.Preflight = sourceClient, !f.noPreflight
 	p := newTransferPrinter(cmd.OutOrStdout(), cmd.ErrOrStderr(), format, !f.noProgress)
-	f.opts.Report = p.event
+	f.opts.Report, f.opts.Notice = p.event, p.notice
 
 	var sum transfer.Summary
 	switch {
@@ -190,7 +184,10 @@ func (f *transferFlags) run(cmd *cobra.Command, args []string, verb string) erro
 		sum, err = transfer.CopyOne(ctx, client, src, dst, f.opts)
 	}
 	p.summary(verb, sum, err)
+	var preflight *transfer.PreflightError
 	switch {
+	case errors.As(err, &preflight):
+		return preflightFailure(preflight)
 	case errors.Is(err, transfer.ErrUsage) || errors.Is(err, transfer.ErrSourceMissing):
 		return badInput(errors.New(describeError(err)))
 	case err != nil:

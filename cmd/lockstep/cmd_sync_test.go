@@ -100,7 +100,9 @@ func TestSyncCommand(t *testing.T) {
 	}{
 		{"dry run", []string{"sync", dir, "s3://site/www", "--dryrun", ep}, "", 0,
 			[]string{"(dryrun) upload: " + dir + "/css/a.css to s3://site/www/css/a.css", "(dryrun) upload: " + dir + "/img/logo.png to s3://site/www/img/logo.png", "(dryrun) upload: " + dir + "/index.html to s3://site/www/index.html"}, []string{"--dryrun: 3 would be copied, 0 deleted"}},
-		{"denied", []string{"sync", dir, "s3://site/www", ep}, "reader", 1, nil,
+		{"preflight denied", []string{"sync", dir, "s3://site/www", ep}, "reader", 2, nil,
+			[]string{"preflight: aborting multipart uploads below s3://site/www/ (probed with an upload ID that does not exist; without it an interrupted upload could not be removed): An error occurred (AccessDenied) when calling the AbortMultipartUpload operation: User: arn:aws:iam::111111111111:user/reader is not authorized to perform: s3:AbortMultipartUpload", "nothing was transferred", "needs s3:AbortMultipartUpload on arn:aws:s3:::site/www/.lockstep-preflight-"}},
+		{"denied", []string{"sync", dir, "s3://site/www", "--no-preflight", ep}, "reader", 1, nil,
 			[]string{"upload failed: " + dir + "/index.html to s3://site/www/index.html An error occurred (AccessDenied) when calling the PutObject operation:", "s3:PutObject", "3 failed"}},
 		{"upload", []string{"sync", dir, "s3://site/www", "--exclude", "*.png", ep}, "", 0,
 			[]string{"upload: " + dir + "/css/a.css to s3://site/www/css/a.css", "upload: " + dir + "/index.html to s3://site/www/index.html"}, []string{"sync: 2 copied"}},
@@ -109,7 +111,9 @@ func TestSyncCommand(t *testing.T) {
 			[]string{"upload: " + dir + "/css/a.css to s3://site/www/a.css"},
 			[]string{"2 deletions not run (more than --max-delete)", "deletions refused: --delete would delete 2 objects, more than --max-delete 1; nothing deleted"}},
 		{"missing source", []string{"sync", dir + "/nope", "s3://site/www", "--delete", ep}, "", 2, nil, []string{"does not exist: nothing copied, nothing deleted"}},
-		{"unlistable source", []string{"sync", "s3://site/www", t.TempDir(), ep}, "putonly", 1, nil,
+		{"preflight: unlistable source", []string{"sync", "s3://site/www", t.TempDir(), ep}, "putonly", 2, nil,
+			[]string{"preflight: listing the source s3://site/www: An error occurred (AccessDenied) when calling the ListObjectsV2 operation", "needs s3:ListBucket on arn:aws:s3:::site: add "}},
+		{"unlistable source", []string{"sync", "s3://site/www", t.TempDir(), "--no-preflight", ep}, "putonly", 1, nil,
 			[]string{"listing s3://site/www/: An error occurred (AccessDenied) when calling the ListObjectsV2 operation: User: arn:aws:iam::111111111111:user/putonly is not authorized to perform: s3:ListBucket", "needs s3:ListBucket on arn:aws:s3:::site: add "}},
 		{"local to local", []string{"sync", dir, t.TempDir()}, "", 2, nil, []string{"both local paths"}},
 		{"cp one", []string{"cp", dir + "/index.html", "s3://site/one/", ep}, "", 0, []string{"upload: " + dir + "/index.html to s3://site/one/index.html"}, nil},
@@ -159,7 +163,8 @@ func TestSyncOutputJSON(t *testing.T) {
 		reader bool
 	}{
 		{[]string{"sync", dir, "s3://site/j", "--dryrun"}, false},
-		{[]string{"sync", dir, "s3://site/j"}, true},
+		{[]string{"sync", dir, "s3://site/j", "--no-preflight"}, true},
+		{[]string{"sync", "s3://site/j", "s3://site/k"}, false},
 		{[]string{"sync", dir + "/css", "s3://site/j", "--delete"}, false},
 		{[]string{"sync", dir, "s3://site/j", "--delete", "--max-delete", "0"}, false},
 		{[]string{"sync", dir + "/css", "s3://site/j", "--delete", "--dryrun"}, false},

@@ -107,6 +107,7 @@ type summaryRecord struct {
 	WouldCopy      int     `json:"wouldCopy,omitempty"`
 	WouldDelete    int     `json:"wouldDelete,omitempty"`
 	Seconds        float64 `json:"seconds"`
+	CopyPath       string  `json:"copyPath,omitempty"`
 	Error          string  `json:"error,omitempty"`
 }
 
@@ -160,7 +161,7 @@ func (p *transferPrinter) summary(verb string, s transfer.Summary, err error) {
 		p.clearProgress()
 	}
 	if p.json != nil {
-		rec := summaryRecord{Op: "summary", Copied: s.Copied, Skipped: s.Skipped, Deleted: s.Deleted, Failed: s.Failed, Bytes: s.Bytes, DeletesRefused: s.DeletesRefused, WouldCopy: s.WouldCopy, WouldDelete: s.WouldDelete, Seconds: s.Duration.Seconds()}
+		rec := summaryRecord{Op: "summary", Copied: s.Copied, Skipped: s.Skipped, Deleted: s.Deleted, Failed: s.Failed, Bytes: s.Bytes, DeletesRefused: s.DeletesRefused, WouldCopy: s.WouldCopy, WouldDelete: s.WouldDelete, Seconds: s.Duration.Seconds(), CopyPath: s.CopyPath}
 		if err != nil {
 			rec.Error = describeError(err)
 		}
