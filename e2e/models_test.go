@@ -53,6 +53,8 @@ func TestModelsMatchClients(t *testing.T) {
 		{plan.Lockstep, "lockstep cp s3://kazue-sync-source/p/big.bin s3://kazue-sync-dest/r/"},
 		{plan.Lockstep, "lockstep cp s3://kazue-sync-source/p/ LOCAL2 --recursive"},
 		{plan.Lockstep, "lockstep cp LOCAL s3://kazue-sync-dest/q/ --recursive"},
+		{plan.Lockstep, "lockstep sync LOCAL s3://kazue-sync-dest/p/ --delete --no-preflight"},
+		{plan.Lockstep, "lockstep cp s3://kazue-sync-source/p/big.bin LOCAL2/"},
 	}
 	const big = 9 << 20 // above the AWS CLI's 8 MiB threshold
 	local := t.TempDir()

@@ -23,11 +23,22 @@ func TestPlanProveLockstep(t *testing.T) {
 	for _, want := range []string{
 		"Proof: " + bin + " on lockstep's emulator",
 		"with every planned permission: succeeds, the data is byte-exact, no call denied, every planned call made",
-		"s3:DeleteObject on arn:aws:s3:::backup-bucket/p/*  yes",
-		"verdict: sufficient, and 3 of 3 permissions necessary",
+		"verdict: sufficient, and 4 of 4 permissions necessary",
 	} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("plan --prove does not print %q:\n%s", want, res.stdout)
+		}
+	}
+	// Each permission necessary, the preflight's s3:AbortMultipartUpload
+	// among them.
+	for _, need := range []string{"s3:ListBucket on arn:aws:s3:::backup-bucket ", "s3:PutObject on arn:aws:s3:::backup-bucket/p/*",
+		"s3:DeleteObject on arn:aws:s3:::backup-bucket/p/*", "s3:AbortMultipartUpload on arn:aws:s3:::backup-bucket/p/*"} {
+		shown := false
+		for _, line := range strings.Split(res.stdout, "\n") {
+			shown = shown || (strings.Contains(line, need) && strings.Contains(line, " yes "))
+		}
+		if !shown {
+			t.Errorf("plan --prove does not show %s necessary:\n%s", need, res.stdout)
 		}
 	}
 	plan := run(t, e, dir, bin, "plan", "--", "lockstep", "sync", "./dir", "s3://backup-bucket/p/", "--delete")

@@ -19,7 +19,8 @@ var lockstepFlags = map[string]map[string]flagKind{
 // value only as --sse=VALUE: a bare --sse is AES256 (pflag's NoOptDefVal,
 // as the AWS CLI's bare --sse), which parseLockstep spells out first.
 const lockstepTransferFlags = `exclude=v include=v dryrun sse=v sse-kms-key-id=v acl=v storage-class=v
-	profile=v region=v endpoint-url=v no-progress workers=v output=v help h`
+	profile=v region=v endpoint-url=v no-progress workers=v output=v help h no-preflight
+	source-profile=v dest-profile=v source-region=v dest-region=v source-endpoint-url=v dest-endpoint-url=v`
 
 // parseLockstep reads lockstep sync|cp SRC DST [flags], as cobra (pflag)
 // reads it: flags anywhere, --name value or --name=value, a switch also as
@@ -72,7 +73,9 @@ func parseLockstep(args []string) (*Command, error) {
 			c.Flags[key] += f.value + "\n"
 		case "profile":
 			c.Creds.Profile = f.value
-		case "delete", "dryrun", "size-only", "exact-timestamps", "recursive",
+		case "source-profile", "dest-profile":
+			return nil, fmt.Errorf("%s: %s gives a side its own credentials, and a plan has one principal: plan each side's principal with the command without %s (and --principal), or prove the job with its preflight", name, f.name, f.name)
+		case "delete", "dryrun", "size-only", "exact-timestamps", "recursive", "no-preflight",
 			"sse", "sse-kms-key-id", "acl", "storage-class", "max-delete":
 			c.Flags[key] = f.value
 		}

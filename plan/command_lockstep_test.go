@@ -18,6 +18,7 @@ func TestParseLockstep(t *testing.T) {
 		{"lockstep sync s3://a/p s3://b/q --sse=aws:kms --sse-kms-key-id K --delete=false", "s3://a/p/", "s3://b/q/", true, map[string]string{"sse": "aws:kms", "sse-kms-key-id": "K"}},
 		{"lockstep cp ./x.txt s3://b/dir/ --acl bucket-owner-full-control", "./x.txt", "s3://b/dir/x.txt", false, map[string]string{"acl": "bucket-owner-full-control"}},
 		{"lockstep cp s3://b/p ./d --recursive --endpoint-url http://e --profile p", "s3://b/p/", "./d", true, map[string]string{"recursive": ""}},
+		{"lockstep sync ./d s3://b/p --no-preflight --source-endpoint-url http://e --dest-region eu-west-1", "./d", "s3://b/p/", true, map[string]string{"no-preflight": ""}},
 	} {
 		c, err := ParseCommand(strings.Fields(tc.args), "")
 		if err != nil {
@@ -50,6 +51,8 @@ func TestParseLockstepRefuses(t *testing.T) {
 		{"lockstep sync ./up gs://b/p", "neither a local path nor an s3:// URL"},
 		{"lockstep sync ./up s3://b/p --workers", "--workers needs a value"},
 		{"lockstep sync ./up s3://b/p -delete", "two dashes"},
+		{"lockstep sync s3://a/p s3://b/p --source-profile src", "a plan has one principal"},
+		{"lockstep cp s3://a/p/k s3://b/p/ --dest-profile=dst", "a plan has one principal"},
 	} {
 		_, err := ParseCommand(strings.Fields(tc.args), "")
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -11,7 +11,9 @@ import (
 )
 
 // TestProofMatrixLockstep proves lockstep's own model (issue 12: `plan
-// --prove -- lockstep sync ...`) with the lockstep binary as the client:
+// --prove -- lockstep sync ...`) with the lockstep binary as the client,
+// its preflight's probes included (a probe upload beside cp's one object
+// needs permissions of its own):
 // uploads, downloads and S3 to S3 copies, of small objects and of ones
 // at the 8 MiB multipart threshold (rows without a max); --delete,
 // --dryrun, filters, SSE-KMS with another account's key, a canned ACL
@@ -20,6 +22,9 @@ func TestProofMatrixLockstep(t *testing.T) {
 	const mib = 1 << 20
 	rows := []row{
 		{client: plan.Lockstep, args: "lockstep sync ./up s3://dst-a/p/ --delete"},
+		// Without the preflight, no s3:AbortMultipartUpload.
+		{client: plan.Lockstep, args: "lockstep sync ./up s3://dst-a/p/ --delete --no-preflight"},
+		{client: plan.Lockstep, args: "lockstep sync s3://src-a/p/ s3://dst-b/q/ --no-preflight", max: mib},
 		{client: plan.Lockstep, args: "lockstep sync s3://src-a/p/ ./dir"},
 		{client: plan.Lockstep, args: "lockstep sync s3://src-a/p/ s3://dst-a/q/ --delete"},
 		{client: plan.Lockstep, args: "lockstep sync s3://src-a/p s3://dst-b/q", max: mib},

@@ -391,12 +391,12 @@ func (pr *prover) argv(endpoint string, c replay.Credentials, work string) []str
 				continue
 			}
 		case cmd.Client == plan.Lockstep:
-			if a == "--" {
-				// Paths only from here on.
-			} else if a == "--endpoint-url" || a == "--profile" || a == "--region" {
-				i++
-				continue
-			} else if strings.HasPrefix(a, "--endpoint-url=") || strings.HasPrefix(a, "--profile=") || strings.HasPrefix(a, "--region=") {
+			if name, _, hasValue := strings.Cut(a, "="); lockstepWhere[name] {
+				// The emulator is the one endpoint, the principal's
+				// credentials the one set.
+				if !hasValue {
+					i++
+				}
 				continue
 			}
 		case cmd.Client == plan.Rclone:
@@ -419,6 +419,11 @@ func (pr *prover) argv(endpoint string, c replay.Credentials, work string) []str
 	}
 	return out
 }
+
+// lockstepWhere are lockstep's flags that say where and as whom it runs,
+// which a proof replaces with the emulator and the principal.
+var lockstepWhere = map[string]bool{"--endpoint-url": true, "--profile": true, "--region": true,
+	"--source-endpoint-url": true, "--dest-endpoint-url": true, "--source-region": true, "--dest-region": true}
 
 // credentials are the principal's: a session of its role, or its user's
 // access key.
