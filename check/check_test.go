@@ -325,6 +325,13 @@ func TestClientErrors(t *testing.T) {
 			"ERROR : f.csv: Failed to copy: Forbidden: Forbidden status code: 403"},
 		{"s5cmd cp dir/f s3://b/p/f", Call{Operation: "PutObject", Side: "destination", Bucket: "b", Key: "p/f"},
 			`ERROR "cp dir/f s3://b/p/f": AccessDenied: Access Denied status code: 403`},
+		// lockstep's own lines, as it printed them on the emulator.
+		{"lockstep sync ./x s3://b/p", Call{Operation: "ListObjectsV2", Side: "destination", Bucket: "b", Prefix: func() *string { p := "p/"; return &p }()},
+			"lockstep: listing s3://b/p/: An error occurred (AccessDenied) when calling the ListObjectsV2 operation: Access Denied"},
+		{"lockstep cp s3://b/p/zz.txt ./y", Call{Operation: "HeadObject", Side: "source", Bucket: "b", Key: "p/zz.txt"},
+			"lockstep: reading s3://b/p/zz.txt: An error occurred (Forbidden) when calling the HeadObject operation: Forbidden"},
+		{"lockstep cp ./f.bin s3://c/dir/", Call{Operation: "PutObject", Side: "destination", Bucket: "c", Key: "dir/f.bin"},
+			"upload failed: ./f.bin to s3://c/dir/f.bin An error occurred (AccessDenied) when calling the PutObject operation: Access Denied"},
 	}
 	for _, tt := range tests {
 		cmd, err := plan.ParseCommand(strings.Fields(tt.cmd), "")

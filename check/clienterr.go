@@ -55,6 +55,24 @@ func clientError(cmd *plan.Command, c *Call, msg, awsLine string) string {
 	if head {
 		e = "An error occurred (403) when calling the " + c.Operation + " operation: Forbidden"
 	}
+	if cmd.Client == plan.Lockstep {
+		// lockstep prints the AWS CLI's per-object lines; a listing or the
+		// HeadObject of cp's one object stops it with its own line, and
+		// the SDK names a HEAD's 403 Forbidden (cmd/lockstep/transfer_print.go).
+		if head {
+			e = "An error occurred (Forbidden) when calling the " + c.Operation + " operation: Forbidden"
+		}
+		switch {
+		case c.Operation == "ListObjectsV2":
+			prefix := ""
+			if c.Prefix != nil {
+				prefix = *c.Prefix
+			}
+			return "lockstep: listing s3://" + c.Bucket + "/" + prefix + ": " + e
+		case c.Operation == "HeadObject" && !cmd.Recursive && c.Side == "source":
+			return "lockstep: reading s3://" + c.Bucket + "/" + c.Key + ": " + e
+		}
+	}
 	switch {
 	case c.Operation == "ListObjectsV2" || c.Operation == "ListObjects" || c.Operation == "HeadBucket",
 		c.Operation == "HeadObject" && !cmd.Recursive && c.Side == "source":

@@ -45,10 +45,21 @@ func TestModelsMatchClients(t *testing.T) {
 		{plan.S5cmd, "s5cmd sync --delete LOCAL/ s3://kazue-sync-dest/p/"},
 		{plan.S5cmd, "s5cmd sync s3://kazue-sync-source/p/* LOCAL2/"},
 		{plan.S5cmd, "s5cmd sync s3://kazue-sync-source/p/* s3://kazue-sync-dest/q/"},
+		// lockstep's own sync and cp (issue 12), the binary of this source.
+		{plan.Lockstep, "lockstep sync LOCAL s3://kazue-sync-dest/p/ --delete"},
+		{plan.Lockstep, "lockstep sync LOCAL s3://kazue-sync-dest/p/ --delete --dryrun"},
+		{plan.Lockstep, "lockstep sync s3://kazue-sync-source/p/ LOCAL2"},
+		{plan.Lockstep, "lockstep sync s3://kazue-sync-source/p/ s3://kazue-sync-dest/p/ --delete"},
+		{plan.Lockstep, "lockstep cp s3://kazue-sync-source/p/big.bin s3://kazue-sync-dest/r/"},
+		{plan.Lockstep, "lockstep cp s3://kazue-sync-source/p/ LOCAL2 --recursive"},
+		{plan.Lockstep, "lockstep cp LOCAL s3://kazue-sync-dest/q/ --recursive"},
+		{plan.Lockstep, "lockstep sync LOCAL s3://kazue-sync-dest/p/ --delete --no-preflight"},
+		{plan.Lockstep, "lockstep cp s3://kazue-sync-source/p/big.bin LOCAL2/"},
 	}
 	const big = 9 << 20 // above the AWS CLI's 8 MiB threshold
 	local := t.TempDir()
 	writeTree(t, local, map[string]int{"small.txt": 100, "big.bin": big})
+	lockstep := buildLockstep(t) // lockstep's own rows run this source's binary
 	for _, c := range cases {
 		c := c
 		t.Run(string(c.client)+" "+strings.ReplaceAll(c.args, "/", "∕"), func(t *testing.T) {
@@ -62,6 +73,8 @@ func TestModelsMatchClients(t *testing.T) {
 				bin = rclone(t).path
 			case plan.S5cmd:
 				bin = s5cmd(t)
+			case plan.Lockstep:
+				bin = lockstep
 			}
 			audit := &replay.AuditLog{}
 			m, err := emulator.DemoWorld()
@@ -110,6 +123,9 @@ func TestModelsMatchClients(t *testing.T) {
 			case plan.S5cmd:
 				argv = append(argv, "--endpoint-url", srv.Endpoint())
 				argv = append(argv, words[1:]...)
+			case plan.Lockstep:
+				argv = append(argv, words[1], "--endpoint-url", srv.Endpoint())
+				argv = append(argv, words[2:]...)
 			}
 			res := run(t, env(t, admin, srv.Region()), t.TempDir(), argv[0], argv[1:]...)
 			if res.err != nil {

@@ -45,6 +45,12 @@ func TestParse(t *testing.T) {
 			"s5cmd", "", "AccessDenied", "src", "d/a.txt", "", "", 403},
 		{"s5cmd rm", `ERROR "rm s3://src/d/a.txt": Access Denied`,
 			"s5cmd", "", "AccessDenied", "src", "d/a.txt", "", "", 403},
+		// lockstep's own lines (cmd/lockstep/transfer_print.go), as it
+		// printed them on the emulator: the key stops before the ":".
+		{"lockstep list", "lockstep: listing s3://kazue-sync-dest/p/: An error occurred (AccessDenied) when calling the ListObjectsV2 operation: Access Denied",
+			"lockstep", "ListObjectsV2", "AccessDenied", "kazue-sync-dest", "", "", "", 403},
+		{"lockstep head", "lockstep: reading s3://kazue-sync-dest/p/zz.txt: An error occurred (Forbidden) when calling the HeadObject operation: Forbidden",
+			"lockstep", "HeadObject", "Forbidden", "kazue-sync-dest", "p/zz.txt", "", "", 403},
 		{"kms direct", "AccessDeniedException: User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform: kms:GenerateDataKey on resource: arn:aws:kms:eu-west-2:1:key/k because no resource-based policy allows the kms:GenerateDataKey action",
 			"kms", "", "AccessDeniedException", "", "", "", "kms:GenerateDataKey", 400},
 		{"kms not found", "An error occurred (NotFoundException) when calling the DescribeKey operation: Alias arn:aws:kms:us-east-1:1:alias/x is not found.",

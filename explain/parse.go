@@ -317,13 +317,16 @@ func normalizePolicyType(s string) string {
 // targets fills the bucket, key and copy source from s3:// URIs and S3
 // ARNs in the text.
 func (e *Error) targets(t string) {
+	// A shape's bucket and key groups name the target exactly, where the
+	// URI pattern would take the ":" after "lockstep: reading s3://b/k:".
+	named := e.shape != nil && e.Bucket != ""
 	uris := reS3URI.FindAllStringSubmatch(t, -1)
 	switch {
 	case len(uris) >= 2:
 		// "copy failed: s3://src/k to s3://dst/k": source first.
 		e.SourceBucket, e.SourceKey = uris[0][1], uris[0][2]
 		e.Bucket, e.Key = uris[1][1], uris[1][2]
-	case len(uris) == 1:
+	case len(uris) == 1 && !named:
 		e.Bucket, e.Key = uris[0][1], uris[0][2]
 	}
 	if e.Detail != nil && e.Detail.Resource != "" {

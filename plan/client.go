@@ -9,10 +9,11 @@ import (
 // ClientRule is how lockstep plan and lockstep check choose the client
 // model of a command; both commands' help and docs/plan.md state it.
 const ClientRule = `The client model is chosen by one rule, the same for plan and check:
-  1. --client aws-v1|aws-v2|rclone|s5cmd, when given; it must fit the
-     command's program. lockstep then runs nothing.
+  1. --client aws-v1|aws-v2|rclone|s5cmd|lockstep, when given; it must
+     fit the command's program. lockstep then runs nothing.
   2. check with a scenario file: the scenario's client.
-  3. The command's program: rclone and s5cmd have one model each; for aws,
+  3. The command's program: rclone, s5cmd and lockstep (its own sync and
+     cp) have one model each; for aws,
      the major version that "aws --version" reports (aws-cli/1.x: aws-v1,
      aws-cli/2.x: aws-v2), aws-v2 when aws is not installed or its version
      cannot be read.`

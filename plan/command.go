@@ -18,6 +18,8 @@ const (
 	AWSv2  Client = "aws-v2"
 	Rclone Client = "rclone"
 	S5cmd  Client = "s5cmd"
+	// Lockstep is lockstep's own sync and cp (package transfer).
+	Lockstep Client = "lockstep"
 )
 
 // Location is one side of a command: a local path or an S3 bucket and
@@ -132,22 +134,24 @@ func ParseCommand(args []string, client Client) (*Command, error) {
 		return parseAWS(args, client)
 	case Rclone:
 		return parseRclone(args)
+	case Lockstep:
+		return parseLockstep(args)
 	}
 	return parseS5cmd(args)
 }
 
 // programClient is the model of each program; for aws, ChooseClient
 // asks the installed CLI for its version.
-var programClient = map[string]Client{"aws": AWSv2, "rclone": Rclone, "s5cmd": S5cmd}
+var programClient = map[string]Client{"aws": AWSv2, "rclone": Rclone, "s5cmd": S5cmd, "lockstep": Lockstep}
 
 // checkClient reports whether a client model fits a program.
 func checkClient(client Client, program string) error {
-	fits := map[Client]string{AWSv1: "aws", AWSv2: "aws", Rclone: "rclone", S5cmd: "s5cmd"}
+	fits := map[Client]string{AWSv1: "aws", AWSv2: "aws", Rclone: "rclone", S5cmd: "s5cmd", Lockstep: "lockstep"}
 	switch {
 	case programClient[program] == "":
-		return fmt.Errorf("%q: lockstep plans aws s3 (sync, cp, mv, rm), rclone (copy, sync, move, copyto, moveto, check, delete, lsf) and s5cmd (cp, sync, mv, rm) commands", program)
+		return fmt.Errorf("%q: lockstep plans aws s3 (sync, cp, mv, rm), rclone (copy, sync, move, copyto, moveto, check, delete, lsf), s5cmd (cp, sync, mv, rm) and lockstep (sync, cp) commands", program)
 	case fits[client] == "":
-		return fmt.Errorf("--client %q: want aws-v1, aws-v2, rclone or s5cmd", client)
+		return fmt.Errorf("--client %q: want aws-v1, aws-v2, rclone, s5cmd or lockstep", client)
 	case fits[client] != program:
 		return fmt.Errorf("--client %s does not fit the command %s: the %s model is for %s commands", client, program, client, fits[client])
 	}

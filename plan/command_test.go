@@ -63,7 +63,7 @@ func TestParseErrors(t *testing.T) {
 		{"s5cmd rm s3://b/p/", "", `s3 bucket/prefix cannot be used for delete operations (forgot wildcard character?)`},
 		// Models.
 		{"aws s3 cp a s3://b/", Rclone, "--client rclone does not fit the command aws"},
-		{"aws s3 cp a s3://b/", "aws-v3", `--client "aws-v3": want aws-v1, aws-v2, rclone or s5cmd`},
+		{"aws s3 cp a s3://b/", "aws-v3", `--client "aws-v3": want aws-v1, aws-v2, rclone, s5cmd or lockstep`},
 		{"gsutil cp a gs://b", "", `"gsutil": lockstep plans aws s3`},
 	}
 	for _, tt := range tests {

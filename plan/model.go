@@ -180,8 +180,9 @@ type ModelCall struct {
 	// If are flag tests, as in Condition.
 	If []string `yaml:"if"`
 	// List is how a ListObjectsV2 call sends the prefix: "prefix" (the
-	// path's prefix, no delimiter) or "delimiter" (one call per
-	// directory, Delimiter "/").
+	// path's prefix, no delimiter), "delimiter" (one call per
+	// directory, Delimiter "/") or "parent" (the prefix of the directory
+	// that holds the path's object, up to its last "/").
 	List string `yaml:"list"`
 	// Missing marks a read of an object that may not exist yet: the
 	// client needs the 404 that only s3:ListBucket gives (docs/authorization.md §2.4).
@@ -203,6 +204,15 @@ type ModelCall struct {
 	// Storage): rclone updates an object in place only when the hashes
 	// match.
 	MD5ETag bool `yaml:"md5_etag"`
+	// ProbeKey, on an object call, is the key the call is made on
+	// instead of the command's objects: a name in the directory that
+	// holds the path's objects, "*" standing for a random suffix
+	// (lockstep's preflight upload, .lockstep-preflight-*).
+	ProbeKey string `yaml:"probe_key"`
+	// Once marks a call made once per run, not per object: on a probe
+	// key below the path or on the first object listed (lockstep's
+	// preflight). A proof needs it made once, not for every size.
+	Once bool `yaml:"once"`
 	// OncePerObject is informational: the call is made once per object.
 	OncePerObject bool   `yaml:"once_per_object"`
 	Why           string `yaml:"why"`

@@ -108,6 +108,8 @@ type Call struct {
 	// Existing calls are made only for objects the destination already
 	// has.
 	Existing bool
+	// Once calls are made once per run, not per object (ModelCall.Once).
+	Once bool
 	// MD5ETag calls are made only for objects whose ETag is the MD5 of
 	// their data: not SSE-KMS objects.
 	MD5ETag bool
@@ -193,6 +195,9 @@ func BuildWith(cmd *Command, ctx Context, m *Model) (*Plan, error) {
 			if mc.MD5ETag {
 				c.When += " (ETag an MD5: not SSE-KMS)"
 			}
+			if mc.Once {
+				c.Once, c.When = true, "once, before any transfer"
+			}
 			loc := cmd.Source
 			c.Side = "source"
 			if strings.HasPrefix(mc.On, "dest") {
@@ -204,6 +209,9 @@ func BuildWith(cmd *Command, ctx Context, m *Model) (*Plan, error) {
 			c.Bucket = loc.Bucket
 			if strings.HasSuffix(mc.On, "-object") {
 				c.Key = objectPattern(cmd, loc)
+				if mc.ProbeKey != "" {
+					c.Key = loc.Key[:strings.LastIndex(loc.Key, "/")+1] + mc.ProbeKey
+				}
 			}
 			if strings.HasSuffix(mc.On, "-root") {
 				// The path itself as a key: rclone checks whether the
@@ -221,8 +229,13 @@ func BuildWith(cmd *Command, ctx Context, m *Model) (*Plan, error) {
 			}
 			if mc.Op == "ListObjectsV2" {
 				prefix := loc.Key
-				if mc.List == "delimiter" {
+				switch mc.List {
+				case "delimiter":
 					c.Delimiter = "/"
+				case "parent":
+					// The directory of one object's key: lockstep cp's
+					// preflight lists what the object goes into.
+					prefix = prefix[:strings.LastIndex(prefix, "/")+1]
 				}
 				c.Prefix = &prefix
 			}

@@ -117,7 +117,7 @@ func TestModels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []Client{AWSv1, AWSv2, Rclone, S5cmd} {
+	for _, c := range []Client{AWSv1, AWSv2, Rclone, S5cmd, Lockstep} {
 		if models[c] == nil {
 			t.Errorf("no model for %s", c)
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lockstep-dev/lockstep/plan"
+	"github.com/lockstep-dev/lockstep/transfer"
 )
 
 // filter is one --include or --exclude of a command, in command-line order.
@@ -46,8 +47,16 @@ func filters(c *plan.Command) []filter {
 //     file no filter matches is excluded; "*" stops at "/", "**" does not.
 //   - s5cmd: an --exclude match excludes; with any --include, a file must
 //     match one.
+//   - lockstep: the AWS CLI's rules, decided by lockstep's own matcher
+//     (package transfer).
 func included(client plan.Client, fs []filter, name string) bool {
 	switch client {
+	case plan.Lockstep:
+		var tf transfer.Filters
+		for _, f := range fs {
+			tf = append(tf, transfer.Filter{Exclude: !f.include, Pattern: f.pattern})
+		}
+		return tf.Included(name)
 	case plan.AWSv1, plan.AWSv2:
 		in := true
 		for _, f := range fs {

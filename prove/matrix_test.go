@@ -72,11 +72,19 @@ type row struct {
 // made, nothing else denied) and each necessary.
 func proveRows(t *testing.T, rows []row) {
 	t.Helper()
+	proveRowsWith(t, rows, "")
+}
+
+// proveRowsWith is proveRows with lockstep, the client of lockstep's own
+// rows, at the path given.
+func proveRowsWith(t *testing.T, rows []row, lockstep string) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("runs the real clients")
 	}
 	principal, key, accounts := matrixPrincipal, matrixKey, matrixAccounts
 	clients := replay.FindClients()
+	clients.Lockstep = lockstep
 	for _, r := range rows {
 		r := r
 		t.Run(string(r.client)+" "+strings.ReplaceAll(r.args, "/", "∕"), func(t *testing.T) {

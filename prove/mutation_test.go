@@ -151,12 +151,15 @@ func TestModelMutationsCaught(t *testing.T) {
 		{plan.Rclone, "rclone copy ./dir s3-remote:dst-a/p", 1 << 20},
 		{plan.Rclone, "rclone copy s3-remote:src-a/p s3-remote:dst-a/q --s3-copy-cutoff 5M", 12 << 20},
 		{plan.S5cmd, "s5cmd sync ./dir/ s3://dst-a/p/", 1 << 20},
+		{plan.Lockstep, "lockstep sync s3://src-a/p/ s3://dst-a/q/ --delete", 0},
+		{plan.Lockstep, "lockstep sync ./up s3://dst-b/p/ --delete", 0},
 	}
 	models, err := plan.Models()
 	if err != nil {
 		t.Fatal(err)
 	}
 	clients := replay.FindClients()
+	clients.Lockstep = lockstepBinary(t)
 	for _, r := range rows {
 		t.Run(string(r.client)+" "+strings.ReplaceAll(r.args, "/", "∕"), func(t *testing.T) {
 			if _, err := clientBinary(&plan.Command{Client: r.client}, clients); err != nil {

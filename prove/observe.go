@@ -95,7 +95,9 @@ func matches(c Call, pc plan.Call) bool {
 		}
 	}
 	if c.Size < 0 {
-		return true
+		// Not a test object (a probe, a destination-only object): a call
+		// the plan makes only for objects of some size is not it.
+		return pc.Size == ""
 	}
 	if pc.Existing && !c.Existing {
 		// A call the plan makes only for objects the destination has
@@ -172,7 +174,8 @@ func unexercised(p *plan.Plan, calls []Call, sizes, existingSizes []int64) []str
 		for _, c := range calls {
 			aboutObjects = aboutObjects || (c.Size >= 0 && matches(c, pc))
 		}
-		if !aboutObjects || pc.Optional {
+		if !aboutObjects || pc.Optional || pc.Once {
+			// Made once per run (a probe), not for every object size.
 			continue
 		}
 		for _, class := range []string{"small", "large"} {

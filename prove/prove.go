@@ -183,8 +183,13 @@ func clientBinary(c *plan.Command, cl replay.Clients) (string, error) {
 		bin, name = cl.Rclone, "rclone"
 	case plan.S5cmd:
 		bin, name = cl.S5cmd, "s5cmd"
+	case plan.Lockstep:
+		bin, name = cl.Lockstep, "lockstep (the running program, or lockstep on PATH)"
 	}
 	if bin == "" {
+		if c.Client == plan.Lockstep {
+			return "", fmt.Errorf("%s is not found: run the proof from the lockstep binary, or put it on PATH (go build ./cmd/lockstep)", name)
+		}
 		return "", fmt.Errorf("%s is not installed; make clients installs it", name)
 	}
 	return bin, nil
@@ -366,6 +371,11 @@ func (pr *prover) argv(endpoint string, c replay.Credentials, work string) []str
 		out = append(out, "--endpoint-url", endpoint, "--only-show-errors")
 	case plan.S5cmd:
 		out = append(out, "--endpoint-url", endpoint)
+	case plan.Lockstep:
+		// lockstep sync|cp --endpoint-url E ...: its flags follow the
+		// subcommand.
+		out = append(out, args[0], "--endpoint-url", endpoint)
+		args = args[1:]
 	}
 	for i := 0; i < len(args); i++ {
 		a, original := args[i], args[i]
@@ -378,6 +388,15 @@ func (pr *prover) argv(endpoint string, c replay.Credentials, work string) []str
 		case cmd.Client == plan.S5cmd:
 			if a == "--endpoint-url" || a == "--profile" || a == "--credentials-file" {
 				i++
+				continue
+			}
+		case cmd.Client == plan.Lockstep:
+			if name, _, hasValue := strings.Cut(a, "="); lockstepWhere[name] {
+				// The emulator is the one endpoint, the principal's
+				// credentials the one set.
+				if !hasValue {
+					i++
+				}
 				continue
 			}
 		case cmd.Client == plan.Rclone:
@@ -400,6 +419,11 @@ func (pr *prover) argv(endpoint string, c replay.Credentials, work string) []str
 	}
 	return out
 }
+
+// lockstepWhere are lockstep's flags that say where and as whom it runs,
+// which a proof replaces with the emulator and the principal.
+var lockstepWhere = map[string]bool{"--endpoint-url": true, "--profile": true, "--region": true,
+	"--source-endpoint-url": true, "--dest-endpoint-url": true, "--source-region": true, "--dest-region": true}
 
 // credentials are the principal's: a session of its role, or its user's
 // access key.

@@ -29,6 +29,9 @@ type Clients struct {
 	Rclone string
 	// S5cmd is s5cmd (on PATH, or built by make clients into .tools/bin).
 	S5cmd string
+	// Lockstep is lockstep itself, for its own sync and cp: the running
+	// program when it is lockstep, else lockstep on PATH.
+	Lockstep string
 }
 
 // FindClients looks the clients up: the AWS CLI v2 at /usr/bin/aws (the
@@ -63,6 +66,11 @@ func FindClients() Clients {
 		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
 			c.S5cmd = p
 		}
+	}
+	if p, err := os.Executable(); err == nil && strings.TrimSuffix(filepath.Base(p), ".exe") == "lockstep" {
+		c.Lockstep = p
+	} else if p, err := exec.LookPath("lockstep"); err == nil {
+		c.Lockstep = p
 	}
 	return c
 }

@@ -24,7 +24,8 @@ func newPlanCommand() *cobra.Command {
 		Use:   "plan [flags] -- <client command>",
 		Short: "The API calls a client command makes and the least-privilege policies it needs",
 		Long: `plan reads a client command as you type it (aws s3 sync|cp|mv|rm, rclone
-copy|sync|move|copyto|moveto|check|delete|lsf, s5cmd cp|sync|mv|rm) and
+copy|sync|move|copyto|moveto|check|delete|lsf, s5cmd cp|sync|mv|rm, lockstep
+sync|cp: lockstep's own, which lockstep sync --plan also prints) and
 answers, before anything runs: every API call the client makes, in order,
 with the IAM actions, resources and KMS calls each needs and why; then the
 identity policy for the principal, scoped to the buckets and prefixes of the
@@ -49,7 +50,8 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
       -- aws s3 cp s3://kazue-sync-source/big.dat s3://cp-dst/
   AWS_PROFILE=copy lockstep plan --client aws-v2 --world examples/world.yaml \
       -- aws s3 sync s3://kazue-sync-source s3://cp-dst/backup/
-  lockstep plan --output json -- rclone copy ./dir remote:bucket/path`,
+  lockstep plan --output json -- rclone copy ./dir remote:bucket/path
+  lockstep plan -- lockstep sync ./dir s3://bucket/prefix/ --delete`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			format, err := output.get(cmd.Flags())
 			if err != nil {
@@ -63,85 +65,9 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 			if err != nil {
 				return badInput(err)
 			}
-			var (
-				ctx        plan.Context
-				worldModel *world.Model
-				how        string
-			)
-			if worldFile != "" {
-				wf, err := loadWorldFile(worldFile, step, cmd.ErrOrStderr())
-				if err != nil {
-					return badInput(err)
-				}
-				worldModel = wf.Model
-				w := wf.World
-				if principal, how, err = plan.ResolvePrincipal(w, c, principal, getenv); err != nil {
-					return badInput(err)
-				}
-				ctx = plan.ContextFromWorld(w, principal)
-			} else {
-				ctx = plan.Context{Principal: principal, BucketAccount: map[string]string{}, BucketKMSKey: map[string]string{}}
-			}
-			if principal == "anonymous" || c.Creds.Unsigned {
-				return badInput(fmt.Errorf("the command sends unsigned requests (%s): lockstep plans the policies of a principal that signs; only bucket policies naming Principal \"*\" allow anonymous requests", firstNonEmpty(how, "--no-sign-request")))
-			}
-			for _, kv := range bucketAccounts {
-				b, a, ok := strings.Cut(kv, "=")
-				if !ok || len(a) != 12 {
-					return badInput(fmt.Errorf("--bucket-account %q: want BUCKET=ACCOUNT, e.g. cp-dst=222222222222", kv))
-				}
-				ctx.BucketAccount[b] = a
-			}
-			for _, kv := range bucketKeys {
-				b, k, ok := strings.Cut(kv, "=")
-				if !ok || !strings.HasPrefix(k, "arn:aws:kms:") {
-					return badInput(fmt.Errorf("--bucket-kms-key %q: want BUCKET=KEY-ARN, for example cp-dst=arn:aws:kms:us-east-1:222222222222:key/ID", kv))
-				}
-				ctx.BucketKMSKey[b] = k
-			}
-			if maxSize != "" {
-				n, err := parseSize(maxSize)
-				if err != nil {
-					return badInput(fmt.Errorf("--max-object-size: %w", err))
-				}
-				ctx.MaxObjectSize = n
-			}
-			p, err := plan.Build(c, ctx)
-			if err != nil {
-				return badInput(err)
-			}
-			if outDir != "" {
-				files, err := p.WriteFiles(outDir)
-				if err != nil {
-					return err
-				}
-				for _, f := range files {
-					fmt.Fprintln(cmd.ErrOrStderr(), "wrote", f)
-				}
-			}
-			out := cmd.OutOrStdout()
-			var err2 error
-			switch format {
-			case "text":
-				writeChoices(out, detected, principal, how)
-				err2 = p.WriteTable(out)
-			case "json":
-				err2 = p.WriteJSON(out)
-			case "terraform":
-				err2 = p.WriteTerraform(out)
-			}
-			if err2 != nil || !doProve {
-				return err2
-			}
-			proof, err := prove.Prove(cmd.Context(), p, prove.Options{World: worldModel, Progress: progress(cmd.ErrOrStderr())})
-			if err != nil {
-				return err
-			}
-			proof.Write(out)
-			if !proof.Baseline.OK() || len(proof.Unnecessary()) > 0 {
-				return silentExit(exitDenied)
-			}
-			return nil
+			r := planRun{worldFile: worldFile, step: step, principal: principal, maxSize: maxSize, outDir: outDir,
+				bucketAccounts: bucketAccounts, bucketKeys: bucketKeys, prove: doProve}
+			return r.run(cmd, c, format, detected)
 		},
 	}
 	f := cmd.Flags()
@@ -157,6 +83,100 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 	f.StringSliceVar(&bucketAccounts, "bucket-account", nil, "`BUCKET=ACCOUNT` owner of a bucket (repeatable)")
 	f.StringSliceVar(&bucketKeys, "bucket-kms-key", nil, "`BUCKET=KEY-ARN` default SSE-KMS key of a bucket (repeatable)")
 	return cmd
+}
+
+// planRun is what plan does once the client command is read: the
+// context from --world or the flags, the plan, its output, and --prove.
+// lockstep sync --plan runs it too.
+type planRun struct {
+	worldFile, principal, maxSize, outDir string
+	step                                  int
+	bucketAccounts, bucketKeys            []string
+	prove                                 bool
+}
+
+// run plans c and prints the plan in format; detected is what the
+// client rule found, for writeChoices.
+func (r *planRun) run(cmd *cobra.Command, c *plan.Command, format, detected string) error {
+	var (
+		ctx        plan.Context
+		worldModel *world.Model
+		how        string
+	)
+	if r.worldFile != "" {
+		wf, err := loadWorldFile(r.worldFile, r.step, cmd.ErrOrStderr())
+		if err != nil {
+			return badInput(err)
+		}
+		worldModel = wf.Model
+		w := wf.World
+		if r.principal, how, err = plan.ResolvePrincipal(w, c, r.principal, getenv); err != nil {
+			return badInput(err)
+		}
+		ctx = plan.ContextFromWorld(w, r.principal)
+	} else {
+		ctx = plan.Context{Principal: r.principal, BucketAccount: map[string]string{}, BucketKMSKey: map[string]string{}}
+	}
+	if r.principal == "anonymous" || c.Creds.Unsigned {
+		return badInput(fmt.Errorf("the command sends unsigned requests (%s): lockstep plans the policies of a principal that signs; only bucket policies naming Principal \"*\" allow anonymous requests", firstNonEmpty(how, "--no-sign-request")))
+	}
+	for _, kv := range r.bucketAccounts {
+		b, a, ok := strings.Cut(kv, "=")
+		if !ok || len(a) != 12 {
+			return badInput(fmt.Errorf("--bucket-account %q: want BUCKET=ACCOUNT, e.g. cp-dst=222222222222", kv))
+		}
+		ctx.BucketAccount[b] = a
+	}
+	for _, kv := range r.bucketKeys {
+		b, k, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(k, "arn:aws:kms:") {
+			return badInput(fmt.Errorf("--bucket-kms-key %q: want BUCKET=KEY-ARN, for example cp-dst=arn:aws:kms:us-east-1:222222222222:key/ID", kv))
+		}
+		ctx.BucketKMSKey[b] = k
+	}
+	if r.maxSize != "" {
+		n, err := parseSize(r.maxSize)
+		if err != nil {
+			return badInput(fmt.Errorf("--max-object-size: %w", err))
+		}
+		ctx.MaxObjectSize = n
+	}
+	p, err := plan.Build(c, ctx)
+	if err != nil {
+		return badInput(err)
+	}
+	if r.outDir != "" {
+		files, err := p.WriteFiles(r.outDir)
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			fmt.Fprintln(cmd.ErrOrStderr(), "wrote", f)
+		}
+	}
+	out := cmd.OutOrStdout()
+	var err2 error
+	switch format {
+	case "text":
+		writeChoices(out, detected, r.principal, how)
+		err2 = p.WriteTable(out)
+	case "json":
+		err2 = p.WriteJSON(out)
+	case "terraform":
+		err2 = p.WriteTerraform(out)
+	}
+	if err2 != nil || !r.prove {
+		return err2
+	}
+	proof, err := prove.Prove(cmd.Context(), p, prove.Options{World: worldModel, Progress: progress(cmd.ErrOrStderr())})
+	if err != nil {
+		return err
+	}
+	proof.Write(out)
+	if !proof.Baseline.OK() || len(proof.Unnecessary()) > 0 {
+		return silentExit(exitDenied)
+	}
+	return nil
 }
 
 func firstNonEmpty(s ...string) string {

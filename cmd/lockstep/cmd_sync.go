@@ -26,6 +26,7 @@ type transferFlags struct {
 	region          string
 	endpointURL     string
 	noProgress      bool
+	plan            bool
 	noPreflight     bool
 	source, dest    sideFlags
 	output          *outputFlag
@@ -58,7 +59,8 @@ func (f *transferFlags) register(cmd *cobra.Command, sync bool) {
 	fs.BoolVar(&f.noPreflight, "no-preflight", false, "skip the preflight, the harmless probes that prove the job's permissions before it starts")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "draw no progress line (drawn only when standard error is a terminal)")
 	fs.IntVar(&f.opts.Workers, "workers", transfer.DefaultWorkers, "objects (and parts) transferred at once")
-	f.output = addOutputFlag(cmd)
+	fs.BoolVar(&f.plan, "plan", false, "run nothing: print the API calls this command makes and the least-privilege policies they need (as lockstep plan -- lockstep ...)")
+	f.output = addOutputFlag(cmd, "terraform")
 	_ = cmd.RegisterFlagCompletionFunc("sse", completeFixed("AES256", "aws:kms", "aws:kms:dsse"))
 	_ = cmd.RegisterFlagCompletionFunc("storage-class", completeFixed("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "GLACIER_IR"))
 }
@@ -152,6 +154,12 @@ func (f *transferFlags) run(cmd *cobra.Command, args []string, verb string) erro
 		f.opts.MaxDelete = -1
 	} else if !f.opts.Delete {
 		return badInput(errors.New("--max-delete limits --delete: add --delete, or drop --max-delete"))
+	}
+	if f.plan {
+		return f.printPlan(cmd, args, verb, format)
+	}
+	if format == "terraform" {
+		return badInput(errors.New("--output terraform prints the policies of a plan: add --plan"))
 	}
 	ctx := cmd.Context()
 	if ctx == nil {

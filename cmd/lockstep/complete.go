@@ -15,7 +15,7 @@ import (
 // --world names on the command line being completed.
 
 // clientNames are the values of --client.
-var clientNames = []string{"aws-v1", "aws-v2", "rclone", "s5cmd"}
+var clientNames = []string{"aws-v1", "aws-v2", "rclone", "s5cmd", "lockstep"}
 
 // completeFixed completes a flag from a fixed list.
 func completeFixed(values ...string) cobra.CompletionFunc {

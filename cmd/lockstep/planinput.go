@@ -20,7 +20,7 @@ var (
 )
 
 // clientFlagUsage is the help of --client of plan and check.
-const clientFlagUsage = "client model: aws-v1, aws-v2, rclone or s5cmd (default: by the rule below)"
+const clientFlagUsage = "client model: aws-v1, aws-v2, rclone, s5cmd or lockstep (default: by the rule below)"
 
 // modelRules is the part of plan's and check's help that states how the
 // client model and the principal are chosen.

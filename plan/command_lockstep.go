@@ -1,0 +1,104 @@
+package plan
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// lockstepFlags are the flags of lockstep sync and lockstep cp
+// (cmd/lockstep/cmd_sync.go, docs/sync.md), by the subcommands that take
+// them; a name without "=v" is a switch. --plan is sync's, but prints a
+// plan instead of running: a command to plan never has it.
+var lockstepFlags = map[string]map[string]flagKind{
+	"sync": flagTable(lockstepTransferFlags + " delete max-delete=v size-only exact-timestamps"),
+	"cp":   flagTable(lockstepTransferFlags + " recursive"),
+}
+
+// lockstepTransferFlags are the flags sync and cp share. --sse takes its
+// value only as --sse=VALUE: a bare --sse is AES256 (pflag's NoOptDefVal,
+// as the AWS CLI's bare --sse), which parseLockstep spells out first.
+const lockstepTransferFlags = `exclude=v include=v dryrun sse=v sse-kms-key-id=v acl=v storage-class=v
+	profile=v region=v endpoint-url=v no-progress workers=v output=v help h no-preflight
+	source-profile=v dest-profile=v source-region=v dest-region=v source-endpoint-url=v dest-endpoint-url=v`
+
+// parseLockstep reads lockstep sync|cp SRC DST [flags], as cobra (pflag)
+// reads it: flags anywhere, --name value or --name=value, a switch also as
+// --name=true|false, "--" ends the flags.
+func parseLockstep(args []string) (*Command, error) {
+	c := &Command{Client: Lockstep, Flags: map[string]string{}, Args: args}
+	if len(args) < 2 {
+		return nil, fmt.Errorf("lockstep: no subcommand: lockstep plans lockstep sync and lockstep cp")
+	}
+	c.Verb = args[1]
+	table := lockstepFlags[c.Verb]
+	if table == nil {
+		return nil, fmt.Errorf("lockstep %s: lockstep plans lockstep sync and lockstep cp", c.Verb)
+	}
+	name := "lockstep " + c.Verb
+	rest := make([]string, 0, len(args)-2)
+	for i, a := range args[2:] {
+		if a == "--" {
+			rest = append(rest, args[2+i:]...)
+			break
+		}
+		if a == "--sse" {
+			a = "--sse=AES256"
+		}
+		rest = append(rest, a)
+	}
+	sc := scanner{known: func(n string) flagKind { return table[s5cmdName(n)] }, boolValues: true}
+	ops, _, flags, err := sc.scan(rest)
+	var uf *unknownFlag
+	switch {
+	case errors.As(err, &uf) && s5cmdName(uf.name) == "--plan":
+		return nil, fmt.Errorf("%s: --plan prints the plan of the command instead of running it: plan the command without it", name)
+	case errors.As(err, &uf):
+		for verb, other := range lockstepFlags {
+			if other[s5cmdName(uf.name)] != 0 {
+				return nil, fmt.Errorf("%s: %s is a flag of lockstep %s only (lockstep answers \"unknown flag: %s\")", name, uf.name, verb, uf.name)
+			}
+		}
+		return nil, fmt.Errorf("%s: lockstep %s has no flag %s (lockstep answers \"unknown flag: %s\"; docs/sync.md lists the flags)", name, c.Verb, uf.name, uf.name)
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	for _, f := range flags {
+		if strings.HasPrefix(f.name, "-") && !strings.HasPrefix(f.name, "--") && len(f.name) > 2 {
+			// pflag reads -name as the short flags -n -a -m -e.
+			return nil, fmt.Errorf("%s: %s: lockstep's flags are written with two dashes (--%s)", name, f.name, strings.TrimLeft(f.name, "-"))
+		}
+		switch key := strings.TrimPrefix(s5cmdName(f.name), "--"); key {
+		case "include", "exclude":
+			c.Flags[key] += f.value + "\n"
+		case "profile":
+			c.Creds.Profile = f.value
+		case "source-profile", "dest-profile":
+			return nil, fmt.Errorf("%s: %s gives a side its own credentials, and a plan has one principal: plan each side's principal with the command without %s (and --principal), or prove the job with its preflight", name, f.name, f.name)
+		case "delete", "dryrun", "size-only", "exact-timestamps", "recursive", "no-preflight",
+			"sse", "sse-kms-key-id", "acl", "storage-class", "max-delete":
+			c.Flags[key] = f.value
+		}
+	}
+	if err := pathCount(name, ops); err != nil {
+		return nil, err
+	}
+	if c.Source, err = s3Location(ops[0], "lockstep"); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if c.Dest, err = s3Location(ops[1], "lockstep"); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if !c.Source.IsS3() && !c.Dest.IsS3() {
+		return nil, fmt.Errorf("%s: %s and %s are both local paths: one side must be s3://bucket[/prefix]", name, ops[0], ops[1])
+	}
+	c.Recursive = c.Verb == "sync" || c.Has("recursive")
+	if c.Recursive {
+		// A prefix is a directory: s3://b/photos is photos/ (docs/sync.md).
+		c.Source.Key = dirPrefix(c.Source.Key)
+		c.Dest.Key = dirPrefix(c.Dest.Key)
+	} else {
+		c.keepName()
+	}
+	return c, nil
+}

@@ -1,0 +1,65 @@
+package plan
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseLockstep(t *testing.T) {
+	for _, tc := range []struct {
+		args      string
+		src, dst  string
+		recursive bool
+		flags     map[string]string
+	}{
+		{"lockstep sync ./up s3://b/p --delete", "./up", "s3://b/p/", true, map[string]string{"delete": ""}},
+		{"lockstep sync s3://b/p ./d --dryrun --exclude * --include *.txt", "s3://b/p/", "./d", true, map[string]string{"dryrun": "", "exclude": "*\n", "include": "*.txt\n"}},
+		{"lockstep sync --sse s3://a/p s3://b/q", "s3://a/p/", "s3://b/q/", true, map[string]string{"sse": "AES256"}},
+		{"lockstep sync s3://a/p s3://b/q --sse=aws:kms --sse-kms-key-id K --delete=false", "s3://a/p/", "s3://b/q/", true, map[string]string{"sse": "aws:kms", "sse-kms-key-id": "K"}},
+		{"lockstep cp ./x.txt s3://b/dir/ --acl bucket-owner-full-control", "./x.txt", "s3://b/dir/x.txt", false, map[string]string{"acl": "bucket-owner-full-control"}},
+		{"lockstep cp s3://b/p ./d --recursive --endpoint-url http://e --profile p", "s3://b/p/", "./d", true, map[string]string{"recursive": ""}},
+		{"lockstep sync ./d s3://b/p --no-preflight --source-endpoint-url http://e --dest-region eu-west-1", "./d", "s3://b/p/", true, map[string]string{"no-preflight": ""}},
+	} {
+		c, err := ParseCommand(strings.Fields(tc.args), "")
+		if err != nil {
+			t.Errorf("%s: %v", tc.args, err)
+			continue
+		}
+		if c.Client != Lockstep || c.Source.String() != tc.src || c.Dest.String() != tc.dst || c.Recursive != tc.recursive {
+			t.Errorf("%s: got %s %s %s recursive %v", tc.args, c.Client, c.Source, c.Dest, c.Recursive)
+		}
+		if len(c.Flags) != len(tc.flags) {
+			t.Errorf("%s: flags %q, want %q", tc.args, c.Flags, tc.flags)
+		}
+		for k, v := range tc.flags {
+			if got, ok := c.Flags[k]; !ok || got != v {
+				t.Errorf("%s: flag %s = %q, want %q", tc.args, k, got, v)
+			}
+		}
+	}
+}
+
+func TestParseLockstepRefuses(t *testing.T) {
+	for _, tc := range []struct{ args, want string }{
+		{"lockstep sync ./up s3://b/p --frobnicate", "lockstep sync has no flag --frobnicate"},
+		{"lockstep cp ./up s3://b/p --delete", "--delete is a flag of lockstep sync only"},
+		{"lockstep sync ./up s3://b/p --recursive", "--recursive is a flag of lockstep cp only"},
+		{"lockstep sync ./up s3://b/p --plan", "plan the command without it"},
+		{"lockstep sync ./up ./down", "both local paths"},
+		{"lockstep sync ./up", "no destination"},
+		{"lockstep mv ./up s3://b/p", "lockstep plans lockstep sync and lockstep cp"},
+		{"lockstep sync ./up gs://b/p", "neither a local path nor an s3:// URL"},
+		{"lockstep sync ./up s3://b/p --workers", "--workers needs a value"},
+		{"lockstep sync ./up s3://b/p -delete", "two dashes"},
+		{"lockstep sync s3://a/p s3://b/p --source-profile src", "a plan has one principal"},
+		{"lockstep cp s3://a/p/k s3://b/p/ --dest-profile=dst", "a plan has one principal"},
+	} {
+		_, err := ParseCommand(strings.Fields(tc.args), "")
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one containing %q", tc.args, err, tc.want)
+		}
+	}
+	if _, err := ParseCommand([]string{"aws", "s3", "sync", "./a", "s3://b"}, Lockstep); err == nil {
+		t.Error("--client lockstep fits an aws command")
+	}
+}
