@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/lockstep-dev/lockstep/internal/ssearg"
 )
 
 // lockstepFlags are the flags of lockstep sync and lockstep cp
@@ -16,8 +18,8 @@ var lockstepFlags = map[string]map[string]flagKind{
 }
 
 // lockstepTransferFlags are the flags sync and cp share. --sse takes its
-// value only as --sse=VALUE: a bare --sse is AES256 (pflag's NoOptDefVal,
-// as the AWS CLI's bare --sse), which parseLockstep spells out first.
+// value as --sse=VALUE or, as the AWS CLI, --sse VALUE (internal/ssearg);
+// a bare --sse is AES256, which parseLockstep spells out first.
 const lockstepTransferFlags = `exclude=v include=v dryrun sse=v sse-kms-key-id=v acl=v storage-class=v
 	profile=v region=v endpoint-url=v no-progress workers=v output=v help h no-preflight
 	source-profile=v dest-profile=v source-region=v dest-region=v source-endpoint-url=v dest-endpoint-url=v`
@@ -37,9 +39,10 @@ func parseLockstep(args []string) (*Command, error) {
 	}
 	name := "lockstep " + c.Verb
 	rest := make([]string, 0, len(args)-2)
-	for i, a := range args[2:] {
+	norm := ssearg.Normalize(args[2:])
+	for i, a := range norm {
 		if a == "--" {
-			rest = append(rest, args[2+i:]...)
+			rest = append(rest, norm[i:]...)
 			break
 		}
 		if a == "--sse" {

@@ -25,3 +25,19 @@ func TestVersion(t *testing.T) {
 		t.Errorf("stamped: %q", line)
 	}
 }
+
+// TestSSEValueForms: lockstep sync and cp read --sse VALUE as the AWS CLI
+// does, as well as --sse=VALUE (internal/ssearg): both reach the same
+// check of the source, where an unparsed "aws:kms" would be a third path.
+func TestSSEValueForms(t *testing.T) {
+	for _, args := range [][]string{
+		{"sync", "--sse", "aws:kms", "./no-such-dir", "s3://b-bucket/p"},
+		{"sync", "--sse=aws:kms", "./no-such-dir", "s3://b-bucket/p"},
+		{"sync", "./no-such-dir", "s3://b-bucket/p", "--sse", "AES256"},
+	} {
+		code, out, errOut := runCLI(t, args...)
+		if code != exitBadInput || !strings.Contains(errOut, "the source ./no-such-dir does not exist") {
+			t.Errorf("%v: exit %d\n%s%s", args, code, out, errOut)
+		}
+	}
+}

@@ -215,7 +215,7 @@ func runCLIWithInput(t *testing.T, stdin string, args ...string) (int, string, s
 	root.SetOut(&out)
 	root.SetErr(&errOut)
 	root.SetIn(strings.NewReader(stdin))
-	root.SetArgs(args)
+	root.SetArgs(cliArgs(args))
 	code := exitOK
 	if err := root.Execute(); err != nil {
 		code = exitBadInput

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/lockstep-dev/lockstep/internal/ssearg"
 	"github.com/spf13/cobra"
 )
 
@@ -63,7 +64,7 @@ func main() {
 
 func run(args []string) int {
 	root := newRootCommand()
-	root.SetArgs(args)
+	root.SetArgs(cliArgs(args))
 	err := root.Execute()
 	if err == nil {
 		return exitOK
@@ -79,4 +80,14 @@ func run(args []string) int {
 	// usage errors.
 	fmt.Fprintln(os.Stderr, "lockstep:", err)
 	return exitBadInput
+}
+
+// cliArgs reads a command line as the commands take it: lockstep sync and
+// cp read "--sse VALUE" as the AWS CLI does, besides --sse=VALUE and a
+// bare --sse (internal/ssearg).
+func cliArgs(args []string) []string {
+	if len(args) > 0 && (args[0] == "sync" || args[0] == "cp") {
+		return ssearg.Normalize(args)
+	}
+	return args
 }
