@@ -19,19 +19,7 @@ import (
 const maxBucketTags = 50
 
 func (s *Server) getBucketTagging(w http.ResponseWriter, c *call) error {
-	if _, err := s.authorizedBucket(c); err != nil {
-		return err
-	}
-	var out tagSet
-	found, err := s.bucketSetting(c, settingTagging, &out)
-	if err != nil {
-		return err
-	}
-	if !found {
-		return errNotConfigured(c)
-	}
-	out.NS = s3NS
-	return writeXML(w, http.StatusOK, out)
+	return writeStoredSetting[tagSet](s, w, c, settingTagging)
 }
 
 // putBucketTagging replaces the bucket's tags. An empty tag set removes
@@ -78,19 +66,7 @@ type publicAccessBlock struct {
 }
 
 func (s *Server) getPublicAccessBlock(w http.ResponseWriter, c *call) error {
-	if _, err := s.authorizedBucket(c); err != nil {
-		return err
-	}
-	var out publicAccessBlock
-	found, err := s.bucketSetting(c, settingPublicAccessBlock, &out)
-	if err != nil {
-		return err
-	}
-	if !found {
-		return errNotConfigured(c)
-	}
-	out.NS = s3NS
-	return writeXML(w, http.StatusOK, out)
+	return writeStoredSetting[publicAccessBlock](s, w, c, settingPublicAccessBlock)
 }
 
 func (s *Server) putPublicAccessBlock(w http.ResponseWriter, c *call) error {
@@ -162,19 +138,7 @@ func (cfg *corsConfiguration) validate() error {
 }
 
 func (s *Server) getBucketCORS(w http.ResponseWriter, c *call) error {
-	if _, err := s.authorizedBucket(c); err != nil {
-		return err
-	}
-	var out corsConfiguration
-	found, err := s.bucketSetting(c, settingCORS, &out)
-	if err != nil {
-		return err
-	}
-	if !found {
-		return errNotConfigured(c)
-	}
-	out.NS = s3NS
-	return writeXML(w, http.StatusOK, out)
+	return writeStoredSetting[corsConfiguration](s, w, c, settingCORS)
 }
 
 func (s *Server) putBucketCORS(w http.ResponseWriter, c *call) error {
@@ -252,4 +216,33 @@ func (s *Server) putBucketVersioning(w http.ResponseWriter, c *call) error {
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// storedConfig is a bucket configuration kept as its XML document: its
+// namespace is set when it is written out.
+type storedConfig interface{ setNamespace(ns string) }
+
+func (t *tagSet) setNamespace(ns string)            { t.NS = ns }
+func (p *publicAccessBlock) setNamespace(ns string) { p.NS = ns }
+func (c *corsConfiguration) setNamespace(ns string) { c.NS = ns }
+
+// writeStoredSetting answers a Get of a stored bucket configuration: the
+// document, or the operation's not-configured error (errNotConfigured).
+func writeStoredSetting[T any, P interface {
+	*T
+	storedConfig
+}](s *Server, w http.ResponseWriter, c *call, setting string) error {
+	if _, err := s.authorizedBucket(c); err != nil {
+		return err
+	}
+	var out T
+	found, err := s.bucketSetting(c, setting, &out)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return errNotConfigured(c)
+	}
+	P(&out).setNamespace(s3NS)
+	return writeXML(w, http.StatusOK, out)
 }

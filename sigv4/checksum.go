@@ -4,9 +4,6 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
-	"hash"
-	"hash/crc32"
 	"net/http"
 	"strings"
 
@@ -87,50 +84,36 @@ func headerChecksum(h http.Header) (checksumAlg, []byte, *Error) {
 	return alg, want, nil
 }
 
-// checksummer computes one additional checksum over the payload.
+// checksummer computes one additional checksum over the payload, with
+// the hashers of internal/checksum (the one home of S3's algorithms).
 type checksummer struct {
 	alg checksumAlg
-	c32 uint32
-	c64 uint64
-	h   hash.Hash // SHA1, SHA256
+	h   *checksum.Hasher
+}
+
+// hasherAlg maps sigv4's algorithms to internal/checksum's.
+var hasherAlg = [...]checksum.Algorithm{
+	ckCRC32: checksum.CRC32, ckCRC32C: checksum.CRC32C, ckCRC64NVME: checksum.CRC64NVME,
+	ckSHA1: checksum.SHA1, ckSHA256: checksum.SHA256,
 }
 
 func (c *checksummer) init(a checksumAlg) {
 	c.alg = a
-	switch a {
-	case ckSHA1:
-		c.h = sha1.New()
-	case ckSHA256:
-		c.h = sha256.New()
+	if a != ckNone {
+		c.h = checksum.New(hasherAlg[a])
 	}
 }
 
 func (c *checksummer) update(p []byte) {
-	switch c.alg {
-	case ckCRC32:
-		c.c32 = crc32.Update(c.c32, crc32.IEEETable, p)
-	case ckCRC32C:
-		c.c32 = crc32.Update(c.c32, castagnoli, p)
-	case ckCRC64NVME:
-		c.c64 = checksum.UpdateCRC64NVME(c.c64, p)
-	case ckSHA1, ckSHA256:
+	if c.h != nil {
 		c.h.Write(p)
 	}
 }
 
 // sum appends the big-endian digest, the form S3 base64-encodes.
 func (c *checksummer) sum(dst []byte) []byte {
-	switch c.alg {
-	case ckCRC32, ckCRC32C:
-		return binary.BigEndian.AppendUint32(dst, c.c32)
-	case ckCRC64NVME:
-		return binary.BigEndian.AppendUint64(dst, c.c64)
-	case ckSHA1, ckSHA256:
-		return c.h.Sum(dst)
+	if c.h == nil {
+		return dst
 	}
-	return dst
+	return c.h.Sum(dst)
 }
-
-// castagnoli is the CRC-32C table; crc32 recognises it and uses the
-// hardware instruction where there is one.
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)

@@ -108,30 +108,9 @@ func (j *job) streamCopy(ctx context.Context, srcBucket, srcKey, bucket, key str
 			return err
 		}
 		// A bytes.Reader the SDK can rewind for a retry of the upload.
-		in := &s3.UploadPartInput{
-			Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
-			PartNumber: aws.Int32(int32(i + 1)), Body: bytes.NewReader(*buf), ContentLength: aws.Int64(length),
-		}
-		checksumPart(in)
-		out, err := j.client.UploadPart(ctx, in)
-		if err != nil {
-			return err
-		}
-		parts[i] = types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(int32(i + 1)), ChecksumCRC64NVME: out.ChecksumCRC64NVME}
-		return nil
+		return j.uploadPart(ctx, bucket, key, uploadID, parts, i, bytes.NewReader(*buf), length)
 	})
-	if err == nil {
-		in := &s3.CompleteMultipartUploadInput{
-			Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
-			MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
-		}
-		checksumComplete(in, parts, partSize, size)
-		_, err = j.client.CompleteMultipartUpload(ctx, in)
-	}
-	if err != nil {
-		return 0, abortMultipart(ctx, j.client, bucket, key, uploadID, err)
-	}
-	return size, nil
+	return j.completeMultipart(ctx, bucket, key, uploadID, parts, partSize, size, err)
 }
 
 // streamSmall copies an object below the multipart threshold: one

@@ -54,18 +54,30 @@ func (j *job) upload(ctx context.Context, path, bucket, key string) (int64, erro
 		length := min(partSize, size-off)
 		// The part is read straight from the file: a section the SDK can
 		// hash and rewind for a retry, so no buffer holds it.
-		in := &s3.UploadPartInput{
-			Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
-			PartNumber: aws.Int32(int32(i + 1)), Body: io.NewSectionReader(f, off, length), ContentLength: aws.Int64(length),
-		}
-		checksumPart(in)
-		out, err := j.client.UploadPart(ctx, in)
-		if err != nil {
-			return err
-		}
-		parts[i] = types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(int32(i + 1)), ChecksumCRC64NVME: out.ChecksumCRC64NVME}
-		return nil
+		return j.uploadPart(ctx, bucket, key, uploadID, parts, i, io.NewSectionReader(f, off, length), length)
 	})
+	return j.completeMultipart(ctx, bucket, key, uploadID, parts, partSize, size, err)
+}
+
+// uploadPart sends part i (0-based) of an upload from body, which the
+// SDK can rewind for a retry, and records it in parts.
+func (j *job) uploadPart(ctx context.Context, bucket, key, uploadID string, parts []types.CompletedPart, i int, body io.ReadSeeker, length int64) error {
+	in := &s3.UploadPartInput{
+		Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
+		PartNumber: aws.Int32(int32(i + 1)), Body: body, ContentLength: aws.Int64(length),
+	}
+	checksumPart(in)
+	out, err := j.client.UploadPart(ctx, in)
+	if err != nil {
+		return err
+	}
+	parts[i] = types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(int32(i + 1)), ChecksumCRC64NVME: out.ChecksumCRC64NVME}
+	return nil
+}
+
+// completeMultipart completes the upload of parts when the parts went
+// well (err nil), and aborts it otherwise or when completing fails.
+func (j *job) completeMultipart(ctx context.Context, bucket, key, uploadID string, parts []types.CompletedPart, partSize, size int64, err error) (int64, error) {
 	if err == nil {
 		in := &s3.CompleteMultipartUploadInput{
 			Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
