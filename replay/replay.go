@@ -262,6 +262,13 @@ type Result struct {
 // Run serves step i's world, empties the buckets that start empty, and
 // runs the step's command as its principal.
 func (se *Session) Run(ctx context.Context, i int) (*Result, error) {
+	return se.RunCommand(ctx, i, se.s.Steps[i].Command)
+}
+
+// RunCommand is Run with another command in step i's world, as the
+// step's principal: lockstep's own sync or cp in place of the seed's
+// client, for one.
+func (se *Session) RunCommand(ctx context.Context, i int, command string) (*Result, error) {
 	st := &se.s.Steps[i]
 	m := se.models[i]
 	if err := se.srv.ReplaceWorld(ctx, m, se.file); err != nil {
@@ -277,7 +284,7 @@ func (se *Session) Run(ctx context.Context, i int) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	argv, err := se.Translate(st.Command, c)
+	argv, err := se.Translate(command, c)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +298,8 @@ func (se *Session) Run(ctx context.Context, i int) (*Result, error) {
 // Translate turns a step's command as the seed's author typed it into the
 // command to run on the emulator: the AWS CLI gets --endpoint-url and
 // loses --profile (the step's principal signs); rclone's "s3-remote:"
-// becomes a connection string for the emulator.
+// becomes a connection string for the emulator; lockstep sync and cp get
+// --endpoint-url and --no-progress.
 func (se *Session) Translate(command string, c Credentials) ([]string, error) {
 	words := strings.Fields(command)
 	if len(words) < 2 {
@@ -317,6 +325,19 @@ func (se *Session) Translate(command string, c Credentials) ([]string, error) {
 			argv = append(argv, "--copy-props", "metadata-directive")
 		}
 		return argv, nil
+	case "lockstep":
+		if se.clients.Lockstep == "" {
+			return nil, errors.New("no lockstep binary to run (build it with make build)")
+		}
+		argv := []string{se.clients.Lockstep}
+		for j := 1; j < len(words); j++ {
+			if words[j] == "--profile" {
+				j++
+				continue
+			}
+			argv = append(argv, words[j])
+		}
+		return append(argv, "--endpoint-url", se.srv.Endpoint(), "--no-progress"), nil
 	case "rclone":
 		if se.clients.Rclone == "" {
 			return nil, errors.New("rclone is not installed; run make clients")
@@ -330,7 +351,7 @@ func (se *Session) Translate(command string, c Credentials) ([]string, error) {
 		}
 		return argv, nil
 	}
-	return nil, fmt.Errorf("command %q: lockstep replays aws and rclone commands", command)
+	return nil, fmt.Errorf("command %q: lockstep replays aws, rclone and lockstep commands", command)
 }
 
 // RcloneRemote is an rclone connection string for an endpoint. The

@@ -152,6 +152,16 @@ func readProbe(ctx context.Context, c *s3.Client, obj *probeObject) error {
 func noSkippedChecksumLog(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped = true }
 
 // errorCode is the AWS error code of err, or its text.
+// apiMessage is an AWS error as "Code: message", without the SDK's
+// operation and request details; another error as it is.
+func apiMessage(err error) string {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return api.ErrorCode() + ": " + api.ErrorMessage()
+	}
+	return err.Error()
+}
+
 func errorCode(err error) string {
 	var api smithy.APIError
 	if errors.As(err, &api) {
