@@ -160,3 +160,71 @@ func deniedAction(rec emulator.Record) string {
 	}
 	return rec.AdditionalEventData.Action
 }
+
+// TestSeed001TwoCredentialSets: seed 001's starting world, where no bucket
+// policy lets either account into the other's bucket (the post's first
+// two steps fail, one at each side), copies with two credential sets:
+// account A's role reads the source, account B's role writes the
+// destination. The copy path probe finds that B's role cannot read the
+// source, so every object streams through lockstep: GetObject signed by
+// A, PutObject by B, no CopyObject (issue 12 acceptance; docs/sync.md
+// "Two credential sets").
+func TestSeed001TwoCredentialSets(t *testing.T) {
+	bin := buildLockstep(t)
+	s, err := examples.Seed("001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	se, err := replay.Start(context.Background(), s, replay.Clients{Lockstep: bin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { se.Close() })
+	const (
+		roleA = "arn:aws:sts::111111111111:assumed-role/testRole/i-0123456789abcdef0"
+		roleB = "arn:aws:sts::222222222222:assumed-role/testRole/s3sync"
+	)
+	command := "lockstep sync s3://examplebucketa s3://examplebucketb --source-profile account-a --dest-profile account-b-testRole"
+	res, err := se.RunCommand(context.Background(), 0, command, replay.Profile{Name: "account-a", Principal: roleA}, replay.Profile{Name: "account-b-testRole", Principal: roleB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("$ %s\n%s", strings.Join(res.Command, " "), res.Output)
+	if res.Err != nil {
+		t.Fatalf("lockstep failed: %v", res.Err)
+	}
+	if !strings.Contains(res.Output, "copy path: streamed (the destination's credentials cannot read the source: AccessDenied)") {
+		t.Errorf("the run does not say the copies stream:\n%s", res.Output)
+	}
+	signers := map[string]map[string]bool{} // operation -> caller ARNs
+	for _, rec := range res.Events {
+		if signers[rec.EventName] == nil {
+			signers[rec.EventName] = map[string]bool{}
+		}
+		signers[rec.EventName][rec.UserIdentity.ARN] = true
+		key, _ := rec.RequestParameters["key"].(string)
+		if rec.ErrorCode != "AccessDenied" {
+			continue
+		}
+		// The only denials: the copy path probe (B reading A's object)
+		// and the preflight's abort probe (B's role may not abort).
+		probe := rec.EventName == "GetObject" && rec.UserIdentity.ARN == roleB ||
+			rec.EventName == "AbortMultipartUpload" && strings.Contains(key, ".lockstep-preflight-")
+		if !probe {
+			t.Errorf("denied: %s %s by %s (%s)", rec.EventName, key, rec.UserIdentity.ARN, deniedAction(rec))
+		}
+	}
+	for op, want := range map[string]string{"PutObject": roleB, "ListObjectsV2": ""} {
+		if len(signers[op]) == 0 || want != "" && (len(signers[op]) != 1 || !signers[op][want]) {
+			t.Errorf("%s signed by %v, want %s", op, signers[op], want)
+		}
+	}
+	if !signers["GetObject"][roleA] {
+		t.Errorf("no GetObject signed by account A's role: %v", signers["GetObject"])
+	}
+	if len(signers["CopyObject"])+len(signers["UploadPartCopy"]) > 0 {
+		t.Errorf("a streamed job copied server-side: %v", eventList(res.Events))
+	}
+	r := &seedRun{file: s.File(), s: s, se: se}
+	r.checkData(t, strings.Fields("lockstep sync s3://examplebucketa s3://examplebucketb"), res.Dir)
+}

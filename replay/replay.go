@@ -265,10 +265,19 @@ func (se *Session) Run(ctx context.Context, i int) (*Result, error) {
 	return se.RunCommand(ctx, i, se.s.Steps[i].Command)
 }
 
+// Profile is a named profile of the shared credentials file a command
+// reads (lockstep's --source-profile and --dest-profile): Principal signs
+// for it, with its session credentials for an assumed-role ARN.
+type Profile struct {
+	Name, Principal string
+}
+
 // RunCommand is Run with another command in step i's world, as the
 // step's principal: lockstep's own sync or cp in place of the seed's
-// client, for one.
-func (se *Session) RunCommand(ctx context.Context, i int, command string) (*Result, error) {
+// client, for one. With profiles, the command gets a shared credentials
+// file holding them, and no credentials in its environment: each profile
+// it names signs as its principal.
+func (se *Session) RunCommand(ctx context.Context, i int, command string, profiles ...Profile) (*Result, error) {
 	st := &se.s.Steps[i]
 	m := se.models[i]
 	if err := se.srv.ReplaceWorld(ctx, m, se.file); err != nil {
@@ -283,6 +292,12 @@ func (se *Session) RunCommand(ctx context.Context, i int, command string) (*Resu
 	c, err := se.credentials(m, Principal(se.s, st))
 	if err != nil {
 		return nil, err
+	}
+	if len(profiles) > 0 {
+		if err := se.writeProfiles(m, profiles); err != nil {
+			return nil, err
+		}
+		c = Credentials{}
 	}
 	argv, err := se.Translate(command, c)
 	if err != nil {
@@ -368,7 +383,8 @@ func RcloneRemote(endpoint string, c Credentials) string {
 
 // Env is the environment of a client process: the machine's without
 // AWS_* and RCLONE_* settings (AWS_CA_BUNDLE breaks rclone), with the
-// credentials and a config directory of its own under dir.
+// credentials (none when c is empty: the command reads profiles) and a
+// config directory of its own under dir.
 func Env(c Credentials, region, dir string) ([]string, error) {
 	config := filepath.Join(dir, "aws-config")
 	text := "[default]\nregion = " + region + "\ns3 =\n    signature_version = s3v4\n"
@@ -383,8 +399,10 @@ func Env(c Credentials, region, dir string) ([]string, error) {
 		}
 		out = append(out, kv)
 	}
+	if c.AccessKeyID != "" {
+		out = append(out, "AWS_ACCESS_KEY_ID="+c.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+c.SecretAccessKey)
+	}
 	out = append(out,
-		"AWS_ACCESS_KEY_ID="+c.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+c.SecretAccessKey,
 		"AWS_DEFAULT_REGION="+region, "AWS_REGION="+region, "AWS_CONFIG_FILE="+config,
 		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "aws-credentials"),
 		"AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER=", "RCLONE_CONFIG="+filepath.Join(dir, "rclone.conf"))
@@ -407,6 +425,24 @@ func (se *Session) exec(ctx context.Context, c Credentials, argv []string) (stri
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err = cmd.Run()
 	return out.String(), err
+}
+
+// writeProfiles writes the shared credentials file of the session's
+// commands (Env's AWS_SHARED_CREDENTIALS_FILE) with one section per
+// profile.
+func (se *Session) writeProfiles(m *world.Model, profiles []Profile) error {
+	var b strings.Builder
+	for _, p := range profiles {
+		c, err := se.credentials(m, p.Principal)
+		if err != nil {
+			return fmt.Errorf("profile %s: %w", p.Name, err)
+		}
+		fmt.Fprintf(&b, "[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n", p.Name, c.AccessKeyID, c.SecretAccessKey)
+		if c.SessionToken != "" {
+			fmt.Fprintf(&b, "aws_session_token = %s\n", c.SessionToken)
+		}
+	}
+	return os.WriteFile(filepath.Join(se.tmp, "aws-credentials"), []byte(b.String()), 0o600)
 }
 
 // credentials returns what a principal signs with: a session of the role

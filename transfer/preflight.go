@@ -203,7 +203,7 @@ func (j *job) digestProbe(ctx context.Context, key, destPrefix string) (string, 
 		}
 		return "", perr
 	}
-	j.opts.Notice("preflight: not probed: the destination key's KMS permissions (kms:GenerateDataKey, and kms:Decrypt for multipart uploads and copies) and UploadPartCopy, which only a multipart probe exercises")
+	j.opts.Notice("preflight: not probed: the destination key's KMS permissions, when it encrypts with SSE-KMS (kms:GenerateDataKey, and kms:Decrypt for multipart uploads and copies), and UploadPartCopy, which only a multipart probe exercises")
 	return fmt.Sprintf("proved s3:PutObject below s3://%s/%s with a PutObject S3 refused for its wrong Content-MD5 (nothing written)", j.dst.Bucket, destPrefix), nil
 }
 
