@@ -8,8 +8,9 @@ import (
 )
 
 // Apply puts the plan's policies into a world model, for a simulation or
-// a proof: the principal's inline policies become the plan's identity
-// policy (its boundary and session policies stay), each planned bucket
+// a proof: the principal's identity-based policies (inline, attached and
+// its groups') become the plan's identity policy (its boundary and session
+// policies stay), each planned bucket
 // policy replaces the bucket's, and planned key statements are added to
 // the key's policy.
 func (p *Plan) Apply(m *world.Model) error {
@@ -23,11 +24,13 @@ func (p *Plan) Apply(m *world.Model) error {
 	if len(p.Policies.Identity.Statement) > 0 {
 		policies.Set("lockstep-plan", world.DocFromJSON(p.Policies.Identity.JSON()))
 	}
+	// The plan's policy replaces every identity-based policy: inline,
+	// attached, and the groups' (a user leaves its groups).
 	switch {
 	case u != nil:
-		u.Policies = policies
+		u.Policies, u.ManagedPolicies, u.Groups = policies, nil, nil
 	case r != nil:
-		r.Policies = policies
+		r.Policies, r.ManagedPolicies = policies, nil
 	default:
 		return fmt.Errorf("principal %s is not a user or role of the world", p.Context.Principal)
 	}

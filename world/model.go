@@ -16,6 +16,9 @@ type Model struct {
 	// Profiles maps AWS profile names (--profile NAME, AWS_PROFILE) to
 	// the principal ARN that signs with them.
 	Profiles map[string]string `yaml:"profiles,omitempty"`
+	// AWSManagedPolicies are the AWS managed policies the world's users,
+	// groups and roles attach by ARN (arn:aws:iam::aws:policy/PATH/NAME).
+	AWSManagedPolicies []ManagedPolicyModel `yaml:"aws_managed_policies,omitempty"`
 
 	// root is the parsed file, for error lines; nil for a Model built in
 	// code.
@@ -67,6 +70,29 @@ type AccountModel struct {
 	Roles   []RoleModel   `yaml:"roles"`
 	Buckets []BucketModel `yaml:"buckets"`
 	Keys    []KeyModel    `yaml:"keys"`
+	// Groups are the account's IAM groups; users join them by name.
+	Groups []GroupModel `yaml:"groups,omitempty"`
+	// ManagedPolicies are the account's customer managed policies,
+	// attached by ARN (arn:aws:iam::ACCOUNT:policy/PATH/NAME).
+	ManagedPolicies []ManagedPolicyModel `yaml:"managed_policies,omitempty"`
+}
+
+// ManagedPolicyModel is a managed policy: its default version's document,
+// the one IAM evaluates.
+type ManagedPolicyModel struct {
+	Name        string `yaml:"name"`
+	Path        string `yaml:"path,omitempty"`
+	Description string `yaml:"description,omitempty"`
+	Document    Doc    `yaml:"document"`
+}
+
+// GroupModel is an IAM group: its policies apply to every user in it.
+type GroupModel struct {
+	Name     string    `yaml:"name"`
+	Path     string    `yaml:"path,omitempty"`
+	Policies NamedDocs `yaml:"policies,omitempty"`
+	// ManagedPolicies are the ARNs of the managed policies attached.
+	ManagedPolicies []string `yaml:"managed_policies,omitempty"`
 }
 
 // UserModel is an IAM user.
@@ -77,6 +103,10 @@ type UserModel struct {
 	Policies   NamedDocs         `yaml:"policies"`
 	Boundary   *Doc              `yaml:"boundary"`
 	Tags       map[string]string `yaml:"tags"`
+	// Groups are the names of the account's groups the user is in.
+	Groups []string `yaml:"groups,omitempty"`
+	// ManagedPolicies are the ARNs of the managed policies attached.
+	ManagedPolicies []string `yaml:"managed_policies,omitempty"`
 }
 
 // AccessKeyModel is a long-term access key of a user.
@@ -93,6 +123,8 @@ type RoleModel struct {
 	Policies NamedDocs         `yaml:"policies"`
 	Boundary *Doc              `yaml:"boundary"`
 	Tags     map[string]string `yaml:"tags"`
+	// ManagedPolicies are the ARNs of the managed policies attached.
+	ManagedPolicies []string `yaml:"managed_policies,omitempty"`
 }
 
 // BucketModel is an S3 bucket.
