@@ -15,7 +15,8 @@ import (
 // also s3:GetObject there; copier may read data/hello.txt alone and
 // write anywhere in data. The bucket enforced denies every object
 // creation that does not send If-None-Match, exempting the steps of a
-// multipart upload, as AWS's enforcement pages do.
+// multipart upload, as AWS's enforcement pages do; the bucket partial
+// does so under locks/ alone.
 const condWriteWorldYAML = `
 region: us-east-1
 accounts:
@@ -54,6 +55,19 @@ accounts:
               Principal: "*"
               Action: s3:PutObject
               Resource: "arn:aws:s3:::enforced/*"
+              Condition:
+                "Null": {"s3:if-none-match": "true"}
+                Bool: {"s3:ObjectCreationOperation": "true"}
+      - name: partial
+        objects: {source.txt: "source\n"}
+        policy:
+          Version: "2012-10-17"
+          Statement:
+            - Sid: RequireIfNoneMatchForLocks
+              Effect: Deny
+              Principal: "*"
+              Action: s3:PutObject
+              Resource: "arn:aws:s3:::partial/locks/*"
               Condition:
                 "Null": {"s3:if-none-match": "true"}
                 Bool: {"s3:ObjectCreationOperation": "true"}
@@ -177,7 +191,9 @@ func TestConditionalWriteIfMatchNeedsGetObject(t *testing.T) {
 // s3:if-none-match is absent and s3:ObjectCreationOperation is true lets
 // conditional writes and every step of a multipart upload through, and
 // refuses a plain PutObject, a CompleteMultipartUpload and a CopyObject
-// without the header, for a caller whose own policy allows everything.
+// without the header, for a caller whose own policy allows everything; a
+// CopyObject with the header is 501 NotImplemented, as AWS's enforcement
+// page says.
 func TestConditionalWriteEnforcedByBucketPolicy(t *testing.T) {
 	s := startEmulator(t, condWriteWorldYAML)
 	cl := s.s3(t, condAdmin)
@@ -218,21 +234,51 @@ func TestConditionalWriteEnforcedByBucketPolicy(t *testing.T) {
 		t.Errorf("CompleteMultipartUpload If-None-Match: %v", err)
 	}
 
-	// CopyObject into the bucket: refused without the header; with it,
-	// the emulator copies (docs/decisions.md #32).
-	_, err = cl.CopyObject(ctx, &s3.CopyObjectInput{Bucket: bk, Key: aws.String("copy"), CopySource: aws.String("enforced/source.txt")})
-	wantSvcErr(t, err, "AccessDenied", http.StatusForbidden, explicitDeny)
-	if _, err := cl.CopyObject(ctx, &s3.CopyObjectInput{Bucket: bk, Key: aws.String("copy"), CopySource: aws.String("enforced/source.txt"),
-		IfNoneMatch: aws.String("*")}); err != nil {
-		t.Errorf("CopyObject If-None-Match: %v", err)
+	// CopyObject into the bucket: refused without the header (403), and
+	// with it, once authorized (501 NotImplemented, docs/decisions.md
+	// #32); the same copy
+	// into a bucket that enforces nothing is served (see
+	// TestConditionalWriteIfMatchNeedsGetObject).
+	copyIn := func(in *s3.CopyObjectInput) error {
+		in.Bucket, in.Key, in.CopySource = bk, aws.String("copy"), aws.String("enforced/source.txt")
+		_, err := cl.CopyObject(ctx, in)
+		return err
 	}
+	wantSvcErr(t, copyIn(&s3.CopyObjectInput{}), "AccessDenied", http.StatusForbidden, explicitDeny)
+	wantSvcErr(t, copyIn(&s3.CopyObjectInput{IfNoneMatch: aws.String("*")}), "NotImplemented", http.StatusNotImplemented,
+		"A header you provided implies functionality that is not implemented.")
+	// If-Match alone is no If-None-Match: the Deny refuses it first.
+	wantSvcErr(t, copyIn(&s3.CopyObjectInput{IfMatch: aws.String(`"b1946ac92492d2347c6235b4d2611184"`)}), "AccessDenied", http.StatusForbidden, explicitDeny)
 
-	for key, want := range map[string]string{"conditional": "x", "copy": "source\n"} {
-		if got := getString(t, cl, "enforced", key); got != want {
-			t.Errorf("enforced/%s = %q, want %q", key, got, want)
+	if got := getString(t, cl, "enforced", "conditional"); got != "x" {
+		t.Errorf("enforced/conditional = %q, want %q", got, "x")
+	}
+	for _, key := range []string{"plain", "copy"} {
+		if _, err := cl.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bk, Key: aws.String(key)}); err == nil {
+			t.Errorf("the refused write of enforced/%s stored an object", key)
 		}
 	}
-	if _, err := cl.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bk, Key: aws.String("plain")}); err == nil {
-		t.Error("the denied plain PutObject stored an object")
+}
+
+// TestConditionalCopyOutsideEnforcedPrefix: the 501 of a conditional
+// CopyObject is for "the bucket or prefix specified in your bucket
+// policy" (docs/decisions.md #32): under the enforced prefix the copy is
+// refused, beside it served under its condition.
+func TestConditionalCopyOutsideEnforcedPrefix(t *testing.T) {
+	s := startEmulator(t, condWriteWorldYAML)
+	cl := s.s3(t, condAdmin)
+	ctx := context.Background()
+	copyTo := func(key string) error {
+		_, err := cl.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("partial"), Key: aws.String(key),
+			CopySource: aws.String("partial/source.txt"), IfNoneMatch: aws.String("*")})
+		return err
+	}
+	wantSvcErr(t, copyTo("locks/a"), "NotImplemented", http.StatusNotImplemented, "implies functionality that is not implemented")
+	if err := copyTo("other/a"); err != nil {
+		t.Fatalf("CopyObject If-None-Match outside the enforced prefix: %v", err)
+	}
+	wantSvcErr(t, copyTo("other/a"), "PreconditionFailed", http.StatusPreconditionFailed, "pre-conditions")
+	if got := getString(t, cl, "partial", "other/a"); got != "source\n" {
+		t.Errorf("partial/other/a = %q, want the source's body", got)
 	}
 }
