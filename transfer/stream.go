@@ -81,17 +81,9 @@ func (j *job) streamCopy(ctx context.Context, srcBucket, srcKey, bucket, key str
 	if n := aws.ToInt64(head.ContentLength); n != size {
 		return 0, fmt.Errorf("s3://%s/%s changed during the sync (listed %d bytes, now %d): not copied", srcBucket, srcKey, size, n)
 	}
-	// The creation is not cancelled half-way (as the preflight's probe,
-	// docs/decisions.md): an upload S3 created is always known, and
-	// aborted below when Ctrl-C came meanwhile.
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
-	uploadID, err := j.write.createMultipart(cctx, j.client, bucket, key, aws.ToString(head.ContentType), head.Metadata, checksumMultipart)
-	cancel()
+	uploadID, err := j.startMultipart(ctx, bucket, key, aws.ToString(head.ContentType), head.Metadata, checksumMultipart)
 	if err != nil {
 		return 0, err
-	}
-	if err := ctx.Err(); err != nil {
-		return 0, abortMultipart(ctx, j.client, bucket, key, uploadID, err)
 	}
 	partSize := partSizeFor(size, j.opts.PartSize)
 	n := int((size + partSize - 1) / partSize)

@@ -42,7 +42,7 @@ func (j *job) upload(ctx context.Context, path, bucket, key string) (int64, erro
 		_, err := j.client.PutObject(ctx, in)
 		return size, err
 	}
-	uploadID, err := j.write.createMultipart(ctx, j.client, bucket, key, contentType, nil, checksumMultipart)
+	uploadID, err := j.startMultipart(ctx, bucket, key, contentType, nil, checksumMultipart)
 	if err != nil {
 		return 0, err
 	}
