@@ -84,7 +84,7 @@ func CopyOne(ctx context.Context, client *s3.Client, src, dst Location, opts Opt
 		case Upload:
 			ev.Size, ev.Err = j.upload(ctx, src.Local, to.Bucket, to.Key)
 		case Download:
-			ev.Size, ev.Err = j.download(ctx, src.Bucket, src.Key, to.Local, e.ModTime)
+			ev.Size, ev.Err = j.download(ctx, src.Bucket, src.Key, to.Local, e.Size, e.ModTime)
 		case Copy:
 			ev.Size, ev.Err = j.copyObject(ctx, src.Bucket, src.Key, to.Bucket, to.Key, e.Size)
 		}

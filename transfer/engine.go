@@ -212,7 +212,7 @@ func (j *job) transfer(ctx context.Context, e Entry) {
 	case j.dir == Upload:
 		n, err = j.upload(ctx, from.Local, to.Bucket, to.Key)
 	case j.dir == Download:
-		n, err = j.download(ctx, from.Bucket, from.Key, to.Local, e.ModTime)
+		n, err = j.download(ctx, from.Bucket, from.Key, to.Local, e.Size, e.ModTime)
 	case j.dir == Copy && j.streamed:
 		n, err = j.streamCopy(ctx, from.Bucket, from.Key, to.Bucket, to.Key, e.Size)
 	case j.dir == Copy:
