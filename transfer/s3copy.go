@@ -52,6 +52,7 @@ func (j *job) copyObject(ctx context.Context, srcBucket, srcKey, bucket, key str
 			return err
 		}
 		parts[i] = types.CompletedPart{ETag: out.CopyPartResult.ETag, PartNumber: aws.Int32(int32(i + 1))}
+		partDone(ctx, last-first+1)
 		return nil
 	})
 	if err == nil {
