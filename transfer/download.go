@@ -118,8 +118,12 @@ func (j *job) downloadRanges(ctx context.Context, bucket, key string, size int64
 			return err
 		}
 		defer out.Body.Close()
-		if total, ok := rangeTotal(aws.ToString(out.ContentRange)); !ok || total != size {
-			return fmt.Errorf("s3://%s/%s changed during the sync (listed %d bytes, now %s): not downloaded", bucket, key, size, aws.ToString(out.ContentRange))
+		total, ok := rangeTotal(aws.ToString(out.ContentRange))
+		switch {
+		case !ok:
+			return fmt.Errorf("s3://%s/%s: the answer to a ranged GetObject has no Content-Range (%q): not downloaded", bucket, key, aws.ToString(out.ContentRange))
+		case total != size:
+			return fmt.Errorf("s3://%s/%s changed during the sync (listed %d bytes, now %d): not downloaded", bucket, key, size, total)
 		}
 		etag, lastModified = out.ETag, aws.ToTime(out.LastModified)
 		close(versionKnown)

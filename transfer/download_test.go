@@ -199,8 +199,38 @@ func TestDownloadRangedFailures(t *testing.T) {
 			t.Fatalf("Sync = %+v, %v; want one failed object", sum, err)
 		}
 		var api smithy.APIError
-		if err := rec.events[0].Err; !errors.As(err, &api) || api.ErrorCode() != "PreconditionFailed" {
-			t.Errorf("error %v, want PreconditionFailed", err)
+		if err := rec.events[0].Err; !errors.As(err, &api) || api.ErrorCode() != "PreconditionFailed" || !strings.Contains(err.Error(), "s3://src/d/big.bin changed during the sync (its ETag is no longer ") {
+			t.Errorf("error %v, want PreconditionFailed saying that the object changed", err)
+		}
+		if files := localFiles(t, dir); len(files) != 0 {
+			t.Errorf("the failed download left %q", files)
+		}
+	})
+
+	t.Run("resized", func(t *testing.T) {
+		e := newEnv(t)
+		admin := e.client(t, syncer)
+		put(t, admin, "src", map[string][]byte{"d/big.bin": big})
+		// Replaced by a larger object after the listing, before the first
+		// range.
+		grow := &onFirstRange{do: func(r *http.Request) error {
+			_, err := admin.PutObject(r.Context(), &s3.PutObjectInput{Bucket: aws.String("src"), Key: aws.String("d/big.bin"), Body: bytes.NewReader(pattern(12<<20, 6))})
+			return err
+		}}
+		c := e.client(t, syncer, func(o *s3.Options) { grow.next, o.HTTPClient = o.HTTPClient, grow })
+		dir := t.TempDir()
+		var rec recorder
+		o := opts
+		o.Report = rec.report
+		sum, err := transfer.Sync(ctx, c, loc(t, "s3://src/d"), loc(t, dir), o)
+		if grow.err != nil {
+			t.Fatalf("replacing the object: %v", grow.err)
+		}
+		if err != nil || sum.Failed != 1 || len(rec.events) != 1 {
+			t.Fatalf("Sync = %+v, %v; want one failed object", sum, err)
+		}
+		if want := fmt.Sprintf("changed during the sync (listed %d bytes, now %d)", 11<<20, 12<<20); !strings.Contains(rec.events[0].Err.Error(), want) {
+			t.Errorf("error %v, want %q", rec.events[0].Err, want)
 		}
 		if files := localFiles(t, dir); len(files) != 0 {
 			t.Errorf("the failed download left %q", files)
@@ -244,4 +274,20 @@ func TestDownloadRangedFailures(t *testing.T) {
 			t.Errorf("the cancelled download left %q", files)
 		}
 	})
+}
+
+// onFirstRange is an HTTP client that runs do once, before sending the
+// first ranged GET that starts at byte 0.
+type onFirstRange struct {
+	next s3.HTTPClient
+	do   func(*http.Request) error
+	once sync.Once
+	err  error
+}
+
+func (f *onFirstRange) Do(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodGet && strings.HasPrefix(r.Header.Get("Range"), "bytes=0-") {
+		f.once.Do(func() { f.err = f.do(r) })
+	}
+	return f.next.Do(r)
 }

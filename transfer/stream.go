@@ -150,6 +150,9 @@ func (j *job) readRange(ctx context.Context, bucket, key string, etag *string, f
 			Bucket: aws.String(bucket), Key: aws.String(key), IfMatch: etag,
 			Range: aws.String(byteRange(first+done, length-done)),
 		}, noSkippedChecksumLog)
+		if err != nil && etag != nil && errorCode(err) == "PreconditionFailed" {
+			return fmt.Errorf("s3://%s/%s changed during the sync (its ETag is no longer %s): not copied: %w", bucket, key, aws.ToString(etag), err)
+		}
 		if err != nil {
 			return err // the SDK's retryer has retried what can be
 		}
