@@ -2,6 +2,9 @@ package world
 
 import (
 	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/lockstep-dev/lockstep/policy"
 )
@@ -28,6 +31,9 @@ func (m *Model) PolicyDocs() []PolicyDoc {
 	add := func(owner string, t policy.Type, d *Doc) {
 		if d == nil || d.Node == nil {
 			return
+		}
+		if t == policy.Boundary && d.Node.Kind == yaml.ScalarNode && strings.HasPrefix(d.Node.Value, "arn:") {
+			return // a managed policy, listed as such
 		}
 		out = append(out, PolicyDoc{Owner: owner, Type: t, Line: d.Node.Line, Doc: *d})
 	}
