@@ -111,7 +111,7 @@ func (s *Server) decide(c *call, ec enforce.Call, objs []ownedObject) error {
 // AccessDenied, which names no policy type (errAssumeRoleDenied).
 func accessDenied(c *call, d *enforce.Check) *apiError {
 	switch c.service {
-	case "kms":
+	case "kms", "organizations":
 		return errorf(http.StatusBadRequest, "AccessDeniedException", "%s", d.Decision.Message())
 	case "iam":
 		return errorf(http.StatusForbidden, "AccessDenied", "%s", d.Decision.Message())

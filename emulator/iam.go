@@ -46,19 +46,21 @@ type iamHandler func(s *Server, w http.ResponseWriter, c *call, form url.Values)
 // iamHandlers maps the IAM actions of the operation catalogue to their
 // handlers.
 var iamHandlers = map[string]iamHandler{
-	"CreateUser":                    (*Server).createUser,
-	"CreateAccessKey":               (*Server).createAccessKey,
-	"CreateRole":                    (*Server).createRole,
-	"PutUserPolicy":                 onEntity((*Server).putEntityPolicy, userEntity),
-	"GetUserPolicy":                 onEntity((*Server).getEntityPolicy, userEntity),
-	"DeleteUserPolicy":              onEntity((*Server).deleteEntityPolicy, userEntity),
-	"PutRolePolicy":                 onEntity((*Server).putEntityPolicy, roleEntity),
-	"GetRolePolicy":                 onEntity((*Server).getEntityPolicy, roleEntity),
-	"DeleteRolePolicy":              onEntity((*Server).deleteEntityPolicy, roleEntity),
-	"PutUserPermissionsBoundary":    onEntity((*Server).putBoundary, userEntity),
-	"DeleteUserPermissionsBoundary": onEntity((*Server).deleteBoundary, userEntity),
-	"PutRolePermissionsBoundary":    onEntity((*Server).putBoundary, roleEntity),
-	"DeleteRolePermissionsBoundary": onEntity((*Server).deleteBoundary, roleEntity),
+	"CreateUser":                     (*Server).createUser,
+	"CreateAccessKey":                (*Server).createAccessKey,
+	"CreateRole":                     (*Server).createRole,
+	"PutUserPolicy":                  onEntity((*Server).putEntityPolicy, userEntity),
+	"GetUserPolicy":                  onEntity((*Server).getEntityPolicy, userEntity),
+	"DeleteUserPolicy":               onEntity((*Server).deleteEntityPolicy, userEntity),
+	"PutRolePolicy":                  onEntity((*Server).putEntityPolicy, roleEntity),
+	"GetRolePolicy":                  onEntity((*Server).getEntityPolicy, roleEntity),
+	"DeleteRolePolicy":               onEntity((*Server).deleteEntityPolicy, roleEntity),
+	"PutUserPermissionsBoundary":     onEntity((*Server).putBoundary, userEntity),
+	"DeleteUserPermissionsBoundary":  onEntity((*Server).deleteBoundary, userEntity),
+	"PutRolePermissionsBoundary":     onEntity((*Server).putBoundary, roleEntity),
+	"DeleteRolePermissionsBoundary":  onEntity((*Server).deleteBoundary, roleEntity),
+	"GetAccountAuthorizationDetails": (*Server).getAccountAuthorizationDetails,
+	"ListPolicies":                   (*Server).listPolicies,
 }
 
 // onEntity returns the handler of the user or role variant, k, of an

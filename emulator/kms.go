@@ -57,6 +57,7 @@ var kmsHandlers = map[string]kmsHandler{
 	"PutKeyPolicy":    (*Server).kmsPutKeyPolicy,
 	"CreateAlias":     (*Server).kmsCreateAlias,
 	"ListAliases":     (*Server).kmsListAliases,
+	"ListKeys":        (*Server).kmsListKeys,
 	"Encrypt":         (*Server).kmsEncrypt,
 	"Decrypt":         (*Server).kmsDecrypt,
 	"GenerateDataKey": (*Server).kmsGenerateDataKey,
@@ -87,25 +88,34 @@ func (s *Server) serveKMS(w http.ResponseWriter, c *call) {
 		s.fail(w, c, errorf(http.StatusBadRequest, "UnknownOperationException", "KMS operations are POST requests, not %s", c.r.Method))
 		return
 	}
-	var body []byte
-	if c.r.Body != nil {
-		b, err := io.ReadAll(io.LimitReader(c.r.Body, maxKMSBody+1))
-		if err != nil {
-			s.fail(w, c, asAPIError(err))
-			return
-		}
-		if len(b) > maxKMSBody {
-			s.fail(w, c, errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes", maxKMSBody))
-			return
-		}
-		body = b
+	body, err := readJSONBody(c)
+	if err != nil {
+		s.fail(w, c, err)
+		return
 	}
 	if err := h(s, w, c, body); err != nil {
 		s.fail(w, c, err)
 	}
 }
 
-// decodeKMS reads a JSON request body; an empty body is {}.
+// readJSONBody reads the body of a JSON-protocol request (KMS,
+// Organizations), at most maxKMSBody bytes.
+func readJSONBody(c *call) ([]byte, error) {
+	if c.r.Body == nil {
+		return nil, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(c.r.Body, maxKMSBody+1))
+	if err != nil {
+		return nil, asAPIError(err)
+	}
+	if len(b) > maxKMSBody {
+		return nil, errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes", maxKMSBody)
+	}
+	return b, nil
+}
+
+// decodeKMS reads a JSON request body (KMS, Organizations); an empty
+// body is {}.
 func decodeKMS(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
@@ -116,8 +126,8 @@ func decodeKMS(body []byte, v any) error {
 	return nil
 }
 
-// writeKMSResponse writes a JSON 1.1 response; nil writes an empty body,
-// as KMS does for operations without output.
+// writeKMSResponse writes a JSON 1.1 response (KMS, Organizations); nil
+// writes an empty body, as KMS does for operations without output.
 func writeKMSResponse(w http.ResponseWriter, c *call, v any) error {
 	var b []byte
 	if v != nil {

@@ -315,7 +315,7 @@ type call struct {
 	unknownKey string
 	principal  *authz.Principal
 	env        authz.Env
-	service    string // s3, sts, iam, kms
+	service    string // s3, sts, iam, kms, organizations
 	operation  string
 	bucket     string
 	key        string
@@ -423,8 +423,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveIAM(rw, c)
 	case "kms":
 		s.serveKMS(rw, c)
+	case "organizations":
+		s.serveOrganizations(rw, c)
 	default:
-		s.fail(rw, c, errorf(http.StatusBadRequest, "InvalidRequest", "The credential scope names service %q; the lockstep emulator serves s3, sts, iam and kms", c.service))
+		s.fail(rw, c, errorf(http.StatusBadRequest, "InvalidRequest", "The credential scope names service %q; the lockstep emulator serves s3, sts, iam, kms and organizations", c.service))
 	}
 }
 
@@ -438,7 +440,7 @@ func (s *Server) fail(w http.ResponseWriter, c *call, err error) {
 	switch c.service {
 	case "sts", "iam":
 		writeQueryError(w, c.service, ae, c.id)
-	case "kms":
+	case "kms", "organizations":
 		// The AWS SDKs read the request ID of JSON errors from
 		// x-amzn-RequestId.
 		w.Header().Set("X-Amzn-Requestid", c.id)
@@ -601,7 +603,7 @@ func guessService(r *http.Request) string {
 	parts := strings.Split(cred, "/")
 	if len(parts) >= 4 {
 		switch svc := parts[3]; svc {
-		case "sts", "iam", "kms":
+		case "sts", "iam", "kms", "organizations":
 			return svc
 		}
 	}

@@ -144,7 +144,7 @@ type Operation struct {
 	// Name is the API operation name, as AWS CLI errors print it
 	// ("when calling the GetObject operation").
 	Name string
-	// Service is the SigV4 service name: s3, kms, sts or iam.
+	// Service is the SigV4 service name: s3, kms, sts, iam or organizations.
 	Service string
 	// HTTP is the request shape, e.g. "GET /{Bucket}/{Key}?uploadId".
 	HTTP string
@@ -193,7 +193,7 @@ func Lookup(service, name string) (*Operation, bool) {
 
 // Find returns the operation with the given name in any service; S3 first.
 func Find(name string) (*Operation, bool) {
-	for _, svc := range []string{"s3", "kms", "sts", "iam"} {
+	for _, svc := range []string{"s3", "kms", "sts", "iam", "organizations"} {
 		if op, ok := Lookup(svc, name); ok {
 			return op, true
 		}

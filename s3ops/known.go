@@ -10,7 +10,7 @@ import (
 // matches action names case-insensitively), is an action of the Service
 // Authorization Reference table, and returns its canonical spelling:
 // "kms:decrypt" is known as "kms:Decrypt". The table holds every action
-// of s3, kms, sts and iam; an action of another service (ec2:RunInstances)
+// of s3, kms, sts, iam and organizations; an action of another service (ec2:RunInstances)
 // is not known either, and KnowsService tells the two cases apart.
 func KnownAction(action string) (canonical string, ok bool) {
 	a, ok := LookupAction(action)

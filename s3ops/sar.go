@@ -19,7 +19,7 @@ func LookupAction(action string) (SARAction, bool) {
 // that an unknown action name of that service is a mistake.
 func KnowsService(service string) bool {
 	switch strings.ToLower(service) {
-	case "s3", "kms", "sts", "iam":
+	case "s3", "kms", "sts", "iam", "organizations":
 		return true
 	}
 	return false

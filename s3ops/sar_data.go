@@ -2386,6 +2386,418 @@ var sarActions = map[string]SARAction{
 			"kms:ViaService",
 		},
 	},
+	"organizations:accepthandshake": {
+		Name:          "organizations:AcceptHandshake",
+		ResourceTypes: []string{"handshake"},
+	},
+	"organizations:attachpolicy": {
+		Name:          "organizations:AttachPolicy",
+		ResourceTypes: []string{"account", "organizationalunit", "policy", "root"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+			"organizations:PolicyType",
+		},
+	},
+	"organizations:cancelhandshake": {
+		Name:          "organizations:CancelHandshake",
+		ResourceTypes: []string{"handshake"},
+	},
+	"organizations:closeaccount": {
+		Name:          "organizations:CloseAccount",
+		ResourceTypes: []string{"account"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+		},
+	},
+	"organizations:createaccount": {
+		Name: "organizations:CreateAccount",
+		ConditionKeys: []string{
+			"aws:RequestTag/${TagKey}",
+			"aws:ResourceTag/${TagKey}",
+			"aws:TagKeys",
+		},
+	},
+	"organizations:creategovcloudaccount": {
+		Name: "organizations:CreateGovCloudAccount",
+		ConditionKeys: []string{
+			"aws:RequestTag/${TagKey}",
+			"aws:ResourceTag/${TagKey}",
+			"aws:TagKeys",
+		},
+	},
+	"organizations:createorganization": {
+		Name: "organizations:CreateOrganization",
+	},
+	"organizations:createorganizationalunit": {
+		Name:          "organizations:CreateOrganizationalUnit",
+		ResourceTypes: []string{"organizationalunit", "root"},
+		ConditionKeys: []string{
+			"aws:RequestTag/${TagKey}",
+			"aws:ResourceTag/${TagKey}",
+			"aws:TagKeys",
+		},
+	},
+	"organizations:createpolicy": {
+		Name:          "organizations:CreatePolicy",
+		ResourceTypes: []string{"policy"},
+		ConditionKeys: []string{
+			"aws:RequestTag/${TagKey}",
+			"aws:ResourceTag/${TagKey}",
+			"aws:TagKeys",
+			"organizations:PolicyType",
+		},
+	},
+	"organizations:declinehandshake": {
+		Name:          "organizations:DeclineHandshake",
+		ResourceTypes: []string{"handshake"},
+	},
+	"organizations:deleteorganization": {
+		Name: "organizations:DeleteOrganization",
+	},
+	"organizations:deleteorganizationalunit": {
+		Name:          "organizations:DeleteOrganizationalUnit",
+		ResourceTypes: []string{"organizationalunit"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+		},
+	},
+	"organizations:deletepolicy": {
+		Name:          "organizations:DeletePolicy",
+		ResourceTypes: []string{"policy"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+			"organizations:PolicyType",
+		},
+	},
+	"organizations:deleteresourcepolicy": {
+		Name: "organizations:DeleteResourcePolicy",
+	},
+	"organizations:deregisterdelegatedadministrator": {
+		Name:          "organizations:DeregisterDelegatedAdministrator",
+		ResourceTypes: []string{"account"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+			"organizations:ServicePrincipal",
+		},
+	},
+	"organizations:describeaccount": {
+		Name:          "organizations:DescribeAccount",
+		ResourceTypes: []string{"account"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+		},
+	},
+	"organizations:describecreateaccountstatus": {
+		Name: "organizations:DescribeCreateAccountStatus",
+	},
+	"organizations:describeeffectivepolicy": {
+		Name:          "organizations:DescribeEffectivePolicy",
+		ResourceTypes: []string{"account"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+			"organizations:PolicyType",
+		},
+	},
+	"organizations:describehandshake": {
+		Name:          "organizations:DescribeHandshake",
+		ResourceTypes: []string{"handshake"},
+	},
+	"organizations:describeorganization": {
+		Name: "organizations:DescribeOrganization",
+	},
+	"organizations:describeorganizationalunit": {
+		Name:          "organizations:DescribeOrganizationalUnit",
+		ResourceTypes: []string{"organizationalunit"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+		},
+	},
+	"organizations:describepolicy": {
+		Name:          "organizations:DescribePolicy",
+		ResourceTypes: []string{"policy"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+			"organizations:PolicyType",
+		},
+	},
+	"organizations:describeresourcepolicy": {
+		Name: "organizations:DescribeResourcePolicy",
+	},
+	"organizations:describeresponsibilitytransfer": {
+		Name:          "organizations:DescribeResponsibilityTransfer",
+		ResourceTypes: []string{"responsibilitytransfer"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+			"organizations:TransferDirection",
+			"organizations:TransferType",
+		},
+	},
+	"organizations:detachpolicy": {
+		Name:          "organizations:DetachPolicy",
+		ResourceTypes: []string{"account", "organizationalunit", "policy", "root"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+			"organizations:PolicyType",
+		},
+	},
+	"organizations:disableawsserviceaccess": {
+		Name: "organizations:DisableAWSServiceAccess",
+		ConditionKeys: []string{
+			"organizations:ServicePrincipal",
+		},
+	},
+	"organizations:disablepolicytype": {
+		Name:          "organizations:DisablePolicyType",
+		ResourceTypes: []string{"root"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+			"organizations:PolicyType",
+		},
+	},
+	"organizations:enableallfeatures": {
+		Name: "organizations:EnableAllFeatures",
+	},
+	"organizations:enableawsserviceaccess": {
+		Name: "organizations:EnableAWSServiceAccess",
+		ConditionKeys: []string{
+			"organizations:ServicePrincipal",
+		},
+	},
+	"organizations:enablepolicytype": {
+		Name:          "organizations:EnablePolicyType",
+		ResourceTypes: []string{"root"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+			"organizations:PolicyType",
+		},
+	},
+	"organizations:inviteaccounttoorganization": {
+		Name:          "organizations:InviteAccountToOrganization",
+		ResourceTypes: []string{"account"},
+		ConditionKeys: []string{
+			"aws:RequestTag/${TagKey}",
+			"aws:ResourceTag/${TagKey}",
+			"aws:TagKeys",
+		},
+	},
+	"organizations:inviteorganizationtotransferresponsibility": {
+		Name:          "organizations:InviteOrganizationToTransferResponsibility",
+		ResourceTypes: []string{"account"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+			"organizations:TransferDirection",
+			"organizations:TransferType",
+		},
+	},
+	"organizations:leaveorganization": {
+		Name: "organizations:LeaveOrganization",
+	},
+	"organizations:listaccounts": {
+		Name: "organizations:ListAccounts",
+	},
+	"organizations:listaccountsforparent": {
+		Name:          "organizations:ListAccountsForParent",
+		ResourceTypes: []string{"organizationalunit", "root"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+		},
+	},
+	"organizations:listaccountswithinvalideffectivepolicy": {
+		Name: "organizations:ListAccountsWithInvalidEffectivePolicy",
+		ConditionKeys: []string{
+			"organizations:PolicyType",
+		},
+	},
+	"organizations:listawsserviceaccessfororganization": {
+		Name: "organizations:ListAWSServiceAccessForOrganization",
+	},
+	"organizations:listchildren": {
+		Name:          "organizations:ListChildren",
+		ResourceTypes: []string{"organizationalunit", "root"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+		},
+	},
+	"organizations:listcreateaccountstatus": {
+		Name: "organizations:ListCreateAccountStatus",
+	},
+	"organizations:listdelegatedadministrators": {
+		Name: "organizations:ListDelegatedAdministrators",
+		ConditionKeys: []string{
+			"organizations:ServicePrincipal",
+		},
+	},
+	"organizations:listdelegatedservicesforaccount": {
+		Name:          "organizations:ListDelegatedServicesForAccount",
+		ResourceTypes: []string{"account"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+		},
+	},
+	"organizations:listeffectivepolicyvalidationerrors": {
+		Name:          "organizations:ListEffectivePolicyValidationErrors",
+		ResourceTypes: []string{"account"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+			"organizations:PolicyType",
+		},
+	},
+	"organizations:listhandshakesforaccount": {
+		Name: "organizations:ListHandshakesForAccount",
+	},
+	"organizations:listhandshakesfororganization": {
+		Name: "organizations:ListHandshakesForOrganization",
+	},
+	"organizations:listinboundresponsibilitytransfers": {
+		Name: "organizations:ListInboundResponsibilityTransfers",
+		ConditionKeys: []string{
+			"organizations:TransferDirection",
+			"organizations:TransferType",
+		},
+	},
+	"organizations:listorganizationalunitsforparent": {
+		Name:          "organizations:ListOrganizationalUnitsForParent",
+		ResourceTypes: []string{"organizationalunit", "root"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+		},
+	},
+	"organizations:listoutboundresponsibilitytransfers": {
+		Name: "organizations:ListOutboundResponsibilityTransfers",
+		ConditionKeys: []string{
+			"organizations:TransferDirection",
+			"organizations:TransferType",
+		},
+	},
+	"organizations:listparents": {
+		Name:          "organizations:ListParents",
+		ResourceTypes: []string{"account", "organizationalunit"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+		},
+	},
+	"organizations:listpolicies": {
+		Name: "organizations:ListPolicies",
+		ConditionKeys: []string{
+			"organizations:PolicyType",
+		},
+	},
+	"organizations:listpoliciesfortarget": {
+		Name:          "organizations:ListPoliciesForTarget",
+		ResourceTypes: []string{"account", "organizationalunit", "root"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+			"organizations:PolicyType",
+		},
+	},
+	"organizations:listroots": {
+		Name: "organizations:ListRoots",
+	},
+	"organizations:listtagsforresource": {
+		Name:          "organizations:ListTagsForResource",
+		ResourceTypes: []string{"account", "organizationalunit", "policy", "resourcepolicy", "responsibilitytransfer", "root"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+			"organizations:PolicyType",
+			"organizations:TransferDirection",
+			"organizations:TransferType",
+		},
+	},
+	"organizations:listtargetsforpolicy": {
+		Name:          "organizations:ListTargetsForPolicy",
+		ResourceTypes: []string{"policy"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+			"organizations:PolicyType",
+		},
+	},
+	"organizations:moveaccount": {
+		Name:          "organizations:MoveAccount",
+		ResourceTypes: []string{"account", "organizationalunit", "root"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+		},
+	},
+	"organizations:putresourcepolicy": {
+		Name:          "organizations:PutResourcePolicy",
+		ResourceTypes: []string{"resourcepolicy"},
+		ConditionKeys: []string{
+			"aws:RequestTag/${TagKey}",
+			"aws:ResourceTag/${TagKey}",
+			"aws:TagKeys",
+		},
+	},
+	"organizations:registerdelegatedadministrator": {
+		Name:          "organizations:RegisterDelegatedAdministrator",
+		ResourceTypes: []string{"account"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+			"organizations:ServicePrincipal",
+		},
+	},
+	"organizations:removeaccountfromorganization": {
+		Name:          "organizations:RemoveAccountFromOrganization",
+		ResourceTypes: []string{"account"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+		},
+	},
+	"organizations:tagresource": {
+		Name:          "organizations:TagResource",
+		ResourceTypes: []string{"account", "organizationalunit", "policy", "resourcepolicy", "responsibilitytransfer", "root"},
+		ConditionKeys: []string{
+			"aws:RequestTag/${TagKey}",
+			"aws:ResourceTag/${TagKey}",
+			"aws:TagKeys",
+			"organizations:PolicyType",
+			"organizations:TransferDirection",
+			"organizations:TransferType",
+		},
+	},
+	"organizations:terminateresponsibilitytransfer": {
+		Name:          "organizations:TerminateResponsibilityTransfer",
+		ResourceTypes: []string{"responsibilitytransfer"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+			"organizations:TransferDirection",
+			"organizations:TransferType",
+		},
+	},
+	"organizations:untagresource": {
+		Name:          "organizations:UntagResource",
+		ResourceTypes: []string{"account", "organizationalunit", "policy", "resourcepolicy", "responsibilitytransfer", "root"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+			"aws:TagKeys",
+			"organizations:PolicyType",
+			"organizations:TransferDirection",
+			"organizations:TransferType",
+		},
+	},
+	"organizations:updateorganizationalunit": {
+		Name:          "organizations:UpdateOrganizationalUnit",
+		ResourceTypes: []string{"organizationalunit"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+		},
+	},
+	"organizations:updatepolicy": {
+		Name:          "organizations:UpdatePolicy",
+		ResourceTypes: []string{"policy"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+			"organizations:PolicyType",
+		},
+	},
+	"organizations:updateresponsibilitytransfer": {
+		Name:          "organizations:UpdateResponsibilityTransfer",
+		ResourceTypes: []string{"responsibilitytransfer"},
+		ConditionKeys: []string{
+			"aws:ResourceTag/${TagKey}",
+			"organizations:TransferDirection",
+			"organizations:TransferType",
+		},
+	},
 	"s3:abortmultipartupload": {
 		Name:          "s3:AbortMultipartUpload",
 		ResourceTypes: []string{"accesspointobject", "object"},
@@ -5696,6 +6108,10 @@ var sarConditionKeyTypes = map[string]string{
 	"kms:wrappingalgorithm":                                              "String",
 	"kms:wrappingkeyspec":                                                "String",
 	"oidc.circleci.com/org/${orgid}:oidc.circleci.com/project-id":        "String",
+	"organizations:policytype":                                           "String",
+	"organizations:serviceprincipal":                                     "String",
+	"organizations:transferdirection":                                    "String",
+	"organizations:transfertype":                                         "String",
 	"s3:accessgrantscope":                                                "String",
 	"s3:accessgrantsinstancearn":                                         "ARN",
 	"s3:accessgrantslocationscope":                                       "String",

@@ -83,6 +83,10 @@ const (
 )
 
 // catalogue is the table. Keep rows in the order of docs/authorization.md §2.2.
+// orgStar is the note of the Organizations rows whose SAR resource is the
+// root, OU or policy: lockstep checks them on "*" (docs/decisions.md #33).
+const orgStar = "checked on \"*\"; the SAR scopes it to the root, OU or policy ARN (docs/decisions.md #33)"
+
 var catalogue = []Operation{
 	// --- S3 buckets ---
 	{Name: "ListBuckets", Service: "s3", HTTP: "GET /",
@@ -340,6 +344,10 @@ var catalogue = []Operation{
 		Permissions: []Permission{{"iam:PutRolePermissionsBoundary", IAMRole, Always}}, Spec: "SAR"},
 	{Name: "DeleteRolePermissionsBoundary", Service: "iam", HTTP: "POST / Action=DeleteRolePermissionsBoundary",
 		Permissions: []Permission{{"iam:DeleteRolePermissionsBoundary", IAMRole, Always}}, Spec: "SAR"},
+	{Name: "GetAccountAuthorizationDetails", Service: "iam", HTTP: "POST / Action=GetAccountAuthorizationDetails",
+		Permissions: []Permission{{"iam:GetAccountAuthorizationDetails", AnyResource, Always}}, Spec: "SAR iam:GetAccountAuthorizationDetails"},
+	{Name: "ListPolicies", Service: "iam", HTTP: "POST / Action=ListPolicies",
+		Permissions: []Permission{{"iam:ListPolicies", AnyResource, Always}}, Spec: "SAR iam:ListPolicies"},
 
 	// --- KMS (direct calls) ---
 	{Name: "CreateKey", Service: "kms", HTTP: "POST / X-Amz-Target: TrentService.CreateKey",
@@ -355,10 +363,30 @@ var catalogue = []Operation{
 		Spec:        "SAR kms:CreateAlias: both the alias and the key"},
 	{Name: "ListAliases", Service: "kms", HTTP: "POST / X-Amz-Target: TrentService.ListAliases",
 		Permissions: []Permission{{"kms:ListAliases", AnyResource, Always}}, Spec: "SAR kms:ListAliases"},
+	{Name: "ListKeys", Service: "kms", HTTP: "POST / X-Amz-Target: TrentService.ListKeys",
+		Permissions: []Permission{{"kms:ListKeys", AnyResource, Always}}, Spec: "SAR kms:ListKeys"},
 	{Name: "Encrypt", Service: "kms", HTTP: "POST / X-Amz-Target: TrentService.Encrypt",
 		Permissions: []Permission{{"kms:Encrypt", KMSKey, Always}}, Spec: "docs/authorization.md §3.4, §3.5"},
 	{Name: "Decrypt", Service: "kms", HTTP: "POST / X-Amz-Target: TrentService.Decrypt",
 		Permissions: []Permission{{"kms:Decrypt", KMSKey, Always}}, Spec: "docs/authorization.md §3.4, §3.5"},
 	{Name: "GenerateDataKey", Service: "kms", HTTP: "POST / X-Amz-Target: TrentService.GenerateDataKey",
 		Permissions: []Permission{{"kms:GenerateDataKey", KMSKey, Always}}, Spec: "docs/authorization.md §3.4, §3.5"},
+
+	// --- Organizations (read calls, from the management account) ---
+	{Name: "DescribeOrganization", Service: "organizations", HTTP: "POST / X-Amz-Target: AWSOrganizationsV20161128.DescribeOrganization",
+		Permissions: []Permission{{"organizations:DescribeOrganization", AnyResource, Always}}, Spec: "SAR organizations:DescribeOrganization; docs/emulator.md Organizations"},
+	{Name: "ListAccounts", Service: "organizations", HTTP: "POST / X-Amz-Target: AWSOrganizationsV20161128.ListAccounts",
+		Permissions: []Permission{{"organizations:ListAccounts", AnyResource, Always}}, Spec: "SAR organizations:ListAccounts; docs/emulator.md Organizations"},
+	{Name: "ListRoots", Service: "organizations", HTTP: "POST / X-Amz-Target: AWSOrganizationsV20161128.ListRoots",
+		Permissions: []Permission{{"organizations:ListRoots", AnyResource, Always}}, Spec: "SAR organizations:ListRoots; docs/emulator.md Organizations"},
+	{Name: "ListOrganizationalUnitsForParent", Service: "organizations", HTTP: "POST / X-Amz-Target: AWSOrganizationsV20161128.ListOrganizationalUnitsForParent",
+		Permissions: []Permission{{"organizations:ListOrganizationalUnitsForParent", AnyResource, Always}}, Spec: "SAR organizations:ListOrganizationalUnitsForParent; docs/emulator.md Organizations", Note: orgStar},
+	{Name: "ListAccountsForParent", Service: "organizations", HTTP: "POST / X-Amz-Target: AWSOrganizationsV20161128.ListAccountsForParent",
+		Permissions: []Permission{{"organizations:ListAccountsForParent", AnyResource, Always}}, Spec: "SAR organizations:ListAccountsForParent; docs/emulator.md Organizations", Note: orgStar},
+	{Name: "ListPolicies", Service: "organizations", HTTP: "POST / X-Amz-Target: AWSOrganizationsV20161128.ListPolicies",
+		Permissions: []Permission{{"organizations:ListPolicies", AnyResource, Always}}, Spec: "SAR organizations:ListPolicies; docs/emulator.md Organizations"},
+	{Name: "DescribePolicy", Service: "organizations", HTTP: "POST / X-Amz-Target: AWSOrganizationsV20161128.DescribePolicy",
+		Permissions: []Permission{{"organizations:DescribePolicy", AnyResource, Always}}, Spec: "SAR organizations:DescribePolicy; docs/emulator.md Organizations", Note: orgStar},
+	{Name: "ListTargetsForPolicy", Service: "organizations", HTTP: "POST / X-Amz-Target: AWSOrganizationsV20161128.ListTargetsForPolicy",
+		Permissions: []Permission{{"organizations:ListTargetsForPolicy", AnyResource, Always}}, Spec: "SAR organizations:ListTargetsForPolicy; docs/emulator.md Organizations", Note: orgStar},
 }

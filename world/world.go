@@ -317,11 +317,19 @@ func isAccountID(s string) bool {
 	return err == nil
 }
 
+// UniqueID derives a stable IAM unique ID (AIDA..., AROA..., AGPA...,
+// ANPA...) from an ARN, as the world gives its users and roles.
+func UniqueID(prefix, arn string) string { return uniqueID(prefix, arn) }
+
 // uniqueID derives a stable IAM unique ID (AIDA..., AROA...) from an ARN.
 func uniqueID(prefix, arn string) string {
 	sum := sha256.Sum256([]byte(arn))
 	return prefix + base32.StdEncoding.EncodeToString(sum[:])[:17]
 }
+
+// NormPath returns an IAM path as the world keeps it: "/" when empty,
+// with a leading and a trailing slash.
+func NormPath(p string) string { return normPath(p) }
 
 func normPath(p string) string {
 	if p == "" {

@@ -31,7 +31,7 @@
 //
 // That reproduces the committed s3ops/sar_data.go byte for byte. To refresh the
 // facts, copy actions/, conditionKeys/ and resourceTypes/ JSON for s3, kms,
-// sts and iam from a newer iam-data checkout into the testdata directory,
+// sts, iam and organizations from a newer iam-data checkout into the testdata directory,
 // update testdata/data/COMMIT, and re-run the command above.
 package main
 
@@ -78,7 +78,7 @@ type action struct {
 func main() {
 	dataDir := flag.String("data", "internal/sargen/testdata/data", "directory laid out like iam-data's data/")
 	out := flag.String("out", "s3ops/sar_data.go", "Go file to write")
-	services := flag.String("services", "s3,kms,sts,iam", "comma-separated service prefixes to include")
+	services := flag.String("services", "s3,kms,sts,iam,organizations", "comma-separated service prefixes to include")
 	commit := flag.String("commit", "", "iam-data commit to name in the header (default: contents of DATA/COMMIT)")
 	flag.Parse()
 

@@ -1,0 +1,123 @@
+package emulator
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/lockstep-dev/lockstep/enforce"
+	"github.com/lockstep-dev/lockstep/world"
+)
+
+// Organizations speaks the AWS JSON 1.1 protocol, as KMS does: a POST
+// whose X-Amz-Target is AWSOrganizationsV20161128.<Operation>, signed
+// for the service "organizations" (docs/emulator.md "Organizations").
+const orgTargetPrefix = "AWSOrganizationsV20161128."
+
+// orgHandler serves one Organizations operation for the organization the
+// caller's account manages.
+type orgHandler func(s *Server, w http.ResponseWriter, c *call, o *orgView, body []byte) error
+
+// orgHandlers maps the Organizations operations of the catalogue to their
+// handlers: the read calls lockstep world snapshot makes.
+var orgHandlers = map[string]orgHandler{
+	"DescribeOrganization":             (*Server).orgDescribeOrganization,
+	"ListAccounts":                     (*Server).orgListAccounts,
+	"ListRoots":                        (*Server).orgListRoots,
+	"ListOrganizationalUnitsForParent": (*Server).orgListUnitsForParent,
+	"ListAccountsForParent":            (*Server).orgListAccountsForParent,
+	"ListPolicies":                     (*Server).orgListPolicies,
+	"DescribePolicy":                   (*Server).orgDescribePolicy,
+	"ListTargetsForPolicy":             (*Server).orgListTargetsForPolicy,
+}
+
+// serveOrganizations serves the Organizations read calls. Each is
+// authorized through its catalogue row (organizations:<Operation> on
+// "*"); then only the management account may read the organization:
+// "This operation can be called only from the organization's management
+// account or by a member account that is a delegated administrator"
+// (Organizations API reference, e.g. ListAccounts). A member account gets
+// AccessDeniedException, an account outside any organization
+// AWSOrganizationsNotInUseException ("Your account isn't a member of an
+// organization").
+func (s *Server) serveOrganizations(w http.ResponseWriter, c *call) {
+	w.Header().Set("X-Amzn-Requestid", c.id)
+	op, ok := strings.CutPrefix(c.r.Header.Get("X-Amz-Target"), orgTargetPrefix)
+	c.operation = op
+	if !ok || op == "" {
+		c.operation = "Unknown"
+	}
+	c.resourceAccount = c.principal.Account
+	h := orgHandlers[op]
+	if !ok || h == nil {
+		s.fail(w, c, errorf(http.StatusBadRequest, "UnknownOperationException", "The operation %q (X-Amz-Target %q) is not one the lockstep emulator serves", op, c.r.Header.Get("X-Amz-Target")))
+		return
+	}
+	if c.r.Method != http.MethodPost {
+		s.fail(w, c, errorf(http.StatusBadRequest, "UnknownOperationException", "Organizations operations are POST requests, not %s", c.r.Method))
+		return
+	}
+	body, err := readJSONBody(c)
+	if err != nil {
+		s.fail(w, c, err)
+		return
+	}
+	if err := s.authorizeAPI(c, enforce.Call{}); err != nil {
+		s.fail(w, c, err)
+		return
+	}
+	o, err := s.managedOrganization(c)
+	if err != nil {
+		s.fail(w, c, err)
+		return
+	}
+	if err := h(s, w, c, o, body); err != nil {
+		s.fail(w, c, err)
+	}
+}
+
+// managedOrganization returns the organization the caller's account
+// manages, or the error AWS answers an account that is a member only or
+// in no organization at all.
+func (s *Server) managedOrganization(c *call) (*orgView, error) {
+	m := s.state.snapshot()
+	acct := c.principal.Account
+	if m.Organization == nil || !orgMember(m, acct) {
+		return nil, errorf(http.StatusBadRequest, "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")
+	}
+	if m.Organization.Management != acct {
+		return nil, errorf(http.StatusBadRequest, "AccessDeniedException", "You don't have permissions to access this resource. Account %s is a member of organization %s, not its management account.", acct, m.Organization.ID)
+	}
+	return newOrgView(m, world.DefaultRootID), nil
+}
+
+// orgMember reports whether the account belongs to the model's
+// organization (docs/world.md: no members listed means every account).
+func orgMember(m *world.Model, acct string) bool {
+	o := m.Organization
+	if acct == o.Management {
+		return true
+	}
+	known := false
+	for _, a := range m.Accounts {
+		known = known || a.ID == acct
+	}
+	if !known {
+		return false
+	}
+	if len(o.Members) == 0 {
+		return true
+	}
+	for _, id := range o.Members {
+		if id == acct {
+			return true
+		}
+	}
+	for _, u := range o.Units {
+		for _, id := range u.Accounts {
+			if id == acct {
+				return true
+			}
+		}
+	}
+	return false
+}
