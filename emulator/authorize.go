@@ -82,6 +82,7 @@ func (s *Server) authorize(c *call, enc enforce.Encryption, ec enforce.Call, obj
 // words (accessDenied).
 func (s *Server) authorizeAPI(c *call, ec enforce.Call) error {
 	ec.Operation = c.operation
+	ec.Service = c.service
 	return s.decide(c, ec, nil)
 }
 

@@ -84,7 +84,10 @@ func (s *Server) managedOrganization(c *call) (*orgView, error) {
 	if m.Organization == nil || !orgMember(m, acct) {
 		return nil, errorf(http.StatusBadRequest, "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")
 	}
-	if m.Organization.Management != acct {
+	// "Operations you can call from any account in the organization"
+	// include DescribeOrganization (Organizations API reference,
+	// "Reference: API operations by account").
+	if m.Organization.Management != acct && c.operation != "DescribeOrganization" {
 		return nil, errorf(http.StatusBadRequest, "AccessDeniedException", "You don't have permissions to access this resource. Account %s is a member of organization %s, not its management account.", acct, m.Organization.ID)
 	}
 	return newOrgView(m, world.DefaultRootID), nil

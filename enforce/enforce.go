@@ -12,6 +12,10 @@ import (
 type Call struct {
 	// Operation is the API operation name, e.g. "GetObject".
 	Operation string
+	// Service is the operation's service, for names two services share
+	// (iam and organizations ListPolicies); empty: the first service
+	// with an operation of that name, S3 first (s3ops.Find).
+	Service string
 	// Bucket and Key name the target; Key is empty for bucket operations.
 	Bucket, Key string
 	// SourceBucket and SourceKey name the copy source of CopyObject and
@@ -123,6 +127,9 @@ func (r *Result) Allowed() bool { return r.Denied() == nil }
 // name unknown operations, buckets or keys.
 func Authorize(w *world.World, p *authz.Principal, c Call) (*Result, error) {
 	op, ok := s3ops.Find(c.Operation)
+	if c.Service != "" {
+		op, ok = s3ops.Lookup(c.Service, c.Operation)
+	}
 	if !ok {
 		return nil, fmt.Errorf("unknown operation %q", c.Operation)
 	}

@@ -129,11 +129,11 @@ const (
 	algV4             = "AWS4-HMAC-SHA256"
 	maxPresignExpires = 604800 // seven days, in seconds
 	// maxBufferedBody bounds the body Verify reads to hash a request to
-	// STS, IAM or KMS that does not send x-amz-content-sha256.
+	// STS, IAM, KMS or Organizations that does not send x-amz-content-sha256.
 	maxBufferedBody = 8 << 20
 )
 
-var defaultServices = []string{"s3", "sts", "iam", "kms"}
+var defaultServices = []string{"s3", "sts", "iam", "kms", "organizations"}
 
 func (v *Verifier) now() time.Time {
 	if v.Now != nil {

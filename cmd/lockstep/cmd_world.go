@@ -19,7 +19,7 @@ func newWorldCommand() *cobra.Command {
 		Use:   "world",
 		Short: "Build world files from real accounts",
 	}
-	cmd.AddCommand(newWorldImportCommand())
+	cmd.AddCommand(newWorldImportCommand(), newWorldSnapshotCommand())
 	return cmd
 }
 
