@@ -7,9 +7,10 @@ import (
 	"strings"
 )
 
-// Organizations page sizes: MaxResults is 1 to 20 (Organizations API
-// reference, e.g. ListAccounts: "Valid Range: Minimum value of 1.
-// Maximum value of 20."); without it lockstep answers pages of 20.
+// Organizations page sizes. The API reference says only "If you do not
+// include this parameter, it defaults to a value that is specific to the
+// operation": lockstep takes 1 to 20 and answers pages of 20 without it
+// (docs/decisions.md #36).
 const maxOrgResults = 20
 
 // orgPaging is the NextToken/MaxResults pair of the List operations.

@@ -33,13 +33,13 @@ line: only the management account may read it). A bucket without a policy,
 encryption or ownership controls, and a key whose policy cannot be read,
 have no file. No secret is read or written.
 
-Run it once per account into the same DIR, then lockstep world import DIR;
---world-out FILE also imports the dump into a world file.
+Run it once per account into the same DIR, then lockstep world import DIR
+(lockstep world snapshot --profile prod -o dump); --world-out FILE also
+imports the dump into a world file. docs/import.md describes the calls and
+the files.
 
 --plan prints the IAM policy the snapshot needs and makes no call.`,
-		Example: `  lockstep world snapshot --plan
-  lockstep world snapshot --profile prod -o dump
-  lockstep world snapshot --profile prod --world-out prod.yaml`,
+		Example: `  lockstep world snapshot --plan`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if plan {
