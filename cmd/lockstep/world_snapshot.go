@@ -40,7 +40,7 @@ the files.
 
 --plan prints the IAM policy the snapshot needs and makes no call.`,
 		Example: `  lockstep world snapshot --plan`,
-		Args: cobra.NoArgs,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if plan {
 				return printSnapshotPlan(cmd)
