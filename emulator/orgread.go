@@ -74,8 +74,11 @@ func (v *orgView) accountJSON(a orgAccount, c *call) orgAccountJSON {
 }
 
 func (v *orgView) summary(p *orgPolicy) orgPolicySummaryJSON {
-	return orgPolicySummaryJSON{Id: p.id, Arn: v.policyARN(p), Name: p.name, Type: p.typ, AwsManaged: p.awsManaged,
-		Description: "lockstep: derived from the world file's " + strings.ToLower(strings.ReplaceAll(p.typ, "_", " "))}
+	desc := "lockstep: derived from the world file's " + strings.ToLower(strings.ReplaceAll(p.typ, "_", " "))
+	if p.awsManaged {
+		desc = "Allows access to every operation"
+	}
+	return orgPolicySummaryJSON{Id: p.id, Arn: v.policyARN(p), Name: p.name, Type: p.typ, AwsManaged: p.awsManaged, Description: desc}
 }
 
 func (s *Server) orgDescribeOrganization(w http.ResponseWriter, c *call, v *orgView, body []byte) error {
