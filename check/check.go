@@ -161,9 +161,11 @@ func decide(w *world.World, pr *authz.Principal, p *plan.Plan, i int, env authz.
 		SourceBucket: c.SourceBucket, SourceKey: representative(c.SourceKey), Prefix: c.Prefix, When: c.When, Optional: c.Optional}
 	ec := enforce.Call{Operation: c.Operation, Bucket: rc.Bucket, Key: rc.Key, SourceBucket: rc.SourceBucket, SourceKey: rc.SourceKey, Env: env}
 	keys := map[string][]string{}
-	// The request parts the plan says the call sends (ACL headers, tags):
-	// one reading of the command, the plan's.
+	// The request parts the plan says the call sends (ACL headers, tags,
+	// checksum mode, an additional checksum): one reading of the command,
+	// the plan's.
 	ec.Features.ACL, ec.Features.Tagging = c.Features.ACL && writeOps[c.Operation], c.Features.Tagging
+	ec.Features.ChecksumMode, ec.Features.Checksum = c.Features.ChecksumMode, c.Features.Checksum
 	if acl := cmd.Flags["acl"]; acl != "" && writeOps[c.Operation] {
 		keys["s3:x-amz-acl"] = []string{acl}
 	}

@@ -13,7 +13,7 @@ import (
 // them; a name without "=v" is a switch. --plan is sync's, but prints a
 // plan instead of running: a command to plan never has it.
 var lockstepFlags = map[string]map[string]flagKind{
-	"sync": flagTable(lockstepTransferFlags + " delete max-delete=v size-only exact-timestamps"),
+	"sync": flagTable(lockstepTransferFlags + " delete max-delete=v size-only exact-timestamps checksum"),
 	"cp":   flagTable(lockstepTransferFlags + " recursive"),
 }
 
@@ -78,7 +78,7 @@ func parseLockstep(args []string) (*Command, error) {
 			c.Creds.Profile = f.value
 		case "source-profile", "dest-profile":
 			return nil, fmt.Errorf("%s: %s gives a side its own credentials, and a plan has one principal: plan each side's principal with the command without %s (and --principal), or prove the job with its preflight", name, f.name, f.name)
-		case "delete", "dryrun", "size-only", "exact-timestamps", "recursive", "no-preflight",
+		case "delete", "dryrun", "size-only", "exact-timestamps", "checksum", "recursive", "no-preflight",
 			"sse", "sse-kms-key-id", "acl", "storage-class", "max-delete":
 			c.Flags[key] = f.value
 		}

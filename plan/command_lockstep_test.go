@@ -18,6 +18,7 @@ func TestParseLockstep(t *testing.T) {
 		{"lockstep sync s3://a/p s3://b/q --sse=aws:kms --sse-kms-key-id K --delete=false", "s3://a/p/", "s3://b/q/", true, map[string]string{"sse": "aws:kms", "sse-kms-key-id": "K"}},
 		{"lockstep cp ./x.txt s3://b/dir/ --acl bucket-owner-full-control", "./x.txt", "s3://b/dir/x.txt", false, map[string]string{"acl": "bucket-owner-full-control"}},
 		{"lockstep cp s3://b/p ./d --recursive --endpoint-url http://e --profile p", "s3://b/p/", "./d", true, map[string]string{"recursive": ""}},
+		{"lockstep sync s3://b/p ./d --checksum", "s3://b/p/", "./d", true, map[string]string{"checksum": ""}},
 		{"lockstep sync ./d s3://b/p --no-preflight --source-endpoint-url http://e --dest-region eu-west-1", "./d", "s3://b/p/", true, map[string]string{"no-preflight": ""}},
 	} {
 		c, err := ParseCommand(strings.Fields(tc.args), "")
@@ -43,6 +44,7 @@ func TestParseLockstepRefuses(t *testing.T) {
 	for _, tc := range []struct{ args, want string }{
 		{"lockstep sync ./up s3://b/p --frobnicate", "lockstep sync has no flag --frobnicate"},
 		{"lockstep cp ./up s3://b/p --delete", "--delete is a flag of lockstep sync only"},
+		{"lockstep cp ./up s3://b/p --checksum", "--checksum is a flag of lockstep sync only"},
 		{"lockstep sync ./up s3://b/p --recursive", "--recursive is a flag of lockstep cp only"},
 		{"lockstep sync ./up s3://b/p --plan", "plan the command without it"},
 		{"lockstep sync ./up ./down", "both local paths"},
@@ -61,5 +63,48 @@ func TestParseLockstepRefuses(t *testing.T) {
 	}
 	if _, err := ParseCommand([]string{"aws", "s3", "sync", "./a", "s3://b"}, Lockstep); err == nil {
 		t.Error("--client lockstep fits an aws command")
+	}
+}
+
+// TestLockstepChecksumCalls: sync --checksum asks each S3 side, for the
+// objects the destination has, with HeadObject in checksum mode, which on
+// an SSE-KMS object needs kms:GenerateDataKey and kms:Decrypt of its key
+// (docs/authorization.md §3.1); a local side is hashed, no call.
+func TestLockstepChecksumCalls(t *testing.T) {
+	const key = "arn:aws:kms:us-east-1:111111111111:key/k"
+	for _, tc := range []struct {
+		args  string
+		sides []string // the sides of the checksum-mode HeadObject calls, in order
+	}{
+		{"lockstep sync ./up s3://b/p --checksum", []string{"destination"}},
+		{"lockstep sync s3://kms/p ./d --checksum", []string{"source"}},
+		{"lockstep sync s3://kms/p s3://b/q --checksum --dryrun", []string{"source", "destination"}},
+		{"lockstep sync s3://kms/p s3://b/q", nil},
+	} {
+		cmd, err := ParseCommand(strings.Fields(tc.args), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Build(cmd, Context{Principal: "arn:aws:iam::111111111111:user/u", BucketKMSKey: map[string]string{"kms": key}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sides []string
+		for i, c := range p.Calls {
+			if !c.Features.ChecksumMode {
+				continue
+			}
+			sides = append(sides, c.Side)
+			if c.Operation != "HeadObject" || !c.Existing {
+				t.Errorf("%s: call %d %s in checksum mode, existing %v: want HeadObject of objects the destination has", tc.args, i+1, c.Operation, c.Existing)
+			}
+			actions := strings.Join(p.actionsOf(i), " ")
+			if want := "s3:GetObject kms:Decrypt kms:GenerateDataKey"; c.Bucket == "kms" && actions != want {
+				t.Errorf("%s: the source's HeadObject in checksum mode needs %q, want %q", tc.args, actions, want)
+			}
+		}
+		if strings.Join(sides, " ") != strings.Join(tc.sides, " ") {
+			t.Errorf("%s: checksum-mode HeadObject on %v, want %v", tc.args, sides, tc.sides)
+		}
 	}
 }

@@ -204,6 +204,16 @@ type ModelCall struct {
 	// Storage): rclone updates an object in place only when the hashes
 	// match.
 	MD5ETag bool `yaml:"md5_etag"`
+	// ChecksumMode marks a read that asks for the object's checksum
+	// (x-amz-checksum-mode: ENABLED, lockstep sync --checksum): on an
+	// SSE-KMS object it needs kms:GenerateDataKey and kms:Decrypt on the
+	// object's key (docs/authorization.md §3.1).
+	ChecksumMode bool `yaml:"checksum_mode"`
+	// Checksum marks a call of a multipart upload that carries an
+	// additional checksum (x-amz-checksum-algorithm at its creation):
+	// CompleteMultipartUpload of such an SSE-KMS upload needs
+	// kms:Decrypt (docs/authorization.md §3.1).
+	Checksum bool `yaml:"checksum"`
 	// ProbeKey, on an object call, is the key the call is made on
 	// instead of the command's objects: a name in the directory that
 	// holds the path's objects, "*" standing for a random suffix

@@ -114,7 +114,8 @@ type Call struct {
 	// their data: not SSE-KMS objects.
 	MD5ETag bool
 	// Features are the optional parts of the request the call sends that
-	// need permissions of their own: ACL headers, tags (x-amz-tagging).
+	// need permissions of their own: ACL headers, tags (x-amz-tagging),
+	// checksum mode, an additional checksum.
 	// Their KMS fields are not set; KMS comes from the buckets' keys.
 	Features s3ops.Features
 	Why      string
@@ -310,7 +311,9 @@ func (p *Plan) addNeeds(i int, mc ModelCall) {
 	f.ACL = (acl != "" && acl != "private") || grants
 	f.NonPrivateACL = f.ACL
 	f.Tagging = len(mc.TaggingIf) > 0 && flagsHold(mc.TaggingIf, p.Command)
+	f.ChecksumMode, f.Checksum = mc.ChecksumMode, mc.Checksum
 	p.Calls[i].Features.ACL, p.Calls[i].Features.Tagging = f.ACL, f.Tagging
+	p.Calls[i].Features.ChecksumMode, p.Calls[i].Features.Checksum = f.ChecksumMode, f.Checksum
 	dstKey := p.Context.BucketKMSKey[c.Bucket]
 	if c.Side == "destination" {
 		dstKey = p.writeKMSKey(c.Bucket)
