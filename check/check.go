@@ -99,6 +99,9 @@ func Run(w *world.World, principal string, cmd *plan.Command, o Options) (*Repor
 	if principal == "" {
 		return nil, fmt.Errorf("checking %s needs the principal that runs the command (--principal ARN)", w.File)
 	}
+	if cmd.Creds.TwoSets {
+		return nil, fmt.Errorf("%s: --source-profile and --dest-profile give the job two principals, and check decides the calls of one: plan and prove it with lockstep plan --world %s --prove -- %s", cmd, w.File, cmd)
+	}
 	pr, err := w.Principal(principal)
 	if err != nil {
 		return nil, fmt.Errorf("checking %s: %w", w.File, err)

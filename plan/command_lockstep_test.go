@@ -19,7 +19,8 @@ func TestParseLockstep(t *testing.T) {
 		{"lockstep cp ./x.txt s3://b/dir/ --acl bucket-owner-full-control", "./x.txt", "s3://b/dir/x.txt", false, map[string]string{"acl": "bucket-owner-full-control"}},
 		{"lockstep cp s3://b/p ./d --recursive --endpoint-url http://e --profile p", "s3://b/p/", "./d", true, map[string]string{"recursive": ""}},
 		{"lockstep sync s3://b/p ./d --checksum", "s3://b/p/", "./d", true, map[string]string{"checksum": ""}},
-		{"lockstep sync ./d s3://b/p --no-preflight --source-endpoint-url http://e --dest-region eu-west-1", "./d", "s3://b/p/", true, map[string]string{"no-preflight": ""}},
+		{"lockstep sync ./d s3://b/p --no-preflight --dest-endpoint-url http://e --dest-region eu-west-1", "./d", "s3://b/p/", true, map[string]string{"no-preflight": ""}},
+		{"lockstep sync s3://a/p s3://b/q --source-profile src --dest-profile dst", "s3://a/p/", "s3://b/q/", true, map[string]string{"two-credential-sets": ""}},
 	} {
 		c, err := ParseCommand(strings.Fields(tc.args), "")
 		if err != nil {
@@ -53,8 +54,8 @@ func TestParseLockstepRefuses(t *testing.T) {
 		{"lockstep sync ./up gs://b/p", "neither a local path nor an s3:// URL"},
 		{"lockstep sync ./up s3://b/p --workers", "--workers needs a value"},
 		{"lockstep sync ./up s3://b/p -delete", "two dashes"},
-		{"lockstep sync s3://a/p s3://b/p --source-profile src", "a plan has one principal"},
-		{"lockstep cp s3://a/p/k s3://b/p/ --dest-profile=dst", "a plan has one principal"},
+		{"lockstep sync ./up s3://b/p --source-profile src", "--source-profile applies to an s3:// source; ./up is local"},
+		{"lockstep cp s3://a/p/k ./d/ --dest-region=eu-west-1", "--dest-region applies to an s3:// destination; ./d/ is local"},
 	} {
 		_, err := ParseCommand(strings.Fields(tc.args), "")
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -63,6 +64,35 @@ func TestParseLockstepRefuses(t *testing.T) {
 	}
 	if _, err := ParseCommand([]string{"aws", "s3", "sync", "./a", "s3://b"}, Lockstep); err == nil {
 		t.Error("--client lockstep fits an aws command")
+	}
+}
+
+// TestLockstepCredentialSets: the side flags as lockstep reads them
+// (cmd/lockstep/sync_sides.go): each side's profile defaults to
+// --profile; two credential sets only for S3 to S3 with two different
+// profiles; the principal of one S3 side is that side's profile's.
+func TestLockstepCredentialSets(t *testing.T) {
+	for _, tc := range []struct {
+		args           string
+		twoSets        bool
+		profile, srcPr string
+	}{
+		{"lockstep sync s3://a/p s3://b/q --source-profile src --dest-profile dst", true, "dst", "src"},
+		{"lockstep sync s3://a/p s3://b/q --source-profile src", true, "", "src"},
+		{"lockstep sync s3://a/p s3://b/q --profile p --dest-profile dst", true, "dst", "p"},
+		{"lockstep sync s3://a/p s3://b/q --profile p --source-profile p", false, "p", ""},
+		{"lockstep sync s3://a/p s3://b/q --source-endpoint-url http://e --dest-region eu-west-1", false, "", ""},
+		{"lockstep sync s3://a/p ./d --source-profile src", false, "src", ""},
+		{"lockstep cp ./k.txt s3://b/q/ --profile p --dest-profile dst", false, "dst", ""},
+	} {
+		c, err := ParseCommand(strings.Fields(tc.args), "")
+		if err != nil {
+			t.Errorf("%s: %v", tc.args, err)
+			continue
+		}
+		if c.Creds.TwoSets != tc.twoSets || c.Creds.Profile != tc.profile || c.Creds.SourceProfile != tc.srcPr || c.Has("two-credential-sets") != tc.twoSets {
+			t.Errorf("%s: two sets %v, profile %q, source profile %q; want %v, %q, %q", tc.args, c.Creds.TwoSets, c.Creds.Profile, c.Creds.SourceProfile, tc.twoSets, tc.profile, tc.srcPr)
+		}
 	}
 }
 

@@ -223,6 +223,11 @@ type ModelCall struct {
 	// key below the path or on the first object listed (lockstep's
 	// preflight). A proof needs it made once, not for every size.
 	Once bool `yaml:"once"`
+	// Signer, with two credential sets (lockstep's --source-profile and
+	// --dest-profile), is whose credentials sign the call: "source" or
+	// "destination"; empty: the side of On. lockstep's probe of the copy
+	// path reads the source with the destination's credentials.
+	Signer string `yaml:"signer"`
 	// OncePerObject is informational: the call is made once per object.
 	OncePerObject bool   `yaml:"once_per_object"`
 	Why           string `yaml:"why"`
@@ -286,6 +291,9 @@ func parseModel(data []byte, name string) (*Model, error) {
 			}
 			if c.Why == "" {
 				return nil, fmt.Errorf("%s: every call says why", at)
+			}
+			if c.Signer != "" && c.Signer != "source" && c.Signer != "destination" {
+				return nil, fmt.Errorf("%s: signer %q must be source or destination", at, c.Signer)
 			}
 		}
 	}
