@@ -86,7 +86,12 @@ func CopyOne(ctx context.Context, client *s3.Client, src, dst Location, opts Opt
 		case Download:
 			ev.Size, ev.Err = j.download(ctx, src.Bucket, src.Key, to.Local, e.ModTime)
 		case Copy:
-			ev.Size, ev.Err = j.copyObject(ctx, src.Bucket, src.Key, to.Bucket, to.Key, e.Size)
+			// The path prepare chose, as Sync's transfer takes it.
+			if j.streamed {
+				ev.Size, ev.Err = j.streamCopy(ctx, src.Bucket, src.Key, to.Bucket, to.Key, e.Size)
+			} else {
+				ev.Size, ev.Err = j.copyObject(ctx, src.Bucket, src.Key, to.Bucket, to.Key, e.Size)
+			}
 		}
 		ev.Duration = time.Since(start)
 	}
