@@ -64,6 +64,22 @@ func TestProofMatrixLockstep(t *testing.T) {
 		// the source's key (docs/authorization.md §3.1).
 		{client: plan.Lockstep, args: "lockstep sync ./up s3://cmk-b/p/ --checksum --sse=aws:kms --sse-kms-key-id " + matrixKey},
 		{client: plan.Lockstep, args: "lockstep sync s3://cmk-b/p/ ./dir --checksum", max: mib},
+		// Two credential sets: the source's principal reads, the
+		// destination's writes, the copies stream through lockstep (the
+		// copy path's probe, a read of the source by the destination's
+		// principal, is denied: optional). Seed 001's shape: each
+		// principal in its bucket's account, no bucket policy; small and
+		// multipart objects, --delete.
+		{client: plan.Lockstep, args: "lockstep sync s3://src-a/p/ s3://dst-b/q/ --source-profile prod --dest-profile backup --delete",
+			principal: "arn:aws:sts::222222222222:assumed-role/backup/job", sourcePrincipal: "arn:aws:sts::111111111111:assumed-role/prod/job"},
+		// Both principals in a third account: each bucket's policy names
+		// the principal that uses it, the CMK's key policy the writer;
+		// --checksum asks each side with its own credentials.
+		{client: plan.Lockstep, args: "lockstep sync s3://src-a/p/ s3://cmk-b/q/ --source-profile prod --dest-profile backup --checksum", max: mib,
+			principal: "arn:aws:sts::333333333333:assumed-role/writer/job", sourcePrincipal: "arn:aws:sts::333333333333:assumed-role/reader/job"},
+		{client: plan.Lockstep, args: "lockstep sync s3://src-a/p/ s3://dst-b/q/ --source-profile prod --dest-profile backup --dryrun", max: mib},
+		{client: plan.Lockstep, args: "lockstep cp s3://src-a/p/k.txt s3://dst-b/q/ --source-profile prod --dest-profile backup",
+			principal: "arn:aws:sts::222222222222:assumed-role/backup/job"},
 	}
 	proveRowsWith(t, rows, lockstepBinary(t))
 }
