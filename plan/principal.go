@@ -46,7 +46,11 @@ func ResolvePrincipal(w *world.World, cmd *Command, given string, getenv func(st
 		return rclonePrincipal(w, cr, getenv)
 	}
 	if cr.Profile != "" {
-		return profilePrincipal(w, cr.Profile, "the command's --profile "+cr.Profile)
+		how := "the command's --profile " + cr.Profile
+		if cr.TwoSets {
+			how = "the destination's profile " + cr.Profile
+		}
+		return profilePrincipal(w, cr.Profile, how)
 	}
 	if k := getenv("AWS_ACCESS_KEY_ID"); k != "" {
 		return keyPrincipal(w, k, "AWS_ACCESS_KEY_ID", "the client signs with it rather than with AWS_PROFILE", "unset AWS_ACCESS_KEY_ID")
