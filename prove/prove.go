@@ -108,7 +108,8 @@ func Prove(ctx context.Context, p *plan.Plan, opts Options) (*Proof, error) {
 	if p.Context.Principal == "" || (p.Command.Creds.TwoSets && p.Context.SourcePrincipal == "") {
 		// Prove as a role of the account of the command's buckets; with
 		// two credential sets, the source's as a role of the source
-		// bucket's account.
+		// bucket's account. The plan is rebuilt with its own model (a
+		// proof's test mutates models).
 		ctxt := p.Context
 		if ctxt.Principal == "" {
 			ctxt.Principal = "arn:aws:sts::" + defaultAccount(p) + ":assumed-role/lockstep-prover/proof"
@@ -116,7 +117,7 @@ func Prove(ctx context.Context, p *plan.Plan, opts Options) (*Proof, error) {
 		if p.Command.Creds.TwoSets && ctxt.SourcePrincipal == "" {
 			ctxt.SourcePrincipal = "arn:aws:sts::" + cmp.Or(p.Context.BucketAccount[p.Command.Source.Bucket], defaultAccount(p)) + ":assumed-role/lockstep-prover-source/proof"
 		}
-		if p, err = plan.Build(p.Command, ctxt); err != nil {
+		if p, err = plan.BuildWith(p.Command, ctxt, p.Model); err != nil {
 			return nil, err
 		}
 	}
