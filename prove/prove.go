@@ -329,15 +329,17 @@ func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, v variant) (Run,
 	}
 	creds := profiles[signers[len(signers)-1].profile]
 	argv := pr.argv(srv.Endpoint(), creds, work)
-	env, err := replay.Env(creds, srv.Region(), tmp)
-	if err != nil {
-		return Run{}, err
-	}
 	if len(signers) > 1 {
-		// Two credential sets: lockstep signs each side with its profile.
+		// Two credential sets: lockstep signs each side with its
+		// profile, and the environment holds no credentials.
 		if err := replay.WriteProfiles(tmp, profiles); err != nil {
 			return Run{}, err
 		}
+		creds = replay.Credentials{}
+	}
+	env, err := replay.Env(creds, srv.Region(), tmp)
+	if err != nil {
+		return Run{}, err
 	}
 	rctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()

@@ -26,6 +26,9 @@ func CopyTree(ctx context.Context, client *s3.Client, src, dst Location, opts Op
 // without --recursive: a dst that ends in "/" (or, locally, is a
 // directory) receives the object under its base name.
 func CopyOne(ctx context.Context, client *s3.Client, src, dst Location, opts Options) (Summary, error) {
+	// cp compares nothing, so it lists no destination (nor does its
+	// preflight: docs/sync.md#preflight).
+	opts.Strategy = Always
 	j, err := newJob(client, src, dst, opts)
 	if err != nil {
 		return Summary{}, err

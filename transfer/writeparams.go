@@ -66,7 +66,7 @@ func abortMultipart(ctx context.Context, c *s3.Client, bucket, key, uploadID str
 	defer cancel()
 	_, err := c.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(uploadID)})
 	if err != nil {
-		return fmt.Errorf("%w (and aborting the multipart upload %s failed: %v)", cause, uploadID, err)
+		return fmt.Errorf("%w (and aborting its multipart upload failed: %s; the upload stays incomplete until someone allowed to aborts it: aws s3api abort-multipart-upload --bucket %s --key %s --upload-id %s)", cause, apiMessage(err), bucket, key, uploadID)
 	}
 	return cause
 }

@@ -144,6 +144,8 @@ func (p *transferPrinter) event(e transfer.Event) {
 		msg := e.Op + " failed: " + strings.TrimPrefix(line, e.Op+": ") + " " + rec.Error
 		if rec.Permission != "" && rec.Hint != "" {
 			msg += "\n  needs " + rec.Permission + ": " + rec.Hint
+		} else if likely := likelyDenial(e.Err); likely != "" {
+			msg += "\n  " + likely
 		}
 		fmt.Fprintln(p.errOut, msg)
 	case e.DryRun:
@@ -215,6 +217,22 @@ func denial(err error) (code, permission, hint string) {
 		}
 	}
 	return code, "", ""
+}
+
+// likelyDenial is, for a denial whose message names no permission (a
+// bare "Access Denied", as across accounts), the most likely one and how
+// to grant it, as explain ranks them; "" otherwise.
+func likelyDenial(err error) string {
+	var api smithy.APIError
+	if !errors.As(err, &api) || !strings.Contains(api.ErrorCode(), "AccessDenied") {
+		return ""
+	}
+	x, xerr := explain.Explain(describeError(err), explain.Options{})
+	if xerr != nil || len(x.Candidates) == 0 || x.Candidates[0].Exact {
+		return ""
+	}
+	c := x.Candidates[0]
+	return "most likely needs " + c.Action + " on " + c.Resource + " (AWS's message names no permission; lockstep explain ranks the other causes): " + c.Hint
 }
 
 // humanBytes is n in B, KiB, MiB or GiB.
