@@ -368,6 +368,7 @@ func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, v variant) (Run,
 	}
 	r := Run{Command: argv, Output: out.String(), Err: runErr, Calls: observe(audit.Take())}
 	annotate(r.Calls, data.sizeOf, data.isExisting)
+	signedBy(r.Calls, p)
 	for _, name := range data.existing {
 		r.ExistingSizes = append(r.ExistingSizes, int64(len(data.files[name])))
 	}
