@@ -8,13 +8,12 @@ import (
 )
 
 // Apply puts the plan's policies into a world model, for a simulation or
-// a proof: the principal's inline policies become the plan's identity
-// policy (its boundary and session policies stay), each planned bucket
-// policy replaces the bucket's, and planned key statements are added to
-// the key's policy.
-//
-// With two credential sets, each principal gets its own identity policy
-// (both, when the two profiles are one principal).
+// a proof: the principal's identity-based policies (inline, attached and
+// its groups') become the plan's identity policy (its boundary and session
+// policies stay), each planned bucket policy replaces the bucket's, and
+// planned key statements are added to the key's policy. With two
+// credential sets, each principal gets its own identity policy (both,
+// when the two profiles are one principal).
 func (p *Plan) Apply(m *world.Model) error {
 	if p.Context.Principal == "" {
 		return fmt.Errorf("the plan has no principal to give the identity policy to (use --principal)")
@@ -45,8 +44,15 @@ func (p *Plan) Apply(m *world.Model) error {
 			return fmt.Errorf("principal %s is not a user or role of the world", id.principal)
 		}
 		if !given[id.principal] {
-			// The plan's policies replace the principal's inline ones.
+			// The plan's policies replace every identity-based policy:
+			// inline, attached, and the groups' (a user leaves its
+			// groups).
 			*policies = world.NamedDocs{}
+			if u != nil {
+				u.ManagedPolicies, u.Groups = nil, nil
+			} else {
+				r.ManagedPolicies = nil
+			}
 			given[id.principal] = true
 		}
 		// A plan without a permission (a proof run) may leave a document

@@ -35,11 +35,13 @@ func (j *job) unchanged(ctx context.Context, d Decision) bool {
 	same, err := j.sameContent(ctx, d)
 	if err != nil {
 		if ctx.Err() == nil {
+			j.opts.Progress.objectDone(d.Src.Size, 0, true)
 			j.report(Event{Op: string(j.dir), Source: j.src.display(d.Src.Key), Dest: j.dst.display(d.Src.Key), Size: d.Src.Size, Err: fmt.Errorf("comparing checksums: %w", err)})
 		}
 		return true
 	}
 	if same {
+		j.opts.Progress.unneeded(d.Src.Size)
 		j.mu.Lock()
 		j.summary.Skipped++
 		j.mu.Unlock()

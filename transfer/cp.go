@@ -83,19 +83,9 @@ func CopyOne(ctx context.Context, client *s3.Client, src, dst Location, opts Opt
 	}
 	ev := Event{Op: string(j.dir), Source: src.String(), Dest: to.String(), Size: e.Size, DryRun: j.opts.DryRun}
 	if !j.opts.DryRun {
-		switch j.dir {
-		case Upload:
-			ev.Size, ev.Err = j.upload(ctx, src.Local, to.Bucket, to.Key)
-		case Download:
-			ev.Size, ev.Err = j.download(ctx, src.Bucket, src.Key, to.Local, e.ModTime)
-		case Copy:
-			// The path prepare chose, as Sync's transfer takes it.
-			if j.streamed {
-				ev.Size, ev.Err = j.streamCopy(ctx, src.Bucket, src.Key, to.Bucket, to.Key, e.Size)
-			} else {
-				ev.Size, ev.Err = j.copyObject(ctx, src.Bucket, src.Key, to.Bucket, to.Key, e.Size)
-			}
-		}
+		j.opts.Progress.found(e.Size)
+		j.opts.Progress.listingDone()
+		ev.Size, ev.Err = j.copyEntry(ctx, src, to, e)
 		ev.Duration = time.Since(start)
 	}
 	j.report(ev)

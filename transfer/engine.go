@@ -152,6 +152,7 @@ func (j *job) run(ctx context.Context) error {
 				j.report(Event{Op: string(j.dir), Source: j.src.display(d.Src.Key), Dest: j.dst.display(d.Src.Key), Size: d.Src.Size, DryRun: true})
 				continue
 			}
+			j.opts.Progress.found(d.Src.Size)
 			select {
 			case work <- d:
 			case <-ctx.Done():
@@ -160,6 +161,9 @@ func (j *job) run(ctx context.Context) error {
 		if ctx.Err() != nil || listErr != nil {
 			break
 		}
+	}
+	if ctx.Err() == nil && listErr == nil {
+		j.opts.Progress.listingDone()
 	}
 	close(work)
 	wg.Wait()
@@ -206,17 +210,9 @@ func (j *job) transfer(ctx context.Context, e Entry) {
 	if j.dir == Download && !filepath.IsLocal(filepath.FromSlash(e.Key)) {
 		// A key such as "../../.bashrc" must not write outside DST.
 		err = fmt.Errorf("the key %q would be written outside %s: not downloaded", e.Key, j.dst.Local)
-	}
-	switch {
-	case err != nil:
-	case j.dir == Upload:
-		n, err = j.upload(ctx, from.Local, to.Bucket, to.Key)
-	case j.dir == Download:
-		n, err = j.download(ctx, from.Bucket, from.Key, to.Local, e.ModTime)
-	case j.dir == Copy && j.streamed:
-		n, err = j.streamCopy(ctx, from.Bucket, from.Key, to.Bucket, to.Key, e.Size)
-	case j.dir == Copy:
-		n, err = j.copyObject(ctx, from.Bucket, from.Key, to.Bucket, to.Key, e.Size)
+		j.opts.Progress.objectDone(e.Size, 0, true)
+	} else {
+		n, err = j.copyEntry(ctx, from, to, e)
 	}
 	if ctx.Err() != nil && err != nil {
 		// Interrupted: the job reports the interruption once.
@@ -225,8 +221,36 @@ func (j *job) transfer(ctx context.Context, e Entry) {
 	j.report(Event{Op: string(j.dir), Source: j.src.display(e.Key), Dest: j.dst.display(e.Key), Size: n, Err: err, Duration: time.Since(start)})
 }
 
+// copyEntry copies the entry e of from to to, the way the job's
+// direction and copy path say, and counts it in the job's Progress (its
+// parts as they complete, through the context's objectMeter). Sync and
+// CopyOne share it.
+func (j *job) copyEntry(ctx context.Context, from, to Location, e Entry) (int64, error) {
+	meter := &objectMeter{progress: j.opts.Progress}
+	ctx = withMeter(ctx, meter)
+	var n int64
+	var err error
+	switch {
+	case j.dir == Upload:
+		n, err = j.upload(ctx, from.Local, to.Bucket, to.Key)
+	case j.dir == Download:
+		n, err = j.download(ctx, from.Bucket, from.Key, to.Local, e.Size, e.ModTime)
+	case j.streamed:
+		n, err = j.streamCopy(ctx, from.Bucket, from.Key, to.Bucket, to.Key, e.Size)
+	default:
+		n, err = j.copyObject(ctx, from.Bucket, from.Key, to.Bucket, to.Key, e.Size)
+	}
+	if ctx.Err() == nil || err == nil {
+		j.opts.Progress.objectDone(e.Size, meter.total(), err != nil)
+	}
+	return n, err
+}
+
 // report counts an event and passes it on.
 func (j *job) report(e Event) {
+	if e.Op == "delete" && !e.DryRun {
+		j.opts.Progress.deletion(e.Err != nil)
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	switch {

@@ -52,6 +52,11 @@ type Options struct {
 	// failed, or would be with DryRun). It is called from one goroutine
 	// at a time.
 	Report func(Event)
+	// Progress, when set, is kept up to date while the job runs, for a
+	// progress display (progress.go): the objects and bytes the
+	// listings found to transfer so far, and those done, a multipart
+	// object's part by part. Nothing is counted with DryRun.
+	Progress *Progress
 	// SourceClient, when set, reads the source (its listing, downloads,
 	// streamed copies) with credentials of its own, --source-profile's;
 	// the client given to Sync then lists and writes the destination.
@@ -116,6 +121,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if err := o.Filters.Validate(); err != nil {
 		return o, err
+	}
+	if o.DryRun {
+		o.Progress = nil
 	}
 	if o.Report == nil {
 		o.Report = func(Event) {}

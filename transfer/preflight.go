@@ -125,9 +125,7 @@ func (j *job) writeProbe(ctx context.Context, obj *probeObject, destPrefix strin
 		return "", j.probeFailed(ctx, fmt.Sprintf("aborting multipart uploads below s3://%s/%s (probed with an upload ID that does not exist)", j.dst.Bucket, destPrefix), err)
 	}
 	where := fmt.Sprintf("writing s3://%s/%s (a multipart upload, aborted)", j.dst.Bucket, destPrefix)
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
-	uploadID, err := j.write.createMultipart(cctx, j.client, j.dst.Bucket, key, "", nil)
-	cancel()
+	uploadID, err := j.startMultipart(ctx, j.dst.Bucket, key, "", nil)
 	if err != nil {
 		return "", j.probeFailed(ctx, where, err)
 	}

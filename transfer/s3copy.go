@@ -33,7 +33,7 @@ func (j *job) copyObject(ctx context.Context, srcBucket, srcKey, bucket, key str
 	if err != nil {
 		return 0, err
 	}
-	uploadID, err := j.write.createMultipart(ctx, j.client, bucket, key, aws.ToString(head.ContentType), head.Metadata)
+	uploadID, err := j.startMultipart(ctx, bucket, key, aws.ToString(head.ContentType), head.Metadata)
 	if err != nil {
 		return 0, err
 	}
@@ -52,6 +52,7 @@ func (j *job) copyObject(ctx context.Context, srcBucket, srcKey, bucket, key str
 			return err
 		}
 		parts[i] = types.CompletedPart{ETag: out.CopyPartResult.ETag, PartNumber: aws.Int32(int32(i + 1))}
+		partDone(ctx, last-first+1)
 		return nil
 	})
 	if err == nil {

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/lockstep-dev/lockstep/emulator/emulatortest"
-	"github.com/lockstep-dev/lockstep/transfer"
 	"github.com/lockstep-dev/lockstep/world"
 )
 
@@ -202,13 +201,6 @@ func TestSyncOutputJSON(t *testing.T) {
 		if !printed[k] {
 			t.Errorf("docs/output.md documents %q for sync, which no run printed", k)
 		}
-	}
-}
-
-func TestProgressLine(t *testing.T) {
-	s := transfer.Summary{Copied: 12, Bytes: 3 << 20, Deleted: 1, Failed: 2}
-	if got, want := progressLine(s, 2*time.Second), "12 copied, 3.0 MiB (1.5 MiB/s), 1 deleted, 2 failed, 2s"; got != want {
-		t.Errorf("progressLine = %q, want %q", got, want)
 	}
 }
 
