@@ -22,7 +22,7 @@ func (p *Plan) Apply(m *world.Model) error {
 		principal, name string
 		doc             *Document
 	}{{p.Context.Principal, "lockstep-plan", p.Policies.Identity}}
-	if p.Command.Creds.TwoSets {
+	if p.TwoPrincipals() {
 		if p.Context.SourcePrincipal == "" {
 			return fmt.Errorf("the plan has no principal to give the source's identity policy to (use --source-principal)")
 		}

@@ -448,6 +448,11 @@ func (p *Plan) writeKMSKey(bucket string) string {
 	return p.Context.BucketKMSKey[bucket]
 }
 
+// TwoPrincipals reports whether the plan's command has two credential
+// sets (Command.Creds.TwoSets): the source's calls signed by
+// Context.SourcePrincipal, the others by Context.Principal.
+func (p *Plan) TwoPrincipals() bool { return p.Command != nil && p.Command.Creds.TwoSets }
+
 // principalAccount is the account of the principal, "" when unknown.
 func (p *Plan) principalAccount() string { return accountOfARN(p.Context.Principal) }
 

@@ -76,7 +76,7 @@ func (p *Plan) policies() Policies {
 		}
 	}
 	pol := Policies{Identity: p.document(signedBy(needs, false), "")}
-	if p.Command.Creds.TwoSets {
+	if p.TwoPrincipals() {
 		pol.SourceIdentity = p.document(signedBy(needs, true), "")
 	}
 	byBucket := map[string][]Need{}

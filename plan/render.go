@@ -16,7 +16,7 @@ import (
 func (p *Plan) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "lockstep plan: %s\n", p.Command.String())
 	fmt.Fprintf(w, "client model: %s (%s)\n", p.Model.Name, p.Model.Source)
-	twoSets := p.Command.Creds.TwoSets
+	twoSets := p.TwoPrincipals()
 	switch {
 	case twoSets:
 		fmt.Fprintf(w, "principals:   source (%s): %s\n", p.credentialsOf("source"), sideUnknown(p.Context.SourcePrincipal))
@@ -250,7 +250,7 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 		out.Permissions = append(out.Permissions, jsonNeed{Action: n.Action, Resource: n.Resource, Conditions: n.Conditions,
 			Account: n.Account, ViaS3: n.Via == "s3", Signer: n.Signer, Calls: calls, Why: n.Why})
 	}
-	if p.Command.Creds.TwoSets {
+	if p.TwoPrincipals() {
 		out.Principals = []jsonPrincipal{
 			{Signs: "source", Profile: p.Command.Creds.SourceProfile, Principal: p.Context.SourcePrincipal, Identity: p.Policies.SourceIdentity},
 			{Signs: "destination", Profile: p.Command.Creds.Profile, Principal: p.Context.Principal, Identity: p.Policies.Identity},
@@ -311,7 +311,7 @@ func (p *Plan) WriteFiles(dir string) ([]string, error) {
 		written = append(written, path)
 		return nil
 	}
-	if p.Command.Creds.TwoSets {
+	if p.TwoPrincipals() {
 		// One identity policy per principal.
 		if err := write("identity-source.json", p.Policies.SourceIdentity.JSON()); err != nil {
 			return nil, err

@@ -24,7 +24,7 @@ func (p *Plan) WriteTerraform(w io.Writer) error {
 	t.collect()
 	var b bytes.Buffer
 	t.header(&b)
-	if p.Command.Creds.TwoSets {
+	if p.TwoPrincipals() {
 		// Two credential sets: one identity policy per principal.
 		t.identity(&b, p.Context.SourcePrincipal, p.Policies.SourceIdentity, "source")
 		t.identity(&b, p.Context.Principal, p.Policies.Identity, "destination")
@@ -57,12 +57,12 @@ type tfWriter struct {
 // collect names the accounts that own a resource of the output.
 func (t *tfWriter) collect() {
 	p := t.p
-	if a := accountOfARN(p.Context.SourcePrincipal); a != "" && p.Command.Creds.TwoSets {
+	if a := accountOfARN(p.Context.SourcePrincipal); a != "" && p.TwoPrincipals() {
 		t.holds[a] = append(t.holds[a], "the source's principal "+p.Context.SourcePrincipal)
 	}
 	if a := p.principalAccount(); a != "" {
 		who := "the principal "
-		if p.Command.Creds.TwoSets {
+		if p.TwoPrincipals() {
 			who = "the destination's principal "
 		}
 		t.holds[a] = append(t.holds[a], who+p.Context.Principal)
@@ -97,7 +97,7 @@ func (t *tfWriter) header(b *bytes.Buffer) {
 		fmt.Fprintf(b, "provider \"aws\" {\n  alias               = %s\n  region              = %s\n  allowed_account_ids = [%s]\n}\n",
 			hclString(t.aliases[a]), hclString(p.Context.Region), hclString(a))
 	}
-	if p.Command.Creds.TwoSets && (p.principalAccount() == "" || accountOfARN(p.Context.SourcePrincipal) == "") {
+	if p.TwoPrincipals() && (p.principalAccount() == "" || accountOfARN(p.Context.SourcePrincipal) == "") {
 		b.WriteString("\n# A principal's account is unknown (give --world, whose profiles name the\n# principals): its identity policy uses the default provider.\n")
 		fmt.Fprintf(b, "provider \"aws\" {\n  region = %s\n}\n", hclString(p.Context.Region))
 	} else if p.principalAccount() == "" {

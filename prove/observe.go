@@ -131,7 +131,7 @@ func sizeClass(n, threshold int64) string {
 // sets: "source" when its caller is the source's principal,
 // "destination" when the destination's.
 func signedBy(calls []Call, p *plan.Plan) {
-	if !p.Command.Creds.TwoSets {
+	if !p.TwoPrincipals() {
 		return
 	}
 	for i := range calls {

@@ -105,7 +105,7 @@ func Prove(ctx context.Context, p *plan.Plan, opts Options) (*Proof, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.Context.Principal == "" || (p.Command.Creds.TwoSets && p.Context.SourcePrincipal == "") {
+	if p.Context.Principal == "" || (p.TwoPrincipals() && p.Context.SourcePrincipal == "") {
 		// Prove as a role of the account of the command's buckets; with
 		// two credential sets, the source's as a role of the source
 		// bucket's account. The plan is rebuilt with its own model (a
@@ -114,7 +114,7 @@ func Prove(ctx context.Context, p *plan.Plan, opts Options) (*Proof, error) {
 		if ctxt.Principal == "" {
 			ctxt.Principal = "arn:aws:sts::" + defaultAccount(p) + ":assumed-role/lockstep-prover/proof"
 		}
-		if p.Command.Creds.TwoSets && ctxt.SourcePrincipal == "" {
+		if p.TwoPrincipals() && ctxt.SourcePrincipal == "" {
 			ctxt.SourcePrincipal = "arn:aws:sts::" + cmp.Or(p.Context.BucketAccount[p.Command.Source.Bucket], defaultAccount(p)) + ":assumed-role/lockstep-prover-source/proof"
 		}
 		if p, err = plan.BuildWith(p.Command, ctxt, p.Model); err != nil {
@@ -469,7 +469,7 @@ type signer struct {
 // destination's calls (or all of them) last.
 func (pr *prover) signers() []signer {
 	dest := signer{principal: pr.p.Context.Principal, profile: destProfile, keyID: "AKIAPROOF00000000001"}
-	if !pr.p.Command.Creds.TwoSets {
+	if !pr.p.TwoPrincipals() {
 		return []signer{dest}
 	}
 	return []signer{{principal: pr.p.Context.SourcePrincipal, profile: sourceProfile, keyID: "AKIAPROOF00000000002"}, dest}

@@ -11,7 +11,7 @@ import (
 // call that failed without it.
 func (p *Proof) Write(w io.Writer) {
 	who := "principal " + p.Plan.Context.Principal
-	if p.Plan.Command.Creds.TwoSets {
+	if p.Plan.TwoPrincipals() {
 		who = "principals " + p.Plan.Context.SourcePrincipal + " (the source's credentials) and " + p.Plan.Context.Principal + " (the destination's)"
 	}
 	fmt.Fprintf(w, "\nProof: %s on lockstep's emulator, %s\n", strings.Join(p.Baseline.Command[:1], " "), who)

@@ -32,7 +32,7 @@ func synthesize(p *plan.Plan) (*world.Model, error) {
 		return nil, fmt.Errorf("principal %q has no account", p.Context.Principal)
 	}
 	account(principalAcct)
-	if a := accountOf(p.Context.SourcePrincipal); a != "" && p.Command.Creds.TwoSets {
+	if a := accountOf(p.Context.SourcePrincipal); a != "" && p.TwoPrincipals() {
 		account(a)
 	}
 	for _, l := range []plan.Location{p.Command.Source, p.Command.Dest} {
