@@ -85,6 +85,25 @@ type Plan struct {
 	SSEKMSKey string
 	// Notes are remarks for people: assumptions, unknowns, hints.
 	Notes []string
+	// Origin says where the calls come from when no command and model
+	// do: a CloudTrail log (FromTrail).
+	Origin string
+}
+
+// title is what the plan is of: the command, or its origin.
+func (p *Plan) title() string {
+	if p.Command == nil {
+		return p.Origin
+	}
+	return p.Command.String()
+}
+
+// modelLine names the behaviour model the calls come from.
+func (p *Plan) modelLine() string {
+	if p.Model == nil {
+		return "none: the calls are the trail's"
+	}
+	return p.Model.Name + " (" + p.Model.Source + ")"
 }
 
 // Call is one API call of the command.

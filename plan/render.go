@@ -14,8 +14,8 @@ import (
 // WriteTable writes the plan for people: the calls, the permissions, then
 // the policy documents.
 func (p *Plan) WriteTable(w io.Writer) error {
-	fmt.Fprintf(w, "lockstep plan: %s\n", p.Command.String())
-	fmt.Fprintf(w, "client model: %s (%s)\n", p.Model.Name, p.Model.Source)
+	fmt.Fprintf(w, "lockstep plan: %s\n", p.title())
+	fmt.Fprintf(w, "client model: %s\n", p.modelLine())
 	twoSets := p.TwoPrincipals()
 	switch {
 	case twoSets:
@@ -119,6 +119,9 @@ func orUnknown(s string) string {
 // target is how a call's resource is shown: s3://bucket/key, with the
 // copy source and the listing prefix.
 func (c Call) target() string {
+	if c.Bucket == "" && strings.HasPrefix(c.Key, "arn:aws:kms:") {
+		return c.Key // a KMS call of a trail: its key
+	}
 	t := "s3://" + c.Bucket
 	if c.Key != "" {
 		t += "/" + c.Key
@@ -166,6 +169,7 @@ const JSONFormatVersion = 1
 type jsonPlan struct {
 	FormatVersion int                  `json:"formatVersion"`
 	Command       string               `json:"command"`
+	Origin        string               `json:"origin"`
 	Client        Client               `json:"client"`
 	Model         string               `json:"model"`
 	ModelSource   string               `json:"modelSource"`
@@ -233,10 +237,12 @@ type jsonResourcePolicy struct {
 // WriteJSON writes the plan as one JSON object, documented field by
 // field in docs/plan.md.
 func (p *Plan) WriteJSON(w io.Writer) error {
-	out := jsonPlan{FormatVersion: JSONFormatVersion, Command: p.Command.String(), Client: p.Command.Client,
-		Model: p.Model.Name, ModelSource: p.Model.Source, Principal: p.Context.Principal, Region: p.Context.Region,
+	out := jsonPlan{FormatVersion: JSONFormatVersion, Origin: p.Origin, Principal: p.Context.Principal, Region: p.Context.Region,
 		Calls: []jsonCall{}, Permissions: []jsonNeed{}, Identity: p.Policies.Identity,
 		Buckets: []jsonResourcePolicy{}, Keys: []jsonResourcePolicy{}, Notes: append([]string{}, p.Notes...)}
+	if p.Command != nil {
+		out.Command, out.Client, out.Model, out.ModelSource = p.Command.String(), p.Command.Client, p.Model.Name, p.Model.Source
+	}
 	for i, c := range p.Calls {
 		out.Calls = append(out.Calls, jsonCall{Side: c.Side, Signer: c.Signer, Operation: c.Operation, Bucket: c.Bucket, Key: c.Key,
 			SourceBucket: c.SourceBucket, SourceKey: c.SourceKey, Prefix: c.Prefix, Delimiter: c.Delimiter,
@@ -256,7 +262,11 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 			{Signs: "destination", Profile: p.Command.Creds.Profile, Principal: p.Context.Principal, Identity: p.Policies.Identity},
 		}
 	} else {
-		out.Principals = []jsonPrincipal{{Signs: "all", Profile: p.Command.Creds.Profile, Principal: p.Context.Principal, Identity: p.Policies.Identity}}
+		profile := ""
+		if p.Command != nil {
+			profile = p.Command.Creds.Profile
+		}
+		out.Principals = []jsonPrincipal{{Signs: "all", Profile: profile, Principal: p.Context.Principal, Identity: p.Policies.Identity}}
 	}
 	for _, b := range sortedMapKeys(p.Policies.Buckets) {
 		rp, err := p.jsonResourcePolicy("bucket", b, p.Policies.Buckets[b])

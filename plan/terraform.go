@@ -84,8 +84,8 @@ func (t *tfWriter) collect() {
 
 func (t *tfWriter) header(b *bytes.Buffer) {
 	p := t.p
-	fmt.Fprintf(b, "# lockstep plan: %s\n", p.Command.String())
-	fmt.Fprintf(b, "# client model: %s (%s)\n", p.Model.Name, p.Model.Source)
+	fmt.Fprintf(b, "# lockstep plan: %s\n", p.title())
+	fmt.Fprintf(b, "# client model: %s\n", p.modelLine())
 	b.WriteString("# Review before applying. Each provider must run with credentials of its account\n")
 	b.WriteString("# (a profile or an assume_role block): allowed_account_ids stops any other.\n\n")
 	b.WriteString("terraform {\n  required_providers {\n    aws = {\n      source  = \"hashicorp/aws\"\n      version = \">= 5.0\"\n    }\n  }\n}\n")
@@ -120,6 +120,10 @@ func (t *tfWriter) providerLine(account string, width int) string {
 // principal do not replace each other's policy; with two credential
 // sets, the side's name after it.
 func (t *tfWriter) policyName(side string) string {
+	if t.p.Command == nil {
+		sum := sha256.Sum256([]byte(t.p.Context.Principal + " " + t.p.Origin))
+		return fmt.Sprintf("lockstep-trail-%x", sum[:4])
+	}
 	sum := sha256.Sum256([]byte(t.p.Command.String()))
 	name := fmt.Sprintf("lockstep-%s-%x", t.p.Command.Verb, sum[:4])
 	if side != "" {

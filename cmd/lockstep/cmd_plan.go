@@ -20,6 +20,8 @@ func newPlanCommand() *cobra.Command {
 		bucketAccounts, bucketKeys                    []string
 		doProve                                       bool
 		step                                          int
+		fromTrail                                     []string
+		generalise                                    string
 	)
 	cmd := &cobra.Command{
 		Use:   "plan [flags] -- <client command>",
@@ -45,18 +47,33 @@ each permission (progress on standard error when it is a terminal). The permissi
 when the client succeeds byte-exact, no call it makes is denied and it makes
 every planned call; a permission is necessary when, without it, the client
 fails or a call is denied (a retried or fallback path counts). Exit status with
---prove: 0 proved, 1 not sufficient or a permission not needed, 2 bad input.` + modelRules,
+--prove: 0 proved, 1 not sufficient or a permission not needed, 2 bad input.
+
+--from-trail FILE|DIR plans from what a principal did instead of a command:
+the S3 data events and the KMS calls S3 made for --principal (a user, role
+or assumed-role ARN, or a role name) in CloudTrail log files (gzipped or
+not), lookup-events output or lockstep serve's audit log; denied calls are
+planned and marked, and the output names the period the trail covers
+(docs/trail.md).` + modelRules,
 		Example: `  lockstep plan -- aws s3 sync s3://kazue-sync-source s3://kazue-sync-dest
   lockstep plan --world examples/world.yaml --principal arn:aws:sts::111111111111:assumed-role/CopyRole/s \
       -- aws s3 cp s3://kazue-sync-source/big.dat s3://cp-dst/
   AWS_PROFILE=copy lockstep plan --client aws-v2 --world examples/world.yaml \
       -- aws s3 sync s3://kazue-sync-source s3://cp-dst/backup/
   lockstep plan --output json -- rclone copy ./dir remote:bucket/path
-  lockstep plan -- lockstep sync ./dir s3://bucket/prefix/ --delete`,
+  lockstep plan -- lockstep sync ./dir s3://bucket/prefix/ --delete
+  lockstep plan --from-trail internal/trail/testdata/aws-docs --principal arn:aws:iam::111122223333:user/alice`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			format, err := output.get(cmd.Flags())
 			if err != nil {
 				return badInput(err)
+			}
+			if len(fromTrail) > 0 {
+				r := trailRun{paths: fromTrail, principal: principal, generalise: generalise, worldFile: worldFile, step: step, outDir: outDir}
+				return r.run(cmd, args, format, doProve)
+			}
+			if generalise != "" {
+				return badInput(fmt.Errorf("--generalise applies to --from-trail"))
 			}
 			model, detected, err := plan.ChooseClient(args, plan.Client(client), "", awsVersion)
 			if err != nil {
@@ -84,6 +101,8 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 	f.StringVar(&maxSize, "max-object-size", "", "largest object the command moves, e.g. 1MiB (default: any size, multipart paths included)")
 	f.StringSliceVar(&bucketAccounts, "bucket-account", nil, "`BUCKET=ACCOUNT` owner of a bucket (repeatable)")
 	f.StringSliceVar(&bucketKeys, "bucket-kms-key", nil, "`BUCKET=KEY-ARN` default SSE-KMS key of a bucket (repeatable)")
+	f.StringArrayVar(&fromTrail, "from-trail", nil, "plan from the calls --principal made, read from CloudTrail log `FILE`s or directories (repeatable; docs/trail.md) instead of a command")
+	f.StringVar(&generalise, "generalise", "", "with --from-trail, how far keys and prefixes become patterns: none, prefixes (default: each bucket's longest common directory) or keys (the whole bucket)")
 	return cmd
 }
 
