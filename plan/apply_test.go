@@ -57,3 +57,63 @@ accounts:
 		}
 	}
 }
+
+// TestApplyTwoPrincipals: with two credential sets each principal gets its
+// own identity policy, the source's reading, the destination's writing,
+// and loses every other identity-based policy.
+func TestApplyTwoPrincipals(t *testing.T) {
+	const doc = `
+aws_managed_policies:
+  - name: AmazonS3FullAccess
+    document: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "s3:*", Resource: "*"}]}
+accounts:
+  - id: "111111111111"
+    users:
+      - name: reader
+        managed_policies: [arn:aws:iam::aws:policy/AmazonS3FullAccess]
+      - name: writer
+        managed_policies: [arn:aws:iam::aws:policy/AmazonS3FullAccess]
+    buckets:
+      - name: src-data
+      - name: dst-data
+`
+	m, err := world.Decode([]byte(doc), "w.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const reader, writer = "arn:aws:iam::111111111111:user/reader", "arn:aws:iam::111111111111:user/writer"
+	p := twoSetsPlan(t, "lockstep sync s3://src-data/p s3://dst-data/q --source-profile r --dest-profile w")
+	p.Context.Principal, p.Context.SourcePrincipal, p.Context.BucketAccount, p.Context.BucketKMSKey = writer, reader, nil, nil
+	p, err = BuildWith(p.Command, p.Context, p.Model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Apply(m); err != nil {
+		t.Fatal(err)
+	}
+	w, err := world.Compile(m, "w.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		principal, action, resource string
+		allowed                     bool
+	}{
+		{reader, "s3:GetObject", "arn:aws:s3:::src-data/p/k", true},
+		{reader, "s3:PutObject", "arn:aws:s3:::dst-data/q/k", false},
+		{writer, "s3:PutObject", "arn:aws:s3:::dst-data/q/k", true},
+		{writer, "s3:GetObject", "arn:aws:s3:::src-data/p/k", false},
+	} {
+		pr, err := w.Principal(tc.principal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, err := w.Request(pr, tc.action, tc.resource, authz.Env{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := authz.Decide(req).Allowed(); got != tc.allowed {
+			t.Errorf("%s %s on %s: allowed %v, want %v", tc.principal, tc.action, tc.resource, got, tc.allowed)
+		}
+	}
+}

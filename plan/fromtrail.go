@@ -61,10 +61,9 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 	}
 	index := map[callKey]int{}
 	type seen struct {
-		n, denied      int
-		first, last    time.Time
-		deniedActions  []string
-		prefixes, keys []string
+		n, denied     int
+		first, last   time.Time
+		deniedActions []string
 	}
 	counts := map[int]*seen{}
 	var unknown []string

@@ -89,7 +89,7 @@ func line(lines []string, i int) string {
 // every plan (empty lists included), in the documented order.
 func TestJSONFields(t *testing.T) {
 	want := []string{"formatVersion", "command", "origin", "client", "model", "modelSource", "principal", "region",
-		"calls", "permissions", "identityPolicy", "bucketPolicies", "keyPolicies", "notes"}
+		"calls", "permissions", "identityPolicy", "principals", "bucketPolicies", "keyPolicies", "notes"}
 	for name, p := range goldenPlans(t) {
 		var b bytes.Buffer
 		if err := p.WriteJSON(&b); err != nil {

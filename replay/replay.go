@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -404,12 +406,32 @@ func Env(c Credentials, region, dir string) ([]string, error) {
 	}
 	out = append(out,
 		"AWS_DEFAULT_REGION="+region, "AWS_REGION="+region, "AWS_CONFIG_FILE="+config,
-		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "aws-credentials"),
+		"AWS_SHARED_CREDENTIALS_FILE="+credentialsFile(dir),
 		"AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER=", "RCLONE_CONFIG="+filepath.Join(dir, "rclone.conf"))
 	if c.SessionToken != "" {
 		out = append(out, "AWS_SESSION_TOKEN="+c.SessionToken)
 	}
 	return out, nil
+}
+
+// credentialsFile is the shared credentials file of the environment Env
+// makes in dir.
+func credentialsFile(dir string) string { return filepath.Join(dir, "aws-credentials") }
+
+// WriteProfiles writes named profiles into the shared credentials file of
+// the environment Env makes in dir, one section per profile, for a
+// client told to sign with a profile (lockstep's --source-profile and
+// --dest-profile).
+func WriteProfiles(dir string, profiles map[string]Credentials) error {
+	var b strings.Builder
+	for _, name := range slices.Sorted(maps.Keys(profiles)) {
+		c := profiles[name]
+		fmt.Fprintf(&b, "[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n", name, c.AccessKeyID, c.SecretAccessKey)
+		if c.SessionToken != "" {
+			fmt.Fprintf(&b, "aws_session_token = %s\n", c.SessionToken)
+		}
+	}
+	return os.WriteFile(credentialsFile(dir), []byte(b.String()), 0o600)
 }
 
 func (se *Session) exec(ctx context.Context, c Credentials, argv []string) (string, error) {
@@ -431,18 +453,15 @@ func (se *Session) exec(ctx context.Context, c Credentials, argv []string) (stri
 // commands (Env's AWS_SHARED_CREDENTIALS_FILE) with one section per
 // profile.
 func (se *Session) writeProfiles(m *world.Model, profiles []Profile) error {
-	var b strings.Builder
+	creds := map[string]Credentials{}
 	for _, p := range profiles {
 		c, err := se.credentials(m, p.Principal)
 		if err != nil {
 			return fmt.Errorf("profile %s: %w", p.Name, err)
 		}
-		fmt.Fprintf(&b, "[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n", p.Name, c.AccessKeyID, c.SecretAccessKey)
-		if c.SessionToken != "" {
-			fmt.Fprintf(&b, "aws_session_token = %s\n", c.SessionToken)
-		}
+		creds[p.Name] = c
 	}
-	return os.WriteFile(filepath.Join(se.tmp, "aws-credentials"), []byte(b.String()), 0o600)
+	return WriteProfiles(se.tmp, creds)
 }
 
 // credentials returns what a principal signs with: a session of the role

@@ -58,11 +58,11 @@ func (j *job) sameContent(ctx context.Context, d Decision) (bool, error) {
 	if d.Src.Size != d.Dst.Size {
 		return false, nil
 	}
-	src, err := j.fingerprint(ctx, j.src.join(d.Src.Key))
+	src, err := j.fingerprint(ctx, j.src.join(d.Src.Key), true)
 	if err != nil {
 		return false, err
 	}
-	dst, err := j.fingerprint(ctx, j.dst.join(d.Src.Key))
+	dst, err := j.fingerprint(ctx, j.dst.join(d.Src.Key), false)
 	if err != nil {
 		return false, err
 	}
@@ -78,12 +78,14 @@ func (j *job) sameContent(ctx context.Context, d Decision) (bool, error) {
 
 // fingerprint reads one side's checksums: a local file is hashed (CRC64NVME
 // and MD5 in one pass); an S3 object is asked with HeadObject in checksum
-// mode, which returns the stored checksum and its type.
-func (j *job) fingerprint(ctx context.Context, l Location) (fingerprint, error) {
+// mode, which returns the stored checksum and its type, signed by the
+// credentials of its side (source: the source's, with two credential
+// sets).
+func (j *job) fingerprint(ctx context.Context, l Location, source bool) (fingerprint, error) {
 	if !l.IsS3() {
 		return fileFingerprint(l.Local)
 	}
-	head, err := j.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(l.Bucket), Key: aws.String(l.Key), ChecksumMode: types.ChecksumModeEnabled})
+	head, err := j.clientFor(source).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(l.Bucket), Key: aws.String(l.Key), ChecksumMode: types.ChecksumModeEnabled})
 	if err != nil {
 		return fingerprint{}, err
 	}

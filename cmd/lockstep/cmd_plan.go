@@ -15,6 +15,7 @@ import (
 func newPlanCommand() *cobra.Command {
 	var (
 		worldFile, principal, client, outDir, maxSize string
+		sourcePrincipal                               string
 		output                                        *outputFlag
 		bucketAccounts, bucketKeys                    []string
 		doProve                                       bool
@@ -82,7 +83,7 @@ planned and marked, and the output names the period the trail covers
 			if err != nil {
 				return badInput(err)
 			}
-			r := planRun{worldFile: worldFile, step: step, principal: principal, maxSize: maxSize, outDir: outDir,
+			r := planRun{worldFile: worldFile, step: step, principal: principal, sourcePrincipal: sourcePrincipal, maxSize: maxSize, outDir: outDir,
 				bucketAccounts: bucketAccounts, bucketKeys: bucketKeys, prove: doProve}
 			return r.run(cmd, c, format, detected)
 		},
@@ -91,6 +92,7 @@ planned and marked, and the output names the period the trail covers
 	f.StringVar(&worldFile, "world", "", "world `FILE` giving bucket owners, default encryption, keys and profiles, or scenario file (its world as of --step)")
 	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world to use (1-based; default: the last)")
 	f.StringVar(&principal, "principal", "", "`ARN` of the user, role or assumed-role session that runs the command (default with --world: by the rule below)")
+	f.StringVar(&sourcePrincipal, "source-principal", "", "with two credential sets (lockstep sync|cp --source-profile/--dest-profile): `ARN` of the principal that reads the source; --principal is then the destination's (default with --world: the source's profile)")
 	f.StringVar(&client, "client", "", clientFlagUsage)
 	output = addOutputFlag(cmd, "terraform")
 	output.deprecatedFormat(f)
@@ -109,9 +111,12 @@ planned and marked, and the output names the period the trail covers
 // lockstep sync --plan runs it too.
 type planRun struct {
 	worldFile, principal, maxSize, outDir string
-	step                                  int
-	bucketAccounts, bucketKeys            []string
-	prove                                 bool
+	// sourcePrincipal is --source-principal: with two credential sets,
+	// the principal of the source's credentials.
+	sourcePrincipal            string
+	step                       int
+	bucketAccounts, bucketKeys []string
+	prove                      bool
 }
 
 // run plans c and prints the plan in format; detected is what the
@@ -133,9 +138,25 @@ func (r *planRun) run(cmd *cobra.Command, c *plan.Command, format, detected stri
 			return badInput(err)
 		}
 		ctx = plan.ContextFromWorld(w, r.principal)
+		if c.Creds.TwoSets {
+			var sourceHow string
+			if r.sourcePrincipal, sourceHow, err = plan.ResolveSourcePrincipal(w, c, r.sourcePrincipal, getenv); err != nil {
+				return badInput(err)
+			}
+			if sourceHow != "" && sourceHow != "--principal" {
+				how += "; the source's principal " + r.sourcePrincipal + ", from " + sourceHow
+			}
+		}
 	} else {
 		ctx = plan.Context{Principal: r.principal, BucketAccount: map[string]string{}, BucketKMSKey: map[string]string{}}
 	}
+	switch {
+	case r.sourcePrincipal != "" && !c.Creds.TwoSets:
+		return badInput(fmt.Errorf("--source-principal names the principal of the source's credentials of a job with two credential sets (lockstep sync|cp --source-profile and --dest-profile, S3 to S3); %s has one principal: give --principal", c))
+	case r.sourcePrincipal == "anonymous":
+		return badInput(fmt.Errorf("the source's principal is anonymous: lockstep plans the policies of principals that sign"))
+	}
+	ctx.SourcePrincipal = r.sourcePrincipal
 	if r.principal == "anonymous" || c.Creds.Unsigned {
 		return badInput(fmt.Errorf("the command sends unsigned requests (%s): lockstep plans the policies of a principal that signs; only bucket policies naming Principal \"*\" allow anonymous requests", firstNonEmpty(how, "--no-sign-request")))
 	}

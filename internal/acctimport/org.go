@@ -152,7 +152,7 @@ func (im *importer) orgModel(m *world.Model) error {
 		return nil
 	}
 	if st.id == "" {
-		return fmt.Errorf("Organizations outputs without describe-organization: import its output too (the organization ID decides aws:PrincipalOrgID)")
+		return fmt.Errorf("the Organizations outputs come without describe-organization: import its output too (the organization ID decides aws:PrincipalOrgID)")
 	}
 	o := &world.OrganizationModel{ID: st.id, Root: st.root, Management: st.mgmt}
 	inWorld := map[string]int{}
