@@ -304,6 +304,11 @@ func apiWalkRequest(t *testing.T, op *s3ops.Operation, f walkFixture) walkReques
 			params = append(params, "UserName", "admin")
 		}
 		return queryRequest("iam", op.Name, iamVersion, params...)
+	case "organizations":
+		in := map[string]any{"ParentId": "r-walk", "PolicyId": "p-FullAWSAccess", "Filter": "SERVICE_CONTROL_POLICY"}
+		b, _ := json.Marshal(in)
+		return walkRequest{service: "organizations", method: "POST", path: "/", body: string(b),
+			header: http.Header{"X-Amz-Target": {orgTargetPrefix + op.Name}, "Content-Type": {"application/x-amz-json-1.1"}}}
 	}
 	t.Fatalf("%s: no request for service %s", op.Name, op.Service)
 	return walkRequest{}
@@ -320,13 +325,15 @@ func served(op *s3ops.Operation) bool {
 		return iamHandlers[op.Name] != nil
 	case "sts":
 		return stsHandlers[op.Name] != nil
+	case "organizations":
+		return orgHandlers[op.Name] != nil
 	}
 	return false
 }
 
 // deniedAnswer is the code and status a denied call of the service gets.
 func deniedAnswer(service string) (code string, status int) {
-	if service == "kms" {
+	if service == "kms" || service == "organizations" {
 		return "AccessDeniedException", http.StatusBadRequest
 	}
 	return "AccessDenied", http.StatusForbidden
