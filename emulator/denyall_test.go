@@ -292,7 +292,8 @@ func apiWalkRequest(t *testing.T, op *s3ops.Operation, f walkFixture) walkReques
 	case "sts":
 		return queryRequest("sts", op.Name, stsVersion, "RoleArn", "arn:aws:iam::111111111111:role/Target", "RoleSessionName", "walk")
 	case "iam":
-		params := []string{"PolicyName", "p", "PolicyDocument", identityDoc, "PermissionsBoundary", boundary, "AssumeRolePolicyDocument", trustDoc}
+		params := []string{"PolicyName", "p", "PolicyDocument", identityDoc, "PermissionsBoundary", boundary, "AssumeRolePolicyDocument", trustDoc,
+			"PolicyArn", boundary, "VersionId", "v1"}
 		switch {
 		case op.Name == "CreateUser":
 			params = append(params, "UserName", "walk-new")

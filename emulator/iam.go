@@ -61,6 +61,7 @@ var iamHandlers = map[string]iamHandler{
 	"DeleteRolePermissionsBoundary":  onEntity((*Server).deleteBoundary, roleEntity),
 	"GetAccountAuthorizationDetails": (*Server).getAccountAuthorizationDetails,
 	"ListPolicies":                   (*Server).listPolicies,
+	"GetPolicyVersion":               (*Server).getPolicyVersion,
 }
 
 // onEntity returns the handler of the user or role variant, k, of an

@@ -307,9 +307,9 @@ func (s *Server) accountDetails(c *call) *accountDetails {
 	for _, arn := range order {
 		mp := managedPolicyXML{PolicyName: names[arn], PolicyId: world.UniqueID("ANPA", arn), Arn: arn,
 			Path:             arn[strings.Index(arn, ":policy/")+len(":policy") : strings.LastIndexByte(arn, '/')+1],
-			DefaultVersionId: "v1", AttachmentCount: attached[arn], PermissionsBoundaryUsageCount: boundaries[arn],
+			DefaultVersionId: managedPolicyVersionID, AttachmentCount: attached[arn], PermissionsBoundaryUsageCount: boundaries[arn],
 			IsAttachable: true, CreateDate: created, UpdateDate: created,
-			PolicyVersionList: []policyVersionXML{{Document: iamEscape(docText(docs[arn])), VersionId: "v1", IsDefaultVersion: true, CreateDate: created}}}
+			PolicyVersionList: []policyVersionXML{{Document: iamEscape(docText(docs[arn])), VersionId: managedPolicyVersionID, IsDefaultVersion: true, CreateDate: created}}}
 		d.policies = append(d.policies, mp)
 	}
 	return d
@@ -385,7 +385,7 @@ func (s *Server) listPolicies(w http.ResponseWriter, c *call, form url.Values) e
 	for _, mp := range s.state.snapshot().AWSManagedPolicies {
 		arn := "arn:aws:iam::aws:policy" + world.NormPath(mp.Path) + mp.Name
 		add(managedPolicyXML{PolicyName: mp.Name, PolicyId: world.UniqueID("ANPA", arn), Arn: arn, Path: world.NormPath(mp.Path),
-			DefaultVersionId: "v1", IsAttachable: true, CreateDate: iamTime(c.start), UpdateDate: iamTime(c.start)})
+			DefaultVersionId: managedPolicyVersionID, IsAttachable: true, CreateDate: iamTime(c.start), UpdateDate: iamTime(c.start)})
 	}
 	if start > len(all) {
 		return errValidation("marker", form.Get("Marker"), "Member must be a Marker a previous "+c.operation+" response returned")

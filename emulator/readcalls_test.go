@@ -157,6 +157,33 @@ func TestIAMGetAccountAuthorizationDetailsPages(t *testing.T) {
 	}
 }
 
+// TestIAMGetPolicyVersion: the one version of a managed policy is v1,
+// its default, URL-encoded; another version or a policy the account does
+// not have is NoSuchEntity; the caller needs iam:GetPolicyVersion on the
+// policy.
+func TestIAMGetPolicyVersion(t *testing.T) {
+	s := startEmulator(t, readWorldYAML)
+	ctx := context.Background()
+	c := s.iam(t, readMgmt)
+	const admin = "arn:aws:iam::111111111111:policy/ops/Admin"
+	v, err := c.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(admin), VersionId: aws.String("v1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := url.PathUnescape(aws.ToString(v.PolicyVersion.Document))
+	if err != nil || !strings.Contains(doc, `"Action":"*"`) || !v.PolicyVersion.IsDefaultVersion || aws.ToString(v.PolicyVersion.VersionId) != "v1" {
+		t.Errorf("GetPolicyVersion = %+v (%q, %v)", v.PolicyVersion, doc, err)
+	}
+	_, err = c.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(admin), VersionId: aws.String("v2")})
+	wantSvcErr(t, err, "NoSuchEntity", http.StatusNotFound, "version v2 does not exist")
+	_, err = c.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess"), VersionId: aws.String("v1")})
+	wantSvcErr(t, err, "NoSuchEntity", http.StatusNotFound, "ReadOnlyAccess")
+	_, err = c.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String("arn:x"), VersionId: aws.String("v1")})
+	wantSvcErr(t, err, "ValidationError", http.StatusBadRequest, "policyArn")
+	_, err = s.iam(t, readNobody).GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(admin), VersionId: aws.String("v1")})
+	wantSvcErr(t, err, "AccessDenied", http.StatusForbidden, "iam:GetPolicyVersion")
+}
+
 func fmtList(l []string) string { return "[" + strings.Join(l, " ") + "]" }
 
 // TestKMSListKeysPages: ListKeys pages the account's keys (its three

@@ -34,7 +34,8 @@ type Call struct {
 	SourceEncryption Encryption
 	// Resource is the target of a KMS, STS or IAM operation: the key ARN
 	// of a KMS operation on a key (KMSKey permissions), the role ARN
-	// (IAMRole) or the user ARN (IAMUser).
+	// (IAMRole), the user ARN (IAMUser) or a managed policy's ARN
+	// (IAMPolicy).
 	Resource string
 	// Alias is the alias ARN that kms:CreateAlias is checked on
 	// (KMSAlias permissions).
@@ -271,7 +272,7 @@ func targetARN(t s3ops.Target, c Call) (string, error) {
 		return "arn:aws:s3:::" + c.SourceBucket + "/" + c.SourceKey, nil
 	case s3ops.AnyResource:
 		return "*", nil
-	case s3ops.KMSKey, s3ops.IAMRole, s3ops.IAMUser:
+	case s3ops.KMSKey, s3ops.IAMRole, s3ops.IAMUser, s3ops.IAMPolicy:
 		if c.Resource == "" {
 			return "", fmt.Errorf("the call names no %s (Call.Resource)", t)
 		}

@@ -25,9 +25,11 @@ const (
 	IAMRole
 	// IAMUser is the user ARN (iam:*User*).
 	IAMUser
+	// IAMPolicy is a managed policy's ARN (iam:GetPolicyVersion).
+	IAMPolicy
 )
 
-var targetNames = [...]string{"bucket", "object", "source object", "*", "KMS key", "KMS alias", "IAM role", "IAM user"}
+var targetNames = [...]string{"bucket", "object", "source object", "*", "KMS key", "KMS alias", "IAM role", "IAM user", "IAM policy"}
 
 func (t Target) String() string { return targetNames[t] }
 

@@ -348,6 +348,8 @@ var catalogue = []Operation{
 		Permissions: []Permission{{"iam:GetAccountAuthorizationDetails", AnyResource, Always}}, Spec: "SAR iam:GetAccountAuthorizationDetails"},
 	{Name: "ListPolicies", Service: "iam", HTTP: "POST / Action=ListPolicies",
 		Permissions: []Permission{{"iam:ListPolicies", AnyResource, Always}}, Spec: "SAR iam:ListPolicies"},
+	{Name: "GetPolicyVersion", Service: "iam", HTTP: "POST / Action=GetPolicyVersion",
+		Permissions: []Permission{{"iam:GetPolicyVersion", IAMPolicy, Always}}, Spec: "SAR iam:GetPolicyVersion"},
 
 	// --- KMS (direct calls) ---
 	{Name: "CreateKey", Service: "kms", HTTP: "POST / X-Amz-Target: TrentService.CreateKey",

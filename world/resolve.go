@@ -207,7 +207,10 @@ func (w *World) Resource(arn, action string, caller *authz.Principal) (*authz.Re
 		}
 	}
 	acct := parts[4]
-	if acct == "" {
+	if acct == "" || parts[2] == "iam" && acct == "aws" {
+		// A resource of no account, or an AWS managed policy
+		// (arn:aws:iam::aws:policy/...), which any account reads with
+		// its own identity policies.
 		acct = caller.Account
 	}
 	if w.accounts[acct] == nil && acct != caller.Account {
