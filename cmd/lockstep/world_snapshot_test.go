@@ -207,3 +207,21 @@ func TestWorldSnapshotPlan(t *testing.T) {
 		}
 	}
 }
+
+// TestWorldSnapshotBadInput: what the command cannot do is refused with
+// exit 2 naming the flag, before any call.
+func TestWorldSnapshotBadInput(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"world", "snapshot", "--profile", "p"}, "give -o DIR for the dump, --world-out FILE for the world, or both"},
+		{[]string{"world", "snapshot", "--page-size", "5000", "-o", t.TempDir()}, "--page-size 5000: give 1 to 1000"},
+		{[]string{"world", "snapshot", "-o", t.TempDir(), "extra"}, `unknown command "extra"`},
+	} {
+		code, _, stderr := runCLI(t, tt.args...)
+		if code != 2 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, want 2 and %q in:\n%s", tt.args, code, tt.want, stderr)
+		}
+	}
+}
