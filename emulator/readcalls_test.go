@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -314,5 +315,29 @@ func TestOrganizationsAudit(t *testing.T) {
 		if !strings.Contains(log, want) {
 			t.Errorf("audit log lacks %s:\n%s", want, log)
 		}
+	}
+}
+
+// TestOrganizationsUnsignedRequest: an unsigned POST with Organizations'
+// X-Amz-Target is refused before any policy, as KMS's:
+// MissingAuthenticationTokenException in JSON.
+func TestOrganizationsUnsignedRequest(t *testing.T) {
+	s := startEmulator(t, readWorldYAML)
+	req, err := http.NewRequest(http.MethodPost, s.Endpoint()+"/", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "AWSOrganizationsV20161128.ListAccounts")
+	resp, err := (&http.Client{Transport: &http.Transport{}}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var e struct {
+		Type string `json:"__type"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&e); err != nil || resp.StatusCode != http.StatusBadRequest || e.Type != "MissingAuthenticationTokenException" {
+		t.Errorf("unsigned ListAccounts = HTTP %d %q (%v)", resp.StatusCode, e.Type, err)
 	}
 }

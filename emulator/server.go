@@ -384,12 +384,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fail(rw, c, err)
 		return
 	}
-	if auth.Anonymous && guessService(r) == "kms" {
-		// KMS requests are always signed: an unsigned one never reaches
-		// the key policy (docs/emulator.md).
-		c.service = "kms"
+	if svc := guessService(r); auth.Anonymous && (svc == "kms" || svc == "organizations") {
+		// KMS and Organizations requests are always signed: an unsigned
+		// one never reaches a policy (docs/emulator.md).
+		c.service = svc
 		c.operation = "Unknown"
-		if op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), kmsTargetPrefix); ok && op != "" {
+		prefix := kmsTargetPrefix
+		if svc == "organizations" {
+			prefix = orgTargetPrefix
+		}
+		if op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), prefix); ok && op != "" {
 			c.operation = op
 		}
 		s.fail(rw, c, errMissingAuthenticationToken())
@@ -591,8 +595,9 @@ func sourceIP(r *http.Request) string {
 
 // guessService names the service of a request whose signature failed or
 // that is unsigned, so that the error has the right shape: from the
-// credential scope if it can be read, else KMS for a request with KMS's
-// X-Amz-Target header (TrentService.<Operation>), else S3.
+// credential scope if it can be read, else KMS or Organizations for a
+// request with their X-Amz-Target header (TrentService.<Operation>,
+// AWSOrganizationsV20161128.<Operation>), else S3.
 func guessService(r *http.Request) string {
 	cred := r.URL.Query().Get("X-Amz-Credential")
 	if a := r.Header.Get("Authorization"); a != "" {
@@ -607,13 +612,16 @@ func guessService(r *http.Request) string {
 			return svc
 		}
 	}
-	if strings.HasPrefix(r.Header.Get("X-Amz-Target"), kmsTargetPrefix) {
+	switch target := r.Header.Get("X-Amz-Target"); {
+	case strings.HasPrefix(target, kmsTargetPrefix):
 		return "kms"
+	case strings.HasPrefix(target, orgTargetPrefix):
+		return "organizations"
 	}
 	return "s3"
 }
 
-// errMissingAuthenticationToken is what KMS, a JSON-protocol service,
+// errMissingAuthenticationToken is what KMS and Organizations, JSON-protocol services,
 // answers a request without a signature: the AWS JSON services' code and
 // message, with HTTP 400 as they send it (docs/decisions.md).
 func errMissingAuthenticationToken() *apiError {
