@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/lockstep-dev/lockstep/enforce"
-	"github.com/lockstep-dev/lockstep/world"
 )
 
 // Organizations speaks the AWS JSON 1.1 protocol, as KMS does: a POST
@@ -77,11 +76,12 @@ func (s *Server) serveOrganizations(w http.ResponseWriter, c *call) {
 
 // managedOrganization returns the organization the caller's account
 // manages, or the error AWS answers an account that is a member only or
-// in no organization at all.
+// in no organization at all. Membership is the compiled world's
+// (world.Account.OrgID), the one the authorization engine uses.
 func (s *Server) managedOrganization(c *call) (*orgView, error) {
-	m := s.state.snapshot()
+	m, wd := s.state.snapshot(), s.state.world()
 	acct := c.principal.Account
-	if m.Organization == nil || !orgMember(m, acct) {
+	if a := wd.Account(acct); m.Organization == nil || a == nil || a.OrgID == "" {
 		return nil, errorf(http.StatusBadRequest, "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")
 	}
 	// "Operations you can call from any account in the organization"
@@ -90,37 +90,5 @@ func (s *Server) managedOrganization(c *call) (*orgView, error) {
 	if m.Organization.Management != acct && c.operation != "DescribeOrganization" {
 		return nil, errorf(http.StatusBadRequest, "AccessDeniedException", "You don't have permissions to access this resource. Account %s is a member of organization %s, not its management account.", acct, m.Organization.ID)
 	}
-	return newOrgView(m, world.DefaultRootID), nil
-}
-
-// orgMember reports whether the account belongs to the model's
-// organization (docs/world.md: no members listed means every account).
-func orgMember(m *world.Model, acct string) bool {
-	o := m.Organization
-	if acct == o.Management {
-		return true
-	}
-	known := false
-	for _, a := range m.Accounts {
-		known = known || a.ID == acct
-	}
-	if !known {
-		return false
-	}
-	if len(o.Members) == 0 {
-		return true
-	}
-	for _, id := range o.Members {
-		if id == acct {
-			return true
-		}
-	}
-	for _, u := range o.Units {
-		for _, id := range u.Accounts {
-			if id == acct {
-				return true
-			}
-		}
-	}
-	return false
+	return newOrgView(m, wd), nil
 }

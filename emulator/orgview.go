@@ -45,13 +45,13 @@ type orgPolicy struct {
 
 type orgTarget struct{ id, name, typ string }
 
-// newOrgView derives the Organizations view of m's organization; rootID
-// names the root when the world file names none.
-func newOrgView(m *world.Model, rootID func(string) string) *orgView {
+// newOrgView derives the Organizations view of m's organization, whose
+// member accounts are those wd, m compiled, places in it.
+func newOrgView(m *world.Model, wd *world.World) *orgView {
 	om := m.Organization
 	v := &orgView{id: om.ID, root: om.Root, mgmt: om.Management, units: om.Units, byID: map[string]*orgPolicy{}}
 	if v.root == "" {
-		v.root = rootID(om.ID)
+		v.root = world.DefaultRootID(om.ID)
 	}
 	unitOf := map[string]string{}
 	for _, u := range om.Units {
@@ -60,7 +60,7 @@ func newOrgView(m *world.Model, rootID func(string) string) *orgView {
 		}
 	}
 	for _, a := range m.Accounts {
-		if !orgMember(m, a.ID) {
+		if wa := wd.Account(a.ID); wa == nil || wa.OrgID == "" {
 			continue
 		}
 		name := a.Name
