@@ -1,13 +1,11 @@
 package emulator
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -96,52 +94,6 @@ func (s *Server) serveKMS(w http.ResponseWriter, c *call) {
 	if err := h(s, w, c, body); err != nil {
 		s.fail(w, c, err)
 	}
-}
-
-// readJSONBody reads the body of a JSON-protocol request (KMS,
-// Organizations), at most maxKMSBody bytes.
-func readJSONBody(c *call) ([]byte, error) {
-	if c.r.Body == nil {
-		return nil, nil
-	}
-	b, err := io.ReadAll(io.LimitReader(c.r.Body, maxKMSBody+1))
-	if err != nil {
-		return nil, asAPIError(err)
-	}
-	if len(b) > maxKMSBody {
-		return nil, errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes", maxKMSBody)
-	}
-	return b, nil
-}
-
-// decodeKMS reads a JSON request body (KMS, Organizations); an empty
-// body is {}.
-func decodeKMS(body []byte, v any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return errorf(http.StatusBadRequest, "SerializationException", "The request body is not valid: %v", err)
-	}
-	return nil
-}
-
-// writeKMSResponse writes a JSON 1.1 response (KMS, Organizations); nil
-// writes an empty body, as KMS does for operations without output.
-func writeKMSResponse(w http.ResponseWriter, c *call, v any) error {
-	var b []byte
-	if v != nil {
-		var err error
-		if b, err = json.Marshal(v); err != nil {
-			return errInternal(err)
-		}
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/x-amz-json-1.1")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(http.StatusOK)
-	w.Write(b)
-	return nil
 }
 
 // errKMSValidation is KMS's ValidationException for one member.

@@ -3,13 +3,17 @@ package emulator_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -340,4 +344,46 @@ func TestOrganizationsUnsignedRequest(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&e); err != nil || resp.StatusCode != http.StatusBadRequest || e.Type != "MissingAuthenticationTokenException" {
 		t.Errorf("unsigned ListAccounts = HTTP %d %q (%v)", resp.StatusCode, e.Type, err)
 	}
+}
+
+// TestOrganizationsBadBody: a body that is not the operation's JSON is a
+// SerializationException naming the member, never a Go type.
+func TestOrganizationsBadBody(t *testing.T) {
+	s := startEmulator(t, readWorldYAML)
+	for body, want := range map[string]string{
+		`{"MaxResults": "many"}`: "member MaxResults cannot be a JSON string",
+		`{"MaxResults": `:        "not valid JSON",
+	} {
+		req := s.signedJSON(t, readMgmt, "organizations", "AWSOrganizationsV20161128.ListAccounts", body)
+		resp, err := (&http.Client{Transport: &http.Transport{}}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e struct {
+			Type    string `json:"__type"`
+			Message string `json:"message"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&e)
+		resp.Body.Close()
+		if err != nil || e.Type != "SerializationException" || !strings.Contains(e.Message, want) || strings.Contains(e.Message, "int32") || strings.Contains(e.Message, "Go ") {
+			t.Errorf("%s: %q %q (%v), want SerializationException with %q", body, e.Type, e.Message, err, want)
+		}
+	}
+}
+
+// signedJSON is a JSON-protocol POST of target with body, signed for
+// service with creds.
+func (s *svcServer) signedJSON(t *testing.T, creds aws.Credentials, service, target, body string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.Endpoint()+"/", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", target)
+	sum := sha256.Sum256([]byte(body))
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return req
 }
