@@ -33,8 +33,15 @@ type job struct {
 	write    writeParams
 	// partSlots bounds the part requests in flight across the job.
 	partSlots chan struct{}
-	src, dst  Location
-	dir       Direction
+	// tree is set for Sync and CopyTree, which list their sides; CopyOne
+	// copies one object.
+	tree bool
+	// srcFirstPage and dstFirstPage are the first ListObjectsV2 pages of
+	// the source and the destination when the preflight fetched them: the
+	// job's listings go on from them, so that each side is listed once.
+	srcFirstPage, dstFirstPage *s3.ListObjectsV2Output
+	src, dst                   Location
+	dir                        Direction
 
 	mu      sync.Mutex // guards summary and serializes Report
 	summary Summary
@@ -93,6 +100,7 @@ func (j *job) run(ctx context.Context) error {
 			return fmt.Errorf("the source %s %w: nothing copied, nothing deleted", j.src.Local, ErrSourceMissing)
 		}
 	}
+	j.tree = true
 	if err := j.prepare(ctx, nil, j.dst.dirPrefix()); err != nil {
 		return err
 	}
@@ -182,7 +190,11 @@ func (j *job) listing(ctx context.Context, l Location, source bool) Listing {
 		return func(func(Entry, error) bool) {}
 	}
 	if l.IsS3() {
-		return listS3(ctx, j.clientFor(source), l.Bucket, l.dirPrefix())
+		first := j.dstFirstPage
+		if source {
+			first = j.srcFirstPage
+		}
+		return listS3(ctx, j.clientFor(source), l.Bucket, l.dirPrefix(), first)
 	}
 	if !source {
 		if _, err := os.Stat(l.Local); errors.Is(err, fs.ErrNotExist) {

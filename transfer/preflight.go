@@ -51,9 +51,18 @@ func (j *job) preflight(ctx context.Context, obj *probeObject, destPrefix string
 		proved = append(proved, "listed "+j.src.String())
 	}
 	if j.dst.IsS3() && j.opts.Strategy != Always {
-		_, err := j.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(j.dst.Bucket), Prefix: aws.String(j.dst.dirPrefix()), MaxKeys: aws.Int32(1)})
+		// A tree's listing goes on from this first page (one listing of
+		// the side); CopyOne lists nothing else: one key proves it.
+		in := &s3.ListObjectsV2Input{Bucket: aws.String(j.dst.Bucket), Prefix: aws.String(j.dst.dirPrefix())}
+		if !j.tree {
+			in.MaxKeys = aws.Int32(1)
+		}
+		out, err := j.client.ListObjectsV2(ctx, in)
 		if err != nil {
 			return j.probeFailed(ctx, "listing the destination "+j.dst.String(), err)
+		}
+		if j.tree {
+			j.dstFirstPage = out
 		}
 		proved = append(proved, "listed "+j.dst.String())
 	}
