@@ -126,6 +126,25 @@ func (o Options) withDefaults() (Options, error) {
 	return o, nil
 }
 
+// maxSpreadPartSize bounds the parts spreadPartSize makes: a part that
+// fails is sent again whole.
+const maxSpreadPartSize = 64 << 20
+
+// spreadPartSize is the part size of an upload or a server-side copy of
+// size bytes, whose parts hold no buffer (an upload's part is read from
+// its file, a copy's never passes through lockstep): the configured part
+// size, grown so that the object's parts fill the workers' slots in one
+// wave, up to 64 MiB (a 1 GiB object: 32 parts of 32 MiB with 32
+// workers), rounded up to a MiB; then grown to fit MaxParts parts. Fewer,
+// larger parts make fewer requests for the same parallelism. A streamed
+// copy's parts are buffers of the pool: they keep partSizeFor's size.
+func spreadPartSize(size, partSize int64, workers int) int64 {
+	const mib = 1 << 20
+	spread := (size + int64(workers) - 1) / int64(workers)
+	spread = (spread + mib - 1) / mib * mib
+	return partSizeFor(size, max(partSize, min(spread, maxSpreadPartSize)))
+}
+
 // partSizeFor is the part size for an object of size bytes: the configured
 // size, grown so that the object fits in MaxParts parts.
 func partSizeFor(size, partSize int64) int64 {
