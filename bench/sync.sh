@@ -5,7 +5,8 @@
 # bench/sync-world.yaml on every request (least privilege for the union of
 # these jobs, not an admin policy):
 #   a) upload of 2000 files of 4 KiB into an empty prefix (a fresh prefix
-#      per run), median of RUNS runs;
+#      per run), median of RUNS runs; and, for reference, s5cmd cp of the
+#      same files (no destination listing, no comparison);
 #   b) the no-change re-sync of the same tree; the emulator's audit log
 #      (CloudTrail JSON lines) gives each client's requests, and the script
 #      fails unless lockstep made one listing of the destination and no
@@ -117,6 +118,10 @@ command_of() {
 		# s5cmd takes a wildcard for an S3 source.
 		[[ $src == s3://* ]] && src="${src}*"
 		CMD=("$BIN/s5cmd" --endpoint-url "$URL" --numworkers 32 ${dry:+--dry-run} sync "$src" "$dst") ;;
+	s5cmd-cp)
+		# s5cmd cp of the files, which lists no destination: the upload
+		# without a sync's comparison, for reference.
+		CMD=("$BIN/s5cmd" --endpoint-url "$URL" --numworkers 32 cp "${src}*" "$dst") ;;
 	rclone)
 		# rclone names S3 locations remote:bucket/prefix.
 		[[ $src == s3://* ]] && src="bench:${src#s3://}"
@@ -167,6 +172,7 @@ for r in $(seq "$RUNS"); do
 		measure "$t:up" "$t" "$WORK/small/" "s3://sync/$t/r$r/small/" || exit 1
 		measure "$t:resync" "$t" "$WORK/small/" "s3://sync/$t/r$r/small/" || exit 1
 	done
+	measure "s5cmd-cp:up" s5cmd-cp "$WORK/small/" "s3://sync/s5cmd-cp/r$r/small/" || exit 1
 done
 # The source of the copies, put once.
 s5 cp "$WORK/big/big.bin" s3://sync/src/big.bin >/dev/null
@@ -265,6 +271,8 @@ echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for t in "${TOOLS[@]}"; do
 	echo "| $t | $(median "${T[$t:up]}" 2) ($(range "${T[$t:up]}" 2)) | $(ratio "$(median "${T[$t:up]}" 6)" "$(median "${T[s5cmd:up]}" 6)") | $(per "${C[$t:up]}" $SMALL 1000 3) | $(per "${S[$t:up]}" $SMALL 1000 3) | $(req "$t:up" 2) | $(median "${T[$t:resync]}" 2) ($(range "${T[$t:resync]}" 2)) | $(ratio "$(median "${T[$t:resync]}" 6)" "$(median "${T[s5cmd:resync]}" 6)") | $(per "${C[$t:resync]}" $SMALL 1000 3) | $(per "${S[$t:resync]}" $SMALL 1000 3) | $(requests "$t:resync") |"
 done
+t=s5cmd-cp
+echo "| s5cmd cp (no sync) | $(median "${T[$t:up]}" 2) ($(range "${T[$t:up]}" 2)) | $(ratio "$(median "${T[$t:up]}" 6)" "$(median "${T[s5cmd:up]}" 6)") | $(per "${C[$t:up]}" $SMALL 1000 3) | $(per "${S[$t:up]}" $SMALL 1000 3) | $(req "$t:up" 2) | — | — | — | — | — |"
 echo
 echo "| client | ${BIG_MIB} MiB upload, MB/s | × s5cmd | client CPU s | server CPU s | requests | ${BIG_MIB} MiB S3 → S3 copy, MB/s | × s5cmd | client CPU s | server CPU s | requests |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
