@@ -107,7 +107,7 @@ TICK=$(getconf CLK_TCK)
 server_cpu() { sed 's/.*) //' "/proc/$SERVER/stat" | awk '{print $12 + $13}'; }
 audit_lines() { wc -l <"$AUDIT"; }
 
-# command TOOL SRC DST [dryrun] sets CMD to TOOL's sync of SRC to DST (a
+# command_of TOOL SRC DST [dryrun] sets CMD to TOOL's sync of SRC to DST (a
 # local directory ending in / or s3://bucket/prefix/).
 command_of() {
 	local tool=$1 src=$2 dst=$3 dry=${4:-}
@@ -130,7 +130,7 @@ command_of() {
 	aws)
 		# AWS CLI v2 lists slowly: its --dryrun is bounded.
 		CMD=("$AWS2" --endpoint-url "$URL" s3 sync ${dry:+--dryrun} --no-progress "$src" "$dst")
-		[ -n "$dry" ] && CMD=(timeout "$AWS_LIST_TIMEOUT" "${CMD[@]}") ;;
+		if [ -n "$dry" ]; then CMD=(timeout "$AWS_LIST_TIMEOUT" "${CMD[@]}"); fi ;;
 	esac
 }
 
