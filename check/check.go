@@ -99,6 +99,9 @@ func Run(w *world.World, principal string, cmd *plan.Command, o Options) (*Repor
 	if principal == "" {
 		return nil, fmt.Errorf("checking %s needs the principal that runs the command (--principal ARN)", w.File)
 	}
+	if cmd.Creds.TwoSets {
+		return nil, fmt.Errorf("%s: --source-profile and --dest-profile give the job two principals, and check decides the calls of one: plan and prove it with lockstep plan --world %s --prove -- %s", cmd, w.File, cmd)
+	}
 	pr, err := w.Principal(principal)
 	if err != nil {
 		return nil, fmt.Errorf("checking %s: %w", w.File, err)
@@ -161,9 +164,11 @@ func decide(w *world.World, pr *authz.Principal, p *plan.Plan, i int, env authz.
 		SourceBucket: c.SourceBucket, SourceKey: representative(c.SourceKey), Prefix: c.Prefix, When: c.When, Optional: c.Optional}
 	ec := enforce.Call{Operation: c.Operation, Bucket: rc.Bucket, Key: rc.Key, SourceBucket: rc.SourceBucket, SourceKey: rc.SourceKey, Env: env}
 	keys := map[string][]string{}
-	// The request parts the plan says the call sends (ACL headers, tags):
-	// one reading of the command, the plan's.
+	// The request parts the plan says the call sends (ACL headers, tags,
+	// checksum mode, an additional checksum): one reading of the command,
+	// the plan's.
 	ec.Features.ACL, ec.Features.Tagging = c.Features.ACL && writeOps[c.Operation], c.Features.Tagging
+	ec.Features.ChecksumMode, ec.Features.Checksum = c.Features.ChecksumMode, c.Features.Checksum
 	if acl := cmd.Flags["acl"]; acl != "" && writeOps[c.Operation] {
 		keys["s3:x-amz-acl"] = []string{acl}
 	}

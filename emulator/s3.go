@@ -316,6 +316,9 @@ func features(r *http.Request) s3ops.Features {
 		// HeadObject in checksum mode on an SSE-KMS object needs KMS
 		// permissions (docs/authorization.md §3.1).
 		ChecksumMode: checksumModeEnabled(h),
+		// A write conditional on the ETag of the object it replaces
+		// needs s3:GetObject too (docs/authorization.md §2.2 PutObject).
+		IfMatch: h.Get("If-Match") != "",
 	}
 	// x-amz-acl: private alone asks for the ACL every object gets anyway:
 	// it adds no s3:PutObjectAcl check (docs/decisions.md, "private

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/lockstep-dev/lockstep/enforce"
+	"github.com/lockstep-dev/lockstep/policy"
 	"github.com/lockstep-dev/lockstep/s3ops"
 	"github.com/lockstep-dev/lockstep/store"
 	"github.com/lockstep-dev/lockstep/world"
@@ -31,6 +32,9 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 	}
 	ec := enforce.Call{SourceBucket: srcBucket, SourceKey: srcKey, Features: features(c.r)}
 	if err := s.authorizeCopySource(c, writtenEncryption(we), ec, cs); err != nil {
+		return err
+	}
+	if err := conditionalCopyUnderEnforcement(c, b); err != nil {
 		return err
 	}
 	if err := checkACLHeaders(c.r.Header, b); err != nil {
@@ -121,6 +125,41 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 		return conditionalWriteError(err, c, pre)
 	}
 	return writeXML(w, http.StatusOK, result{NS: s3NS, LastModified: s3Time(out.LastModified), ETag: quoteETag(out.ETag), checksumXML: sums})
+}
+
+// conditionalCopyUnderEnforcement answers 501 NotImplemented to a
+// CopyObject that sends If-None-Match or If-Match to an object whose
+// bucket policy enforces conditional writes: a statement covering
+// s3:PutObject on the object tests s3:if-none-match or s3:if-match
+// (docs/authorization.md §2.3 "Conditional writes": "CopyObject requests
+// made with those HTTP headers fail with a 501 Not Implemented
+// response."; docs/decisions.md #32). It runs once the copy is
+// authorized, so that the answer tells a caller the policies refuse
+// nothing about the policy; the statement's resource is matched with the
+// context of the authorization's s3:PutObject check.
+func conditionalCopyUnderEnforcement(c *call, b *world.Bucket) error {
+	h := c.r.Header
+	if b.Policy == nil || (h.Get("If-None-Match") == "" && h.Get("If-Match") == "") {
+		return nil
+	}
+	var ctx *policy.Context
+	for _, ch := range c.checks {
+		if ch.Action == "s3:PutObject" && ch.Target == s3ops.Object && ch.Request != nil {
+			ctx = ch.Request.Context
+		}
+	}
+	arn := objectARN(c.bucket, c.key)
+	for _, st := range b.Policy.Statements {
+		if !st.MatchAction("s3:PutObject") || !st.MatchResource(arn, ctx) {
+			continue
+		}
+		for _, k := range st.ConditionKeys() {
+			if strings.EqualFold(k, "s3:if-none-match") || strings.EqualFold(k, "s3:if-match") {
+				return errorf(http.StatusNotImplemented, "NotImplemented", "A header you provided implies functionality that is not implemented.")
+			}
+		}
+	}
+	return nil
 }
 
 // longCopy is the source size from which CopyObject answers 200 before

@@ -175,6 +175,7 @@ func Authorize(w *world.World, p *authz.Principal, c Call) (*Result, error) {
 				req.Context.Set("s3:x-amz-copy-source", c.SourceBucket+"/"+c.SourceKey)
 			}
 		}
+		setFixedKeys(req, op)
 		res.Checks = append(res.Checks, Check{Action: perm.Action, Resource: arn, Target: perm.On, Decision: authz.Decide(req), Request: req})
 	}
 	for _, kc := range op.RequiredKMS(f) {
@@ -204,6 +205,18 @@ func Authorize(w *world.World, p *authz.Principal, c Call) (*Result, error) {
 		res.Checks = append(res.Checks, Check{Action: kc.Action, Resource: key.ARN, Target: s3ops.KMSKey, KMS: &kc, Decision: authz.Decide(req), Request: req})
 	}
 	return res, nil
+}
+
+// setFixedKeys sets the condition keys whose value the operation itself
+// fixes, whatever the request sends: s3:ObjectCreationOperation is true
+// for the operations that create an object and false for the steps of a
+// multipart upload (docs/authorization.md §2.3 "Conditional writes").
+func setFixedKeys(req *authz.Request, op *s3ops.Operation) {
+	for _, k := range op.Keys {
+		if v, ok := k.FixedValue(); ok {
+			req.Context.Set(k.Key, v)
+		}
+	}
 }
 
 // resolveKey returns the KMS key of an object in bucket b with the

@@ -565,6 +565,70 @@ accounts:
 	}
 }
 
+// TestObjectCreationOperationKey: enforce sets s3:ObjectCreationOperation
+// from the catalogue row, true on the operations that create an object
+// and false on the steps of a multipart upload, whoever calls it (the
+// planner sends no condition keys), so a bucket policy enforcing
+// conditional writes decides a planned call as it decides the request
+// (docs/authorization.md §2.3 "Conditional writes").
+func TestObjectCreationOperationKey(t *testing.T) {
+	w := loadWorld(t, `
+accounts:
+  - id: "111111111111"
+    users:
+      - name: writer
+        policies:
+          all: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "s3:*", Resource: "*"}]}
+    buckets:
+      - name: locks
+        policy:
+          Version: "2012-10-17"
+          Statement:
+            - Effect: Deny
+              Principal: "*"
+              Action: s3:PutObject
+              Resource: "arn:aws:s3:::locks/*"
+              Condition: {"Null": {"s3:if-none-match": "true"}, Bool: {"s3:ObjectCreationOperation": "true"}}
+`)
+	p := principal(t, w, "arn:aws:iam::111111111111:user/writer")
+	tests := []struct {
+		op      string
+		keys    map[string][]string
+		value   string // "": the key is absent
+		allowed bool
+	}{
+		{"PutObject", nil, "true", false},
+		{"PutObject", map[string][]string{"s3:if-none-match": {"*"}}, "true", true},
+		{"CopyObject", nil, "true", false},
+		{"CompleteMultipartUpload", nil, "true", false},
+		{"CompleteMultipartUpload", map[string][]string{"s3:if-none-match": {"*"}}, "true", true},
+		{"CreateMultipartUpload", nil, "false", true},
+		{"UploadPart", nil, "false", true},
+		{"UploadPartCopy", nil, "false", true},
+		{"DeleteObject", nil, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.op+" "+tt.value, func(t *testing.T) {
+			c := enforce.Call{Operation: tt.op, Bucket: "locks", Key: "state.tflock", Keys: tt.keys, Env: env}
+			if tt.op == "CopyObject" || tt.op == "UploadPartCopy" {
+				c.SourceBucket, c.SourceKey = "locks", "source"
+			}
+			r, err := enforce.Authorize(w, p, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ch := range r.Checks {
+				if v, ok := contextValue(t, ch, "s3:ObjectCreationOperation"); v != tt.value || ok != (tt.value != "") {
+					t.Errorf("%s: s3:ObjectCreationOperation = %q (present %v), want %q", ch.Action, v, ok, tt.value)
+				}
+			}
+			if r.Allowed() != tt.allowed {
+				t.Errorf("Allowed() = %v, want %v", r.Allowed(), tt.allowed)
+			}
+		})
+	}
+}
+
 // TestCallKeys: Call.Keys reach the S3 checks as condition keys; s3:prefix
 // absent is not s3:prefix "" (docs/authorization.md §2.3).
 func TestCallKeys(t *testing.T) {

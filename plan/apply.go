@@ -8,28 +8,58 @@ import (
 )
 
 // Apply puts the plan's policies into a world model, for a simulation or
-// a proof: the principal's inline policies become the plan's identity
-// policy (its boundary and session policies stay), each planned bucket
-// policy replaces the bucket's, and planned key statements are added to
-// the key's policy.
+// a proof: the principal's identity-based policies (inline, attached and
+// its groups') become the plan's identity policy (its boundary and session
+// policies stay), each planned bucket policy replaces the bucket's, and
+// planned key statements are added to the key's policy. With two
+// credential sets, each principal gets its own identity policy (both,
+// when the two profiles are one principal).
 func (p *Plan) Apply(m *world.Model) error {
 	if p.Context.Principal == "" {
 		return fmt.Errorf("the plan has no principal to give the identity policy to (use --principal)")
 	}
-	u, r := m.FindPrincipal(p.Context.Principal)
-	// A plan without a permission (a proof run) may leave a document with
-	// no statement: the principal or bucket then has no policy at all.
-	var policies world.NamedDocs
-	if len(p.Policies.Identity.Statement) > 0 {
-		policies.Set("lockstep-plan", world.DocFromJSON(p.Policies.Identity.JSON()))
+	identities := []struct {
+		principal, name string
+		doc             *Document
+	}{{p.Context.Principal, "lockstep-plan", p.Policies.Identity}}
+	if p.TwoPrincipals() {
+		if p.Context.SourcePrincipal == "" {
+			return fmt.Errorf("the plan has no principal to give the source's identity policy to (use --source-principal)")
+		}
+		identities = append([]struct {
+			principal, name string
+			doc             *Document
+		}{{p.Context.SourcePrincipal, "lockstep-plan-source", p.Policies.SourceIdentity}}, identities...)
 	}
-	switch {
-	case u != nil:
-		u.Policies = policies
-	case r != nil:
-		r.Policies = policies
-	default:
-		return fmt.Errorf("principal %s is not a user or role of the world", p.Context.Principal)
+	given := map[string]bool{}
+	for _, id := range identities {
+		u, r := m.FindPrincipal(id.principal)
+		var policies *world.NamedDocs
+		switch {
+		case u != nil:
+			policies = &u.Policies
+		case r != nil:
+			policies = &r.Policies
+		default:
+			return fmt.Errorf("principal %s is not a user or role of the world", id.principal)
+		}
+		if !given[id.principal] {
+			// The plan's policies replace every identity-based policy:
+			// inline, attached, and the groups' (a user leaves its
+			// groups).
+			*policies = world.NamedDocs{}
+			if u != nil {
+				u.ManagedPolicies, u.Groups = nil, nil
+			} else {
+				r.ManagedPolicies = nil
+			}
+			given[id.principal] = true
+		}
+		// A plan without a permission (a proof run) may leave a document
+		// with no statement: the principal then has no policy from it.
+		if len(id.doc.Statement) > 0 {
+			policies.Set(id.name, world.DocFromJSON(id.doc.JSON()))
+		}
 	}
 	for name, d := range p.Policies.Buckets {
 		bm := m.FindBucket(name)

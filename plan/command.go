@@ -63,10 +63,11 @@ type Command struct {
 	// "acl", "grants", "sse", "sse-kms-key-id", "copy-props",
 	// "no-check-bucket", "no-head", "checksum", "size-only", "fast-list",
 	// "dryrun", "include", "exclude", "no-clobber", "if-size-differ",
-	// "if-source-newer"; rclone's "bucket-acl", "copy-cutoff" and
-	// "upload-cutoff" (byte counts), "no-update-modtime",
-	// "use-server-modtime", "download", "recursive", "format-X" for each
-	// letter X of lsf's --format.
+	// "if-source-newer"; lockstep's "two-credential-sets" (set with
+	// Creds.TwoSets, for the model's flag tests); rclone's "bucket-acl",
+	// "copy-cutoff" and "upload-cutoff" (byte counts),
+	// "no-update-modtime", "use-server-modtime", "download", "recursive",
+	// "format-X" for each letter X of lsf's --format.
 	Flags map[string]string
 	// Creds is what the command line says about who signs its requests.
 	Creds Credentials
@@ -97,6 +98,15 @@ type Credentials struct {
 	// Conflict says why the two sides sign differently (two rclone remotes
 	// with different credentials); empty when they do not.
 	Conflict string
+	// TwoSets is set for lockstep sync|cp from S3 to S3 whose source and
+	// destination profiles (--source-profile, --dest-profile, each
+	// defaulting to --profile) differ: the source's calls are signed by
+	// SourceProfile's principal, the others by Profile's, and the copies
+	// stream through lockstep (docs/sync.md "Two credential sets").
+	TwoSets bool
+	// SourceProfile is the profile of the source's credentials with
+	// TwoSets; "": the standard chain without a profile.
+	SourceProfile string
 }
 
 // Has reports whether a flag is set.

@@ -13,7 +13,7 @@ import (
 // them; a name without "=v" is a switch. --plan is sync's, but prints a
 // plan instead of running: a command to plan never has it.
 var lockstepFlags = map[string]map[string]flagKind{
-	"sync": flagTable(lockstepTransferFlags + " delete max-delete=v size-only exact-timestamps"),
+	"sync": flagTable(lockstepTransferFlags + " delete max-delete=v size-only exact-timestamps checksum"),
 	"cp":   flagTable(lockstepTransferFlags + " recursive"),
 }
 
@@ -66,6 +66,11 @@ func parseLockstep(args []string) (*Command, error) {
 	case err != nil:
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	// The credentials, region and endpoint of each side (docs/sync.md
+	// "Two credential sets"): given, and the profiles as lockstep reads
+	// them.
+	var sourceSide, destSide string
+	profiles := map[string]string{}
 	for _, f := range flags {
 		if strings.HasPrefix(f.name, "-") && !strings.HasPrefix(f.name, "--") && len(f.name) > 2 {
 			// pflag reads -name as the short flags -n -a -m -e.
@@ -74,11 +79,16 @@ func parseLockstep(args []string) (*Command, error) {
 		switch key := strings.TrimPrefix(s5cmdName(f.name), "--"); key {
 		case "include", "exclude":
 			c.Flags[key] += f.value + "\n"
-		case "profile":
-			c.Creds.Profile = f.value
-		case "source-profile", "dest-profile":
-			return nil, fmt.Errorf("%s: %s gives a side its own credentials, and a plan has one principal: plan each side's principal with the command without %s (and --principal), or prove the job with its preflight", name, f.name, f.name)
-		case "delete", "dryrun", "size-only", "exact-timestamps", "recursive", "no-preflight",
+		case "profile", "source-profile", "dest-profile":
+			profiles[key] = f.value
+			fallthrough
+		case "source-region", "source-endpoint-url", "dest-region", "dest-endpoint-url":
+			if side, _, _ := strings.Cut(key, "-"); side == "source" {
+				sourceSide = firstOf(sourceSide, "--"+key)
+			} else if side == "dest" {
+				destSide = firstOf(destSide, "--"+key)
+			}
+		case "delete", "dryrun", "size-only", "exact-timestamps", "checksum", "recursive", "no-preflight",
 			"sse", "sse-kms-key-id", "acl", "storage-class", "max-delete":
 			c.Flags[key] = f.value
 		}
@@ -95,6 +105,9 @@ func parseLockstep(args []string) (*Command, error) {
 	if !c.Source.IsS3() && !c.Dest.IsS3() {
 		return nil, fmt.Errorf("%s: %s and %s are both local paths: one side must be s3://bucket[/prefix]", name, ops[0], ops[1])
 	}
+	if err := c.lockstepSides(name, sourceSide, destSide, profiles); err != nil {
+		return nil, err
+	}
 	c.Recursive = c.Verb == "sync" || c.Has("recursive")
 	if c.Recursive {
 		// A prefix is a directory: s3://b/photos is photos/ (docs/sync.md).
@@ -104,4 +117,35 @@ func parseLockstep(args []string) (*Command, error) {
 		c.keepName()
 	}
 	return c, nil
+}
+
+// lockstepSides reads the side flags as lockstep does
+// (cmd/lockstep/sync_sides.go): a flag of a local side is a usage error;
+// each side's profile defaults to --profile; an S3 → S3 job whose two
+// profiles differ has two credential sets, and so two principals.
+// sourceSide and destSide are the first side flag given of each side.
+func (c *Command) lockstepSides(name, sourceSide, destSide string, profiles map[string]string) error {
+	switch {
+	case sourceSide != "" && !c.Source.IsS3():
+		return fmt.Errorf("%s: %s applies to an s3:// source; %s is local (lockstep refuses it)", name, sourceSide, c.Source)
+	case destSide != "" && !c.Dest.IsS3():
+		return fmt.Errorf("%s: %s applies to an s3:// destination; %s is local (lockstep refuses it)", name, destSide, c.Dest)
+	}
+	sourceProfile, destProfile := profiles["profile"], profiles["profile"]
+	if p, ok := profiles["source-profile"]; ok {
+		sourceProfile = p
+	}
+	if p, ok := profiles["dest-profile"]; ok {
+		destProfile = p
+	}
+	// The principal of a job with one S3 side is that side's.
+	c.Creds.Profile = destProfile
+	if !c.Dest.IsS3() {
+		c.Creds.Profile = sourceProfile
+	}
+	if c.Source.IsS3() && c.Dest.IsS3() && sourceProfile != destProfile {
+		c.Creds.TwoSets, c.Creds.SourceProfile = true, sourceProfile
+		c.Flags["two-credential-sets"] = ""
+	}
+	return nil
 }

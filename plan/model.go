@@ -204,6 +204,16 @@ type ModelCall struct {
 	// Storage): rclone updates an object in place only when the hashes
 	// match.
 	MD5ETag bool `yaml:"md5_etag"`
+	// ChecksumMode marks a read that asks for the object's checksum
+	// (x-amz-checksum-mode: ENABLED, lockstep sync --checksum): on an
+	// SSE-KMS object it needs kms:GenerateDataKey and kms:Decrypt on the
+	// object's key (docs/authorization.md §3.1).
+	ChecksumMode bool `yaml:"checksum_mode"`
+	// Checksum marks a call of a multipart upload that carries an
+	// additional checksum (x-amz-checksum-algorithm at its creation):
+	// CompleteMultipartUpload of such an SSE-KMS upload needs
+	// kms:Decrypt (docs/authorization.md §3.1).
+	Checksum bool `yaml:"checksum"`
 	// ProbeKey, on an object call, is the key the call is made on
 	// instead of the command's objects: a name in the directory that
 	// holds the path's objects, "*" standing for a random suffix
@@ -213,6 +223,11 @@ type ModelCall struct {
 	// key below the path or on the first object listed (lockstep's
 	// preflight). A proof needs it made once, not for every size.
 	Once bool `yaml:"once"`
+	// Signer, with two credential sets (lockstep's --source-profile and
+	// --dest-profile), is whose credentials sign the call: "source" or
+	// "destination"; empty: the side of On. lockstep's probe of the copy
+	// path reads the source with the destination's credentials.
+	Signer string `yaml:"signer"`
 	// OncePerObject is informational: the call is made once per object.
 	OncePerObject bool   `yaml:"once_per_object"`
 	Why           string `yaml:"why"`
@@ -276,6 +291,9 @@ func parseModel(data []byte, name string) (*Model, error) {
 			}
 			if c.Why == "" {
 				return nil, fmt.Errorf("%s: every call says why", at)
+			}
+			if c.Signer != "" && c.Signer != "source" && c.Signer != "destination" {
+				return nil, fmt.Errorf("%s: signer %q must be source or destination", at, c.Signer)
 			}
 		}
 	}

@@ -16,7 +16,13 @@ import (
 type Context struct {
 	// Principal runs the command: a user, role or assumed-role ARN. Empty:
 	// unknown, and every bucket is taken to be in the principal's account.
+	// With two credential sets (Command.Creds.TwoSets) it is the
+	// destination's principal.
 	Principal string
+	// SourcePrincipal, with two credential sets, is the principal of the
+	// source's credentials, which signs the source's calls; empty:
+	// unknown.
+	SourcePrincipal string
 	// Region is the region of the buckets and keys; default us-east-1.
 	Region string
 	// BucketAccount maps a bucket to its owner account.
@@ -79,12 +85,34 @@ type Plan struct {
 	SSEKMSKey string
 	// Notes are remarks for people: assumptions, unknowns, hints.
 	Notes []string
+	// Origin says where the calls come from when no command and model
+	// do: a CloudTrail log (FromTrail).
+	Origin string
+}
+
+// title is what the plan is of: the command, or its origin.
+func (p *Plan) title() string {
+	if p.Command == nil {
+		return p.Origin
+	}
+	return p.Command.String()
+}
+
+// modelLine names the behaviour model the calls come from.
+func (p *Plan) modelLine() string {
+	if p.Model == nil {
+		return "none: the calls are the trail's"
+	}
+	return p.Model.Name + " (" + p.Model.Source + ")"
 }
 
 // Call is one API call of the command.
 type Call struct {
 	// Side is "source" or "destination".
-	Side      string
+	Side string
+	// Signer, with two credential sets, is whose credentials sign the
+	// call, "source" or "destination"; empty with one principal.
+	Signer    string
 	Operation string
 	Bucket    string
 	// Key is the object key, or a pattern ending in "*" for every object
@@ -114,7 +142,8 @@ type Call struct {
 	// their data: not SSE-KMS objects.
 	MD5ETag bool
 	// Features are the optional parts of the request the call sends that
-	// need permissions of their own: ACL headers, tags (x-amz-tagging).
+	// need permissions of their own: ACL headers, tags (x-amz-tagging),
+	// checksum mode, an additional checksum.
 	// Their KMS fields are not set; KMS comes from the buckets' keys.
 	Features s3ops.Features
 	Why      string
@@ -130,6 +159,9 @@ type Need struct {
 	// Account owns the resource; Via is "s3" for KMS calls S3 makes.
 	Account string
 	Via     string
+	// Signer, with two credential sets, is the principal that needs it,
+	// "source" or "destination" (Call.Signer); empty with one principal.
+	Signer string
 	// Calls are indexes into Plan.Calls.
 	Calls []int
 	// Why explains a need that no call lists by itself (the s3:ListBucket
@@ -207,6 +239,9 @@ func BuildWith(cmd *Command, ctx Context, m *Model) (*Plan, error) {
 				return nil, fmt.Errorf("model %s: %s needs an S3 %s, but the command's %s is local", m.Client, mc.Op, c.Side, c.Side)
 			}
 			c.Bucket = loc.Bucket
+			if cmd.Creds.TwoSets {
+				c.Signer = firstOf(mc.Signer, c.Side)
+			}
 			if strings.HasSuffix(mc.On, "-object") {
 				c.Key = objectPattern(cmd, loc)
 				if mc.ProbeKey != "" {
@@ -310,7 +345,9 @@ func (p *Plan) addNeeds(i int, mc ModelCall) {
 	f.ACL = (acl != "" && acl != "private") || grants
 	f.NonPrivateACL = f.ACL
 	f.Tagging = len(mc.TaggingIf) > 0 && flagsHold(mc.TaggingIf, p.Command)
+	f.ChecksumMode, f.Checksum = mc.ChecksumMode, mc.Checksum
 	p.Calls[i].Features.ACL, p.Calls[i].Features.Tagging = f.ACL, f.Tagging
+	p.Calls[i].Features.ChecksumMode, p.Calls[i].Features.Checksum = f.ChecksumMode, f.Checksum
 	dstKey := p.Context.BucketKMSKey[c.Bucket]
 	if c.Side == "destination" {
 		dstKey = p.writeKMSKey(c.Bucket)
@@ -322,7 +359,7 @@ func (p *Plan) addNeeds(i int, mc ModelCall) {
 	f.KMS = dstKey != ""
 	f.SourceKMS = srcKey != ""
 	for _, perm := range op.Required(f) {
-		n := Need{Action: perm.Action, Account: p.accountOf(c.Bucket)}
+		n := Need{Action: perm.Action, Account: p.ownerFor(c.Bucket, c.Signer)}
 		switch perm.On {
 		case s3ops.Bucket:
 			n.Resource = "arn:aws:s3:::" + c.Bucket
@@ -333,14 +370,14 @@ func (p *Plan) addNeeds(i int, mc ModelCall) {
 			n.Resource = "arn:aws:s3:::" + c.Bucket + "/" + c.Key
 		case s3ops.SourceObject:
 			n.Resource = "arn:aws:s3:::" + c.SourceBucket + "/" + c.SourceKey
-			n.Account = p.accountOf(c.SourceBucket)
+			n.Account = p.ownerFor(c.SourceBucket, c.Signer)
 		case s3ops.AnyResource:
 			n.Resource = "*"
 		}
 		p.need(i, n)
 	}
 	if mc.Missing {
-		p.need(i, Need{Action: authz.MissingObjectAction, Resource: "arn:aws:s3:::" + c.Bucket, Account: p.accountOf(c.Bucket),
+		p.need(i, Need{Action: authz.MissingObjectAction, Resource: "arn:aws:s3:::" + c.Bucket, Account: p.ownerFor(c.Bucket, c.Signer),
 			Why: "HeadObject of a missing key answers 404 only with s3:ListBucket (docs/authorization.md §2.4)"})
 	}
 	for _, kc := range op.RequiredKMS(f) {
@@ -366,11 +403,13 @@ func (p *Plan) addNeeds(i int, mc ModelCall) {
 	}
 }
 
-// need records a permission, merging it with an equal one.
+// need records a permission of a call, by the call's signer, merging it
+// with an equal one.
 func (p *Plan) need(call int, n Need) {
+	n.Signer = p.Calls[call].Signer
 	for j := range p.Needs {
 		o := &p.Needs[j]
-		if o.Action == n.Action && o.Resource == n.Resource && sameConditions(o.Conditions, n.Conditions) {
+		if o.Action == n.Action && o.Resource == n.Resource && o.Signer == n.Signer && sameConditions(o.Conditions, n.Conditions) {
 			if !containsInt(o.Calls, call) {
 				o.Calls = append(o.Calls, call)
 			}
@@ -428,8 +467,32 @@ func (p *Plan) writeKMSKey(bucket string) string {
 	return p.Context.BucketKMSKey[bucket]
 }
 
+// TwoPrincipals reports whether the plan's command has two credential
+// sets (Command.Creds.TwoSets): the source's calls signed by
+// Context.SourcePrincipal, the others by Context.Principal.
+func (p *Plan) TwoPrincipals() bool { return p.Command != nil && p.Command.Creds.TwoSets }
+
 // principalAccount is the account of the principal, "" when unknown.
 func (p *Plan) principalAccount() string { return accountOfARN(p.Context.Principal) }
+
+// ownerFor is the owner of a bucket a call signed by signer uses: from
+// the context, else the signer's account.
+func (p *Plan) ownerFor(bucket, signer string) string {
+	if a := p.Context.BucketAccount[bucket]; a != "" {
+		return a
+	}
+	return accountOfARN(p.principalOf(signer))
+}
+
+// principalOf is the ARN of the principal that signs for signer
+// ("source" with two credential sets: SourcePrincipal; else Principal),
+// "" when unknown.
+func (p *Plan) principalOf(signer string) string {
+	if signer == "source" {
+		return p.Context.SourcePrincipal
+	}
+	return p.Context.Principal
+}
 
 // accountOf is the owner of a bucket: from the context, else the
 // principal's account.

@@ -9,8 +9,12 @@ import (
 
 // Policies are the least-privilege documents of a plan.
 type Policies struct {
-	// Identity is the principal's identity-based policy.
+	// Identity is the principal's identity-based policy; with two
+	// credential sets, the destination's principal's.
 	Identity *Document
+	// SourceIdentity, with two credential sets, is the identity-based
+	// policy of the source's principal; nil otherwise.
+	SourceIdentity *Document
 	// Buckets are bucket policies for buckets in another account than the
 	// principal's, by bucket name.
 	Buckets map[string]*Document
@@ -59,7 +63,9 @@ func policyPrincipal(arn string) string {
 }
 
 // policies groups the needs into documents: statements per resource set
-// and condition set, each with the actions it needs.
+// and condition set, each with the actions it needs; with two credential
+// sets, one identity policy per principal, and resource policies with the
+// statements of each principal that needs them.
 func (p *Plan) policies() Policies {
 	var needs []Need
 	for _, n := range p.Needs {
@@ -69,16 +75,14 @@ func (p *Plan) policies() Policies {
 			needs = append(needs, n)
 		}
 	}
-	pol := Policies{Identity: p.document(needs, "")}
-	principalAcct := p.principalAccount()
-	if principalAcct == "" {
-		return pol
+	pol := Policies{Identity: p.document(signedBy(needs, false), "")}
+	if p.TwoPrincipals() {
+		pol.SourceIdentity = p.document(signedBy(needs, true), "")
 	}
-	principal := policyPrincipal(p.Context.Principal)
 	byBucket := map[string][]Need{}
 	byKey := map[string][]Need{}
 	for _, n := range needs {
-		if n.Account == "" || n.Account == principalAcct {
+		if acct := accountOfARN(p.principalOf(n.Signer)); acct == "" || n.Account == "" || n.Account == acct {
 			continue
 		}
 		if strings.HasPrefix(n.Action, "kms:") {
@@ -92,13 +96,13 @@ func (p *Plan) policies() Policies {
 	if len(byBucket) > 0 {
 		pol.Buckets = map[string]*Document{}
 		for b, needs := range byBucket {
-			pol.Buckets[b] = p.document(needs, principal)
+			pol.Buckets[b] = p.resourceDocument(needs)
 		}
 	}
 	if len(byKey) > 0 {
 		pol.Keys = map[string]*Document{}
 		for k, needs := range byKey {
-			d := p.document(needs, principal)
+			d := p.resourceDocument(needs)
 			for i := range d.Statement {
 				// In a key policy, "*" is the key itself.
 				d.Statement[i].Resource = []string{"*"}
@@ -107,6 +111,44 @@ func (p *Plan) policies() Policies {
 		}
 	}
 	return pol
+}
+
+// signedBy are the needs of the source's principal (source) or of the
+// other, the only one with one set of credentials.
+func signedBy(needs []Need, source bool) []Need {
+	var out []Need
+	for _, n := range needs {
+		if (n.Signer == "source") == source {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// resourceDocument is a bucket or key policy for needs: the statements
+// of the source's principal, then those of the other, each naming its
+// principal.
+func (p *Plan) resourceDocument(needs []Need) *Document {
+	d := &Document{Version: "2012-10-17"}
+	used := map[string]bool{}
+	for _, source := range []bool{true, false} {
+		group := signedBy(needs, source)
+		if len(group) == 0 {
+			continue
+		}
+		signer := ""
+		if source {
+			signer = "source"
+		}
+		for _, st := range p.document(group, policyPrincipal(p.principalOf(signer))).Statement {
+			for used[st.Sid] {
+				st.Sid += "X"
+			}
+			used[st.Sid] = true
+			d.Statement = append(d.Statement, st)
+		}
+	}
+	return d
 }
 
 var sidUnsafe = regexp.MustCompile(`[^A-Za-z0-9]+`)

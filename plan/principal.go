@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -45,7 +46,11 @@ func ResolvePrincipal(w *world.World, cmd *Command, given string, getenv func(st
 		return rclonePrincipal(w, cr, getenv)
 	}
 	if cr.Profile != "" {
-		return profilePrincipal(w, cr.Profile, "the command's --profile "+cr.Profile)
+		how := "the command's --profile " + cr.Profile
+		if cr.TwoSets {
+			how = "the destination's profile " + cr.Profile
+		}
+		return profilePrincipal(w, cr.Profile, how)
 	}
 	if k := getenv("AWS_ACCESS_KEY_ID"); k != "" {
 		return keyPrincipal(w, k, "AWS_ACCESS_KEY_ID", "the client signs with it rather than with AWS_PROFILE", "unset AWS_ACCESS_KEY_ID")
@@ -57,6 +62,24 @@ func ResolvePrincipal(w *world.World, cmd *Command, given string, getenv func(st
 		return arn, "the profile default", nil
 	}
 	return "", "", noPrincipal(w, "the command's --profile NAME or AWS_PROFILE=NAME")
+}
+
+// ResolveSourcePrincipal finds, for a lockstep job with two credential
+// sets (Command.Creds.TwoSets), the principal of the source's
+// credentials in w: given (--source-principal), else the source's profile
+// (--source-profile, else --profile), else the standard chain as
+// PrincipalRule says. ResolvePrincipal finds the destination's.
+func ResolveSourcePrincipal(w *world.World, cmd *Command, given string, getenv func(string) string) (arn, how string, err error) {
+	if given == "" && cmd.Creds.SourceProfile != "" {
+		return profilePrincipal(w, cmd.Creds.SourceProfile, "the source's profile "+cmd.Creds.SourceProfile)
+	}
+	src := *cmd
+	src.Creds.Profile = ""
+	arn, how, err = ResolvePrincipal(w, &src, given, getenv)
+	if err != nil && given != "" {
+		err = fmt.Errorf("--source-principal: %w", errors.Unwrap(err))
+	}
+	return arn, how, err
 }
 
 func rclonePrincipal(w *world.World, cr Credentials, getenv func(string) string) (string, string, error) {

@@ -14,16 +14,29 @@ import (
 // WriteTable writes the plan for people: the calls, the permissions, then
 // the policy documents.
 func (p *Plan) WriteTable(w io.Writer) error {
-	fmt.Fprintf(w, "lockstep plan: %s\n", p.Command.String())
-	fmt.Fprintf(w, "client model: %s (%s)\n", p.Model.Name, p.Model.Source)
-	if p.Context.Principal != "" {
+	fmt.Fprintf(w, "lockstep plan: %s\n", p.title())
+	fmt.Fprintf(w, "client model: %s\n", p.modelLine())
+	twoSets := p.TwoPrincipals()
+	switch {
+	case twoSets:
+		fmt.Fprintf(w, "principals:   source (%s): %s\n", p.credentialsOf("source"), sideUnknown(p.Context.SourcePrincipal))
+		fmt.Fprintf(w, "              destination (%s): %s\n", p.credentialsOf("destination"), sideUnknown(p.Context.Principal))
+	case p.Context.Principal != "":
 		fmt.Fprintf(w, "principal:    %s\n", p.Context.Principal)
 	}
 	fmt.Fprintf(w, "\nCalls\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  #\tside\tcall\tresource\tneeds\twhen\t")
+	if twoSets {
+		fmt.Fprintln(tw, "  #\tside\tsigned by\tcall\tresource\tneeds\twhen\t")
+	} else {
+		fmt.Fprintln(tw, "  #\tside\tcall\tresource\tneeds\twhen\t")
+	}
 	for i, c := range p.Calls {
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t\n", i+1, c.Side, c.Operation, c.target(), strings.Join(p.actionsOf(i), " "), c.When)
+		side := c.Side
+		if twoSets {
+			side += "\t" + c.Signer
+		}
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t\n", i+1, side, c.Operation, c.target(), strings.Join(p.actionsOf(i), " "), c.When)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nWhy\n")
@@ -35,7 +48,13 @@ func (p *Plan) WriteTable(w io.Writer) error {
 			fmt.Fprintf(w, "  %s on %s: %s\n", n.Action, n.Resource, n.Why)
 		}
 	}
-	fmt.Fprintf(w, "\nIdentity policy of %s\n", orUnknown(p.Context.Principal))
+	if twoSets {
+		fmt.Fprintf(w, "\nIdentity policy of the source's principal (%s): %s\n", p.credentialsOf("source"), sideUnknown(p.Context.SourcePrincipal))
+		w.Write(p.Policies.SourceIdentity.JSON())
+		fmt.Fprintf(w, "\nIdentity policy of the destination's principal (%s): %s\n", p.credentialsOf("destination"), sideUnknown(p.Context.Principal))
+	} else {
+		fmt.Fprintf(w, "\nIdentity policy of %s\n", orUnknown(p.Context.Principal))
+	}
 	w.Write(p.Policies.Identity.JSON())
 	for _, b := range sortedMapKeys(p.Policies.Buckets) {
 		fmt.Fprintf(w, "\nBucket policy statements for %s (account %s), for the cross-account caller\n", b, p.accountOf(b))
@@ -68,6 +87,28 @@ func (p *Plan) currentNote(kind, name string) string {
 	return "merge these into its current policy, unknown here (give --world): putting a policy replaces the whole policy; --output terraform merges them"
 }
 
+// credentialsOf names the credentials of a side of a job with two
+// credential sets: its profile, or the default chain.
+func (p *Plan) credentialsOf(signer string) string {
+	profile := p.Command.Creds.Profile
+	if signer == "source" {
+		profile = p.Command.Creds.SourceProfile
+	}
+	if profile == "" {
+		return "the default credential chain"
+	}
+	return "profile " + profile
+}
+
+// sideUnknown is the principal of one side of a job with two credential
+// sets, or how to give it.
+func sideUnknown(arn string) string {
+	if arn == "" {
+		return "unknown (give --world, whose profiles name the profile's principal)"
+	}
+	return arn
+}
+
 func orUnknown(s string) string {
 	if s == "" {
 		return "the principal (unknown: give --principal)"
@@ -78,6 +119,9 @@ func orUnknown(s string) string {
 // target is how a call's resource is shown: s3://bucket/key, with the
 // copy source and the listing prefix.
 func (c Call) target() string {
+	if c.Bucket == "" && strings.HasPrefix(c.Key, "arn:aws:kms:") {
+		return c.Key // a KMS call of a trail: its key
+	}
 	t := "s3://" + c.Bucket
 	if c.Key != "" {
 		t += "/" + c.Key
@@ -125,6 +169,7 @@ const JSONFormatVersion = 1
 type jsonPlan struct {
 	FormatVersion int                  `json:"formatVersion"`
 	Command       string               `json:"command"`
+	Origin        string               `json:"origin"`
 	Client        Client               `json:"client"`
 	Model         string               `json:"model"`
 	ModelSource   string               `json:"modelSource"`
@@ -133,13 +178,25 @@ type jsonPlan struct {
 	Calls         []jsonCall           `json:"calls"`
 	Permissions   []jsonNeed           `json:"permissions"`
 	Identity      *Document            `json:"identityPolicy"`
+	Principals    []jsonPrincipal      `json:"principals"`
 	Buckets       []jsonResourcePolicy `json:"bucketPolicies"`
 	Keys          []jsonResourcePolicy `json:"keyPolicies"`
 	Notes         []string             `json:"notes"`
 }
 
+// jsonPrincipal is one principal of the plan and its identity policy:
+// the only one (signs "all"), or, with two credential sets, the source's
+// and the destination's.
+type jsonPrincipal struct {
+	Signs     string    `json:"signs"`
+	Profile   string    `json:"profile"`
+	Principal string    `json:"principal"`
+	Identity  *Document `json:"identityPolicy"`
+}
+
 type jsonCall struct {
 	Side         string   `json:"side"`
+	Signer       string   `json:"signer,omitempty"`
 	Operation    string   `json:"operation"`
 	Bucket       string   `json:"bucket"`
 	Key          string   `json:"key,omitempty"`
@@ -159,6 +216,7 @@ type jsonNeed struct {
 	Conditions map[string]map[string][]string `json:"conditions,omitempty"`
 	Account    string                         `json:"account"`
 	ViaS3      bool                           `json:"viaS3"`
+	Signer     string                         `json:"signer,omitempty"`
 	Calls      []int                          `json:"calls"`
 	Why        string                         `json:"why,omitempty"`
 }
@@ -179,12 +237,14 @@ type jsonResourcePolicy struct {
 // WriteJSON writes the plan as one JSON object, documented field by
 // field in docs/plan.md.
 func (p *Plan) WriteJSON(w io.Writer) error {
-	out := jsonPlan{FormatVersion: JSONFormatVersion, Command: p.Command.String(), Client: p.Command.Client,
-		Model: p.Model.Name, ModelSource: p.Model.Source, Principal: p.Context.Principal, Region: p.Context.Region,
+	out := jsonPlan{FormatVersion: JSONFormatVersion, Origin: p.Origin, Principal: p.Context.Principal, Region: p.Context.Region,
 		Calls: []jsonCall{}, Permissions: []jsonNeed{}, Identity: p.Policies.Identity,
 		Buckets: []jsonResourcePolicy{}, Keys: []jsonResourcePolicy{}, Notes: append([]string{}, p.Notes...)}
+	if p.Command != nil {
+		out.Command, out.Client, out.Model, out.ModelSource = p.Command.String(), p.Command.Client, p.Model.Name, p.Model.Source
+	}
 	for i, c := range p.Calls {
-		out.Calls = append(out.Calls, jsonCall{Side: c.Side, Operation: c.Operation, Bucket: c.Bucket, Key: c.Key,
+		out.Calls = append(out.Calls, jsonCall{Side: c.Side, Signer: c.Signer, Operation: c.Operation, Bucket: c.Bucket, Key: c.Key,
 			SourceBucket: c.SourceBucket, SourceKey: c.SourceKey, Prefix: c.Prefix, Delimiter: c.Delimiter,
 			Optional: c.Optional, Actions: append([]string{}, p.actionsOf(i)...), When: c.When, Why: c.Why})
 	}
@@ -194,7 +254,19 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 			calls[i] = c + 1
 		}
 		out.Permissions = append(out.Permissions, jsonNeed{Action: n.Action, Resource: n.Resource, Conditions: n.Conditions,
-			Account: n.Account, ViaS3: n.Via == "s3", Calls: calls, Why: n.Why})
+			Account: n.Account, ViaS3: n.Via == "s3", Signer: n.Signer, Calls: calls, Why: n.Why})
+	}
+	if p.TwoPrincipals() {
+		out.Principals = []jsonPrincipal{
+			{Signs: "source", Profile: p.Command.Creds.SourceProfile, Principal: p.Context.SourcePrincipal, Identity: p.Policies.SourceIdentity},
+			{Signs: "destination", Profile: p.Command.Creds.Profile, Principal: p.Context.Principal, Identity: p.Policies.Identity},
+		}
+	} else {
+		profile := ""
+		if p.Command != nil {
+			profile = p.Command.Creds.Profile
+		}
+		out.Principals = []jsonPrincipal{{Signs: "all", Profile: profile, Principal: p.Context.Principal, Identity: p.Policies.Identity}}
 	}
 	for _, b := range sortedMapKeys(p.Policies.Buckets) {
 		rp, err := p.jsonResourcePolicy("bucket", b, p.Policies.Buckets[b])
@@ -249,7 +321,15 @@ func (p *Plan) WriteFiles(dir string) ([]string, error) {
 		written = append(written, path)
 		return nil
 	}
-	if err := write("identity.json", p.Policies.Identity.JSON()); err != nil {
+	if p.TwoPrincipals() {
+		// One identity policy per principal.
+		if err := write("identity-source.json", p.Policies.SourceIdentity.JSON()); err != nil {
+			return nil, err
+		}
+		if err := write("identity-destination.json", p.Policies.Identity.JSON()); err != nil {
+			return nil, err
+		}
+	} else if err := write("identity.json", p.Policies.Identity.JSON()); err != nil {
 		return nil, err
 	}
 	resource := func(kind, name, file string, d *Document) error {

@@ -88,8 +88,8 @@ func line(lines []string, i int) string {
 // TestJSONFields: the JSON output has the documented fields, each in
 // every plan (empty lists included), in the documented order.
 func TestJSONFields(t *testing.T) {
-	want := []string{"formatVersion", "command", "client", "model", "modelSource", "principal", "region",
-		"calls", "permissions", "identityPolicy", "bucketPolicies", "keyPolicies", "notes"}
+	want := []string{"formatVersion", "command", "origin", "client", "model", "modelSource", "principal", "region",
+		"calls", "permissions", "identityPolicy", "principals", "bucketPolicies", "keyPolicies", "notes"}
 	for name, p := range goldenPlans(t) {
 		var b bytes.Buffer
 		if err := p.WriteJSON(&b); err != nil {

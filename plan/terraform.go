@@ -24,8 +24,12 @@ func (p *Plan) WriteTerraform(w io.Writer) error {
 	t.collect()
 	var b bytes.Buffer
 	t.header(&b)
-	if err := t.identity(&b); err != nil {
-		return err
+	if p.TwoPrincipals() {
+		// Two credential sets: one identity policy per principal.
+		t.identity(&b, p.Context.SourcePrincipal, p.Policies.SourceIdentity, "source")
+		t.identity(&b, p.Context.Principal, p.Policies.Identity, "destination")
+	} else {
+		t.identity(&b, p.Context.Principal, p.Policies.Identity, "")
 	}
 	for _, bucket := range sortedMapKeys(p.Policies.Buckets) {
 		if err := t.resourcePolicy(&b, "bucket", bucket); err != nil {
@@ -53,8 +57,15 @@ type tfWriter struct {
 // collect names the accounts that own a resource of the output.
 func (t *tfWriter) collect() {
 	p := t.p
+	if a := accountOfARN(p.Context.SourcePrincipal); a != "" && p.TwoPrincipals() {
+		t.holds[a] = append(t.holds[a], "the source's principal "+p.Context.SourcePrincipal)
+	}
 	if a := p.principalAccount(); a != "" {
-		t.holds[a] = append(t.holds[a], "the principal "+p.Context.Principal)
+		who := "the principal "
+		if p.TwoPrincipals() {
+			who = "the destination's principal "
+		}
+		t.holds[a] = append(t.holds[a], who+p.Context.Principal)
 	}
 	for _, b := range sortedMapKeys(p.Policies.Buckets) {
 		a := p.accountOf(b)
@@ -73,8 +84,8 @@ func (t *tfWriter) collect() {
 
 func (t *tfWriter) header(b *bytes.Buffer) {
 	p := t.p
-	fmt.Fprintf(b, "# lockstep plan: %s\n", p.Command.String())
-	fmt.Fprintf(b, "# client model: %s (%s)\n", p.Model.Name, p.Model.Source)
+	fmt.Fprintf(b, "# lockstep plan: %s\n", p.title())
+	fmt.Fprintf(b, "# client model: %s\n", p.modelLine())
 	b.WriteString("# Review before applying. Each provider must run with credentials of its account\n")
 	b.WriteString("# (a profile or an assume_role block): allowed_account_ids stops any other.\n\n")
 	b.WriteString("terraform {\n  required_providers {\n    aws = {\n      source  = \"hashicorp/aws\"\n      version = \">= 5.0\"\n    }\n  }\n}\n")
@@ -86,7 +97,10 @@ func (t *tfWriter) header(b *bytes.Buffer) {
 		fmt.Fprintf(b, "provider \"aws\" {\n  alias               = %s\n  region              = %s\n  allowed_account_ids = [%s]\n}\n",
 			hclString(t.aliases[a]), hclString(p.Context.Region), hclString(a))
 	}
-	if p.principalAccount() == "" {
+	if p.TwoPrincipals() && (p.principalAccount() == "" || accountOfARN(p.Context.SourcePrincipal) == "") {
+		b.WriteString("\n# A principal's account is unknown (give --world, whose profiles name the\n# principals): its identity policy uses the default provider.\n")
+		fmt.Fprintf(b, "provider \"aws\" {\n  region = %s\n}\n", hclString(p.Context.Region))
+	} else if p.principalAccount() == "" {
 		b.WriteString("\n# The principal's account is unknown (give --principal): the identity policy uses\n# the default provider.\n")
 		fmt.Fprintf(b, "provider \"aws\" {\n  region = %s\n}\n", hclString(p.Context.Region))
 	}
@@ -103,21 +117,36 @@ func (t *tfWriter) providerLine(account string, width int) string {
 
 // policyName is the name of the identity policy: the verb and a short
 // hash of the command, so that plans of different commands for one
-// principal do not replace each other's policy.
-func (t *tfWriter) policyName() string {
+// principal do not replace each other's policy; with two credential
+// sets, the side's name after it.
+func (t *tfWriter) policyName(side string) string {
+	if t.p.Command == nil {
+		sum := sha256.Sum256([]byte(t.p.Context.Principal + " " + t.p.Origin))
+		return fmt.Sprintf("lockstep-trail-%x", sum[:4])
+	}
 	sum := sha256.Sum256([]byte(t.p.Command.String()))
-	return fmt.Sprintf("lockstep-%s-%x", t.p.Command.Verb, sum[:4])
+	name := fmt.Sprintf("lockstep-%s-%x", t.p.Command.Verb, sum[:4])
+	if side != "" {
+		name += "-" + side
+	}
+	return name
 }
 
-// identity writes the identity policy, attached to the principal's role
-// or user when the principal ARN names one.
-func (t *tfWriter) identity(b *bytes.Buffer) error {
-	p := t.p
-	doc := p.Policies.Identity.JSON()
-	kind, entity, why := principalEntity(p.Context.Principal)
+// identity writes the identity policy doc of principal, attached to its
+// role or user when the ARN names one; side is the side whose calls it
+// signs with two credential sets, "" with one principal.
+func (t *tfWriter) identity(b *bytes.Buffer, principal string, identity *Document, side string) {
+	doc := identity.JSON()
+	kind, entity, why := principalEntity(principal)
 	policy := "  policy   = " + heredoc(doc, "  ") + "\n"
-	prov := t.providerLine(p.principalAccount(), 8)
-	name := t.policyName()
+	account := accountOfARN(principal)
+	prov := t.providerLine(account, 8)
+	name := t.policyName(side)
+	of, whose := "The identity policy", principal
+	if side != "" {
+		of = "The identity policy of the " + side + "'s principal (" + t.p.credentialsOf(side) + ")"
+		whose = "the " + side + "'s principal " + principal + " (" + t.p.credentialsOf(side) + ")"
+	}
 	attachTo := ""
 	if kind == "user" && minifiedLen(doc) > userInlineLimit {
 		// IAM and AWS STS quotas: a managed policy may hold 6,144.
@@ -126,20 +155,19 @@ func (t *tfWriter) identity(b *bytes.Buffer) error {
 	}
 	if kind == "role" || kind == "user" {
 		rname := t.names.name("aws_iam_"+kind+"_policy", kind+"_", entity)
-		fmt.Fprintf(b, "\n# The identity policy of %s:\n# an inline policy of its %s %s.\n", p.Context.Principal, kind, entity)
+		fmt.Fprintf(b, "\n# The identity policy of %s:\n# an inline policy of its %s %s.\n", whose, kind, entity)
 		fmt.Fprintf(b, "resource \"aws_iam_%s_policy\" %q {\n%s  name     = %s\n  %-8s = %s\n%s}\n",
 			kind, rname, prov, hclString(name), kind, hclString(entity), policy)
-		return nil
+		return
 	}
-	rname := t.names.name("aws_iam_policy", "policy_", "lockstep")
-	fmt.Fprintf(b, "\n# The identity policy, as a managed policy. %s\n", why)
+	rname := t.names.name("aws_iam_policy", "policy_", firstOf(side, "lockstep"))
+	fmt.Fprintf(b, "\n# %s, as a managed policy. %s\n", of, why)
 	fmt.Fprintf(b, "resource \"aws_iam_policy\" %q {\n%s  name     = %s\n%s}\n", rname, prov, hclString(name), policy)
 	if attachTo != "" {
 		aname := t.names.name("aws_iam_user_policy_attachment", "user_", attachTo)
 		fmt.Fprintf(b, "\nresource \"aws_iam_user_policy_attachment\" %q {\n%s  user       = %s\n  policy_arn = aws_iam_policy.%s.arn\n}\n",
-			aname, t.providerLine(p.principalAccount(), 10), hclString(attachTo), rname)
+			aname, t.providerLine(account, 10), hclString(attachTo), rname)
 	}
-	return nil
 }
 
 // principalEntity returns the IAM role or user a principal ARN's

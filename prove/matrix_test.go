@@ -1,6 +1,7 @@
 package prove
 
 import (
+	"cmp"
 	"context"
 	"strings"
 	"testing"
@@ -65,6 +66,10 @@ type row struct {
 	// fallback, when set, requires a permission to be shown needed by a
 	// retried or fallback path.
 	fallback bool
+	// principal, when set, runs the row instead of matrixPrincipal;
+	// sourcePrincipal, with two credential sets, reads the source
+	// (empty: the proof's default, a role of the source bucket's account).
+	principal, sourcePrincipal string
 }
 
 // proveRows proves each row with the real client on the matrix's world:
@@ -99,7 +104,7 @@ func proveRowsWith(t *testing.T, rows []row, lockstep string) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctx := plan.Context{Principal: principal, BucketAccount: accounts, BucketKMSKey: map[string]string{"cmk-b": key}, MaxObjectSize: r.max}
+			ctx := plan.Context{Principal: cmp.Or(r.principal, principal), SourcePrincipal: r.sourcePrincipal, BucketAccount: accounts, BucketKMSKey: map[string]string{"cmk-b": key}, MaxObjectSize: r.max}
 			p, err := plan.Build(cmd, ctx)
 			if err != nil {
 				t.Fatal(err)

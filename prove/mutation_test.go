@@ -153,6 +153,8 @@ func TestModelMutationsCaught(t *testing.T) {
 		{plan.S5cmd, "s5cmd sync ./dir/ s3://dst-a/p/", 1 << 20},
 		{plan.Lockstep, "lockstep sync s3://src-a/p/ s3://dst-a/q/ --delete", 0},
 		{plan.Lockstep, "lockstep sync ./up s3://dst-b/p/ --delete", 0},
+		// Two credential sets (streamed copies) comparing by checksum.
+		{plan.Lockstep, "lockstep sync s3://src-a/p/ s3://dst-b/q/ --source-profile prod --dest-profile backup --checksum", 0},
 	}
 	models, err := plan.Models()
 	if err != nil {

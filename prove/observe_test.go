@@ -69,3 +69,46 @@ func TestObservedCalls(t *testing.T) {
 		t.Errorf("newDenials = %q", got)
 	}
 }
+
+// TestSignedCalls: with two credential sets, an observed call is the
+// planned call only when the planned principal signed it (a role runs
+// as a session of it), and an optional call made anyway by a required
+// one is not shown made.
+func TestSignedCalls(t *testing.T) {
+	const (
+		reader = "arn:aws:iam::111111111111:role/ops/reader"
+		writer = "arn:aws:sts::222222222222:assumed-role/writer/job"
+	)
+	p := &plan.Plan{
+		Command: &plan.Command{Creds: plan.Credentials{TwoSets: true}},
+		Context: plan.Context{Principal: writer, SourcePrincipal: reader},
+		Calls: []plan.Call{
+			{Operation: "GetObject", Bucket: "src", Key: "p/*", Signer: "destination", Optional: true, Once: true},
+			{Operation: "GetObject", Bucket: "src", Key: "p/*", Signer: "source"},
+		},
+	}
+	calls := []Call{
+		{Operation: "GetObject", Bucket: "src", Key: "p/a", Size: -1, Caller: "arn:aws:sts::111111111111:assumed-role/reader/lockstep-proof"},
+		{Operation: "GetObject", Bucket: "src", Key: "p/a", Size: -1, Caller: writer},
+		{Operation: "GetObject", Bucket: "src", Key: "p/a", Size: -1, Caller: "arn:aws:iam::333333333333:user/other"},
+	}
+	signedBy(calls, p)
+	var signers []string
+	for _, c := range calls {
+		signers = append(signers, c.Signer)
+	}
+	if want := []string{"source", "destination", ""}; !reflect.DeepEqual(signers, want) {
+		t.Errorf("signers %q, want %q", signers, want)
+	}
+	if got := unplannedCalls(p, calls); len(got) != 1 || got[0] != "GetObject s3://src/p/a" {
+		t.Errorf("unplanned %q, want the call of the third principal", got)
+	}
+	// Without the destination's denied probe, the optional call is not
+	// shown made by the source's read.
+	if got := unexercised(p, calls[:1], nil, nil); len(got) != 1 {
+		t.Errorf("not exercised %q, want the probe", got)
+	}
+	if got := unexercised(p, []Call{calls[0], {Operation: "GetObject", Bucket: "src", Key: "p/a", Size: -1, Signer: "destination", Denied: true}}, nil, nil); len(got) != 0 {
+		t.Errorf("not exercised %q, want none", got)
+	}
+}

@@ -2,6 +2,7 @@ package prove
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -104,11 +105,19 @@ func Prove(ctx context.Context, p *plan.Plan, opts Options) (*Proof, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.Context.Principal == "" {
-		// Prove as a role of the account of the command's buckets.
+	if p.Context.Principal == "" || (p.TwoPrincipals() && p.Context.SourcePrincipal == "") {
+		// Prove as a role of the account of the command's buckets; with
+		// two credential sets, the source's as a role of the source
+		// bucket's account. The plan is rebuilt with its own model (a
+		// proof's test mutates models).
 		ctxt := p.Context
-		ctxt.Principal = "arn:aws:sts::" + defaultAccount(p) + ":assumed-role/lockstep-prover/proof"
-		if p, err = plan.Build(p.Command, ctxt); err != nil {
+		if ctxt.Principal == "" {
+			ctxt.Principal = "arn:aws:sts::" + defaultAccount(p) + ":assumed-role/lockstep-prover/proof"
+		}
+		if p.TwoPrincipals() && ctxt.SourcePrincipal == "" {
+			ctxt.SourcePrincipal = "arn:aws:sts::" + cmp.Or(p.Context.BucketAccount[p.Command.Source.Bucket], defaultAccount(p)) + ":assumed-role/lockstep-prover-source/proof"
+		}
+		if p, err = plan.BuildWith(p.Command, ctxt, p.Model); err != nil {
 			return nil, err
 		}
 	}
@@ -280,8 +289,11 @@ func (pr *prover) run(ctx context.Context, p *plan.Plan) (Run, error) {
 // and checks the result.
 func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, v variant) (Run, error) {
 	m := pr.base.Clone()
-	if err := ensurePrincipal(m, p.Context.Principal); err != nil {
-		return Run{}, err
+	signers := pr.signers()
+	for _, s := range signers {
+		if err := ensurePrincipal(m, s.principal, s.keyID); err != nil {
+			return Run{}, err
+		}
 	}
 	if err := p.Apply(m); err != nil {
 		return Run{}, err
@@ -309,11 +321,22 @@ func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, v variant) (Run,
 	if err != nil {
 		return Run{}, err
 	}
-	creds, err := credentials(srv, m, p.Context.Principal)
-	if err != nil {
-		return Run{}, err
+	profiles := map[string]replay.Credentials{}
+	for _, s := range signers {
+		if profiles[s.profile], err = credentials(srv, m, s.principal); err != nil {
+			return Run{}, err
+		}
 	}
+	creds := profiles[signers[len(signers)-1].profile]
 	argv := pr.argv(srv.Endpoint(), creds, work)
+	if len(signers) > 1 {
+		// Two credential sets: lockstep signs each side with its
+		// profile, and the environment holds no credentials.
+		if err := replay.WriteProfiles(tmp, profiles); err != nil {
+			return Run{}, err
+		}
+		creds = replay.Credentials{}
+	}
 	env, err := replay.Env(creds, srv.Region(), tmp)
 	if err != nil {
 		return Run{}, err
@@ -345,6 +368,7 @@ func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, v variant) (Run,
 	}
 	r := Run{Command: argv, Output: out.String(), Err: runErr, Calls: observe(audit.Take())}
 	annotate(r.Calls, data.sizeOf, data.isExisting)
+	signedBy(r.Calls, p)
 	for _, name := range data.existing {
 		r.ExistingSizes = append(r.ExistingSizes, int64(len(data.files[name])))
 	}
@@ -373,8 +397,11 @@ func (pr *prover) argv(endpoint string, c replay.Credentials, work string) []str
 		out = append(out, "--endpoint-url", endpoint)
 	case plan.Lockstep:
 		// lockstep sync|cp --endpoint-url E ...: its flags follow the
-		// subcommand.
+		// subcommand; with two credential sets, each side's profile.
 		out = append(out, args[0], "--endpoint-url", endpoint)
+		if cmd.Creds.TwoSets {
+			out = append(out, "--source-profile", sourceProfile, "--dest-profile", destProfile)
+		}
 		args = args[1:]
 	}
 	for i := 0; i < len(args); i++ {
@@ -421,9 +448,32 @@ func (pr *prover) argv(endpoint string, c replay.Credentials, work string) []str
 }
 
 // lockstepWhere are lockstep's flags that say where and as whom it runs,
-// which a proof replaces with the emulator and the principal.
+// which a proof replaces with the emulator and the principals.
 var lockstepWhere = map[string]bool{"--endpoint-url": true, "--profile": true, "--region": true,
-	"--source-endpoint-url": true, "--dest-endpoint-url": true, "--source-region": true, "--dest-region": true}
+	"--source-endpoint-url": true, "--dest-endpoint-url": true, "--source-region": true, "--dest-region": true,
+	"--source-profile": true, "--dest-profile": true}
+
+// The profiles a proof of a job with two credential sets gives lockstep.
+const (
+	sourceProfile = "lockstep-proof-source"
+	destProfile   = "lockstep-proof-destination"
+)
+
+// signer is a principal a proof runs the client as: its profile (with
+// two credential sets) and the access key ID its user gets.
+type signer struct {
+	principal, profile, keyID string
+}
+
+// signers are the principals of the plan, the one that signs the
+// destination's calls (or all of them) last.
+func (pr *prover) signers() []signer {
+	dest := signer{principal: pr.p.Context.Principal, profile: destProfile, keyID: "AKIAPROOF00000000001"}
+	if !pr.p.TwoPrincipals() {
+		return []signer{dest}
+	}
+	return []signer{{principal: pr.p.Context.SourcePrincipal, profile: sourceProfile, keyID: "AKIAPROOF00000000002"}, dest}
+}
 
 // credentials are the principal's: a session of its role, or its user's
 // access key.

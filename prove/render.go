@@ -10,7 +10,11 @@ import (
 // Write prints the proof: the baseline run, then each permission with the
 // call that failed without it.
 func (p *Proof) Write(w io.Writer) {
-	fmt.Fprintf(w, "\nProof: %s on lockstep's emulator, principal %s\n", strings.Join(p.Baseline.Command[:1], " "), p.Plan.Context.Principal)
+	who := "principal " + p.Plan.Context.Principal
+	if p.Plan.TwoPrincipals() {
+		who = "principals " + p.Plan.Context.SourcePrincipal + " (the source's credentials) and " + p.Plan.Context.Principal + " (the destination's)"
+	}
+	fmt.Fprintf(w, "\nProof: %s on lockstep's emulator, %s\n", strings.Join(p.Baseline.Command[:1], " "), who)
 	if !p.Baseline.OK() {
 		fmt.Fprintf(w, "  with every planned permission the proof FAILS: %s\n", p.Baseline.Problem)
 		for _, line := range lastLines(p.Baseline.Output, 6) {
@@ -36,7 +40,12 @@ func (p *Proof) Write(w io.Writer) {
 		case NoEffect:
 			verdict, why = "NO", "the client succeeds without it and no call is denied: drop it"
 		}
-		fmt.Fprintf(tw, "  %s on %s\t%s\t%s\t\n", c.Need.Action, c.Need.Resource, verdict, why)
+		whose := ""
+		if c.Need.Signer != "" {
+			// Two credential sets: the principal that needs it.
+			whose = " (the " + c.Need.Signer + "'s principal)"
+		}
+		fmt.Fprintf(tw, "  %s on %s%s\t%s\t%s\t\n", c.Need.Action, c.Need.Resource, whose, verdict, why)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "  %d runs in %.1f s\n", len(p.Checks)+1, p.Elapsed.Seconds())

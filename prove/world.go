@@ -32,6 +32,9 @@ func synthesize(p *plan.Plan) (*world.Model, error) {
 		return nil, fmt.Errorf("principal %q has no account", p.Context.Principal)
 	}
 	account(principalAcct)
+	if a := accountOf(p.Context.SourcePrincipal); a != "" && p.TwoPrincipals() {
+		account(a)
+	}
 	for _, l := range []plan.Location{p.Command.Source, p.Command.Dest} {
 		if !l.IsS3() || m.FindBucket(l.Bucket) != nil {
 			continue
@@ -103,11 +106,12 @@ func addNamedKey(m *world.Model, account func(string) *world.AccountModel, regio
 }
 
 // ensurePrincipal adds the principal to the world when it is not there: a
-// role its account may assume, or a user with an access key.
-func ensurePrincipal(m *world.Model, principal string) error {
+// role its account may assume, or a user with an access key (keyID: each
+// principal of a proof has its own).
+func ensurePrincipal(m *world.Model, principal, keyID string) error {
 	if u, r := m.FindPrincipal(principal); u != nil || r != nil {
 		if u != nil && len(u.AccessKeys) == 0 {
-			u.AccessKeys = append(u.AccessKeys, world.AccessKeyModel{ID: "AKIAPROOF00000000001", Secret: "lockstep-proof-secret"})
+			u.AccessKeys = append(u.AccessKeys, world.AccessKeyModel{ID: keyID, Secret: "lockstep-proof-secret"})
 		}
 		return nil
 	}
@@ -130,7 +134,7 @@ func ensurePrincipal(m *world.Model, principal string) error {
 		a.Roles = append(a.Roles, world.RoleModel{Name: parts[1], Trust: &trust})
 	case strings.HasPrefix(res, "user/"):
 		a.Users = append(a.Users, world.UserModel{Name: res[strings.LastIndex(res, "/")+1:],
-			AccessKeys: []world.AccessKeyModel{{ID: "AKIAPROOF00000000001", Secret: "lockstep-proof-secret"}}})
+			AccessKeys: []world.AccessKeyModel{{ID: keyID, Secret: "lockstep-proof-secret"}}})
 	default:
 		return fmt.Errorf("principal %s: the proof runs as a user or a role", principal)
 	}

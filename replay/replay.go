@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -262,6 +264,22 @@ type Result struct {
 // Run serves step i's world, empties the buckets that start empty, and
 // runs the step's command as its principal.
 func (se *Session) Run(ctx context.Context, i int) (*Result, error) {
+	return se.RunCommand(ctx, i, se.s.Steps[i].Command)
+}
+
+// Profile is a named profile of the shared credentials file a command
+// reads (lockstep's --source-profile and --dest-profile): Principal signs
+// for it, with its session credentials for an assumed-role ARN.
+type Profile struct {
+	Name, Principal string
+}
+
+// RunCommand is Run with another command in step i's world, as the
+// step's principal: lockstep's own sync or cp in place of the seed's
+// client, for one. With profiles, the command gets a shared credentials
+// file holding them, and no credentials in its environment: each profile
+// it names signs as its principal.
+func (se *Session) RunCommand(ctx context.Context, i int, command string, profiles ...Profile) (*Result, error) {
 	st := &se.s.Steps[i]
 	m := se.models[i]
 	if err := se.srv.ReplaceWorld(ctx, m, se.file); err != nil {
@@ -277,7 +295,13 @@ func (se *Session) Run(ctx context.Context, i int) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	argv, err := se.Translate(st.Command, c)
+	if len(profiles) > 0 {
+		if err := se.writeProfiles(m, profiles); err != nil {
+			return nil, err
+		}
+		c = Credentials{}
+	}
+	argv, err := se.Translate(command, c)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +315,8 @@ func (se *Session) Run(ctx context.Context, i int) (*Result, error) {
 // Translate turns a step's command as the seed's author typed it into the
 // command to run on the emulator: the AWS CLI gets --endpoint-url and
 // loses --profile (the step's principal signs); rclone's "s3-remote:"
-// becomes a connection string for the emulator.
+// becomes a connection string for the emulator; lockstep sync and cp get
+// --endpoint-url and --no-progress.
 func (se *Session) Translate(command string, c Credentials) ([]string, error) {
 	words := strings.Fields(command)
 	if len(words) < 2 {
@@ -317,6 +342,19 @@ func (se *Session) Translate(command string, c Credentials) ([]string, error) {
 			argv = append(argv, "--copy-props", "metadata-directive")
 		}
 		return argv, nil
+	case "lockstep":
+		if se.clients.Lockstep == "" {
+			return nil, errors.New("no lockstep binary to run (build it with make build)")
+		}
+		argv := []string{se.clients.Lockstep}
+		for j := 1; j < len(words); j++ {
+			if words[j] == "--profile" {
+				j++
+				continue
+			}
+			argv = append(argv, words[j])
+		}
+		return append(argv, "--endpoint-url", se.srv.Endpoint(), "--no-progress"), nil
 	case "rclone":
 		if se.clients.Rclone == "" {
 			return nil, errors.New("rclone is not installed; run make clients")
@@ -330,7 +368,7 @@ func (se *Session) Translate(command string, c Credentials) ([]string, error) {
 		}
 		return argv, nil
 	}
-	return nil, fmt.Errorf("command %q: lockstep replays aws and rclone commands", command)
+	return nil, fmt.Errorf("command %q: lockstep replays aws, rclone and lockstep commands", command)
 }
 
 // RcloneRemote is an rclone connection string for an endpoint. The
@@ -347,7 +385,8 @@ func RcloneRemote(endpoint string, c Credentials) string {
 
 // Env is the environment of a client process: the machine's without
 // AWS_* and RCLONE_* settings (AWS_CA_BUNDLE breaks rclone), with the
-// credentials and a config directory of its own under dir.
+// credentials (none when c is empty: the command reads profiles) and a
+// config directory of its own under dir.
 func Env(c Credentials, region, dir string) ([]string, error) {
 	config := filepath.Join(dir, "aws-config")
 	text := "[default]\nregion = " + region + "\ns3 =\n    signature_version = s3v4\n"
@@ -362,15 +401,37 @@ func Env(c Credentials, region, dir string) ([]string, error) {
 		}
 		out = append(out, kv)
 	}
+	if c.AccessKeyID != "" {
+		out = append(out, "AWS_ACCESS_KEY_ID="+c.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+c.SecretAccessKey)
+	}
 	out = append(out,
-		"AWS_ACCESS_KEY_ID="+c.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+c.SecretAccessKey,
 		"AWS_DEFAULT_REGION="+region, "AWS_REGION="+region, "AWS_CONFIG_FILE="+config,
-		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "aws-credentials"),
+		"AWS_SHARED_CREDENTIALS_FILE="+credentialsFile(dir),
 		"AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER=", "RCLONE_CONFIG="+filepath.Join(dir, "rclone.conf"))
 	if c.SessionToken != "" {
 		out = append(out, "AWS_SESSION_TOKEN="+c.SessionToken)
 	}
 	return out, nil
+}
+
+// credentialsFile is the shared credentials file of the environment Env
+// makes in dir.
+func credentialsFile(dir string) string { return filepath.Join(dir, "aws-credentials") }
+
+// WriteProfiles writes named profiles into the shared credentials file of
+// the environment Env makes in dir, one section per profile, for a
+// client told to sign with a profile (lockstep's --source-profile and
+// --dest-profile).
+func WriteProfiles(dir string, profiles map[string]Credentials) error {
+	var b strings.Builder
+	for _, name := range slices.Sorted(maps.Keys(profiles)) {
+		c := profiles[name]
+		fmt.Fprintf(&b, "[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n", name, c.AccessKeyID, c.SecretAccessKey)
+		if c.SessionToken != "" {
+			fmt.Fprintf(&b, "aws_session_token = %s\n", c.SessionToken)
+		}
+	}
+	return os.WriteFile(credentialsFile(dir), []byte(b.String()), 0o600)
 }
 
 func (se *Session) exec(ctx context.Context, c Credentials, argv []string) (string, error) {
@@ -386,6 +447,21 @@ func (se *Session) exec(ctx context.Context, c Credentials, argv []string) (stri
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err = cmd.Run()
 	return out.String(), err
+}
+
+// writeProfiles writes the shared credentials file of the session's
+// commands (Env's AWS_SHARED_CREDENTIALS_FILE) with one section per
+// profile.
+func (se *Session) writeProfiles(m *world.Model, profiles []Profile) error {
+	creds := map[string]Credentials{}
+	for _, p := range profiles {
+		c, err := se.credentials(m, p.Principal)
+		if err != nil {
+			return fmt.Errorf("profile %s: %w", p.Name, err)
+		}
+		creds[p.Name] = c
+	}
+	return WriteProfiles(se.tmp, creds)
 }
 
 // credentials returns what a principal signs with: a session of the role

@@ -69,6 +69,10 @@ const (
 	// ChecksumMode applies when a read asks for the object's checksum
 	// (x-amz-checksum-mode: ENABLED).
 	ChecksumMode
+	// IfMatchHeader applies when a write is conditional on the ETag of the
+	// object it replaces (If-Match), which S3 lets only a caller who may
+	// read that object make (docs/authorization.md §2.2 PutObject).
+	IfMatchHeader
 )
 
 var triggerNames = [...]string{
@@ -76,7 +80,7 @@ var triggerNames = [...]string{
 	"with x-amz-tagging", "with object lock retention headers", "with x-amz-object-lock-legal-hold",
 	"when the copy source has no versionId", "when the copy source has a versionId",
 	"with an ACL other than private", "with x-amz-object-ownership", "with x-amz-bucket-object-lock-enabled",
-	"with an additional checksum", "with x-amz-checksum-mode",
+	"with an additional checksum", "with x-amz-checksum-mode", "with If-Match",
 }
 
 func (t Trigger) String() string { return triggerNames[t] }
@@ -123,8 +127,16 @@ type ConditionKey struct {
 	// Key is the condition key, e.g. "s3:prefix".
 	Key string
 	// From is the request element it is read from: "query:prefix",
-	// "header:x-amz-acl", or a description for derived values.
+	// "header:x-amz-acl", "value:true" for a value the operation itself
+	// fixes, or a description for derived values.
 	From string
+}
+
+// FixedValue returns the value of a key the operation fixes whatever the
+// request sends (From "value:..."), as s3:ObjectCreationOperation.
+func (k ConditionKey) FixedValue() (string, bool) {
+	src, _, _ := strings.Cut(k.From, " ")
+	return strings.CutPrefix(src, "value:")
 }
 
 // Operation is one API operation with everything needed to authorize it.
@@ -195,6 +207,9 @@ type Features struct {
 	SourceVersionID                                bool
 	NonPrivateACL, ObjectOwnership, BucketLock     bool
 	Checksum, ChecksumMode                         bool
+	// IfMatch is true when a write sends If-Match (a conditional write on
+	// the ETag of the object it replaces).
+	IfMatch bool
 	// KMS is true when the object written or read is SSE-KMS; SourceKMS
 	// when the copy source is.
 	KMS, SourceKMS bool
@@ -230,6 +245,8 @@ func (f Features) has(t Trigger) bool {
 		return f.Checksum
 	case ChecksumMode:
 		return f.ChecksumMode
+	case IfMatchHeader:
+		return f.IfMatch
 	}
 	return false
 }

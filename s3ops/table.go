@@ -20,14 +20,39 @@ var writeKeys = []ConditionKey{
 	{"s3:object-lock-mode", "header:x-amz-object-lock-mode"},
 	{"s3:object-lock-retain-until-date", "header:x-amz-object-lock-retain-until-date"},
 	{"s3:object-lock-legal-hold", "header:x-amz-object-lock-legal-hold"},
-	{"s3:if-match", "header:If-Match"},
-	{"s3:if-none-match", "header:If-None-Match"},
 }
 
-var copyKeys = append([]ConditionKey{
+var copyKeys = concatKeys([]ConditionKey{
 	{"s3:x-amz-copy-source", "header:x-amz-copy-source (bucket/key, no leading slash)"},
 	{"s3:x-amz-metadata-directive", "header:x-amz-metadata-directive"},
-}, writeKeys...)
+}, writeKeys)
+
+// Conditional writes (docs/authorization.md §2.3 "Conditional writes"):
+// the operations that create an object (PutObject, CopyObject,
+// CompleteMultipartUpload) take If-Match and If-None-Match and set
+// s3:ObjectCreationOperation to true; CreateMultipartUpload, UploadPart
+// and UploadPartCopy "don't accept conditional headers" and set it to
+// false, so that a bucket policy can exempt them.
+var (
+	conditionalWriteKeys = []ConditionKey{
+		{"s3:if-match", "header:If-Match"},
+		{"s3:if-none-match", "header:If-None-Match"},
+		{"s3:ObjectCreationOperation", "value:true (the operation creates an object)"},
+	}
+	uploadStepKeys = []ConditionKey{
+		{"s3:ObjectCreationOperation", "value:false (a step of a multipart upload: no object is created)"},
+	}
+)
+
+// concatKeys returns the lists one after another in a new slice, so that
+// no row shares (and could overwrite) another row's backing array.
+func concatKeys(lists ...[]ConditionKey) []ConditionKey {
+	var out []ConditionKey
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
 
 var listKeys = []ConditionKey{
 	{"s3:prefix", "query:prefix (absent when the parameter is absent)"},
@@ -177,12 +202,13 @@ var catalogue = []Operation{
 	{Name: "PutObject", Service: "s3", HTTP: "PUT /{Bucket}/{Key}",
 		Permissions: []Permission{
 			{"s3:PutObject", Object, Always},
+			{"s3:GetObject", Object, IfMatchHeader},
 			{"s3:PutObjectAcl", Object, ACLHeaders},
 			{"s3:PutObjectTagging", Object, TaggingHeader},
 			{"s3:PutObjectRetention", Object, ObjectLockHeaders},
 			{"s3:PutObjectLegalHold", Object, LegalHoldHeader},
 		},
-		Keys: writeKeys,
+		Keys: concatKeys(writeKeys, conditionalWriteKeys),
 		KMS:  []KMSCall{{"kms:GenerateDataKey", DestinationKey, Always, srcKMSPut}},
 		Spec: "docs/authorization.md §2.2 PutObject, §3.1"},
 	{Name: "CopyObject", Service: "s3", HTTP: "PUT /{Bucket}/{Key} + x-amz-copy-source",
@@ -190,12 +216,13 @@ var catalogue = []Operation{
 			{"s3:GetObject", SourceObject, SourceNoVersionID},
 			{"s3:GetObjectVersion", SourceObject, SourceVersionID},
 			{"s3:PutObject", Object, Always},
+			{"s3:GetObject", Object, IfMatchHeader},
 			{"s3:PutObjectAcl", Object, ACLHeaders},
 			{"s3:PutObjectTagging", Object, TaggingHeader},
 			{"s3:PutObjectRetention", Object, ObjectLockHeaders},
 			{"s3:PutObjectLegalHold", Object, LegalHoldHeader},
 		},
-		Keys: copyKeys,
+		Keys: concatKeys(copyKeys, conditionalWriteKeys),
 		KMS: []KMSCall{
 			{"kms:Decrypt", SourceKey, Always, "docs/authorization.md §3.1 CopyObject [DERIVED]: reading the source needs kms:Decrypt on its key"},
 			{"kms:GenerateDataKey", DestinationKey, Always, "docs/authorization.md §3.1 CopyObject [DERIVED]: writing the destination needs kms:GenerateDataKey"},
@@ -217,11 +244,12 @@ var catalogue = []Operation{
 			{"s3:PutObjectRetention", Object, ObjectLockHeaders},
 			{"s3:PutObjectLegalHold", Object, LegalHoldHeader},
 		},
-		Keys: writeKeys,
+		Keys: concatKeys(writeKeys, uploadStepKeys),
 		KMS:  []KMSCall{{"kms:GenerateDataKey", DestinationKey, Always, srcKMSMPU}},
 		Spec: "docs/authorization.md §2.2 CreateMultipartUpload, §3.1"},
 	{Name: "UploadPart", Service: "s3", HTTP: "PUT /{Bucket}/{Key}?partNumber&uploadId",
 		Permissions: []Permission{{"s3:PutObject", Object, Always}},
+		Keys:        uploadStepKeys,
 		KMS:         []KMSCall{{"kms:Decrypt", DestinationKey, Always, srcKMSPart}},
 		Spec:        "docs/authorization.md §2.2 UploadPart, §3.1"},
 	{Name: "UploadPartCopy", Service: "s3", HTTP: "PUT /{Bucket}/{Key}?partNumber&uploadId + x-amz-copy-source",
@@ -230,7 +258,7 @@ var catalogue = []Operation{
 			{"s3:GetObjectVersion", SourceObject, SourceVersionID},
 			{"s3:PutObject", Object, Always},
 		},
-		Keys: []ConditionKey{{"s3:x-amz-copy-source", "header:x-amz-copy-source"}},
+		Keys: concatKeys([]ConditionKey{{"s3:x-amz-copy-source", "header:x-amz-copy-source"}}, uploadStepKeys),
 		KMS: []KMSCall{
 			{"kms:Decrypt", SourceKey, Always, "docs/authorization.md §3.1 UploadPartCopy [DERIVED]: reading the source"},
 			{"kms:Decrypt", DestinationKey, Always, srcKMSPart},
@@ -238,7 +266,8 @@ var catalogue = []Operation{
 		Spec: "docs/authorization.md §2.2 UploadPartCopy, §3.1",
 		Note: "the destination upload's key needs kms:Decrypt: the seed 003 failure"},
 	{Name: "CompleteMultipartUpload", Service: "s3", HTTP: "POST /{Bucket}/{Key}?uploadId",
-		Permissions: []Permission{{"s3:PutObject", Object, Always}},
+		Permissions: []Permission{{"s3:PutObject", Object, Always}, {"s3:GetObject", Object, IfMatchHeader}},
+		Keys:        conditionalWriteKeys,
 		KMS:         []KMSCall{{"kms:Decrypt", DestinationKey, Checksum, "docs/authorization.md §3.1 CompleteMultipartUpload: with an additional checksum"}},
 		Spec:        "docs/authorization.md §2.2 CompleteMultipartUpload, §3.1"},
 	{Name: "AbortMultipartUpload", Service: "s3", HTTP: "DELETE /{Bucket}/{Key}?uploadId",

@@ -35,11 +35,13 @@ func (j *job) unchanged(ctx context.Context, d Decision) bool {
 	same, err := j.sameContent(ctx, d)
 	if err != nil {
 		if ctx.Err() == nil {
+			j.opts.Progress.objectDone(d.Src.Size, 0, true)
 			j.report(Event{Op: string(j.dir), Source: j.src.display(d.Src.Key), Dest: j.dst.display(d.Src.Key), Size: d.Src.Size, Err: fmt.Errorf("comparing checksums: %w", err)})
 		}
 		return true
 	}
 	if same {
+		j.opts.Progress.unneeded(d.Src.Size)
 		j.mu.Lock()
 		j.summary.Skipped++
 		j.mu.Unlock()
@@ -56,11 +58,11 @@ func (j *job) sameContent(ctx context.Context, d Decision) (bool, error) {
 	if d.Src.Size != d.Dst.Size {
 		return false, nil
 	}
-	src, err := j.fingerprint(ctx, j.src.join(d.Src.Key))
+	src, err := j.fingerprint(ctx, j.src.join(d.Src.Key), true)
 	if err != nil {
 		return false, err
 	}
-	dst, err := j.fingerprint(ctx, j.dst.join(d.Src.Key))
+	dst, err := j.fingerprint(ctx, j.dst.join(d.Src.Key), false)
 	if err != nil {
 		return false, err
 	}
@@ -76,12 +78,14 @@ func (j *job) sameContent(ctx context.Context, d Decision) (bool, error) {
 
 // fingerprint reads one side's checksums: a local file is hashed (CRC64NVME
 // and MD5 in one pass); an S3 object is asked with HeadObject in checksum
-// mode, which returns the stored checksum and its type.
-func (j *job) fingerprint(ctx context.Context, l Location) (fingerprint, error) {
+// mode, which returns the stored checksum and its type, signed by the
+// credentials of its side (source: the source's, with two credential
+// sets).
+func (j *job) fingerprint(ctx context.Context, l Location, source bool) (fingerprint, error) {
 	if !l.IsS3() {
 		return fileFingerprint(l.Local)
 	}
-	head, err := j.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(l.Bucket), Key: aws.String(l.Key), ChecksumMode: types.ChecksumModeEnabled})
+	head, err := j.clientFor(source).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(l.Bucket), Key: aws.String(l.Key), ChecksumMode: types.ChecksumModeEnabled})
 	if err != nil {
 		return fingerprint{}, err
 	}

@@ -180,3 +180,31 @@ func putMultipartSHA256(t *testing.T, c *s3.Client, bucket, key, data string) {
 		t.Fatal(err)
 	}
 }
+
+// TestSyncChecksumTwoCredentialSets: with two credential sets, --checksum
+// asks each side for its checksums with that side's credentials. In seed
+// 001's shape the destination's user cannot read the source, so a source
+// HeadObject signed by it would fail every key both sides have; the
+// source's reader signs it, and a same-sized change is found.
+func TestSyncChecksumTwoCredentialSets(t *testing.T) {
+	ctx := context.Background()
+	e := startEnv(t, seed001TwoSets)
+	objs := map[string][]byte{"a.txt": []byte("version 1"), "same.txt": []byte("unchanged")}
+	put(t, e.client(t, seeder), "seed1-src", objs)
+	src, dst := transfer.Location{Bucket: "seed1-src"}, transfer.Location{Bucket: "seed1-dst", Key: "backup"}
+	var notices noticeLog
+	opts := transfer.Options{SourceClient: e.client(t, srcReader), Notice: notices.add}
+	if sum, err := transfer.Sync(ctx, e.client(t, dstWriter), src, dst, opts); err != nil || sum.Copied != 2 {
+		t.Fatalf("first sync = %+v, %v\n%s", sum, err, notices.String())
+	}
+	put(t, e.client(t, seeder), "seed1-src", map[string][]byte{"a.txt": []byte("version 2")})
+	opts.Strategy = transfer.Checksum
+	sum, err := transfer.Sync(ctx, e.client(t, dstWriter), src, dst, opts)
+	if err != nil || sum.Failed != 0 || sum.Copied != 1 || sum.Skipped != 1 {
+		t.Fatalf("sync --checksum = %+v, %v\n%s", sum, err, notices.String())
+	}
+	objs["a.txt"] = []byte("version 2")
+	if got, want := digests(t, e.client(t, dstWriter), "seed1-dst", "backup/"), digestsOf(objs); !equalMaps(got, want) {
+		t.Errorf("destination holds %v, want %v", got, want)
+	}
+}

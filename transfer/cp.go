@@ -26,6 +26,9 @@ func CopyTree(ctx context.Context, client *s3.Client, src, dst Location, opts Op
 // without --recursive: a dst that ends in "/" (or, locally, is a
 // directory) receives the object under its base name.
 func CopyOne(ctx context.Context, client *s3.Client, src, dst Location, opts Options) (Summary, error) {
+	// cp compares nothing, so it lists no destination (nor does its
+	// preflight: docs/sync.md#preflight).
+	opts.Strategy = Always
 	j, err := newJob(client, src, dst, opts)
 	if err != nil {
 		return Summary{}, err
@@ -80,14 +83,9 @@ func CopyOne(ctx context.Context, client *s3.Client, src, dst Location, opts Opt
 	}
 	ev := Event{Op: string(j.dir), Source: src.String(), Dest: to.String(), Size: e.Size, DryRun: j.opts.DryRun}
 	if !j.opts.DryRun {
-		switch j.dir {
-		case Upload:
-			ev.Size, ev.Err = j.upload(ctx, src.Local, to.Bucket, to.Key)
-		case Download:
-			ev.Size, ev.Err = j.download(ctx, src.Bucket, src.Key, to.Local, e.ModTime)
-		case Copy:
-			ev.Size, ev.Err = j.copyObject(ctx, src.Bucket, src.Key, to.Bucket, to.Key, e.Size)
-		}
+		j.opts.Progress.found(e.Size)
+		j.opts.Progress.listingDone()
+		ev.Size, ev.Err = j.copyEntry(ctx, src, to, e)
 		ev.Duration = time.Since(start)
 	}
 	j.report(ev)

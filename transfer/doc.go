@@ -10,8 +10,12 @@
 // (Filters). Copies run in a bounded pool of workers while the listings go
 // on. Memory does not grow with the object count or size: a listing holds
 // one page, an upload's parts are read from the file as they are sent, a
-// download streams to its file, and the keys to delete wait for the copies
-// in memory up to 100,000 of them, then in a temporary file.
+// download streams to its file (a large one in parallel ranges, each
+// written at its offset), and the keys to delete wait for the copies in
+// memory up to 100,000 of them, then in a temporary file.
+//
+// Progress (Options.Progress) counts what the listings found to transfer
+// and what is done, multipart objects part by part, for a progress line.
 //
 // Two credential sets (Options.SourceClient): the source is listed and
 // read with its own client, the destination with the one given to Sync.
@@ -24,5 +28,6 @@
 // Safety: a source that is missing or cannot be listed is an error, never
 // an empty source; deletions run only after every copy succeeded, and never
 // more than Options.MaxDelete of them. A cancelled context aborts the
-// multipart uploads in flight before Run returns.
+// multipart uploads in flight before Sync returns, including one whose
+// creation it interrupted (startMultipart).
 package transfer

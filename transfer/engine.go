@@ -33,21 +33,23 @@ type job struct {
 	write    writeParams
 	// partSlots bounds the part requests in flight across the job.
 	partSlots chan struct{}
-	// tree is set for Sync and CopyTree, which list their sides; CopyOne
-	// copies one object.
-	tree bool
 	// srcFirstPage and dstFirstPage are the first ListObjectsV2 pages of
 	// the source and the destination when the preflight fetched them: the
 	// job's listings go on from them, so that each side is listed once.
 	srcFirstPage, dstFirstPage *s3.ListObjectsV2Output
 	src, dst                   Location
 	dir                        Direction
+	// adaptParts is set when Options.PartSize was left zero: the parts of
+	// uploads and server-side copies then adapt to the object's size
+	// (writePartSize).
+	adaptParts bool
 
 	mu      sync.Mutex // guards summary and serializes Report
 	summary Summary
 }
 
 func newJob(client *s3.Client, src, dst Location, opts Options) (*job, error) {
+	adaptParts := opts.PartSize == 0
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUsage, err)
@@ -70,7 +72,7 @@ func newJob(client *s3.Client, src, dst Location, opts Options) (*job, error) {
 	return &job{
 		client: client, source: source, opts: opts, write: newWriteParams(opts),
 		partSlots: make(chan struct{}, opts.Workers),
-		src:       src, dst: dst, dir: dir,
+		src:       src, dst: dst, dir: dir, adaptParts: adaptParts,
 	}, nil
 }
 
@@ -100,7 +102,6 @@ func (j *job) run(ctx context.Context) error {
 			return fmt.Errorf("the source %s %w: nothing copied, nothing deleted", j.src.Local, ErrSourceMissing)
 		}
 	}
-	j.tree = true
 	if err := j.prepare(ctx, nil, j.dst.dirPrefix()); err != nil {
 		return err
 	}
@@ -160,6 +161,7 @@ func (j *job) run(ctx context.Context) error {
 				j.report(Event{Op: string(j.dir), Source: j.src.display(d.Src.Key), Dest: j.dst.display(d.Src.Key), Size: d.Src.Size, DryRun: true})
 				continue
 			}
+			j.opts.Progress.found(d.Src.Size)
 			select {
 			case work <- d:
 			case <-ctx.Done():
@@ -168,6 +170,9 @@ func (j *job) run(ctx context.Context) error {
 		if ctx.Err() != nil || listErr != nil {
 			break
 		}
+	}
+	if ctx.Err() == nil && listErr == nil {
+		j.opts.Progress.listingDone()
 	}
 	close(work)
 	wg.Wait()
@@ -218,17 +223,9 @@ func (j *job) transfer(ctx context.Context, e Entry) {
 	if j.dir == Download && !filepath.IsLocal(filepath.FromSlash(e.Key)) {
 		// A key such as "../../.bashrc" must not write outside DST.
 		err = fmt.Errorf("the key %q would be written outside %s: not downloaded", e.Key, j.dst.Local)
-	}
-	switch {
-	case err != nil:
-	case j.dir == Upload:
-		n, err = j.upload(ctx, from.Local, to.Bucket, to.Key)
-	case j.dir == Download:
-		n, err = j.download(ctx, from.Bucket, from.Key, to.Local, e.ModTime)
-	case j.dir == Copy && j.streamed:
-		n, err = j.streamCopy(ctx, from.Bucket, from.Key, to.Bucket, to.Key, e.Size)
-	case j.dir == Copy:
-		n, err = j.copyObject(ctx, from.Bucket, from.Key, to.Bucket, to.Key, e.Size)
+		j.opts.Progress.objectDone(e.Size, 0, true)
+	} else {
+		n, err = j.copyEntry(ctx, from, to, e)
 	}
 	if ctx.Err() != nil && err != nil {
 		// Interrupted: the job reports the interruption once.
@@ -237,8 +234,36 @@ func (j *job) transfer(ctx context.Context, e Entry) {
 	j.report(Event{Op: string(j.dir), Source: j.src.display(e.Key), Dest: j.dst.display(e.Key), Size: n, Err: err, Duration: time.Since(start)})
 }
 
+// copyEntry copies the entry e of from to to, the way the job's
+// direction and copy path say, and counts it in the job's Progress (its
+// parts as they complete, through the context's objectMeter). Sync and
+// CopyOne share it.
+func (j *job) copyEntry(ctx context.Context, from, to Location, e Entry) (int64, error) {
+	meter := &objectMeter{progress: j.opts.Progress}
+	ctx = withMeter(ctx, meter)
+	var n int64
+	var err error
+	switch {
+	case j.dir == Upload:
+		n, err = j.upload(ctx, from.Local, to.Bucket, to.Key)
+	case j.dir == Download:
+		n, err = j.download(ctx, from.Bucket, from.Key, to.Local, e.Size, e.ModTime)
+	case j.streamed:
+		n, err = j.streamCopy(ctx, from.Bucket, from.Key, to.Bucket, to.Key, e.Size)
+	default:
+		n, err = j.copyObject(ctx, from.Bucket, from.Key, to.Bucket, to.Key, e.Size)
+	}
+	if ctx.Err() == nil || err == nil {
+		j.opts.Progress.objectDone(e.Size, meter.total(), err != nil)
+	}
+	return n, err
+}
+
 // report counts an event and passes it on.
 func (j *job) report(e Event) {
+	if e.Op == "delete" && !e.DryRun {
+		j.opts.Progress.deletion(e.Err != nil)
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	switch {

@@ -38,7 +38,9 @@ type Options struct {
 	// Workers is the number of objects transferred at once, and of parts
 	// in flight (DefaultWorkers when zero).
 	Workers int
-	// PartSize is the multipart part size (DefaultPartSize when zero).
+	// PartSize is the multipart part size. Zero: DefaultPartSize, grown
+	// for the uploads and server-side copies of large objects so that
+	// their parts fill the Workers slots in one wave (writePartSize).
 	PartSize int64
 	// MultipartThreshold is the size from which uploads and S3 copies
 	// are multipart (the AWS CLI's 8 MiB when zero). Copies of more than
@@ -52,6 +54,11 @@ type Options struct {
 	// failed, or would be with DryRun). It is called from one goroutine
 	// at a time.
 	Report func(Event)
+	// Progress, when set, is kept up to date while the job runs, for a
+	// progress display (progress.go): the objects and bytes the
+	// listings found to transfer so far, and those done, a multipart
+	// object's part by part. Nothing is counted with DryRun.
+	Progress *Progress
 	// SourceClient, when set, reads the source (its listing, downloads,
 	// streamed copies) with credentials of its own, --source-profile's;
 	// the client given to Sync then lists and writes the destination.
@@ -117,6 +124,9 @@ func (o Options) withDefaults() (Options, error) {
 	if err := o.Filters.Validate(); err != nil {
 		return o, err
 	}
+	if o.DryRun {
+		o.Progress = nil
+	}
 	if o.Report == nil {
 		o.Report = func(Event) {}
 	}
@@ -129,6 +139,16 @@ func (o Options) withDefaults() (Options, error) {
 // maxSpreadPartSize bounds the parts spreadPartSize makes: a part that
 // fails is sent again whole.
 const maxSpreadPartSize = 64 << 20
+
+// writePartSize is the part size of an upload or a server-side copy of
+// size bytes: spreadPartSize's when Options.PartSize was left zero, else
+// the configured size (grown to fit MaxParts parts).
+func (j *job) writePartSize(size int64) int64 {
+	if j.adaptParts {
+		return spreadPartSize(size, j.opts.PartSize, j.opts.Workers)
+	}
+	return partSizeFor(size, j.opts.PartSize)
+}
 
 // spreadPartSize is the part size of an upload or a server-side copy of
 // size bytes, whose parts hold no buffer (an upload's part is read from

@@ -3,7 +3,9 @@ package transfer
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -51,19 +53,13 @@ func (j *job) preflight(ctx context.Context, obj *probeObject, destPrefix string
 		proved = append(proved, "listed "+j.src.String())
 	}
 	if j.dst.IsS3() && j.opts.Strategy != Always {
-		// A tree's listing goes on from this first page (one listing of
-		// the side); CopyOne lists nothing else: one key proves it.
-		in := &s3.ListObjectsV2Input{Bucket: aws.String(j.dst.Bucket), Prefix: aws.String(j.dst.dirPrefix())}
-		if !j.tree {
-			in.MaxKeys = aws.Int32(1)
-		}
-		out, err := j.client.ListObjectsV2(ctx, in)
+		// The first page: the job's listing goes on from it, so that the
+		// destination is listed once.
+		out, err := j.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(j.dst.Bucket), Prefix: aws.String(j.dst.dirPrefix())})
 		if err != nil {
 			return j.probeFailed(ctx, "listing the destination "+j.dst.String(), err)
 		}
-		if j.tree {
-			j.dstFirstPage = out
-		}
+		j.dstFirstPage = out
 		proved = append(proved, "listed "+j.dst.String())
 	}
 	// The client that reads the source's bytes is the destination's for
@@ -119,17 +115,20 @@ func (j *job) writeProbe(ctx context.Context, obj *probeObject, destPrefix strin
 	key := destPrefix + ".lockstep-preflight-" + randomSuffix()
 	// s3:AbortMultipartUpload first, on an upload ID that does not exist:
 	// S3 authorizes a request before it looks its upload up, so a denial
-	// is AccessDenied and a grant NoSuchUpload. Without the grant, the
-	// probe upload (and any upload Ctrl-C interrupts) could not be
-	// removed: the job stops before creating anything (docs/decisions.md).
+	// is AccessDenied and a grant NoSuchUpload. Without the grant, a probe
+	// upload could not be removed: the write is probed by a PutObject S3
+	// refuses for its Content-MD5 instead, which writes nothing
+	// (docs/decisions.md).
 	_, err := j.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(j.dst.Bucket), Key: aws.String(key), UploadId: aws.String(randomSuffix() + randomSuffix() + randomSuffix())})
-	if err != nil && errorCode(err) != "NoSuchUpload" {
-		return "", j.probeFailed(ctx, fmt.Sprintf("aborting multipart uploads below s3://%s/%s (probed with an upload ID that does not exist; without it an interrupted upload could not be removed)", j.dst.Bucket, destPrefix), err)
+	switch {
+	case err == nil, errorCode(err) == "NoSuchUpload":
+	case errorCode(err) == "AccessDenied" && ctx.Err() == nil:
+		return j.digestProbe(ctx, key, destPrefix)
+	default:
+		return "", j.probeFailed(ctx, fmt.Sprintf("aborting multipart uploads below s3://%s/%s (probed with an upload ID that does not exist)", j.dst.Bucket, destPrefix), err)
 	}
 	where := fmt.Sprintf("writing s3://%s/%s (a multipart upload, aborted)", j.dst.Bucket, destPrefix)
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
-	uploadID, err := j.write.createMultipart(cctx, j.client, j.dst.Bucket, key, "", nil)
-	cancel()
+	uploadID, err := j.startMultipart(ctx, j.dst.Bucket, key, "", nil)
 	if err != nil {
 		return "", j.probeFailed(ctx, where, err)
 	}
@@ -167,6 +166,46 @@ func (j *job) writeProbe(ctx context.Context, obj *probeObject, destPrefix strin
 		return fmt.Sprintf("copied a part of s3://%s/%s to s3://%s/%s and aborted the upload", obj.Bucket, obj.Key, j.dst.Bucket, key), nil
 	}
 	return fmt.Sprintf("wrote a part to s3://%s/%s and aborted the upload", j.dst.Bucket, key), nil
+}
+
+// digestProbe proves s3:PutObject on the destination without writing
+// anything, for a job that may not abort multipart uploads: a PutObject of the probe key with the job's write
+// parameters and a Content-MD5 that is not its body's. S3 authorizes the
+// request before it reads the body, so a denial is AccessDenied; a grant
+// is BadDigest, and the object is not stored ("Amazon S3 checks the object
+// against the provided MD5 value and, if they do not match, returns an
+// error", docs/sync.md#preflight). What it cannot prove (the destination
+// key's KMS permissions, UploadPartCopy of a server-side copy), and that
+// an interrupted multipart upload of the job would stay, is said.
+func (j *job) digestProbe(ctx context.Context, key, destPrefix string) (string, error) {
+	j.opts.Notice(fmt.Sprintf("preflight: s3:AbortMultipartUpload is denied below s3://%s/%s, so the write probe makes no multipart upload (it could not remove it); a multipart upload of this job that fails or is interrupted cannot be aborted and stays incomplete (aws s3api list-multipart-uploads --bucket %s lists them); grant it, as lockstep sync --plan does, to have them removed", j.dst.Bucket, destPrefix, j.dst.Bucket))
+	other := md5.Sum([]byte("not the probe's body"))
+	in := &s3.PutObjectInput{
+		Bucket: aws.String(j.dst.Bucket), Key: aws.String(key),
+		Body: bytes.NewReader(probePayload), ContentLength: aws.Int64(int64(len(probePayload))),
+		ContentMD5:           aws.String(base64.StdEncoding.EncodeToString(other[:])),
+		ServerSideEncryption: j.write.sse, SSEKMSKeyId: j.write.kmsKeyID, ACL: j.write.acl, StorageClass: j.write.storageClass,
+	}
+	where := fmt.Sprintf("writing s3://%s/%s (a PutObject with a wrong Content-MD5, which S3 refuses)", j.dst.Bucket, destPrefix)
+	_, err := j.client.PutObject(ctx, in)
+	switch {
+	case err == nil:
+		// A server that ignores Content-MD5 stored the probe: remove it,
+		// or say where it is.
+		if _, derr := j.client.DeleteObject(context.WithoutCancel(ctx), &s3.DeleteObjectInput{Bucket: aws.String(j.dst.Bucket), Key: aws.String(key)}); derr != nil {
+			return "", &PreflightError{Probe: fmt.Sprintf("writing s3://%s/%s: the destination ignored Content-MD5 and stored the probe object, which could not be deleted (delete it with aws s3 rm s3://%s/%s)", j.dst.Bucket, destPrefix, j.dst.Bucket, key), Err: derr}
+		}
+		j.opts.Notice(fmt.Sprintf("preflight: the destination ignored Content-MD5 and stored the probe object s3://%s/%s, which was deleted", j.dst.Bucket, key))
+	case errorCode(err) == "BadDigest":
+	default:
+		perr := j.probeFailed(ctx, where, err)
+		if pe, ok := perr.(*PreflightError); ok {
+			pe.Needs = "s3:PutObject on the destination"
+		}
+		return "", perr
+	}
+	j.opts.Notice("preflight: not probed: the destination key's KMS permissions, when it encrypts with SSE-KMS (kms:GenerateDataKey, and kms:Decrypt for multipart uploads and copies), and UploadPartCopy, which only a multipart probe exercises")
+	return fmt.Sprintf("proved s3:PutObject below s3://%s/%s with a PutObject S3 refused for its wrong Content-MD5 (nothing written)", j.dst.Bucket, destPrefix), nil
 }
 
 // writeNeeds names what the write probe's part needs

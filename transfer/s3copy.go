@@ -33,11 +33,11 @@ func (j *job) copyObject(ctx context.Context, srcBucket, srcKey, bucket, key str
 	if err != nil {
 		return 0, err
 	}
-	uploadID, err := j.write.createMultipart(ctx, j.client, bucket, key, aws.ToString(head.ContentType), head.Metadata)
+	uploadID, err := j.startMultipart(ctx, bucket, key, aws.ToString(head.ContentType), head.Metadata)
 	if err != nil {
 		return 0, err
 	}
-	partSize := spreadPartSize(size, j.opts.PartSize, j.opts.Workers)
+	partSize := j.writePartSize(size)
 	n := int((size + partSize - 1) / partSize)
 	parts := make([]types.CompletedPart, n)
 	err = j.parts(ctx, n, func(ctx context.Context, i int) error {
@@ -52,6 +52,7 @@ func (j *job) copyObject(ctx context.Context, srcBucket, srcKey, bucket, key str
 			return err
 		}
 		parts[i] = types.CompletedPart{ETag: out.CopyPartResult.ETag, PartNumber: aws.Int32(int32(i + 1))}
+		partDone(ctx, last-first+1)
 		return nil
 	})
 	if err == nil {

@@ -153,6 +153,16 @@ func readProbe(ctx context.Context, c *s3.Client, obj *probeObject) error {
 // fault.
 func noSkippedChecksumLog(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped = true }
 
+// apiMessage is an AWS error as "Code: message", without the SDK's
+// operation and request details; another error as it is.
+func apiMessage(err error) string {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return api.ErrorCode() + ": " + api.ErrorMessage()
+	}
+	return err.Error()
+}
+
 // errorCode is the AWS error code of err, or its text.
 func errorCode(err error) string {
 	var api smithy.APIError

@@ -80,6 +80,10 @@ accounts:
             Statement:
               - {Effect: Allow, Action: s3:ListBucket, Resource: "arn:aws:s3:::seed1-dst"}
               - {Effect: Allow, Action: s3:PutObject, Resource: "arn:aws:s3:::seed1-dst/*"}
+      - name: dstlistonly
+        access_keys: [{id: AKIADSTLISTONLY00001, secret: dstlistonly-secret}]
+        policies:
+          list: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: s3:ListBucket, Resource: "arn:aws:s3:::seed1-dst"}]}
     buckets:
       - name: seed1-dst
 `
@@ -89,6 +93,7 @@ const (
 	srcReader  = "arn:aws:iam::111111111111:user/srcreader"
 	dstWriter  = "arn:aws:iam::222222222222:user/dstwriter"
 	dstNoAbort = "arn:aws:iam::222222222222:user/dstnoabort"
+	dstList    = "arn:aws:iam::222222222222:user/dstlistonly"
 )
 
 // put writes objects (key → content) to bucket.
@@ -489,31 +494,59 @@ func TestStreamRereadsPart(t *testing.T) {
 	}
 }
 
-// TestPreflightNeedsAbort: seed 001's destination policy (s3:ListBucket
-// and s3:PutObject only) cannot abort a multipart upload, so a probe
-// upload could not be removed: the preflight proves the abort first, on an
-// upload ID that does not exist, and stops before creating anything.
-func TestPreflightNeedsAbort(t *testing.T) {
-	e := startEnv(t, seed001TwoSets)
-	put(t, e.client(t, seeder), "seed1-src", map[string][]byte{"a.txt": []byte("alpha")})
-	e.calls(t)
-	opts := transfer.Options{SourceClient: e.client(t, srcReader), Preflight: true}
-	_, err := transfer.Sync(context.Background(), e.client(t, dstNoAbort), transfer.Location{Bucket: "seed1-src"}, transfer.Location{Bucket: "seed1-dst"}, opts)
-	var pf *transfer.PreflightError
-	if !errors.As(err, &pf) || !strings.Contains(err.Error(), "is not authorized to perform: s3:AbortMultipartUpload") {
-		t.Fatalf("Sync: %v; want a PreflightError denying s3:AbortMultipartUpload", err)
-	}
-	calls := e.calls(t)
-	for _, op := range []string{"CreateMultipartUpload", "PutObject", "UploadPart"} {
-		if slices.Contains(calls, op) {
-			t.Errorf("the preflight called %s: %v", op, calls)
-		}
-	}
-	if n := multipartUploads(t, e.client(t, dstWriter), "seed1-dst"); n != 0 {
-		t.Errorf("%d multipart uploads left", n)
-	}
-	// With the grant, the same probe answers NoSuchUpload and the job runs.
-	if sum, err := transfer.Sync(context.Background(), e.client(t, dstWriter), transfer.Location{Bucket: "seed1-src"}, transfer.Location{Bucket: "seed1-dst"}, opts); err != nil || sum.Copied != 1 {
-		t.Errorf("with s3:AbortMultipartUpload: %+v, %v", sum, err)
+// TestPreflightWithoutAbort: seed 001's destination policy (s3:ListBucket
+// and s3:PutObject only) cannot abort a multipart upload, so the preflight
+// makes none it could not remove: it proves s3:PutObject with a PutObject
+// S3 refuses for its wrong Content-MD5, says what that leaves unproved,
+// and the job runs. Without s3:PutObject the same probe stops the job
+// before anything is written.
+func TestPreflightWithoutAbort(t *testing.T) {
+	for _, tc := range []struct {
+		name, writer string
+		wantErr      string
+	}{
+		{name: "put-granted", writer: dstNoAbort},
+		{name: "put-denied", writer: dstList, wantErr: "is not authorized to perform: s3:PutObject"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := startEnv(t, seed001TwoSets)
+			put(t, e.client(t, seeder), "seed1-src", map[string][]byte{"a.txt": []byte("alpha")})
+			e.calls(t)
+			var notices noticeLog
+			opts := transfer.Options{SourceClient: e.client(t, srcReader), Preflight: true, Notice: notices.add}
+			sum, err := transfer.Sync(context.Background(), e.client(t, tc.writer), transfer.Location{Bucket: "seed1-src"}, transfer.Location{Bucket: "seed1-dst"}, opts)
+			calls := e.calls(t)
+			if slices.Contains(calls, "CreateMultipartUpload") {
+				t.Errorf("the preflight created a multipart upload it could not abort: %v", calls)
+			}
+			if n := multipartUploads(t, e.client(t, dstWriter), "seed1-dst"); n != 0 {
+				t.Errorf("%d multipart uploads left", n)
+			}
+			got := objects(t, e.client(t, dstWriter), "seed1-dst", "")
+			if tc.wantErr != "" {
+				var pf *transfer.PreflightError
+				if !errors.As(err, &pf) || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "Content-MD5") {
+					t.Fatalf("Sync: %v; want a PreflightError of the Content-MD5 probe with %q", err, tc.wantErr)
+				}
+				if len(got) != 0 || sum.Copied+sum.Failed != 0 {
+					t.Errorf("written after a failed preflight: %v, %+v", got, sum)
+				}
+				return
+			}
+			if err != nil || sum.Copied != 1 {
+				t.Fatalf("Sync = %+v, %v\n%s", sum, err, notices.String())
+			}
+			if count(calls, "PutObject") != 2 || count(calls, "AbortMultipartUpload") != 1 {
+				t.Errorf("want the denied abort probe, the conditional PutObject probe and one upload: %v", calls)
+			}
+			for _, want := range []string{"s3:AbortMultipartUpload is denied", "stays incomplete", "not probed: the destination key's KMS permissions", "proved s3:PutObject below s3://seed1-dst/ with a PutObject S3 refused for its wrong Content-MD5"} {
+				if !strings.Contains(notices.String(), want) {
+					t.Errorf("notices lack %q:\n%s", want, notices.String())
+				}
+			}
+			if len(got) != 1 || got["a.txt"] != "alpha" {
+				t.Errorf("destination holds %v, want only a.txt", got)
+			}
+		})
 	}
 }

@@ -81,17 +81,9 @@ func (j *job) streamCopy(ctx context.Context, srcBucket, srcKey, bucket, key str
 	if n := aws.ToInt64(head.ContentLength); n != size {
 		return 0, fmt.Errorf("s3://%s/%s changed during the sync (listed %d bytes, now %d): not copied", srcBucket, srcKey, size, n)
 	}
-	// The creation is not cancelled half-way (as the preflight's probe,
-	// docs/decisions.md): an upload S3 created is always known, and
-	// aborted below when Ctrl-C came meanwhile.
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
-	uploadID, err := j.write.createMultipart(cctx, j.client, bucket, key, aws.ToString(head.ContentType), head.Metadata, checksumMultipart)
-	cancel()
+	uploadID, err := j.startMultipart(ctx, bucket, key, aws.ToString(head.ContentType), head.Metadata, checksumMultipart)
 	if err != nil {
 		return 0, err
-	}
-	if err := ctx.Err(); err != nil {
-		return 0, abortMultipart(ctx, j.client, bucket, key, uploadID, err)
 	}
 	partSize := partSizeFor(size, j.opts.PartSize)
 	n := int((size + partSize - 1) / partSize)
@@ -104,7 +96,7 @@ func (j *job) streamCopy(ctx context.Context, srcBucket, srcKey, bucket, key str
 			return err
 		}
 		defer j.buffers.put(buf)
-		if err := j.readRange(ctx, srcBucket, srcKey, head.ETag, first, *buf); err != nil {
+		if err := j.readRange(ctx, srcBucket, srcKey, head.ETag, first, length, &bufferWriter{buf: *buf}); err != nil {
 			return err
 		}
 		// A bytes.Reader the SDK can rewind for a retry of the upload.
@@ -145,27 +137,60 @@ func (j *job) streamSmall(ctx context.Context, srcBucket, srcKey, bucket, key st
 	return size, nil
 }
 
-// readRange fills buf with the bytes of s3://bucket/key from first on,
-// version etag, reading the range again when its body breaks off.
-func (j *job) readRange(ctx context.Context, bucket, key string, etag *string, first int64, buf []byte) error {
+// readRange writes the length bytes of s3://bucket/key from first on,
+// version etag, to w in order, with ranged GetObjects carrying If-Match
+// etag: when a body breaks off, the rest of the range is read again (the
+// SDK's retryer retries failed requests, not a body cut mid-way).
+func (j *job) readRange(ctx context.Context, bucket, key string, etag *string, first, length int64, w io.Writer) error {
 	var err error
+	var done int64
 	for range readAttempts {
 		var out *s3.GetObjectOutput
 		out, err = j.source.GetObject(ctx, &s3.GetObjectInput{
 			Bucket: aws.String(bucket), Key: aws.String(key), IfMatch: etag,
-			Range: aws.String(fmt.Sprintf("bytes=%d-%d", first, first+int64(len(buf))-1)),
+			Range: aws.String(byteRange(first+done, length-done)),
 		}, noSkippedChecksumLog)
+		if err != nil && etag != nil && errorCode(err) == "PreconditionFailed" {
+			return fmt.Errorf("s3://%s/%s changed during the sync (its ETag is no longer %s): not copied: %w", bucket, key, aws.ToString(etag), err)
+		}
 		if err != nil {
 			return err // the SDK's retryer has retried what can be
 		}
-		_, err = io.ReadFull(out.Body, buf)
+		var n int64
+		n, err = io.Copy(w, io.LimitReader(out.Body, length-done))
 		out.Body.Close()
+		done += n
+		if err == nil && done < length {
+			err = io.ErrUnexpectedEOF
+		}
 		if err == nil || ctx.Err() != nil {
 			break
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("reading s3://%s/%s bytes %d-%d: %w", bucket, key, first, first+int64(len(buf))-1, errors.Join(err, ctx.Err()))
+		return fmt.Errorf("reading s3://%s/%s bytes %d-%d: %w", bucket, key, first, first+length-1, errors.Join(err, ctx.Err()))
 	}
 	return nil
+}
+
+// byteRange is the Range header of the length bytes from first on
+// (https://www.rfc-editor.org/rfc/rfc9110#name-byte-ranges: "bytes=0-499"
+// is the first 500 bytes).
+func byteRange(first, length int64) string {
+	return fmt.Sprintf("bytes=%d-%d", first, first+length-1)
+}
+
+// bufferWriter writes into buf from its start, never beyond its end.
+type bufferWriter struct {
+	buf []byte
+	n   int
+}
+
+func (w *bufferWriter) Write(p []byte) (int, error) {
+	n := copy(w.buf[w.n:], p)
+	w.n += n
+	if n < len(p) {
+		return n, io.ErrShortWrite
+	}
+	return n, nil
 }

@@ -42,11 +42,11 @@ func (j *job) upload(ctx context.Context, path, bucket, key string) (int64, erro
 		_, err := j.client.PutObject(ctx, in)
 		return size, err
 	}
-	uploadID, err := j.write.createMultipart(ctx, j.client, bucket, key, contentType, nil, checksumMultipart)
+	uploadID, err := j.startMultipart(ctx, bucket, key, contentType, nil, checksumMultipart)
 	if err != nil {
 		return 0, err
 	}
-	partSize := spreadPartSize(size, j.opts.PartSize, j.opts.Workers)
+	partSize := j.writePartSize(size)
 	n := int((size + partSize - 1) / partSize)
 	parts := make([]types.CompletedPart, n)
 	err = j.parts(ctx, n, func(ctx context.Context, i int) error {
@@ -60,7 +60,8 @@ func (j *job) upload(ctx context.Context, path, bucket, key string) (int64, erro
 }
 
 // uploadPart sends part i (0-based) of an upload from body, which the
-// SDK can rewind for a retry, and records it in parts.
+// SDK can rewind for a retry, records it in parts and counts its bytes
+// as done (partDone).
 func (j *job) uploadPart(ctx context.Context, bucket, key, uploadID string, parts []types.CompletedPart, i int, body io.ReadSeeker, length int64) error {
 	in := &s3.UploadPartInput{
 		Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
@@ -72,6 +73,7 @@ func (j *job) uploadPart(ctx context.Context, bucket, key, uploadID string, part
 		return err
 	}
 	parts[i] = types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(int32(i + 1)), ChecksumCRC64NVME: out.ChecksumCRC64NVME}
+	partDone(ctx, length)
 	return nil
 }
 

@@ -54,6 +54,30 @@ func (w writeParams) createMultipart(ctx context.Context, c *s3.Client, bucket, 
 	return aws.ToString(out.UploadId), nil
 }
 
+// startMultipart creates the multipart upload of bucket/key (as
+// writeParams.createMultipart) so that its upload ID is never lost: the
+// creation runs on a context that Ctrl-C does not cancel, bounded by
+// abortTimeout, so that S3's answer is always read once the request is
+// sent (a cancellation while the answer is on its way would leave an
+// upload that nobody knows to abort). When ctx was cancelled meanwhile,
+// the new upload is aborted at once and the cancellation returned
+// (docs/decisions.md, "The preflight's probe upload").
+func (j *job) startMultipart(ctx context.Context, bucket, key, contentType string, meta map[string]string, opts ...func(*s3.CreateMultipartUploadInput)) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+	uploadID, err := j.write.createMultipart(cctx, j.client, bucket, key, contentType, meta, opts...)
+	cancel()
+	if err != nil {
+		return "", err
+	}
+	if err := ctx.Err(); err != nil {
+		return "", abortMultipart(ctx, j.client, bucket, key, uploadID, err)
+	}
+	return uploadID, nil
+}
+
 // abortTimeout bounds the AbortMultipartUpload of a failed or cancelled
 // upload, which runs even when the job's context is cancelled.
 const abortTimeout = 30 * time.Second
@@ -66,7 +90,7 @@ func abortMultipart(ctx context.Context, c *s3.Client, bucket, key, uploadID str
 	defer cancel()
 	_, err := c.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(uploadID)})
 	if err != nil {
-		return fmt.Errorf("%w (and aborting the multipart upload %s failed: %v)", cause, uploadID, err)
+		return fmt.Errorf("%w (and aborting its multipart upload failed: %s; the upload stays incomplete until someone allowed to aborts it: aws s3api abort-multipart-upload --bucket %s --key %s --upload-id %s)", cause, apiMessage(err), bucket, key, uploadID)
 	}
 	return cause
 }

@@ -10,12 +10,15 @@ import (
 // that tools and tests can build or adjust a world in code and Compile it.
 // docs/world.md documents every field.
 type Model struct {
-	Region       string             `yaml:"region"`
-	Organization *OrganizationModel `yaml:"organization"`
+	Region       string             `yaml:"region,omitempty"`
+	Organization *OrganizationModel `yaml:"organization,omitempty"`
 	Accounts     []AccountModel     `yaml:"accounts"`
 	// Profiles maps AWS profile names (--profile NAME, AWS_PROFILE) to
 	// the principal ARN that signs with them.
 	Profiles map[string]string `yaml:"profiles,omitempty"`
+	// AWSManagedPolicies are the AWS managed policies the world's users,
+	// groups and roles attach by ARN (arn:aws:iam::aws:policy/PATH/NAME).
+	AWSManagedPolicies []ManagedPolicyModel `yaml:"aws_managed_policies,omitempty"`
 
 	// root is the parsed file, for error lines; nil for a Model built in
 	// code.
@@ -27,19 +30,19 @@ type OrganizationModel struct {
 	ID string `yaml:"id"`
 	// Root is the ID of the organization root (r-xxxx); derived from ID
 	// when empty.
-	Root string `yaml:"root"`
+	Root string `yaml:"root,omitempty"`
 	// Management is the management account: SCPs and RCPs do not apply
 	// to it (docs/authorization.md §1.9).
-	Management string `yaml:"management_account"`
+	Management string `yaml:"management_account,omitempty"`
 	// Members lists the member accounts. Empty: every account of the
 	// world is a member. The management account and the accounts of
 	// Units are members in any case.
-	Members []string `yaml:"members"`
+	Members []string `yaml:"members,omitempty"`
 	// SCPs and RCPs are attached at the organization root.
-	SCPs []Doc `yaml:"scps"`
-	RCPs []Doc `yaml:"rcps"`
+	SCPs []Doc `yaml:"scps,omitempty"`
+	RCPs []Doc `yaml:"rcps,omitempty"`
 	// Units are the organizational units.
-	Units []UnitModel `yaml:"units"`
+	Units []UnitModel `yaml:"units,omitempty"`
 }
 
 // UnitModel is an organizational unit (OU).
@@ -48,12 +51,12 @@ type UnitModel struct {
 	ID   string `yaml:"id"`
 	Name string `yaml:"name"`
 	// Parent is the ID of the parent OU; empty: the root.
-	Parent string `yaml:"parent"`
+	Parent string `yaml:"parent,omitempty"`
 	// Accounts are the accounts directly in this OU.
 	Accounts []string `yaml:"accounts"`
 	// SCPs and RCPs are attached to the OU.
-	SCPs []Doc `yaml:"scps"`
-	RCPs []Doc `yaml:"rcps"`
+	SCPs []Doc `yaml:"scps,omitempty"`
+	RCPs []Doc `yaml:"rcps,omitempty"`
 }
 
 // AccountModel is one AWS account.
@@ -61,69 +64,98 @@ type AccountModel struct {
 	ID   string `yaml:"id"`
 	Name string `yaml:"name"`
 	// SCPs and RCPs are attached directly to the account.
-	SCPs    []Doc         `yaml:"scps"`
-	RCPs    []Doc         `yaml:"rcps"`
-	Users   []UserModel   `yaml:"users"`
-	Roles   []RoleModel   `yaml:"roles"`
-	Buckets []BucketModel `yaml:"buckets"`
-	Keys    []KeyModel    `yaml:"keys"`
+	SCPs    []Doc         `yaml:"scps,omitempty"`
+	RCPs    []Doc         `yaml:"rcps,omitempty"`
+	Users   []UserModel   `yaml:"users,omitempty"`
+	Roles   []RoleModel   `yaml:"roles,omitempty"`
+	Buckets []BucketModel `yaml:"buckets,omitempty"`
+	Keys    []KeyModel    `yaml:"keys,omitempty"`
+	// Groups are the account's IAM groups; users join them by name.
+	Groups []GroupModel `yaml:"groups,omitempty"`
+	// ManagedPolicies are the account's customer managed policies,
+	// attached by ARN (arn:aws:iam::ACCOUNT:policy/PATH/NAME).
+	ManagedPolicies []ManagedPolicyModel `yaml:"managed_policies,omitempty"`
+}
+
+// ManagedPolicyModel is a managed policy: its default version's document,
+// the one IAM evaluates.
+type ManagedPolicyModel struct {
+	Name        string `yaml:"name"`
+	Path        string `yaml:"path,omitempty"`
+	Description string `yaml:"description,omitempty"`
+	Document    Doc    `yaml:"document,omitempty"`
+}
+
+// GroupModel is an IAM group: its policies apply to every user in it.
+type GroupModel struct {
+	Name     string    `yaml:"name"`
+	Path     string    `yaml:"path,omitempty"`
+	Policies NamedDocs `yaml:"policies,omitempty"`
+	// ManagedPolicies are the ARNs of the managed policies attached.
+	ManagedPolicies []string `yaml:"managed_policies,omitempty"`
 }
 
 // UserModel is an IAM user.
 type UserModel struct {
 	Name       string            `yaml:"name"`
-	Path       string            `yaml:"path"`
-	AccessKeys []AccessKeyModel  `yaml:"access_keys"`
-	Policies   NamedDocs         `yaml:"policies"`
-	Boundary   *Doc              `yaml:"boundary"`
-	Tags       map[string]string `yaml:"tags"`
+	Path       string            `yaml:"path,omitempty"`
+	AccessKeys []AccessKeyModel  `yaml:"access_keys,omitempty"`
+	Policies   NamedDocs         `yaml:"policies,omitempty"`
+	Boundary   *Doc              `yaml:"boundary,omitempty"`
+	Tags       map[string]string `yaml:"tags,omitempty"`
+	// Groups are the names of the account's groups the user is in.
+	Groups []string `yaml:"groups,omitempty"`
+	// ManagedPolicies are the ARNs of the managed policies attached.
+	ManagedPolicies []string `yaml:"managed_policies,omitempty"`
 }
 
 // AccessKeyModel is a long-term access key of a user.
 type AccessKeyModel struct {
 	ID     string `yaml:"id"`
-	Secret string `yaml:"secret"`
+	Secret string `yaml:"secret,omitempty"`
 }
 
 // RoleModel is an IAM role.
 type RoleModel struct {
 	Name     string            `yaml:"name"`
-	Path     string            `yaml:"path"`
-	Trust    *Doc              `yaml:"trust"`
-	Policies NamedDocs         `yaml:"policies"`
-	Boundary *Doc              `yaml:"boundary"`
-	Tags     map[string]string `yaml:"tags"`
+	Path     string            `yaml:"path,omitempty"`
+	Trust    *Doc              `yaml:"trust,omitempty"`
+	Policies NamedDocs         `yaml:"policies,omitempty"`
+	Boundary *Doc              `yaml:"boundary,omitempty"`
+	Tags     map[string]string `yaml:"tags,omitempty"`
+	// ManagedPolicies are the ARNs of the managed policies attached.
+	ManagedPolicies []string `yaml:"managed_policies,omitempty"`
 }
 
 // BucketModel is an S3 bucket.
 type BucketModel struct {
 	Name   string `yaml:"name"`
-	Region string `yaml:"region"`
-	Policy *Doc   `yaml:"policy"`
+	Region string `yaml:"region,omitempty"`
+	Policy *Doc   `yaml:"policy,omitempty"`
 	// Ownership is the Object Ownership setting: BucketOwnerEnforced
 	// (the default), BucketOwnerPreferred or ObjectWriter (docs/authorization.md §2.5).
-	Ownership  string           `yaml:"ownership"`
-	Encryption *EncryptionModel `yaml:"encryption"`
+	Ownership  string           `yaml:"ownership,omitempty"`
+	Encryption *EncryptionModel `yaml:"encryption,omitempty"`
 	// Objects seeds the bucket's content: key -> content.
-	Objects map[string]string `yaml:"objects"`
+	Objects map[string]string `yaml:"objects,omitempty"`
 }
 
 // EncryptionModel is a bucket's default encryption.
 type EncryptionModel struct {
 	// KMSKey is the key ARN (or alias ARN) of SSE-KMS default encryption.
-	KMSKey string `yaml:"kms_key"`
+	KMSKey string `yaml:"kms_key,omitempty"`
 	// BucketKey enables S3 Bucket Keys (docs/authorization.md §3.2).
-	BucketKey bool `yaml:"bucket_key"`
+	BucketKey bool `yaml:"bucket_key,omitempty"`
 }
 
 // KeyModel is a KMS key.
 type KeyModel struct {
 	ID          string   `yaml:"id"`
-	Description string   `yaml:"description"`
-	Aliases     []string `yaml:"aliases"`
+	Description string   `yaml:"description,omitempty"`
+	Aliases     []string `yaml:"aliases,omitempty"`
 	// Policy is the key policy; when omitted, the default key policy that
 	// lets the account's IAM policies grant access (docs/authorization.md §3.4).
-	Policy *Doc `yaml:"policy"`
+	Policy *Doc `yaml:"policy,omitempty"`
 }
 
 // Doc is a policy document inside the world file: a YAML or JSON mapping,

@@ -2,6 +2,9 @@ package world
 
 import (
 	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/lockstep-dev/lockstep/policy"
 )
@@ -20,14 +23,17 @@ type PolicyDoc struct {
 }
 
 // PolicyDocs lists every policy document of the model in file order:
-// SCPs and RCPs of the organization, its units and accounts; each user's
-// and role's policies, boundary and trust policy; bucket and key
-// policies. Documents left out (a key's default policy) are not listed.
+// SCPs and RCPs of the organization, its units and accounts; AWS and
+// customer managed policies; groups' policies; each user's and role's
+// policies, boundary and trust policy; bucket and key policies. Documents left out (a key's default policy) are not listed.
 func (m *Model) PolicyDocs() []PolicyDoc {
 	var out []PolicyDoc
 	add := func(owner string, t policy.Type, d *Doc) {
 		if d == nil || d.Node == nil {
 			return
+		}
+		if t == policy.Boundary && d.Node.Kind == yaml.ScalarNode && strings.HasPrefix(d.Node.Value, "arn:") {
+			return // a managed policy, listed as such
 		}
 		out = append(out, PolicyDoc{Owner: owner, Type: t, Line: d.Node.Line, Doc: *d})
 	}
@@ -48,6 +54,9 @@ func (m *Model) PolicyDocs() []PolicyDoc {
 			orgDocs("organizational unit "+u.ID, u.SCPs, u.RCPs)
 		}
 	}
+	for i := range m.AWSManagedPolicies {
+		add("AWS managed policy "+m.AWSManagedPolicies[i].Name, policy.Identity, &m.AWSManagedPolicies[i].Document)
+	}
 	for ai := range m.Accounts {
 		a := &m.Accounts[ai]
 		orgDocs("account "+a.ID, a.SCPs, a.RCPs)
@@ -55,6 +64,13 @@ func (m *Model) PolicyDocs() []PolicyDoc {
 			for i := range nd.Docs {
 				add(fmt.Sprintf("%s, policy %q", who, nd.Names[i]), policy.Identity, &nd.Docs[i])
 			}
+		}
+		for mi := range a.ManagedPolicies {
+			mp := &a.ManagedPolicies[mi]
+			add(fmt.Sprintf("managed policy %s of account %s", mp.Name, a.ID), policy.Identity, &mp.Document)
+		}
+		for gi := range a.Groups {
+			named(fmt.Sprintf("group %s of account %s", a.Groups[gi].Name, a.ID), a.Groups[gi].Policies)
 		}
 		for ui := range a.Users {
 			u := &a.Users[ui]

@@ -84,7 +84,7 @@ func (w *World) userPrincipal(u *User) *authz.Principal {
 	return &authz.Principal{
 		Principal: policy.Principal{Account: u.Account.ID, ARN: u.ARN},
 		Kind:      authz.User, UserID: u.ID, UserName: u.Name, Tags: u.Tags,
-		Identity: u.Policies, Boundary: u.Boundary, SCPs: u.Account.SCPs,
+		Identity: u.IdentityPolicies(), Boundary: u.Boundary, SCPs: u.Account.SCPs,
 		OrgID: u.Account.OrgID, OrgPaths: u.Account.OrgPaths,
 	}
 }
@@ -113,7 +113,7 @@ func (w *World) FederatedPrincipal(arn, byUserARN string, sessionPolicies ...*po
 	return &authz.Principal{
 		Principal: policy.Principal{Account: u.Account.ID, ARN: arn},
 		Kind:      authz.FederatedUser, UserID: u.Account.ID + ":" + name, Tags: u.Tags,
-		Identity: u.Policies, Boundary: u.Boundary, Session: sessionPolicies, SCPs: u.Account.SCPs,
+		Identity: u.IdentityPolicies(), Boundary: u.Boundary, Session: sessionPolicies, SCPs: u.Account.SCPs,
 		OrgID: u.Account.OrgID, OrgPaths: u.Account.OrgPaths,
 	}, nil
 }
@@ -139,7 +139,7 @@ func (w *World) SessionPrincipal(r *Role, session string, sessionPolicies ...*po
 		UserID: r.ID + ":" + session,
 		Tags:   r.Tags,
 		// The session's identity policies are the role's (docs/authorization.md §1.3).
-		Identity: r.Policies, Boundary: r.Boundary, Session: sessionPolicies, SCPs: scps,
+		Identity: r.IdentityPolicies(), Boundary: r.Boundary, Session: sessionPolicies, SCPs: scps,
 		OrgID: r.Account.OrgID, OrgPaths: r.Account.OrgPaths, ServiceLinked: linked,
 	}
 }

@@ -34,6 +34,8 @@ type World struct {
 	buckets    map[string]*Bucket
 	keys       map[string]*Key // by key ARN and alias ARN
 	profiles   map[string]string
+	groups     map[string]*Group         // by ARN
+	managed    map[string]*ManagedPolicy // by ARN
 }
 
 // Account is one AWS account of the world.
@@ -43,6 +45,9 @@ type Account struct {
 	Users   []*User
 	Roles   []*Role
 	Buckets []*Bucket
+	Groups  []*Group
+	// ManagedPolicies are the account's customer managed policies.
+	ManagedPolicies []*ManagedPolicy
 	// Keys are the customer managed keys of the world file.
 	Keys []*Key
 	// S3Key is the account's AWS managed key for S3, alias/aws/s3
@@ -64,9 +69,14 @@ type Account struct {
 type User struct {
 	Name, Path, ARN string
 	// ID is the unique ID (AIDA...), derived from the ARN.
-	ID       string
-	Account  *Account
+	ID      string
+	Account *Account
+	// Policies are the inline policies; Attached the managed policies
+	// attached to the user; Groups the groups it is in.
+	// IdentityPolicies is what applies.
 	Policies []*policy.Policy
+	Attached []*policy.Policy
+	Groups   []*Group
 	Boundary *policy.Policy
 	Tags     map[string]string
 }
@@ -75,10 +85,12 @@ type User struct {
 type Role struct {
 	Name, Path, ARN string
 	// ID is the unique ID (AROA...), derived from the ARN.
-	ID       string
-	Account  *Account
-	Trust    *policy.Policy
+	ID      string
+	Account *Account
+	Trust   *policy.Policy
+	// Policies are the inline policies, Attached the managed ones.
 	Policies []*policy.Policy
+	Attached []*policy.Policy
 	Boundary *policy.Policy
 	Tags     map[string]string
 }
@@ -236,7 +248,7 @@ func Compile(m *Model, file string) (*World, error) {
 		File: file, Region: m.Region,
 		accounts: map[string]*Account{}, users: map[string]*User{}, roles: map[string]*Role{},
 		accessKeys: map[string]*Credential{}, buckets: map[string]*Bucket{}, keys: map[string]*Key{},
-		profiles: map[string]string{},
+		profiles: map[string]string{}, groups: map[string]*Group{}, managed: map[string]*ManagedPolicy{},
 	}
 	c.w = w
 	if w.Region == "" {
@@ -249,6 +261,7 @@ func Compile(m *Model, file string) (*World, error) {
 	}
 
 	o := c.organization(m)
+	c.awsManagedPolicies(m)
 
 	// First pass: accounts, principals, keys (buckets refer to keys).
 	for i := range m.Accounts {
@@ -268,6 +281,8 @@ func Compile(m *Model, file string) (*World, error) {
 		rcps := c.docs(am.RCPs, policy.RCP, "RCP of account "+a.ID)
 		c.place(o, a, scps, rcps, c.at("accounts", i))
 		c.s3Key(a)
+		c.accountManagedPolicies(a, am, i)
+		c.groups(a, am, i)
 		for j := range am.Users {
 			c.user(a, &am.Users[j], c.at("accounts", i, "users", j))
 		}
@@ -335,8 +350,10 @@ func (c *compiler) user(a *Account, um *UserModel, at *yaml.Node) {
 		return
 	}
 	u.Policies = c.named(um.Policies, policy.Identity, "policy %q of user "+u.ARN)
+	u.Attached = c.attached(a, um.ManagedPolicies, "user "+u.ARN, at)
+	c.userGroups(a, u, um.Groups, at)
 	if um.Boundary != nil {
-		u.Boundary = c.doc(*um.Boundary, policy.Boundary, "boundary of user "+u.ARN)
+		u.Boundary = c.boundary(a, *um.Boundary, "user "+u.ARN)
 	}
 	for _, k := range um.AccessKeys {
 		if k.ID == "" || k.Secret == "" {
@@ -370,8 +387,9 @@ func (c *compiler) role(a *Account, rm *RoleModel, at *yaml.Node) {
 		r.Trust = c.doc(*rm.Trust, policy.Trust, "trust policy of role "+r.ARN)
 	}
 	r.Policies = c.named(rm.Policies, policy.Identity, "policy %q of role "+r.ARN)
+	r.Attached = c.attached(a, rm.ManagedPolicies, "role "+r.ARN, at)
 	if rm.Boundary != nil {
-		r.Boundary = c.doc(*rm.Boundary, policy.Boundary, "boundary of role "+r.ARN)
+		r.Boundary = c.boundary(a, *rm.Boundary, "role "+r.ARN)
 	}
 	c.w.roles[r.ARN] = r
 	a.Roles = append(a.Roles, r)

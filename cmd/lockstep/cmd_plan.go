@@ -15,10 +15,13 @@ import (
 func newPlanCommand() *cobra.Command {
 	var (
 		worldFile, principal, client, outDir, maxSize string
+		sourcePrincipal                               string
 		output                                        *outputFlag
 		bucketAccounts, bucketKeys                    []string
 		doProve                                       bool
 		step                                          int
+		fromTrail                                     []string
+		generalise                                    string
 	)
 	cmd := &cobra.Command{
 		Use:   "plan [flags] -- <client command>",
@@ -44,18 +47,33 @@ each permission (progress on standard error when it is a terminal). The permissi
 when the client succeeds byte-exact, no call it makes is denied and it makes
 every planned call; a permission is necessary when, without it, the client
 fails or a call is denied (a retried or fallback path counts). Exit status with
---prove: 0 proved, 1 not sufficient or a permission not needed, 2 bad input.` + modelRules,
+--prove: 0 proved, 1 not sufficient or a permission not needed, 2 bad input.
+
+--from-trail FILE|DIR plans from what a principal did instead of a command:
+the S3 data events and the KMS calls S3 made for --principal (a user, role
+or assumed-role ARN, or a role name) in CloudTrail log files (gzipped or
+not), lookup-events output or lockstep serve's audit log; denied calls are
+planned and marked, and the output names the period the trail covers
+(docs/trail.md).` + modelRules,
 		Example: `  lockstep plan -- aws s3 sync s3://kazue-sync-source s3://kazue-sync-dest
   lockstep plan --world examples/world.yaml --principal arn:aws:sts::111111111111:assumed-role/CopyRole/s \
       -- aws s3 cp s3://kazue-sync-source/big.dat s3://cp-dst/
   AWS_PROFILE=copy lockstep plan --client aws-v2 --world examples/world.yaml \
       -- aws s3 sync s3://kazue-sync-source s3://cp-dst/backup/
   lockstep plan --output json -- rclone copy ./dir remote:bucket/path
-  lockstep plan -- lockstep sync ./dir s3://bucket/prefix/ --delete`,
+  lockstep plan -- lockstep sync ./dir s3://bucket/prefix/ --delete
+  lockstep plan --from-trail internal/trail/testdata/aws-docs --principal arn:aws:iam::111122223333:user/alice`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			format, err := output.get(cmd.Flags())
 			if err != nil {
 				return badInput(err)
+			}
+			if len(fromTrail) > 0 {
+				r := trailRun{paths: fromTrail, principal: principal, generalise: generalise, worldFile: worldFile, step: step, outDir: outDir}
+				return r.run(cmd, args, format, doProve)
+			}
+			if generalise != "" {
+				return badInput(fmt.Errorf("--generalise applies to --from-trail"))
 			}
 			model, detected, err := plan.ChooseClient(args, plan.Client(client), "", awsVersion)
 			if err != nil {
@@ -65,7 +83,7 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 			if err != nil {
 				return badInput(err)
 			}
-			r := planRun{worldFile: worldFile, step: step, principal: principal, maxSize: maxSize, outDir: outDir,
+			r := planRun{worldFile: worldFile, step: step, principal: principal, sourcePrincipal: sourcePrincipal, maxSize: maxSize, outDir: outDir,
 				bucketAccounts: bucketAccounts, bucketKeys: bucketKeys, prove: doProve}
 			return r.run(cmd, c, format, detected)
 		},
@@ -74,6 +92,7 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 	f.StringVar(&worldFile, "world", "", "world `FILE` giving bucket owners, default encryption, keys and profiles, or scenario file (its world as of --step)")
 	f.IntVar(&step, "step", 0, "with a scenario file as --world: the step whose world to use (1-based; default: the last)")
 	f.StringVar(&principal, "principal", "", "`ARN` of the user, role or assumed-role session that runs the command (default with --world: by the rule below)")
+	f.StringVar(&sourcePrincipal, "source-principal", "", "with two credential sets (lockstep sync|cp --source-profile/--dest-profile): `ARN` of the principal that reads the source; --principal is then the destination's (default with --world: the source's profile)")
 	f.StringVar(&client, "client", "", clientFlagUsage)
 	output = addOutputFlag(cmd, "terraform")
 	output.deprecatedFormat(f)
@@ -82,6 +101,8 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 	f.StringVar(&maxSize, "max-object-size", "", "largest object the command moves, e.g. 1MiB (default: any size, multipart paths included)")
 	f.StringSliceVar(&bucketAccounts, "bucket-account", nil, "`BUCKET=ACCOUNT` owner of a bucket (repeatable)")
 	f.StringSliceVar(&bucketKeys, "bucket-kms-key", nil, "`BUCKET=KEY-ARN` default SSE-KMS key of a bucket (repeatable)")
+	f.StringArrayVar(&fromTrail, "from-trail", nil, "plan from the calls --principal made, read from CloudTrail log `FILE`s or directories (repeatable; docs/trail.md) instead of a command")
+	f.StringVar(&generalise, "generalise", "", "with --from-trail, how far keys and prefixes become patterns: none, prefixes (default: each bucket's longest common directory) or keys (the whole bucket)")
 	return cmd
 }
 
@@ -90,9 +111,12 @@ fails or a call is denied (a retried or fallback path counts). Exit status with
 // lockstep sync --plan runs it too.
 type planRun struct {
 	worldFile, principal, maxSize, outDir string
-	step                                  int
-	bucketAccounts, bucketKeys            []string
-	prove                                 bool
+	// sourcePrincipal is --source-principal: with two credential sets,
+	// the principal of the source's credentials.
+	sourcePrincipal            string
+	step                       int
+	bucketAccounts, bucketKeys []string
+	prove                      bool
 }
 
 // run plans c and prints the plan in format; detected is what the
@@ -114,9 +138,25 @@ func (r *planRun) run(cmd *cobra.Command, c *plan.Command, format, detected stri
 			return badInput(err)
 		}
 		ctx = plan.ContextFromWorld(w, r.principal)
+		if c.Creds.TwoSets {
+			var sourceHow string
+			if r.sourcePrincipal, sourceHow, err = plan.ResolveSourcePrincipal(w, c, r.sourcePrincipal, getenv); err != nil {
+				return badInput(err)
+			}
+			if sourceHow != "" && sourceHow != "--principal" {
+				how += "; the source's principal " + r.sourcePrincipal + ", from " + sourceHow
+			}
+		}
 	} else {
 		ctx = plan.Context{Principal: r.principal, BucketAccount: map[string]string{}, BucketKMSKey: map[string]string{}}
 	}
+	switch {
+	case r.sourcePrincipal != "" && !c.Creds.TwoSets:
+		return badInput(fmt.Errorf("--source-principal names the principal of the source's credentials of a job with two credential sets (lockstep sync|cp --source-profile and --dest-profile, S3 to S3); %s has one principal: give --principal", c))
+	case r.sourcePrincipal == "anonymous":
+		return badInput(fmt.Errorf("the source's principal is anonymous: lockstep plans the policies of principals that sign"))
+	}
+	ctx.SourcePrincipal = r.sourcePrincipal
 	if r.principal == "anonymous" || c.Creds.Unsigned {
 		return badInput(fmt.Errorf("the command sends unsigned requests (%s): lockstep plans the policies of a principal that signs; only bucket policies naming Principal \"*\" allow anonymous requests", firstNonEmpty(how, "--no-sign-request")))
 	}

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -24,6 +25,7 @@ func newServeCommand() *cobra.Command {
 		useTLS                              bool
 		tlsCert, tlsKey, tlsCAOut           string
 		tlsHosts                            []string
+		as                                  []string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -34,7 +36,10 @@ fail locally as they would on AWS. Every request is logged in CloudTrail
 format to --audit.
 
 Without --world it serves a built-in demo world and prints the credentials
-of its users.
+of its users. --as ARN prints credentials for a user or role of the world:
+a world imported from a real account (lockstep world import) holds no
+secret, so the emulator makes a key for a user and issues a session for a
+role.
 
 With --tls it serves HTTPS only, with a certificate for 127.0.0.1, ::1 and
 localhost made at start and signed by a CA that it keeps in the data
@@ -118,7 +123,16 @@ credentials, for container health checks.`,
 				srv.Close()
 				return badInput(err)
 			}
-			printBanner(cmd.ErrOrStderr(), srv, dataDir)
+			var signers []signer
+			for _, p := range as {
+				c, err := srv.CredentialsFor(p, sessionTTL)
+				if err != nil {
+					srv.Close()
+					return badInput(fmt.Errorf("--as: %w", err))
+				}
+				signers = append(signers, signer{principal: p, creds: c})
+			}
+			printBanner(cmd.ErrOrStderr(), srv, dataDir, signers)
 			<-ctx.Done()
 			fmt.Fprintln(cmd.ErrOrStderr(), "lockstep serve: shutting down")
 			return srv.Close()
@@ -138,9 +152,13 @@ credentials, for container health checks.`,
 	f.StringVar(&tlsKey, "tls-key", "", "PEM private key `FILE` of --tls-cert")
 	f.StringVar(&tlsCAOut, "tls-ca-out", "", "also write the generated CA certificate (PEM) to `FILE`, for clients; default: only DATA/tls/ca.pem")
 	f.StringSliceVar(&tlsHosts, "tls-host", nil, "more DNS `NAME`s or IP addresses for the generated certificate (repeat, or separate with commas)")
+	f.StringArrayVar(&as, "as", nil, "print credentials that sign as this user, role or assumed-role `ARN` of the world (repeat): the user's access key, made when it has none (an imported world holds no secret); for a role, a session valid for 12 hours, as an instance profile hands one out")
 	describeEnv(cmd)
 	return cmd
 }
+
+// sessionTTL is how long the role sessions of --as are valid.
+const sessionTTL = 12 * time.Hour
 
 // serveTLSOptions checks the TLS flags: a certificate of one's own
 // implies --tls; the flags about the generated certificate need it.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lockstep-dev/lockstep/internal/acctimport"
+
 	"github.com/lockstep-dev/lockstep/emulator"
 	"github.com/lockstep-dev/lockstep/world"
 )
@@ -157,7 +159,7 @@ accounts:
 			t.Fatal(err)
 		}
 		var b bytes.Buffer
-		printBanner(&b, srv, o.DataDir)
+		printBanner(&b, srv, o.DataDir, nil)
 		srv.Close()
 		note := "the policies of tls-only-bucket deny requests (aws:SecureTransport false)"
 		if got := strings.Contains(b.String(), note); got == secure {
@@ -191,7 +193,7 @@ func TestServeBannerTLS(t *testing.T) {
 	}
 	defer srv.Close()
 	var b bytes.Buffer
-	printBanner(&b, srv, data)
+	printBanner(&b, srv, data, nil)
 	ca := "'" + filepath.Join(data, "tls", "ca.pem") + "'"
 	ep := clientEndpoint(srv.Endpoint())
 	if !strings.HasPrefix(ep, "https://127.0.0.1:") {
@@ -207,5 +209,55 @@ func TestServeBannerTLS(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("banner lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// TestServeBannerAs: a world without access keys (imported from a real
+// account) gets a hint to use --as; --as prints credentials for a user,
+// made by the emulator, and for a role session, with its token.
+func TestServeBannerAs(t *testing.T) {
+	m, _, err := acctimport.Import([]string{"../../internal/acctimport/testdata/two-accounts"}, acctimport.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := emulator.New(context.Background(), emulator.Options{Addr: "127.0.0.1:0", DataDir: t.TempDir(), World: m, NoSync: true, ErrorLog: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	var b bytes.Buffer
+	printBanner(&b, srv, "", nil)
+	if !strings.Contains(b.String(), "serve with --as ARN") {
+		t.Errorf("no --as hint for a world without keys:\n%s", b.String())
+	}
+	var signers []signer
+	for _, p := range []string{"arn:aws:iam::111111111111:user/ops", "arn:aws:iam::111111111111:role/deploy/DeployRole"} {
+		c, err := srv.CredentialsFor(p, sessionTTL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signers = append(signers, signer{principal: p, creds: c})
+	}
+	b.Reset()
+	printBanner(&b, srv, "", signers)
+	out := b.String()
+	for _, want := range []string{"# as arn:aws:iam::111111111111:user/ops\nexport AWS_ACCESS_KEY_ID=AKIA", "# as arn:aws:iam::111111111111:role/deploy/DeployRole (a session, valid until ", "AWS_SESSION_TOKEN="} {
+		if !strings.Contains(out, want) {
+			t.Errorf("banner lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "serve with --as ARN") {
+		t.Errorf("the --as hint shown with --as:\n%s", out)
+	}
+	// The user's key is the emulator's: asking again gives the same one.
+	again, err := srv.CredentialsFor("arn:aws:iam::111111111111:user/ops", sessionTTL)
+	if err != nil || again.AccessKeyID != signers[0].creds.AccessKeyID {
+		t.Errorf("second key for ops: %+v, %v", again, err)
+	}
+	if _, err := srv.CredentialsFor("arn:aws:iam::111111111111:user/nobody", sessionTTL); err == nil || !strings.Contains(err.Error(), "neither a user nor a role of the world") {
+		t.Errorf("unknown principal: %v", err)
 	}
 }

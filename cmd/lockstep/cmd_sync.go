@@ -175,8 +175,9 @@ func (f *transferFlags) run(cmd *cobra.Command, args []string, verb string) erro
 		return badInput(err)
 	}
 	f.opts.SourceClient, f.opts.Preflight = sourceClient, !f.noPreflight
-	p := newTransferPrinter(cmd.OutOrStdout(), cmd.ErrOrStderr(), format, !f.noProgress)
-	f.opts.Report, f.opts.Notice = p.event, p.notice
+	// A dry run prints what it would do at once: no progress line.
+	p := newTransferPrinter(cmd.OutOrStdout(), cmd.ErrOrStderr(), format, !f.noProgress && !f.opts.DryRun)
+	f.opts.Report, f.opts.Notice, f.opts.Progress = p.event, p.notice, p.progress
 
 	var sum transfer.Summary
 	switch {

@@ -53,7 +53,7 @@ identity, bucket, key, boundary, session and SCP policies, across accounts.`,
 		Version:       versionLine(),
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.AddCommand(newEvalCommand(), newPolicyCommand(), newDemoCommand(), newServeCommand(), newPlanCommand(), newExplainCommand(), newCheckCommand(), newAuditCommand(), newSyncCommand(), newCpCommand(), newVersionCommand())
+	root.AddCommand(newEvalCommand(), newPolicyCommand(), newDemoCommand(), newServeCommand(), newPlanCommand(), newExplainCommand(), newCheckCommand(), newAuditCommand(), newSyncCommand(), newCpCommand(), newWorldCommand(), newVersionCommand())
 	registerCompletions(root)
 	return root
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/lockstep-dev/lockstep/emulator"
 	"github.com/lockstep-dev/lockstep/policy"
@@ -15,7 +16,7 @@ import (
 // printBanner tells the user how to point clients at the emulator: the
 // credentials of the world's users and a command line per client, with
 // the CA to trust over HTTPS.
-func printBanner(w io.Writer, srv *emulator.Server, dataDir string) {
+func printBanner(w io.Writer, srv *emulator.Server, dataDir string, signers []signer) {
 	src := srv.World().File
 	data := dataDir
 	if data == "" {
@@ -65,7 +66,40 @@ func printBanner(w io.Writer, srv *emulator.Server, dataDir string) {
 			fmt.Fprintf(w, "python3 -c 'import boto3; print([o[\"Key\"] for o in boto3.client(\"s3\").list_objects_v2(Bucket=\"%s\").get(\"Contents\", [])])'\n", bucket)
 		}
 	}
+	for _, s := range signers {
+		c := s.creds
+		fmt.Fprintf(w, "\n# as %s", s.principal)
+		if c.SessionToken != "" {
+			fmt.Fprintf(w, " (a session, valid until %s)", c.Expires.UTC().Format(time.RFC3339))
+		}
+		fmt.Fprintf(w, "\nexport AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s", c.AccessKeyID, c.SecretAccessKey)
+		if c.SessionToken != "" {
+			fmt.Fprintf(w, " AWS_SESSION_TOKEN=%s", c.SessionToken)
+		}
+		fmt.Fprintf(w, " AWS_DEFAULT_REGION=%s AWS_ENDPOINT_URL=%s\n", wd.Region, endpoint)
+	}
+	if len(signers) == 0 && !anyCredentials(wd) {
+		fmt.Fprintf(w, "\n# No user of this world has an access key (a world imported from a real account holds none): serve with --as ARN to sign as one of its users or roles.\n")
+	}
 	fmt.Fprintf(w, "\n%s\n", bannerReady)
+}
+
+// signer is a principal of --as and its credentials.
+type signer struct {
+	principal string
+	creds     emulator.Credentials
+}
+
+// anyCredentials reports whether some user of the world has an access key.
+func anyCredentials(wd *world.World) bool {
+	for _, a := range wd.Accounts {
+		for _, u := range a.Users {
+			if wd.CredentialsOf(u) != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // bannerReady is the banner's last line: the emulator serves.

@@ -24,7 +24,12 @@ func (f *transferFlags) printPlan(cmd *cobra.Command, args []string, verb, forma
 		for i, w := range words {
 			quoted[i] = shellQuote(w)
 		}
-		fmt.Fprintf(cmd.ErrOrStderr(), "(for the bucket and key policies of other accounts' buckets, and to prove the plan: lockstep plan --world FILE --principal ARN --prove -- %s)\n", strings.Join(quoted, " "))
+		who := "--principal ARN"
+		if c.Creds.TwoSets {
+			// Two principals: the world's profiles name them, or the flags.
+			who = "(the principals of its profiles, or --principal DEST-ARN --source-principal SOURCE-ARN)"
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "(for the bucket and key policies of other accounts' buckets, and to prove the plan: lockstep plan --world FILE %s --prove -- %s)\n", who, strings.Join(quoted, " "))
 	}
 	r := planRun{}
 	return r.run(cmd, c, format, "")

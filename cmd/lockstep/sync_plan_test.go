@@ -28,6 +28,14 @@ func TestSyncPlan(t *testing.T) {
 			[]string{"sync", "s3://src-a/p", "s3://dst-a/q", "--sse=aws:kms", "--sse-kms-key-id", "arn:aws:kms:us-east-1:111111111111:key/k", "--plan", nowhere},
 			[]string{"lockstep", "sync", "s3://src-a/p", "s3://dst-a/q", "--endpoint-url=http://127.0.0.1:1", "--sse=aws:kms", "--sse-kms-key-id=arn:aws:kms:us-east-1:111111111111:key/k"},
 			"lockstep sync s3://src-a/p s3://dst-a/q --endpoint-url=http://127.0.0.1:1 --sse=aws:kms --sse-kms-key-id=arn:aws:kms:us-east-1:111111111111:key/k"},
+		{"S3 to S3 by checksum",
+			[]string{"sync", "s3://src-a/p", "s3://dst-a/q", "--checksum", "--plan", nowhere},
+			[]string{"lockstep", "sync", "s3://src-a/p", "s3://dst-a/q", "--checksum", "--endpoint-url=http://127.0.0.1:1"},
+			"lockstep sync s3://src-a/p s3://dst-a/q --checksum --endpoint-url=http://127.0.0.1:1"},
+		{"two credential sets",
+			[]string{"sync", "s3://src-a/p", "s3://dst-b/q", "--source-profile", "prod", "--dest-profile=backup", "--plan", nowhere},
+			[]string{"lockstep", "sync", "s3://src-a/p", "s3://dst-b/q", "--dest-profile=backup", "--endpoint-url=http://127.0.0.1:1", "--source-profile=prod"},
+			"lockstep sync s3://src-a/p s3://dst-b/q --dest-profile=backup --endpoint-url=http://127.0.0.1:1 --source-profile=prod"},
 		{"cp of one object",
 			[]string{"cp", "--plan", "s3://src-a/p/k.txt", "./dir/", nowhere},
 			[]string{"lockstep", "cp", "s3://src-a/p/k.txt", "./dir/", "--endpoint-url=http://127.0.0.1:1"},
@@ -70,6 +78,9 @@ func TestSyncPlanRefusals(t *testing.T) {
 		{[]string{"sync", "./up", "s3://dst-a/p", "--max-delete", "3", "--plan"}, "add --delete"},
 		{[]string{"plan", "--", "lockstep", "sync", "./up", "s3://dst-a/p", "--plan"}, "plan the command without it"},
 		{[]string{"plan", "--", "lockstep", "sync", "./up", "s3://dst-a/p", "--frobnicate"}, "lockstep sync has no flag --frobnicate"},
+		{[]string{"plan", "--", "lockstep", "sync", "./up", "s3://dst-a/p", "--source-profile", "prod"}, "--source-profile applies to an s3:// source; ./up is local"},
+		{[]string{"plan", "--source-principal", "arn:aws:iam::111111111111:user/r", "--", "lockstep", "sync", "./up", "s3://dst-a/p"}, "has one principal: give --principal"},
+		{[]string{"check", "--world", "../../examples/world.yaml", "--principal", "arn:aws:iam::111111111111:user/alice", "--", "lockstep", "sync", "s3://a/p", "s3://b/q", "--source-profile", "x"}, "check decides the calls of one"},
 	} {
 		code, _, stderr := runCLI(t, tc.args...)
 		if code != 2 || !strings.Contains(stderr, tc.want) {

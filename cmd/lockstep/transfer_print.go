@@ -23,10 +23,13 @@ type transferPrinter struct {
 
 	// tty is standard error when it is a terminal and progress is wanted:
 	// a progress line is drawn there, and cleared before each line.
-	tty      io.Writer
+	tty io.Writer
+	// progress is the job's (Options.Progress), which the line shows;
+	// nil without a line.
+	progress *transfer.Progress
+	rates    rateWindow // used by tick only
 	mu       sync.Mutex
 	start    time.Time
-	counts   transfer.Summary
 	drawn    bool
 	stopTick chan struct{}
 	ticked   sync.WaitGroup
@@ -37,39 +40,47 @@ func newTransferPrinter(out, errOut io.Writer, format string, showProgress bool)
 	if format == "json" {
 		p.json = json.NewEncoder(out)
 	} else if tty := progress(errOut); showProgress && tty != nil {
-		p.tty = tty
-		p.stopTick = make(chan struct{})
-		p.ticked.Add(1)
-		go p.tick()
+		p.startProgress(tty, 200*time.Millisecond)
 	}
 	return p
 }
 
-// tick redraws the progress line five times a second until summary.
-func (p *transferPrinter) tick() {
+// startProgress draws the progress line on tty every interval, until
+// summary; the job counts into p.progress (Options.Progress).
+func (p *transferPrinter) startProgress(tty io.Writer, interval time.Duration) {
+	p.tty = tty
+	p.progress = &transfer.Progress{}
+	p.rates = rateWindow{span: rateSpan}
+	p.stopTick = make(chan struct{})
+	p.ticked.Add(1)
+	go p.tick(interval)
+}
+
+// tick redraws the progress line every interval until summary.
+func (p *transferPrinter) tick(interval time.Duration) {
 	defer p.ticked.Done()
-	t := time.NewTicker(200 * time.Millisecond)
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-p.stopTick:
 			return
-		case <-t.C:
-			p.mu.Lock()
-			fmt.Fprint(p.tty, "\r\033[K"+progressLine(p.counts, time.Since(p.start)))
-			p.drawn = true
-			p.mu.Unlock()
+		case now := <-t.C:
+			p.draw(now)
 		}
 	}
 }
 
-// progressLine is the progress of a run: objects, bytes, rate, failures.
-func progressLine(s transfer.Summary, elapsed time.Duration) string {
-	rate := 0.0
-	if secs := elapsed.Seconds(); secs > 0 {
-		rate = float64(s.Bytes) / secs
-	}
-	return fmt.Sprintf("%d copied, %s (%s/s), %d deleted, %d failed, %s", s.Copied, humanBytes(s.Bytes), humanBytes(int64(rate)), s.Deleted, s.Failed, elapsed.Round(time.Second))
+// draw redraws the progress line as of now; tick calls it, and only it.
+func (p *transferPrinter) draw(now time.Time) {
+	s := p.progress.Snapshot()
+	p.rates.add(now, s.BytesDone)
+	rate, known := p.rates.rate()
+	line := progressLine(s, rate, known, now.Sub(p.start))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprint(p.tty, "\r\033[K"+line)
+	p.drawn = true
 }
 
 // clearProgress erases the progress line before a line is printed; p.mu
@@ -115,16 +126,6 @@ func (p *transferPrinter) event(e transfer.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.clearProgress()
-	switch {
-	case e.Err != nil:
-		p.counts.Failed++
-	case e.DryRun:
-	case e.Op == "delete":
-		p.counts.Deleted++
-	default:
-		p.counts.Copied++
-		p.counts.Bytes += e.Size
-	}
 	rec := transferRecord{Op: e.Op, Source: e.Source, Destination: e.Dest, Size: e.Size, DryRun: e.DryRun, Seconds: e.Duration.Seconds()}
 	if e.Err != nil {
 		rec.Error = describeError(e.Err)
@@ -144,6 +145,8 @@ func (p *transferPrinter) event(e transfer.Event) {
 		msg := e.Op + " failed: " + strings.TrimPrefix(line, e.Op+": ") + " " + rec.Error
 		if rec.Permission != "" && rec.Hint != "" {
 			msg += "\n  needs " + rec.Permission + ": " + rec.Hint
+		} else if likely := likelyDenial(e.Err); likely != "" {
+			msg += "\n  " + likely
 		}
 		fmt.Fprintln(p.errOut, msg)
 	case e.DryRun:
@@ -215,6 +218,22 @@ func denial(err error) (code, permission, hint string) {
 		}
 	}
 	return code, "", ""
+}
+
+// likelyDenial is, for a denial whose message names no permission (a
+// bare "Access Denied", as across accounts), the most likely one and how
+// to grant it, as explain ranks them; "" otherwise.
+func likelyDenial(err error) string {
+	var api smithy.APIError
+	if !errors.As(err, &api) || !strings.Contains(api.ErrorCode(), "AccessDenied") {
+		return ""
+	}
+	x, xerr := explain.Explain(describeError(err), explain.Options{})
+	if xerr != nil || len(x.Candidates) == 0 || x.Candidates[0].Exact {
+		return ""
+	}
+	c := x.Candidates[0]
+	return "most likely needs " + c.Action + " on " + c.Resource + " (AWS's message names no permission; lockstep explain ranks the other causes): " + c.Hint
 }
 
 // humanBytes is n in B, KiB, MiB or GiB.

@@ -1,0 +1,295 @@
+package plan
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/lockstep-dev/lockstep/internal/trail"
+	"github.com/lockstep-dev/lockstep/s3ops"
+)
+
+// Generalisations of FromTrail: how far the object keys and listing
+// prefixes a trail shows become patterns (docs/trail.md).
+const (
+	// GeneraliseNone keeps each key and prefix as the trail shows it.
+	GeneraliseNone = "none"
+	// GeneralisePrefixes takes, per bucket, the longest common directory
+	// of the keys (and of the prefixes) seen: arn:aws:s3:::b/dir/*.
+	GeneralisePrefixes = "prefixes"
+	// GeneraliseKeys takes every key of the bucket: arn:aws:s3:::b/*.
+	GeneraliseKeys = "keys"
+)
+
+// FromTrail plans the permissions of the calls one principal made, as
+// a CloudTrail log shows them (package internal/trail): each S3 call
+// through the operation catalogue, each KMS call S3 made for the
+// principal as itself (key, kms:ViaService, the aws:s3:arn of its
+// encryption context). Denied calls are planned too, and said: the job
+// needed them. generalise is one of the Generalise constants.
+func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, error) {
+	switch generalise {
+	case "":
+		generalise = GeneralisePrefixes
+	case GeneraliseNone, GeneralisePrefixes, GeneraliseKeys:
+	default:
+		return nil, fmt.Errorf("--generalise %q: give none, prefixes or keys", generalise)
+	}
+	if ctx.Region == "" {
+		ctx.Region = "us-east-1"
+		if len(sel.Calls) > 0 && sel.Calls[0].Region != "" {
+			ctx.Region = sel.Calls[0].Region
+		}
+	}
+	if ctx.Principal == "" {
+		ctx.Principal = sel.Principal
+	}
+	if ctx.BucketAccount == nil {
+		ctx.BucketAccount = map[string]string{}
+	}
+	for _, c := range sel.Calls {
+		if c.BucketAccount != "" && ctx.BucketAccount[c.Bucket] == "" {
+			ctx.BucketAccount[c.Bucket] = c.BucketAccount
+		}
+	}
+	p := &Plan{Context: ctx}
+	g := newGeneraliser(sel.Calls, generalise)
+	type callKey struct {
+		service, op, bucket, key, src, srcKey, prefix, keyARN, s3arn string
+		version, viaS3                                               bool
+	}
+	index := map[callKey]int{}
+	type seen struct {
+		n, denied     int
+		first, last   time.Time
+		deniedActions []string
+	}
+	counts := map[int]*seen{}
+	var unknown []string
+	for _, tc := range sel.Calls {
+		k := callKey{service: tc.Service, op: tc.Operation, bucket: tc.Bucket, version: tc.VersionID, keyARN: tc.KeyARN, viaS3: tc.ViaS3}
+		if tc.Key != "" {
+			k.key = g.key(tc.Bucket, tc.Key)
+		}
+		if tc.SourceBucket != "" {
+			k.src, k.srcKey = tc.SourceBucket, g.key(tc.SourceBucket, tc.SourceKey)
+		}
+		if tc.Prefix != nil {
+			k.prefix = g.prefix(tc.Bucket, *tc.Prefix)
+		}
+		if tc.S3ARN != "" {
+			k.s3arn = g.arn(tc.S3ARN)
+		}
+		i, ok := index[k]
+		if !ok {
+			c := Call{Operation: tc.Operation, Bucket: tc.Bucket, Key: k.key, SourceBucket: k.src, SourceKey: k.srcKey}
+			if tc.Service == "kms" {
+				c.Operation = "kms:" + tc.Operation
+				c.Bucket, c.Key = "", tc.KeyARN
+			}
+			if tc.Prefix != nil {
+				prefix := k.prefix
+				c.Prefix = &prefix
+			}
+			if tc.Service == "s3" {
+				if _, found := s3ops.Lookup("s3", tc.Operation); !found {
+					unknown = append(unknown, tc.Operation)
+					continue
+				}
+			}
+			p.Calls = append(p.Calls, c)
+			i = len(p.Calls) - 1
+			index[k] = i
+			counts[i] = &seen{first: tc.Time}
+			if tc.Service == "s3" {
+				p.trailS3Needs(i, tc.VersionID)
+			} else {
+				p.trailKMSNeed(i, tc.KeyARN, tc.ViaS3, k.s3arn)
+			}
+		}
+		s := counts[i]
+		s.n++
+		s.last = tc.Time
+		if tc.Denied {
+			s.denied++
+			if tc.DeniedAction != "" && !containsString(s.deniedActions, tc.DeniedAction) {
+				s.deniedActions = append(s.deniedActions, tc.DeniedAction)
+			}
+		}
+	}
+	if len(p.Calls) == 0 {
+		return nil, fmt.Errorf("none of the %d calls of %s is an S3 or KMS operation lockstep knows (%s)", len(sel.Calls), sel.Principal, strings.Join(unknown, ", "))
+	}
+	for i := range p.Calls {
+		s := counts[i]
+		c := &p.Calls[i]
+		c.When = fmt.Sprintf("%d× from %s to %s", s.n, s.first.UTC().Format(time.RFC3339), s.last.UTC().Format(time.RFC3339))
+		c.Why = "in the trail"
+		if s.denied > 0 {
+			c.When += fmt.Sprintf(", %d denied", s.denied)
+			c.Why = "in the trail, DENIED: the job needed it and did not have it"
+			if len(s.deniedActions) > 0 {
+				c.Why += " (" + strings.Join(s.deniedActions, ", ") + ")"
+			}
+		}
+		c.Side = "destination"
+		if c.Operation == "GetObject" || c.Operation == "HeadObject" || strings.HasPrefix(c.Operation, "List") {
+			c.Side = "source"
+		}
+	}
+	p.Origin = fmt.Sprintf("CloudTrail: %d calls of %s from %s to %s", len(sel.Calls), sel.Principal, sel.From.UTC().Format(time.RFC3339), sel.To.UTC().Format(time.RFC3339))
+	p.Notes = append(p.Notes,
+		fmt.Sprintf("from the trail: %d records read, %d of other principals, %d S3 and KMS calls of %s between %s and %s; the policies cover what the principal did then, no more", sel.Records, sel.OtherPrincipals, len(sel.Calls), sel.Principal, sel.From.UTC().Format(time.RFC3339), sel.To.UTC().Format(time.RFC3339)),
+		"keys and prefixes generalised: "+generalise+" (--generalise none|prefixes|keys)",
+		"CloudTrail does not record request headers: add s3:PutObjectAcl (x-amz-acl, x-amz-grant-*) and s3:PutObjectTagging (x-amz-tagging) when the job sends them",
+	)
+	var ignored []string
+	for src, n := range sel.Ignored {
+		ignored = append(ignored, fmt.Sprintf("%s %d", src, n))
+	}
+	sort.Strings(ignored)
+	if len(ignored) > 0 {
+		p.Notes = append(p.Notes, "ignored, neither S3 nor KMS: "+strings.Join(ignored, ", "))
+	}
+	if len(unknown) > 0 {
+		p.Notes = append(p.Notes, "S3 events lockstep's operation catalogue does not know, not planned: "+strings.Join(unknown, ", "))
+	}
+	p.Policies = p.policies()
+	return p, nil
+}
+
+// trailS3Needs adds the permissions of S3 call i through the catalogue.
+func (p *Plan) trailS3Needs(i int, versionID bool) {
+	c := p.Calls[i]
+	op, _ := s3ops.Lookup("s3", c.Operation)
+	for _, perm := range op.Required(s3ops.Features{VersionID: versionID}) {
+		n := Need{Action: perm.Action, Account: p.accountOf(c.Bucket)}
+		switch perm.On {
+		case s3ops.Bucket:
+			n.Resource = "arn:aws:s3:::" + c.Bucket
+			if c.Prefix != nil && *c.Prefix != "" {
+				op := "StringEquals"
+				if strings.HasSuffix(*c.Prefix, "*") {
+					op = "StringLike"
+				}
+				n.Conditions = map[string]map[string][]string{op: {"s3:prefix": {*c.Prefix}}}
+			}
+		case s3ops.Object:
+			n.Resource = "arn:aws:s3:::" + c.Bucket + "/" + c.Key
+		case s3ops.SourceObject:
+			n.Resource = "arn:aws:s3:::" + c.SourceBucket + "/" + c.SourceKey
+			n.Account = p.accountOf(c.SourceBucket)
+		case s3ops.AnyResource:
+			n.Resource = "*"
+		}
+		p.need(i, n)
+	}
+}
+
+// trailKMSNeed adds the permission of KMS call i: through S3, scoped
+// with kms:ViaService and the encryption context's aws:s3:arn, as plan
+// scopes the KMS calls it derives.
+func (p *Plan) trailKMSNeed(i int, keyARN string, viaS3 bool, s3arn string) {
+	n := Need{Action: p.Calls[i].Operation, Resource: keyARN, Account: accountOfARN(keyARN)}
+	if n.Resource == "" {
+		return // a KMS call whose key the record does not name
+	}
+	if viaS3 {
+		n.Via = "s3"
+		n.Conditions = map[string]map[string][]string{"StringEquals": {"kms:ViaService": {s3ops.ViaService(p.Context.Region)}}}
+		if s3arn != "" {
+			op := "StringEquals"
+			if strings.HasSuffix(s3arn, "*") {
+				op = "StringLike"
+			}
+			n.Conditions[op] = map[string][]string{"kms:EncryptionContext:aws:s3:arn": {s3arn}}
+		}
+	}
+	p.need(i, n)
+}
+
+// generaliser turns the keys and prefixes a trail shows into patterns.
+type generaliser struct {
+	mode string
+	// dir is the longest common directory of each bucket's keys, and
+	// prefixDir of its listing prefixes.
+	dir, prefixDir map[string]string
+}
+
+func newGeneraliser(calls []trail.Call, mode string) *generaliser {
+	g := &generaliser{mode: mode, dir: map[string]string{}, prefixDir: map[string]string{}}
+	keys := map[string][]string{}
+	prefixes := map[string][]string{}
+	for _, c := range calls {
+		if c.Key != "" {
+			keys[c.Bucket] = append(keys[c.Bucket], c.Key)
+		}
+		if c.SourceBucket != "" {
+			keys[c.SourceBucket] = append(keys[c.SourceBucket], c.SourceKey)
+		}
+		if b, k, ok := strings.Cut(strings.TrimPrefix(c.S3ARN, "arn:aws:s3:::"), "/"); ok && c.S3ARN != "" {
+			keys[b] = append(keys[b], k)
+		}
+		if c.Prefix != nil {
+			prefixes[c.Bucket] = append(prefixes[c.Bucket], *c.Prefix)
+		}
+	}
+	for b, ks := range keys {
+		g.dir[b] = commonDir(ks)
+	}
+	for b, ps := range prefixes {
+		g.prefixDir[b] = commonDir(ps)
+	}
+	return g
+}
+
+// key is the pattern of an object key.
+func (g *generaliser) key(bucket, key string) string {
+	switch g.mode {
+	case GeneraliseKeys:
+		return "*"
+	case GeneralisePrefixes:
+		return g.dir[bucket] + "*"
+	}
+	return key
+}
+
+// prefix is the s3:prefix of a listing: "" for none.
+func (g *generaliser) prefix(bucket, prefix string) string {
+	switch g.mode {
+	case GeneraliseKeys:
+		return ""
+	case GeneralisePrefixes:
+		if d := g.prefixDir[bucket]; d != "" {
+			return d + "*"
+		}
+		return ""
+	}
+	return prefix
+}
+
+// arn generalises the aws:s3:arn of an encryption context: an object
+// ARN by its key, a bucket ARN (S3 Bucket Keys) as it is.
+func (g *generaliser) arn(a string) string {
+	b, k, ok := strings.Cut(strings.TrimPrefix(a, "arn:aws:s3:::"), "/")
+	if !ok {
+		return a
+	}
+	return "arn:aws:s3:::" + b + "/" + g.key(b, k)
+}
+
+// commonDir is the longest common prefix of list that ends in "/" (""
+// when there is none).
+func commonDir(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	prefix := list[0]
+	for _, s := range list[1:] {
+		for !strings.HasPrefix(s, prefix) {
+			prefix = prefix[:len(prefix)-1]
+		}
+	}
+	return prefix[:strings.LastIndex(prefix, "/")+1]
+}
