@@ -33,14 +33,23 @@ type job struct {
 	write    writeParams
 	// partSlots bounds the part requests in flight across the job.
 	partSlots chan struct{}
-	src, dst  Location
-	dir       Direction
+	// srcFirstPage and dstFirstPage are the first ListObjectsV2 pages of
+	// the source and the destination when the preflight fetched them: the
+	// job's listings go on from them, so that each side is listed once.
+	srcFirstPage, dstFirstPage *s3.ListObjectsV2Output
+	src, dst                   Location
+	dir                        Direction
+	// adaptParts is set when Options.PartSize was left zero: the parts of
+	// uploads and server-side copies then adapt to the object's size
+	// (writePartSize).
+	adaptParts bool
 
 	mu      sync.Mutex // guards summary and serializes Report
 	summary Summary
 }
 
 func newJob(client *s3.Client, src, dst Location, opts Options) (*job, error) {
+	adaptParts := opts.PartSize == 0
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUsage, err)
@@ -63,7 +72,7 @@ func newJob(client *s3.Client, src, dst Location, opts Options) (*job, error) {
 	return &job{
 		client: client, source: source, opts: opts, write: newWriteParams(opts),
 		partSlots: make(chan struct{}, opts.Workers),
-		src:       src, dst: dst, dir: dir,
+		src:       src, dst: dst, dir: dir, adaptParts: adaptParts,
 	}, nil
 }
 
@@ -186,7 +195,11 @@ func (j *job) listing(ctx context.Context, l Location, source bool) Listing {
 		return func(func(Entry, error) bool) {}
 	}
 	if l.IsS3() {
-		return listS3(ctx, j.clientFor(source), l.Bucket, l.dirPrefix())
+		first := j.dstFirstPage
+		if source {
+			first = j.srcFirstPage
+		}
+		return listS3(ctx, j.clientFor(source), l.Bucket, l.dirPrefix(), first)
 	}
 	if !source {
 		if _, err := os.Stat(l.Local); errors.Is(err, fs.ErrNotExist) {

@@ -38,7 +38,9 @@ type Options struct {
 	// Workers is the number of objects transferred at once, and of parts
 	// in flight (DefaultWorkers when zero).
 	Workers int
-	// PartSize is the multipart part size (DefaultPartSize when zero).
+	// PartSize is the multipart part size. Zero: DefaultPartSize, grown
+	// for the uploads and server-side copies of large objects so that
+	// their parts fill the Workers slots in one wave (writePartSize).
 	PartSize int64
 	// MultipartThreshold is the size from which uploads and S3 copies
 	// are multipart (the AWS CLI's 8 MiB when zero). Copies of more than
@@ -132,6 +134,35 @@ func (o Options) withDefaults() (Options, error) {
 		o.Notice = func(string) {}
 	}
 	return o, nil
+}
+
+// maxSpreadPartSize bounds the parts spreadPartSize makes: a part that
+// fails is sent again whole.
+const maxSpreadPartSize = 64 << 20
+
+// writePartSize is the part size of an upload or a server-side copy of
+// size bytes: spreadPartSize's when Options.PartSize was left zero, else
+// the configured size (grown to fit MaxParts parts).
+func (j *job) writePartSize(size int64) int64 {
+	if j.adaptParts {
+		return spreadPartSize(size, j.opts.PartSize, j.opts.Workers)
+	}
+	return partSizeFor(size, j.opts.PartSize)
+}
+
+// spreadPartSize is the part size of an upload or a server-side copy of
+// size bytes, whose parts hold no buffer (an upload's part is read from
+// its file, a copy's never passes through lockstep): the configured part
+// size, grown so that the object's parts fill the workers' slots in one
+// wave, up to 64 MiB (a 1 GiB object: 32 parts of 32 MiB with 32
+// workers), rounded up to a MiB; then grown to fit MaxParts parts. Fewer,
+// larger parts make fewer requests for the same parallelism. A streamed
+// copy's parts are buffers of the pool: they keep partSizeFor's size.
+func spreadPartSize(size, partSize int64, workers int) int64 {
+	const mib = 1 << 20
+	spread := (size + int64(workers) - 1) / int64(workers)
+	spread = (spread + mib - 1) / mib * mib
+	return partSizeFor(size, max(partSize, min(spread, maxSpreadPartSize)))
 }
 
 // partSizeFor is the part size for an object of size bytes: the configured

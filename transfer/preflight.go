@@ -53,10 +53,13 @@ func (j *job) preflight(ctx context.Context, obj *probeObject, destPrefix string
 		proved = append(proved, "listed "+j.src.String())
 	}
 	if j.dst.IsS3() && j.opts.Strategy != Always {
-		_, err := j.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(j.dst.Bucket), Prefix: aws.String(j.dst.dirPrefix()), MaxKeys: aws.Int32(1)})
+		// The first page: the job's listing goes on from it, so that the
+		// destination is listed once.
+		out, err := j.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(j.dst.Bucket), Prefix: aws.String(j.dst.dirPrefix())})
 		if err != nil {
 			return j.probeFailed(ctx, "listing the destination "+j.dst.String(), err)
 		}
+		j.dstFirstPage = out
 		proved = append(proved, "listed "+j.dst.String())
 	}
 	// The client that reads the source's bytes is the destination's for

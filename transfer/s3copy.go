@@ -37,7 +37,7 @@ func (j *job) copyObject(ctx context.Context, srcBucket, srcKey, bucket, key str
 	if err != nil {
 		return 0, err
 	}
-	partSize := partSizeFor(size, j.opts.PartSize)
+	partSize := j.writePartSize(size)
 	n := int((size + partSize - 1) / partSize)
 	parts := make([]types.CompletedPart, n)
 	err = j.parts(ctx, n, func(ctx context.Context, i int) error {

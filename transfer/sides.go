@@ -70,13 +70,15 @@ func (j *job) prepare(ctx context.Context, one *probeObject, destPrefix string) 
 
 // firstSourceObject lists the first page of the source and returns its
 // first object the filters include, preferring one with bytes (a ranged
-// read of an empty object is an error); nil when the page holds none.
+// read of an empty object is an error); nil when the page holds none. The
+// page is kept: the job's listing of the source goes on from it.
 func (j *job) firstSourceObject(ctx context.Context) (*probeObject, error) {
 	prefix := j.src.dirPrefix()
 	out, err := j.source.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(j.src.Bucket), Prefix: aws.String(prefix)})
 	if err != nil {
 		return nil, err
 	}
+	j.srcFirstPage = out
 	var found *probeObject
 	for _, o := range out.Contents {
 		key := aws.ToString(o.Key)

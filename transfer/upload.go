@@ -46,7 +46,7 @@ func (j *job) upload(ctx context.Context, path, bucket, key string) (int64, erro
 	if err != nil {
 		return 0, err
 	}
-	partSize := partSizeFor(size, j.opts.PartSize)
+	partSize := j.writePartSize(size)
 	n := int((size + partSize - 1) / partSize)
 	parts := make([]types.CompletedPart, n)
 	err = j.parts(ctx, n, func(ctx context.Context, i int) error {
