@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // The AWS JSON 1.1 protocol of KMS and Organizations: a POST whose
@@ -64,4 +65,34 @@ func writeKMSResponse(w http.ResponseWriter, c *call, v any) error {
 	w.WriteHeader(http.StatusOK)
 	w.Write(b)
 	return nil
+}
+
+// jsonOperation starts serving a request of a JSON-protocol service
+// (KMS, Organizations): the request ID header the SDKs read, the
+// operation named by X-Amz-Target after prefix, which has must know, a
+// POST, and the body. On a bad request it has answered and ok is false.
+func (s *Server) jsonOperation(w http.ResponseWriter, c *call, prefix, service string, has func(op string) bool) (body []byte, ok bool) {
+	// The AWS SDKs read the request ID of query and JSON responses,
+	// errors included, from x-amzn-RequestId.
+	w.Header().Set("X-Amzn-Requestid", c.id)
+	op, found := strings.CutPrefix(c.r.Header.Get("X-Amz-Target"), prefix)
+	c.operation = op
+	if !found || op == "" {
+		c.operation = "Unknown"
+	}
+	c.resourceAccount = c.principal.Account
+	if !found || !has(op) {
+		s.fail(w, c, errorf(http.StatusBadRequest, "UnknownOperationException", "The operation %q (X-Amz-Target %q) is not one the lockstep emulator serves", op, c.r.Header.Get("X-Amz-Target")))
+		return nil, false
+	}
+	if c.r.Method != http.MethodPost {
+		s.fail(w, c, errorf(http.StatusBadRequest, "UnknownOperationException", "%s operations are POST requests, not %s", service, c.r.Method))
+		return nil, false
+	}
+	body, err := readJSONBody(c)
+	if err != nil {
+		s.fail(w, c, err)
+		return nil, false
+	}
+	return body, true
 }

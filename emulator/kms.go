@@ -68,29 +68,11 @@ var kmsHandlers = map[string]kmsHandler{
 // caller from another account needs both, for cryptographic operations
 // and DescribeKey only (docs/authorization.md §3.4).
 func (s *Server) serveKMS(w http.ResponseWriter, c *call) {
-	// The AWS SDKs read the request ID of query and JSON responses,
-	// errors included, from x-amzn-RequestId.
-	w.Header().Set("X-Amzn-Requestid", c.id)
-	op, ok := strings.CutPrefix(c.r.Header.Get("X-Amz-Target"), kmsTargetPrefix)
-	c.operation = op
-	if !ok || op == "" {
-		c.operation = "Unknown"
-	}
-	c.resourceAccount = c.principal.Account
-	h := kmsHandlers[op]
-	if !ok || h == nil {
-		s.fail(w, c, errorf(http.StatusBadRequest, "UnknownOperationException", "The operation %q (X-Amz-Target %q) is not one the lockstep emulator serves", op, c.r.Header.Get("X-Amz-Target")))
+	body, ok := s.jsonOperation(w, c, kmsTargetPrefix, "KMS", func(op string) bool { return kmsHandlers[op] != nil })
+	if !ok {
 		return
 	}
-	if c.r.Method != http.MethodPost {
-		s.fail(w, c, errorf(http.StatusBadRequest, "UnknownOperationException", "KMS operations are POST requests, not %s", c.r.Method))
-		return
-	}
-	body, err := readJSONBody(c)
-	if err != nil {
-		s.fail(w, c, err)
-		return
-	}
+	h := kmsHandlers[c.operation]
 	if err := h(s, w, c, body); err != nil {
 		s.fail(w, c, err)
 	}

@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/lockstep-dev/lockstep/enforce"
 )
@@ -39,27 +38,11 @@ var orgHandlers = map[string]orgHandler{
 // AWSOrganizationsNotInUseException ("Your account isn't a member of an
 // organization").
 func (s *Server) serveOrganizations(w http.ResponseWriter, c *call) {
-	w.Header().Set("X-Amzn-Requestid", c.id)
-	op, ok := strings.CutPrefix(c.r.Header.Get("X-Amz-Target"), orgTargetPrefix)
-	c.operation = op
-	if !ok || op == "" {
-		c.operation = "Unknown"
-	}
-	c.resourceAccount = c.principal.Account
-	h := orgHandlers[op]
-	if !ok || h == nil {
-		s.fail(w, c, errorf(http.StatusBadRequest, "UnknownOperationException", "The operation %q (X-Amz-Target %q) is not one the lockstep emulator serves", op, c.r.Header.Get("X-Amz-Target")))
+	body, ok := s.jsonOperation(w, c, orgTargetPrefix, "Organizations", func(op string) bool { return orgHandlers[op] != nil })
+	if !ok {
 		return
 	}
-	if c.r.Method != http.MethodPost {
-		s.fail(w, c, errorf(http.StatusBadRequest, "UnknownOperationException", "Organizations operations are POST requests, not %s", c.r.Method))
-		return
-	}
-	body, err := readJSONBody(c)
-	if err != nil {
-		s.fail(w, c, err)
-		return
-	}
+	h := orgHandlers[c.operation]
 	if err := s.authorizeAPI(c, enforce.Call{}); err != nil {
 		s.fail(w, c, err)
 		return

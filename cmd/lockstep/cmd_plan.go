@@ -185,26 +185,8 @@ func (r *planRun) run(cmd *cobra.Command, c *plan.Command, format, detected stri
 	if err != nil {
 		return badInput(err)
 	}
-	if r.outDir != "" {
-		files, err := p.WriteFiles(r.outDir)
-		if err != nil {
-			return err
-		}
-		for _, f := range files {
-			fmt.Fprintln(cmd.ErrOrStderr(), "wrote", f)
-		}
-	}
 	out := cmd.OutOrStdout()
-	var err2 error
-	switch format {
-	case "text":
-		writeChoices(out, detected, r.principal, how)
-		err2 = p.WriteTable(out)
-	case "json":
-		err2 = p.WriteJSON(out)
-	case "terraform":
-		err2 = p.WriteTerraform(out)
-	}
+	err2 := writePlan(cmd, p, format, r.outDir, func() { writeChoices(out, detected, r.principal, how) })
 	if err2 != nil || !r.prove {
 		return err2
 	}
@@ -217,6 +199,32 @@ func (r *planRun) run(cmd *cobra.Command, c *plan.Command, format, detected stri
 		return silentExit(exitDenied)
 	}
 	return nil
+}
+
+// writePlan writes the plan's files to outDir, when given, and the plan
+// to standard output in format; before the text form, header writes what
+// the text form opens with.
+func writePlan(cmd *cobra.Command, p *plan.Plan, format, outDir string, header func()) error {
+	if outDir != "" {
+		files, err := p.WriteFiles(outDir)
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			fmt.Fprintln(cmd.ErrOrStderr(), "wrote", f)
+		}
+	}
+	out := cmd.OutOrStdout()
+	switch format {
+	case "json":
+		return p.WriteJSON(out)
+	case "terraform":
+		return p.WriteTerraform(out)
+	}
+	if header != nil {
+		header()
+	}
+	return p.WriteTable(out)
 }
 
 func firstNonEmpty(s ...string) string {

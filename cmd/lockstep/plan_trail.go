@@ -55,23 +55,7 @@ func (r *trailRun) run(cmd *cobra.Command, args []string, format string, doProve
 	if err != nil {
 		return badInput(err)
 	}
-	if r.outDir != "" {
-		files, err := p.WriteFiles(r.outDir)
-		if err != nil {
-			return err
-		}
-		for _, f := range files {
-			fmt.Fprintln(cmd.ErrOrStderr(), "wrote", f)
-		}
-	}
-	out := cmd.OutOrStdout()
-	switch format {
-	case "json":
-		return p.WriteJSON(out)
-	case "terraform":
-		return p.WriteTerraform(out)
-	}
-	return p.WriteTable(out)
+	return writePlan(cmd, p, format, r.outDir, nil)
 }
 
 func isARN(s string) bool { return len(s) > 4 && s[:4] == "arn:" }

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
+
+	"github.com/lockstep-dev/lockstep/internal/inputfiles"
 )
 
 // file is one JSON output to import.
@@ -56,33 +56,13 @@ var accountIDRE = regexp.MustCompile(`^[0-9]{12}$`)
 // readFiles reads the JSON files of paths (files, or directories walked
 // recursively for *.json), in a stable order.
 func readFiles(paths []string) ([]*file, error) {
-	var names []string
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !info.IsDir() {
-			names = append(names, p)
-			continue
-		}
-		err = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && strings.HasSuffix(strings.ToLower(d.Name()), ".json") {
-				names = append(names, q)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
+	names, err := inputfiles.List(paths, func(name string) bool { return strings.HasSuffix(strings.ToLower(name), ".json") })
+	if err != nil {
+		return nil, err
 	}
 	if len(names) == 0 {
 		return nil, fmt.Errorf("no .json files in %s: give the files the AWS CLI printed (docs/import.md)", strings.Join(paths, ", "))
 	}
-	sort.Strings(names)
 	var out []*file
 	for _, name := range names {
 		data, err := os.ReadFile(name)

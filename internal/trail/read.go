@@ -7,12 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/lockstep-dev/lockstep/internal/inputfiles"
 )
 
 // Record is a CloudTrail record: the fields lockstep reads
@@ -57,31 +57,13 @@ type Resource struct {
 // Read reads the records of paths: files, and directories read
 // recursively for *.json, *.json.gz and *.jsonl files.
 func Read(paths []string) ([]Record, error) {
-	var names []string
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !info.IsDir() {
-			names = append(names, p)
-			continue
-		}
-		err = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			n := strings.ToLower(d.Name())
-			if !d.IsDir() && (strings.HasSuffix(n, ".json") || strings.HasSuffix(n, ".json.gz") || strings.HasSuffix(n, ".jsonl")) {
-				names = append(names, q)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
+	names, err := inputfiles.List(paths, func(name string) bool {
+		n := strings.ToLower(name)
+		return strings.HasSuffix(n, ".json") || strings.HasSuffix(n, ".json.gz") || strings.HasSuffix(n, ".jsonl")
+	})
+	if err != nil {
+		return nil, err
 	}
-	sort.Strings(names)
 	var out []Record
 	for _, name := range names {
 		recs, err := readFile(name)
