@@ -63,7 +63,9 @@ func (s *signalOnEvent) Write(p []byte) (int, error) {
 // multipart upload, and exits 1: no incomplete upload is left, no object
 // is visible (issue 12 acceptance; docs/sync.md "Safety"). The signal is
 // sent when the emulator records the first UploadPart of the upload's
-// eight, sent one at a time (--workers 1).
+// two, sent one at a time (--workers 1: with one worker an object's parts
+// grow to 64 MiB, so the 128 MiB file is two parts; the second is still
+// to send when the signal arrives).
 func TestSyncInterruptAbortsUpload(t *testing.T) {
 	bin := buildLockstep(t)
 	m, err := world.Decode([]byte(interruptWorld), "interrupt world")
@@ -81,7 +83,7 @@ func TestSyncInterruptAbortsUpload(t *testing.T) {
 	t.Cleanup(func() { srv.Close() })
 
 	dir := t.TempDir()
-	data := make([]byte, 64<<20)
+	data := make([]byte, 128<<20)
 	rand.Read(data)
 	if err := os.WriteFile(filepath.Join(dir, "big.bin"), data, 0o644); err != nil {
 		t.Fatal(err)

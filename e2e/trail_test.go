@@ -85,6 +85,19 @@ func TestPlanFromTrailSufficient(t *testing.T) {
 			if err := p.Apply(m); err != nil {
 				t.Fatal(err)
 			}
+			// The rerun proves the plan only if the plan's policy is now
+			// the principal's only one.
+			u, r := m.FindPrincipal(principal)
+			var names []string
+			switch {
+			case u != nil:
+				names = u.Policies.Names
+			case r != nil:
+				names = r.Policies.Names
+			}
+			if len(names) != 1 || names[0] != "lockstep-plan" {
+				t.Fatalf("after Apply, %s has the policies %v, want only the plan's", principal, names)
+			}
 			again, err := se.Run(context.Background(), i)
 			if err != nil {
 				t.Fatal(err)

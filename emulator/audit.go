@@ -11,6 +11,7 @@ import (
 
 	"github.com/lockstep-dev/lockstep/authz"
 	"github.com/lockstep-dev/lockstep/enforce"
+	"github.com/lockstep-dev/lockstep/internal/arn"
 	"github.com/lockstep-dev/lockstep/s3ops"
 )
 
@@ -247,13 +248,8 @@ func (s *Server) kmsRecord(c *call, ch enforce.Check) Record {
 	return r
 }
 
-func accountOf(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) == 6 {
-		return parts[4]
-	}
-	return ""
-}
+// accountOf is the account of an ARN (internal/arn).
+func accountOf(s string) string { return arn.Account(s) }
 
 // identity is the userIdentity of the caller.
 func identity(c *call) UserIdentity {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lockstep-dev/lockstep/authz"
 	"github.com/lockstep-dev/lockstep/world"
 )
 
@@ -43,28 +44,15 @@ func (s *Server) CredentialsFor(principal string, ttl time.Duration) (Credential
 		}
 		return Credentials{AccessKeyID: key.ID, SecretAccessKey: key.Secret}, nil
 	}
-	roleARN, session := principal, world.DefaultSessionName
-	if rest, ok := strings.CutPrefix(principal, "arn:aws:sts::"); ok {
-		account, res, _ := strings.Cut(rest, ":")
-		name, sess, ok := strings.Cut(strings.TrimPrefix(res, "assumed-role/"), "/")
-		if !strings.HasPrefix(res, "assumed-role/") || !ok || sess == "" {
-			return Credentials{}, fmt.Errorf("%s is not a user, role or assumed-role ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)", principal)
-		}
-		roleARN, session = "", sess
-		if a := w.Account(account); a != nil {
-			for _, r := range a.Roles {
-				if r.Name == name {
-					roleARN = r.ARN
-				}
-			}
-		}
-		if roleARN == "" {
-			return Credentials{}, fmt.Errorf("%s: account %s of the world has no role %s", principal, account, name)
-		}
-	}
-	if w.Role(roleARN) == nil {
+	// A role or assumed-role ARN is read as everywhere else (world.Principal).
+	p, err := w.Principal(principal)
+	switch {
+	case err != nil:
+		return Credentials{}, fmt.Errorf("%s is neither a user nor a role of the world: %w", principal, err)
+	case p.Kind != authz.AssumedRole:
 		return Credentials{}, fmt.Errorf("%s is neither a user nor a role of the world", principal)
 	}
+	roleARN, session := p.RoleARN, p.ARN[strings.LastIndex(p.ARN, "/")+1:]
 	now := s.now()
 	ss := s.state.addSession(roleARN, session, nil, ttl, now)
 	return Credentials{AccessKeyID: ss.AccessKeyID, SecretAccessKey: ss.Secret, SessionToken: ss.Token, Expires: now.Add(ttl)}, nil

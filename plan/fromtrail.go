@@ -159,54 +159,41 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 	return p, nil
 }
 
-// trailS3Needs adds the permissions of S3 call i through the catalogue.
+// trailS3Needs adds the permissions of S3 call i through the catalogue,
+// as a command's calls get theirs; a listing's s3:prefix is the trail's,
+// exact or generalised.
 func (p *Plan) trailS3Needs(i int, versionID bool) {
 	c := p.Calls[i]
 	op, _ := s3ops.Lookup("s3", c.Operation)
+	var listed map[string]map[string][]string
+	if c.Prefix != nil && *c.Prefix != "" {
+		listed = map[string]map[string][]string{matchOp(*c.Prefix): {"s3:prefix": {*c.Prefix}}}
+	}
 	for _, perm := range op.Required(s3ops.Features{VersionID: versionID}) {
-		n := Need{Action: perm.Action, Account: p.accountOf(c.Bucket)}
-		switch perm.On {
-		case s3ops.Bucket:
-			n.Resource = "arn:aws:s3:::" + c.Bucket
-			if c.Prefix != nil && *c.Prefix != "" {
-				op := "StringEquals"
-				if strings.HasSuffix(*c.Prefix, "*") {
-					op = "StringLike"
-				}
-				n.Conditions = map[string]map[string][]string{op: {"s3:prefix": {*c.Prefix}}}
-			}
-		case s3ops.Object:
-			n.Resource = "arn:aws:s3:::" + c.Bucket + "/" + c.Key
-		case s3ops.SourceObject:
-			n.Resource = "arn:aws:s3:::" + c.SourceBucket + "/" + c.SourceKey
-			n.Account = p.accountOf(c.SourceBucket)
-		case s3ops.AnyResource:
-			n.Resource = "*"
-		}
-		p.need(i, n)
+		p.need(i, p.permissionNeed(perm, c, listed))
 	}
 }
 
-// trailKMSNeed adds the permission of KMS call i: through S3, scoped
-// with kms:ViaService and the encryption context's aws:s3:arn, as plan
-// scopes the KMS calls it derives.
+// trailKMSNeed adds the permission of KMS call i; one S3 made for the
+// principal is scoped as plan scopes the KMS calls it derives (viaS3).
 func (p *Plan) trailKMSNeed(i int, keyARN string, viaS3 bool, s3arn string) {
-	n := Need{Action: p.Calls[i].Operation, Resource: keyARN, Account: accountOfARN(keyARN)}
-	if n.Resource == "" {
+	if keyARN == "" {
 		return // a KMS call whose key the record does not name
 	}
+	n := Need{Action: p.Calls[i].Operation, Resource: keyARN, Account: accountOfARN(keyARN)}
 	if viaS3 {
-		n.Via = "s3"
-		n.Conditions = map[string]map[string][]string{"StringEquals": {"kms:ViaService": {s3ops.ViaService(p.Context.Region)}}}
-		if s3arn != "" {
-			op := "StringEquals"
-			if strings.HasSuffix(s3arn, "*") {
-				op = "StringLike"
-			}
-			n.Conditions[op] = map[string][]string{"kms:EncryptionContext:aws:s3:arn": {s3arn}}
-		}
+		n.Via, n.Conditions = "s3", p.viaS3(matchOp(s3arn), s3arn)
 	}
 	p.need(i, n)
+}
+
+// matchOp is the condition operator of a value of a trail: StringLike
+// for a generalised pattern, StringEquals for a value as seen.
+func matchOp(v string) string {
+	if strings.HasSuffix(v, "*") {
+		return "StringLike"
+	}
+	return "StringEquals"
 }
 
 // generaliser turns the keys and prefixes a trail shows into patterns.

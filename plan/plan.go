@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/lockstep-dev/lockstep/authz"
+	"github.com/lockstep-dev/lockstep/internal/arn"
 	"github.com/lockstep-dev/lockstep/s3ops"
 	"github.com/lockstep-dev/lockstep/world"
 )
@@ -358,23 +359,12 @@ func (p *Plan) addNeeds(i int, mc ModelCall) {
 	srcKey := p.Context.BucketKMSKey[c.SourceBucket]
 	f.KMS = dstKey != ""
 	f.SourceKMS = srcKey != ""
+	var listed map[string]map[string][]string
+	if c.Operation == "ListObjectsV2" && c.Prefix != nil && *c.Prefix != "" {
+		listed = map[string]map[string][]string{"StringLike": {"s3:prefix": {*c.Prefix + "*"}}}
+	}
 	for _, perm := range op.Required(f) {
-		n := Need{Action: perm.Action, Account: p.ownerFor(c.Bucket, c.Signer)}
-		switch perm.On {
-		case s3ops.Bucket:
-			n.Resource = "arn:aws:s3:::" + c.Bucket
-			if c.Operation == "ListObjectsV2" && c.Prefix != nil && *c.Prefix != "" {
-				n.Conditions = map[string]map[string][]string{"StringLike": {"s3:prefix": {*c.Prefix + "*"}}}
-			}
-		case s3ops.Object:
-			n.Resource = "arn:aws:s3:::" + c.Bucket + "/" + c.Key
-		case s3ops.SourceObject:
-			n.Resource = "arn:aws:s3:::" + c.SourceBucket + "/" + c.SourceKey
-			n.Account = p.ownerFor(c.SourceBucket, c.Signer)
-		case s3ops.AnyResource:
-			n.Resource = "*"
-		}
-		p.need(i, n)
+		p.need(i, p.permissionNeed(perm, c, listed))
 	}
 	if mc.Missing {
 		p.need(i, Need{Action: authz.MissingObjectAction, Resource: "arn:aws:s3:::" + c.Bucket, Account: p.ownerFor(c.Bucket, c.Signer),
@@ -395,12 +385,43 @@ func (p *Plan) addNeeds(i int, mc ModelCall) {
 		if p.Context.BucketKeyEnabled[bucket] {
 			ctxARN = "arn:aws:s3:::" + bucket
 		}
-		p.need(i, Need{Action: kc.Action, Resource: key, Account: accountOfARN(key), Via: "s3",
-			Conditions: map[string]map[string][]string{
-				"StringEquals": {"kms:ViaService": {s3ops.ViaService(p.Context.Region)}},
-				"StringLike":   {"kms:EncryptionContext:aws:s3:arn": {ctxARN}},
-			}})
+		p.need(i, Need{Action: kc.Action, Resource: key, Account: accountOfARN(key), Via: "s3", Conditions: p.viaS3("StringLike", ctxARN)})
 	}
+}
+
+// permissionNeed is the need of one of the catalogue's permissions for
+// call c: the resource it names and its account; bucketConditions scope a
+// permission on the bucket (a listing's s3:prefix).
+func (p *Plan) permissionNeed(perm s3ops.Permission, c Call, bucketConditions map[string]map[string][]string) Need {
+	n := Need{Action: perm.Action, Account: p.ownerFor(c.Bucket, c.Signer)}
+	switch perm.On {
+	case s3ops.Bucket:
+		n.Resource = "arn:aws:s3:::" + c.Bucket
+		n.Conditions = bucketConditions
+	case s3ops.Object:
+		n.Resource = "arn:aws:s3:::" + c.Bucket + "/" + c.Key
+	case s3ops.SourceObject:
+		n.Resource = "arn:aws:s3:::" + c.SourceBucket + "/" + c.SourceKey
+		n.Account = p.ownerFor(c.SourceBucket, c.Signer)
+	case s3ops.AnyResource:
+		n.Resource = "*"
+	}
+	return n
+}
+
+// viaS3 are the conditions of a KMS permission for the calls S3 makes for
+// the caller: kms:ViaService, and the object (or bucket, with S3 Bucket
+// Keys) of the encryption context matched with contextOp (StringLike for
+// a pattern); no encryption-context condition when contextARN is "".
+func (p *Plan) viaS3(contextOp, contextARN string) map[string]map[string][]string {
+	c := map[string]map[string][]string{"StringEquals": {"kms:ViaService": {s3ops.ViaService(p.Context.Region)}}}
+	if contextARN != "" {
+		if c[contextOp] == nil {
+			c[contextOp] = map[string][]string{}
+		}
+		c[contextOp]["kms:EncryptionContext:aws:s3:arn"] = []string{contextARN}
+	}
+	return c
 }
 
 // need records a permission of a call, by the call's signer, merging it
@@ -503,13 +524,8 @@ func (p *Plan) accountOf(bucket string) string {
 	return p.principalAccount()
 }
 
-func accountOfARN(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) == 6 {
-		return parts[4]
-	}
-	return ""
-}
+// accountOfARN is the account of an ARN (internal/arn).
+func accountOfARN(s string) string { return arn.Account(s) }
 
 // notes adds remarks on assumptions and known surprises.
 func (p *Plan) notes() {

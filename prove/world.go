@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/lockstep-dev/lockstep/internal/arn"
 	"github.com/lockstep-dev/lockstep/plan"
 	"github.com/lockstep-dev/lockstep/world"
 )
@@ -141,10 +142,5 @@ func ensurePrincipal(m *world.Model, principal, keyID string) error {
 	return nil
 }
 
-func accountOf(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) == 6 {
-		return parts[4]
-	}
-	return ""
-}
+// accountOf is the account of an ARN (internal/arn).
+func accountOf(s string) string { return arn.Account(s) }

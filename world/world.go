@@ -10,11 +10,11 @@ import (
 	"os"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/lockstep-dev/lockstep/internal/arn"
 	"github.com/lockstep-dev/lockstep/policy"
 )
 
@@ -309,13 +309,7 @@ func Compile(m *Model, file string) (*World, error) {
 	return w, nil
 }
 
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	_, err := strconv.ParseUint(s, 10, 64)
-	return err == nil
-}
+func isAccountID(s string) bool { return arn.IsAccountID(s) }
 
 // UniqueID derives a stable IAM unique ID (AIDA..., AROA..., AGPA...,
 // ANPA...) from an ARN, as the world gives its users and roles.

@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/lockstep-dev/lockstep/internal/acctimport"
+	"github.com/lockstep-dev/lockstep/internal/arn"
 	"github.com/lockstep-dev/lockstep/world"
 )
 
@@ -56,7 +57,7 @@ Exit status: 0 done (warnings included), 2 an output could not be read.`,
 		Example: `  lockstep world import internal/acctimport/testdata/two-accounts`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			if opts.Account != "" && !isAccountID(opts.Account) {
+			if opts.Account != "" && !arn.IsAccountID(opts.Account) {
 				return badInput(fmt.Errorf("--account %q is not a 12-digit account ID", opts.Account))
 			}
 			m, rep, err := acctimport.Import(paths, opts)
@@ -114,16 +115,4 @@ func worldYAML(m *world.Model, paths []string, rep *acctimport.Report) ([]byte, 
 		return nil, err
 	}
 	return b.Bytes(), nil
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

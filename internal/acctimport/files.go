@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
+	"github.com/lockstep-dev/lockstep/internal/arn"
 	"github.com/lockstep-dev/lockstep/internal/inputfiles"
 )
 
@@ -50,8 +50,6 @@ var commands = []string{
 	"list-buckets",
 	"list-roots",
 }
-
-var accountIDRE = regexp.MustCompile(`^[0-9]{12}$`)
 
 // readFiles reads the JSON files of paths (files, or directories walked
 // recursively for *.json), in a stable order.
@@ -103,7 +101,7 @@ func nameParts(path string) (command, resource string) {
 // named: a dump of several accounts keeps each in a directory of its ID.
 func accountDir(path string) string {
 	for dir := filepath.Dir(path); ; dir = filepath.Dir(dir) {
-		if accountIDRE.MatchString(filepath.Base(dir)) {
+		if arn.IsAccountID(filepath.Base(dir)) {
 			return filepath.Base(dir)
 		}
 		if parent := filepath.Dir(dir); parent == dir {
@@ -133,5 +131,3 @@ func (f *file) decode(field string, v any) error {
 	}
 	return nil
 }
-
-func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }

@@ -3,8 +3,8 @@ package acctimport
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
+	"github.com/lockstep-dev/lockstep/internal/arn"
 	"github.com/lockstep-dev/lockstep/world"
 )
 
@@ -73,8 +73,8 @@ func (im *importer) iamFile(f *file) (bool, error) {
 		}
 	}
 	account := ""
-	setAccount := func(arn string) error {
-		id := arnAccount(arn)
+	setAccount := func(entity string) error {
+		id := arn.Account(entity)
 		if id == "" || id == "aws" {
 			return nil
 		}
@@ -172,7 +172,7 @@ func (im *importer) managedPolicy(f *file, a *world.AccountModel, p managedPolic
 		return err
 	}
 	mp := world.ManagedPolicyModel{Name: p.PolicyName, Path: trimPath(p.Path), Description: p.Description, Document: d}
-	if arnAccount(p.Arn) == "aws" {
+	if arn.Account(p.Arn) == "aws" {
 		im.awsManaged[p.Arn] = mp
 		return nil
 	}
@@ -228,16 +228,6 @@ func trimPath(p string) string {
 	return p
 }
 
-// arnAccount is the account field of an ARN ("aws" for AWS managed
-// policies), "" when s is no ARN.
-func arnAccount(s string) string {
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" {
-		return ""
-	}
-	return parts[4]
-}
-
 // replaceByName puts v into list, in place of the element of the same
 // name (a later page repeats an entity), or at the end.
 func replaceByName[T any](list []T, v T, name func(T) string) []T {
@@ -267,25 +257,25 @@ func contains(list []string, s string) bool {
 func (im *importer) resolveAttachments(m *world.Model) {
 	known := map[string]bool{}
 	for _, p := range m.AWSManagedPolicies {
-		known["arn:aws:iam::aws:policy"+normPath(p.Path)+p.Name] = true
+		known["arn:aws:iam::aws:policy"+world.NormPath(p.Path)+p.Name] = true
 	}
 	for _, a := range m.Accounts {
 		for _, p := range a.ManagedPolicies {
-			known["arn:aws:iam::"+a.ID+":policy"+normPath(p.Path)+p.Name] = true
+			known["arn:aws:iam::"+a.ID+":policy"+world.NormPath(p.Path)+p.Name] = true
 		}
 	}
 	keep := func(arns []string, who string) []string {
 		var out []string
-		for _, arn := range arns {
-			if known[arn] {
-				out = append(out, arn)
+		for _, policyARN := range arns {
+			if known[policyARN] {
+				out = append(out, policyARN)
 				continue
 			}
 			hint := "import a dump that holds it"
-			if arnAccount(arn) == "aws" {
+			if arn.Account(policyARN) == "aws" {
 				hint = "run aws iam get-account-authorization-details without --filter, or with --filter AWSManagedPolicy too, to include it"
 			}
-			im.report.warn("%s: managed policy %s is attached but not in the dumps: it is left out and grants nothing here (%s)", who, arn, hint)
+			im.report.warn("%s: managed policy %s is attached but not in the dumps: it is left out and grants nothing here (%s)", who, policyARN, hint)
 		}
 		return out
 	}
@@ -333,11 +323,4 @@ func (im *importer) resolveAttachments(m *world.Model) {
 			fixBoundary(&r.Boundary, who)
 		}
 	}
-}
-
-func normPath(p string) string {
-	if p == "" {
-		return "/"
-	}
-	return p
 }

@@ -2,8 +2,10 @@ package acctimport
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
+	"github.com/lockstep-dev/lockstep/internal/arn"
 	"github.com/lockstep-dev/lockstep/world"
 )
 
@@ -27,14 +29,14 @@ func (im *importer) kmsKeysFile(f *file) (bool, error) {
 		}
 		account := md.AWSAccountId
 		if account == "" {
-			account = arnAccount(md.Arn)
+			account = arn.Account(md.Arn)
 		}
 		if account == "" {
 			return false, fmt.Errorf("%s: KeyMetadata names no account (AWSAccountId, Arn)", f.path)
 		}
 		k := im.key(im.account(account), md.KeyId)
 		k.Description = md.Description
-		if r := arnRegion(md.Arn); r != "" {
+		if r := arn.Region(md.Arn); r != "" {
 			im.regions[r] = true
 		}
 		im.report.read(f, "describe-key of "+md.Arn)
@@ -49,7 +51,7 @@ func (im *importer) kmsKeysFile(f *file) (bool, error) {
 			if strings.HasPrefix(al.AliasName, "alias/aws/") || al.TargetKeyId == "" {
 				continue // AWS managed keys' aliases, and aliases of no key
 			}
-			account := arnAccount(al.AliasArn)
+			account := arn.Account(al.AliasArn)
 			if account == "" {
 				var err error
 				if account, err = im.accountOf(f); err != nil {
@@ -96,7 +98,7 @@ func (im *importer) kmsPolicyFile(f *file) (bool, error) {
 
 // keyIDRE is a KMS key ID: a UUID, or mrk- and 32 hex digits for a
 // multi-Region key.
-var keyIDRE = regexpMust(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
+var keyIDRE = regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
 
 // key returns the key model of a, created on first use.
 func (im *importer) key(a *world.AccountModel, id string) *world.KeyModel {
@@ -119,13 +121,4 @@ func (im *importer) keyAccount(id string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// arnRegion is the region field of an ARN.
-func arnRegion(s string) string {
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 {
-		return ""
-	}
-	return parts[3]
 }
