@@ -84,16 +84,6 @@ type Resource struct {
 	AccountID string `json:"accountId,omitempty"`
 }
 
-// readOnlyOps are the operations CloudTrail marks readOnly.
-func readOnly(op string) bool {
-	for _, p := range []string{"Get", "Head", "List", "Describe"} {
-		if strings.HasPrefix(op, p) {
-			return true
-		}
-	}
-	return op == "Decrypt" || op == "GenerateDataKey"
-}
-
 func (a *auditLog) record(s *Server, c *call) {
 	if a.w == nil || c.operation == "" {
 		return
@@ -172,7 +162,7 @@ func (s *Server) requestRecord(c *call) Record {
 		RequestParameters: c.params,
 		RequestID:         c.id,
 		EventID:           uuid(),
-		ReadOnly:          readOnly(c.operation),
+		ReadOnly:          s3ops.ReadOnly(c.operation),
 		EventType:         "AwsApiCall",
 		ManagementEvent:   true,
 		EventCategory:     "Management",

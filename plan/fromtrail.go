@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -57,7 +58,7 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 	g := newGeneraliser(sel.Calls, generalise)
 	type callKey struct {
 		service, op, bucket, key, src, srcKey, prefix, keyARN, s3arn string
-		version, viaS3                                               bool
+		version, viaS3, tagging, acl                                 bool
 	}
 	index := map[callKey]int{}
 	type seen struct {
@@ -68,7 +69,7 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 	counts := map[int]*seen{}
 	var unknown []string
 	for _, tc := range sel.Calls {
-		k := callKey{service: tc.Service, op: tc.Operation, bucket: tc.Bucket, version: tc.VersionID, keyARN: tc.KeyARN, viaS3: tc.ViaS3}
+		k := callKey{service: tc.Service, op: tc.Operation, bucket: tc.Bucket, version: tc.VersionID, keyARN: tc.KeyARN, viaS3: tc.ViaS3, tagging: tc.Tagging, acl: tc.ACL}
 		if tc.Key != "" {
 			k.key = g.key(tc.Bucket, tc.Key)
 		}
@@ -103,7 +104,7 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 			index[k] = i
 			counts[i] = &seen{first: tc.Time}
 			if tc.Service == "s3" {
-				p.trailS3Needs(i, tc.VersionID)
+				p.trailS3Needs(i, s3ops.Features{VersionID: tc.VersionID, Tagging: tc.Tagging, ACL: tc.ACL})
 			} else {
 				p.trailKMSNeed(i, tc.KeyARN, tc.ViaS3, k.s3arn)
 			}
@@ -133,16 +134,14 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 				c.Why += " (" + strings.Join(s.deniedActions, ", ") + ")"
 			}
 		}
-		c.Side = "destination"
-		if c.Operation == "GetObject" || c.Operation == "HeadObject" || strings.HasPrefix(c.Operation, "List") {
-			c.Side = "source"
-		}
 	}
+	p.trailSides()
+	p.copiedTags()
 	p.Origin = fmt.Sprintf("CloudTrail: %d calls of %s from %s to %s", len(sel.Calls), sel.Principal, sel.From.UTC().Format(time.RFC3339), sel.To.UTC().Format(time.RFC3339))
 	p.Notes = append(p.Notes,
 		fmt.Sprintf("from the trail: %d records read, %d of other principals, %d S3 and KMS calls of %s between %s and %s; the policies cover what the principal did then, no more", sel.Records, sel.OtherPrincipals, len(sel.Calls), sel.Principal, sel.From.UTC().Format(time.RFC3339), sel.To.UTC().Format(time.RFC3339)),
 		"keys and prefixes generalised: "+generalise+" (--generalise none|prefixes|keys)",
-		"CloudTrail does not record request headers: add s3:PutObjectAcl (x-amz-acl, x-amz-grant-*) and s3:PutObjectTagging (x-amz-tagging) when the job sends them",
+		"CloudTrail need not record request headers: s3:PutObjectAcl (x-amz-acl, x-amz-grant-*) and s3:PutObjectTagging (x-amz-tagging) are planned where a record holds the header or a multipart copy of objects whose tags were read implies it; add them where the job sends those headers and the trail does not show it",
 	)
 	var ignored []string
 	for src, n := range sel.Ignored {
@@ -162,16 +161,74 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 // trailS3Needs adds the permissions of S3 call i through the catalogue,
 // as a command's calls get theirs; a listing's s3:prefix is the trail's,
 // exact or generalised.
-func (p *Plan) trailS3Needs(i int, versionID bool) {
+func (p *Plan) trailS3Needs(i int, f s3ops.Features) {
 	c := p.Calls[i]
 	op, _ := s3ops.Lookup("s3", c.Operation)
 	var listed map[string]map[string][]string
 	if c.Prefix != nil && *c.Prefix != "" {
 		listed = map[string]map[string][]string{matchOp(*c.Prefix): {"s3:prefix": {*c.Prefix}}}
 	}
-	for _, perm := range op.Required(s3ops.Features{VersionID: versionID}) {
+	for _, perm := range op.Required(f) {
 		p.need(i, p.permissionNeed(perm, c, listed))
 	}
+}
+
+// trailSides names each call's side: the destination for calls on a
+// bucket the principal writes to (its listings too), the source for the
+// others; KMS calls are the destination's.
+func (p *Plan) trailSides() {
+	written := map[string]bool{}
+	for _, c := range p.Calls {
+		if !strings.HasPrefix(c.Operation, "kms:") && !s3ops.ReadOnly(c.Operation) {
+			written[c.Bucket] = true
+		}
+	}
+	for i := range p.Calls {
+		c := &p.Calls[i]
+		c.Side = "source"
+		if written[c.Bucket] || strings.HasPrefix(c.Operation, "kms:") {
+			c.Side = "destination"
+		}
+	}
+}
+
+// copiedTags adds s3:PutObjectTagging to each multipart upload the trail
+// shows copying objects whose tags the principal read: a copy that reads
+// its source's tags (GetObjectTagging) before a multipart copy
+// (CreateMultipartUpload, UploadPartCopy from those objects) sends them in
+// x-amz-tagging, as the AWS CLI does, and CloudTrail need not record
+// that header (docs/trail.md "What a trail cannot tell"). The safer
+// reading: the permission is planned, and said to be inferred.
+func (p *Plan) copiedTags() {
+	tagged := map[[2]string]bool{}
+	for _, c := range p.Calls {
+		if c.Operation == "GetObjectTagging" {
+			tagged[[2]string{c.Bucket, c.Key}] = true
+		}
+	}
+	for i, c := range p.Calls {
+		if c.Operation != "CreateMultipartUpload" || p.callNeeds(i, "s3:PutObjectTagging") {
+			continue
+		}
+		for _, pc := range p.Calls {
+			if pc.Operation == "UploadPartCopy" && pc.Bucket == c.Bucket && pc.Key == c.Key && tagged[[2]string{pc.SourceBucket, pc.SourceKey}] {
+				// The catalogue's permissions of the call with x-amz-tagging.
+				p.trailS3Needs(i, s3ops.Features{Tagging: true})
+				p.Calls[i].Why += "; with x-amz-tagging, inferred: the principal read the tags of the objects it copies (GetObjectTagging of s3://" + pc.SourceBucket + "/" + pc.SourceKey + "), and a multipart copy sends them in that header, which CloudTrail need not record"
+				break
+			}
+		}
+	}
+}
+
+// callNeeds reports whether call i already needs action.
+func (p *Plan) callNeeds(i int, action string) bool {
+	for _, n := range p.Needs {
+		if n.Action == action && slices.Contains(n.Calls, i) {
+			return true
+		}
+	}
+	return false
 }
 
 // trailKMSNeed adds the permission of KMS call i; one S3 made for the

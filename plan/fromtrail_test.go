@@ -90,3 +90,30 @@ func TestFromTrailCopy(t *testing.T) {
 		}
 	}
 }
+
+// TestFromTrailS3GuideSample: the S3 User Guide's example records (host
+// as a list, a nested ACL document) parse; ListBuckets and
+// GetBucketVersioning are planned, PutBucketAcl, which the catalogue does
+// not know, is said in a note, not dropped silently.
+func TestFromTrailS3GuideSample(t *testing.T) {
+	sel := sampleSelection(t, "arn:aws:iam::111122223333:user/myUserName")
+	if len(sel.Calls) != 3 {
+		t.Fatalf("%d calls of myUserName, want the sample's 3", len(sel.Calls))
+	}
+	p, err := FromTrail(sel, Context{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, n := range p.Needs {
+		have[n.Action+" "+n.Resource] = true
+	}
+	for _, w := range []string{"s3:ListAllMyBuckets *", "s3:GetBucketVersioning arn:aws:s3:::amzn-s3-demo-bucket1"} {
+		if !have[w] {
+			t.Errorf("the plan lacks %s: %v", w, have)
+		}
+	}
+	if notes := strings.Join(p.Notes, "\n"); !strings.Contains(notes, "not planned: PutBucketAcl") {
+		t.Errorf("the notes do not name the unknown PutBucketAcl:\n%s", notes)
+	}
+}

@@ -22,7 +22,7 @@ func TestProofMatrix(t *testing.T) {
 	// tests lint), then the issue 9 rows.
 	var rows []row
 	for _, r := range matrix.Base() {
-		rows = append(rows, row{client: plan.Client(r.Client), args: r.Args, max: r.Max})
+		rows = append(rows, row{client: plan.Client(r.Client), args: r.Args, max: r.Max, trail: true})
 	}
 	rows = append(rows,
 		// rclone retries a failed read-back and exits 0: s3:GetObject is
@@ -70,6 +70,9 @@ type row struct {
 	// sourcePrincipal, with two credential sets, reads the source
 	// (empty: the proof's default, a role of the source bucket's account).
 	principal, sourcePrincipal string
+	// trail, when set, also plans from the proof's audit log (plan
+	// --from-trail) and shows those policies sufficient (issue 13).
+	trail bool
 }
 
 // proveRows proves each row with the real client on the matrix's world:
@@ -109,12 +112,16 @@ func proveRowsWith(t *testing.T, rows []row, lockstep string) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			proof, err := Prove(context.Background(), p, Options{Clients: clients})
+			opts := Options{Clients: clients}
+			proof, err := Prove(context.Background(), p, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !proof.Baseline.OK() {
 				t.Fatalf("the planned policies do not let the command succeed: %s\n%s", proof.Baseline.Problem, proof.Baseline.Output)
+			}
+			if r.trail {
+				proveFromTrail(t, proof, opts, false)
 			}
 			fallback := 0
 			for _, c := range proof.Checks {

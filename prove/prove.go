@@ -29,6 +29,10 @@ type Options struct {
 	World *world.Model
 	// Progress, when set, gets a line per run.
 	Progress io.Writer
+	// SufficiencyOnly runs only the baseline, with every planned
+	// permission: the half of a proof that shows them sufficient. The
+	// proof then says that it did not check each one necessary.
+	SufficiencyOnly bool
 }
 
 // Proof is the outcome of proving a plan.
@@ -38,8 +42,11 @@ type Proof struct {
 	// with byte-exact data.
 	Baseline Run
 	// Checks has one entry per planned permission, in plan order.
-	Checks  []Check
-	Elapsed time.Duration
+	Checks []Check
+	// SufficiencyOnly is Options.SufficiencyOnly: Checks is empty because
+	// no permission was removed.
+	SufficiencyOnly bool
+	Elapsed         time.Duration
 }
 
 // Run is one execution of the real client.
@@ -54,6 +61,9 @@ type Run struct {
 	Denied []string
 	// Calls are every call of the audit log, in order.
 	Calls []Call
+	// Records are the emulator's audit log of the run: CloudTrail-format
+	// records, which plan --from-trail reads as a trail.
+	Records []emulator.Record
 	// ExistingSizes are the sizes of the test objects the destination
 	// had from the start.
 	ExistingSizes []int64
@@ -128,7 +138,10 @@ func Prove(ctx context.Context, p *plan.Plan, opts Options) (*Proof, error) {
 		}
 	}
 	pr := &prover{p: p, base: base, bin: bin, opts: opts, total: len(p.Needs) + 1}
-	proof := &Proof{Plan: p}
+	if opts.SufficiencyOnly {
+		pr.total = 1
+	}
+	proof := &Proof{Plan: p, SufficiencyOnly: opts.SufficiencyOnly}
 	proof.Baseline, err = pr.run(ctx, p)
 	if err != nil {
 		return nil, err
@@ -146,7 +159,7 @@ func Prove(ctx context.Context, p *plan.Plan, opts Options) (*Proof, error) {
 		}
 	}
 	pr.progress("with every planned permission", proof.Baseline, nil)
-	if !proof.Baseline.OK() {
+	if !proof.Baseline.OK() || opts.SufficiencyOnly {
 		proof.Elapsed = time.Since(start)
 		return proof, nil
 	}
@@ -274,11 +287,12 @@ func (pr *prover) run(ctx context.Context, p *plan.Plan) (Run, error) {
 			return Run{}, err
 		}
 		calls := append(all.Calls, r.Calls...)
+		records := append(all.Records, r.Records...)
 		existing := append(all.ExistingSizes, r.ExistingSizes...)
 		if all.Command == nil || (all.OK() && !r.OK()) {
 			all = r
 		}
-		all.Calls, all.ExistingSizes = calls, existing
+		all.Calls, all.Records, all.ExistingSizes = calls, records, existing
 	}
 	all.Denied = denied(all.Calls)
 	return all, nil
@@ -366,7 +380,8 @@ func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, v variant) (Run,
 	if err := srv.Idle(ctx); err != nil {
 		return Run{}, err
 	}
-	r := Run{Command: argv, Output: out.String(), Err: runErr, Calls: observe(audit.Take())}
+	records := audit.Take()
+	r := Run{Command: argv, Output: out.String(), Err: runErr, Calls: observe(records), Records: records}
 	annotate(r.Calls, data.sizeOf, data.isExisting)
 	signedBy(r.Calls, p)
 	for _, name := range data.existing {

@@ -24,6 +24,10 @@ func (p *Proof) Write(w io.Writer) {
 		return
 	}
 	fmt.Fprintf(w, "  with every planned permission: succeeds, the data is byte-exact, no call denied, every planned call made\n")
+	if p.SufficiencyOnly {
+		fmt.Fprintf(w, "%s\n", p.Verdict())
+		return
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  permission\tnecessary\twithout it\t")
 	for _, c := range p.Checks {
@@ -57,6 +61,9 @@ func (p *Proof) Write(w io.Writer) {
 func (p *Proof) Verdict() string {
 	if !p.Baseline.OK() {
 		return "verdict: NOT PROVED: the planned permissions were not shown sufficient"
+	}
+	if p.SufficiencyOnly {
+		return "verdict: sufficient; each permission's necessity not checked (no permission was removed)"
 	}
 	var fallback, unneeded int
 	for _, c := range p.Checks {

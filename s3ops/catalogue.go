@@ -300,3 +300,15 @@ func ForAction(action string) []*Operation {
 	}
 	return out
 }
+
+// ReadOnly reports whether CloudTrail marks a call of the operation
+// readOnly: reads (Get*, Head*, List*, Describe*) and the KMS calls that
+// change nothing a caller can see (Decrypt, GenerateDataKey).
+func ReadOnly(op string) bool {
+	for _, p := range []string{"Get", "Head", "List", "Describe"} {
+		if strings.HasPrefix(op, p) {
+			return true
+		}
+	}
+	return op == "Decrypt" || op == "GenerateDataKey"
+}

@@ -54,7 +54,8 @@ the S3 data events and the KMS calls S3 made for --principal (a user, role
 or assumed-role ARN, or a role name) in CloudTrail log files (gzipped or
 not), lookup-events output or lockstep serve's audit log; denied calls are
 planned and marked, and the output names the period the trail covers
-(docs/trail.md).` + modelRules,
+(docs/trail.md). With --prove and the job's command after --, the command
+runs on the emulator with the policies from the trail, then without each.` + modelRules,
 		Example: `  lockstep plan -- aws s3 sync s3://kazue-sync-source s3://kazue-sync-dest
   lockstep plan --world examples/world.yaml --principal arn:aws:sts::111111111111:assumed-role/CopyRole/s \
       -- aws s3 cp s3://kazue-sync-source/big.dat s3://cp-dst/
@@ -69,7 +70,7 @@ planned and marked, and the output names the period the trail covers
 				return badInput(err)
 			}
 			if len(fromTrail) > 0 {
-				r := trailRun{paths: fromTrail, principal: principal, generalise: generalise, worldFile: worldFile, step: step, outDir: outDir}
+				r := trailRun{paths: fromTrail, principal: principal, generalise: generalise, worldFile: worldFile, step: step, outDir: outDir, client: client, maxSize: maxSize}
 				return r.run(cmd, args, format, doProve)
 			}
 			if generalise != "" {

@@ -53,8 +53,8 @@ func TestPlanFromTrailCommand(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"plan", "--from-trail", trailDir, "--principal", "alice", "--", "aws", "s3", "ls"}, "drop the command"},
-		{[]string{"plan", "--from-trail", trailDir, "--principal", "arn:aws:iam::111122223333:user/alice", "--prove"}, "--prove runs a command"},
+		{[]string{"plan", "--from-trail", trailDir, "--principal", "alice", "--", "aws", "s3", "ls"}, "drop the command after --, or add --prove"},
+		{[]string{"plan", "--from-trail", trailDir, "--principal", "arn:aws:iam::111122223333:user/alice", "--prove"}, "--prove with --from-trail runs the job the trail recorded"},
 		{[]string{"plan", "--from-trail", trailDir}, "--from-trail needs --principal"},
 		{[]string{"plan", "--from-trail", trailDir, "--principal", "arn:aws:iam::111122223333:user/alice", "--generalise", "all"}, `--generalise "all": give none, prefixes or keys`},
 		{[]string{"plan", "--generalise", "keys", "--", "aws", "s3", "ls", "s3://b"}, "--generalise applies to --from-trail"},

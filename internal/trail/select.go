@@ -21,6 +21,11 @@ type Call struct {
 	SourceBucket, SourceKey string
 	Prefix                  *string
 	VersionID               bool
+	// Tagging and ACL say the record's request parameters hold an
+	// x-amz-tagging header, or an x-amz-acl or x-amz-grant-* header.
+	// CloudTrail records some request headers there; a record without
+	// them does not show the request had none (docs/trail.md).
+	Tagging, ACL bool
 	// BucketAccount is the account that owns Bucket when the record
 	// says (its resources, or the recipient account of a cross-account
 	// call), "" otherwise.
@@ -154,6 +159,14 @@ func (r *Record) s3Call() Call {
 	}
 	if v, _ := r.param("versionId"); v != "" && v != "null" {
 		c.VersionID = true
+	}
+	for name := range r.RequestParameters {
+		switch name = strings.ToLower(name); {
+		case name == "x-amz-tagging":
+			c.Tagging = true
+		case name == "x-amz-acl" || strings.HasPrefix(name, "x-amz-grant-"):
+			c.ACL = true
+		}
 	}
 	if src, ok := r.param("x-amz-copy-source"); ok {
 		src = strings.TrimPrefix(src, "/")

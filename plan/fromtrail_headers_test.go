@@ -1,0 +1,84 @@
+package plan
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lockstep-dev/lockstep/internal/trail"
+)
+
+// TestFromTrailHeaders: the permissions request headers need, when the
+// record holds them (x-amz-tagging, x-amz-acl, x-amz-grant-*) and when a
+// multipart copy of objects whose tags the principal read implies them;
+// none otherwise.
+func TestFromTrailHeaders(t *testing.T) {
+	const who = `"userIdentity":{"arn":"arn:aws:iam::111122223333:user/alice"}`
+	rec := func(op, params string) string {
+		return `{"eventTime":"2024-11-22T17:20:00Z","eventSource":"s3.amazonaws.com","eventName":"` + op + `",` + who + `,"requestParameters":{` + params + `}}`
+	}
+	tests := []struct {
+		name    string
+		records []string
+		want    []string // "action resource" the plan must have
+		not     []string // ... and must not
+	}{
+		{"a put with x-amz-tagging", []string{rec("PutObject", `"bucketName":"b","key":"k","x-amz-tagging":"a=b"`)},
+			[]string{"s3:PutObject arn:aws:s3:::b/k", "s3:PutObjectTagging arn:aws:s3:::b/k"}, []string{"s3:PutObjectAcl arn:aws:s3:::b/k"}},
+		{"a put with x-amz-acl", []string{rec("PutObject", `"bucketName":"b","key":"k","x-amz-acl":"bucket-owner-full-control"`)},
+			[]string{"s3:PutObjectAcl arn:aws:s3:::b/k"}, []string{"s3:PutObjectTagging arn:aws:s3:::b/k"}},
+		{"a put with x-amz-grant-read", []string{rec("PutObject", `"bucketName":"b","key":"k","x-amz-grant-read":"id=abc"`)},
+			[]string{"s3:PutObjectAcl arn:aws:s3:::b/k"}, nil},
+		{"a put without headers", []string{rec("PutObject", `"bucketName":"b","key":"k"`)},
+			[]string{"s3:PutObject arn:aws:s3:::b/k"}, []string{"s3:PutObjectTagging arn:aws:s3:::b/k", "s3:PutObjectAcl arn:aws:s3:::b/k"}},
+		{"a multipart copy of objects whose tags were read", []string{
+			rec("GetObjectTagging", `"bucketName":"src","key":"k","tagging":""`),
+			rec("CreateMultipartUpload", `"bucketName":"dst","key":"k","uploads":""`),
+			rec("UploadPartCopy", `"bucketName":"dst","key":"k","x-amz-copy-source":"src/k","partNumber":"1"`),
+		}, []string{"s3:PutObjectTagging arn:aws:s3:::dst/k", "s3:GetObjectTagging arn:aws:s3:::src/k"}, nil},
+		{"a multipart copy without reading tags", []string{
+			rec("CreateMultipartUpload", `"bucketName":"dst","key":"k","uploads":""`),
+			rec("UploadPartCopy", `"bucketName":"dst","key":"k","x-amz-copy-source":"src/k","partNumber":"1"`),
+		}, []string{"s3:PutObject arn:aws:s3:::dst/k"}, []string{"s3:PutObjectTagging arn:aws:s3:::dst/k"}},
+		{"tags read of other objects than those copied", []string{
+			rec("GetObjectTagging", `"bucketName":"src","key":"other","tagging":""`),
+			rec("CreateMultipartUpload", `"bucketName":"dst","key":"k","uploads":""`),
+			rec("UploadPartCopy", `"bucketName":"dst","key":"k","x-amz-copy-source":"src/k","partNumber":"1"`),
+		}, nil, []string{"s3:PutObjectTagging arn:aws:s3:::dst/k"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			log := filepath.Join(t.TempDir(), "trail.jsonl")
+			if err := os.WriteFile(log, []byte(strings.Join(tt.records, "\n")), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			recs, err := trail.Read([]string{log})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sel, err := trail.Select(recs, "arn:aws:iam::111122223333:user/alice")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := FromTrail(sel, Context{}, GeneraliseNone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			have := map[string]bool{}
+			for _, n := range p.Needs {
+				have[n.Action+" "+n.Resource] = true
+			}
+			for _, w := range tt.want {
+				if !have[w] {
+					t.Errorf("the plan lacks %s: %v", w, have)
+				}
+			}
+			for _, w := range tt.not {
+				if have[w] {
+					t.Errorf("the plan has %s, which nothing in the trail shows", w)
+				}
+			}
+		})
+	}
+}
