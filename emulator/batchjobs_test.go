@@ -158,15 +158,21 @@ func TestCreateJobRequests(t *testing.T) {
 		field  string
 	}{
 		{"role not an ARN", func(in *s3control.CreateJobInput) { in.RoleArn = aws.String("BatchCopy") }, "InvalidRequest", "RoleArn"},
-		{"manifest not an object ARN", func(in *s3control.CreateJobInput) { in.Manifest.Location.ObjectArn = aws.String("arn:aws:s3:::batch-manifests") }, "InvalidRequest", "Manifest.Location.ObjectArn"},
+		{"manifest not an object ARN", func(in *s3control.CreateJobInput) {
+			in.Manifest.Location.ObjectArn = aws.String("arn:aws:s3:::batch-manifests")
+		}, "InvalidRequest", "Manifest.Location.ObjectArn"},
 		{"no ETag", func(in *s3control.CreateJobInput) { in.Manifest.Location.ETag = aws.String("") }, "InvalidRequest", "Manifest.Location.ETag"},
-		{"fields", func(in *s3control.CreateJobInput) { in.Manifest.Spec.Fields = []s3ctypes.JobManifestFieldName{"Key", "Bucket"} }, "InvalidRequest", "Manifest.Spec.Fields"},
+		{"fields", func(in *s3control.CreateJobInput) {
+			in.Manifest.Spec.Fields = []s3ctypes.JobManifestFieldName{"Key", "Bucket"}
+		}, "InvalidRequest", "Manifest.Spec.Fields"},
 		{"report scope", func(in *s3control.CreateJobInput) { in.Report.ReportScope = "" }, "InvalidRequest", "Report.ReportScope"},
 		{"report bucket", func(in *s3control.CreateJobInput) { in.Report.Bucket = aws.String("batch-reports") }, "InvalidRequest", "Report.Bucket"},
 		{"target", func(in *s3control.CreateJobInput) {
 			in.Operation.S3PutObjectCopy.TargetResource = aws.String("arn:aws:s3:::batch-dst/prefix")
 		}, "InvalidRequest", "TargetResource"},
-		{"unsupported copy field", func(in *s3control.CreateJobInput) { in.Operation.S3PutObjectCopy.TargetKeyPrefix = aws.String("copies") }, "NotImplemented", "TargetKeyPrefix"},
+		{"unsupported copy field", func(in *s3control.CreateJobInput) {
+			in.Operation.S3PutObjectCopy.TargetKeyPrefix = aws.String("copies")
+		}, "NotImplemented", "TargetKeyPrefix"},
 		{"unsupported operation", func(in *s3control.CreateJobInput) {
 			in.Operation = &s3ctypes.JobOperation{S3PutObjectTagging: &s3ctypes.S3SetObjectTaggingOperation{}}
 		}, "NotImplemented", "S3PutObjectTagging"},
