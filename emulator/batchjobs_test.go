@@ -62,7 +62,8 @@ func TestBatchJobFailures(t *testing.T) {
 }
 
 // TestBatchJobConfirmation: a job created with ConfirmationRequired waits
-// Suspended until UpdateJobStatus Ready, then completes; a second job is
+// Suspended until UpdateJobStatus Ready, then completes, copying under its
+// TargetKeyPrefix; a second job is
 // cancelled while Suspended; a finished job cannot change status; ListJobs
 // filters by status; UpdateJobPriority changes the priority.
 func TestBatchJobConfirmation(t *testing.T) {
@@ -75,6 +76,7 @@ func TestBatchJobConfirmation(t *testing.T) {
 	create := func(token string) string {
 		in := copyJob(token, "m.csv", etag, batchRole)
 		in.ConfirmationRequired = aws.Bool(true)
+		in.Operation.S3PutObjectCopy.TargetKeyPrefix = aws.String("copies")
 		out, err := ctl.CreateJob(ctx, in)
 		if err != nil {
 			t.Fatalf("CreateJob: %v", err)
@@ -103,6 +105,10 @@ func TestBatchJobConfirmation(t *testing.T) {
 	}
 	if job := waitJob(t, s, ctl, confirmed, ""); job.Status != s3ctypes.JobStatusComplete || job.Priority != 42 {
 		t.Errorf("confirmed job: %s, priority %d; want Complete, 42", job.Status, job.Priority)
+	}
+	// TargetKeyPrefix copies is the folder copies/.
+	if got := getString(t, s.s3(t, batchOwner), "batch-dst", "copies/a.txt"); got != "alpha" {
+		t.Errorf("batch-dst/copies/a.txt = %q; want alpha", got)
 	}
 	if job := waitJob(t, s, ctl, cancelled, ""); job.Status != s3ctypes.JobStatusCancelled || aws.ToInt64(job.ProgressSummary.NumberOfTasksSucceeded) != 0 {
 		t.Errorf("cancelled job: %s, %d tasks", job.Status, aws.ToInt64(job.ProgressSummary.NumberOfTasksSucceeded))
@@ -171,8 +177,8 @@ func TestCreateJobRequests(t *testing.T) {
 			in.Operation.S3PutObjectCopy.TargetResource = aws.String("arn:aws:s3:::batch-dst/prefix")
 		}, "InvalidRequest", "TargetResource"},
 		{"unsupported copy field", func(in *s3control.CreateJobInput) {
-			in.Operation.S3PutObjectCopy.TargetKeyPrefix = aws.String("copies")
-		}, "NotImplemented", "TargetKeyPrefix"},
+			in.Operation.S3PutObjectCopy.CannedAccessControlList = s3ctypes.S3CannedAccessControlListBucketOwnerFullControl
+		}, "NotImplemented", "CannedAccessControlList"},
 		{"unsupported operation", func(in *s3control.CreateJobInput) {
 			in.Operation = &s3ctypes.JobOperation{S3PutObjectTagging: &s3ctypes.S3SetObjectTaggingOperation{}}
 		}, "NotImplemented", "S3PutObjectTagging"},

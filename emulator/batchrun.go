@@ -23,12 +23,10 @@ import (
 // Cancelled on request. Every call goes through serviceSession: the
 // server's own handler, authorized by enforce and audited.
 
-// Failure threshold: a job whose task failure rate is above 50% once at
-// least 1,000 tasks have run fails (docs/emulator.md "S3 Batch
-// Operations").
-const (
-	jobFailureMinTasks = 1000
-)
+// jobFailureMinTasks: once a job has run this many tasks, it fails as
+// soon as more than half of the tasks run have failed (docs/emulator.md
+// "S3 Batch Operations", the task-failure threshold).
+const jobFailureMinTasks = 1000
 
 // batchTask is one row of the manifest.
 type batchTask struct {
@@ -249,7 +247,7 @@ func (s *Server) copyTask(ctx context.Context, ss *serviceSession, job *batchJob
 		h.Set("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", cp.SSEAwsKmsKeyId)
 	}
 	res := taskResult{task: t}
-	resp, err := ss.call(ctx, s3ops.BatchStepOf(s3ops.BatchTask).Operation, target, t.key, h, nil)
+	resp, err := ss.call(ctx, s3ops.BatchStepOf(s3ops.BatchTask).Operation, target, batchTargetKey(cp.TargetKeyPrefix, t.key), h, nil)
 	if err != nil {
 		res.httpStatus, res.errorCode, res.message = http.StatusInternalServerError, "InternalError", err.Error()
 		return res
@@ -279,4 +277,16 @@ func (ss *serviceSession) call(ctx context.Context, op, bucket, key string, h ht
 		return nil, fmt.Errorf("the S3 operation %s has no route", op)
 	}
 	return ss.do(ctx, rt.Method, "/"+bucket+"/"+key, h, body)
+}
+
+// batchTargetKey is the key a task copies to: the source key, under the
+// folder TargetKeyPrefix names ("to copy objects into a folder named
+// Folder1 in the destination bucket, set the TargetKeyPrefix property to
+// Folder1": Folder1/KEY; docs/decisions.md "Batch Operations:
+// TargetKeyPrefix").
+func batchTargetKey(prefix, key string) string {
+	if prefix == "" {
+		return key
+	}
+	return strings.TrimSuffix(prefix, "/") + "/" + key
 }

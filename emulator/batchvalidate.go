@@ -143,6 +143,9 @@ func checkOperation(op *jobOperationXML) (*putObjectCopyXML, error) {
 	if _, ok := bucketOfARN(cp.TargetResource); !ok {
 		return nil, errJobRequest("Operation.S3PutObjectCopy.TargetResource", "%q is not an S3 bucket ARN (arn:aws:s3:::BUCKET)", cp.TargetResource)
 	}
+	if len(cp.TargetKeyPrefix) > 1024 {
+		return nil, errJobRequest("Operation.S3PutObjectCopy.TargetKeyPrefix", "must be at most 1024 characters")
+	}
 	if cp.MetadataDirective != "" && cp.MetadataDirective != "COPY" && cp.MetadataDirective != "REPLACE" {
 		return nil, errJobRequest("Operation.S3PutObjectCopy.MetadataDirective", "%q is not COPY or REPLACE", cp.MetadataDirective)
 	}
@@ -166,11 +169,11 @@ func checkOperation(op *jobOperationXML) (*putObjectCopyXML, error) {
 		"ModifiedSinceConstraint": cp.ModifiedSinceConstraint != "", "NewObjectTagging": cp.NewObjectTagging != nil,
 		"ObjectLockLegalHoldStatus": cp.ObjectLockLegalHoldStatus != "", "ObjectLockMode": cp.ObjectLockMode != "",
 		"ObjectLockRetainUntilDate": cp.ObjectLockRetainUntilDate != "", "RedirectLocation": cp.RedirectLocation != "",
-		"RequesterPays": cp.RequesterPays == "true", "TargetKeyPrefix": cp.TargetKeyPrefix != "",
+		"RequesterPays":             cp.RequesterPays == "true",
 		"UnModifiedSinceConstraint": cp.UnModifiedSinceConstraint != "",
 	} {
 		if set {
-			return nil, errNotImplemented("Operation.S3PutObjectCopy." + name + " (the emulator runs TargetResource, StorageClass, MetadataDirective, NewObjectMetadata and SSEAwsKmsKeyId)")
+			return nil, errNotImplemented("Operation.S3PutObjectCopy." + name + " (the emulator runs TargetResource, TargetKeyPrefix, StorageClass, MetadataDirective, NewObjectMetadata and SSEAwsKmsKeyId)")
 		}
 	}
 	return cp, nil

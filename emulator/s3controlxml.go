@@ -55,6 +55,7 @@ type putObjectCopyXML struct {
 	MetadataDirective string             `xml:",omitempty"`
 	NewObjectMetadata *objectMetadataXML `xml:",omitempty"`
 	SSEAwsKmsKeyId    string             `xml:",omitempty"`
+	TargetKeyPrefix   string             `xml:",omitempty"`
 
 	AccessControlGrants       *struct{} `xml:",omitempty"`
 	BucketKeyEnabled          string    `xml:",omitempty"`
@@ -67,7 +68,6 @@ type putObjectCopyXML struct {
 	ObjectLockRetainUntilDate string    `xml:",omitempty"`
 	RedirectLocation          string    `xml:",omitempty"`
 	RequesterPays             string    `xml:",omitempty"`
-	TargetKeyPrefix           string    `xml:",omitempty"`
 	UnModifiedSinceConstraint string    `xml:",omitempty"`
 }
 
