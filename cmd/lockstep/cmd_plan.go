@@ -103,6 +103,7 @@ planned and marked, and the output names the period the trail covers
 	f.StringSliceVar(&bucketKeys, "bucket-kms-key", nil, "`BUCKET=KEY-ARN` default SSE-KMS key of a bucket (repeatable)")
 	f.StringArrayVar(&fromTrail, "from-trail", nil, "plan from the calls --principal made, read from CloudTrail log `FILE`s or directories (repeatable; docs/trail.md) instead of a command")
 	f.StringVar(&generalise, "generalise", "", "with --from-trail, how far keys and prefixes become patterns: none, prefixes (default: each bucket's longest common directory) or keys (the whole bucket)")
+	cmd.AddCommand(newPlanBatchCopyCommand())
 	return cmd
 }
 
