@@ -13,6 +13,7 @@ import (
 	"github.com/lockstep-dev/lockstep/enforce"
 	"github.com/lockstep-dev/lockstep/plan"
 	"github.com/lockstep-dev/lockstep/policy"
+	"github.com/lockstep-dev/lockstep/prove"
 	"github.com/lockstep-dev/lockstep/s3ops"
 	"github.com/lockstep-dev/lockstep/world"
 )
@@ -67,6 +68,7 @@ that each is necessary, with the denial in the audit log.`,
 	f.IntVar(&r.step, "step", 0, "with a scenario file as --world: the step whose world to use (1-based; default: the last)")
 	f.StringVar(&r.outDir, "out", "", "also write each policy document to `DIR`: identity.json, trust.json, bucket-<bucket>.json, key-<id>.json")
 	f.BoolVar(&r.prove, "prove", false, "run the job on the emulator with the planned policies, then without each permission in turn, to show each is necessary (needs --world)")
+	f.IntVar(&r.objects, "objects", 1, "with --prove: how many objects of each kind (plain, SSE-S3, tagged, SSE-KMS) the run with every permission copies from each source bucket")
 	output = addOutputFlag(cmd, "terraform")
 	return cmd
 }
@@ -75,7 +77,7 @@ that each is necessary, with the denial in the audit log.`,
 type batchCopyRun struct {
 	manifest, dest, report, role, kms string
 	worldFile, outDir                 string
-	step                              int
+	step, objects                     int
 	prove                             bool
 }
 
@@ -128,7 +130,7 @@ func (r *batchCopyRun) run(cmd *cobra.Command, sourceURLs []string, format strin
 	if err := writePlan(cmd, p, format, r.outDir, nil); err != nil || !r.prove {
 		return err
 	}
-	return proveBatchCopy(cmd, p, model)
+	return proveBatchCopy(cmd, p, model, r.objects)
 }
 
 // s3URL reads an s3://BUCKET[/KEY] flag value.
@@ -188,7 +190,17 @@ func manifestSources(m *world.Model, manifest plan.Location) []plan.Location {
 	return out
 }
 
-// proveBatchCopy is --prove (prove.BatchCopy).
-func proveBatchCopy(cmd *cobra.Command, p *plan.Plan, m *world.Model) error {
-	return badInput(errors.New("--prove is not implemented yet for batch-copy"))
+// proveBatchCopy is --prove: prove.BatchCopy, its result after the plan;
+// exit status 1 when the plan is not proved sufficient or a permission
+// is not needed.
+func proveBatchCopy(cmd *cobra.Command, p *plan.Plan, m *world.Model, objects int) error {
+	proof, err := prove.BatchCopy(cmd.Context(), p, m, prove.BatchOptions{Objects: objects, Progress: progress(cmd.ErrOrStderr())})
+	if err != nil {
+		return err
+	}
+	proof.Write(cmd.OutOrStdout())
+	if !proof.Baseline.OK() || len(proof.Unnecessary()) > 0 {
+		return silentExit(exitDenied)
+	}
+	return nil
 }
