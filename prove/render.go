@@ -38,7 +38,7 @@ func (p *Proof) Write(w io.Writer) {
 		case DeniedCalls:
 			why = "needed by a retried or fallback path: " + p.actor() + " succeeds, but " + strings.Join(c.NewDenials, ", ") + " denied"
 		case NoEffect:
-			verdict, why = "NO", p.actor() + " succeeds without it and no call is denied: drop it"
+			verdict, why = "NO", p.actor()+" succeeds without it and no call is denied: drop it"
 		}
 		whose := ""
 		if c.Need.Signer != "" {
