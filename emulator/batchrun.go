@@ -121,11 +121,15 @@ func (s *Server) runJob(job *batchJob) {
 	s.finishJob(ctx, ss, job, results, final)
 }
 
-// failJob ends a job that could not run with one failure reason.
+// failJob ends a job that could not run with one failure reason; a job
+// cancelled meanwhile stays Cancelled.
 func (s *Server) failJob(job *batchJob, code, reason string) {
 	j := s.jobs
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if job.status == jobCancelled {
+		return
+	}
 	job.failures = append(job.failures, jobFailureXML{FailureCode: code, FailureReason: reason})
 	j.setStatus(job, jobFailed, s.now())
 }
