@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -244,5 +245,35 @@ func TestBatchCopyThousand(t *testing.T) {
 		len(job.FailureReasons) != 1 || aws.ToString(job.FailureReasons[0].FailureCode) != "TaskFailureThresholdExceeded" {
 		t.Errorf("status %s, %d of %d failed, reasons %+v; want Failed after %d failed tasks of %d", job.Status,
 			aws.ToInt64(p.NumberOfTasksFailed), aws.ToInt64(p.TotalNumberOfTasks), job.FailureReasons, n, n+1)
+	}
+}
+
+// TestBatchJobStopsWithServer: a job waiting for confirmation does not
+// keep the server from closing: Close stops the job's runner and returns.
+func TestBatchJobStopsWithServer(t *testing.T) {
+	s := startEmulator(t, batchWorldYAML)
+	s3c, ctl := s.s3(t, batchJobs), s.s3control(t, batchJobs)
+	putObjects(t, s3c, "batch-src", map[string]string{"a.txt": "alpha"})
+	in := copyJob("waits", "m.csv", putManifest(t, s3c, "m.csv", []string{"a.txt"}), batchRole)
+	in.ConfirmationRequired = aws.Bool(true)
+	out, err := ctl.CreateJob(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitJob(t, s, ctl, aws.ToString(out.JobId), "Suspended")
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-ctx.Done():
+		t.Fatal("Close did not return while a job waited for confirmation")
+	}
+	if _, err := s.WaitJob(context.Background(), batchAccount, aws.ToString(out.JobId), "Ready"); err == nil {
+		t.Error("WaitJob on a closed server's job returned no error")
 	}
 }

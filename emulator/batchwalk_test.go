@@ -3,6 +3,8 @@ package emulator
 import (
 	"net/http"
 	"net/url"
+	"strings"
+	"testing"
 
 	"github.com/lockstep-dev/lockstep/s3ops"
 )
@@ -39,4 +41,30 @@ func s3ControlWalkRequest(op *s3ops.Operation) walkRequest {
 		r.query.Set("priority", "1")
 	}
 	return r
+}
+
+// TestS3ControlRoutes: every S3 Control row of the catalogue has a
+// handler and is routed from its HTTP column; other paths are not.
+func TestS3ControlRoutes(t *testing.T) {
+	for _, op := range s3ops.Operations() {
+		if op.Service != "s3control" {
+			continue
+		}
+		if s3ControlHandlerOf(op.Name) == nil {
+			t.Errorf("the S3 Control row %s has no handler", op.Name)
+		}
+		r := s3ControlWalkRequest(op)
+		got, id, ok := s3ControlRoute(r.method, r.path)
+		if !ok || got != op.Name {
+			t.Errorf("%s %s routes to %q; want %s", r.method, r.path, got, op.Name)
+		}
+		if strings.Contains(op.HTTP, "{id}") != (id != "") {
+			t.Errorf("%s %s: job ID %q", r.method, r.path, id)
+		}
+	}
+	for _, path := range []string{"/v20180820/jobs/", "/v20180820/jobs/x/y", "/v20180820/accesspoint/x", "/v20180820/jobs/x/tagging"} {
+		if op, _, ok := s3ControlRoute(http.MethodGet, path); ok {
+			t.Errorf("GET %s routes to %s", path, op)
+		}
+	}
 }

@@ -34,23 +34,42 @@ func isS3Control(r *http.Request) bool {
 type s3ControlHandler func(s *Server, w http.ResponseWriter, c *call, account, id string) error
 
 // s3ControlRoute names the catalogue operation of an S3 Control request
-// from its method and path.
+// from its method and path: the S3 Control rows' HTTP column is the route
+// table ("GET /v20180820/jobs/{id}"), as the S3 rows' is for S3; id is the
+// path's {id}, "" when it has none.
 func s3ControlRoute(method, path string) (op, id string, ok bool) {
-	rest := strings.TrimPrefix(path, s3ControlPrefix)
-	parts := strings.Split(rest, "/")
-	switch {
-	case len(parts) == 1 && parts[0] == "jobs" && method == http.MethodPost:
-		return "CreateJob", "", true
-	case len(parts) == 1 && parts[0] == "jobs" && method == http.MethodGet:
-		return "ListJobs", "", true
-	case len(parts) == 2 && parts[0] == "jobs" && parts[1] != "" && method == http.MethodGet:
-		return "DescribeJob", parts[1], true
-	case len(parts) == 3 && parts[0] == "jobs" && parts[2] == "status" && method == http.MethodPost:
-		return "UpdateJobStatus", parts[1], true
-	case len(parts) == 3 && parts[0] == "jobs" && parts[2] == "priority" && method == http.MethodPost:
-		return "UpdateJobPriority", parts[1], true
+	for _, row := range s3ops.Operations() {
+		if row.Service != "s3control" {
+			continue
+		}
+		m, pattern, _ := strings.Cut(row.HTTP, " ")
+		pattern, _, _ = strings.Cut(pattern, "?")
+		if m != method {
+			continue
+		}
+		if id, ok := matchControlPath(pattern, path); ok {
+			return row.Name, id, true
+		}
 	}
 	return "", "", false
+}
+
+// matchControlPath matches a path against a route's pattern, whose {id}
+// segment matches one non-empty segment, returned.
+func matchControlPath(pattern, path string) (id string, ok bool) {
+	want, got := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(want) != len(got) {
+		return "", false
+	}
+	for i, w := range want {
+		switch {
+		case w == "{id}" && got[i] != "":
+			id = got[i]
+		case w != got[i]:
+			return "", false
+		}
+	}
+	return id, true
 }
 
 // s3ControlHandlerOf returns the handler of an S3 Control operation, nil
