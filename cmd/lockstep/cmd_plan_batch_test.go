@@ -20,11 +20,15 @@ func TestPlanBatchCopy(t *testing.T) {
 	}
 	var got struct {
 		Principal string
-		Trust     struct{ Statement []struct{ Principal map[string]string } } `json:"trustPolicy"`
-		Identity  struct{ Statement []struct{ Action, Resource []string } }  `json:"identityPolicy"`
-		Buckets   []struct{ Bucket, Current string }                         `json:"bucketPolicies"`
-		Keys      []struct{ Key string }                                     `json:"keyPolicies"`
-		Calls     []struct{ Side, Operation string }                         `json:"calls"`
+		Trust     struct {
+			Statement []struct{ Principal map[string]string }
+		} `json:"trustPolicy"`
+		Identity struct {
+			Statement []struct{ Action, Resource []string }
+		} `json:"identityPolicy"`
+		Buckets []struct{ Bucket, Current string } `json:"bucketPolicies"`
+		Keys    []struct{ Key string }             `json:"keyPolicies"`
+		Calls   []struct{ Side, Operation string } `json:"calls"`
 	}
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%v\n%s", err, out)
