@@ -150,6 +150,10 @@ func requestedRegion(req *authz.Request, fallback string) string {
 
 func (s *Server) requestRecord(c *call) Record {
 	src := c.service + ".amazonaws.com"
+	if c.service == "s3control" {
+		// The S3 Control API's calls are S3's events.
+		src = "s3.amazonaws.com"
+	}
 	r := Record{
 		EventVersion:      "1.09",
 		UserIdentity:      identity(c),
@@ -167,6 +171,14 @@ func (s *Server) requestRecord(c *call) Record {
 		ManagementEvent:   true,
 		EventCategory:     "Management",
 		HTTPStatus:        c.status,
+	}
+	if c.invokedBy != "" {
+		// A call a service made (S3 Batch Operations as the job's role):
+		// CloudTrail names the service as the caller's address and agent
+		// and in userIdentity.invokedBy (docs/emulator.md "Acting as a
+		// service").
+		r.UserIdentity.InvokedBy = c.invokedBy
+		r.SourceIPAddress, r.UserAgent = c.invokedBy, c.invokedBy
 	}
 	if c.err != nil {
 		r.ErrorCode, r.ErrorMessage = c.err.Code, c.err.Message
@@ -271,6 +283,8 @@ func identity(c *call) UserIdentity {
 		sc.SessionIssuer.AccountID = p.Account
 		sc.SessionIssuer.UserName = p.RoleARN[strings.LastIndexByte(p.RoleARN, '/')+1:]
 		ui.SessionContext = sc
+	case authz.ServicePrincipal:
+		ui = UserIdentity{Type: "AWSService", InvokedBy: p.Service}
 	default:
 		ui.Type = p.Kind.String()
 	}

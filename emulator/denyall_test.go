@@ -310,6 +310,8 @@ func apiWalkRequest(t *testing.T, op *s3ops.Operation, f walkFixture) walkReques
 		b, _ := json.Marshal(in)
 		return walkRequest{service: "organizations", method: "POST", path: "/", body: string(b),
 			header: http.Header{"X-Amz-Target": {orgTargetPrefix + op.Name}, "Content-Type": {"application/x-amz-json-1.1"}}}
+	case "s3control":
+		return s3ControlWalkRequest(op)
 	}
 	t.Fatalf("%s: no request for service %s", op.Name, op.Service)
 	return walkRequest{}
@@ -328,6 +330,8 @@ func served(op *s3ops.Operation) bool {
 		return stsHandlers[op.Name] != nil
 	case "organizations":
 		return orgHandlers[op.Name] != nil
+	case "s3control":
+		return s3ControlHandlerOf(op.Name) != nil
 	}
 	return false
 }

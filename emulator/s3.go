@@ -56,6 +56,10 @@ var s3Handlers = map[string]s3Handler{
 
 // serveS3 parses the bucket and key, names the operation and runs it.
 func (s *Server) serveS3(w http.ResponseWriter, c *call) {
+	if isS3Control(c.r) {
+		s.serveS3Control(w, c)
+		return
+	}
 	c.bucket, c.key = s.bucketAndKey(c.r)
 	op, err := s3Operation(c.r, c.bucket, c.key)
 	c.operation = op

@@ -91,12 +91,15 @@ type Server struct {
 	busyMu sync.Mutex
 	busy   int
 	idle   *sync.Cond
+
+	// jobs are the S3 Batch Operations jobs, run until Close.
+	jobs *batchJobs
 }
 
 // New opens the data directory, loads the world and seeds its buckets.
 // It does not listen: call Start, or use the Server as an http.Handler.
 func New(ctx context.Context, opts Options) (*Server, error) {
-	s := &Server{opts: opts, now: opts.Now}
+	s := &Server{opts: opts, now: opts.Now, jobs: newBatchJobs()}
 	s.bodyBuffers.New = func() any { b := make([]byte, 1<<20); return &b }
 	if s.now == nil {
 		s.now = time.Now
@@ -267,6 +270,9 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
+	// Running jobs stop first: they serve their calls through the
+	// handler and the store.
+	s.jobs.close()
 	var err error
 	if s.http != nil {
 		s.busyMu.Lock()
@@ -333,6 +339,10 @@ type call struct {
 	resourceAccount string
 	status          int
 	err             *apiError
+	// invokedBy is the service principal of a call the emulator made
+	// acting as a service through a role session (serviceSession), ""
+	// for a request from the network.
+	invokedBy string
 }
 
 // ServeHTTP authenticates the request, dispatches it to the service its
@@ -373,6 +383,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 
 	c.env = requestEnv(r, c.start)
+	c.invokedBy = invokingService(r)
 	auth, err := s.verifier.Verify(r)
 	if err != nil {
 		var se *sigv4.Error
@@ -444,6 +455,8 @@ func (s *Server) fail(w http.ResponseWriter, c *call, err error) {
 	switch c.service {
 	case "sts", "iam":
 		writeQueryError(w, c.service, ae, c.id)
+	case "s3control":
+		writeS3ControlError(w, ae, c.id)
 	case "kms", "organizations":
 		// The AWS SDKs read the request ID of JSON errors from
 		// x-amzn-RequestId.

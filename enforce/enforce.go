@@ -272,7 +272,7 @@ func targetARN(t s3ops.Target, c Call) (string, error) {
 		return "arn:aws:s3:::" + c.SourceBucket + "/" + c.SourceKey, nil
 	case s3ops.AnyResource:
 		return "*", nil
-	case s3ops.KMSKey, s3ops.IAMRole, s3ops.IAMUser, s3ops.IAMPolicy:
+	case s3ops.KMSKey, s3ops.IAMRole, s3ops.IAMUser, s3ops.IAMPolicy, s3ops.BatchJob:
 		if c.Resource == "" {
 			return "", fmt.Errorf("the call names no %s (Call.Resource)", t)
 		}

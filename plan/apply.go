@@ -10,7 +10,7 @@ import (
 // Apply puts the plan's policies into a world model, for a simulation or
 // a proof: the principal's identity-based policies (inline, attached and
 // its groups') become the plan's identity policy (its boundary and session
-// policies stay), each planned bucket policy replaces the bucket's, and
+// policies stay), a role a service assumes gets the plan's trust policy, each planned bucket policy replaces the bucket's, and
 // planned key statements are added to the key's policy. With two
 // credential sets, each principal gets its own identity policy (both,
 // when the two profiles are one principal).
@@ -60,6 +60,14 @@ func (p *Plan) Apply(m *world.Model) error {
 		if len(id.doc.Statement) > 0 {
 			policies.Set(id.name, world.DocFromJSON(id.doc.JSON()))
 		}
+	}
+	if p.Policies.Trust != nil {
+		_, r := m.FindPrincipal(p.Context.Principal)
+		if r == nil {
+			return fmt.Errorf("the plan's role %s is not a role of the world", p.Context.Principal)
+		}
+		doc := world.DocFromJSON(p.Policies.Trust.JSON())
+		r.Trust = &doc
 	}
 	for name, d := range p.Policies.Buckets {
 		bm := m.FindBucket(name)

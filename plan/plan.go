@@ -87,8 +87,12 @@ type Plan struct {
 	// Notes are remarks for people: assumptions, unknowns, hints.
 	Notes []string
 	// Origin says where the calls come from when no command and model
-	// do: a CloudTrail log (FromTrail).
+	// do: a CloudTrail log (FromTrail), an S3 Batch Operations job
+	// (BatchCopy).
 	Origin string
+	// Job is the S3 Batch Operations job a BatchCopy plan is of; nil for
+	// other plans.
+	Job *BatchCopyJob
 }
 
 // title is what the plan is of: the command, or its origin.
@@ -101,6 +105,9 @@ func (p *Plan) title() string {
 
 // modelLine names the behaviour model the calls come from.
 func (p *Plan) modelLine() string {
+	if p.Job != nil {
+		return "S3 Batch Operations S3PutObjectCopy (s3ops.BatchPutObjectCopySteps, docs/plan.md \"lockstep plan batch-copy\")"
+	}
 	if p.Model == nil {
 		return "none: the calls are the trail's"
 	}
@@ -370,6 +377,15 @@ func (p *Plan) addNeeds(i int, mc ModelCall) {
 		p.need(i, Need{Action: authz.MissingObjectAction, Resource: "arn:aws:s3:::" + c.Bucket, Account: p.ownerFor(c.Bucket, c.Signer),
 			Why: "HeadObject of a missing key answers 404 only with s3:ListBucket (docs/authorization.md §2.4)"})
 	}
+	p.kmsNeeds(i, op, f, dstKey, srcKey)
+}
+
+// kmsNeeds adds the KMS calls S3 makes for call i (op with features f,
+// the object written or read under dstKey, the copy source under
+// srcKey), each scoped to S3 and the object by kms:ViaService and the
+// encryption context.
+func (p *Plan) kmsNeeds(i int, op *s3ops.Operation, f s3ops.Features, dstKey, srcKey string) {
+	c := p.Calls[i]
 	for _, kc := range op.RequiredKMS(f) {
 		bucket, pattern, key := c.Bucket, c.Key, dstKey
 		if kc.Key == s3ops.SourceKey {

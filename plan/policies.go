@@ -22,6 +22,9 @@ type Policies struct {
 	// account, by key ARN. They are statements to add to the key's
 	// policy, which keeps its own statements.
 	Keys map[string]*Document
+	// Trust is the trust policy of the principal when it is a role a
+	// service assumes (BatchCopy: the job's role); nil otherwise.
+	Trust *Document
 }
 
 // Document is an IAM policy document.
@@ -32,11 +35,12 @@ type Document struct {
 
 // Statement is one policy statement.
 type Statement struct {
-	Sid       string                         `json:"Sid,omitempty"`
-	Effect    string                         `json:"Effect"`
-	Principal map[string]string              `json:"Principal,omitempty"`
-	Action    []string                       `json:"Action"`
-	Resource  []string                       `json:"Resource"`
+	Sid       string            `json:"Sid,omitempty"`
+	Effect    string            `json:"Effect"`
+	Principal map[string]string `json:"Principal,omitempty"`
+	Action    []string          `json:"Action"`
+	// Resource is absent from a trust policy only.
+	Resource  []string                       `json:"Resource,omitempty"`
 	Condition map[string]map[string][]string `json:"Condition,omitempty"`
 }
 
@@ -76,6 +80,9 @@ func (p *Plan) policies() Policies {
 		}
 	}
 	pol := Policies{Identity: p.document(signedBy(needs, false), "")}
+	if p.Job != nil {
+		pol.Trust = batchTrust()
+	}
 	if p.TwoPrincipals() {
 		pol.SourceIdentity = p.document(signedBy(needs, true), "")
 	}

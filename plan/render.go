@@ -53,7 +53,13 @@ func (p *Plan) WriteTable(w io.Writer) error {
 		w.Write(p.Policies.SourceIdentity.JSON())
 		fmt.Fprintf(w, "\nIdentity policy of the destination's principal (%s): %s\n", p.credentialsOf("destination"), sideUnknown(p.Context.Principal))
 	} else {
-		fmt.Fprintf(w, "\nIdentity policy of %s\n", orUnknown(p.Context.Principal))
+		if p.Policies.Trust != nil {
+			fmt.Fprintf(w, "\nTrust policy of %s\n", orUnknown(p.Context.Principal))
+			w.Write(p.Policies.Trust.JSON())
+			fmt.Fprintf(w, "\nPermissions policy of %s\n", orUnknown(p.Context.Principal))
+		} else {
+			fmt.Fprintf(w, "\nIdentity policy of %s\n", orUnknown(p.Context.Principal))
+		}
 	}
 	w.Write(p.Policies.Identity.JSON())
 	for _, b := range sortedMapKeys(p.Policies.Buckets) {
@@ -178,6 +184,7 @@ type jsonPlan struct {
 	Calls         []jsonCall           `json:"calls"`
 	Permissions   []jsonNeed           `json:"permissions"`
 	Identity      *Document            `json:"identityPolicy"`
+	Trust         *Document            `json:"trustPolicy,omitempty"`
 	Principals    []jsonPrincipal      `json:"principals"`
 	Buckets       []jsonResourcePolicy `json:"bucketPolicies"`
 	Keys          []jsonResourcePolicy `json:"keyPolicies"`
@@ -238,7 +245,7 @@ type jsonResourcePolicy struct {
 // field in docs/plan.md.
 func (p *Plan) WriteJSON(w io.Writer) error {
 	out := jsonPlan{FormatVersion: JSONFormatVersion, Origin: p.Origin, Principal: p.Context.Principal, Region: p.Context.Region,
-		Calls: []jsonCall{}, Permissions: []jsonNeed{}, Identity: p.Policies.Identity,
+		Calls: []jsonCall{}, Permissions: []jsonNeed{}, Identity: p.Policies.Identity, Trust: p.Policies.Trust,
 		Buckets: []jsonResourcePolicy{}, Keys: []jsonResourcePolicy{}, Notes: append([]string{}, p.Notes...)}
 	if p.Command != nil {
 		out.Command, out.Client, out.Model, out.ModelSource = p.Command.String(), p.Command.Client, p.Model.Name, p.Model.Source
@@ -331,6 +338,11 @@ func (p *Plan) WriteFiles(dir string) ([]string, error) {
 		}
 	} else if err := write("identity.json", p.Policies.Identity.JSON()); err != nil {
 		return nil, err
+	}
+	if p.Policies.Trust != nil {
+		if err := write("trust.json", p.Policies.Trust.JSON()); err != nil {
+			return nil, err
+		}
 	}
 	resource := func(kind, name, file string, d *Document) error {
 		current, src := p.currentPolicy(kind, name)

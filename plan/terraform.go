@@ -30,6 +30,7 @@ func (p *Plan) WriteTerraform(w io.Writer) error {
 		t.identity(&b, p.Context.Principal, p.Policies.Identity, "destination")
 	} else {
 		t.identity(&b, p.Context.Principal, p.Policies.Identity, "")
+		t.trust(&b)
 	}
 	for _, bucket := range sortedMapKeys(p.Policies.Buckets) {
 		if err := t.resourcePolicy(&b, "bucket", bucket); err != nil {
@@ -168,6 +169,19 @@ func (t *tfWriter) identity(b *bytes.Buffer, principal string, identity *Documen
 		fmt.Fprintf(b, "\nresource \"aws_iam_user_policy_attachment\" %q {\n%s  user       = %s\n  policy_arn = aws_iam_policy.%s.arn\n}\n",
 			aname, t.providerLine(account, 10), hclString(attachTo), rname)
 	}
+}
+
+// trust writes the trust policy of a role a service assumes (a Batch
+// Operations job's role) as a local value, to set as the role's
+// assume_role_policy: the role itself may be managed elsewhere.
+func (t *tfWriter) trust(b *bytes.Buffer) {
+	if t.p.Policies.Trust == nil {
+		return
+	}
+	_, entity, _ := principalEntity(t.p.Context.Principal)
+	name := t.names.name("local", "trust_", "trust_"+entity)
+	fmt.Fprintf(b, "\n# The trust policy of role %s: set it as the role's assume_role_policy\n# (aws_iam_role.assume_role_policy = local.%s).\n", entity, name)
+	fmt.Fprintf(b, "locals {\n  %s = %s\n}\n", name, heredoc(t.p.Policies.Trust.JSON(), "  "))
 }
 
 // principalEntity returns the IAM role or user a principal ARN's

@@ -31,7 +31,7 @@ func (p *Proof) Write(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  permission\tnecessary\twithout it\t")
 	for _, c := range p.Checks {
-		verdict, why := "yes", "the client fails"
+		verdict, why := "yes", p.actor()+" fails"
 		switch c.Effect {
 		case Fails:
 			if len(c.NewDenials) > 0 {
@@ -40,9 +40,9 @@ func (p *Proof) Write(w io.Writer) {
 				why += ": " + c.Run.Problem
 			}
 		case DeniedCalls:
-			why = "needed by a retried or fallback path: the client succeeds, but " + strings.Join(c.NewDenials, ", ") + " denied"
+			why = "needed by a retried or fallback path: " + p.actor() + " succeeds, but " + strings.Join(c.NewDenials, ", ") + " denied"
 		case NoEffect:
-			verdict, why = "NO", "the client succeeds without it and no call is denied: drop it"
+			verdict, why = "NO", p.actor()+" succeeds without it and no call is denied: drop it"
 		}
 		whose := ""
 		if c.Need.Signer != "" {
@@ -54,6 +54,14 @@ func (p *Proof) Write(w io.Writer) {
 	tw.Flush()
 	fmt.Fprintf(w, "  %d runs in %.1f s\n", len(p.Checks)+1, p.Elapsed.Seconds())
 	fmt.Fprintf(w, "%s\n", p.Verdict())
+}
+
+// actor is what the proof runs: the client, or a batch-copy plan's job.
+func (p *Proof) actor() string {
+	if p.Plan.Job != nil {
+		return "the job"
+	}
+	return "the client"
 }
 
 // Verdict is the proof's last line: whether the planned permissions are

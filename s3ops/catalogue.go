@@ -27,9 +27,12 @@ const (
 	IAMUser
 	// IAMPolicy is a managed policy's ARN (iam:GetPolicyVersion).
 	IAMPolicy
+	// BatchJob is an S3 Batch Operations job's ARN,
+	// arn:aws:s3:REGION:ACCOUNT:job/ID (s3:DescribeJob, s3:UpdateJobStatus).
+	BatchJob
 )
 
-var targetNames = [...]string{"bucket", "object", "source object", "*", "KMS key", "KMS alias", "IAM role", "IAM user", "IAM policy"}
+var targetNames = [...]string{"bucket", "object", "source object", "*", "KMS key", "KMS alias", "IAM role", "IAM user", "IAM policy", "batch job"}
 
 func (t Target) String() string { return targetNames[t] }
 
@@ -146,7 +149,9 @@ type Operation struct {
 	// Name is the API operation name, as AWS CLI errors print it
 	// ("when calling the GetObject operation").
 	Name string
-	// Service is the SigV4 service name: s3, kms, sts, iam or organizations.
+	// Service is the SigV4 service name: s3, kms, sts, iam or organizations;
+	// s3control for the S3 Control API (signed as s3, served under
+	// /v20180820/).
 	Service string
 	// HTTP is the request shape, e.g. "GET /{Bucket}/{Key}?uploadId".
 	HTTP string
@@ -195,7 +200,7 @@ func Lookup(service, name string) (*Operation, bool) {
 
 // Find returns the operation with the given name in any service; S3 first.
 func Find(name string) (*Operation, bool) {
-	for _, svc := range []string{"s3", "kms", "sts", "iam", "organizations"} {
+	for _, svc := range []string{"s3", "kms", "sts", "iam", "organizations", "s3control"} {
 		if op, ok := Lookup(svc, name); ok {
 			return op, true
 		}

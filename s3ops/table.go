@@ -309,6 +309,25 @@ var catalogue = []Operation{
 		Keys: append(append([]ConditionKey{}, versionKey...), existingTagKeys...),
 		Spec: "docs/authorization.md §2.2 GetObjectAttributes"},
 
+	// --- S3 Control: S3 Batch Operations jobs (docs/emulator.md "S3 Batch
+	// Operations"). The IAM actions are s3: actions, signed for s3; the
+	// rows are of their own service so that no S3 bucket route takes
+	// them. CreateJob needs s3:CreateJob and iam:PassRole on the job's
+	// role (docs/authorization.md §2.2 CreateJob). ---
+	{Name: "CreateJob", Service: "s3control", HTTP: "POST /v20180820/jobs",
+		Permissions: []Permission{{"s3:CreateJob", AnyResource, Always}, {"iam:PassRole", IAMRole, Always}},
+		Keys:        []ConditionKey{{"iam:PassedToService", "value:batchoperations.s3.amazonaws.com (on iam:PassRole)"}},
+		Spec:        "docs/authorization.md §2.2 CreateJob",
+		Note:        "iam:PassRole is checked on the job's RoleArn"},
+	{Name: "DescribeJob", Service: "s3control", HTTP: "GET /v20180820/jobs/{id}",
+		Permissions: []Permission{{"s3:DescribeJob", BatchJob, Always}}, Spec: "docs/authorization.md §2.2 DescribeJob"},
+	{Name: "ListJobs", Service: "s3control", HTTP: "GET /v20180820/jobs",
+		Permissions: []Permission{{"s3:ListJobs", AnyResource, Always}}, Spec: "docs/authorization.md §2.2 ListJobs"},
+	{Name: "UpdateJobStatus", Service: "s3control", HTTP: "POST /v20180820/jobs/{id}/status?requestedJobStatus",
+		Permissions: []Permission{{"s3:UpdateJobStatus", BatchJob, Always}}, Spec: "docs/authorization.md §2.2 UpdateJobStatus"},
+	{Name: "UpdateJobPriority", Service: "s3control", HTTP: "POST /v20180820/jobs/{id}/priority?priority",
+		Permissions: []Permission{{"s3:UpdateJobPriority", BatchJob, Always}}, Spec: "docs/authorization.md §2.2 UpdateJobPriority"},
+
 	// --- STS ---
 	{Name: "GetCallerIdentity", Service: "sts", HTTP: "POST / Action=GetCallerIdentity",
 		Spec: "AWS STS API reference: no permission is required", Note: "always allowed, even under an explicit deny"},

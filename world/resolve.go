@@ -158,6 +158,12 @@ func (w *World) Resource(arn, action string, caller *authz.Principal) (*authz.Re
 	}
 	switch parts[2] {
 	case "s3":
+		if parts[4] != "" {
+			// A regional S3 resource of an account (an S3 Batch
+			// Operations job, arn:aws:s3:REGION:ACCOUNT:job/ID): it has
+			// no resource-based policy.
+			break
+		}
 		name, _, _ := strings.Cut(parts[5], "/")
 		b := w.buckets[name]
 		if strings.EqualFold(action, "s3:CreateBucket") && (b == nil || b.Account.ID != caller.Account) {

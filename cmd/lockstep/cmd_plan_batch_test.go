@@ -1,0 +1,83 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+const batchWorld = "../../examples/batch-copy.yaml"
+
+// TestPlanBatchCopy: lockstep plan batch-copy with the example world
+// prints the role's trust and permissions policies, the destination
+// bucket's policy and the destination key's statements; the role and the
+// sources come from the world; bad input exits 2 naming the flag.
+func TestPlanBatchCopy(t *testing.T) {
+	base := []string{"plan", "batch-copy", "--world", batchWorld, "--manifest", "s3://batch-manifests/copy.csv", "--dest", "s3://batch-dst", "--report", "s3://batch-reports/reports"}
+	code, out, errOut := runCLI(t, append(base, "--output", "json")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got struct {
+		Principal string
+		Trust     struct {
+			Statement []struct{ Principal map[string]string }
+		} `json:"trustPolicy"`
+		Identity struct {
+			Statement []struct{ Action, Resource []string }
+		} `json:"identityPolicy"`
+		Buckets []struct{ Bucket, Current string } `json:"bucketPolicies"`
+		Keys    []struct{ Key string }             `json:"keyPolicies"`
+		Calls   []struct{ Side, Operation string } `json:"calls"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if got.Principal != "arn:aws:iam::111111111111:role/BatchCopy" || len(got.Trust.Statement) != 1 ||
+		got.Trust.Statement[0].Principal["Service"] != "batchoperations.s3.amazonaws.com" {
+		t.Errorf("principal %s, trust %+v", got.Principal, got.Trust)
+	}
+	var calls []string
+	for _, c := range got.Calls {
+		calls = append(calls, c.Side+" "+c.Operation)
+	}
+	if strings.Join(calls, ", ") != "manifest GetObject, task CopyObject, report PutObject" {
+		t.Errorf("calls: %s", strings.Join(calls, ", "))
+	}
+	if len(got.Buckets) != 1 || got.Buckets[0].Bucket != "batch-dst" || got.Buckets[0].Current != "none" ||
+		len(got.Keys) != 1 || !strings.HasSuffix(got.Keys[0].Key, ":222222222222:key/22222222-2222-4222-8222-222222222222") {
+		t.Errorf("bucket policies %+v, key policies %+v", got.Buckets, got.Keys)
+	}
+	identity, _ := json.Marshal(got.Identity)
+	for _, want := range []string{`"arn:aws:s3:::batch-manifests/copy.csv"`, `"arn:aws:s3:::batch-src/*"`, `"arn:aws:s3:::batch-reports/reports/job-*"`, `"kms:Decrypt"`, `"kms:GenerateDataKey"`} {
+		if !strings.Contains(string(identity), want) {
+			t.Errorf("the permissions policy has no %s: %s", want, identity)
+		}
+	}
+
+	code, out, _ = runCLI(t, base...)
+	if code != 0 || !strings.Contains(out, "Trust policy of arn:aws:iam::111111111111:role/BatchCopy") || !strings.Contains(out, "Permissions policy of") {
+		t.Errorf("text output (exit %d):\n%s", code, out)
+	}
+
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"manifest not s3", []string{"plan", "batch-copy", "--manifest", "copy.csv", "--dest", "s3://d", "--role", "arn:aws:iam::111111111111:role/R", "--source", "s3://s"}, "--manifest"},
+		{"manifest a prefix", []string{"plan", "batch-copy", "--manifest", "s3://m/dir/", "--dest", "s3://d", "--role", "arn:aws:iam::111111111111:role/R", "--source", "s3://s"}, "--manifest"},
+		{"no role", []string{"plan", "batch-copy", "--manifest", "s3://m/k", "--dest", "s3://d", "--source", "s3://s"}, "--role"},
+		{"role not a role", []string{"plan", "batch-copy", "--manifest", "s3://m/k", "--dest", "s3://d", "--source", "s3://s", "--role", "arn:aws:iam::111111111111:user/u"}, "--role"},
+		{"no source", []string{"plan", "batch-copy", "--manifest", "s3://m/k", "--dest", "s3://d", "--role", "arn:aws:iam::111111111111:role/R"}, "--source"},
+		{"prove without world", []string{"plan", "batch-copy", "--manifest", "s3://m/k", "--dest", "s3://d", "--role", "arn:aws:iam::111111111111:role/R", "--source", "s3://s", "--prove"}, "--world"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runCLI(t, tt.args...)
+			if code != 2 || !strings.Contains(errOut, tt.want) {
+				t.Errorf("exit %d, %q; want 2 naming %s", code, errOut, tt.want)
+			}
+		})
+	}
+}

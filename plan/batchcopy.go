@@ -1,0 +1,164 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/lockstep-dev/lockstep/s3ops"
+)
+
+// BatchCopyJob is an S3 Batch Operations S3PutObjectCopy job to plan
+// (docs/plan.md "lockstep plan batch-copy").
+type BatchCopyJob struct {
+	// Role is the job's role ARN: the plan's principal.
+	Role string
+	// Manifest is the CSV manifest object.
+	Manifest Location
+	// Sources are the buckets the manifest lists objects of, each with
+	// the key prefix they share ("" for any key).
+	Sources []Location
+	// Dest is the target bucket; its Key is the TargetKeyPrefix folder
+	// ("" for none).
+	Dest Location
+	// Report is the completion report's bucket and prefix; Bucket "" for
+	// no report.
+	Report Location
+	// KMSKey is SSEAwsKmsKeyId, the key the copies are encrypted with
+	// (an ARN, or an alias or key ID the world resolves); "" for the
+	// target bucket's default encryption.
+	KMSKey string
+}
+
+// BatchCopy plans the permissions of an S3PutObjectCopy job: the calls are
+// the steps s3ops.BatchPutObjectCopySteps lists (the ones the emulator's
+// job runner makes), made by the job's role, each through the operation
+// catalogue as a command's calls are; the role's trust policy lets
+// batchoperations.s3.amazonaws.com assume it.
+func BatchCopy(job BatchCopyJob, ctx Context) (*Plan, error) {
+	switch {
+	case job.Role == "":
+		return nil, fmt.Errorf("the job's role is required (--role arn:aws:iam::ACCOUNT:role/NAME)")
+	case !strings.HasPrefix(job.Role, "arn:aws:iam::") || !strings.Contains(job.Role, ":role/"):
+		return nil, fmt.Errorf("--role %q is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)", job.Role)
+	case job.Manifest.Bucket == "" || job.Manifest.Key == "" || strings.HasSuffix(job.Manifest.Key, "/"):
+		return nil, fmt.Errorf("--manifest %s is not an object: give s3://BUCKET/KEY", job.Manifest)
+	case job.Dest.Bucket == "":
+		return nil, fmt.Errorf("--dest is required: s3://BUCKET[/PREFIX]")
+	case len(job.Sources) == 0:
+		return nil, fmt.Errorf("the buckets the manifest lists are required (--source s3://BUCKET[/PREFIX], once per bucket)")
+	}
+	if ctx.Region == "" {
+		ctx.Region = "us-east-1"
+	}
+	ctx.Principal = job.Role
+	p := &Plan{Context: ctx, Job: &job}
+	if job.KMSKey != "" {
+		var err error
+		if p.SSEKMSKey, err = p.resolveKMSKey(job.KMSKey); err != nil {
+			return nil, err
+		}
+	}
+	for _, step := range s3ops.BatchPutObjectCopySteps {
+		switch step.On {
+		case s3ops.BatchManifest:
+			p.batchCall(step, Call{Bucket: job.Manifest.Bucket, Key: job.Manifest.Key}, p.Context.BucketKMSKey[job.Manifest.Bucket], "")
+		case s3ops.BatchTask:
+			dstKey := p.Context.BucketKMSKey[job.Dest.Bucket]
+			if job.KMSKey != "" {
+				dstKey = firstOf(p.SSEKMSKey, job.KMSKey)
+			}
+			for _, src := range job.Sources {
+				c := Call{Bucket: job.Dest.Bucket, Key: batchDestPattern(job.Dest.Key, src.Key), SourceBucket: src.Bucket, SourceKey: src.Key + "*"}
+				p.batchCall(step, c, dstKey, p.Context.BucketKMSKey[src.Bucket])
+			}
+		case s3ops.BatchReport:
+			if job.Report.Bucket == "" {
+				continue
+			}
+			// The report is written with SSE-S3 ("Completion reports
+			// are always encrypted with Amazon S3 managed keys"): no
+			// KMS key, whatever the bucket's default.
+			p.batchCall(step, Call{Bucket: job.Report.Bucket, Key: batchReportPrefix(job.Report.Key) + "job-*"}, "", "")
+		}
+	}
+	p.Origin = fmt.Sprintf("S3 Batch Operations S3PutObjectCopy job: manifest %s, into %s", job.Manifest, job.Dest)
+	p.batchNotes()
+	p.Policies = p.policies()
+	return p, nil
+}
+
+// batchTrust is the trust policy of a Batch Operations job's role: the
+// one of "Granting permissions for Batch Operations".
+func batchTrust() *Document {
+	return &Document{Version: "2012-10-17", Statement: []Statement{{
+		Sid: "BatchOperationsAssumeRole", Effect: "Allow",
+		Principal: map[string]string{"Service": s3ops.BatchOperationsPrincipal},
+		Action:    []string{"sts:AssumeRole"},
+	}}}
+}
+
+// batchCall adds one call of a step and its permissions from the
+// catalogue: dstKey is the key of the object the call writes or reads,
+// srcKey the copy source's.
+func (p *Plan) batchCall(step s3ops.BatchStep, c Call, dstKey, srcKey string) {
+	op, _ := s3ops.Lookup("s3", step.Operation)
+	c.Operation, c.Side, c.When, c.Why = step.Operation, step.On.String(), batchWhen[step.On], step.Why
+	p.Calls = append(p.Calls, c)
+	i := len(p.Calls) - 1
+	f := s3ops.Features{KMS: dstKey != "", SourceKMS: srcKey != ""}
+	for _, perm := range op.Required(f) {
+		p.need(i, p.permissionNeed(perm, c, nil))
+	}
+	p.kmsNeeds(i, op, f, dstKey, srcKey)
+}
+
+var batchWhen = map[s3ops.BatchResource]string{
+	s3ops.BatchManifest: "once, while the job is Preparing",
+	s3ops.BatchTask:     "once per task (object of the manifest)",
+	s3ops.BatchReport:   "once per results file and for manifest.json, when the job ends",
+}
+
+// batchDestPattern is the key pattern of the copies of objects under
+// srcPrefix in the folder targetPrefix (docs/decisions.md "Batch
+// Operations: TargetKeyPrefix").
+func batchDestPattern(targetPrefix, srcPrefix string) string {
+	if targetPrefix == "" {
+		return srcPrefix + "*"
+	}
+	return strings.TrimSuffix(targetPrefix, "/") + "/" + srcPrefix + "*"
+}
+
+// batchReportPrefix is the report's prefix as the report's keys start
+// with it: PREFIX/job-ID/...
+func batchReportPrefix(prefix string) string {
+	prefix = strings.TrimSuffix(prefix, "/")
+	if prefix == "" {
+		return ""
+	}
+	return prefix + "/"
+}
+
+// batchNotes adds the remarks of a batch-copy plan.
+func (p *Plan) batchNotes() {
+	job := p.Job
+	p.Notes = append(p.Notes,
+		fmt.Sprintf("the principal that creates the job needs s3:CreateJob on \"*\" and iam:PassRole on %s (docs/authorization.md §2.2 CreateJob); the job runs in the role's account", job.Role),
+		"the role's trust policy lets batchoperations.s3.amazonaws.com assume it; a role that does not trust it fails the job",
+		"source objects are taken to be encrypted as their bucket's default says: an object under another KMS key needs kms:Decrypt on that key too",
+	)
+	if job.Report.Bucket == "" {
+		p.Notes = append(p.Notes, "no completion report (--report s3://BUCKET/PREFIX): the role needs no permission on a report bucket")
+	}
+	if job.KMSKey != "" && p.SSEKMSKey == "" {
+		p.Notes = append(p.Notes, fmt.Sprintf("--kms %s is not a key ARN, and lockstep cannot resolve it without --world: the policies leave out the KMS permissions on it", job.KMSKey))
+	}
+	if p.Context.World == nil {
+		p.Notes = append(p.Notes, "no --world: every bucket is taken to be in the role's account, unencrypted by default, so no bucket or key policy is planned")
+	} else {
+		for _, l := range append([]Location{job.Manifest, job.Dest, job.Report}, job.Sources...) {
+			if l.Bucket != "" && p.Context.BucketAccount[l.Bucket] == "" {
+				p.Notes = append(p.Notes, fmt.Sprintf("bucket %s is not in the world file %s: it is taken to be in the role's account", l.Bucket, p.Context.World.File))
+			}
+		}
+	}
+}

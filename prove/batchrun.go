@@ -1,0 +1,318 @@
+package prove
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awscreds "github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	s3ctypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
+
+	"github.com/lockstep-dev/lockstep/emulator"
+	"github.com/lockstep-dev/lockstep/plan"
+	"github.com/lockstep-dev/lockstep/world"
+)
+
+// adminUser is the user the proof adds to each account of the world to
+// write the test objects and the manifest, create the job and read the
+// copies and the report: none of its calls is the job's.
+const adminUser = "lockstep-prover-admin"
+
+// addAdmins adds adminUser, allowed everything, to each account of m and
+// returns the credentials of each account's.
+func addAdmins(m *world.Model) map[string]aws.Credentials {
+	out := map[string]aws.Credentials{}
+	all := world.DocFromJSON([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`))
+	for i := range m.Accounts {
+		a := &m.Accounts[i]
+		id := "AKIA" + a.ID + "ADMN"
+		u := world.UserModel{Name: adminUser, AccessKeys: []world.AccessKeyModel{{ID: id, Secret: "lockstep-proof-secret"}}}
+		u.Policies.Set("everything", all)
+		a.Users = append(a.Users, u)
+		out[a.ID] = aws.Credentials{AccessKeyID: id, SecretAccessKey: "lockstep-proof-secret"}
+	}
+	return out
+}
+
+// batchRun is one run of the job on an emulator.
+type batchRun struct {
+	p      *plan.Plan
+	srv    *emulator.Server
+	admins map[string]aws.Credentials
+	region string
+	log    strings.Builder
+	// objects are the test objects: source bucket/key -> data; tagged
+	// are the keys written with a tag.
+	objects map[[2]string][]byte
+	tagged  map[[2]string]bool
+}
+
+// proofTag is the tag of the tagged test objects, which the copies keep.
+const proofTag = "lockstep-proof=batch"
+
+// s3 is an S3 client of account's admin.
+func (j *batchRun) s3(account string) *s3.Client {
+	c := j.admins[account]
+	return s3.New(s3.Options{Region: j.region, BaseEndpoint: aws.String(j.srv.Endpoint()), UsePathStyle: true,
+		Credentials: awscreds.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, ""), RetryMaxAttempts: 1})
+}
+
+// control is an S3 Control client of account's admin. The SDK addresses
+// {AccountId}.host, which no resolver knows: it dials the emulator
+// whatever the host (docs/emulator.md "S3 Batch Operations").
+func (j *batchRun) control(account string) *s3control.Client {
+	c := j.admins[account]
+	addr := strings.TrimPrefix(strings.TrimPrefix(j.srv.Endpoint(), "http://"), "https://")
+	dial := func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}
+	return s3control.New(s3control.Options{Region: j.region, BaseEndpoint: aws.String(j.srv.Endpoint()),
+		Credentials: awscreds.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, ""), RetryMaxAttempts: 1,
+		HTTPClient: &http.Client{Transport: &http.Transport{DialContext: dial}}})
+}
+
+// owner is the account of a bucket of the world.
+func (j *batchRun) owner(bucket string) string {
+	if b := j.srv.World().Bucket(bucket); b != nil {
+		return b.Account.ID
+	}
+	return ""
+}
+
+// do seeds the data, runs the job and checks it; the problem is why the
+// run does not count as a success, "" when it does. An error is the
+// proof's own failure.
+func (j *batchRun) do(ctx context.Context, n int) (problem string, err error) {
+	job := j.p.Job
+	if err := j.seed(ctx, n); err != nil {
+		return "", err
+	}
+	etag, err := j.putManifest(ctx)
+	if err != nil {
+		return "", err
+	}
+	account := accountOf(job.Role)
+	in := &s3control.CreateJobInput{
+		AccountId: aws.String(account), ClientRequestToken: aws.String("lockstep-proof"), Priority: aws.Int32(10),
+		ConfirmationRequired: aws.Bool(false), RoleArn: aws.String(job.Role),
+		Operation: &s3ctypes.JobOperation{S3PutObjectCopy: &s3ctypes.S3CopyObjectOperation{TargetResource: aws.String("arn:aws:s3:::" + job.Dest.Bucket)}},
+		Manifest: &s3ctypes.JobManifest{
+			Spec:     &s3ctypes.JobManifestSpec{Format: s3ctypes.JobManifestFormatS3BatchOperationsCsv20180820, Fields: []s3ctypes.JobManifestFieldName{"Bucket", "Key"}},
+			Location: &s3ctypes.JobManifestLocation{ObjectArn: aws.String("arn:aws:s3:::" + job.Manifest.Bucket + "/" + job.Manifest.Key), ETag: aws.String(etag)},
+		},
+		Report: &s3ctypes.JobReport{Enabled: false},
+	}
+	if job.Dest.Key != "" {
+		in.Operation.S3PutObjectCopy.TargetKeyPrefix = aws.String(job.Dest.Key)
+	}
+	if job.KMSKey != "" {
+		in.Operation.S3PutObjectCopy.SSEAwsKmsKeyId = aws.String(firstOf(j.p.SSEKMSKey, job.KMSKey))
+	}
+	if job.Report.Bucket != "" {
+		in.Report = &s3ctypes.JobReport{Enabled: true, Bucket: aws.String("arn:aws:s3:::" + job.Report.Bucket), Prefix: aws.String(job.Report.Key),
+			Format: s3ctypes.JobReportFormatReportCsv20180820, ReportScope: s3ctypes.JobReportScopeAllTasks}
+	}
+	ctl := j.control(account)
+	out, err := ctl.CreateJob(ctx, in)
+	if err != nil {
+		return "", fmt.Errorf("CreateJob: %w", err)
+	}
+	id := aws.ToString(out.JobId)
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	if _, err := j.srv.WaitJob(wctx, account, id, ""); err != nil {
+		return "", fmt.Errorf("job %s: %w", id, err)
+	}
+	d, err := ctl.DescribeJob(ctx, &s3control.DescribeJobInput{AccountId: aws.String(account), JobId: aws.String(id)})
+	if err != nil {
+		return "", fmt.Errorf("DescribeJob: %w", err)
+	}
+	desc := d.Job
+	ps := desc.ProgressSummary
+	fmt.Fprintf(&j.log, "job %s: %s, %d tasks, %d succeeded, %d failed\n", id, desc.Status,
+		aws.ToInt64(ps.TotalNumberOfTasks), aws.ToInt64(ps.NumberOfTasksSucceeded), aws.ToInt64(ps.NumberOfTasksFailed))
+	switch {
+	case desc.Status != s3ctypes.JobStatusComplete:
+		var reasons []string
+		for _, f := range desc.FailureReasons {
+			reasons = append(reasons, aws.ToString(f.FailureCode)+": "+aws.ToString(f.FailureReason))
+		}
+		return fmt.Sprintf("the job is %s (%s)", desc.Status, strings.Join(reasons, "; ")), nil
+	case aws.ToInt64(ps.NumberOfTasksFailed) > 0:
+		return fmt.Sprintf("%d of %d tasks failed", aws.ToInt64(ps.NumberOfTasksFailed), aws.ToInt64(ps.TotalNumberOfTasks)), nil
+	}
+	if problem, err := j.verifyCopies(ctx); problem != "" || err != nil {
+		return problem, err
+	}
+	if job.Report.Bucket != "" {
+		return j.verifyReport(ctx, id, int(aws.ToInt64(ps.TotalNumberOfTasks)))
+	}
+	return "", nil
+}
+
+// seed writes n objects of each kind under each source's prefix: plain
+// (the bucket's default encryption), SSE-S3, tagged, and SSE-KMS under
+// the bucket's default key when it has one.
+func (j *batchRun) seed(ctx context.Context, n int) error {
+	j.objects, j.tagged = map[[2]string][]byte{}, map[[2]string]bool{}
+	for _, src := range j.p.Job.Sources {
+		cl := j.s3(j.owner(src.Bucket))
+		key := j.srv.World().Bucket(src.Bucket)
+		kinds := []string{"plain", "sse-s3", "tagged"}
+		if key != nil && key.KMSKey != nil {
+			kinds = append(kinds, "sse-kms")
+		}
+		for _, kind := range kinds {
+			for i := range n {
+				k := src.Key + fmt.Sprintf("lockstep-proof/%s-%04d.txt", kind, i)
+				data := []byte(fmt.Sprintf("%s object %d of %s\n", kind, i, src.Bucket))
+				in := &s3.PutObjectInput{Bucket: aws.String(src.Bucket), Key: aws.String(k), Body: bytes.NewReader(data)}
+				switch kind {
+				case "sse-s3":
+					in.ServerSideEncryption = s3types.ServerSideEncryptionAes256
+				case "tagged":
+					in.Tagging = aws.String(proofTag)
+				case "sse-kms":
+					in.ServerSideEncryption, in.SSEKMSKeyId = s3types.ServerSideEncryptionAwsKms, aws.String(key.KMSKey.ARN)
+				}
+				if _, err := cl.PutObject(ctx, in); err != nil {
+					return fmt.Errorf("writing the test object s3://%s/%s: %w", src.Bucket, k, err)
+				}
+				j.objects[[2]string{src.Bucket, k}] = data
+				j.tagged[[2]string{src.Bucket, k}] = kind == "tagged"
+			}
+		}
+	}
+	return nil
+}
+
+// putManifest writes the CSV manifest of the test objects, keys
+// URL-encoded, and returns its ETag.
+func (j *batchRun) putManifest(ctx context.Context) (string, error) {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	for _, src := range j.p.Job.Sources {
+		for o := range j.objects {
+			if o[0] == src.Bucket {
+				w.Write([]string{o[0], url.QueryEscape(o[1])})
+			}
+		}
+	}
+	w.Flush()
+	m := j.p.Job.Manifest
+	out, err := j.s3(j.owner(m.Bucket)).PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(m.Bucket), Key: aws.String(m.Key), Body: bytes.NewReader(b.Bytes())})
+	if err != nil {
+		return "", fmt.Errorf("writing the manifest %s: %w", m, err)
+	}
+	return aws.ToString(out.ETag), nil
+}
+
+// verifyCopies reads each copy as the target bucket's owner.
+func (j *batchRun) verifyCopies(ctx context.Context) (string, error) {
+	dest := j.p.Job.Dest
+	cl := j.s3(j.owner(dest.Bucket))
+	for o, data := range j.objects {
+		key := o[1]
+		if dest.Key != "" {
+			key = strings.TrimSuffix(dest.Key, "/") + "/" + key
+		}
+		out, err := cl.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(dest.Bucket), Key: aws.String(key)})
+		if err != nil {
+			return fmt.Sprintf("the copy s3://%s/%s cannot be read: %v", dest.Bucket, key, err), nil
+		}
+		got, err := io.ReadAll(out.Body)
+		out.Body.Close()
+		if err != nil {
+			return "", err
+		}
+		if !bytes.Equal(got, data) {
+			return fmt.Sprintf("the copy s3://%s/%s is not byte-exact", dest.Bucket, key), nil
+		}
+		if j.tagged[o] {
+			tags, err := cl.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String(dest.Bucket), Key: aws.String(key)})
+			if err != nil || len(tags.TagSet) != 1 || aws.ToString(tags.TagSet[0].Key)+"="+aws.ToString(tags.TagSet[0].Value) != proofTag {
+				return fmt.Sprintf("the copy s3://%s/%s does not have the source's tag %s", dest.Bucket, key, proofTag), nil
+			}
+		}
+	}
+	return "", nil
+}
+
+// verifyReport reads the job's completion report: manifest.json, each
+// results file with its MD5, one succeeded row per task.
+func (j *batchRun) verifyReport(ctx context.Context, id string, tasks int) (string, error) {
+	rep := j.p.Job.Report
+	cl := j.s3(j.owner(rep.Bucket))
+	get := func(key string) ([]byte, error) {
+		out, err := cl.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(rep.Bucket), Key: aws.String(key)})
+		if err != nil {
+			return nil, err
+		}
+		defer out.Body.Close()
+		return io.ReadAll(out.Body)
+	}
+	prefix := strings.TrimSuffix(rep.Key, "/")
+	if prefix != "" {
+		prefix += "/"
+	}
+	manifestKey := prefix + "job-" + id + "/manifest.json"
+	b, err := get(manifestKey)
+	if err != nil {
+		return fmt.Sprintf("the completion report's %s cannot be read: %v", manifestKey, err), nil
+	}
+	var man struct {
+		Format  string
+		Results []struct{ TaskExecutionStatus, Bucket, MD5Checksum, Key string }
+	}
+	if err := json.Unmarshal(b, &man); err != nil || man.Format != "Report_CSV_20180820" {
+		return fmt.Sprintf("the completion report's %s is not a Report_CSV_20180820 manifest", manifestKey), nil
+	}
+	rows := 0
+	for _, r := range man.Results {
+		data, err := get(r.Key)
+		if err != nil {
+			return fmt.Sprintf("the completion report's %s cannot be read: %v", r.Key, err), nil
+		}
+		if sum := md5.Sum(data); hex.EncodeToString(sum[:]) != r.MD5Checksum {
+			return fmt.Sprintf("the completion report's %s does not have the MD5 its manifest.json gives", r.Key), nil
+		}
+		recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+		if err != nil {
+			return fmt.Sprintf("the completion report's %s is not CSV: %v", r.Key, err), nil
+		}
+		for _, rec := range recs {
+			if len(rec) != 7 || rec[3] != "succeeded" {
+				return fmt.Sprintf("the completion report has the row %q", strings.Join(rec, ",")), nil
+			}
+			rows++
+		}
+	}
+	if rows != tasks {
+		return fmt.Sprintf("the completion report has %d rows for %d tasks", rows, tasks), nil
+	}
+	fmt.Fprintf(&j.log, "completion report %s: %d rows\n", manifestKey, rows)
+	return "", nil
+}
+
+func firstOf(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
