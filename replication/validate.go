@@ -35,7 +35,7 @@ const (
 )
 
 func malformed() *Error {
-	return &Error{Code: "MalformedXML", Message: "The XML you provided was not well-formed or did not validate against our published schema"}
+	return &Error{Code: "MalformedXML", Message: "the document is not well-formed or does not validate against the replication configuration schema"}
 }
 
 func invalidRequest(format string, args ...any) *Error {
@@ -290,4 +290,21 @@ func newRuleID() string {
 	var b [20]byte
 	_, _ = rand.Read(b[:])
 	return strings.TrimRight(base32.StdEncoding.EncodeToString(b[:]), "=")
+}
+
+// RoleOf reads the Role of a PutBucketReplication body, for the
+// iam:PassRole check S3 makes before it validates the rules: MalformedXML
+// when the body is not a configuration, InvalidArgument when the Role is
+// not an IAM role ARN.
+func RoleOf(body []byte) (string, *Error) {
+	var c struct {
+		Role string `xml:"Role"`
+	}
+	if xml.Unmarshal(body, &c) != nil || c.Role == "" {
+		return "", malformed()
+	}
+	if err := validateRole(c.Role); err != nil {
+		return "", err
+	}
+	return c.Role, nil
 }
