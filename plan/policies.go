@@ -36,7 +36,7 @@ type Statement struct {
 	Effect    string                         `json:"Effect"`
 	Principal map[string]string              `json:"Principal,omitempty"`
 	Action    []string                       `json:"Action"`
-	Resource  []string                       `json:"Resource"`
+	Resource  []string                       `json:"Resource,omitempty"`
 	Condition map[string]map[string][]string `json:"Condition,omitempty"`
 }
 
@@ -156,6 +156,11 @@ var sidUnsafe = regexp.MustCompile(`[^A-Za-z0-9]+`)
 // document builds a policy from needs; principal is set for resource
 // policies.
 func (p *Plan) document(needs []Need, principal string) *Document {
+	return documentOf(needs, principal)
+}
+
+// documentOf is document: the statements of needs, grouped.
+func documentOf(needs []Need, principal string) *Document {
 	type group struct {
 		resources []string
 		cond      map[string]map[string][]string
