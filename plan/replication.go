@@ -12,13 +12,15 @@ import (
 
 // ReplicationBucket is one side of a replication setup.
 type ReplicationBucket struct {
-	Name, Account, Region string
+	Name    string `json:"name"`
+	Account string `json:"account"`
+	Region  string `json:"region"`
 	// KMSKey is the key ARN of the side's SSE-KMS: on the source, the key
 	// of the objects to replicate; on the destination, the replicas' key
 	// (ReplicaKmsKeyID). Empty: no SSE-KMS on that side.
-	KMSKey string
+	KMSKey string `json:"kmsKey,omitempty"`
 	// BucketKey is whether the bucket uses an S3 Bucket Key with KMSKey.
-	BucketKey bool
+	BucketKey bool `json:"bucketKey,omitempty"`
 }
 
 // ReplicationSetup is what `lockstep plan replication` plans.

@@ -73,7 +73,13 @@ type jsonReplicationStep struct {
 	Side     string `json:"side"`
 	Resource string `json:"resource"`
 	Why      string `json:"why"`
-	Source   string `json:"source"`
+	// Documentation is the AWS page that requires the step.
+	Documentation string `json:"documentation"`
+}
+
+type jsonKeyStatements struct {
+	Key        string    `json:"key"`
+	Statements *Document `json:"statements"`
 }
 
 type jsonReplicationPlan struct {
@@ -85,7 +91,7 @@ type jsonReplicationPlan struct {
 	TrustPolicy             *Document                  `json:"trustPolicy"`
 	PermissionsPolicy       *Document                  `json:"permissionsPolicy"`
 	DestinationBucketPolicy *Document                  `json:"destinationBucketPolicy,omitempty"`
-	KeyPolicyStatements     map[string]*Document       `json:"keyPolicyStatements,omitempty"`
+	KeyPolicyStatements     []jsonKeyStatements        `json:"keyPolicyStatements,omitempty"`
 	Notes                   []string                   `json:"notes,omitempty"`
 }
 
@@ -93,12 +99,12 @@ type jsonReplicationPlan struct {
 func (p *ReplicationPlan) WriteJSON(w io.Writer) error {
 	out := jsonReplicationPlan{Source: p.Setup.Source, Destination: p.Setup.Destination, Role: p.Role, Configuration: p.Configuration,
 		TrustPolicy: p.Trust, PermissionsPolicy: p.Permissions, DestinationBucketPolicy: p.DestinationBucketPolicy, Notes: p.Notes}
-	if len(p.Keys) > 0 {
-		out.KeyPolicyStatements = p.Keys
+	for _, key := range sortedMapKeys(p.Keys) {
+		out.KeyPolicyStatements = append(out.KeyPolicyStatements, jsonKeyStatements{Key: key, Statements: p.Keys[key]})
 	}
 	needs := p.needs()
 	for i, st := range p.Steps {
-		out.Steps = append(out.Steps, jsonReplicationStep{Action: st.Action, Side: st.Side.String(), Resource: needs[i].Resource, Why: st.Why, Source: st.Source})
+		out.Steps = append(out.Steps, jsonReplicationStep{Action: st.Action, Side: st.Side.String(), Resource: needs[i].Resource, Why: st.Why, Documentation: st.Source})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

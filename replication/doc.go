@@ -4,7 +4,7 @@
 // configuration"); which rule applies to an object and what it says
 // (destination, delete markers, KMS, owner override); and the calls S3
 // makes as the replication role, each with the IAM action, the resource and
-// the conditions it is authorized with (docs/authorization.md §2.6
+// the conditions it is authorized with (docs/authorization.md §2.7
 // "Replication"). The emulator serves the configuration with it, the
 // planner plans the replication role's policies from it, and the
 // replication engine replicates by it.

@@ -59,7 +59,7 @@ type Step struct {
 	// Why is what the step does, for people.
 	Why string
 	// Source is the AWS documentation that requires it
-	// (docs/authorization.md §2.6 quotes each).
+	// (docs/authorization.md §2.7 quotes each).
 	Source string
 }
 

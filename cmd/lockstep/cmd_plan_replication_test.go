@@ -2,42 +2,17 @@ package main
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// replWorld: the source bucket src in account 111111111111 with SSE-KMS
-// by its key; dst in 222222222222 in us-west-2 with its key and an S3
-// Bucket Key; plain in 111111111111 with SSE-S3. The world's keys are in
-// its region.
-const replWorld = `
-region: us-east-1
-accounts:
-  - id: "111111111111"
-    buckets:
-      - name: src
-        encryption: {kms_key: "arn:aws:kms:us-east-1:111111111111:key/11111111-1111-4111-8111-111111111111"}
-      - name: plain
-    keys:
-      - id: 11111111-1111-4111-8111-111111111111
-  - id: "222222222222"
-    buckets:
-      - name: dst
-        encryption: {kms_key: "arn:aws:kms:us-east-1:222222222222:key/22222222-2222-4222-8222-222222222222", bucket_key: true}
-    keys:
-      - id: 22222222-2222-4222-8222-222222222222
-`
+const replWorld = "testdata/replication-world.yaml"
 
 // TestPlanReplicationCommand: with --world, the plan takes the buckets'
 // accounts, regions and default keys from the world; without, from the
 // flags; bad input exits 2 naming the flag.
 func TestPlanReplicationCommand(t *testing.T) {
-	world := filepath.Join(t.TempDir(), "world.yaml")
-	if err := os.WriteFile(world, []byte(replWorld), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	world := replWorld
 	code, out, errOut := runCLI(t, "plan", "replication", "--world", world, "--source", "s3://src", "--dest", "s3://dst", "--output", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -47,8 +22,8 @@ func TestPlanReplicationCommand(t *testing.T) {
 			Account, Region, KMSKey string
 			BucketKey               bool
 		} `json:"destination"`
-		KeyPolicyStatements     map[string]json.RawMessage `json:"keyPolicyStatements"`
-		DestinationBucketPolicy json.RawMessage            `json:"destinationBucketPolicy"`
+		KeyPolicyStatements     []json.RawMessage `json:"keyPolicyStatements"`
+		DestinationBucketPolicy json.RawMessage   `json:"destinationBucketPolicy"`
 	}
 	if err := json.Unmarshal([]byte(out), &p); err != nil {
 		t.Fatal(err)
