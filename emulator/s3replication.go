@@ -116,6 +116,27 @@ func (s *Server) deleteBucketReplication(w http.ResponseWriter, c *call) error {
 	return nil
 }
 
+// refuseVersioningChange answers 409 InvalidBucketState to a
+// PutBucketVersioning that would leave a bucket with a replication
+// configuration without versioning Enabled: "If you attempt to disable
+// versioning on the source bucket, Amazon S3 returns an error. You must
+// remove the replication configuration before you can disable versioning
+// on the source bucket" (S3 User Guide, replication-and-other-bucket-configs;
+// docs/emulator.md "Replication configuration").
+func (s *Server) refuseVersioningChange(c *call, status string) error {
+	if status == "Enabled" {
+		return nil
+	}
+	cfg, err := s.replicationConfiguration(c.r.Context(), c.bucket)
+	if err != nil {
+		return storeError(err, c)
+	}
+	if cfg != nil {
+		return errorf(http.StatusConflict, "InvalidBucketState", "A replication configuration is present on this bucket, so you cannot change the versioning state. To change the versioning state, first delete the replication configuration.").with("BucketName", c.bucket)
+	}
+	return nil
+}
+
 // replicationConfiguration is the bucket's stored configuration, nil when
 // it has none: what the replication engine replicates by.
 func (s *Server) replicationConfiguration(ctx context.Context, bucket string) (*replication.Configuration, error) {

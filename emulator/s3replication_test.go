@@ -261,3 +261,24 @@ func TestBucketReplicationWithAWSCLI(t *testing.T) {
 		t.Fatalf("delete-bucket-replication: exit %d: %s", r.exit, r.stderr)
 	}
 }
+
+// TestVersioningKeptWhileReplicating: versioning cannot be suspended on a
+// bucket with a replication configuration (409 InvalidBucketState, with
+// S3's message); once the configuration is deleted it can.
+func TestVersioningKeptWhileReplicating(t *testing.T) {
+	s := startReplEmulator(t)
+	ctx := context.Background()
+	c := s.s3(t, replAdmin)
+	if err := putReplication(ctx, c, "src", replRule("a", 1, "dst")); err != nil {
+		t.Fatal(err)
+	}
+	suspend := &s3.PutBucketVersioningInput{Bucket: aws.String("src"), VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusSuspended}}
+	_, err := c.PutBucketVersioning(ctx, suspend)
+	wantSvcErr(t, err, "InvalidBucketState", http.StatusConflict, "A replication configuration is present on this bucket, so you cannot change the versioning state. To change the versioning state, first delete the replication configuration.")
+	if _, err := c.DeleteBucketReplication(ctx, &s3.DeleteBucketReplicationInput{Bucket: aws.String("src")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutBucketVersioning(ctx, suspend); err != nil {
+		t.Errorf("suspending versioning without a replication configuration: %v", err)
+	}
+}
