@@ -28,7 +28,7 @@ func (s *Server) putBucketReplication(w http.ResponseWriter, c *call) error {
 	if _, err := s.bucket(c); err != nil {
 		return err
 	}
-	body, err := io.ReadAll(io.LimitReader(c.r.Body, maxConfigBody))
+	body, err := io.ReadAll(io.LimitReader(c.r.Body, replication.MaxBytes+1))
 	if err != nil {
 		return storeError(err, c)
 	}

@@ -32,6 +32,9 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 const (
 	MaxRules  = 1000
 	MaxRuleID = 255
+	// MaxBytes: "The maximum size of a replication configuration is 2 MB"
+	// (S3 API reference PutBucketReplication, ReplicationConfiguration).
+	MaxBytes = 2 << 20
 )
 
 func malformed() *Error {
@@ -60,7 +63,7 @@ func schemaError(element string) *Error {
 // caller's to check.
 func Parse(body []byte, source string) (*Configuration, *Error) {
 	var c Configuration
-	if xml.Unmarshal(body, &c) != nil || c.Role == "" || len(c.Rules) == 0 || len(c.Rules) > MaxRules {
+	if len(body) > MaxBytes || xml.Unmarshal(body, &c) != nil || c.Role == "" || len(c.Rules) == 0 || len(c.Rules) > MaxRules {
 		return nil, malformed()
 	}
 	c.NS = ""
@@ -300,7 +303,7 @@ func RoleOf(body []byte) (string, *Error) {
 	var c struct {
 		Role string `xml:"Role"`
 	}
-	if xml.Unmarshal(body, &c) != nil || c.Role == "" {
+	if len(body) > MaxBytes || xml.Unmarshal(body, &c) != nil || c.Role == "" {
 		return "", malformed()
 	}
 	if err := validateRole(c.Role); err != nil {

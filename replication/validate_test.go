@@ -48,6 +48,7 @@ func TestParseRefuses(t *testing.T) {
 	}{
 		{"not XML", "<Replication", "MalformedXML", ""},
 		{"no rules", doc(), "MalformedXML", ""},
+		{"over 2 MB", doc(rule("a", 1, "<ID>"+strings.Repeat("x", MaxBytes)+"</ID>", "ID")), "MalformedXML", ""},
 		{"no role", strings.Replace(doc(rule("a", 1, "")), "<Role>"+role+"</Role>", "", 1), "MalformedXML", ""},
 		{"role not a role ARN", strings.Replace(doc(rule("a", 1, "")), role, "myrole", 1), "InvalidArgument", "Invalid Role specified in replication configuration"},
 		{"role ARN of a user", strings.Replace(doc(rule("a", 1, "")), "role/replication", "user/bob", 1), "InvalidArgument", "The relative id should start with role"},
