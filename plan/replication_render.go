@@ -134,6 +134,7 @@ func (p *ReplicationPlan) WriteTerraform(w io.Writer) error {
 		fmt.Fprintf(&b, "\n# The destination bucket's policy: it replaces the bucket's whole policy; merge its current statements.\nresource \"aws_s3_bucket_policy\" %q {\n  provider = %s\n  bucket   = %s\n  policy   = %s\n}\n",
 			names.name("aws_s3_bucket_policy", "bucket_", s.Destination.Name), provider(s.Destination.Account), hclString(s.Destination.Name), heredoc(p.DestinationBucketPolicy.JSON(), "  "))
 	}
+	p.writeTerraformConfiguration(&b, names.name("aws_s3_bucket_replication_configuration", "bucket_", s.Source.Name), provider(s.Source.Account), role)
 	for _, key := range sortedMapKeys(p.Keys) {
 		fmt.Fprintf(&b, "\n# Statements to add to the key policy of %s (aws_kms_key_policy replaces the whole policy):\n", key)
 		for _, line := range strings.SplitAfter(string(p.Keys[key].JSON()), "\n") {
@@ -155,4 +156,38 @@ func uniqueStrings(values ...string) []string {
 		}
 	}
 	return out
+}
+
+// writeTerraformConfiguration writes the replication configuration as an
+// aws_s3_bucket_replication_configuration of the source bucket, after the
+// role's policy: S3 answers InvalidRequest for versioning and the other
+// checks of docs/emulator.md "Replication configuration", not for the
+// role's permissions, which replication needs later.
+func (p *ReplicationPlan) writeTerraformConfiguration(b *bytes.Buffer, name, provider, role string) {
+	s := p.Setup
+	fmt.Fprintf(b, "\n# The replication configuration of %s; versioning must be Enabled on both buckets first.\n", s.Source.Name)
+	fmt.Fprintf(b, "resource \"aws_s3_bucket_replication_configuration\" %q {\n  provider   = %s\n  bucket     = %s\n  role       = aws_iam_role.%s.arn\n  depends_on = [aws_iam_role_policy.%s]\n",
+		name, provider, hclString(s.Source.Name), role, role)
+	for _, r := range p.Configuration.Rules {
+		fmt.Fprintf(b, "\n  rule {\n    id       = %s\n    priority = %d\n    status   = %s\n", hclString(r.ID), *r.Priority, hclString(r.Status))
+		fmt.Fprintf(b, "    filter {\n      prefix = %s\n    }\n", hclString(*r.Filter.Prefix))
+		fmt.Fprintf(b, "    delete_marker_replication {\n      status = %s\n    }\n", hclString(r.DeleteMarkerReplication.Status))
+		if r.ReplicatesKMSObjects() {
+			b.WriteString("    source_selection_criteria {\n      sse_kms_encrypted_objects {\n        status = \"Enabled\"\n      }\n    }\n")
+		}
+		d := r.Destination
+		if d.Account != "" {
+			fmt.Fprintf(b, "    destination {\n      bucket  = %s\n      account = %s\n", hclString(d.Bucket), hclString(d.Account))
+		} else {
+			fmt.Fprintf(b, "    destination {\n      bucket = %s\n", hclString(d.Bucket))
+		}
+		if d.AccessControlTranslation != nil {
+			fmt.Fprintf(b, "      access_control_translation {\n        owner = %s\n      }\n", hclString(d.AccessControlTranslation.Owner))
+		}
+		if k := r.ReplicaKMSKey(); k != "" {
+			fmt.Fprintf(b, "      encryption_configuration {\n        replica_kms_key_id = %s\n      }\n", hclString(k))
+		}
+		b.WriteString("    }\n  }\n")
+	}
+	b.WriteString("}\n")
 }

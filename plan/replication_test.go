@@ -179,7 +179,7 @@ func checkReplicationOutputs(t *testing.T, p *ReplicationPlan) {
 		}
 	}
 	sort.Strings(addresses)
-	want := []string{"resource.aws_iam_role.r", "resource.aws_iam_role_policy.r"}
+	want := []string{"resource.aws_iam_role.r", "resource.aws_iam_role_policy.r", "resource.aws_s3_bucket_replication_configuration.src"}
 	if p.DestinationBucketPolicy != nil {
 		want = append(want, "resource.aws_s3_bucket_policy.dst")
 	}
