@@ -76,6 +76,7 @@ func TestRequiredSteps(t *testing.T) {
 		{"delete markers", Features{DeleteMarkers: true}, append(append([]string{}, base...), "destination s3:ReplicateDelete")},
 		{"tags", Features{Tags: true}, []string{"source s3:GetReplicationConfiguration", "source s3:ListBucket", "source s3:GetObjectVersionForReplication", "source s3:GetObjectVersionAcl", "source s3:GetObjectVersionTagging", "destination s3:ReplicateObject", "destination s3:ReplicateTags"}},
 		{"owner override", Features{OwnerOverride: true}, append(append([]string{}, base...), "destination s3:ObjectOwnerOverrideToBucketOwner")},
+		{"an unencrypted object into a default SSE-KMS bucket", Features{PlaintextToDefaultKMS: true}, append(append([]string{}, base...), "destination kms:GenerateDataKey")},
 		{"KMS both sides with a bucket key", Features{SourceKMS: true, ReplicaKMS: true, ReplicaBucketKey: true}, []string{"source s3:GetReplicationConfiguration", "source s3:ListBucket", "source s3:GetObjectVersionForReplication", "source s3:GetObjectVersionAcl", "source kms:Decrypt", "destination s3:ReplicateObject", "destination kms:Encrypt", "destination kms:Decrypt"}},
 	}
 	for _, tc := range cases {
@@ -84,5 +85,14 @@ func TestRequiredSteps(t *testing.T) {
 				t.Errorf("got %v\nwant %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestStepsAreNamed: every step names its side and when it applies.
+func TestStepsAreNamed(t *testing.T) {
+	for _, s := range Steps() {
+		if s.Side.String() == "" || s.When.String() == "" || s.Why == "" || s.Source == "" {
+			t.Errorf("step %+v is not fully described", s)
+		}
 	}
 }

@@ -39,9 +39,15 @@ const (
 	// ReplicaBucketKey: when the replica is encrypted with
 	// ReplicaKmsKeyID and the destination bucket uses an S3 Bucket Key.
 	ReplicaBucketKey
+	// PlaintextToDefaultKMS: when an unencrypted source object is
+	// replicated to a bucket whose default encryption is SSE-KMS (the
+	// replica takes the destination's default key). No object written
+	// since January 5, 2023 is unencrypted on S3, so live replication of
+	// new objects does not meet it.
+	PlaintextToDefaultKMS
 )
 
-var whenNames = [...]string{"always", "with object tags", "with delete marker replication", "with the owner override", "for SSE-KMS source objects", "for replicas under ReplicaKmsKeyID", "for replicas under ReplicaKmsKeyID with an S3 Bucket Key"}
+var whenNames = [...]string{"always", "with object tags", "with delete marker replication", "with the owner override", "for SSE-KMS source objects", "for replicas under ReplicaKmsKeyID", "for replicas under ReplicaKmsKeyID with an S3 Bucket Key", "for unencrypted objects replicated under the destination's default key"}
 
 func (w When) String() string { return whenNames[w] }
 
@@ -86,6 +92,7 @@ var steps = []Step{
 	{"s3:ObjectOwnerOverrideToBucketOwner", OnDestination, s3ops.Object, OwnerOverride, "make the destination bucket's owner the replica's owner", docOwner},
 	{"kms:Encrypt", OnDestination, s3ops.KMSKey, ReplicaKMS, "encrypt the replica with ReplicaKmsKeyID", docEncrypted},
 	{"kms:Decrypt", OnDestination, s3ops.KMSKey, ReplicaBucketKey, "verify the destination's S3 Bucket Key", docEncrypted},
+	{"kms:GenerateDataKey", OnDestination, s3ops.KMSKey, PlaintextToDefaultKMS, "encrypt an unencrypted object's replica with the destination's default key", docEncrypted},
 }
 
 // Features are the parts of a replication setup that add steps.
@@ -96,6 +103,9 @@ type Features struct {
 	// with ReplicaKmsKeyID; ReplicaBucketKey: the destination bucket uses
 	// an S3 Bucket Key for them.
 	SourceKMS, ReplicaKMS, ReplicaBucketKey bool
+	// PlaintextToDefaultKMS: an unencrypted source object goes to a
+	// destination whose default encryption is SSE-KMS.
+	PlaintextToDefaultKMS bool
 }
 
 func (f Features) has(w When) bool {
@@ -114,6 +124,8 @@ func (f Features) has(w When) bool {
 		return f.ReplicaKMS
 	case ReplicaBucketKey:
 		return f.ReplicaKMS && f.ReplicaBucketKey
+	case PlaintextToDefaultKMS:
+		return f.PlaintextToDefaultKMS
 	}
 	return false
 }
