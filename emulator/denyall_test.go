@@ -217,6 +217,7 @@ var walkS3Bodies = map[string]struct {
 	"PutBucketOwnershipControls": {body: `<OwnershipControls><Rule><ObjectOwnership>BucketOwnerEnforced</ObjectOwnership></Rule></OwnershipControls>`},
 	"PutObjectTagging":           {body: `<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>`},
 	"PutObjectAcl":               {header: http.Header{"X-Amz-Acl": {"bucket-owner-full-control"}}},
+	"PutBucketReplication":       {body: `<ReplicationConfiguration><Role>arn:aws:iam::111111111111:role/Target</Role><Rule><Priority>1</Priority><Status>Enabled</Status><Filter></Filter><DeleteMarkerReplication><Status>Disabled</Status></DeleteMarkerReplication><Destination><Bucket>arn:aws:s3:::walk-dst</Bucket></Destination></Rule></ReplicationConfiguration>`},
 }
 
 // s3WalkRequest is a request of an S3 row's shape on the walk bucket's

@@ -25,7 +25,9 @@ var bucketConfigHandlers = map[string]s3Handler{
 	"GetBucketWebsite":                 (*Server).notConfigured,
 	"GetBucketLogging":                 (*Server).getBucketLogging,
 	"GetBucketLifecycleConfiguration":  (*Server).notConfigured,
-	"GetBucketReplication":             (*Server).notConfigured,
+	"GetBucketReplication":             (*Server).getBucketReplication,
+	"PutBucketReplication":             (*Server).putBucketReplication,
+	"DeleteBucketReplication":          (*Server).deleteBucketReplication,
 	"GetBucketTagging":                 (*Server).getBucketTagging,
 	"PutBucketTagging":                 (*Server).putBucketTagging,
 	"DeleteBucketTagging":              (*Server).deleteBucketSetting,
@@ -60,7 +62,7 @@ func errNotConfigured(c *call) *apiError {
 }
 
 // notConfigured serves the reads of configurations the emulator never
-// has (website, lifecycle, replication, object lock).
+// has (website, lifecycle, object lock).
 func (s *Server) notConfigured(w http.ResponseWriter, c *call) error {
 	if _, err := s.authorizedBucket(c); err != nil {
 		return err

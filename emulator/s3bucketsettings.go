@@ -211,6 +211,9 @@ func (s *Server) putBucketVersioning(w http.ResponseWriter, c *call) error {
 	default:
 		return errMalformedXML()
 	}
+	if err := s.refuseVersioningChange(c, in.Status); err != nil {
+		return err
+	}
 	if err := s.setBucketSetting(c, settingVersioning, versioningConfiguration{Status: in.Status}); err != nil {
 		return err
 	}

@@ -146,20 +146,12 @@ func objectMetaFromHeaders(h http.Header) (store.ObjectMeta, error) {
 	return m, nil
 }
 
-// storageClasses are the values of x-amz-storage-class (S3 API reference,
-// PutObject, "Valid Values").
-var storageClasses = map[string]bool{
-	"STANDARD": true, "REDUCED_REDUNDANCY": true, "STANDARD_IA": true, "ONEZONE_IA": true,
-	"INTELLIGENT_TIERING": true, "GLACIER": true, "DEEP_ARCHIVE": true, "OUTPOSTS": true,
-	"GLACIER_IR": true, "SNOW": true, "EXPRESS_ONEZONE": true, "FSX_OPENZFS": true,
-}
-
 // storageClass reads x-amz-storage-class: empty, or one of S3's classes,
 // else 400 InvalidStorageClass (docs/emulator.md "Write guarantees and
 // request semantics").
 func storageClass(h http.Header) (string, error) {
 	sc := h.Get("X-Amz-Storage-Class")
-	if sc != "" && !storageClasses[sc] {
+	if sc != "" && !s3ops.IsStorageClass(sc) {
 		return "", errInvalidStorageClass()
 	}
 	return sc, nil

@@ -430,7 +430,12 @@ func (p *Plan) permissionNeed(perm s3ops.Permission, c Call, bucketConditions ma
 // Keys) of the encryption context matched with contextOp (StringLike for
 // a pattern); no encryption-context condition when contextARN is "".
 func (p *Plan) viaS3(contextOp, contextARN string) map[string]map[string][]string {
-	c := map[string]map[string][]string{"StringEquals": {"kms:ViaService": {s3ops.ViaService(p.Context.Region)}}}
+	return viaS3In(p.Context.Region, contextOp, contextARN)
+}
+
+// viaS3In is viaS3 for the KMS calls S3 makes in region.
+func viaS3In(region, contextOp, contextARN string) map[string]map[string][]string {
+	c := map[string]map[string][]string{"StringEquals": {"kms:ViaService": {s3ops.ViaService(region)}}}
 	if contextARN != "" {
 		if c[contextOp] == nil {
 			c[contextOp] = map[string][]string{}

@@ -163,6 +163,11 @@ var sidUnsafe = regexp.MustCompile(`[^A-Za-z0-9]+`)
 // document builds a policy from needs; principal is set for resource
 // policies.
 func (p *Plan) document(needs []Need, principal string) *Document {
+	return documentOf(needs, principal)
+}
+
+// documentOf is document: the statements of needs, grouped.
+func documentOf(needs []Need, principal string) *Document {
 	type group struct {
 		resources []string
 		cond      map[string]map[string][]string

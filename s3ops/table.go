@@ -163,6 +163,18 @@ var catalogue = []Operation{
 	{Name: "GetBucketReplication", Service: "s3", HTTP: "GET /{Bucket}?replication",
 		Permissions: []Permission{{"s3:GetReplicationConfiguration", Bucket, Always}}, Spec: "docs/authorization.md §2.2 GetBucketReplication",
 		Note: "the IAM action is s3:GetReplicationConfiguration"},
+
+	// --- S3 Replication's configuration (docs/emulator.md "Replication
+	// configuration"; docs/authorization.md §2.2 PutBucketReplication). ---
+	{Name: "PutBucketReplication", Service: "s3", HTTP: "PUT /{Bucket}?replication",
+		Permissions: []Permission{{"s3:PutReplicationConfiguration", Bucket, Always}, {"iam:PassRole", IAMRole, Always}},
+		Keys:        []ConditionKey{{"iam:PassedToService", "value:s3.amazonaws.com (the role is passed to S3)"}},
+		Spec:        "docs/authorization.md §2.2 PutBucketReplication",
+		Note:        "iam:PassRole is checked on the configuration's Role"},
+	{Name: "DeleteBucketReplication", Service: "s3", HTTP: "DELETE /{Bucket}?replication",
+		Permissions: []Permission{{"s3:PutReplicationConfiguration", Bucket, Always}},
+		Spec:        "docs/authorization.md §2.2 DeleteBucketReplication",
+		Note:        "there is no s3:DeleteReplicationConfiguration action: deleting needs s3:PutReplicationConfiguration"},
 	{Name: "GetBucketTagging", Service: "s3", HTTP: "GET /{Bucket}?tagging",
 		Permissions: []Permission{{"s3:GetBucketTagging", Bucket, Always}}, Spec: "docs/authorization.md §2.2 GetBucketTagging"},
 	{Name: "PutBucketTagging", Service: "s3", HTTP: "PUT /{Bucket}?tagging",

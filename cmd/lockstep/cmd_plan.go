@@ -105,6 +105,7 @@ runs on the emulator with the policies from the trail, then without each.` + mod
 	f.StringArrayVar(&fromTrail, "from-trail", nil, "plan from the calls --principal made, read from CloudTrail log `FILE`s or directories (repeatable; docs/trail.md) instead of a command")
 	f.StringVar(&generalise, "generalise", "", "with --from-trail, how far keys and prefixes become patterns: none, prefixes (default: each bucket's longest common directory) or keys (the whole bucket)")
 	cmd.AddCommand(newPlanBatchCopyCommand())
+	cmd.AddCommand(newPlanReplicationCommand())
 	return cmd
 }
 

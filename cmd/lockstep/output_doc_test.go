@@ -40,6 +40,12 @@ func TestOutputDoc(t *testing.T) {
 		"lockstep audit --output json": {
 			{"audit", "../../internal/auditview/testdata/audit.jsonl"},
 		},
+		"lockstep plan replication --output json": {
+			{"plan", "replication", "--source", "s3://src", "--dest", "s3://dst", "--source-account", "111111111111", "--dest-account", "222222222222",
+				"--kms-source", "arn:aws:kms:us-east-1:111111111111:key/a", "--kms-dest", "arn:aws:kms:us-east-1:222222222222:key/b",
+				"--delete-markers", "--owner-override", "--tags"},
+			{"plan", "replication", "--world", "testdata/replication-world.yaml", "--source", "s3://src", "--dest", "s3://dst"},
+		},
 		"lockstep version --output json": {
 			{"version"},
 		},

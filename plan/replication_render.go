@@ -1,0 +1,193 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/lockstep-dev/lockstep/replication"
+)
+
+// ConfigurationJSON is the replication configuration as `aws s3api
+// put-bucket-replication --replication-configuration file://...` reads
+// it.
+func (p *ReplicationPlan) ConfigurationJSON() []byte {
+	b, _ := json.MarshalIndent(p.Configuration, "", "  ")
+	return append(b, '\n')
+}
+
+func describeBucket(b ReplicationBucket) string {
+	s := fmt.Sprintf("s3://%s (account %s, %s", b.Name, b.Account, b.Region)
+	if b.KMSKey != "" {
+		s += ", SSE-KMS " + b.KMSKey
+		if b.BucketKey {
+			s += " with an S3 Bucket Key"
+		}
+	}
+	return s + ")"
+}
+
+// WriteTable writes the plan for people: the steps, the configuration and
+// every policy document.
+func (p *ReplicationPlan) WriteTable(w io.Writer) error {
+	var b bytes.Buffer
+	s := p.Setup
+	fmt.Fprintf(&b, "S3 Replication from %s\n                 to %s\nrole %s\n\n", describeBucket(s.Source), describeBucket(s.Destination), p.Role)
+	b.WriteString("The calls S3 makes as the role (docs/authorization.md §2.7):\n")
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	for _, n := range p.needs() {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", n.Action, n.Resource, n.Why)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(&b, "\nReplication configuration of %s (aws s3api put-bucket-replication --bucket %s --replication-configuration file://replication.json):\n", s.Source.Name, s.Source.Name)
+	b.Write(p.ConfigurationJSON())
+	fmt.Fprintf(&b, "\nTrust policy of %s:\n", p.Role)
+	b.Write(p.Trust.JSON())
+	fmt.Fprintf(&b, "\nPermissions policy of %s:\n", p.Role)
+	b.Write(p.Permissions.JSON())
+	if p.DestinationBucketPolicy != nil {
+		fmt.Fprintf(&b, "\nBucket policy of %s (account %s):\n", s.Destination.Name, s.Destination.Account)
+		b.Write(p.DestinationBucketPolicy.JSON())
+	}
+	for _, key := range sortedMapKeys(p.Keys) {
+		fmt.Fprintf(&b, "\nStatements to add to the key policy of %s:\n", key)
+		b.Write(p.Keys[key].JSON())
+	}
+	if len(p.Notes) > 0 {
+		b.WriteString("\nNotes:\n")
+		for _, n := range p.Notes {
+			fmt.Fprintf(&b, "  - %s\n", n)
+		}
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+type jsonReplicationStep struct {
+	Action   string `json:"action"`
+	Side     string `json:"side"`
+	Resource string `json:"resource"`
+	Why      string `json:"why"`
+	// Documentation is the AWS page that requires the step.
+	Documentation string `json:"documentation"`
+}
+
+type jsonKeyStatements struct {
+	Key        string    `json:"key"`
+	Statements *Document `json:"statements"`
+}
+
+type jsonReplicationPlan struct {
+	Source                  ReplicationBucket          `json:"source"`
+	Destination             ReplicationBucket          `json:"destination"`
+	Role                    string                     `json:"role"`
+	Steps                   []jsonReplicationStep      `json:"steps"`
+	Configuration           *replication.Configuration `json:"replicationConfiguration"`
+	TrustPolicy             *Document                  `json:"trustPolicy"`
+	PermissionsPolicy       *Document                  `json:"permissionsPolicy"`
+	DestinationBucketPolicy *Document                  `json:"destinationBucketPolicy,omitempty"`
+	KeyPolicyStatements     []jsonKeyStatements        `json:"keyPolicyStatements,omitempty"`
+	Notes                   []string                   `json:"notes,omitempty"`
+}
+
+// WriteJSON writes the plan for programs.
+func (p *ReplicationPlan) WriteJSON(w io.Writer) error {
+	out := jsonReplicationPlan{Source: p.Setup.Source, Destination: p.Setup.Destination, Role: p.Role, Configuration: p.Configuration,
+		TrustPolicy: p.Trust, PermissionsPolicy: p.Permissions, DestinationBucketPolicy: p.DestinationBucketPolicy, Notes: p.Notes}
+	for _, key := range sortedMapKeys(p.Keys) {
+		out.KeyPolicyStatements = append(out.KeyPolicyStatements, jsonKeyStatements{Key: key, Statements: p.Keys[key]})
+	}
+	needs := p.needs()
+	for i, st := range p.Steps {
+		out.Steps = append(out.Steps, jsonReplicationStep{Action: st.Action, Side: st.Side.String(), Resource: needs[i].Resource, Why: st.Why, Documentation: st.Source})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// WriteTerraform writes the role, its policies and the destination's
+// bucket policy as Terraform for the AWS provider (a provider alias per
+// account), and the key policy statements as comments to merge: a key
+// policy resource replaces the key's whole policy (docs/plan.md
+// "Terraform").
+func (p *ReplicationPlan) WriteTerraform(w io.Writer) error {
+	var b bytes.Buffer
+	s := p.Setup
+	names := tfNames{}
+	provider := func(account string) string { return "aws.account_" + account }
+	fmt.Fprintf(&b, "# S3 Replication from s3://%s to s3://%s, planned by lockstep plan replication.\n", s.Source.Name, s.Destination.Name)
+	for _, a := range uniqueStrings(s.Source.Account, s.Destination.Account) {
+		fmt.Fprintf(&b, "\nprovider \"aws\" {\n  alias = %s\n  # credentials of account %s\n}\n", hclString("account_"+a), a)
+	}
+	role := names.name("aws_iam_role", "role_", s.RoleName)
+	fmt.Fprintf(&b, "\n# The replication role, assumed by S3 for %s only.\nresource \"aws_iam_role\" %q {\n  provider           = %s\n  name               = %s\n  assume_role_policy = %s\n}\n",
+		s.Source.Name, role, provider(s.Source.Account), hclString(s.RoleName), heredoc(p.Trust.JSON(), "  "))
+	fmt.Fprintf(&b, "\nresource \"aws_iam_role_policy\" %q {\n  provider = %s\n  name     = \"replication\"\n  role     = aws_iam_role.%s.id\n  policy   = %s\n}\n",
+		names.name("aws_iam_role_policy", "policy_", s.RoleName), provider(s.Source.Account), role, heredoc(p.Permissions.JSON(), "  "))
+	if p.DestinationBucketPolicy != nil {
+		fmt.Fprintf(&b, "\n# The destination bucket's policy: it replaces the bucket's whole policy; merge its current statements.\nresource \"aws_s3_bucket_policy\" %q {\n  provider = %s\n  bucket   = %s\n  policy   = %s\n}\n",
+			names.name("aws_s3_bucket_policy", "bucket_", s.Destination.Name), provider(s.Destination.Account), hclString(s.Destination.Name), heredoc(p.DestinationBucketPolicy.JSON(), "  "))
+	}
+	p.writeTerraformConfiguration(&b, names.name("aws_s3_bucket_replication_configuration", "bucket_", s.Source.Name), provider(s.Source.Account), role)
+	for _, key := range sortedMapKeys(p.Keys) {
+		fmt.Fprintf(&b, "\n# Statements to add to the key policy of %s (aws_kms_key_policy replaces the whole policy):\n", key)
+		for _, line := range strings.SplitAfter(string(p.Keys[key].JSON()), "\n") {
+			if line != "" {
+				b.WriteString("#   " + line)
+			}
+		}
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// uniqueStrings returns the values without repeats, in order.
+func uniqueStrings(values ...string) []string {
+	var out []string
+	for _, v := range values {
+		if !containsString(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// writeTerraformConfiguration writes the replication configuration as an
+// aws_s3_bucket_replication_configuration of the source bucket, after the
+// role's policy: S3 answers InvalidRequest for versioning and the other
+// checks of docs/emulator.md "Replication configuration", not for the
+// role's permissions, which replication needs later.
+func (p *ReplicationPlan) writeTerraformConfiguration(b *bytes.Buffer, name, provider, role string) {
+	s := p.Setup
+	fmt.Fprintf(b, "\n# The replication configuration of %s; versioning must be Enabled on both buckets first.\n", s.Source.Name)
+	fmt.Fprintf(b, "resource \"aws_s3_bucket_replication_configuration\" %q {\n  provider   = %s\n  bucket     = %s\n  role       = aws_iam_role.%s.arn\n  depends_on = [aws_iam_role_policy.%s]\n",
+		name, provider, hclString(s.Source.Name), role, role)
+	for _, r := range p.Configuration.Rules {
+		fmt.Fprintf(b, "\n  rule {\n    id       = %s\n    priority = %d\n    status   = %s\n", hclString(r.ID), *r.Priority, hclString(r.Status))
+		fmt.Fprintf(b, "    filter {\n      prefix = %s\n    }\n", hclString(*r.Filter.Prefix))
+		fmt.Fprintf(b, "    delete_marker_replication {\n      status = %s\n    }\n", hclString(r.DeleteMarkerReplication.Status))
+		if r.ReplicatesKMSObjects() {
+			b.WriteString("    source_selection_criteria {\n      sse_kms_encrypted_objects {\n        status = \"Enabled\"\n      }\n    }\n")
+		}
+		d := r.Destination
+		if d.Account != "" {
+			fmt.Fprintf(b, "    destination {\n      bucket  = %s\n      account = %s\n", hclString(d.Bucket), hclString(d.Account))
+		} else {
+			fmt.Fprintf(b, "    destination {\n      bucket = %s\n", hclString(d.Bucket))
+		}
+		if d.AccessControlTranslation != nil {
+			fmt.Fprintf(b, "      access_control_translation {\n        owner = %s\n      }\n", hclString(d.AccessControlTranslation.Owner))
+		}
+		if k := r.ReplicaKMSKey(); k != "" {
+			fmt.Fprintf(b, "      encryption_configuration {\n        replica_kms_key_id = %s\n      }\n", hclString(k))
+		}
+		b.WriteString("    }\n  }\n")
+	}
+	b.WriteString("}\n")
+}
