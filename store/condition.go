@@ -70,6 +70,6 @@ func (s *Store) checkPrecondition(ctx context.Context, bucket, key string, pre P
 	if err != nil {
 		return err
 	}
-	cur, _ := b.current(key)
+	cur, _ := b.current(key, "")
 	return pre.check(cur)
 }

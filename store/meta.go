@@ -18,6 +18,9 @@ type BucketMeta struct {
 	Policy     []byte            `json:"policy,omitempty"`
 	Encryption []byte            `json:"encryption,omitempty"`
 	Ownership  string            `json:"ownership,omitempty"`
+	// Versioning is the bucket's versioning state, which the store acts
+	// on: "" (never versioned), VersioningEnabled or VersioningSuspended.
+	Versioning string            `json:"versioning,omitempty"`
 	Extra      map[string]string `json:"extra,omitempty"`
 }
 
@@ -77,6 +80,11 @@ type ObjectMeta struct {
 	Checksums          map[string]string `json:"sums,omitempty"`
 	PartsCount         int               `json:"parts,omitempty"` // 0 unless made by Complete
 	PartSizes          []int64           `json:"psizes,omitempty"`
+	// VersionID is the version's ID, "" for the null version; the store
+	// sets it (see versions.go). DeleteMarker marks a delete marker, a
+	// version without data.
+	VersionID    string            `json:"vid,omitempty"`
+	DeleteMarker bool              `json:"dm,omitempty"`
 	Extra              map[string]string `json:"extra,omitempty"` // anything else the caller keeps
 }
 
