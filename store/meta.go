@@ -12,12 +12,12 @@ import (
 // the object-ownership setting, and Extra holds whatever else the caller
 // needs (versioning state, CORS, tags, ...).
 type BucketMeta struct {
-	Owner      string            `json:"owner,omitempty"`
-	Region     string            `json:"region,omitempty"`
-	Created    time.Time         `json:"created"`
-	Policy     []byte            `json:"policy,omitempty"`
-	Encryption []byte            `json:"encryption,omitempty"`
-	Ownership  string            `json:"ownership,omitempty"`
+	Owner      string    `json:"owner,omitempty"`
+	Region     string    `json:"region,omitempty"`
+	Created    time.Time `json:"created"`
+	Policy     []byte    `json:"policy,omitempty"`
+	Encryption []byte    `json:"encryption,omitempty"`
+	Ownership  string    `json:"ownership,omitempty"`
 	// Versioning is the bucket's versioning state, which the store acts
 	// on: "" (never versioned), VersioningEnabled or VersioningSuspended.
 	Versioning string            `json:"versioning,omitempty"`
@@ -85,7 +85,7 @@ type ObjectMeta struct {
 	// version without data.
 	VersionID    string            `json:"vid,omitempty"`
 	DeleteMarker bool              `json:"dm,omitempty"`
-	Extra              map[string]string `json:"extra,omitempty"` // anything else the caller keeps
+	Extra        map[string]string `json:"extra,omitempty"` // anything else the caller keeps
 }
 
 // Part is one uploaded part of a multipart upload. ETag is bare hex MD5.
