@@ -380,3 +380,17 @@ func versionName(id string) string {
 	}
 	return id
 }
+
+// Versioning returns the bucket's versioning state (BucketMeta.Versioning)
+// without copying the rest of its metadata.
+func (s *Store) Versioning(ctx context.Context, bucket string) (_ string, err error) {
+	defer wrap(&err, "get bucket", bucket, "")
+	if err := s.begin(ctx); err != nil {
+		return "", err
+	}
+	b, err := s.bucket(bucket)
+	if err != nil {
+		return "", err
+	}
+	return b.versioning(), nil
+}
