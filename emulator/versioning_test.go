@@ -1,0 +1,462 @@
+package emulator_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+const versioningWorldYAML = `
+region: us-east-1
+accounts:
+  - id: "111111111111"
+    users:
+      - name: admin
+        access_keys: [{id: AKIAVERSADMIN0000001, secret: admin-secret}]
+        policies:
+          all: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}
+      - name: current
+        access_keys: [{id: AKIAVERSCURRENT00001, secret: current-secret}]
+        policies:
+          current:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: [s3:GetObject, s3:DeleteObject, s3:GetObjectTagging, s3:PutObjectTagging, s3:GetObjectAcl, s3:ListBucket]
+                Resource: ["arn:aws:s3:::vers", "arn:aws:s3:::vers/*"]
+      - name: versions
+        access_keys: [{id: AKIAVERSVERSIONS0001, secret: versions-secret}]
+        policies:
+          versions:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: [s3:GetObjectVersion, s3:DeleteObjectVersion, s3:GetObjectVersionTagging, s3:PutObjectVersionTagging, s3:GetObjectVersionAcl, s3:ListBucketVersions]
+                Resource: ["arn:aws:s3:::vers", "arn:aws:s3:::vers/*"]
+    buckets:
+      - name: vers
+        objects: {old.txt: "from before versioning"}
+`
+
+var (
+	versAdmin    = aws.Credentials{AccessKeyID: "AKIAVERSADMIN0000001", SecretAccessKey: "admin-secret"}
+	versCurrent  = aws.Credentials{AccessKeyID: "AKIAVERSCURRENT00001", SecretAccessKey: "current-secret"}
+	versVersions = aws.Credentials{AccessKeyID: "AKIAVERSVERSIONS0001", SecretAccessKey: "versions-secret"}
+)
+
+// versionRun runs the steps of one versioning case against a bucket,
+// naming the version IDs the answers give so that later steps use them.
+type versionRun struct {
+	t    *testing.T
+	ctx  context.Context
+	c    *s3.Client
+	vars map[string]string // name -> version ID
+}
+
+// vid returns the version ID a step names: a name bound earlier, "null",
+// "unknown" (well-formed, names no version) or "bad" (malformed).
+func (r *versionRun) vid(name string) *string {
+	switch name {
+	case "":
+		return nil
+	case "null":
+		return aws.String("null")
+	case "unknown":
+		return aws.String(strings.Repeat("0", 32))
+	case "bad":
+		return aws.String("not-a-version")
+	}
+	v, ok := r.vars[name]
+	if !ok {
+		r.t.Fatalf("version %q is not bound", name)
+	}
+	return aws.String(v)
+}
+
+// bind records a version ID an answer gave under name ("-": the answer
+// must give none; "null": it must be "null").
+func (r *versionRun) bind(step, name string, got *string) {
+	r.t.Helper()
+	switch {
+	case name == "-" && got != nil:
+		r.t.Errorf("%s: version ID %q, want none", step, *got)
+	case name == "-":
+	case got == nil:
+		r.t.Errorf("%s: no version ID, want one", step)
+	case name == "null" && *got != "null":
+		r.t.Errorf("%s: version ID %q, want null", step, *got)
+	case name != "null":
+		if *got == "null" || *got == "" {
+			r.t.Errorf("%s: version ID %q, want a new one", step, *got)
+		}
+		r.vars[name] = *got
+	}
+}
+
+// outcome renders an error as its code (for HEAD, whose answers have no
+// body, the SDK's name of the status), or "ok".
+func outcome(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	return code(err)
+}
+
+// keyAt splits "key@version".
+func keyAt(s string) (string, string) {
+	k, v, _ := strings.Cut(s, "@")
+	return k, v
+}
+
+// step runs one step: "VERB ARGS [-> NAME | = WANT]".
+func (r *versionRun) step(step string) {
+	r.t.Helper()
+	ctx, c, b := r.ctx, r.c, aws.String("vers")
+	lhs, want, _ := strings.Cut(step, " = ")
+	lhs, bindTo, _ := strings.Cut(lhs, " -> ")
+	f := strings.Fields(lhs)
+	check := func(got string) {
+		r.t.Helper()
+		if got != want {
+			r.t.Errorf("%s: got %s", step, got)
+		}
+	}
+	switch f[0] {
+	case "versioning":
+		_, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b,
+			VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatus(f[1])}})
+		if err != nil {
+			r.t.Fatalf("%s: %v", step, err)
+		}
+	case "put":
+		out, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String(f[1]), Body: strings.NewReader(f[2])})
+		if err != nil {
+			r.t.Fatalf("%s: %v", step, err)
+		}
+		r.bind(step, bindTo, out.VersionId)
+	case "get":
+		k, v := keyAt(f[1])
+		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String(k), VersionId: r.vid(v)})
+		if err != nil {
+			check(outcome(err) + deleteMarkerFlag(err))
+			return
+		}
+		body, _ := io.ReadAll(out.Body)
+		out.Body.Close()
+		check(string(body))
+	case "head":
+		k, v := keyAt(f[1])
+		_, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String(k), VersionId: r.vid(v)})
+		check(outcome(err) + deleteMarkerFlag(err))
+	case "delete":
+		k, v := keyAt(f[1])
+		out, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: aws.String(k), VersionId: r.vid(v)})
+		if want != "" {
+			check(outcome(err))
+			return
+		}
+		if err != nil {
+			r.t.Fatalf("%s: %v", step, err)
+		}
+		marker := aws.ToBool(out.DeleteMarker)
+		if wantMarker := strings.HasSuffix(bindTo, " marker"); marker != wantMarker {
+			r.t.Errorf("%s: delete marker %v", step, marker)
+		}
+		r.bind(step, strings.TrimSuffix(bindTo, " marker"), out.VersionId)
+	case "copy":
+		k, v := keyAt(f[1])
+		src := "vers/" + k
+		if v != "" {
+			src += "?versionId=" + *r.vid(v)
+		}
+		out, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String(f[2]), CopySource: aws.String(src)})
+		if want != "" {
+			check(outcome(err))
+			return
+		}
+		if err != nil {
+			r.t.Fatalf("%s: %v", step, err)
+		}
+		r.bind(step, bindTo, out.VersionId)
+		if v != "" && aws.ToString(out.CopySourceVersionId) != *r.vid(v) {
+			r.t.Errorf("%s: copy source version %q", step, aws.ToString(out.CopySourceVersionId))
+		}
+	case "tag":
+		k, v := keyAt(f[1])
+		name, value, _ := strings.Cut(f[2], "=")
+		_, err := c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: b, Key: aws.String(k), VersionId: r.vid(v),
+			Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String(name), Value: aws.String(value)}}}})
+		check(outcome(err))
+	case "tags":
+		k, v := keyAt(f[1])
+		out, err := c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: b, Key: aws.String(k), VersionId: r.vid(v)})
+		if err != nil {
+			check(outcome(err))
+			return
+		}
+		var tags []string
+		for _, tg := range out.TagSet {
+			tags = append(tags, aws.ToString(tg.Key)+"="+aws.ToString(tg.Value))
+		}
+		check(strings.Join(tags, ","))
+	case "versions":
+		check(r.listVersions(f[1:]))
+	case "objects":
+		out, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: b})
+		if err != nil {
+			r.t.Fatalf("%s: %v", step, err)
+		}
+		var keys []string
+		for _, o := range out.Contents {
+			keys = append(keys, aws.ToString(o.Key))
+		}
+		check(strings.Join(keys, " "))
+	case "deletebucket":
+		_, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: b})
+		check(outcome(err))
+	default:
+		r.t.Fatalf("unknown step %q", step)
+	}
+}
+
+// deleteMarkerFlag is " marker" when an error answer says the version is
+// a delete marker.
+func deleteMarkerFlag(err error) string {
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.Response.Header.Get("X-Amz-Delete-Marker") == "true" {
+		return " marker"
+	}
+	return ""
+}
+
+// listVersions renders ListObjectVersions, paged by the max-keys given
+// (if any), as "key@name" entries, * for the latest, M for a marker.
+func (r *versionRun) listVersions(args []string) string {
+	r.t.Helper()
+	names := map[string]string{"null": "null"}
+	for n, v := range r.vars {
+		names[v] = n
+	}
+	in := &s3.ListObjectVersionsInput{Bucket: aws.String("vers")}
+	if len(args) > 0 {
+		in.MaxKeys = aws.Int32(int32(len(args[0]))) // "xx": pages of two
+	}
+	type entry struct {
+		key, vid string
+		latest   bool
+		marker   bool
+		at       int
+	}
+	var all []entry
+	for page := 0; ; page++ {
+		out, err := r.c.ListObjectVersions(r.ctx, in)
+		if err != nil {
+			r.t.Fatalf("ListObjectVersions: %v", err)
+		}
+		// Versions and markers come in one order on the wire; the SDK
+		// splits them: merge them back by key and version order.
+		var es []entry
+		for _, v := range out.Versions {
+			es = append(es, entry{aws.ToString(v.Key), aws.ToString(v.VersionId), aws.ToBool(v.IsLatest), false, 0})
+		}
+		for _, m := range out.DeleteMarkers {
+			es = append(es, entry{aws.ToString(m.Key), aws.ToString(m.VersionId), aws.ToBool(m.IsLatest), true, 0})
+		}
+		all = append(all, es...)
+		if !aws.ToBool(out.IsTruncated) {
+			break
+		}
+		in.KeyMarker, in.VersionIdMarker = out.NextKeyMarker, out.NextVersionIdMarker
+	}
+	// Sort as S3 lists: by key, then newest first (IDs sort newest
+	// first; null is placed by its name's binding order in the case).
+	var parts []string
+	for _, e := range sortVersions(all, func(e entry) (string, string) { return e.key, e.vid }) {
+		s := e.key + "@" + names[e.vid]
+		if e.latest {
+			s += "*"
+		}
+		if e.marker {
+			s += "M"
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " ")
+}
+
+// sortVersions orders entries by key, then version ID, with "null" after
+// the IDs of its key (the cases write the null version first).
+func sortVersions[E any](es []E, id func(E) (string, string)) []E {
+	less := func(a, b E) bool {
+		ka, va := id(a)
+		kb, vb := id(b)
+		if ka != kb {
+			return ka < kb
+		}
+		if va == "null" || vb == "null" {
+			return vb == "null" && va != "null"
+		}
+		return va < vb
+	}
+	for i := 1; i < len(es); i++ {
+		for j := i; j > 0 && less(es[j], es[j-1]); j-- {
+			es[j], es[j-1] = es[j-1], es[j]
+		}
+	}
+	return es
+}
+
+// TestVersioningSemantics: each case is a sequence of calls through the
+// Go SDK and the answers S3 gives them (docs/emulator.md "Versioning").
+func TestVersioningSemantics(t *testing.T) {
+	tests := []struct {
+		name  string
+		steps []string
+	}{
+		{"enabled: versions, reads by ID, newest first", []string{
+			"put k one -> -",
+			"versioning Enabled",
+			"put k two -> v2",
+			"put k three -> v3",
+			"get k = three",
+			"get k@v2 = two",
+			"get k@null = one",
+			"head k@v2 = ok",
+			"versions = k@v3* k@v2 k@null old.txt@null*",
+			"objects = k old.txt",
+		}},
+		{"delete markers hide and come back", []string{
+			"versioning Enabled",
+			"put k one -> v1",
+			"delete k -> m1 marker",
+			"get k = NoSuchKey marker",
+			"head k = NotFound marker",
+			"get k@m1 = MethodNotAllowed marker",
+			"head k@m1 = MethodNotAllowed marker",
+			"get k@v1 = one",
+			"objects = old.txt",
+			"versions = k@m1*M k@v1 old.txt@null*",
+			"delete k@m1 -> m1 marker",
+			"get k = one",
+			"objects = k old.txt",
+		}},
+		{"permanent deletes and an empty bucket", []string{
+			"versioning Enabled",
+			"put k one -> v1",
+			"put k two -> v2",
+			"delete k@v2 -> v2",
+			"get k = one",
+			"delete old.txt -> m1 marker",
+			"deletebucket = BucketNotEmpty",
+			"delete k@v1 -> v1",
+			"delete old.txt@m1 -> m1 marker",
+			"delete old.txt@null -> null",
+			"versions = ",
+			"get k = NoSuchKey",
+			"deletebucket = ok",
+		}},
+		{"suspended: the null version is replaced", []string{
+			"versioning Enabled",
+			"put k one -> v1",
+			"versioning Suspended",
+			"put k two -> -",
+			"put k three -> -",
+			"get k@null = three",
+			"get k@v1 = one",
+			"versions = k@v1 k@null* old.txt@null*",
+			"delete k -> null marker",
+			"get k = NoSuchKey marker",
+			"versions = k@v1 k@null*M old.txt@null*",
+			"versioning Enabled",
+			"put k four -> v4",
+			"versions = k@v4* k@v1 k@nullM old.txt@null*",
+		}},
+		{"bad and unknown version IDs", []string{
+			"versioning Enabled",
+			"put k one -> v1",
+			"get k@bad = InvalidArgument",
+			"get k@unknown = NoSuchVersion",
+			"get nokey@unknown = NoSuchVersion",
+			"head k@unknown = NotFound",
+			"delete k@bad = InvalidArgument",
+			"delete k@unknown -> unknown",
+			"tags k@bad = InvalidArgument",
+			"get k = one",
+		}},
+		{"copies and tags of versions", []string{
+			"versioning Enabled",
+			"put k one -> v1",
+			"put k two -> v2",
+			"copy k@v1 k -> v3",
+			"get k = one",
+			"copy k@v2 other -> o1",
+			"get other = two",
+			"tag k@v1 team=a = ok",
+			"tags k@v1 = team=a",
+			"tags k@v3 = ",
+			"versions = k@v3* k@v2 k@v1 old.txt@null* other@o1*",
+			"delete k -> m1 marker",
+			"copy k other = NoSuchKey",
+			"copy k@m1 other = InvalidRequest",
+			"tags k@m1 = MethodNotAllowed",
+		}},
+		{"pages of ListObjectVersions", []string{
+			"versioning Enabled",
+			"put a 1 -> a1",
+			"put a 2 -> a2",
+			"put b 1 -> b1",
+			"delete b -> bm marker",
+			"put c 1 -> c1",
+			"versions xx = a@a2* a@a1 b@bm*M b@b1 c@c1* old.txt@null*",
+			"versions x = a@a2* a@a1 b@bm*M b@b1 c@c1* old.txt@null*",
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startEmulator(t, versioningWorldYAML)
+			r := &versionRun{t: t, ctx: context.Background(), c: s.s3(t, versAdmin), vars: map[string]string{}}
+			for _, st := range tc.steps {
+				r.step(st)
+			}
+		})
+	}
+}
+
+// TestVersioningAuthorization: a versionId makes the call need the
+// *Version* action in place of the plain one (docs/authorization.md §2.2).
+func TestVersioningAuthorization(t *testing.T) {
+	s := startEmulator(t, versioningWorldYAML)
+	ctx := context.Background()
+	admin := &versionRun{t: t, ctx: ctx, c: s.s3(t, versAdmin), vars: map[string]string{}}
+	admin.step("versioning Enabled")
+	admin.step("put k one -> v1")
+	admin.step("tag k@v1 team=a = ok")
+	tests := []struct {
+		step    string
+		current string // the answer to a user with the plain actions
+		version string // the answer to a user with the *Version* actions
+	}{
+		{"get k", "one", "AccessDenied"},
+		{"get k@v1", "AccessDenied", "one"},
+		{"tags k", "team=a", "AccessDenied"},
+		{"tags k@v1", "AccessDenied", "team=a"},
+		{"tag k@v1 team=b", "AccessDenied", "ok"},
+		{"delete k@v1", "AccessDenied", "ok"},
+	}
+	for _, tc := range tests {
+		for _, who := range []struct {
+			creds aws.Credentials
+			want  string
+		}{{versCurrent, tc.current}, {versVersions, tc.version}} {
+			r := &versionRun{t: t, ctx: ctx, c: s.s3(t, who.creds), vars: admin.vars}
+			r.step(tc.step + " = " + who.want)
+		}
+	}
+}
