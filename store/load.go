@@ -64,9 +64,12 @@ func (s *Store) loadBucket(ctx context.Context, name string) (*bucket, error) {
 	refs := map[string]bool{}      // blobs named by records
 	completed := map[string]bool{} // uploads objects were made from
 	for _, e := range entries {
-		head, _ := b.objects.Get(e.meta.Key)
-		vs, _ := insertVersion(versionsOf(head), e)
-		b.objects.Set(e.meta.Key, headOf(vs))
+		if head, ok := b.objects.Get(e.meta.Key); ok {
+			vs, _ := insertVersion(versionsOf(head), e)
+			b.objects.Set(e.meta.Key, headOf(vs))
+		} else {
+			b.objects.Set(e.meta.Key, e)
+		}
 		s.noteVersionOrder(e.order)
 		if e.data.upload != "" {
 			completed[e.data.upload] = true

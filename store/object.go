@@ -77,17 +77,22 @@ func (b *bucket) commitLocked(key, name string, fn func(cur *entry) (keyChange, 
 	if ch, err = fn(cur); err != nil || ch == (keyChange{}) {
 		return keyChange{}, nil, err
 	}
-	vs := versionsOf(cur)
 	if ch.del != nil {
 		if err := removeIfExists(b.recordPath(versionFile(name, ch.del))); err != nil {
 			return keyChange{}, nil, err
 		}
-		vs = slices.DeleteFunc(vs, func(v *entry) bool { return v == ch.del })
-		b.setVersions(key, vs)
+		b.setHead(key, headOf(slices.DeleteFunc(versionsOf(cur), func(v *entry) bool { return v == ch.del })))
 		return ch, ch.del, nil
 	}
 	next := ch.put
-	vs, dropped = insertVersion(vs, next)
+	head := next
+	if cur != nil && (len(cur.older) > 0 || cur.meta.VersionID != next.meta.VersionID) {
+		var vs []*entry
+		vs, dropped = insertVersion(versionsOf(cur), next)
+		head = headOf(vs)
+	} else {
+		dropped = cur // the key's one version, replaced (an unversioned bucket's case)
+	}
 	var payload []byte
 	if d := next.data; d.inline != "" {
 		payload = d.pending
@@ -119,16 +124,17 @@ func (b *bucket) commitLocked(key, name string, fn func(cur *entry) (keyChange, 
 		return keyChange{}, nil, b.fsError(err)
 	}
 	next.data.pending = nil // on disk now, and read from there
-	b.setVersions(key, vs)
+	b.setHead(key, head)
 	b.s.at("record-renamed")
 	return ch, dropped, nil
 }
 
-// setVersions makes vs (newest first) the versions of key in the index.
-func (b *bucket) setVersions(key string, vs []*entry) {
+// setHead makes head (holding the older versions) the latest version of
+// key in the index; nil removes the key.
+func (b *bucket) setHead(key string, head *entry) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if head := headOf(vs); head != nil {
+	if head != nil {
 		b.objects.Set(key, head)
 	} else {
 		b.objects.Delete(key)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -70,11 +71,11 @@ func (s *Store) newVersionID() string {
 
 // noteVersionOrder raises lastVersion to the stamp of a loaded order.
 func (s *Store) noteVersionOrder(order string) {
-	var inv uint64
-	if len(order) != 32 || !isHexLower(order) {
+	if len(order) != 32 {
 		return
 	}
-	if _, err := fmt.Sscanf(order[:16], "%016x", &inv); err != nil {
+	inv, err := strconv.ParseUint(order[:16], 16, 64)
+	if err != nil {
 		return
 	}
 	if t := int64(^inv); t > s.lastVersion {
