@@ -53,10 +53,7 @@ func listed(t testing.TB, s *Store, opts VersionListOptions) []string {
 		}
 		out = append(out, e)
 	}
-	for _, p := range res.CommonPrefixes {
-		out = append(out, p)
-	}
-	return out
+	return append(out, res.CommonPrefixes...)
 }
 
 // TestVersionLifecycle walks a key through S3's versioning states:
