@@ -143,6 +143,10 @@ func (s *Server) uploadPart(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return storeError(err, c)
 	}
+	if err := s.setSourceVersionHeader(w, c, cs); err != nil {
+		rc.Close()
+		return err
+	}
 	defer rc.Close()
 	if start > 0 {
 		if _, err := rc.Seek(start, io.SeekStart); err != nil {

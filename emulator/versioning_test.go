@@ -460,3 +460,36 @@ func TestVersioningAuthorization(t *testing.T) {
 		}
 	}
 }
+
+// TestVersionedMultipartCopy: UploadPartCopy copies the source version
+// its x-amz-copy-source names and says so; CompleteMultipartUpload in an
+// enabled bucket answers the new version's ID.
+func TestVersionedMultipartCopy(t *testing.T) {
+	s := startEmulator(t, versioningWorldYAML)
+	ctx := context.Background()
+	r := &versionRun{t: t, ctx: ctx, c: s.s3(t, versAdmin), vars: map[string]string{}}
+	r.step("versioning Enabled")
+	r.step("put k one -> v1")
+	r.step("put k two -> v2")
+	c, b := r.c, aws.String("vers")
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("mp")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, err := c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: b, Key: aws.String("mp"), UploadId: up.UploadId, PartNumber: aws.Int32(1),
+		CopySource: aws.String("vers/k?versionId=" + r.vars["v1"])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(part.CopySourceVersionId); got != r.vars["v1"] {
+		t.Errorf("UploadPartCopy copy source version = %q, want %q", got, r.vars["v1"])
+	}
+	done, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: aws.String("mp"), UploadId: up.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: part.CopyPartResult.ETag}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.bind("CompleteMultipartUpload", "mp1", done.VersionId)
+	r.step("get mp = one")
+	r.step("get mp@mp1 = one")
+}
