@@ -80,6 +80,16 @@ func (r *versionRun) vid(name string) *string {
 	return aws.String(v)
 }
 
+// name returns the name a version ID is bound to.
+func (r *versionRun) name(vid string) (string, bool) {
+	for n, v := range r.vars {
+		if v == vid {
+			return n, true
+		}
+	}
+	return "", false
+}
+
 // bind records a version ID an answer gave under name ("-": the answer
 // must give none; "null": it must be "null").
 func (r *versionRun) bind(step, name string, got *string) {
@@ -155,6 +165,20 @@ func (r *versionRun) step(step string) {
 		k, v := keyAt(f[1])
 		_, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String(k), VersionId: r.vid(v)})
 		check(outcome(err) + deleteMarkerFlag(err))
+	case "headvid": // the x-amz-version-id HEAD answers ("-": none)
+		k, v := keyAt(f[1])
+		out, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String(k), VersionId: r.vid(v)})
+		if err != nil {
+			r.t.Fatalf("%s: %v", step, err)
+		}
+		got := aws.ToString(out.VersionId)
+		if n, ok := r.name(got); ok {
+			got = n
+		}
+		if got == "" {
+			got = "-"
+		}
+		check(got)
 	case "delete":
 		k, v := keyAt(f[1])
 		out, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: aws.String(k), VersionId: r.vid(v)})
@@ -322,10 +346,14 @@ func TestVersioningSemantics(t *testing.T) {
 	}{
 		{"enabled: versions, reads by ID, newest first", []string{
 			"put k one -> -",
+			"headvid k = -",
 			"versioning Enabled",
+			"headvid k = null",
 			"put k two -> v2",
 			"put k three -> v3",
 			"get k = three",
+			"headvid k = v3",
+			"headvid k@v2 = v2",
 			"get k@v2 = two",
 			"get k@null = one",
 			"head k@v2 = ok",
@@ -368,6 +396,7 @@ func TestVersioningSemantics(t *testing.T) {
 			"versioning Suspended",
 			"put k two -> -",
 			"put k three -> -",
+			"headvid k = null",
 			"get k@null = three",
 			"get k@v1 = one",
 			"versions = k@v1 k@null* old.txt@null*",
