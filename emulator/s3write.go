@@ -340,7 +340,8 @@ func conditionalWriteError(err error, c *call, pre store.Precondition) error {
 // versioning state (removes the object, or adds a delete marker); with
 // one, it removes that version for good (docs/emulator.md "Versioning").
 func (s *Server) deleteObject(w http.ResponseWriter, c *call) error {
-	if _, err := s.bucket(c); err != nil {
+	b, err := s.bucket(c)
+	if err != nil {
 		return err
 	}
 	vid, err := requestVersionID(c.r.URL.Query())
@@ -350,13 +351,21 @@ func (s *Server) deleteObject(w http.ResponseWriter, c *call) error {
 	if err := s.authorize(c, noObjectData, enforce.Call{Features: features(c.r)}); err != nil {
 		return err
 	}
-	res, err := s.store.DeleteObject(c.r.Context(), c.bucket, c.key, vid)
+	res, err := s.store.DeleteObject(c.r.Context(), c.bucket, c.key, s.deleteOptions(c, b, vid))
 	if err != nil {
 		return storeError(err, c)
 	}
 	setDeleteHeaders(w.Header(), res, vid)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// deleteOptions are the store's options of a delete of version vid: a
+// delete marker it adds is owned as an object the caller writes would be
+// ("Owner: The account that created the delete marker.", S3 API
+// reference DeleteMarkerEntry).
+func (s *Server) deleteOptions(c *call, b *world.Bucket, vid string) store.DeleteOptions {
+	return store.DeleteOptions{VersionID: vid, Owner: objectOwner(b, c.principal, http.Header{})}
 }
 
 // setDeleteHeaders sets the headers of DeleteObject's answer: the version
@@ -373,7 +382,8 @@ func setDeleteHeaders(h http.Header, res store.DeleteResult, vid string) {
 }
 
 func (s *Server) deleteObjects(w http.ResponseWriter, c *call) error {
-	if _, err := s.bucket(c); err != nil {
+	b, err := s.bucket(c)
+	if err != nil {
 		return err
 	}
 	type object struct {
@@ -442,7 +452,7 @@ func (s *Server) deleteObjects(w http.ResponseWriter, c *call) error {
 			// that names no version (docs/emulator.md "Versioning").
 			err = errNoSuchVersion(o.Key, o.VersionID)
 		default:
-			res, err = s.store.DeleteObject(c.r.Context(), c.bucket, o.Key, o.VersionID)
+			res, err = s.store.DeleteObject(c.r.Context(), c.bucket, o.Key, s.deleteOptions(c, b, o.VersionID))
 			err = storeError(err, &oc)
 		}
 		if err != nil {

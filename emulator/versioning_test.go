@@ -522,3 +522,60 @@ func TestVersionedMultipartCopy(t *testing.T) {
 	r.step("get mp = one")
 	r.step("get mp@mp1 = one")
 }
+
+// markerOwnerWorldYAML: account B's deleter may delete objects of A's
+// buckets "writer" (ObjectWriter) and "enforced" (BucketOwnerEnforced).
+const markerOwnerWorldYAML = `
+region: us-east-1
+accounts:
+  - id: "111111111111"
+    users:
+      - name: admin
+        access_keys: [{id: AKIAVERSADMIN0000001, secret: admin-secret}]
+        policies:
+          all: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}
+    buckets:
+      - name: writer
+        ownership: ObjectWriter
+        policy:
+          Version: "2012-10-17"
+          Statement:
+            - {Effect: Allow, Principal: {AWS: "arn:aws:iam::222222222222:user/deleter"}, Action: s3:DeleteObject, Resource: "arn:aws:s3:::writer/*"}
+      - name: enforced
+        policy:
+          Version: "2012-10-17"
+          Statement:
+            - {Effect: Allow, Principal: {AWS: "arn:aws:iam::222222222222:user/deleter"}, Action: s3:DeleteObject, Resource: "arn:aws:s3:::enforced/*"}
+  - id: "222222222222"
+    users:
+      - name: deleter
+        access_keys: [{id: AKIAVERSDELETER00001, secret: deleter-secret}]
+        policies:
+          delete: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: s3:DeleteObject, Resource: "*"}]}
+`
+
+// TestDeleteMarkerOwner: ListObjectVersions names the account that
+// created a delete marker as its owner, or the bucket owner where Object
+// Ownership makes the bucket owner own every object.
+func TestDeleteMarkerOwner(t *testing.T) {
+	s := startEmulator(t, markerOwnerWorldYAML)
+	ctx := context.Background()
+	admin := s.s3(t, versAdmin)
+	deleter := s.s3(t, aws.Credentials{AccessKeyID: "AKIAVERSDELETER00001", SecretAccessKey: "deleter-secret"})
+	for bucket, want := range map[string]string{"writer": "222222222222", "enforced": "111111111111"} {
+		if _, err := admin.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(bucket),
+			VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := deleter.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String("gone.txt")}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := admin.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(bucket)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.DeleteMarkers) != 1 || out.DeleteMarkers[0].Owner == nil || aws.ToString(out.DeleteMarkers[0].Owner.DisplayName) != want {
+			t.Errorf("%s: delete markers = %+v, want one owned by %s", bucket, out.DeleteMarkers, want)
+		}
+	}
+}

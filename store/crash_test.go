@@ -253,7 +253,7 @@ func crashCases() []crashCase {
 			hook: "record-renamed",
 			run: func(s *Store, _ string) error {
 				setVersioning(nil, s, "b", VersioningEnabled)
-				_, err := s.DeleteObject(ctx, "b", "k", "")
+				_, err := s.DeleteObject(ctx, "b", "k", DeleteOptions{})
 				return err
 			},
 			check: func(t *testing.T, s *Store, _ string) {

@@ -378,7 +378,7 @@ func (s *Store) UpdateVersion(ctx context.Context, bucket, key, versionID string
 // not an error, as in S3. Readers that have the object open keep reading
 // it.
 func (s *Store) Delete(ctx context.Context, bucket, key string) (bool, error) {
-	res, err := s.DeleteObject(ctx, bucket, key, "")
+	res, err := s.DeleteObject(ctx, bucket, key, DeleteOptions{})
 	return res.Removed, err
 }
 

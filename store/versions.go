@@ -225,6 +225,16 @@ type DeleteResult struct {
 	Removed bool
 }
 
+// DeleteOptions are the options of DeleteObject.
+type DeleteOptions struct {
+	// VersionID names the version to remove ("" for none; NullVersion
+	// for the null version).
+	VersionID string
+	// Owner is the owner of a delete marker the call adds (the
+	// caller's; the store keeps it in the marker's ObjectMeta.Owner).
+	Owner string
+}
+
 // DeleteObject deletes as S3's DeleteObject does. With a version ID it
 // removes that version for good (NullVersion: the null one; a version
 // that does not exist is no error), and the version before it becomes
@@ -233,7 +243,8 @@ type DeleteResult struct {
 // versioning is enabled it adds a delete marker; when suspended it adds a
 // null delete marker, replacing the null version. Readers that have a
 // removed version open keep reading it.
-func (s *Store) DeleteObject(ctx context.Context, bucket, key, versionID string) (_ DeleteResult, err error) {
+func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts DeleteOptions) (_ DeleteResult, err error) {
+	versionID := opts.VersionID
 	defer wrap(&err, "delete", bucket, key)
 	b, err := s.object(ctx, bucket, key)
 	if err != nil {
@@ -258,7 +269,7 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key, versionID string)
 			res.VersionID, res.Removed = NullVersion, true
 			return keyChange{del: cur}, nil
 		}
-		m := &entry{meta: ObjectMeta{Key: key, LastModified: s.now(), DeleteMarker: true}, data: b.newData(nil, nil)}
+		m := &entry{meta: ObjectMeta{Key: key, LastModified: s.now(), Owner: opts.Owner, DeleteMarker: true}, data: b.newData(nil, nil)}
 		b.stamp(m)
 		res.VersionID, res.DeleteMarker = m.meta.VersionID, true
 		if res.VersionID == "" {

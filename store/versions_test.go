@@ -93,7 +93,7 @@ func TestVersionLifecycle(t *testing.T) {
 		}
 	}
 	// A simple delete adds a marker; the object reads as deleted.
-	del, err := s.DeleteObject(ctx, "b", "k", "")
+	del, err := s.DeleteObject(ctx, "b", "k", DeleteOptions{})
 	if err != nil || !del.DeleteMarker || !IsVersionID(del.VersionID) || del.Removed {
 		t.Fatalf("delete = %+v, %v", del, err)
 	}
@@ -110,7 +110,7 @@ func TestVersionLifecycle(t *testing.T) {
 	}
 	check(append([]string{"k@" + del.VersionID + "*M"}, "k@"+v2.VersionID, "k@"+v1.VersionID, "k@null"))
 	// Deleting the marker brings v2 back.
-	if res, err := s.DeleteObject(ctx, "b", "k", del.VersionID); err != nil || !res.DeleteMarker || !res.Removed {
+	if res, err := s.DeleteObject(ctx, "b", "k", DeleteOptions{VersionID: del.VersionID}); err != nil || !res.DeleteMarker || !res.Removed {
 		t.Fatalf("delete marker = %+v, %v", res, err)
 	}
 	check(want)
@@ -128,7 +128,7 @@ func TestVersionLifecycle(t *testing.T) {
 	}
 	// A simple delete while suspended replaces the null version with a
 	// null marker.
-	if res, err := s.DeleteObject(ctx, "b", "k", ""); err != nil || res.VersionID != NullVersion || !res.DeleteMarker {
+	if res, err := s.DeleteObject(ctx, "b", "k", DeleteOptions{}); err != nil || res.VersionID != NullVersion || !res.DeleteMarker {
 		t.Fatalf("suspended delete = %+v, %v", res, err)
 	}
 	check([]string{"k@null*M", "k@" + v2.VersionID, "k@" + v1.VersionID})
@@ -137,7 +137,7 @@ func TestVersionLifecycle(t *testing.T) {
 		if err := s.DeleteBucket(ctx, "b"); !errors.Is(err, ErrBucketNotEmpty) {
 			t.Fatalf("DeleteBucket with versions left = %v", err)
 		}
-		if _, err := s.DeleteObject(ctx, "b", "k", vid); err != nil {
+		if _, err := s.DeleteObject(ctx, "b", "k", DeleteOptions{VersionID: vid}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -193,7 +193,7 @@ func TestListVersionsPages(t *testing.T) {
 	for _, k := range []string{"a", "a", "b", "d/x", "d/y", "c", "a"} {
 		mustPut(t, s, "b", k, []byte(k), nil)
 	}
-	if _, err := s.DeleteObject(ctx, "b", "c", ""); err != nil {
+	if _, err := s.DeleteObject(ctx, "b", "c", DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	all := listed(t, s, VersionListOptions{MaxKeys: -1})
