@@ -440,8 +440,13 @@ func (s *Server) deleteObjects(w http.ResponseWriter, c *call) error {
 		oc := *c
 		oc.key = o.Key
 		oc.checks = nil
-		f := s3ops.Features{VersionID: o.VersionID != ""}
-		err := s.authorize(&oc, noObjectData, enforce.Call{Operation: "DeleteObject", Key: o.Key, Features: f})
+		ec := enforce.Call{Operation: "DeleteObject", Key: o.Key, Features: s3ops.Features{VersionID: o.VersionID != ""}}
+		if o.VersionID != "" {
+			// The entry's version ID, as DeleteObject's versionId
+			// (s3:versionid, docs/context-keys.md).
+			ec.Keys = map[string][]string{"s3:versionid": {o.VersionID}}
+		}
+		err := s.authorize(&oc, noObjectData, ec)
 		c.checks = append(c.checks, oc.checks...)
 		c.authorized = c.authorized || oc.authorized
 		var res store.DeleteResult

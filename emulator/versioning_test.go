@@ -579,3 +579,33 @@ func TestDeleteMarkerOwner(t *testing.T) {
 		}
 	}
 }
+
+// TestVersionIDConditionKey: s3:versionid is the request's version ID,
+// for DeleteObject's versionId and a DeleteObjects entry's VersionId
+// alike (docs/context-keys.md).
+func TestVersionIDConditionKey(t *testing.T) {
+	s := startEmulator(t, versioningWorldYAML)
+	ctx := context.Background()
+	admin := &versionRun{t: t, ctx: ctx, c: s.s3(t, versAdmin), vars: map[string]string{}}
+	admin.step("versioning Enabled")
+	admin.step("put k one -> v1")
+	admin.step("put k two -> v2")
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":["s3:GetObjectVersion","s3:DeleteObjectVersion"],` +
+		`"Resource":"arn:aws:s3:::vers/*","Condition":{"StringEquals":{"s3:versionid":"` + admin.vars["v1"] + `"}}}]}`
+	if _, err := admin.c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("vers"), Policy: aws.String(policy)}); err != nil {
+		t.Fatal(err)
+	}
+	r := &versionRun{t: t, ctx: ctx, c: s.s3(t, versVersions), vars: admin.vars}
+	r.step("get k@v1 = AccessDenied")
+	r.step("get k@v2 = two")
+	out, err := r.c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("vers"), Delete: &types.Delete{Objects: []types.ObjectIdentifier{
+		{Key: aws.String("k"), VersionId: aws.String(admin.vars["v1"])}, {Key: aws.String("k"), VersionId: aws.String(admin.vars["v2"])}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Errors) != 1 || aws.ToString(out.Errors[0].Code) != "AccessDenied" || aws.ToString(out.Errors[0].VersionId) != admin.vars["v1"] ||
+		len(out.Deleted) != 1 || aws.ToString(out.Deleted[0].VersionId) != admin.vars["v2"] {
+		t.Fatalf("DeleteObjects: deleted %+v, errors %+v; want %s denied and %s deleted", out.Deleted, out.Errors, admin.vars["v1"], admin.vars["v2"])
+	}
+	admin.step("get k = one")
+}
