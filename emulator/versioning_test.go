@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/lockstep-dev/lockstep/emulator"
 )
 
 const versioningWorldYAML = `
@@ -608,4 +610,27 @@ func TestVersionIDConditionKey(t *testing.T) {
 		t.Fatalf("DeleteObjects: deleted %+v, errors %+v; want %s denied and %s deleted", out.Deleted, out.Errors, admin.vars["v1"], admin.vars["v2"])
 	}
 	admin.step("get k = one")
+}
+
+// TestVersionsSurviveRestart: the versioning state, the versions and the
+// delete markers are kept in the data directory.
+func TestVersionsSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	inDir := func(o *emulator.Options) { o.DataDir = dir }
+	ctx := context.Background()
+	s := startEmulator(t, versioningWorldYAML, inDir)
+	r := &versionRun{t: t, ctx: ctx, c: s.s3(t, versAdmin), vars: map[string]string{}}
+	r.step("versioning Enabled")
+	r.step("put k one -> v1")
+	r.step("put k two -> v2")
+	r.step("delete k -> m1 marker")
+	want := "k@m1*M k@v2 k@v1 old.txt@null*"
+	r.step("versions = " + want)
+	s.Close()
+	s = startEmulator(t, versioningWorldYAML, inDir)
+	r.c = s.s3(t, versAdmin)
+	r.step("versions = " + want)
+	r.step("get k = NoSuchKey marker")
+	r.step("get k@v1 = one")
+	r.step("put k three -> v3") // still enabled
 }
