@@ -49,7 +49,10 @@
 // random hex digits, so IDs sort newest first. A null version written
 // while versioning was enabled or suspended keeps such a stamp in its
 // record (order) to sort among the others; one written before is the
-// oldest. Every change of a key's versions is one rename of a record or
+// oldest. PutVersion and DeleteOptions.MarkerVersionID write a version
+// under a given ID (a replica keeps its source's), placed by that ID;
+// UpdateVersion changes a version's metadata in place, without a new
+// version. Every change of a key's versions is one rename of a record or
 // one removal, so a version is committed whole or not at all; the index
 // holds per key its latest version, which lists the older ones.
 //

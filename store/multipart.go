@@ -414,7 +414,9 @@ func (s *Store) CompleteWith(ctx context.Context, bucket, key, uploadID string, 
 		if err := pre.check(visible(cur)); err != nil {
 			return keyChange{}, err
 		}
-		b.stamp(e)
+		if err := b.stamp(e, ""); err != nil {
+			return keyChange{}, err
+		}
 		return keyChange{put: e}, nil
 	})
 	if !committed {

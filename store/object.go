@@ -143,9 +143,9 @@ func (b *bucket) setHead(key string, head *entry) {
 
 // commitNew commits a new version of key made of data, if pre holds for
 // the current object, and returns its metadata. The version's ID follows
-// the bucket's versioning state (see stamp). It takes over the caller's
-// reference to data.
-func (b *bucket) commitNew(ctx context.Context, key string, meta ObjectMeta, data *objData, pre Precondition) (ObjectMeta, error) {
+// the bucket's versioning state, or is vid when not "" (see stamp). It
+// takes over the caller's reference to data.
+func (b *bucket) commitNew(ctx context.Context, key string, meta ObjectMeta, data *objData, pre Precondition, vid string) (ObjectMeta, error) {
 	if err := ctx.Err(); err != nil {
 		data.release()
 		return ObjectMeta{}, err
@@ -160,7 +160,9 @@ func (b *bucket) commitNew(ctx context.Context, key string, meta ObjectMeta, dat
 		if err := pre.check(visible(cur)); err != nil {
 			return keyChange{}, err
 		}
-		b.stamp(e)
+		if err := b.stamp(e, vid); err != nil {
+			return keyChange{}, err
+		}
 		return keyChange{put: e}, nil
 	})
 	if !committed {
@@ -182,10 +184,24 @@ func (b *bucket) commitNew(ctx context.Context, key string, meta ObjectMeta, dat
 // by returning an error from r at the end. When r is a ChecksummedBody,
 // its checksums replace meta.Checksums.
 func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, meta ObjectMeta, c *Cipher) (ObjectMeta, error) {
-	return s.put(ctx, bucket, key, r, meta, c, Precondition{})
+	return s.put(ctx, bucket, key, r, meta, c, Precondition{}, "")
 }
 
-func (s *Store) put(ctx context.Context, bucket, key string, r io.Reader, meta ObjectMeta, c *Cipher, pre Precondition) (_ ObjectMeta, err error) {
+// PutVersion is Put that stores the object as version versionID of key
+// rather than under a new ID, as S3 Replication stores a replica with
+// its source's version ID: it takes its place among the key's versions
+// by that ID (the latest only if it is the newest), and replaces the
+// version of that ID if there is one. The bucket's versioning must be
+// enabled, and versionID one the store gave (IsVersionID, not
+// NullVersion); otherwise it fails with ErrInvalidVersionID.
+func (s *Store) PutVersion(ctx context.Context, bucket, key, versionID string, r io.Reader, meta ObjectMeta, c *Cipher) (ObjectMeta, error) {
+	if versionID == "" {
+		return ObjectMeta{}, &Error{Op: "put", Bucket: bucket, Key: key, Err: fmt.Errorf("%w: no version ID", ErrInvalidVersionID)}
+	}
+	return s.put(ctx, bucket, key, r, meta, c, Precondition{}, versionID)
+}
+
+func (s *Store) put(ctx context.Context, bucket, key string, r io.Reader, meta ObjectMeta, c *Cipher, pre Precondition, vid string) (_ ObjectMeta, err error) {
 	defer wrap(&err, "put", bucket, key)
 	if err := s.begin(ctx); err != nil {
 		return ObjectMeta{}, err
@@ -215,7 +231,7 @@ func (s *Store) put(ctx context.Context, bucket, key string, r io.Reader, meta O
 	if sums := bodyChecksums(r); sums != nil {
 		meta.Checksums = sums
 	}
-	return b.commitNew(ctx, key, meta, b.writtenData(w, cs), pre)
+	return b.commitNew(ctx, key, meta, b.writtenData(w, cs), pre, vid)
 }
 
 // lookup returns version vid of key ("" for the current one) holding a
@@ -470,7 +486,7 @@ func (s *Store) CopyVersion(ctx context.Context, src CopySource, dstBucket, dstK
 		}
 		data = db.writtenData(w, dcs)
 	}
-	return db.commitNew(ctx, dstKey, meta, data, pre)
+	return db.commitNew(ctx, dstKey, meta, data, pre, "")
 }
 
 // linkData makes new names for the files of src in bucket b (hard links:

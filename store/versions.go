@@ -199,19 +199,38 @@ func (b *bucket) versioning() string {
 // stamp gives a new version its identity by the bucket's versioning
 // state: a new version ID when enabled; the null version, with a stamp
 // that makes it the newest, when suspended; the null version, as ever,
-// when the bucket was never versioned.
-func (b *bucket) stamp(e *entry) {
-	switch b.versioning() {
-	case VersioningEnabled:
+// when the bucket was never versioned. A caller's version ID (vid, not
+// "") is kept instead, in a bucket whose versioning is enabled: a replica
+// has its source's version ID.
+func (b *bucket) stamp(e *entry, vid string) error {
+	state := b.versioning()
+	switch {
+	case vid != "" && (vid == NullVersion || !IsVersionID(vid)):
+		return fmt.Errorf("%w: %q", ErrInvalidVersionID, vid)
+	case vid != "" && state != VersioningEnabled:
+		return fmt.Errorf("%w: a version ID is given for a bucket whose versioning is not enabled", ErrInvalidVersionID)
+	case vid != "":
+		e.meta.VersionID, e.order = vid, vid
+		b.s.idMu.Lock()
+		b.s.noteVersionOrder(vid)
+		b.s.idMu.Unlock()
+	case state == VersioningEnabled:
 		e.meta.VersionID = b.s.newVersionID()
 		e.order = e.meta.VersionID
-	case VersioningSuspended:
+	case state == VersioningSuspended:
 		e.meta.VersionID = ""
 		e.order = b.s.newVersionID()
 	default:
 		e.meta.VersionID, e.order = "", ""
 	}
+	return nil
 }
+
+// ErrInvalidVersionID: a version ID given for a new version (PutVersion,
+// DeleteOptions.MarkerVersionID) that the store does not give (see
+// IsVersionID), or "null", or given for a bucket whose versioning is not
+// enabled.
+var ErrInvalidVersionID = errors.New("invalid version ID for a new version")
 
 // DeleteResult is what DeleteObject did.
 type DeleteResult struct {
@@ -233,6 +252,10 @@ type DeleteOptions struct {
 	// Owner is the owner of a delete marker the call adds (the
 	// caller's; the store keeps it in the marker's ObjectMeta.Owner).
 	Owner string
+	// MarkerVersionID, when not "", is the version ID of the delete
+	// marker the call adds, in a bucket whose versioning is enabled: a
+	// replicated marker keeps its source's ID (see PutVersion).
+	MarkerVersionID string
 }
 
 // DeleteObject deletes as S3's DeleteObject does. With a version ID it
@@ -270,7 +293,9 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts Delet
 			return keyChange{del: cur}, nil
 		}
 		m := &entry{meta: ObjectMeta{Key: key, LastModified: s.now(), Owner: opts.Owner, DeleteMarker: true}, data: b.newData(nil, nil)}
-		b.stamp(m)
+		if err := b.stamp(m, opts.MarkerVersionID); err != nil {
+			return keyChange{}, err
+		}
 		res.VersionID, res.DeleteMarker = m.meta.VersionID, true
 		if res.VersionID == "" {
 			res.VersionID = NullVersion

@@ -284,3 +284,47 @@ func TestConcurrentVersions(t *testing.T) {
 		}
 	}
 }
+
+// TestPutVersion: a replica keeps its source's version ID and takes its
+// place by it among the key's versions; a replicated delete marker too.
+func TestPutVersion(t *testing.T) {
+	ctx := context.Background()
+	src, dst := newStore(t, Options{}), newStore(t, Options{})
+	for _, s := range []*Store{src, dst} {
+		mustBucket(t, s, "b")
+		setVersioning(t, s, "b", VersioningEnabled)
+	}
+	old := mustPut(t, src, "b", "k", []byte("old"), nil)
+	newer := mustPut(t, dst, "b", "k", []byte("written at the destination later"), nil)
+	m, err := dst.PutVersion(ctx, "b", "k", old.VersionID, strings.NewReader("old"), ObjectMeta{}, nil)
+	if err != nil || m.VersionID != old.VersionID {
+		t.Fatalf("PutVersion = %+v, %v", m, err)
+	}
+	want := "k@" + newer.VersionID + "* k@" + old.VersionID
+	if got := strings.Join(listed(t, dst, VersionListOptions{MaxKeys: -1}), " "); got != want {
+		t.Fatalf("versions = %s, want %s", got, want)
+	}
+	marker, err := src.DeleteObject(ctx, "b", "k", DeleteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dst.DeleteObject(ctx, "b", "k", DeleteOptions{MarkerVersionID: marker.VersionID}); err != nil {
+		t.Fatal(err)
+	}
+	want = "k@" + marker.VersionID + "*M k@" + newer.VersionID + " k@" + old.VersionID
+	if got := strings.Join(listed(t, dst, VersionListOptions{MaxKeys: -1}), " "); got != want {
+		t.Fatalf("versions = %s, want %s", got, want)
+	}
+	for _, vid := range []string{NullVersion, "not-an-id"} {
+		if _, err := dst.PutVersion(ctx, "b", "k", vid, strings.NewReader("x"), ObjectMeta{}, nil); !errors.Is(err, ErrInvalidVersionID) {
+			t.Errorf("PutVersion %q: %v", vid, err)
+		}
+	}
+	setVersioning(t, dst, "b", VersioningSuspended)
+	if _, err := dst.PutVersion(ctx, "b", "k", old.VersionID, strings.NewReader("x"), ObjectMeta{}, nil); !errors.Is(err, ErrInvalidVersionID) {
+		t.Errorf("PutVersion into a suspended bucket: %v", err)
+	}
+	if got := blobFiles(t, dst, "b"); len(got) != 0 {
+		t.Errorf("refused writes left data files: %v", got)
+	}
+}
