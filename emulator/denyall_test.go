@@ -520,7 +520,7 @@ func TestRoutingFromCatalogue(t *testing.T) {
 		{"PUT", "/walk", "lifecycle", http.StatusNotImplemented, "PUT ?lifecycle"},
 		{"DELETE", "/walk", "encryption", http.StatusNotImplemented, "DELETE ?encryption"},
 		{"PUT", "/walk/a.txt", "retention", http.StatusNotImplemented, "PUT ?retention"},
-		{"GET", "/walk", "versions", http.StatusNotImplemented, "ListObjectVersions"},
+		{"GET", "/walk", "versions", http.StatusOK, "<VersionId>null</VersionId><IsLatest>true</IsLatest>"},
 		{"GET", "/walk/a.txt", "attributes", http.StatusNotImplemented, "GetObjectAttributes"},
 		{"POST", "/walk", "", http.StatusNotImplemented, "browser-based POST uploads"},
 		{"POST", "/walk/a.txt", "", http.StatusMethodNotAllowed, "MethodNotAllowed"},

@@ -2,24 +2,17 @@ package emulator
 
 import (
 	"context"
-	"encoding/xml"
 
 	"github.com/lockstep-dev/lockstep/store"
 )
 
-// EnableVersioningForTest stores versioning Status Enabled on a bucket, as
-// PutBucketVersioning will once object versions are emulated: the tests of
-// the replication configuration need versioned buckets.
+// EnableVersioningForTest turns versioning on for a bucket directly in the
+// store, as PutBucketVersioning does: the replication configuration tests
+// need versioned buckets of several accounts without each account's
+// administrator.
 func (s *Server) EnableVersioningForTest(ctx context.Context, bucket string) error {
-	doc, err := xml.Marshal(versioningConfiguration{Status: "Enabled"})
-	if err != nil {
-		return err
-	}
-	_, err = s.store.UpdateBucket(ctx, bucket, func(m *store.BucketMeta) error {
-		if m.Extra == nil {
-			m.Extra = map[string]string{}
-		}
-		m.Extra[settingVersioning] = string(doc)
+	_, err := s.store.UpdateBucket(ctx, bucket, func(m *store.BucketMeta) error {
+		m.Versioning = store.VersioningEnabled
 		return nil
 	})
 	return err

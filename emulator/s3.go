@@ -27,6 +27,7 @@ var s3Handlers = map[string]s3Handler{
 	"GetBucketLocation":          (*Server).getBucketLocation,
 	"ListObjectsV2":              (*Server).listObjects,
 	"ListObjects":                (*Server).listObjects,
+	"ListObjectVersions":         (*Server).listObjectVersions,
 	"GetBucketPolicy":            (*Server).getBucketPolicy,
 	"PutBucketPolicy":            (*Server).putBucketPolicy,
 	"DeleteBucketPolicy":         (*Server).deleteBucketPolicy,
@@ -360,6 +361,8 @@ func storeError(err error, c *call) error {
 		return errNoSuchBucket(c.bucket)
 	case errors.Is(err, store.ErrNoSuchKey):
 		return errNoSuchKey(c.key)
+	case errors.Is(err, store.ErrNoSuchVersion):
+		return errNoSuchVersion(c.key, c.r.URL.Query().Get("versionId"))
 	case errors.Is(err, store.ErrNoSuchUpload):
 		return errNoSuchUpload(c.r.URL.Query().Get("uploadId"))
 	case errors.Is(err, store.ErrBucketNotEmpty):

@@ -137,9 +137,9 @@ func TestBucketSubresourcesWithAWSCLI(t *testing.T) {
 			t.Errorf("get-bucket-tagging: exit %d %s %s", r.exit, r.stdout, r.stderr)
 		}
 	})
-	t.Run("versioning Enabled refused", func(t *testing.T) {
-		r := run("s3api", "put-bucket-versioning", "--bucket", bucket, "--versioning-configuration", "Status=Enabled")
-		if r.exit != 254 || !strings.Contains(r.stderr, "(NotImplemented) when calling the PutBucketVersioning operation: Object versioning is not emulated yet") {
+	t.Run("versioning MFA delete refused", func(t *testing.T) {
+		r := run("s3api", "put-bucket-versioning", "--bucket", bucket, "--versioning-configuration", "Status=Enabled,MFADelete=Enabled", "--mfa", "arn:aws:iam::111111111111:mfa/root 123456")
+		if r.exit != 254 || !strings.Contains(r.stderr, "(NotImplemented) when calling the PutBucketVersioning operation: MFA delete is not emulated") {
 			t.Errorf("exit %d: %s", r.exit, r.stderr)
 		}
 	})

@@ -168,27 +168,38 @@ type versioningConfiguration struct {
 	MFADelete string   `xml:"MfaDelete,omitempty"`
 }
 
-// getBucketVersioning answers the stored status: none for a bucket whose
-// versioning was never set ("If the versioning state has never been set
-// on a bucket, it has no versioning state; a GetBucketVersioning request
-// does not return a versioning state value", S3 API reference
-// PutBucketVersioning), else Suspended.
+// getBucketVersioning answers the bucket's versioning state: none for a
+// bucket whose versioning was never set ("If the versioning state has
+// never been set on a bucket, it has no versioning state; a
+// GetBucketVersioning request does not return a versioning state value",
+// S3 API reference PutBucketVersioning), else Enabled or Suspended.
 func (s *Server) getBucketVersioning(w http.ResponseWriter, c *call) error {
 	if _, err := s.authorizedBucket(c); err != nil {
 		return err
 	}
-	var out versioningConfiguration
-	if _, err := s.bucketSetting(c, settingVersioning, &out); err != nil {
+	out := versioningConfiguration{NS: s3NS}
+	state, err := s.bucketVersioning(c, c.bucket)
+	if err != nil {
 		return err
 	}
-	out.NS = s3NS
+	out.Status = state
+	if state == "" {
+		// Before the store kept the state, Suspended was kept here.
+		var legacy versioningConfiguration
+		if _, err := s.bucketSetting(c, settingVersioning, &legacy); err != nil {
+			return err
+		}
+		out.Status = legacy.Status
+	}
 	return writeXML(w, http.StatusOK, out)
 }
 
-// putBucketVersioning accepts Suspended only: the emulator keeps one
-// version of each object, so a bucket reported Enabled would lie to
-// clients that then rely on older versions (docs/emulator.md "Not
-// served").
+// putBucketVersioning sets the bucket's versioning state, which the store
+// acts on (docs/emulator.md "Versioning"): Enabled or Suspended; a bucket
+// cannot return to unversioned ("After you version-enable a bucket, it
+// can never return to an unversioned state", S3 User Guide, Versioning).
+// MFA delete is not emulated: MfaDelete Enabled is refused as
+// NotImplemented.
 func (s *Server) putBucketVersioning(w http.ResponseWriter, c *call) error {
 	if _, err := s.authorizedBucket(c); err != nil {
 		return err
@@ -205,17 +216,20 @@ func (s *Server) putBucketVersioning(w http.ResponseWriter, c *call) error {
 		return errMalformedXML()
 	}
 	switch in.Status {
-	case "Suspended":
-	case "Enabled":
-		return errorf(http.StatusNotImplemented, "NotImplemented", "Object versioning is not emulated yet: the lockstep emulator keeps one version of each object and accepts versioning Status Suspended only")
+	case store.VersioningEnabled, store.VersioningSuspended:
 	default:
 		return errMalformedXML()
 	}
 	if err := s.refuseVersioningChange(c, in.Status); err != nil {
 		return err
 	}
-	if err := s.setBucketSetting(c, settingVersioning, versioningConfiguration{Status: in.Status}); err != nil {
-		return err
+	_, err := s.store.UpdateBucket(c.r.Context(), c.bucket, func(m *store.BucketMeta) error {
+		m.Versioning = in.Status
+		delete(m.Extra, settingVersioning)
+		return nil
+	})
+	if err != nil {
+		return storeError(err, c)
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil

@@ -198,10 +198,10 @@ func TestBucketCORS(t *testing.T) {
 	wantSvcErr(t, err, "NoSuchCORSConfiguration", http.StatusNotFound, "The CORS configuration does not exist")
 }
 
-// TestBucketVersioningSuspendedOnly: Suspended is stored and reported;
-// Enabled is refused with NotImplemented, since objects are not versioned
-// and a bucket reported Enabled would promise older versions.
-func TestBucketVersioningSuspendedOnly(t *testing.T) {
+// TestBucketVersioningStates: no state until set; Enabled and Suspended
+// are stored and reported; MFA delete is refused as not emulated; other
+// documents are MalformedXML.
+func TestBucketVersioningStates(t *testing.T) {
 	s := startEmulator(t, s3WorldYAML)
 	ctx := context.Background()
 	c := s.s3(t, s3Admin)
@@ -217,9 +217,17 @@ func TestBucketVersioningSuspendedOnly(t *testing.T) {
 		}
 		return out.Status
 	}
-	wantSvcErr(t, putStatus(types.BucketVersioningStatusEnabled), "NotImplemented", http.StatusNotImplemented, "Object versioning is not emulated yet")
 	if st := getStatus(); st != "" {
-		t.Errorf("after a refused Enabled, status = %q, want none", st)
+		t.Errorf("a new bucket has versioning status %q, want none", st)
+	}
+	_, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("data"),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled, MFADelete: types.MFADeleteEnabled}})
+	wantSvcErr(t, err, "NotImplemented", http.StatusNotImplemented, "MFA delete is not emulated")
+	if err := putStatus(types.BucketVersioningStatusEnabled); err != nil {
+		t.Fatal(err)
+	}
+	if st := getStatus(); st != types.BucketVersioningStatusEnabled {
+		t.Errorf("status = %q, want Enabled", st)
 	}
 	if err := putStatus(types.BucketVersioningStatusSuspended); err != nil {
 		t.Fatal(err)
@@ -232,7 +240,7 @@ func TestBucketVersioningSuspendedOnly(t *testing.T) {
 			t.Errorf("body %q: HTTP %d %s, want 400 MalformedXML", body, status, resp)
 		}
 	}
-	_, err := s.s3(t, s3Reader).PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("data"),
+	_, err = s.s3(t, s3Reader).PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("data"),
 		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusSuspended}})
 	wantSvcErr(t, err, "AccessDenied", http.StatusForbidden, "s3:PutBucketVersioning")
 }

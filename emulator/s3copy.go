@@ -73,7 +73,9 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 	default:
 		return errInvalidArgument("x-amz-tagging-directive", tagDirective, "Unknown tagging directive.")
 	}
-	sameObject := srcBucket == c.bucket && srcKey == c.key
+	// Copying a version onto its own key restores it: not a copy to
+	// itself.
+	sameObject := srcBucket == c.bucket && srcKey == c.key && cs.version == ""
 	if sameObject && metaDirective != "REPLACE" && c.r.Header.Get("X-Amz-Server-Side-Encryption") == "" && c.r.Header.Get("X-Amz-Storage-Class") == "" {
 		return errorf(http.StatusBadRequest, "InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
@@ -106,6 +108,10 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 	}
 	sums := newChecksumXML(meta.Checksums, checksum.FullObject)
 	setSSEHeaders(w.Header(), we.sse)
+	if err := s.setSourceVersionHeader(w, c, cs); err != nil {
+		return err
+	}
+	from := store.CopySource{Bucket: srcBucket, Key: srcKey, VersionID: cs.version, Cipher: srcCipher}
 	if src.Size >= longCopy {
 		// A long copy answers 200 at once and keeps the connection alive
 		// with whitespace; an error that happens during the copy then
@@ -113,17 +119,20 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 		// CopyObject: "a 200 OK response can contain either a success or
 		// an error").
 		return s.longOperation(w, c, func() (any, error) {
-			out, err := s.store.CopyIf(ctx, srcBucket, srcKey, c.bucket, c.key, meta, srcCipher, we.cipher, pre)
+			// The new version's ID is known after the 200: it is not
+			// sent (docs/emulator.md "Versioning").
+			out, err := s.store.CopyVersion(ctx, from, c.bucket, c.key, meta, we.cipher, pre)
 			if err != nil {
 				return nil, conditionalWriteError(err, c, pre)
 			}
 			return result{NS: s3NS, LastModified: s3Time(out.LastModified), ETag: quoteETag(out.ETag), checksumXML: sums}, nil
 		})
 	}
-	out, err := s.store.CopyIf(ctx, srcBucket, srcKey, c.bucket, c.key, meta, srcCipher, we.cipher, pre)
+	out, err := s.store.CopyVersion(ctx, from, c.bucket, c.key, meta, we.cipher, pre)
 	if err != nil {
 		return conditionalWriteError(err, c, pre)
 	}
+	setVersionHeader(w.Header(), "", out)
 	return writeXML(w, http.StatusOK, result{NS: s3NS, LastModified: s3Time(out.LastModified), ETag: quoteETag(out.ETag), checksumXML: sums})
 }
 
@@ -171,28 +180,49 @@ type copySourceObject struct {
 	bucket, key, version string
 	b                    *world.Bucket
 	meta                 store.ObjectMeta
-	missing              bool // no such key, an error after authorization
+	// missing: no such key, version, or a delete marker, an error after
+	// authorization; lookupErr says which.
+	missing   bool
+	lookupErr error
 }
 
 // readCopySource reads x-amz-copy-source and looks up the source bucket
-// and object. A missing object is not an error yet: authorizeCopySource
-// reports it once the call is authorized.
+// and object (the version it names, if any). A missing object is not an
+// error yet: authorizeCopySource reports it once the call is authorized.
 func (s *Server) readCopySource(c *call) (*copySourceObject, error) {
-	bucket, key, version, err := parseCopySource(c.r.Header.Get("X-Amz-Copy-Source"))
+	h := c.r.Header.Get("X-Amz-Copy-Source")
+	bucket, key, version, err := parseCopySource(h)
 	if err != nil {
 		return nil, err
+	}
+	if version != "" && !store.IsVersionID(version) {
+		return nil, errInvalidArgument("x-amz-copy-source", h, "Invalid version id specified")
 	}
 	c.params["x-amz-copy-source"] = bucket + "/" + key
 	sb := s.state.world().Bucket(bucket)
 	if sb == nil {
 		return nil, errNoSuchBucket(bucket)
 	}
-	meta, err := s.store.Head(c.r.Context(), bucket, key)
-	missing := errors.Is(err, store.ErrNoSuchKey)
+	meta, err := s.store.HeadVersion(c.r.Context(), bucket, key, version)
+	missing := errors.Is(err, store.ErrNoSuchKey) || errors.Is(err, store.ErrNoSuchVersion) || errors.Is(err, store.ErrDeleteMarker)
 	if err != nil && !missing {
 		return nil, storeError(err, c)
 	}
-	return &copySourceObject{bucket: bucket, key: key, version: version, b: sb, meta: meta, missing: missing}, nil
+	return &copySourceObject{bucket: bucket, key: key, version: version, b: sb, meta: meta, missing: missing, lookupErr: err}, nil
+}
+
+// setSourceVersionHeader sets x-amz-copy-source-version-id, the version
+// of the source copied, for a source in a bucket that has had versioning
+// (S3 API reference CopyObject).
+func (s *Server) setSourceVersionHeader(w http.ResponseWriter, c *call, cs *copySourceObject) error {
+	state, err := s.bucketVersioning(c, cs.bucket)
+	if err != nil {
+		return err
+	}
+	if state != "" || cs.meta.VersionID != "" {
+		w.Header().Set("X-Amz-Copy-Source-Version-Id", versionName(cs.meta))
+	}
+	return nil
 }
 
 // encryption is the encryption state of the source object: none when it
@@ -214,9 +244,15 @@ func (s *Server) authorizeCopySource(c *call, enc enforce.Encryption, ec enforce
 	if err := s.authorize(c, enc, ec, copySource(cs.b, cs.meta, cs.missing)...); err != nil {
 		return err
 	}
-	if cs.missing || (cs.version != "" && cs.version != "null") {
+	switch {
+	case cs.missing && cs.version != "" && errors.Is(cs.lookupErr, store.ErrDeleteMarker):
+		return errorf(http.StatusBadRequest, "InvalidRequest", "The source of a copy request may not specifically refer to a delete marker by version id.")
+	case cs.missing && cs.version != "":
+		return errNoSuchVersion(cs.key, cs.version)
+	case cs.missing:
 		// The same 403-or-404 rule as GetObject, on the source
-		// (docs/authorization.md §2.4).
+		// (docs/authorization.md §2.4); a current delete marker reads
+		// as no object.
 		return s.missingObjectAt(c, cs.b, cs.key, s3ops.SourceObject)
 	}
 	_, err := checkConditions(c.r.Header, cs.meta, "X-Amz-Copy-Source-If-")
@@ -263,7 +299,7 @@ func (s *Server) copyChecksums(c *call, cs *copySourceObject, srcCipher *store.C
 	if hasSum && alg == srcAlg && fullObject {
 		return map[string]string{alg.String(): srcSum}, nil
 	}
-	_, rc, err := s.store.Get(c.r.Context(), cs.bucket, cs.key, srcCipher)
+	_, rc, err := s.store.GetVersion(c.r.Context(), cs.bucket, cs.key, cs.version, srcCipher)
 	if err != nil {
 		return nil, storeError(err, c)
 	}

@@ -139,9 +139,13 @@ func (s *Server) uploadPart(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	_, rc, err := s.store.Get(ctx, srcBucket, srcKey, srcCipher)
+	_, rc, err := s.store.GetVersion(ctx, srcBucket, srcKey, cs.version, srcCipher)
 	if err != nil {
 		return storeError(err, c)
+	}
+	if err := s.setSourceVersionHeader(w, c, cs); err != nil {
+		rc.Close()
+		return err
 	}
 	defer rc.Close()
 	if start > 0 {
@@ -212,6 +216,7 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return conditionalWriteError(err, c, pre)
 	}
+	setVersionHeader(w.Header(), "", out)
 	setSSEHeaders(w.Header(), out.SSE)
 	type result struct {
 		XMLName  xml.Name `xml:"CompleteMultipartUploadResult"`

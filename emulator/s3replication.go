@@ -2,12 +2,12 @@ package emulator
 
 import (
 	"context"
-	"encoding/xml"
 	"io"
 	"net/http"
 
 	"github.com/lockstep-dev/lockstep/enforce"
 	"github.com/lockstep-dev/lockstep/replication"
+	"github.com/lockstep-dev/lockstep/store"
 )
 
 // S3 Replication's configuration (docs/emulator.md "Replication
@@ -154,19 +154,8 @@ func (s *Server) replicationConfiguration(ctx context.Context, bucket string) (*
 // versioningEnabled reports whether the bucket's versioning status is
 // Enabled (the stored VersioningConfiguration).
 func (s *Server) versioningEnabled(ctx context.Context, bucket string) (bool, error) {
-	meta, err := s.store.GetBucket(ctx, bucket)
-	if err != nil {
-		return false, err
-	}
-	doc, ok := meta.Extra[settingVersioning]
-	if !ok {
-		return false, nil
-	}
-	var v versioningConfiguration
-	if err := xml.Unmarshal([]byte(doc), &v); err != nil {
-		return false, err
-	}
-	return v.Status == "Enabled", nil
+	v, err := s.store.Versioning(ctx, bucket)
+	return v == store.VersioningEnabled, err
 }
 
 // replicationError is S3's answer to a configuration package replication

@@ -23,37 +23,66 @@ type tagSet struct {
 	} `xml:"TagSet>Tag"`
 }
 
-func (s *Server) objectForSubresource(c *call) (*world.Bucket, store.ObjectMeta, error) {
+// subresourceObject is the object version an object sub-resource call
+// (tagging, ACL) acts on.
+type subresourceObject struct {
+	b          *world.Bucket
+	meta       store.ObjectMeta
+	versionID  string // the request's versionId, "" for the current version
+	versioning string // the bucket's versioning state
+}
+
+// objectForSubresource looks up and authorizes the object version of a
+// tagging or ACL call, and sets x-amz-version-id for a versioned bucket.
+func (s *Server) objectForSubresource(w http.ResponseWriter, c *call) (subresourceObject, error) {
+	var so subresourceObject
 	b, err := s.bucket(c)
 	if err != nil {
-		return nil, store.ObjectMeta{}, err
+		return so, err
 	}
-	meta, err := s.store.Head(c.r.Context(), c.bucket, c.key)
-	if errors.Is(err, store.ErrNoSuchKey) {
+	if so.versionID, err = requestVersionID(c.r.URL.Query()); err != nil {
+		return so, err
+	}
+	meta, err := s.store.HeadVersion(c.r.Context(), c.bucket, c.key, so.versionID)
+	if errors.Is(err, store.ErrNoSuchKey) || errors.Is(err, store.ErrNoSuchVersion) || errors.Is(err, store.ErrDeleteMarker) {
 		if err := s.authorize(c, noObjectData, enforce.Call{Features: features(c.r)}); err != nil {
-			return nil, meta, err
+			return so, err
 		}
-		return nil, meta, errNoSuchKey(c.key)
+		return so, versionLookupError(w, c, err, so.versionID)
 	}
 	if err != nil {
-		return nil, meta, storeError(err, c)
+		return so, storeError(err, c)
 	}
 	// ACL and tagging operations on an object owned by another account
 	// than the bucket owner follow the object context (docs/authorization.md §2.5).
 	obj := ownedObject{target: s3ops.Object, bucket: b, meta: meta}
 	if err := s.authorize(c, storedEncryption(meta.SSE), enforce.Call{Features: features(c.r), Keys: existingTagKeys(c.operation, meta.Tags)}, obj); err != nil {
-		return nil, meta, err
+		return so, err
 	}
-	return b, meta, nil
+	if so.versioning, err = s.bucketVersioning(c, c.bucket); err != nil {
+		return so, err
+	}
+	setVersionHeader(w.Header(), so.versioning, meta)
+	so.b, so.meta = b, meta
+	return so, nil
+}
+
+// updateSubresource changes the metadata of the call's object version.
+func (s *Server) updateSubresource(c *call, so subresourceObject, fn func(*store.ObjectMeta)) error {
+	_, err := s.store.UpdateVersion(c.r.Context(), c.bucket, c.key, so.versionID, func(m *store.ObjectMeta) error {
+		fn(m)
+		return nil
+	})
+	return storeError(err, c)
 }
 
 func (s *Server) getObjectTagging(w http.ResponseWriter, c *call) error {
-	_, meta, err := s.objectForSubresource(c)
+	so, err := s.objectForSubresource(w, c)
 	if err != nil {
 		return err
 	}
 	out := tagSet{NS: s3NS}
-	for _, t := range meta.Tags {
+	for _, t := range so.meta.Tags {
 		out.Tags = append(out.Tags, struct {
 			Key   string
 			Value string
@@ -63,7 +92,8 @@ func (s *Server) getObjectTagging(w http.ResponseWriter, c *call) error {
 }
 
 func (s *Server) putObjectTagging(w http.ResponseWriter, c *call) error {
-	if _, _, err := s.objectForSubresource(c); err != nil {
+	so, err := s.objectForSubresource(w, c)
+	if err != nil {
 		return err
 	}
 	var in tagSet
@@ -81,27 +111,20 @@ func (s *Server) putObjectTagging(w http.ResponseWriter, c *call) error {
 	if err := validateTags(tags); err != nil {
 		return err
 	}
-	_, err = s.store.UpdateObject(c.r.Context(), c.bucket, c.key, func(m *store.ObjectMeta) error {
-		m.Tags = tags
-		return nil
-	})
-	if err != nil {
-		return storeError(err, c)
+	if err := s.updateSubresource(c, so, func(m *store.ObjectMeta) { m.Tags = tags }); err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
 
 func (s *Server) deleteObjectTagging(w http.ResponseWriter, c *call) error {
-	if _, _, err := s.objectForSubresource(c); err != nil {
+	so, err := s.objectForSubresource(w, c)
+	if err != nil {
 		return err
 	}
-	_, err := s.store.UpdateObject(c.r.Context(), c.bucket, c.key, func(m *store.ObjectMeta) error {
-		m.Tags = nil
-		return nil
-	})
-	if err != nil {
-		return storeError(err, c)
+	if err := s.updateSubresource(c, so, func(m *store.ObjectMeta) { m.Tags = nil }); err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -137,10 +160,11 @@ func fullControl(account string) grantXML {
 }
 
 func (s *Server) getObjectACL(w http.ResponseWriter, c *call) error {
-	b, meta, err := s.objectForSubresource(c)
+	so, err := s.objectForSubresource(w, c)
 	if err != nil {
 		return err
 	}
+	b, meta := so.b, so.meta
 	ownerAcct := meta.Owner
 	if ownerAcct == "" || b.Ownership == world.BucketOwnerEnforced {
 		ownerAcct = b.Account.ID
@@ -156,10 +180,11 @@ func (s *Server) getObjectACL(w http.ResponseWriter, c *call) error {
 }
 
 func (s *Server) putObjectACL(w http.ResponseWriter, c *call) error {
-	b, meta, err := s.objectForSubresource(c)
+	so, err := s.objectForSubresource(w, c)
 	if err != nil {
 		return err
 	}
+	b, meta := so.b, so.meta
 	body, err := io.ReadAll(io.LimitReader(c.r.Body, maxConfigBody))
 	if err != nil {
 		return storeError(err, c)
@@ -190,12 +215,8 @@ func (s *Server) putObjectACL(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return errInternal(err)
 	}
-	_, err = s.store.UpdateObject(c.r.Context(), c.bucket, c.key, func(m *store.ObjectMeta) error {
-		m.ACL = text
-		return nil
-	})
-	if err != nil {
-		return storeError(err, c)
+	if err := s.updateSubresource(c, so, func(m *store.ObjectMeta) { m.ACL = text }); err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil

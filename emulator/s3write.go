@@ -293,6 +293,7 @@ func (s *Server) putObject(w http.ResponseWriter, c *call) error {
 	}
 	h := w.Header()
 	h.Set("ETag", quoteETag(out.ETag))
+	setVersionHeader(h, "", out)
 	setSSEHeaders(h, out.SSE)
 	setChecksumHeaders(h, out)
 	w.WriteHeader(http.StatusOK)
@@ -327,27 +328,54 @@ func conditionalWriteError(err error, c *call, pre store.Precondition) error {
 	return errPreconditionFailed("If-Match")
 }
 
+// deleteObject serves DeleteObject: without versionId, by the bucket's
+// versioning state (removes the object, or adds a delete marker); with
+// one, it removes that version for good (docs/emulator.md "Versioning").
 func (s *Server) deleteObject(w http.ResponseWriter, c *call) error {
-	if _, err := s.bucket(c); err != nil {
+	b, err := s.bucket(c)
+	if err != nil {
+		return err
+	}
+	vid, err := requestVersionID(c.r.URL.Query())
+	if err != nil {
 		return err
 	}
 	if err := s.authorize(c, noObjectData, enforce.Call{Features: features(c.r)}); err != nil {
 		return err
 	}
-	if v := c.r.URL.Query().Get("versionId"); v != "" && v != "null" {
-		w.Header().Set("X-Amz-Version-Id", v)
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	}
-	if _, err := s.store.Delete(c.r.Context(), c.bucket, c.key); err != nil {
+	res, err := s.store.DeleteObject(c.r.Context(), c.bucket, c.key, s.deleteOptions(c, b, vid))
+	if err != nil {
 		return storeError(err, c)
 	}
+	setDeleteHeaders(w.Header(), res, vid)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
+// deleteOptions are the store's options of a delete of version vid: a
+// delete marker it adds is owned as an object the caller writes would be
+// ("Owner: The account that created the delete marker.", S3 API
+// reference DeleteMarkerEntry).
+func (s *Server) deleteOptions(c *call, b *world.Bucket, vid string) store.DeleteOptions {
+	return store.DeleteOptions{VersionID: vid, Owner: objectOwner(b, c.principal, http.Header{})}
+}
+
+// setDeleteHeaders sets the headers of DeleteObject's answer: the version
+// removed or the marker added, and x-amz-delete-marker when it is a
+// marker (S3 API reference DeleteObject). Deleting an object of a bucket
+// never versioned sends neither.
+func setDeleteHeaders(h http.Header, res store.DeleteResult, vid string) {
+	if res.DeleteMarker {
+		h.Set("X-Amz-Delete-Marker", "true")
+	}
+	if res.DeleteMarker || vid != "" {
+		h.Set("X-Amz-Version-Id", res.VersionID)
+	}
+}
+
 func (s *Server) deleteObjects(w http.ResponseWriter, c *call) error {
-	if _, err := s.bucket(c); err != nil {
+	b, err := s.bucket(c)
+	if err != nil {
 		return err
 	}
 	type object struct {
@@ -381,13 +409,16 @@ func (s *Server) deleteObjects(w http.ResponseWriter, c *call) error {
 		return errorf(http.StatusBadRequest, "InvalidRequest", "Missing required header for this request: Content-MD5")
 	}
 	type deleted struct {
-		Key       string
-		VersionID string `xml:"VersionId,omitempty"`
+		Key                   string
+		VersionID             string `xml:"VersionId,omitempty"`
+		DeleteMarker          bool   `xml:",omitempty"`
+		DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
 	}
 	type delError struct {
-		Key     string
-		Code    string
-		Message string
+		Key       string
+		VersionID string `xml:"VersionId,omitempty"`
+		Code      string
+		Message   string
 	}
 	type result struct {
 		XMLName xml.Name   `xml:"DeleteResult"`
@@ -401,25 +432,39 @@ func (s *Server) deleteObjects(w http.ResponseWriter, c *call) error {
 		oc := *c
 		oc.key = o.Key
 		oc.checks = nil
-		f := s3ops.Features{VersionID: o.VersionID != ""}
-		err := s.authorize(&oc, noObjectData, enforce.Call{Operation: "DeleteObject", Key: o.Key, Features: f})
+		ec := enforce.Call{Operation: "DeleteObject", Key: o.Key, Features: s3ops.Features{VersionID: o.VersionID != ""}}
+		if o.VersionID != "" {
+			// The entry's version ID, as DeleteObject's versionId
+			// (s3:versionid, docs/context-keys.md).
+			ec.Keys = map[string][]string{"s3:versionid": {o.VersionID}}
+		}
+		err := s.authorize(&oc, noObjectData, ec)
 		c.checks = append(c.checks, oc.checks...)
 		c.authorized = c.authorized || oc.authorized
-		// Buckets are never versioned: their objects are the null version
-		// (docs/emulator.md "Not served"), so versionId null deletes the
-		// object; another version ID names none.
-		if err == nil && (o.VersionID == "" || o.VersionID == "null") {
-			_, err = s.store.Delete(c.r.Context(), c.bucket, o.Key)
+		var res store.DeleteResult
+		switch {
+		case err != nil:
+		case o.VersionID != "" && !store.IsVersionID(o.VersionID):
+			// S3 answers a malformed version ID in DeleteObjects as one
+			// that names no version (docs/emulator.md "Versioning").
+			err = errNoSuchVersion(o.Key, o.VersionID)
+		default:
+			res, err = s.store.DeleteObject(c.r.Context(), c.bucket, o.Key, s.deleteOptions(c, b, o.VersionID))
 			err = storeError(err, &oc)
 		}
 		if err != nil {
 			ae := asAPIError(err)
-			out.Errors = append(out.Errors, delError{Key: o.Key, Code: ae.Code, Message: ae.Message})
+			out.Errors = append(out.Errors, delError{Key: o.Key, VersionID: o.VersionID, Code: ae.Code, Message: ae.Message})
 			continue
 		}
-		if !req.Quiet {
-			out.Deleted = append(out.Deleted, deleted(o))
+		if req.Quiet {
+			continue
 		}
+		d := deleted{Key: o.Key, VersionID: o.VersionID, DeleteMarker: res.DeleteMarker}
+		if res.DeleteMarker {
+			d.DeleteMarkerVersionID = res.VersionID
+		}
+		out.Deleted = append(out.Deleted, d)
 	}
 	return writeXML(w, http.StatusOK, out)
 }

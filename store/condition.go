@@ -59,7 +59,7 @@ func (s *Store) PutIf(ctx context.Context, bucket, key string, r io.Reader, meta
 			return ObjectMeta{}, err
 		}
 	}
-	return s.put(ctx, bucket, key, r, meta, c, pre)
+	return s.put(ctx, bucket, key, r, meta, c, pre, "")
 }
 
 // checkPrecondition checks pre against the current object of key, for a
@@ -70,6 +70,6 @@ func (s *Store) checkPrecondition(ctx context.Context, bucket, key string, pre P
 	if err != nil {
 		return err
 	}
-	cur, _ := b.current(key)
+	cur, _ := b.current(key, "")
 	return pre.check(cur)
 }

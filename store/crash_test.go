@@ -213,6 +213,58 @@ func crashCases() []crashCase {
 			},
 		},
 		{
+			name:    "versioned Put killed with the record written, not renamed",
+			garbage: true,
+			hook:    "record-written",
+			run: func(s *Store, _ string) error {
+				setVersioning(nil, s, "b", VersioningEnabled)
+				_, err := s.Put(ctx, "b", "k", bytes.NewReader(crashV2()), ObjectMeta{}, nil)
+				return err
+			},
+			check: func(t *testing.T, s *Store, id string) {
+				oldObject(t, s, id)
+				if got := listed(t, s, VersionListOptions{Prefix: "k", MaxKeys: -1}); strings.Join(got, " ") != "k@null*" {
+					t.Fatalf("versions = %v, want the null version alone", got)
+				}
+			},
+		},
+		{
+			name: "versioned Put killed right after the commit",
+			hook: "record-renamed",
+			run: func(s *Store, _ string) error {
+				setVersioning(nil, s, "b", VersioningEnabled)
+				_, err := s.Put(ctx, "b", "k", bytes.NewReader(crashV2()), ObjectMeta{}, nil)
+				return err
+			},
+			check: func(t *testing.T, s *Store, _ string) {
+				if got := mustGet(t, s, "b", "k", nil); !bytes.Equal(got, crashV2()) {
+					t.Fatalf("committed version lost: %d bytes", len(got))
+				}
+				if _, got, err := getVersion(t, s, "k", NullVersion); err != nil || got != string(crashV1()) {
+					t.Fatalf("the null version: %d bytes, %v", len(got), err)
+				}
+				if v, _ := s.Versioning(ctx, "b"); v != VersioningEnabled {
+					t.Fatalf("versioning = %q", v)
+				}
+			},
+		},
+		{
+			name: "delete marker killed right after the commit",
+			hook: "record-renamed",
+			run: func(s *Store, _ string) error {
+				setVersioning(nil, s, "b", VersioningEnabled)
+				_, err := s.DeleteObject(ctx, "b", "k", DeleteOptions{})
+				return err
+			},
+			check: func(t *testing.T, s *Store, _ string) {
+				_, err := s.Head(ctx, "b", "k")
+				isErr(t, err, ErrDeleteMarker)
+				if _, got, err := getVersion(t, s, "k", NullVersion); err != nil || got != string(crashV1()) {
+					t.Fatalf("the null version: %d bytes, %v", len(got), err)
+				}
+			},
+		},
+		{
 			name: "Complete killed before the commit",
 			hook: "complete-before-commit",
 			run:  completeAll,
@@ -377,10 +429,12 @@ func checkNoGarbage(t *testing.T, s *Store) {
 	}
 	for name, b := range s.buckets {
 		var want []string
-		b.objects.Ascend("", func(_ string, e *entry) bool {
-			for _, seg := range e.data.segs {
-				if seg.Blob != "" {
-					want = append(want, b.blobPath(seg.Blob))
+		b.objects.Ascend("", func(_ string, head *entry) bool {
+			for _, e := range versionsOf(head) {
+				for _, seg := range e.data.segs {
+					if seg.Blob != "" {
+						want = append(want, b.blobPath(seg.Blob))
+					}
 				}
 			}
 			return true

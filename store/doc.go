@@ -12,10 +12,15 @@
 //	LOCK                            flock(2)ed while a Store has it open
 //	tmp/                            temporary files; emptied by Open
 //	buckets/<name>/bucket.json      BucketMeta
-//	buckets/<name>/objects/hh/<h>   object record: JSON of ObjectMeta and
-//	                                the list of the object's data files;
-//	                                or, for a small object, that JSON, a
-//	                                newline and the object's bytes (inline)
+//	buckets/<name>/objects/hh/<h>   object record of the key's null version
+//	                                (the only one in an unversioned bucket):
+//	                                JSON of ObjectMeta and the list of the
+//	                                object's data files; or, for a small
+//	                                object, that JSON, a newline and the
+//	                                object's bytes (inline)
+//	buckets/<name>/objects/hh/<h>.<v>  object record of version <v> (a
+//	                                version ID) of the key, in the same form;
+//	                                a delete marker's names no data
 //	buckets/<name>/data/hh/<id>     data file (blob): an object's bytes, or
 //	                                one part's
 //	buckets/<name>/uploads/<uid>/upload.json         upload record
@@ -29,6 +34,27 @@
 // digits of a name, spreads records and blobs over 256 subdirectories,
 // made on first use.
 // Bucket names are restricted to ASCII letters, digits, '.', '-' and '_'.
+//
+// # Versions
+//
+// BucketMeta.Versioning is the bucket's versioning state, which writes
+// follow (see versions.go): in a bucket never versioned each write
+// replaces the key's one record, as before versioning existed, so such a
+// bucket costs no more file I/O than it did; when versioning is enabled
+// each write (and each delete without a version ID, which adds a delete
+// marker) creates the record of a new version, <h>.<v>, and leaves the
+// others; when it is suspended writes replace the null version's record,
+// <h>. A version ID is 16 hex digits of the complement of a time stamp
+// that increases with every ID handed out (and across restarts) and 16
+// random hex digits, so IDs sort newest first. A null version written
+// while versioning was enabled or suspended keeps such a stamp in its
+// record (order) to sort among the others; one written before is the
+// oldest. PutVersion and DeleteOptions.MarkerVersionID write a version
+// under a given ID (a replica keeps its source's), placed by that ID;
+// UpdateVersion changes a version's metadata in place, without a new
+// version. Every change of a key's versions is one rename of a record or
+// one removal, so a version is committed whole or not at all; the index
+// holds per key its latest version, which lists the older ones.
 //
 // An object written by Put or Copy of at most 64 KiB (the first chunk of
 // the body is buffered before deciding) is stored inline in its record:

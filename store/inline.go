@@ -51,11 +51,11 @@ func encodeRecord(e *entry, payload []byte) ([]byte, error) {
 // asked for: the object changed since its entry was looked up.
 var errStaleInline = errors.New("object record holds another version")
 
-// readInline reads the inline bytes of data d from the record file of
-// key name. It fails with errStaleInline if the record holds another
-// version (or none) of the object.
-func (b *bucket) readInline(name string, d *objData) ([]byte, error) {
-	path := b.recordPath(name)
+// readInline reads the inline bytes of data d from the record file file
+// (see versionFile). It fails with errStaleInline if the record holds
+// another version (or none) of the object.
+func (b *bucket) readInline(file string, d *objData) ([]byte, error) {
+	path := b.recordPath(file)
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, errStaleInline
@@ -73,22 +73,22 @@ func (b *bucket) readInline(name string, d *objData) ([]byte, error) {
 	return raw[i+1:], nil
 }
 
-// lookupData returns the current entry of key holding a reference to its
-// data, which the caller releases, and the data's bytes when they are
-// inline (nil otherwise). The bytes are those of the entry's version,
-// whatever writes of the key run meanwhile.
-func (b *bucket) lookupData(key string) (*entry, []byte, error) {
+// lookupData returns version vid of key ("" for the current one) holding
+// a reference to its data, which the caller releases, and the data's
+// bytes when they are inline (nil otherwise). The bytes are those of the
+// entry's version, whatever writes of the key run meanwhile.
+func (b *bucket) lookupData(key, vid string) (*entry, []byte, error) {
 	name := keyName(key)
 	// Without the key's lock first: the record file names its data, so
 	// reading another version is detected.
-	e, err := b.lookup(key)
+	e, err := b.lookup(key, vid)
 	if err != nil {
 		return nil, nil, err
 	}
 	if e.data.inline == "" {
 		return e, nil, nil
 	}
-	payload, err := b.readInline(name, e.data)
+	payload, err := b.readInline(versionFile(name, e), e.data)
 	if err == nil {
 		return e, payload, nil
 	}
@@ -102,18 +102,18 @@ func (b *bucket) lookupData(key string) (*entry, []byte, error) {
 	kl := &b.keyLocks[fanout(name)]
 	kl.Lock()
 	defer kl.Unlock()
-	e, err = b.lookup(key)
+	e, err = b.lookup(key, vid)
 	if err != nil {
 		return nil, nil, err
 	}
 	if e.data.inline == "" {
 		return e, nil, nil
 	}
-	payload, err = b.readInline(name, e.data)
+	payload, err = b.readInline(versionFile(name, e), e.data)
 	if err != nil {
 		e.data.release()
 		if errors.Is(err, errStaleInline) {
-			err = fmt.Errorf("object record %s does not hold the object's data", b.recordPath(name))
+			err = fmt.Errorf("object record %s does not hold the object's data", b.recordPath(versionFile(name, e)))
 		}
 		return nil, nil, err
 	}

@@ -75,6 +75,17 @@ func (s *Store) ListObjects(ctx context.Context, bucket string, opts ListOptions
 				return false // past the prefix's range
 			}
 			cp := commonPrefix(k, prefix, delim)
+			if cp == "" && e.meta.DeleteMarker {
+				return true // the object reads as deleted
+			}
+			next, ok := successor(cp)
+			if cp != "" && e.meta.DeleteMarker && !b.anyObject(k, cp) {
+				// Only delete markers under the prefix: it is not listed.
+				if ok {
+					seek, done = next, false
+				}
+				return false
+			}
 			if count == max {
 				res.IsTruncated = true
 				return false
@@ -87,7 +98,6 @@ func (s *Store) ListObjects(ctx context.Context, bucket string, opts ListOptions
 			}
 			res.CommonPrefixes = append(res.CommonPrefixes, cp)
 			res.NextMarker = cp
-			next, ok := successor(cp)
 			if ok {
 				seek, done = next, false
 			}
@@ -103,6 +113,22 @@ func (s *Store) ListObjects(ctx context.Context, bucket string, opts ListOptions
 		res.Objects[i] = e.meta.clone()
 	}
 	return res, nil
+}
+
+// anyObject reports whether a key from first on that begins with prefix
+// has a current version that is not a delete marker. It walks the keys
+// only in a bucket with delete markers: elsewhere first has one. The
+// caller holds b.mu.
+func (b *bucket) anyObject(first, prefix string) bool {
+	found := false
+	b.objects.Ascend(first, func(k string, e *entry) bool {
+		if !strings.HasPrefix(k, prefix) {
+			return false
+		}
+		found = !e.meta.DeleteMarker
+		return !found
+	})
+	return found
 }
 
 // commonPrefix returns the common prefix key rolls up into under prefix

@@ -64,7 +64,13 @@ func (s *Store) loadBucket(ctx context.Context, name string) (*bucket, error) {
 	refs := map[string]bool{}      // blobs named by records
 	completed := map[string]bool{} // uploads objects were made from
 	for _, e := range entries {
-		b.objects.Set(e.meta.Key, e)
+		if head, ok := b.objects.Get(e.meta.Key); ok {
+			vs, _ := insertVersion(versionsOf(head), e)
+			b.objects.Set(e.meta.Key, headOf(vs))
+		} else {
+			b.objects.Set(e.meta.Key, e)
+		}
+		s.noteVersionOrder(e.order)
 		if e.data.upload != "" {
 			completed[e.data.upload] = true
 		}
@@ -153,8 +159,12 @@ func (b *bucket) loadRecord(path, name string) (*entry, error) {
 	if _, err := parseRecord(data, &rec); err != nil {
 		return nil, fmt.Errorf("bucket %q: corrupt object record %s: %w", b.name, path, err)
 	}
-	if keyName(rec.Meta.Key) != name {
-		return nil, fmt.Errorf("bucket %q: object record %s holds key %q, which is not its name", b.name, path, rec.Meta.Key)
+	e := &entry{meta: rec.Meta, order: rec.Order}
+	if rec.Meta.VersionID != "" {
+		e.order = rec.Meta.VersionID
+	}
+	if versionFile(keyName(rec.Meta.Key), e) != name || rec.Meta.VersionID != "" && !IsVersionID(rec.Meta.VersionID) {
+		return nil, fmt.Errorf("bucket %q: object record %s holds key %q version %q, which is not its name", b.name, path, rec.Meta.Key, rec.Meta.VersionID)
 	}
 	d := b.newData(rec.Segments, rec.KCV)
 	d.upload = rec.Upload
@@ -167,7 +177,8 @@ func (b *bucket) loadRecord(path, name string) (*entry, error) {
 	if d.size() != rec.Meta.Size {
 		return nil, fmt.Errorf("bucket %q: object record %s: parts add up to %d bytes, not %d", b.name, path, d.size(), rec.Meta.Size)
 	}
-	return &entry{meta: rec.Meta, data: d}, nil
+	e.data = d
+	return e, nil
 }
 
 // loadUploads reads every upload and its parts.
@@ -292,8 +303,15 @@ func isHexLower(s string) bool {
 }
 
 // isRecordName reports whether name is an object record's file name in
-// subdirectory sub.
+// subdirectory sub: the key's name, for the null version, or the key's
+// name, a dot and the version ID (see versionFile).
 func isRecordName(name, sub string) bool {
+	if len(name) == 64+1+32 && name[64] == '.' {
+		if !isHexLower(name[65:]) {
+			return false
+		}
+		name = name[:64]
+	}
 	return len(name) == 64 && isHexLower(name) && name[:2] == sub
 }
 

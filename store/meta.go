@@ -12,12 +12,15 @@ import (
 // the object-ownership setting, and Extra holds whatever else the caller
 // needs (versioning state, CORS, tags, ...).
 type BucketMeta struct {
-	Owner      string            `json:"owner,omitempty"`
-	Region     string            `json:"region,omitempty"`
-	Created    time.Time         `json:"created"`
-	Policy     []byte            `json:"policy,omitempty"`
-	Encryption []byte            `json:"encryption,omitempty"`
-	Ownership  string            `json:"ownership,omitempty"`
+	Owner      string    `json:"owner,omitempty"`
+	Region     string    `json:"region,omitempty"`
+	Created    time.Time `json:"created"`
+	Policy     []byte    `json:"policy,omitempty"`
+	Encryption []byte    `json:"encryption,omitempty"`
+	Ownership  string    `json:"ownership,omitempty"`
+	// Versioning is the bucket's versioning state, which the store acts
+	// on: "" (never versioned), VersioningEnabled or VersioningSuspended.
+	Versioning string            `json:"versioning,omitempty"`
 	Extra      map[string]string `json:"extra,omitempty"`
 }
 
@@ -77,7 +80,12 @@ type ObjectMeta struct {
 	Checksums          map[string]string `json:"sums,omitempty"`
 	PartsCount         int               `json:"parts,omitempty"` // 0 unless made by Complete
 	PartSizes          []int64           `json:"psizes,omitempty"`
-	Extra              map[string]string `json:"extra,omitempty"` // anything else the caller keeps
+	// VersionID is the version's ID, "" for the null version; the store
+	// sets it (see versions.go). DeleteMarker marks a delete marker, a
+	// version without data.
+	VersionID    string            `json:"vid,omitempty"`
+	DeleteMarker bool              `json:"dm,omitempty"`
+	Extra        map[string]string `json:"extra,omitempty"` // anything else the caller keeps
 }
 
 // Part is one uploaded part of a multipart upload. ETag is bare hex MD5.

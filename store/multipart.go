@@ -410,15 +410,19 @@ func (s *Store) CompleteWith(ctx context.Context, bucket, key, uploadID string, 
 	data := b.newData(segs, u.kcv)
 	data.upload = u.id
 	e := &entry{meta: meta, data: data}
-	_, committed, err := b.mutate(key, func(cur *entry) (*entry, error) {
-		if err := pre.check(cur); err != nil {
-			return nil, err
+	_, committed, err := b.mutate(key, func(cur *entry) (keyChange, error) {
+		if err := pre.check(visible(cur)); err != nil {
+			return keyChange{}, err
 		}
-		return e, nil
+		if err := b.stamp(e, ""); err != nil {
+			return keyChange{}, err
+		}
+		return keyChange{put: e}, nil
 	})
 	if !committed {
 		return ObjectMeta{}, err // the part files still belong to the upload
 	}
+	meta = e.meta
 	s.at("complete-committed")
 	u.done = true
 	b.mu.Lock()

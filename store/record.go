@@ -37,6 +37,10 @@ type objectRecord struct {
 	KCV      []byte     `json:"kcv,omitempty"` // key check value; nil when stored in the clear
 	Segments []segment  `json:"segs,omitempty"`
 	Upload   string     `json:"upload,omitempty"` // the upload Complete made the object from
+	// Order is the sort stamp of a null version written while the
+	// bucket's versioning was enabled or suspended (see entry.order); a
+	// version with an ID sorts by its ID.
+	Order string `json:"order,omitempty"`
 }
 
 // objData is the stored data of one object version: its files and their
@@ -88,11 +92,20 @@ func (d *objData) release() {
 	}
 }
 
-// entry is one object in a bucket's index: the current version's
-// metadata and data. Entries are immutable; a change makes a new one.
+// entry is one version of an object in a bucket's index: its metadata
+// and data (none for a delete marker). The index holds, per key, the
+// latest version, whose older lists the key's other versions newest first
+// (see versions.go); it is nil in an unversioned bucket. Entries are
+// immutable; a change makes a new one.
 type entry struct {
 	meta ObjectMeta
 	data *objData
+	// order sorts the versions of a key: ascending is newest first. It
+	// is the version ID, or the stamp of a null version written while
+	// versioning was enabled or suspended, or "" for a null version
+	// written in an unversioned bucket, which is older than any other.
+	order string
+	older []*entry
 }
 
 func (e *entry) record() objectRecord {
@@ -100,5 +113,9 @@ func (e *entry) record() objectRecord {
 	if e.data.inline != "" {
 		v = recordVersionInline
 	}
-	return objectRecord{V: v, Inline: e.data.inline, Meta: e.meta, KCV: e.data.kcv, Segments: e.data.segs, Upload: e.data.upload}
+	rec := objectRecord{V: v, Inline: e.data.inline, Meta: e.meta, KCV: e.data.kcv, Segments: e.data.segs, Upload: e.data.upload}
+	if e.meta.VersionID == "" {
+		rec.Order = e.order
+	}
+	return rec
 }

@@ -55,6 +55,8 @@ type Store struct {
 
 	idMu   sync.Mutex
 	lastID int64 // the time prefix of the last upload ID handed out
+	// lastVersion is the time stamp of the last version ID handed out.
+	lastVersion int64
 
 	// hook, when set by a test, is called at named points of the write
 	// paths so that a test can kill the process at a chosen moment.
