@@ -54,14 +54,7 @@ destination bucket's default key, when the source has one).`,
 			if err != nil {
 				return badInput(err)
 			}
-			out := cmd.OutOrStdout()
-			switch format {
-			case "json":
-				return p.WriteJSON(out)
-			case "terraform":
-				return p.WriteTerraform(out)
-			}
-			return p.WriteTable(out)
+			return writeFormat(cmd.OutOrStdout(), p, format, nil)
 		},
 	}
 	fl := cmd.Flags()
