@@ -59,6 +59,24 @@ func bucketConfigToMeta(bm *world.BucketModel, meta *store.BucketMeta) error {
 	return nil
 }
 
+// seedVersioning sets the store's versioning state of a bucket from the
+// world's, when the world names one (docs/world.md buckets[].versioning):
+// the world file wins, as for the bucket's policy and encryption; a world
+// without it leaves the state the data directory has. A bucket with a
+// replication configuration cannot be suspended, as PutBucketVersioning
+// refuses it (refuseVersioningChange).
+func seedVersioning(b *world.Bucket, meta *store.BucketMeta) error {
+	if b.Versioning == "" || b.Versioning == meta.Versioning {
+		return nil
+	}
+	if _, ok := meta.Extra[settingReplication]; ok && b.Versioning != world.VersioningEnabled {
+		return fmt.Errorf("versioning %s: the bucket has a replication configuration, so its versioning state cannot change from Enabled", b.Versioning)
+	}
+	meta.Versioning = b.Versioning
+	delete(meta.Extra, settingVersioning)
+	return nil
+}
+
 // syncBuckets makes the store and the world agree at start-up. Buckets of
 // the world file are created in the store when missing and seeded with
 // their objects (an object already stored is kept: the data directory
@@ -89,6 +107,9 @@ func (s *Server) syncBuckets(ctx context.Context) error {
 			bm := snap.FindBucket(b.Name)
 			if _, err := s.store.UpdateBucket(ctx, b.Name, func(meta *store.BucketMeta) error {
 				meta.Owner = a.ID
+				if err := seedVersioning(b, meta); err != nil {
+					return err
+				}
 				return bucketConfigToMeta(bm, meta)
 			}); err != nil {
 				return fmt.Errorf("bucket %s: %w", b.Name, err)
