@@ -3,6 +3,8 @@ package emulator_test
 import (
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -223,5 +225,46 @@ func TestReplicationDeleteMarker(t *testing.T) {
 	if len(out.DeleteMarkers) != 1 || aws.ToString(out.DeleteMarkers[0].VersionId) != aws.ToString(del.VersionId) ||
 		len(out.Versions) != 1 || aws.ToString(out.Versions[0].VersionId) != aws.ToString(put.VersionId) {
 		t.Errorf("destination versions %+v markers %+v, want the version %s and the marker %s", out.Versions, out.DeleteMarkers, aws.ToString(put.VersionId), aws.ToString(del.VersionId))
+	}
+}
+
+// TestReplicationWithAWSCLI: the AWS CLI v2 writes a version and reads
+// the replication statuses S3 reports: COMPLETED on the source version,
+// REPLICA on the destination's version of the same ID.
+func TestReplicationWithAWSCLI(t *testing.T) {
+	s := startEmulator(t, replEngineWorldYAML)
+	ctx := context.Background()
+	c := s.s3(t, replEngAdmin)
+	rule := types.ReplicationRule{
+		ID: aws.String("r"), Priority: aws.Int32(1), Status: types.ReplicationRuleStatusEnabled,
+		Filter:                  &types.ReplicationRuleFilter{Prefix: aws.String("")},
+		DeleteMarkerReplication: &types.DeleteMarkerReplication{Status: types.DeleteMarkerReplicationStatusDisabled},
+		Destination:             &types.Destination{Bucket: aws.String("arn:aws:s3:::dst")},
+	}
+	if _, err := c.PutBucketReplication(ctx, &s3.PutBucketReplicationInput{Bucket: aws.String("src"),
+		ReplicationConfiguration: &types.ReplicationConfiguration{Role: aws.String("arn:aws:iam::111111111111:role/replication"), Rules: []types.ReplicationRule{rule}}}); err != nil {
+		t.Fatal(err)
+	}
+	run := awsCLIv2(t, s, replEngAdmin)
+	file := filepath.Join(t.TempDir(), "body")
+	if err := os.WriteFile(file, []byte("from the CLI"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := run("s3api", "put-object", "--bucket", "src", "--key", "cli.txt", "--body", file, "--query", "VersionId", "--output", "text")
+	if r.exit != 0 {
+		t.Fatalf("put-object: exit %d: %s", r.exit, r.stderr)
+	}
+	vid := strings.TrimSpace(r.stdout)
+	if err := s.Idle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ bucket, want string }{{"src", "COMPLETED"}, {"dst", "REPLICA"}} {
+		r := run("s3api", "head-object", "--bucket", tt.bucket, "--key", "cli.txt", "--version-id", vid)
+		if r.exit != 0 {
+			t.Fatalf("head-object %s: exit %d: %s", tt.bucket, r.exit, r.stderr)
+		}
+		if !strings.Contains(r.stdout, `"ReplicationStatus": "`+tt.want+`"`) || !strings.Contains(r.stdout, `"VersionId": "`+vid+`"`) {
+			t.Errorf("head-object %s: want ReplicationStatus %s and VersionId %s:\n%s", tt.bucket, tt.want, vid, r.stdout)
+		}
 	}
 }
