@@ -141,9 +141,10 @@ func (s *Server) replicateJob(ctx context.Context, job replicationJob) string {
 	if len(rules) == 0 {
 		return replicationFailed
 	}
-	// S3 assumes the role, trusted by s3.amazonaws.com, for each version
-	// (docs/authorization.md §2.7); the AssumeRole is audited.
-	ss, err := s.assumeRoleAsService(cfg.Role, replicationService, "s3-replication-"+job.versionID[:8])
+	// S3 assumes the role, trusted by s3.amazonaws.com, for each version,
+	// on behalf of the source bucket (aws:SourceAccount, aws:SourceArn,
+	// docs/authorization.md §2.7); the AssumeRole is audited.
+	ss, err := s.assumeRoleForSource(cfg.Role, replicationService, "s3-replication-"+job.versionID[:8], job.bucket)
 	if err != nil {
 		return replicationFailed
 	}
