@@ -66,3 +66,8 @@ func (p *ReplicationPlan) Apply(m *world.Model) error {
 	}
 	return nil
 }
+
+// Needs are the permissions of the plan's steps, one per step and in its
+// order: the action, its resource and conditions, the account that owns
+// the resource.
+func (p *ReplicationPlan) Needs() []Need { return p.needs() }
