@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/lockstep-dev/lockstep/emulator"
 )
 
 // replEngineWorldYAML: account 111111111111 with an administrator, the
@@ -266,5 +268,53 @@ func TestReplicationWithAWSCLI(t *testing.T) {
 		if !strings.Contains(r.stdout, `"ReplicationStatus": "`+tt.want+`"`) || !strings.Contains(r.stdout, `"VersionId": "`+vid+`"`) {
 			t.Errorf("head-object %s: want ReplicationStatus %s and VersionId %s:\n%s", tt.bucket, tt.want, vid, r.stdout)
 		}
+	}
+}
+
+// TestReplicationPendingAfterRestart: a version written while the worker
+// is stopped reads PENDING, and the next server on the same data
+// directory replicates it (docs/decisions.md #51).
+func TestReplicationPendingAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	inDir := func(o *emulator.Options) { o.DataDir = dir }
+	ctx := context.Background()
+	s := startEmulator(t, replEngineWorldYAML, inDir)
+	c := s.s3(t, replEngAdmin)
+	rule := types.ReplicationRule{
+		ID: aws.String("r"), Priority: aws.Int32(1), Status: types.ReplicationRuleStatusEnabled,
+		Filter:                  &types.ReplicationRuleFilter{Prefix: aws.String("")},
+		DeleteMarkerReplication: &types.DeleteMarkerReplication{Status: types.DeleteMarkerReplicationStatusDisabled},
+		Destination:             &types.Destination{Bucket: aws.String("arn:aws:s3:::dst")},
+	}
+	if _, err := c.PutBucketReplication(ctx, &s3.PutBucketReplicationInput{Bucket: aws.String("src"),
+		ReplicationConfiguration: &types.ReplicationConfiguration{Role: aws.String("arn:aws:iam::111111111111:role/replication"), Rules: []types.ReplicationRule{rule}}}); err != nil {
+		t.Fatal(err)
+	}
+	s.StopReplicationForTest()
+	put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("src"), Key: aws.String("k"), Body: strings.NewReader("later")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := func(c *s3.Client, bucket string) (types.ReplicationStatus, error) {
+		h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("k"), VersionId: put.VersionId})
+		if err != nil {
+			return "", err
+		}
+		return h.ReplicationStatus, nil
+	}
+	if st, err := status(c, "src"); err != nil || st != types.ReplicationStatusPending {
+		t.Fatalf("status before the restart %q %v, want PENDING", st, err)
+	}
+	s.Close()
+	s = startEmulator(t, replEngineWorldYAML, inDir)
+	c = s.s3(t, replEngAdmin)
+	if err := s.Idle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := status(c, "src"); err != nil || st != types.ReplicationStatusCompleted {
+		t.Errorf("source status after the restart %q %v, want COMPLETED", st, err)
+	}
+	if st, err := status(c, "dst"); err != nil || st != types.ReplicationStatusReplica {
+		t.Errorf("replica status after the restart %q %v, want REPLICA", st, err)
 	}
 }
