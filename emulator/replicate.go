@@ -63,7 +63,9 @@ func (s *Server) replicateNew(ctx context.Context, bucket string, meta store.Obj
 	if err != nil || cfg == nil || len(cfg.RulesFor(replicationObject(meta))) == 0 {
 		return
 	}
-	if _, err := s.store.UpdateVersion(ctx, bucket, meta.Key, meta.VersionID, func(m *store.ObjectMeta) error {
+	// The version is committed: it is marked even when the client has
+	// gone, so that it is replicated (now, or after a restart).
+	if _, err := s.store.UpdateVersion(context.WithoutCancel(ctx), bucket, meta.Key, meta.VersionID, func(m *store.ObjectMeta) error {
 		m.Extra = withExtra(m.Extra, extraReplicationStatus, replicationPending)
 		return nil
 	}); err != nil {

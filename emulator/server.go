@@ -55,7 +55,9 @@ type Options struct {
 	ErrorLog io.Writer
 	// OnChecks, when set, is called after each request with its
 	// operation and every authorization check made for it, each with the
-	// request (and its context) that was decided. It must not keep or
+	// request (and its context) that was decided, and after each step S3
+	// Replication makes, with the step's action without its prefix
+	// (docs/emulator.md "Replication"). It must not keep or
 	// change the checks' requests.
 	OnChecks func(operation string, checks []enforce.Check)
 	// TLS, when set, makes Start serve HTTPS only (docs/emulator.md
