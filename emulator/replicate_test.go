@@ -46,6 +46,7 @@ accounts:
     buckets:
       - {name: src, versioning: Enabled}
       - {name: dst, versioning: Enabled}
+      - {name: chained, versioning: Enabled}
     keys:
       - id: 11111111-1111-1111-1111-111111111111
   - id: "222222222222"
@@ -316,5 +317,88 @@ func TestReplicationPendingAfterRestart(t *testing.T) {
 	}
 	if st, err := status(c, "dst"); err != nil || st != types.ReplicationStatusReplica {
 		t.Errorf("replica status after the restart %q %v, want REPLICA", st, err)
+	}
+}
+
+// TestReplicationOfEachWrite: CopyObject and CompleteMultipartUpload
+// versions are replicated like PutObject's, and a replica is not
+// replicated again by its own bucket's configuration (S3 User Guide,
+// replication-what-is-isnot-replicated).
+func TestReplicationOfEachWrite(t *testing.T) {
+	s := startEmulator(t, replEngineWorldYAML, func(o *emulator.Options) { o.MinPartSize = 1 })
+	ctx := context.Background()
+	c := s.s3(t, replEngAdmin)
+	configure := func(src, dst string) {
+		t.Helper()
+		rule := types.ReplicationRule{
+			ID: aws.String("r"), Priority: aws.Int32(1), Status: types.ReplicationRuleStatusEnabled,
+			Filter:                  &types.ReplicationRuleFilter{Prefix: aws.String("")},
+			DeleteMarkerReplication: &types.DeleteMarkerReplication{Status: types.DeleteMarkerReplicationStatusDisabled},
+			Destination:             &types.Destination{Bucket: aws.String("arn:aws:s3:::" + dst)},
+		}
+		if _, err := c.PutBucketReplication(ctx, &s3.PutBucketReplicationInput{Bucket: aws.String(src),
+			ReplicationConfiguration: &types.ReplicationConfiguration{Role: aws.String("arn:aws:iam::111111111111:role/replication"), Rules: []types.ReplicationRule{rule}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	configure("src", "dst")
+	configure("dst", "chained")
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("dst"), Key: aws.String("original"), Body: strings.NewReader("copied")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Idle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	copied, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("src"), Key: aws.String("copy"), CopySource: aws.String("dst/original")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("src"), Key: aws.String("multipart")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []types.CompletedPart
+	for i, body := range []string{"part one, ", "part two"} {
+		p, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("src"), Key: aws.String("multipart"), UploadId: up.UploadId,
+			PartNumber: aws.Int32(int32(i + 1)), Body: strings.NewReader(body)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, types.CompletedPart{ETag: p.ETag, PartNumber: aws.Int32(int32(i + 1))})
+	}
+	done, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("src"), Key: aws.String("multipart"), UploadId: up.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Idle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		key, versionID, body string
+	}{
+		{"copy", aws.ToString(copied.VersionId), "copied"},
+		{"multipart", aws.ToString(done.VersionId), "part one, part two"},
+	}
+	for _, tt := range tests {
+		got, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("dst"), Key: aws.String(tt.key), VersionId: aws.String(tt.versionID)})
+		if err != nil {
+			t.Errorf("%s: no replica: %v", tt.key, err)
+			continue
+		}
+		data, _ := io.ReadAll(got.Body)
+		got.Body.Close()
+		if string(data) != tt.body || got.ReplicationStatus != types.ReplicationStatusReplica {
+			t.Errorf("%s: replica %q, status %q", tt.key, data, got.ReplicationStatus)
+		}
+		// The replica is in dst, whose configuration replicates to
+		// chained: replicas are not replicated again.
+		if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("chained"), Key: aws.String(tt.key)}); err == nil {
+			t.Errorf("%s: the replica was replicated again", tt.key)
+		}
+	}
+	// dst's own object was replicated to chained.
+	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("chained"), Key: aws.String("original")}); err != nil {
+		t.Errorf("dst's own object was not replicated to chained: %v", err)
 	}
 }
