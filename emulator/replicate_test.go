@@ -17,7 +17,7 @@ import (
 
 // replEngineWorldYAML: account 111111111111 with an administrator, the
 // roles "replication" (every S3 and KMS action), "noreplicate" (all but
-// s3:ReplicateObject) and "untrusted" (trusted by EC2, not S3), the
+// s3:ReplicateObject), "notags" (all but s3:ReplicateTags) and "untrusted" (trusted by EC2, not S3), the
 // versioned buckets src and dst and the key srckey; account 222222222222
 // with the versioned bucket xdst, whose bucket policy and key dstkey let
 // the replication role replicate into it.
@@ -39,6 +39,10 @@ accounts:
         trust: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: s3.amazonaws.com}, Action: sts:AssumeRole}]}
         policies:
           most: {Version: "2012-10-17", Statement: [{Effect: Allow, NotAction: "s3:ReplicateObject", Resource: "*"}]}
+      - name: notags
+        trust: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: s3.amazonaws.com}, Action: sts:AssumeRole}]}
+        policies:
+          most: {Version: "2012-10-17", Statement: [{Effect: Allow, NotAction: "s3:ReplicateTags", Resource: "*"}]}
       - name: untrusted
         trust: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]}
         policies:
@@ -95,9 +99,11 @@ func TestReplication(t *testing.T) {
 		override         bool
 		wantStatus       string
 		wantDenied       string // the action denied in the audit log
+		noTags           bool   // the replica is written without its tags
 	}{
 		{name: "same account", role: "replication", dest: "dst", wantStatus: "COMPLETED"},
 		{name: "cross account with keys and owner override", role: "replication", dest: "xdst", kms: true, override: true, wantStatus: "COMPLETED"},
+		{name: "tag step denied: replicated without tags", role: "notags", dest: "dst", wantStatus: "COMPLETED", wantDenied: "s3:ReplicateTags", noTags: true},
 		{name: "denied step", role: "noreplicate", dest: "dst", wantStatus: "FAILED", wantDenied: "s3:ReplicateObject"},
 		{name: "role S3 may not assume", role: "untrusted", dest: "dst", wantStatus: "FAILED", wantDenied: "sts:AssumeRole"},
 	}
@@ -168,9 +174,14 @@ func TestReplication(t *testing.T) {
 			}
 			data, _ := io.ReadAll(got.Body)
 			got.Body.Close()
-			if string(data) != body || got.ReplicationStatus != types.ReplicationStatusReplica || got.TagCount == nil || *got.TagCount != 1 ||
-				got.StorageClass != types.StorageClassStandardIa {
-				t.Errorf("replica %q status %q tags %v class %q", data, got.ReplicationStatus, got.TagCount, got.StorageClass)
+			if string(data) != body || got.ReplicationStatus != types.ReplicationStatusReplica || got.StorageClass != types.StorageClassStandardIa {
+				t.Errorf("replica %q status %q class %q", data, got.ReplicationStatus, got.StorageClass)
+			}
+			if tags := aws.ToInt32(got.TagCount); tags != 1 && !tt.noTags || tags != 0 && tt.noTags {
+				t.Errorf("replica has %d tags; without its tags: %v", tags, tt.noTags)
+			}
+			if tt.wantDenied != "" && !strings.Contains(audit.String(), `"deniedAction":"`+tt.wantDenied+`"`) {
+				t.Errorf("the audit log has no denial of %s", tt.wantDenied)
 			}
 			if tt.kms && aws.ToString(got.SSEKMSKeyId) != replDstKey {
 				t.Errorf("replica key %q, want %s", aws.ToString(got.SSEKMSKeyId), replDstKey)
@@ -181,7 +192,7 @@ func TestReplication(t *testing.T) {
 			if _, err := dc.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(tt.dest), Key: aws.String("docs/before.txt"), VersionId: aws.String(before)}); err == nil {
 				t.Error("an object from before the configuration was replicated")
 			}
-			for _, action := range []string{"GetObjectVersionForReplication", "ReplicateObject", "ReplicateTags"} {
+			for _, action := range []string{"GetObjectVersionForReplication", "ReplicateObject", "GetObjectVersionTagging"} {
 				if !strings.Contains(audit.String(), `"eventName":"`+action+`"`) {
 					t.Errorf("the audit log has no %s event", action)
 				}
