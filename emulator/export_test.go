@@ -17,3 +17,8 @@ func (s *Server) EnableVersioningForTest(ctx context.Context, bucket string) err
 	})
 	return err
 }
+
+// StopReplicationForTest stops the replication worker, as Close does:
+// versions written afterwards stay PENDING until the data directory is
+// served again.
+func (s *Server) StopReplicationForTest() { s.repl.close() }

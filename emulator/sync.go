@@ -175,17 +175,10 @@ func (s *Server) seedObject(ctx context.Context, b *world.Bucket, key string, r 
 	if sses3 {
 		meta.SSE = store.SSE{Algorithm: "AES256"}
 	} else if b.KMSKey != nil {
-		arn := objectARN(b.Name, key)
-		if b.BucketKey {
-			arn = b.ARN
-		}
-		meta.SSE = store.SSE{Algorithm: "aws:kms", KMSKeyID: b.KMSKey.ARN, BucketKey: b.BucketKey, Context: `{"aws:s3:arn":"` + arn + `"}`}
-		dk, wrapped, err := s.keys.newDataKey(b.KMSKey.ARN, meta.SSE.Context)
-		if err != nil {
+		var err error
+		if meta.SSE, cipher, err = s.newKMSDataKey(store.SSE{Algorithm: "aws:kms", BucketKey: b.BucketKey}, b.KMSKey, b, key); err != nil {
 			return err
 		}
-		meta.SSE.WrappedKey = wrapped
-		cipher = &store.Cipher{Key: dk}
 	}
 	_, err := s.store.Put(ctx, b.Name, key, r, meta, cipher)
 	return err

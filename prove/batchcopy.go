@@ -201,6 +201,12 @@ func (pr *batchProver) run(ctx context.Context, p *plan.Plan, n int) (Run, error
 // role, and the calls of the role's sessions (with the KMS calls S3 made
 // for them).
 func roleCalls(records []emulator.Record, role string) []emulator.Record {
+	return serviceRoleCalls(records, role, s3ops.BatchOperationsPrincipal)
+}
+
+// serviceRoleCalls keeps the records of a service acting as a role: the
+// service's AssumeRole of the role, and the calls of the role's sessions.
+func serviceRoleCalls(records []emulator.Record, role, service string) []emulator.Record {
 	account := accountOf(role)
 	name := role[strings.LastIndex(role, "/")+1:]
 	session := "arn:aws:sts::" + account + ":assumed-role/" + name + "/"
@@ -209,7 +215,7 @@ func roleCalls(records []emulator.Record, role string) []emulator.Record {
 		switch {
 		case strings.HasPrefix(r.UserIdentity.ARN, session):
 			out = append(out, r)
-		case r.EventName == "AssumeRole" && r.UserIdentity.InvokedBy == s3ops.BatchOperationsPrincipal:
+		case r.EventName == "AssumeRole" && r.UserIdentity.InvokedBy == service:
 			if arn, _ := r.RequestParameters["roleArn"].(string); arn == role {
 				out = append(out, r)
 			}

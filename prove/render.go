@@ -93,9 +93,16 @@ func (p *Proof) Verdict() string {
 }
 
 // Unnecessary lists the permissions the client did without.
-func (p *Proof) Unnecessary() []Check {
+func (p *Proof) Unnecessary() []Check { return unnecessary(p.Checks) }
+
+// Proved reports whether the proof shows the permissions sufficient and
+// each necessary.
+func (p *Proof) Proved() bool { return p.Baseline.OK() && len(p.Unnecessary()) == 0 }
+
+// unnecessary are the checks whose permission was not shown necessary.
+func unnecessary(checks []Check) []Check {
 	var out []Check
-	for _, c := range p.Checks {
+	for _, c := range checks {
 		if !c.Necessary {
 			out = append(out, c)
 		}

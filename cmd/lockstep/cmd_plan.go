@@ -203,9 +203,12 @@ func (r *planRun) run(cmd *cobra.Command, c *plan.Command, format, detected stri
 
 // writeProof prints the proof after the plan: exit status 1 when the
 // plan is not shown sufficient or a permission is not needed.
-func writeProof(cmd *cobra.Command, proof *prove.Proof) error {
+func writeProof(cmd *cobra.Command, proof interface {
+	Write(io.Writer)
+	Proved() bool
+}) error {
 	proof.Write(cmd.OutOrStdout())
-	if !proof.Baseline.OK() || len(proof.Unnecessary()) > 0 {
+	if !proof.Proved() {
 		return silentExit(exitDenied)
 	}
 	return nil
