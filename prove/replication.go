@@ -5,15 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/lockstep-dev/lockstep/emulator"
 	"github.com/lockstep-dev/lockstep/plan"
-	"github.com/lockstep-dev/lockstep/replay"
 	"github.com/lockstep-dev/lockstep/world"
 )
 
@@ -52,7 +49,7 @@ func Replication(ctx context.Context, p *plan.ReplicationPlan, m *world.Model, o
 		return nil, errors.New("a replication proof needs a plan and a world")
 	}
 	start := time.Now()
-	pr := &replicationProver{p: p, base: m, opts: opts, total: len(p.Steps) + 2}
+	pr := &replicationProver{p: p, base: m, opts: opts, runs: runCount{w: opts.Progress, total: len(p.Steps) + 2}}
 	proof := &ReplicationProof{Plan: p}
 	var err error
 	if proof.Baseline, err = pr.run(ctx, p); err != nil {
@@ -89,18 +86,13 @@ func Replication(ctx context.Context, p *plan.ReplicationPlan, m *world.Model, o
 }
 
 type replicationProver struct {
-	p     *plan.ReplicationPlan
-	base  *world.Model
-	opts  ReplicationOptions
-	done  int
-	total int
+	p    *plan.ReplicationPlan
+	base *world.Model
+	opts ReplicationOptions
+	runs runCount
 }
 
 func (pr *replicationProver) progress(what string, r Run, c *Check) {
-	pr.done++
-	if pr.opts.Progress == nil {
-		return
-	}
 	verdict := "replicates"
 	switch {
 	case c != nil && c.Necessary:
@@ -110,7 +102,7 @@ func (pr *replicationProver) progress(what string, r Run, c *Check) {
 	case !r.OK():
 		verdict = "FAILS: " + r.Problem
 	}
-	fmt.Fprintf(pr.opts.Progress, "prove [%d/%d] %s: %s\n", pr.done, pr.total, what, verdict)
+	pr.runs.line(what, verdict)
 }
 
 // check is the verdict on one permission from the run without it: it is
@@ -154,22 +146,12 @@ func (pr *replicationProver) run(ctx context.Context, q *plan.ReplicationPlan) (
 	if err := q.Apply(m); err != nil {
 		return Run{}, err
 	}
-	tmp, err := os.MkdirTemp("", "lockstep-prove-replication-")
+	ps, err := startProofServer(ctx, m, "replication")
 	if err != nil {
 		return Run{}, err
 	}
-	defer os.RemoveAll(tmp)
-	audit := &replay.AuditLog{}
-	srv, err := emulator.New(ctx, emulator.Options{Addr: "127.0.0.1:0", DataDir: filepath.Join(tmp, "data"), World: m,
-		WorldFile: "the world of the proof", Audit: audit, NoSync: true, ErrorLog: io.Discard})
-	if err != nil {
-		return Run{}, err
-	}
-	if err := srv.Start(); err != nil {
-		srv.Close()
-		return Run{}, err
-	}
-	defer srv.Close()
+	defer ps.Close()
+	srv, audit := ps.Server, ps.Audit
 	rr := &replicationRun{p: q, batchRun: batchRun{srv: srv, admins: admins, region: srv.Region()}}
 	problem, err := rr.do(ctx)
 	if err != nil {
