@@ -16,11 +16,7 @@ func (p *Proof) Write(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\nProof: %s on lockstep's emulator, %s\n", strings.Join(p.Baseline.Command[:1], " "), who)
 	if !p.Baseline.OK() {
-		fmt.Fprintf(w, "  with every planned permission the proof FAILS: %s\n", p.Baseline.Problem)
-		for _, line := range lastLines(p.Baseline.Output, 6) {
-			fmt.Fprintf(w, "    | %s\n", line)
-		}
-		fmt.Fprintf(w, "%s\n", p.Verdict())
+		writeFailed(w, p.Baseline, p.Verdict())
 		return
 	}
 	fmt.Fprintf(w, "  with every planned permission: succeeds, the data is byte-exact, no call denied, every planned call made\n")
@@ -108,6 +104,16 @@ func unnecessary(checks []Check) []Check {
 		}
 	}
 	return out
+}
+
+// writeFailed prints a baseline run that failed: why, the last lines of
+// its output, the verdict.
+func writeFailed(w io.Writer, r Run, verdict string) {
+	fmt.Fprintf(w, "  with every planned permission the proof FAILS: %s\n", r.Problem)
+	for _, line := range lastLines(r.Output, 6) {
+		fmt.Fprintf(w, "    | %s\n", line)
+	}
+	fmt.Fprintf(w, "%s\n", verdict)
 }
 
 func lastLines(s string, n int) []string {

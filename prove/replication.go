@@ -178,11 +178,7 @@ func (p *ReplicationProof) Write(w io.Writer) {
 	s := p.Plan.Setup
 	fmt.Fprintf(w, "\nProof: S3 Replication from s3://%s to s3://%s on lockstep's emulator, as role %s\n", s.Source.Name, s.Destination.Name, p.Plan.Role)
 	if !p.Baseline.OK() {
-		fmt.Fprintf(w, "  with every planned permission the proof FAILS: %s\n", p.Baseline.Problem)
-		for _, line := range lastLines(p.Baseline.Output, 6) {
-			fmt.Fprintf(w, "    | %s\n", line)
-		}
-		fmt.Fprintf(w, "%s\n", p.Verdict())
+		writeFailed(w, p.Baseline, p.Verdict())
 		return
 	}
 	fmt.Fprintf(w, "  with every planned permission: every version COMPLETED, every replica byte-exact and REPLICA, no call denied\n")
