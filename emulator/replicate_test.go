@@ -208,14 +208,7 @@ func TestReplicationDeleteMarker(t *testing.T) {
 	s := startEmulator(t, replEngineWorldYAML)
 	ctx := context.Background()
 	c := s.s3(t, replEngAdmin)
-	rule := types.ReplicationRule{
-		ID: aws.String("r"), Priority: aws.Int32(1), Status: types.ReplicationRuleStatusEnabled,
-		Filter:                  &types.ReplicationRuleFilter{Prefix: aws.String("")},
-		DeleteMarkerReplication: &types.DeleteMarkerReplication{Status: types.DeleteMarkerReplicationStatusEnabled},
-		Destination:             &types.Destination{Bucket: aws.String("arn:aws:s3:::dst")},
-	}
-	if _, err := c.PutBucketReplication(ctx, &s3.PutBucketReplicationInput{Bucket: aws.String("src"),
-		ReplicationConfiguration: &types.ReplicationConfiguration{Role: aws.String("arn:aws:iam::111111111111:role/replication"), Rules: []types.ReplicationRule{rule}}}); err != nil {
+	if err := putReplication(ctx, c, "src", wholeBucketRule("dst", true)); err != nil {
 		t.Fatal(err)
 	}
 	put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("src"), Key: aws.String("k"), Body: strings.NewReader("x")})
@@ -249,14 +242,7 @@ func TestReplicationWithAWSCLI(t *testing.T) {
 	s := startEmulator(t, replEngineWorldYAML)
 	ctx := context.Background()
 	c := s.s3(t, replEngAdmin)
-	rule := types.ReplicationRule{
-		ID: aws.String("r"), Priority: aws.Int32(1), Status: types.ReplicationRuleStatusEnabled,
-		Filter:                  &types.ReplicationRuleFilter{Prefix: aws.String("")},
-		DeleteMarkerReplication: &types.DeleteMarkerReplication{Status: types.DeleteMarkerReplicationStatusDisabled},
-		Destination:             &types.Destination{Bucket: aws.String("arn:aws:s3:::dst")},
-	}
-	if _, err := c.PutBucketReplication(ctx, &s3.PutBucketReplicationInput{Bucket: aws.String("src"),
-		ReplicationConfiguration: &types.ReplicationConfiguration{Role: aws.String("arn:aws:iam::111111111111:role/replication"), Rules: []types.ReplicationRule{rule}}}); err != nil {
+	if err := putReplication(ctx, c, "src", wholeBucketRule("dst", false)); err != nil {
 		t.Fatal(err)
 	}
 	run := awsCLIv2(t, s, replEngAdmin)
@@ -292,14 +278,7 @@ func TestReplicationPendingAfterRestart(t *testing.T) {
 	ctx := context.Background()
 	s := startEmulator(t, replEngineWorldYAML, inDir)
 	c := s.s3(t, replEngAdmin)
-	rule := types.ReplicationRule{
-		ID: aws.String("r"), Priority: aws.Int32(1), Status: types.ReplicationRuleStatusEnabled,
-		Filter:                  &types.ReplicationRuleFilter{Prefix: aws.String("")},
-		DeleteMarkerReplication: &types.DeleteMarkerReplication{Status: types.DeleteMarkerReplicationStatusDisabled},
-		Destination:             &types.Destination{Bucket: aws.String("arn:aws:s3:::dst")},
-	}
-	if _, err := c.PutBucketReplication(ctx, &s3.PutBucketReplicationInput{Bucket: aws.String("src"),
-		ReplicationConfiguration: &types.ReplicationConfiguration{Role: aws.String("arn:aws:iam::111111111111:role/replication"), Rules: []types.ReplicationRule{rule}}}); err != nil {
+	if err := putReplication(ctx, c, "src", wholeBucketRule("dst", false)); err != nil {
 		t.Fatal(err)
 	}
 	s.StopReplicationForTest()
@@ -341,14 +320,7 @@ func TestReplicationOfEachWrite(t *testing.T) {
 	c := s.s3(t, replEngAdmin)
 	configure := func(src, dst string) {
 		t.Helper()
-		rule := types.ReplicationRule{
-			ID: aws.String("r"), Priority: aws.Int32(1), Status: types.ReplicationRuleStatusEnabled,
-			Filter:                  &types.ReplicationRuleFilter{Prefix: aws.String("")},
-			DeleteMarkerReplication: &types.DeleteMarkerReplication{Status: types.DeleteMarkerReplicationStatusDisabled},
-			Destination:             &types.Destination{Bucket: aws.String("arn:aws:s3:::" + dst)},
-		}
-		if _, err := c.PutBucketReplication(ctx, &s3.PutBucketReplicationInput{Bucket: aws.String(src),
-			ReplicationConfiguration: &types.ReplicationConfiguration{Role: aws.String("arn:aws:iam::111111111111:role/replication"), Rules: []types.ReplicationRule{rule}}}); err != nil {
+		if err := putReplication(ctx, c, src, wholeBucketRule(dst, false)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -411,5 +383,20 @@ func TestReplicationOfEachWrite(t *testing.T) {
 	// dst's own object was replicated to chained.
 	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("chained"), Key: aws.String("original")}); err != nil {
 		t.Errorf("dst's own object was not replicated to chained: %v", err)
+	}
+}
+
+// wholeBucketRule replicates every object of a bucket to dst, delete
+// markers when markers is set.
+func wholeBucketRule(dst string, markers bool) types.ReplicationRule {
+	status := types.DeleteMarkerReplicationStatusDisabled
+	if markers {
+		status = types.DeleteMarkerReplicationStatusEnabled
+	}
+	return types.ReplicationRule{
+		ID: aws.String("r"), Priority: aws.Int32(1), Status: types.ReplicationRuleStatusEnabled,
+		Filter:                  &types.ReplicationRuleFilter{Prefix: aws.String("")},
+		DeleteMarkerReplication: &types.DeleteMarkerReplication{Status: status},
+		Destination:             &types.Destination{Bucket: aws.String("arn:aws:s3:::" + dst)},
 	}
 }
