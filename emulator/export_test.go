@@ -22,3 +22,23 @@ func (s *Server) EnableVersioningForTest(ctx context.Context, bucket string) err
 // versions written afterwards stay PENDING until the data directory is
 // served again.
 func (s *Server) StopReplicationForTest() { s.repl.close() }
+
+// ReplicateAgainForTest replicates a version once more, as the start-up
+// scan and the queue can both do for a version written during the scan.
+func (s *Server) ReplicateAgainForTest(ctx context.Context, bucket, key, versionID string) {
+	s.replicate(ctx, replicationJob{bucket: bucket, key: key, versionID: versionID})
+}
+
+// ReplicationSessionForTest returns the access key ID of the session the
+// replication worker would use for role and bucket now, and the number
+// of role sessions it holds (cached, and known to the server).
+func (s *Server) ReplicationSessionForTest(role, bucket string) (accessKeyID string, cached, held int, err error) {
+	if _, err := s.replicationPrincipal(role, bucket); err != nil {
+		return "", 0, 0, err
+	}
+	s.repl.mu.Lock()
+	accessKeyID = s.repl.sessions[replicationSessionKey{role: role, bucket: bucket}].creds.AccessKeyID
+	s.repl.mu.Unlock()
+	cached, held = s.replicationSessionCount()
+	return accessKeyID, cached, held, nil
+}

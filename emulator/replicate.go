@@ -105,9 +105,7 @@ func (s *Server) replicate(ctx context.Context, job replicationJob) {
 		return
 	}
 	if job.marker {
-		s.repl.mu.Lock()
-		s.repl.markers[job] = status
-		s.repl.mu.Unlock()
+		s.repl.recordMarker(job, status)
 		return
 	}
 	if _, err := s.store.UpdateVersion(ctx, job.bucket, job.key, job.versionID, func(m *store.ObjectMeta) error {
@@ -130,10 +128,20 @@ func (s *Server) replicateJob(ctx context.Context, job replicationJob) string {
 		if meta, err = s.store.HeadVersion(ctx, job.bucket, job.key, job.versionID); err != nil {
 			return ""
 		}
+		if meta.Extra[extraReplicationStatus] != replicationPending {
+			// Replicated already: a version written while the start-up
+			// scan ran is both queued and found PENDING by the scan.
+			return ""
+		}
 	}
 	cfg, err := s.replicationConfiguration(ctx, job.bucket)
 	if err != nil || cfg == nil {
-		// The configuration was removed before the version's turn.
+		// The configuration was removed before the version's turn: S3
+		// moves an object to FAILED "for issues such as missing
+		// replication role permissions" (S3 User Guide,
+		// replication-status) and does not retry; what it does for a
+		// configuration removed meanwhile is not documented
+		// (docs/decisions.md #53).
 		return replicationFailed
 	}
 	rules := cfg.RulesFor(replicationObject(meta))
@@ -143,14 +151,11 @@ func (s *Server) replicateJob(ctx context.Context, job replicationJob) string {
 	if len(rules) == 0 {
 		return replicationFailed
 	}
-	// S3 assumes the role, trusted by s3.amazonaws.com, for each version,
-	// on behalf of the source bucket (aws:SourceAccount, aws:SourceArn,
-	// docs/authorization.md §2.7); the AssumeRole is audited.
-	ss, err := s.assumeRoleForSource(cfg.Role, replicationService, "s3-replication-"+job.versionID[:8], job.bucket)
-	if err != nil {
-		return replicationFailed
-	}
-	p, err := s.state.principal(ss.creds.AccessKeyID, s.now())
+	// S3 assumes the role, trusted by s3.amazonaws.com, on behalf of the
+	// source bucket (aws:SourceAccount, aws:SourceArn,
+	// docs/authorization.md §2.7); one session, audited once, serves the
+	// bucket's versions until it nears expiry (replsession.go).
+	p, err := s.replicationPrincipal(cfg.Role, job.bucket)
 	if err != nil {
 		return replicationFailed
 	}
@@ -227,6 +232,9 @@ func (s *Server) replicateTo(ctx context.Context, p *authz.Principal, job replic
 			return errReplicationDenied
 		}
 	}
+	if err := s.checkDestinationVersioning(ctx, p, job, dst); err != nil {
+		return err
+	}
 	if job.marker {
 		_, err := s.store.DeleteObject(ctx, dst.Name, job.key, store.DeleteOptions{MarkerVersionID: job.versionID, Owner: replicaOwner(r, meta, dst)})
 		return err
@@ -234,13 +242,58 @@ func (s *Server) replicateTo(ctx context.Context, p *authz.Principal, job replic
 	return s.writeReplica(ctx, job, meta, r, dst, replicaKey, withTags)
 }
 
+// checkDestinationVersioning fails a version whose destination no longer
+// has versioning Enabled (its owner suspended it after the configuration
+// was put): S3 reports the failure reason DstBucketUnversioned,
+// "Versioning is not enabled for the S3 destination bucket" (S3 User
+// Guide, replication-failure-codes). The write is audited as a failed
+// step, a ReplicateObject (ReplicateDelete for a marker) event with that
+// reason as its errorCode (docs/decisions.md #55).
+func (s *Server) checkDestinationVersioning(ctx context.Context, p *authz.Principal, job replicationJob, dst *world.Bucket) error {
+	enabled, err := s.versioningEnabled(ctx, dst.Name)
+	if err != nil || enabled {
+		return err
+	}
+	op := "ReplicateObject"
+	if job.marker {
+		op = "ReplicateDelete"
+	}
+	c := s.replicationCall(p, "s3", op, authz.Env{Time: s.now(), UserAgent: replicationService})
+	c.params = map[string]any{"bucketName": dst.Name, "key": job.key}
+	c.bucket, c.key, c.resourceAccount = dst.Name, job.key, dst.Account.ID
+	c.err = errorf(http.StatusBadRequest, failureDstBucketUnversioned, "Versioning is not enabled for the S3 destination bucket %s", dst.Name)
+	c.status = c.err.Status
+	s.audit.record(s, c)
+	return errReplicationDenied
+}
+
+// failureDstBucketUnversioned is S3's replication failure reason for a
+// destination without versioning Enabled (S3 User Guide,
+// replication-failure-codes).
+const failureDstBucketUnversioned = "DstBucketUnversioned"
+
+// replicationCall is the audit record of a call S3 makes as the
+// replication role's session p: invokedBy, sourceIPAddress and userAgent
+// s3.amazonaws.com (docs/decisions.md #49).
+func (s *Server) replicationCall(p *authz.Principal, service, operation string, env authz.Env) *call {
+	c := &call{id: newRequestID(), start: s.now(), principal: p, service: service, operation: operation,
+		env: env, invokedBy: replicationService, authorized: true}
+	c.env.SourceIP = replicationService
+	return c
+}
+
 // replicaOwner is the replica's owner: the destination bucket's account
-// with the owner override, else the source object's owner ("If this is
+// with the owner override, or when the destination has the bucket owner
+// enforced setting for Object Ownership ("all objects that are replicated
+// to the destination bucket with the bucket owner enforced setting are
+// owned by the destination bucket owner", without
+// s3:ObjectOwnerOverrideToBucketOwner; S3 User Guide,
+// replication-change-owner); else the source object's owner ("If this is
 // not specified in the replication configuration, the replicas are owned
 // by same AWS account that owns the source object", S3 API reference
-// AccessControlTranslation).
+// AccessControlTranslation). docs/emulator.md "Replication".
 func replicaOwner(r *replication.Rule, meta store.ObjectMeta, dst *world.Bucket) string {
-	if _, ok := r.OwnerOverride(); ok {
+	if _, ok := r.OwnerOverride(); ok || dst.Ownership == world.BucketOwnerEnforced {
 		return dst.Account.ID
 	}
 	return meta.Owner
@@ -303,9 +356,7 @@ func replicationServiceOp(action string) (service, operation string) {
 // event, as the KMS calls S3 makes for a caller are.
 func (s *Server) auditReplicationStep(p *authz.Principal, rc enforce.ReplicationCall, ch *enforce.Check) {
 	svc, op := replicationServiceOp(rc.Step.Action)
-	c := &call{id: newRequestID(), start: s.now(), principal: p, service: svc, operation: op,
-		env: rc.Env, invokedBy: replicationService, authorized: true}
-	c.env.SourceIP = replicationService
+	c := s.replicationCall(p, svc, op, rc.Env)
 	recorded := *ch
 	recorded.KMS = nil // the step is the event itself
 	c.checks = []enforce.Check{recorded}

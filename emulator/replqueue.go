@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/lockstep-dev/lockstep/store"
@@ -18,6 +20,11 @@ import (
 
 // replicationQueueSize bounds the versions waiting for the worker.
 const replicationQueueSize = 1024
+
+// replicationMarkerOutcomes bounds the delete-marker outcomes the
+// replicator keeps (docs/decisions.md #51): the oldest is forgotten
+// first.
+const replicationMarkerOutcomes = 4096
 
 // replicationJob names one new version (or delete marker) of a source
 // bucket.
@@ -38,9 +45,14 @@ type replicator struct {
 	// it drops to zero and when the worker stops.
 	pending int
 	done    *sync.Cond
-	// markers holds the outcome of each replicated delete marker, by
-	// bucket, key and version ID (ReplicationStatus).
-	markers map[replicationJob]string
+	// markers holds the outcome of the last replicationMarkerOutcomes
+	// replicated delete markers, by bucket, key and version ID
+	// (ReplicationStatus); markerOrder is their order, oldest first.
+	markers     map[replicationJob]string
+	markerOrder []replicationJob
+	// sessions are the role sessions the worker replicates as
+	// (replsession.go).
+	sessions map[replicationSessionKey]*serviceSession
 
 	ctx  context.Context
 	stop context.CancelFunc
@@ -48,7 +60,7 @@ type replicator struct {
 }
 
 func newReplicator() *replicator {
-	r := &replicator{queue: make(chan replicationJob, replicationQueueSize), markers: map[replicationJob]string{}}
+	r := &replicator{queue: make(chan replicationJob, replicationQueueSize), markers: map[replicationJob]string{}, sessions: map[replicationSessionKey]*serviceSession{}}
 	r.done = sync.NewCond(&r.mu)
 	r.ctx, r.stop = context.WithCancel(context.Background())
 	context.AfterFunc(r.ctx, r.broadcast)
@@ -87,6 +99,11 @@ func (s *Server) startReplication() {
 				return
 			case job := <-r.queue:
 				s.replicate(r.ctx, job)
+				if r.ctx.Err() != nil {
+					// Interrupted: the version stays PENDING, and
+					// counted, so that WaitReplication says so.
+					return
+				}
 				r.add(-1)
 			}
 		}
@@ -101,23 +118,28 @@ func (r *replicator) close() {
 }
 
 // enqueue queues a job. It waits while the queue is full, until ctx (the
-// request's) or the worker stops; the version then stays PENDING.
+// request's) or the worker stops; the version then stays PENDING. A job
+// the stopped worker will not replicate stays counted, so that
+// WaitReplication reports it.
 func (r *replicator) enqueue(ctx context.Context, job replicationJob) {
 	r.add(1)
+	if r.ctx.Err() != nil {
+		return
+	}
 	select {
 	case r.queue <- job:
 	case <-ctx.Done():
 		r.add(-1)
 	case <-r.ctx.Done():
-		r.add(-1)
 	}
 }
 
 // WaitReplication waits until every version queued for replication has
 // been replicated (COMPLETED or FAILED), including the versions a
-// previous run left PENDING. It returns early with ctx's error, or when
-// the server closes. Tests and proofs use it (through Idle) rather than
-// polling the replication status on a timer.
+// previous run left PENDING. It returns early with ctx's error, or with
+// errReplicationStopped when the server closes (or its worker stops)
+// with versions still to replicate. Tests and proofs use it (through
+// Idle) rather than polling the replication status on a timer.
 func (s *Server) WaitReplication(ctx context.Context) error {
 	r := s.repl
 	stop := context.AfterFunc(ctx, r.broadcast)
@@ -127,8 +149,17 @@ func (s *Server) WaitReplication(ctx context.Context) error {
 	for r.pending > 0 && ctx.Err() == nil && r.ctx.Err() == nil {
 		r.done.Wait()
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if r.pending > 0 {
+		return fmt.Errorf("%w: %d versions or delete markers were not replicated and stay PENDING", errReplicationStopped, r.pending)
+	}
+	return nil
 }
+
+// errReplicationStopped: the replication worker stopped with work left.
+var errReplicationStopped = errors.New("the server's replication worker has stopped")
 
 // requeuePending replicates the versions of every bucket with a
 // replication configuration that are still PENDING: those a previous run
@@ -159,6 +190,21 @@ func (s *Server) requeuePending(ctx context.Context) {
 			}
 			opts.KeyMarker, opts.VersionIDMarker = page.NextKeyMarker, page.NextVersionIDMarker
 		}
+	}
+}
+
+// recordMarker keeps the outcome of a replicated delete marker,
+// forgetting the oldest beyond replicationMarkerOutcomes.
+func (r *replicator) recordMarker(job replicationJob, status string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.markers[job]; !ok {
+		r.markerOrder = append(r.markerOrder, job)
+	}
+	r.markers[job] = status
+	for len(r.markerOrder) > replicationMarkerOutcomes {
+		delete(r.markers, r.markerOrder[0])
+		r.markerOrder = r.markerOrder[1:]
 	}
 }
 

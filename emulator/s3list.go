@@ -91,18 +91,14 @@ func (s *Server) listObjects(w http.ResponseWriter, c *call) error {
 	out := result{NS: s3NS, Name: c.bucket, Prefix: newXMLText(e(opts.Prefix)), MaxKeys: maxKeys, Delimiter: optionalXMLText(e(opts.Delimiter)),
 		EncodingType: enc, IsTruncated: res.IsTruncated}
 	fetchOwner := !v2 || q.Get("fetch-owner") == "true"
-	bucketOwner := s.state.world().Bucket(c.bucket).Account.ID
+	b := s.state.world().Bucket(c.bucket)
 	for _, o := range res.Objects {
 		ct := content{Key: newXMLText(e(o.Key)), LastModified: s3Time(o.LastModified), ETag: quoteETag(o.ETag), Size: o.Size, StorageClass: reportedStorageClass(o.StorageClass)}
 		if alg, _, ok := storedChecksum(o.Checksums); ok {
 			ct.ChecksumAlgorithm, ct.ChecksumType = alg.String(), o.Extra[extraChecksumType]
 		}
 		if fetchOwner {
-			acct := o.Owner
-			if acct == "" {
-				acct = bucketOwner
-			}
-			ow := owner(acct)
+			ow := owner(effectiveOwner(b, o))
 			ct.Owner = &ow
 		}
 		out.Contents = append(out.Contents, ct)

@@ -165,10 +165,7 @@ func (s *Server) getObjectACL(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	b, meta := so.b, so.meta
-	ownerAcct := meta.Owner
-	if ownerAcct == "" || b.Ownership == world.BucketOwnerEnforced {
-		ownerAcct = b.Account.ID
-	}
+	ownerAcct := effectiveOwner(b, meta)
 	out := aclXML{NS: s3NS, Owner: owner(ownerAcct), Grants: []grantXML{fullControl(ownerAcct)}}
 	if len(meta.ACL) > 0 && b.Ownership != world.BucketOwnerEnforced {
 		var stored aclXML

@@ -180,14 +180,10 @@ func (s *Server) listObjectVersions(w http.ResponseWriter, c *call) error {
 		out.NextKeyMarker = optionalXMLText(e(res.NextKeyMarker))
 		out.NextVersionIDMarker = res.NextVersionIDMarker
 	}
-	bucketOwner := s.state.world().Bucket(c.bucket).Account.ID
+	b := s.state.world().Bucket(c.bucket)
 	for _, v := range res.Versions {
-		acct := v.Owner
-		if acct == "" {
-			acct = bucketOwner
-		}
 		en := entry{XMLName: xml.Name{Local: "Version"}, Key: newXMLText(e(v.Key)), VersionID: versionName(v.ObjectMeta),
-			IsLatest: v.IsLatest, LastModified: s3Time(v.LastModified), Owner: owner(acct)}
+			IsLatest: v.IsLatest, LastModified: s3Time(v.LastModified), Owner: owner(effectiveOwner(b, v.ObjectMeta))}
 		if v.DeleteMarker {
 			en.XMLName.Local = "DeleteMarker"
 		} else {

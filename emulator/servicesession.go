@@ -49,6 +49,8 @@ type serviceSession struct {
 	creds   aws.Credentials
 	// principal is the session's ARN, for messages.
 	principal string
+	// expires is when the session's credentials expire.
+	expires time.Time
 }
 
 // serviceSessionTTL is how long the emulator's service sessions last.
@@ -107,6 +109,7 @@ func (s *Server) assumeRoleForSource(roleARN, service, sessionName, sourceBucket
 		s: s, service: service,
 		creds:     aws.Credentials{AccessKeyID: ss.AccessKeyID, SecretAccessKey: ss.Secret, SessionToken: ss.Token},
 		principal: "arn:aws:sts::" + role.Account.ID + ":assumed-role/" + role.Name + "/" + sessionName,
+		expires:   ss.Expires,
 	}, nil
 }
 

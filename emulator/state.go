@@ -143,6 +143,17 @@ func (s *state) addSession(roleARN, name string, policies []*policy.Policy, ttl 
 	return ss
 }
 
+// removeSession forgets a session: its keys are unknown afterwards. The
+// emulator removes only the sessions it made for itself as a service
+// (docs/decisions.md "Replication: one role session per role and source
+// bucket"); a client's expired session stays, so that it is answered
+// ExpiredToken.
+func (s *state) removeSession(accessKeyID string) {
+	s.sessMu.Lock()
+	delete(s.sessions, accessKeyID)
+	s.sessMu.Unlock()
+}
+
 func randomHex(n int) string {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
