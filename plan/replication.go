@@ -8,6 +8,7 @@ import (
 	"github.com/lockstep-dev/lockstep/internal/arn"
 	"github.com/lockstep-dev/lockstep/replication"
 	"github.com/lockstep-dev/lockstep/s3ops"
+	"github.com/lockstep-dev/lockstep/world"
 )
 
 // ReplicationBucket is one side of a replication setup.
@@ -31,6 +32,12 @@ type ReplicationSetup struct {
 	// DeleteMarkers, OwnerOverride and Tags are the optional parts: delete
 	// marker replication, the replica owner override, object tags.
 	DeleteMarkers, OwnerOverride, Tags bool
+	// DestinationPolicy is what is known of the destination bucket's
+	// current policy (from --world), and DestinationPolicySource its text
+	// when it is known: putting a bucket policy replaces the whole policy,
+	// so the planned statements are merged into it (plan/current.go).
+	DestinationPolicy       Current
+	DestinationPolicySource string
 }
 
 // ReplicationPlan is the least-privilege setup of S3 Replication from
@@ -132,19 +139,46 @@ func (p *ReplicationPlan) WithoutStep(i int) *ReplicationPlan {
 	return &q
 }
 
-// validate checks a setup has what a plan needs.
+// validate checks a setup has what a plan needs, naming the flag of
+// `lockstep plan replication` that gives each field. A role ARN as
+// RoleName is read into the role's name.
 func (s *ReplicationSetup) validate() error {
-	switch {
-	case s.Source.Name == "" || s.Destination.Name == "":
-		return fmt.Errorf("give the source and destination buckets")
-	case s.Source.Name == s.Destination.Name:
+	if s.Source.Name == "" || s.Destination.Name == "" {
+		return fmt.Errorf("give the source and destination buckets, --source s3://BUCKET and --dest s3://BUCKET")
+	}
+	for _, b := range []struct{ flag, name string }{{"source", s.Source.Name}, {"dest", s.Destination.Name}} {
+		if !world.ValidBucketName(b.name) {
+			return fmt.Errorf("--%s s3://%s: %q is not a valid S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit (S3 User Guide, bucketnamingrules)", b.flag, b.name, b.name)
+		}
+	}
+	if s.Source.Name == s.Destination.Name {
 		return fmt.Errorf("the destination bucket is the source bucket: S3 replicates to another bucket")
-	case !arn.IsAccountID(s.Source.Account) || !arn.IsAccountID(s.Destination.Account):
+	}
+	if s.Source.Account == "" || s.Destination.Account == "" {
 		return fmt.Errorf("the buckets' accounts are unknown: give --world, or --source-account (and --dest-account when another account owns the destination)")
-	case s.Source.Region == "" || s.Destination.Region == "":
-		return fmt.Errorf("the buckets' regions are unknown")
-	case s.RoleName == "":
-		return fmt.Errorf("give the replication role's name")
+	}
+	for _, a := range []struct{ flag, id string }{{"source-account", s.Source.Account}, {"dest-account", s.Destination.Account}} {
+		if !arn.IsAccountID(a.id) {
+			return fmt.Errorf("--%s %q: not an AWS account ID, which is 12 digits", a.flag, a.id)
+		}
+	}
+	if s.Source.Region == "" || s.Destination.Region == "" {
+		return fmt.Errorf("the buckets' regions are unknown: give --world, or --source-region (and --dest-region when the destination is in another region)")
+	}
+	for _, r := range []struct{ flag, name string }{{"source-region", s.Source.Region}, {"dest-region", s.Destination.Region}} {
+		if !world.ValidRegion(r.name) {
+			return fmt.Errorf("--%s %q: not an AWS Region name such as us-east-1", r.flag, r.name)
+		}
+	}
+	if err := s.readRole(); err != nil {
+		return err
+	}
+	for _, k := range []struct{ flag, key string }{{"kms-source", s.Source.KMSKey}, {"kms-dest", s.Destination.KMSKey}} {
+		if k.key != "" && !isKeyARN(k.key) {
+			return fmt.Errorf("--%s %q: want a key ARN, arn:aws:kms:REGION:ACCOUNT:key/ID", k.flag, k.key)
+		}
+	}
+	switch {
 	case s.Destination.KMSKey != "" && s.Source.KMSKey == "":
 		// S3 API reference PutBucketReplication: ReplicaKmsKeyID goes
 		// with SseKmsEncryptedObjects, which selects SSE-KMS sources.
@@ -156,19 +190,39 @@ func (s *ReplicationSetup) validate() error {
 	}
 	for _, side := range []ReplicationBucket{s.Source, s.Destination} {
 		k := side.KMSKey
-		if k == "" {
-			continue
-		}
-		if !isKeyARN(k) {
-			return fmt.Errorf("KMS key %q: want a key ARN, arn:aws:kms:REGION:ACCOUNT:key/ID", k)
-		}
 		// "The KMS key must have been created in the same AWS Region as
 		// the destination buckets" (S3 User Guide,
 		// replication-config-for-kms-objects); SSE-KMS keys are in their
 		// bucket's region.
-		if arn.Region(k) != side.Region {
+		if k != "" && arn.Region(k) != side.Region {
 			return fmt.Errorf("KMS key %s is in %s, bucket %s in %s: S3 uses a key of the bucket's region", k, arn.Region(k), side.Name, side.Region)
 		}
+	}
+	return nil
+}
+
+// readRole checks the replication role, given as its name or its ARN
+// (read into its name): the role is in the source bucket's account, where
+// the configuration names it, and has a name IAM accepts.
+func (s *ReplicationSetup) readRole() error {
+	if s.RoleName == "" {
+		return fmt.Errorf("give the replication role's name, --role NAME")
+	}
+	if strings.HasPrefix(s.RoleName, "arn:") {
+		given := s.RoleName
+		name, ok := strings.CutPrefix(given, "arn:aws:iam::"+arn.Account(given)+":role/")
+		switch {
+		case !ok || !arn.IsAccountID(arn.Account(given)):
+			return fmt.Errorf("--role %q: want a role name or a role ARN, arn:aws:iam::ACCOUNT:role/NAME", given)
+		case arn.Account(given) != s.Source.Account:
+			return fmt.Errorf("--role %s is a role of account %s: the replication role must be in the source bucket's account, %s", given, arn.Account(given), s.Source.Account)
+		case strings.Contains(name, "/"):
+			return fmt.Errorf("--role %s has a path: plan replication plans a role without one; give its name", given)
+		}
+		s.RoleName = name
+	}
+	if !world.ValidIAMName(s.RoleName) {
+		return fmt.Errorf("--role %q: not a valid IAM role name: 1 to 64 letters, digits and +=,.@_- (IAM API reference CreateRole)", s.RoleName)
 	}
 	return nil
 }
@@ -269,6 +323,10 @@ func (p *ReplicationPlan) notes() {
 		}
 	}
 	if s.Destination.Account != s.Source.Account && !s.OwnerOverride {
-		p.Notes = append(p.Notes, "Replicas keep the source object's owner; with --owner-override the destination's account owns them (or set Object Ownership to bucket owner enforced on "+s.Destination.Name+").")
+		// S3 User Guide, replication-change-owner: with the bucket owner
+		// enforced setting on the destination, every replica is owned by
+		// the destination bucket's owner, without
+		// s3:ObjectOwnerOverrideToBucketOwner.
+		p.Notes = append(p.Notes, "Replicas in "+s.Destination.Name+" are owned by its account ("+s.Destination.Account+") while its Object Ownership is bucket owner enforced, the default for new buckets; with ObjectWriter or BucketOwnerPreferred they keep the source object's owner unless you plan with --owner-override.")
 	}
 }

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/lockstep-dev/lockstep/world"
@@ -10,7 +11,9 @@ import (
 // following the plan would: the replication role in the source's account
 // (added when the world has none of that name) with the plan's trust
 // policy and permissions policy in place of its policies, the
-// destination's bucket policy (replaced) when another account owns it,
+// destination's bucket policy statements merged into its current policy
+// when another account owns it (a Deny of the world's stays and still
+// denies),
 // the key statements added to their keys' policies, and versioning
 // Enabled on both buckets, which replication needs.
 func (p *ReplicationPlan) Apply(m *world.Model) error {
@@ -46,10 +49,8 @@ func (p *ReplicationPlan) Apply(m *world.Model) error {
 		role.Policies.Set("lockstep-replication", world.DocFromJSON(p.Permissions.JSON()))
 	}
 	if p.DestinationBucketPolicy != nil {
-		dst.Policy = nil
-		if len(p.DestinationBucketPolicy.Statement) > 0 {
-			doc := world.DocFromJSON(p.DestinationBucketPolicy.JSON())
-			dst.Policy = &doc
+		if err := mergeBucketPolicy(dst, p.DestinationBucketPolicy); err != nil {
+			return fmt.Errorf("bucket %s: %w", dst.Name, err)
 		}
 	}
 	for arn, d := range p.Keys {
@@ -65,6 +66,50 @@ func (p *ReplicationPlan) Apply(m *world.Model) error {
 		km.Policy = &doc
 	}
 	return nil
+}
+
+// mergeBucketPolicy merges planned statements into a bucket's current
+// policy in the world model, as the plan's outputs merge them
+// (mergePolicy); a bucket left without statements has no policy.
+func mergeBucketPolicy(b *world.BucketModel, add *Document) error {
+	current := ""
+	if b.Policy != nil {
+		text, err := b.Policy.JSON()
+		if err != nil {
+			return err
+		}
+		current = string(text)
+	}
+	merged, err := mergePolicy(current, add)
+	if err != nil {
+		return err
+	}
+	var doc struct{ Statement []json.RawMessage }
+	if err := json.Unmarshal(merged, &doc); err != nil {
+		return err
+	}
+	b.Policy = nil
+	if len(doc.Statement) > 0 {
+		d := world.DocFromJSON(merged)
+		b.Policy = &d
+	}
+	return nil
+}
+
+// MergedDestinationBucketPolicy is the whole policy to put on the
+// destination bucket: its current policy (from the world) with the
+// planned statements merged in, replacing statements of the same Sid;
+// nil when there is no destination policy to plan or its current policy
+// is unknown (no --world).
+func (p *ReplicationPlan) MergedDestinationBucketPolicy() ([]byte, error) {
+	if p.DestinationBucketPolicy == nil || p.Setup.DestinationPolicy == CurrentUnknown {
+		return nil, nil
+	}
+	merged, err := mergePolicy(p.Setup.DestinationPolicySource, p.DestinationBucketPolicy)
+	if err != nil {
+		return nil, fmt.Errorf("bucket %s: merging the planned statements with its current policy: %w", p.Setup.Destination.Name, err)
+	}
+	return merged, nil
 }
 
 // Needs are the permissions of the plan's steps, one per step and in its

@@ -30,6 +30,18 @@ func describeBucket(b ReplicationBucket) string {
 	return s + ")"
 }
 
+// destinationPolicyNote says how the destination's planned statements
+// join its current policy, which putting a policy replaces whole.
+func (p *ReplicationPlan) destinationPolicyNote() string {
+	switch p.Setup.DestinationPolicy {
+	case CurrentNone:
+		return "the world gives it no policy: these statements are its whole policy"
+	case CurrentKnown:
+		return "merge these into its current policy, which the world gives: the whole policy follows, and --output json and --output terraform hold it"
+	}
+	return "merge these into its current policy, unknown here (give --world): putting a policy replaces the whole policy; --output terraform merges them"
+}
+
 // WriteTable writes the plan for people: the steps, the configuration and
 // every policy document.
 func (p *ReplicationPlan) WriteTable(w io.Writer) error {
@@ -51,8 +63,16 @@ func (p *ReplicationPlan) WriteTable(w io.Writer) error {
 	fmt.Fprintf(&b, "\nPermissions policy of %s:\n", p.Role)
 	b.Write(p.Permissions.JSON())
 	if p.DestinationBucketPolicy != nil {
-		fmt.Fprintf(&b, "\nBucket policy of %s (account %s):\n", s.Destination.Name, s.Destination.Account)
+		fmt.Fprintf(&b, "\nBucket policy statements for %s (account %s)\n  (%s)\n", s.Destination.Name, s.Destination.Account, p.destinationPolicyNote())
 		b.Write(p.DestinationBucketPolicy.JSON())
+		merged, err := p.MergedDestinationBucketPolicy()
+		if err != nil {
+			return err
+		}
+		if merged != nil && s.DestinationPolicy == CurrentKnown {
+			fmt.Fprintf(&b, "\nBucket policy of %s to put (its current policy with the statements merged in):\n", s.Destination.Name)
+			b.Write(merged)
+		}
 	}
 	for _, key := range sortedMapKeys(p.Keys) {
 		fmt.Fprintf(&b, "\nStatements to add to the key policy of %s:\n", key)
@@ -91,14 +111,26 @@ type jsonReplicationPlan struct {
 	TrustPolicy             *Document                  `json:"trustPolicy"`
 	PermissionsPolicy       *Document                  `json:"permissionsPolicy"`
 	DestinationBucketPolicy *Document                  `json:"destinationBucketPolicy,omitempty"`
-	KeyPolicyStatements     []jsonKeyStatements        `json:"keyPolicyStatements,omitempty"`
-	Notes                   []string                   `json:"notes,omitempty"`
+	// DestinationBucketPolicyCurrent is "known", "none" or "unknown";
+	// DestinationBucketPolicyMerged, the whole policy to put (the current
+	// one with the statements merged in), is absent when it is unknown.
+	DestinationBucketPolicyCurrent string              `json:"destinationBucketPolicyCurrent,omitempty"`
+	DestinationBucketPolicyMerged  json.RawMessage     `json:"destinationBucketPolicyMerged,omitempty"`
+	KeyPolicyStatements            []jsonKeyStatements `json:"keyPolicyStatements,omitempty"`
+	Notes                          []string            `json:"notes,omitempty"`
 }
 
 // WriteJSON writes the plan for programs.
 func (p *ReplicationPlan) WriteJSON(w io.Writer) error {
 	out := jsonReplicationPlan{Source: p.Setup.Source, Destination: p.Setup.Destination, Role: p.Role, Configuration: p.Configuration,
 		TrustPolicy: p.Trust, PermissionsPolicy: p.Permissions, DestinationBucketPolicy: p.DestinationBucketPolicy, Notes: p.Notes}
+	if p.DestinationBucketPolicy != nil {
+		merged, err := p.MergedDestinationBucketPolicy()
+		if err != nil {
+			return err
+		}
+		out.DestinationBucketPolicyCurrent, out.DestinationBucketPolicyMerged = p.Setup.DestinationPolicy.String(), merged
+	}
 	for _, key := range sortedMapKeys(p.Keys) {
 		out.KeyPolicyStatements = append(out.KeyPolicyStatements, jsonKeyStatements{Key: key, Statements: p.Keys[key]})
 	}
@@ -131,8 +163,9 @@ func (p *ReplicationPlan) WriteTerraform(w io.Writer) error {
 	fmt.Fprintf(&b, "\nresource \"aws_iam_role_policy\" %q {\n  provider = %s\n  name     = \"replication\"\n  role     = aws_iam_role.%s.id\n  policy   = %s\n}\n",
 		names.name("aws_iam_role_policy", "policy_", s.RoleName), provider(s.Source.Account), role, heredoc(p.Permissions.JSON(), "  "))
 	if p.DestinationBucketPolicy != nil {
-		fmt.Fprintf(&b, "\n# The destination bucket's policy: it replaces the bucket's whole policy; merge its current statements.\nresource \"aws_s3_bucket_policy\" %q {\n  provider = %s\n  bucket   = %s\n  policy   = %s\n}\n",
-			names.name("aws_s3_bucket_policy", "bucket_", s.Destination.Name), provider(s.Destination.Account), hclString(s.Destination.Name), heredoc(p.DestinationBucketPolicy.JSON(), "  "))
+		if err := p.writeTerraformBucketPolicy(&b, names, provider(s.Destination.Account)); err != nil {
+			return err
+		}
 	}
 	p.writeTerraformConfiguration(&b, names.name("aws_s3_bucket_replication_configuration", "bucket_", s.Source.Name), provider(s.Source.Account), role)
 	for _, key := range sortedMapKeys(p.Keys) {
@@ -190,4 +223,43 @@ func (p *ReplicationPlan) writeTerraformConfiguration(b *bytes.Buffer, name, pro
 		b.WriteString("    }\n  }\n")
 	}
 	b.WriteString("}\n")
+}
+
+// writeTerraformBucketPolicy writes the destination's bucket policy.
+// aws_s3_bucket_policy replaces the bucket's whole policy, so it never
+// holds the planned statements alone unless the world says the bucket has
+// no policy: with the current policy known, lockstep's merge of the two;
+// unknown, the current policy read by the aws_s3_bucket_policy data
+// source and the statements merged into it by aws_iam_policy_document
+// (as plan's Terraform does, docs/plan.md "Terraform").
+func (p *ReplicationPlan) writeTerraformBucketPolicy(b *bytes.Buffer, names tfNames, provider string) error {
+	s := p.Setup
+	name := names.name("aws_s3_bucket_policy", "bucket_", s.Destination.Name)
+	fmt.Fprintf(b, "\n# The bucket policy of %s (account %s).\n# aws_s3_bucket_policy replaces the whole policy,\n", s.Destination.Name, s.Destination.Account)
+	policy := ""
+	switch s.DestinationPolicy {
+	case CurrentNone:
+		b.WriteString("# and the world gives it none: these statements are its whole policy.\n")
+		policy = heredoc(p.DestinationBucketPolicy.JSON(), "  ")
+	case CurrentKnown:
+		merged, err := p.MergedDestinationBucketPolicy()
+		if err != nil {
+			return err
+		}
+		b.WriteString("# so lockstep merged the planned statements into its current policy (from the\n# world), replacing statements of the same Sid.\n")
+		policy = heredoc(merged, "  ")
+	default:
+		b.WriteString("# and lockstep does not know the current one (give --world): it is read here,\n")
+		b.WriteString("# and the planned statements merged into it, replacing statements of the same\n")
+		b.WriteString("# Sid. A bucket without a policy fails this read (NoSuchBucketPolicy): then\n")
+		b.WriteString("# delete the aws_s3_bucket_policy data block and make source_policy_documents [].\n")
+		current := names.name("data.aws_s3_bucket_policy", "bucket_", s.Destination.Name)
+		fmt.Fprintf(b, "data \"aws_s3_bucket_policy\" %q {\n  provider = %s\n  bucket   = %s\n}\n\n", current, provider, hclString(s.Destination.Name))
+		doc := names.name("data.aws_iam_policy_document", "bucket_", s.Destination.Name)
+		fmt.Fprintf(b, "data \"aws_iam_policy_document\" %q {\n  provider                  = %s\n  source_policy_documents   = [data.aws_s3_bucket_policy.%s.policy]\n  override_policy_documents = [%s\n  ]\n}\n\n",
+			doc, provider, current, heredoc(p.DestinationBucketPolicy.JSON(), "    "))
+		policy = "data.aws_iam_policy_document." + doc + ".json"
+	}
+	fmt.Fprintf(b, "resource \"aws_s3_bucket_policy\" %q {\n  provider = %s\n  bucket   = %s\n  policy   = %s\n}\n", name, provider, hclString(s.Destination.Name), policy)
+	return nil
 }

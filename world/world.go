@@ -612,6 +612,15 @@ func (w *World) CredentialsOf(u *User) *Credential {
 	return first
 }
 
+// ValidIAMName reports whether a name follows IAM's rules for user and
+// role names: 1 to 64 letters, digits and +=,.@_- (IAM API reference
+// CreateRole, RoleName).
+func ValidIAMName(name string) bool { return iamNameRE.MatchString(name) }
+
+// ValidRegion reports whether a name has the form of an AWS Region name,
+// such as us-east-1 or ap-southeast-2.
+func ValidRegion(name string) bool { return regionRE.MatchString(name) }
+
 // ipAddressRE matches names formatted as IPv4 addresses.
 var ipAddressRE = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
 

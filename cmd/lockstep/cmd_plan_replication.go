@@ -85,7 +85,7 @@ denial (docs/plan.md "lockstep plan replication").`,
 	fl.BoolVar(&f.ownerOverride, "owner-override", false, "make the destination's account the replicas' owner (s3:ObjectOwnerOverrideToBucketOwner)")
 	fl.BoolVar(&f.tags, "tags", false, "replicate object tags (s3:GetObjectVersionTagging, s3:ReplicateTags)")
 	fl.BoolVar(&f.prove, "prove", false, "run the plan on the emulator, then without each permission in turn, to show each is necessary (needs --world)")
-	fl.StringVar(&f.role, "role", "", "the replication role's `NAME` (default: s3-replication-SOURCE)")
+	fl.StringVar(&f.role, "role", "", "the replication role's `NAME`, or its ARN, of the source bucket's account (default: s3-replication-SOURCE)")
 	fl.StringVar(&f.sourceAccount, "source-account", "", "without --world: the source bucket's `ACCOUNT`")
 	fl.StringVar(&f.destAccount, "dest-account", "", "without --world: the destination bucket's `ACCOUNT` (default: the source's)")
 	fl.StringVar(&f.sourceRegion, "source-region", "us-east-1", "without --world: the source bucket's `REGION`")
@@ -148,15 +148,21 @@ func (f *replicationFlags) readSetup(cmd *cobra.Command) (plan.ReplicationSetup,
 	if err != nil {
 		return s, nil, err
 	}
-	if err := fromWorld(wf.World, &s.Source, f.kmsSource); err != nil {
+	if err := fromWorld(wf, &s.Source, "source", "kms-source", f.kmsSource); err != nil {
 		return s, wf, err
 	}
 	destDefault := f.kmsDest
 	if destDefault == "" && s.Source.KMSKey == "" {
 		destDefault = "-" // an SSE-S3 source: the destination's default key is not a replica key
 	}
-	if err := fromWorld(wf.World, &s.Destination, destDefault); err != nil {
+	if err := fromWorld(wf, &s.Destination, "dest", "kms-dest", destDefault); err != nil {
 		return s, wf, err
+	}
+	// The destination's current bucket policy, which the planned
+	// statements are merged into (putting a policy replaces it whole).
+	s.DestinationPolicy = plan.CurrentNone
+	if b := wf.World.Bucket(s.Destination.Name); b.Policy != nil {
+		s.DestinationPolicy, s.DestinationPolicySource = plan.CurrentKnown, string(b.Policy.Source)
 	}
 	if k := wf.World.Key(s.Destination.KMSKey); k != nil && k.Managed {
 		return s, wf, fmt.Errorf("the replicas' key %s is an AWS managed key: ReplicaKmsKeyID must be a customer managed key (S3 API reference EncryptionConfiguration); give --kms-dest", k.ARN)
@@ -164,12 +170,14 @@ func (f *replicationFlags) readSetup(cmd *cobra.Command) (plan.ReplicationSetup,
 	return s, wf, nil
 }
 
-// fromWorld fills a side from its bucket in the world; key is the key
-// flag: "" takes the bucket's default key, "-" none.
-func fromWorld(w *world.World, side *plan.ReplicationBucket, key string) error {
+// fromWorld fills a side from its bucket in the world; bucketFlag and
+// keyFlag name the side's flags; key is the key flag's value: "" takes
+// the bucket's default key, "-" none.
+func fromWorld(wf *worldFile, side *plan.ReplicationBucket, bucketFlag, keyFlag, key string) error {
+	w := wf.World
 	b := w.Bucket(side.Name)
 	if b == nil {
-		return fmt.Errorf("bucket %q is not in the world file", side.Name)
+		return fmt.Errorf("--%s s3://%s: bucket %q is not in the world file %s: add it to the buckets of its account there, or name a bucket of the world", bucketFlag, side.Name, side.Name, w.File)
 	}
 	side.Account, side.Region = b.Account.ID, b.Region
 	switch {
@@ -177,7 +185,7 @@ func fromWorld(w *world.World, side *plan.ReplicationBucket, key string) error {
 	case key != "":
 		k := w.Key(key)
 		if k == nil {
-			return fmt.Errorf("KMS key %q is not in the world file", key)
+			return fmt.Errorf("--%s %q: KMS key %q is not in the world file %s: give the ARN of one of its keys, or add the key there", keyFlag, key, key, w.File)
 		}
 		side.KMSKey = k.ARN
 		side.BucketKey = b.BucketKey && b.KMSKey == k

@@ -41,7 +41,7 @@ func TestPlanReplicationCommand(t *testing.T) {
 	if len(p.KeyPolicyStatements) != 1 || p.DestinationBucketPolicy == nil {
 		t.Errorf("want the destination's bucket policy and one key's statements: %s", out)
 	}
-	code, out, errOut = runCLI(t, "plan", "replication", "--source", "s3://a", "--dest", "s3://b", "--source-account", "111111111111", "--delete-markers")
+	code, out, errOut = runCLI(t, "plan", "replication", "--source", "s3://src-a", "--dest", "s3://dst-b", "--source-account", "111111111111", "--delete-markers")
 	if code != 0 || !strings.Contains(out, "s3:ReplicateDelete") || strings.Contains(out, "Bucket policy of") {
 		t.Errorf("same-account plan: exit %d\n%s%s", code, out, errOut)
 	}
@@ -49,8 +49,8 @@ func TestPlanReplicationCommand(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--source", "a", "--dest", "s3://b", "--source-account", "111111111111"}, "--source"},
-		{[]string{"--source", "s3://a", "--dest", "s3://b"}, "--source-account"},
+		{[]string{"--source", "a", "--dest", "s3://dst-b", "--source-account", "111111111111"}, "--source"},
+		{[]string{"--source", "s3://src-a", "--dest", "s3://dst-b"}, "--source-account"},
 		{[]string{"--world", world, "--source", "s3://src", "--dest", "s3://nowhere"}, "nowhere"},
 		{[]string{"--world", world, "--source", "s3://src", "--dest", "s3://dst", "--dest-region", "eu-west-1"}, "--dest-region"},
 	} {
@@ -71,7 +71,7 @@ func TestPlanReplicationProve(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "verdict: sufficient, and 13 of 13 permissions necessary") {
 		t.Errorf("exit %d:\n%s%s", code, out, errOut)
 	}
-	code, _, errOut = runCLI(t, "plan", "replication", "--source", "s3://a", "--dest", "s3://b", "--source-account", "111111111111", "--prove")
+	code, _, errOut = runCLI(t, "plan", "replication", "--source", "s3://src-a", "--dest", "s3://dst-b", "--source-account", "111111111111", "--prove")
 	if code != 2 || !strings.Contains(errOut, "--world") {
 		t.Errorf("--prove without --world: exit %d, %q", code, errOut)
 	}
