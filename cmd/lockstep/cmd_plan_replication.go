@@ -30,8 +30,10 @@ func newPlanReplicationCommand() *cobra.Command {
 the calls S3 makes as the replication role, the replication configuration to
 put on the source bucket, the role's trust policy (s3.amazonaws.com, for the
 source bucket only) and permissions policy, the destination's bucket policy
-when another account owns it, and key policy statements for the KMS keys of
-another account than the role's (docs/scale.md "Replication policies").
+when another account owns it (merged into its current policy from --world:
+putting a bucket policy replaces it whole), and key policy statements for
+the KMS keys of another account than the role's (docs/scale.md
+"Replication policies").
 
 The buckets' accounts, regions, default encryption and S3 Bucket Keys come
 from --world; without it, from --source-account, --dest-account,
