@@ -69,7 +69,7 @@ func ownerID(t *testing.T, c *s3.Client) string {
 // TestReplicationOneSessionPerBucket: the role is assumed once for a
 // source bucket, not once per version; the session has a name of its
 // own; it is replaced near its expiry and the replaced session removed
-// (docs/decisions.md #56).
+// (docs/decisions.md #58).
 func TestReplicationOneSessionPerBucket(t *testing.T) {
 	var audit lockedBuffer
 	s := startEmulator(t, replEngineWorldYAML, withAudit(&audit))

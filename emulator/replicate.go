@@ -248,7 +248,7 @@ func (s *Server) replicateTo(ctx context.Context, p *authz.Principal, job replic
 // "Versioning is not enabled for the S3 destination bucket" (S3 User
 // Guide, replication-failure-codes). The write is audited as a failed
 // step, a ReplicateObject (ReplicateDelete for a marker) event with that
-// reason as its errorCode (docs/decisions.md #55).
+// reason as its errorCode (docs/decisions.md #57).
 func (s *Server) checkDestinationVersioning(ctx context.Context, p *authz.Principal, job replicationJob, dst *world.Bucket) error {
 	enabled, err := s.versioningEnabled(ctx, dst.Name)
 	if err != nil || enabled {

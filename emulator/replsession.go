@@ -6,7 +6,7 @@ import (
 	"github.com/lockstep-dev/lockstep/authz"
 )
 
-// The replication role's sessions (docs/decisions.md #56): the worker assumes the
+// The replication role's sessions (docs/decisions.md #58): the worker assumes the
 // configuration's role once for a source bucket and replicates every
 // version of that bucket as that session until it nears its expiry; the
 // AssumeRole is audited once per session, not once per version. A

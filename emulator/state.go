@@ -145,7 +145,7 @@ func (s *state) addSession(roleARN, name string, policies []*policy.Policy, ttl 
 
 // removeSession forgets a session: its keys are unknown afterwards. The
 // emulator removes only the sessions it made for itself as a service
-// (docs/decisions.md #56); a client's expired session stays, so that it
+// (docs/decisions.md #58); a client's expired session stays, so that it
 // is answered ExpiredToken.
 func (s *state) removeSession(accessKeyID string) {
 	s.sessMu.Lock()
