@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -262,4 +264,46 @@ func (p *ReplicationPlan) writeTerraformBucketPolicy(b *bytes.Buffer, names tfNa
 	}
 	fmt.Fprintf(b, "resource \"aws_s3_bucket_policy\" %q {\n  provider = %s\n  bucket   = %s\n  policy   = %s\n}\n", name, provider, hclString(s.Destination.Name), policy)
 	return nil
+}
+
+// WriteFiles writes one document per file into dir: replication.json
+// (the configuration, as put-bucket-replication reads it), trust.json and
+// permissions.json (the role's policies); when another account owns the
+// destination, bucket-<dest>.json, the whole policy to put (its current
+// policy from the world with the statements merged in), or
+// bucket-<dest>.statements.json, the statements to merge, when its current
+// policy is unknown; key-<key id>.statements.json, the statements to add
+// to each key's policy. It returns the files written.
+func (p *ReplicationPlan) WriteFiles(dir string) ([]string, error) {
+	type file struct {
+		name string
+		data []byte
+	}
+	files := []file{{"replication.json", p.ConfigurationJSON()}, {"trust.json", p.Trust.JSON()}, {"permissions.json", p.Permissions.JSON()}}
+	if d := p.DestinationBucketPolicy; d != nil {
+		merged, err := p.MergedDestinationBucketPolicy()
+		switch {
+		case err != nil:
+			return nil, err
+		case merged != nil:
+			files = append(files, file{"bucket-" + p.Setup.Destination.Name + ".json", merged})
+		default:
+			files = append(files, file{"bucket-" + p.Setup.Destination.Name + ".statements.json", d.JSON()})
+		}
+	}
+	for _, key := range sortedMapKeys(p.Keys) {
+		files = append(files, file{"key-" + keyID(key) + ".statements.json", p.Keys[key].JSON()})
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var written []string
+	for _, f := range files {
+		path := filepath.Join(dir, f.name)
+		if err := os.WriteFile(path, f.data, 0o644); err != nil {
+			return written, err
+		}
+		written = append(written, path)
+	}
+	return written, nil
 }

@@ -15,6 +15,7 @@ import (
 // replicationFlags are the flags of `lockstep plan replication`.
 type replicationFlags struct {
 	source, dest, worldFile, kmsSource, kmsDest, role    string
+	outDir                                               string
 	sourceAccount, destAccount, sourceRegion, destRegion string
 	step                                                 int
 	deleteMarkers, ownerOverride, tags, prove            bool
@@ -70,6 +71,15 @@ denial (docs/plan.md "lockstep plan replication").`,
 			if err != nil {
 				return badInput(err)
 			}
+			if f.outDir != "" {
+				files, err := p.WriteFiles(f.outDir)
+				if err != nil {
+					return err
+				}
+				for _, file := range files {
+					fmt.Fprintln(cmd.ErrOrStderr(), "wrote", file)
+				}
+			}
 			if err := writeFormat(cmd.OutOrStdout(), p, format, nil); err != nil || !f.prove {
 				return err
 			}
@@ -92,6 +102,7 @@ denial (docs/plan.md "lockstep plan replication").`,
 	fl.StringVar(&f.destAccount, "dest-account", "", "without --world: the destination bucket's `ACCOUNT` (default: the source's)")
 	fl.StringVar(&f.sourceRegion, "source-region", "us-east-1", "without --world: the source bucket's `REGION`")
 	fl.StringVar(&f.destRegion, "dest-region", "", "without --world: the destination bucket's `REGION` (default: the source's)")
+	fl.StringVar(&f.outDir, "out", "", "also write each document to `DIR`: replication.json, trust.json, permissions.json; bucket-<dest>.json, the destination's whole policy merged with its current one of --world, or bucket-<dest>.statements.json without --world; key-<id>.statements.json")
 	f.output = addOutputFlag(cmd, "terraform")
 	return cmd
 }

@@ -81,6 +81,19 @@ func TestPlanReplicationMergesDestinationPolicy(t *testing.T) {
 			t.Errorf("--output %s: exit %d; the merged policy keeps the world's statement OnlyOurAccount:\n%s%s", format, code, out, errOut)
 		}
 	}
+	dir := t.TempDir()
+	if code, _, errOut := runCLI(t, append(args, "--out", dir)...); code != 0 {
+		t.Fatalf("--out: exit %d: %s", code, errOut)
+	}
+	whole, err := os.ReadFile(filepath.Join(dir, "bucket-dst.json"))
+	if err != nil || !strings.Contains(string(whole), "OnlyOurAccount") || !strings.Contains(string(whole), "role/s3-replication-src") {
+		t.Errorf("--out bucket-dst.json: %v, want the world's statement and the planned one:\n%s", err, whole)
+	}
+	for _, name := range []string{"replication.json", "trust.json", "permissions.json"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("--out: %v", err)
+		}
+	}
 	code, out, errOut := runCLI(t, append(args, "--prove")...)
 	if code != 1 || !strings.Contains(out, "NOT PROVED") {
 		t.Errorf("--prove with the world's Deny: exit %d, want 1 and the plan not proved:\n%s%s", code, out, errOut)
