@@ -57,7 +57,7 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 	p := &Plan{Context: ctx}
 	g := newGeneraliser(sel.Calls, generalise)
 	type callKey struct {
-		service, op, bucket, key, src, srcKey, prefix, keyARN, s3arn string
+		service, op, bucket, key, src, srcKey, prefix, keyARN, s3arn, role string
 		version, viaS3, tagging, acl                                 bool
 	}
 	index := map[callKey]int{}
@@ -69,7 +69,7 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 	counts := map[int]*seen{}
 	var unknown []string
 	for _, tc := range sel.Calls {
-		k := callKey{service: tc.Service, op: tc.Operation, bucket: tc.Bucket, version: tc.VersionID, keyARN: tc.KeyARN, viaS3: tc.ViaS3, tagging: tc.Tagging, acl: tc.ACL}
+		k := callKey{service: tc.Service, op: tc.Operation, bucket: tc.Bucket, version: tc.VersionID, keyARN: tc.KeyARN, viaS3: tc.ViaS3, tagging: tc.Tagging, acl: tc.ACL, role: tc.Role}
 		if tc.Key != "" {
 			k.key = g.key(tc.Bucket, tc.Key)
 		}
@@ -84,7 +84,7 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 		}
 		i, ok := index[k]
 		if !ok {
-			c := Call{Operation: tc.Operation, Bucket: tc.Bucket, Key: k.key, SourceBucket: k.src, SourceKey: k.srcKey}
+			c := Call{Operation: tc.Operation, Bucket: tc.Bucket, Key: k.key, SourceBucket: k.src, SourceKey: k.srcKey, Role: tc.Role}
 			if tc.Service == "kms" {
 				c.Operation = "kms:" + tc.Operation
 				c.Bucket, c.Key = "", tc.KeyARN
@@ -169,7 +169,20 @@ func (p *Plan) trailS3Needs(i int, f s3ops.Features) {
 		listed = map[string]map[string][]string{matchOp(*c.Prefix): {"s3:prefix": {*c.Prefix}}}
 	}
 	for _, perm := range op.Required(f) {
-		p.need(i, p.permissionNeed(perm, c, listed))
+		n := p.permissionNeed(perm, c, listed)
+		if n.Resource == "" {
+			// The record does not name the resource (a role passed):
+			// no permission on nothing; the plan says what to add.
+			note := fmt.Sprintf("%s of %s: the trail does not name its resource (the role the request passed), so it is not planned; grant it on that role", perm.Action, c.Operation)
+			if cond := n.Conditions["StringEquals"]["iam:PassedToService"]; len(cond) > 0 {
+				note += " with iam:PassedToService " + cond[0]
+			}
+			if !slices.Contains(p.Notes, note) {
+				p.Notes = append(p.Notes, note)
+			}
+			continue
+		}
+		p.need(i, n)
 	}
 }
 

@@ -82,3 +82,59 @@ func TestFromTrailHeaders(t *testing.T) {
 		})
 	}
 }
+
+// TestFromTrailPassRole: a PutBucketReplication record whose request
+// parameters hold the configuration's Role plans iam:PassRole on it for
+// S3 only; one without the Role plans no permission on nothing and says
+// what to grant.
+func TestFromTrailPassRole(t *testing.T) {
+	const who = `"userIdentity":{"arn":"arn:aws:iam::111122223333:user/alice"}`
+	const role = "arn:aws:iam::111122223333:role/replication"
+	for _, tt := range []struct {
+		name, params string
+		planned      bool
+	}{
+		{"the role recorded", `"bucketName":"src","replication":"","ReplicationConfiguration":{"Role":"` + role + `"}`, true},
+		{"no role recorded", `"bucketName":"src","replication":""`, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			log := filepath.Join(t.TempDir(), "trail.jsonl")
+			rec := `{"eventTime":"2024-11-22T17:20:00Z","eventSource":"s3.amazonaws.com","eventName":"PutBucketReplication",` + who + `,"requestParameters":{` + tt.params + `}}`
+			if err := os.WriteFile(log, []byte(rec), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			recs, err := trail.Read([]string{log})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sel, err := trail.Select(recs, "arn:aws:iam::111122223333:user/alice")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := FromTrail(sel, Context{}, GeneraliseNone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var pass *Need
+			for i, n := range p.Needs {
+				if n.Resource == "" {
+					t.Errorf("%s planned on no resource", n.Action)
+				}
+				if n.Action == "iam:PassRole" {
+					pass = &p.Needs[i]
+				}
+			}
+			id := string(p.Policies.Identity.JSON())
+			switch {
+			case tt.planned && (pass == nil || pass.Resource != role):
+				t.Errorf("iam:PassRole on %s not planned: %+v", role, p.Needs)
+			case tt.planned && !strings.Contains(strings.Join(strings.Fields(id), ""), `"iam:PassedToService":["s3.amazonaws.com"]`):
+				t.Errorf("iam:PassRole is not scoped to S3:\n%s", id)
+			case !tt.planned && pass != nil:
+				t.Errorf("iam:PassRole planned on %q without a role in the record", pass.Resource)
+			case !tt.planned && !strings.Contains(strings.Join(p.Notes, "\n"), "iam:PassRole of PutBucketReplication: the trail does not name its resource"):
+				t.Errorf("no note says iam:PassRole is left out:\n%s", strings.Join(p.Notes, "\n"))
+			}
+		})
+	}
+}

@@ -129,6 +129,9 @@ type Call struct {
 	// SourceBucket and SourceKey are the copy source of CopyObject and
 	// UploadPartCopy.
 	SourceBucket, SourceKey string
+	// Role is the IAM role the call passes (PutBucketReplication's
+	// configuration Role), for the catalogue's permissions on IAMRole.
+	Role string
 	// Prefix is the listing prefix of a ListObjectsV2 call; Delimiter its
 	// delimiter.
 	Prefix    *string
@@ -421,6 +424,18 @@ func (p *Plan) permissionNeed(perm s3ops.Permission, c Call, bucketConditions ma
 		n.Account = p.ownerFor(c.SourceBucket, c.Signer)
 	case s3ops.AnyResource:
 		n.Resource = "*"
+	case s3ops.IAMRole:
+		// Empty when the call does not say which role: the caller
+		// leaves such a need out and says so.
+		n.Resource, n.Account = c.Role, accountOfARN(c.Role)
+		if op, ok := s3ops.Lookup("s3", c.Operation); ok && perm.Action == "iam:PassRole" {
+			for _, k := range op.Keys {
+				if v, ok := strings.CutPrefix(k.From, "value:"); ok && k.Key == "iam:PassedToService" {
+					v, _, _ = strings.Cut(v, " ")
+					n.Conditions = map[string]map[string][]string{"StringEquals": {k.Key: {v}}}
+				}
+			}
+		}
 	}
 	return n
 }
