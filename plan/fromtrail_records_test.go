@@ -138,3 +138,49 @@ func TestFromTrailPassRole(t *testing.T) {
 		})
 	}
 }
+
+// TestFromTrailReplicationRole: the events lockstep serve audits for the
+// replication role's session (one per step, named by its action) plan the
+// role's permissions through the steps of package replication; unknown
+// events are listed once each, with a count.
+func TestFromTrailReplicationRole(t *testing.T) {
+	const who = `"userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/repl/s3-replication-1","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::111122223333:role/repl"}},"invokedBy":"s3.amazonaws.com"}`
+	rec := func(op, params string) string {
+		return `{"eventTime":"2024-11-22T17:20:00Z","eventSource":"s3.amazonaws.com","eventName":"` + op + `",` + who + `,"requestParameters":{` + params + `}}`
+	}
+	lines := []string{
+		rec("GetReplicationConfiguration", `"bucketName":"src"`),
+		rec("GetObjectVersionForReplication", `"bucketName":"src","key":"k"`),
+		rec("ReplicateObject", `"bucketName":"dst","key":"k"`),
+		rec("FrobnicateObject", `"bucketName":"dst","key":"k"`),
+		rec("FrobnicateObject", `"bucketName":"dst","key":"k"`),
+	}
+	log := filepath.Join(t.TempDir(), "trail.jsonl")
+	if err := os.WriteFile(log, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := trail.Read([]string{log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel, err := trail.Select(recs, "repl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := FromTrail(sel, Context{Principal: sel.Role}, GeneraliseNone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, n := range p.Needs {
+		have[n.Action+" "+n.Resource] = true
+	}
+	for _, w := range []string{"s3:GetReplicationConfiguration arn:aws:s3:::src", "s3:GetObjectVersionForReplication arn:aws:s3:::src/k", "s3:ReplicateObject arn:aws:s3:::dst/k"} {
+		if !have[w] {
+			t.Errorf("the plan lacks %s: %v", w, have)
+		}
+	}
+	if notes := strings.Join(p.Notes, "\n"); !strings.Contains(notes, "not planned: FrobnicateObject ×2") {
+		t.Errorf("the unknown event is not listed once with its count:\n%s", notes)
+	}
+}
