@@ -98,9 +98,6 @@ func checkManifest(m *jobManifestXML) error {
 	if _, _, ok := objectOfARN(m.Location.ObjectArn); !ok {
 		return errJobRequest("Manifest.Location.ObjectArn", "%q is not an S3 object ARN (arn:aws:s3:::BUCKET/KEY)", m.Location.ObjectArn)
 	}
-	if m.Location.ObjectVersionId != "" {
-		return errNotImplemented("Manifest.Location.ObjectVersionId (the emulator's objects have no versions)")
-	}
 	if m.Location.ETag == "" {
 		return errJobRequest("Manifest.Location.ETag", "the manifest object's ETag is required")
 	}
