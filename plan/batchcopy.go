@@ -27,6 +27,14 @@ type BatchCopyJob struct {
 	// (an ARN, or an alias or key ID the world resolves); "" for the
 	// target bucket's default encryption.
 	KMSKey string
+	// VersionedManifest: the manifest's rows name object versions
+	// (Fields Bucket,Key,VersionId); each task copies the version its
+	// row names, which takes s3:GetObjectVersion on the source.
+	VersionedManifest bool
+	// ManifestVersion: the job names the manifest object's version
+	// (Manifest.Location.ObjectVersionId); reading it takes
+	// s3:GetObjectVersion.
+	ManifestVersion bool
 }
 
 // BatchCopy plans the permissions of an S3PutObjectCopy job: the calls are
@@ -61,14 +69,16 @@ func BatchCopy(job BatchCopyJob, ctx Context) (*Plan, error) {
 	for _, step := range s3ops.BatchPutObjectCopySteps {
 		switch step.On {
 		case s3ops.BatchManifest:
-			p.batchCall(step, Call{Bucket: job.Manifest.Bucket, Key: job.Manifest.Key}, p.Context.BucketKMSKey[job.Manifest.Bucket], "")
+			p.batchCall(step, Call{Bucket: job.Manifest.Bucket, Key: job.Manifest.Key, Features: s3ops.Features{VersionID: job.ManifestVersion}, Why: batchVersionWhy(job.ManifestVersion, "the version Manifest.Location.ObjectVersionId names")},
+				p.Context.BucketKMSKey[job.Manifest.Bucket], "")
 		case s3ops.BatchTask:
 			dstKey := p.Context.BucketKMSKey[job.Dest.Bucket]
 			if job.KMSKey != "" {
 				dstKey = firstOf(p.SSEKMSKey, job.KMSKey)
 			}
 			for _, src := range job.Sources {
-				c := Call{Bucket: job.Dest.Bucket, Key: batchDestPattern(job.Dest.Key, src.Key), SourceBucket: src.Bucket, SourceKey: src.Key + "*"}
+				c := Call{Bucket: job.Dest.Bucket, Key: batchDestPattern(job.Dest.Key, src.Key), SourceBucket: src.Bucket, SourceKey: src.Key + "*",
+					Features: s3ops.Features{SourceVersionID: job.VersionedManifest}, Why: batchVersionWhy(job.VersionedManifest, "the version the manifest's row names")}
 				p.batchCall(step, c, dstKey, p.Context.BucketKMSKey[src.Bucket])
 			}
 		case s3ops.BatchReport:
@@ -98,18 +108,28 @@ func batchTrust() *Document {
 }
 
 // batchCall adds one call of a step and its permissions from the
-// catalogue: dstKey is the key of the object the call writes or reads,
-// srcKey the copy source's.
+// catalogue: c.Features are the parts of the request that need
+// permissions of their own (a versionId), dstKey is the key of the
+// object the call writes or reads, srcKey the copy source's.
 func (p *Plan) batchCall(step s3ops.BatchStep, c Call, dstKey, srcKey string) {
 	op, _ := s3ops.Lookup("s3", step.Operation)
-	c.Operation, c.Side, c.When, c.Why = step.Operation, step.On.String(), batchWhen[step.On], step.Why
+	c.Operation, c.Side, c.When, c.Why = step.Operation, step.On.String(), batchWhen[step.On], step.Why+c.Why
 	p.Calls = append(p.Calls, c)
 	i := len(p.Calls) - 1
-	f := s3ops.Features{KMS: dstKey != "", SourceKMS: srcKey != ""}
+	f := c.Features
+	f.KMS, f.SourceKMS = dstKey != "", srcKey != ""
 	for _, perm := range op.Required(f) {
 		p.need(i, p.permissionNeed(perm, c, nil))
 	}
 	p.kmsNeeds(i, op, f, dstKey, srcKey)
+}
+
+// batchVersionWhy is what a call's Why adds when it reads a version.
+func batchVersionWhy(versioned bool, which string) string {
+	if !versioned {
+		return ""
+	}
+	return " (" + which + ")"
 }
 
 var batchWhen = map[s3ops.BatchResource]string{
@@ -146,6 +166,9 @@ func (p *Plan) batchNotes() {
 		"the role's trust policy lets batchoperations.s3.amazonaws.com assume it; a role that does not trust it fails the job",
 		"source objects are taken to be encrypted as their bucket's default says: an object under another KMS key needs kms:Decrypt on that key too",
 	)
+	if job.VersionedManifest || job.ManifestVersion {
+		p.Notes = append(p.Notes, "a version named by ID is read with s3:GetObjectVersion, not s3:GetObject: \"Version-specific permissions such as s3:GetObjectVersion are only required when you are specifying the version ID of the objects\" (Granting permissions for Batch Operations)")
+	}
 	if job.Report.Bucket == "" {
 		p.Notes = append(p.Notes, "no completion report (--report s3://BUCKET/PREFIX): the role needs no permission on a report bucket")
 	}

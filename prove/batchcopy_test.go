@@ -98,3 +98,48 @@ func TestBatchCopyProofCatchesExtra(t *testing.T) {
 		t.Errorf("unnecessary: %+v; want s3:GetObjectTagging only", un)
 	}
 }
+
+// TestBatchCopyProofVersioned proves a job whose manifest names object
+// versions and whose manifest object is named by its version: the plan
+// reads both with s3:GetObjectVersion and no s3:GetObject; the proof
+// versions the source and manifest buckets, writes a newer version over
+// each test object and over the manifest, and the job must copy the named
+// versions byte for byte; each permission is necessary.
+func TestBatchCopyProofVersioned(t *testing.T) {
+	m, w := batchWorld(t)
+	job := batchJob
+	job.VersionedManifest, job.ManifestVersion = true, true
+	p, err := plan.BatchCopy(job, plan.ContextFromWorld(w, job.Role))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var versionReads int
+	for _, n := range p.Needs {
+		switch n.Action {
+		case "s3:GetObject":
+			t.Errorf("the plan reads %s with s3:GetObject; a named version takes s3:GetObjectVersion", n.Resource)
+		case "s3:GetObjectVersion":
+			versionReads++
+		}
+	}
+	if versionReads != 2 {
+		t.Errorf("%d s3:GetObjectVersion permissions; want 2 (the manifest, the sources)", versionReads)
+	}
+	proof, err := prove.BatchCopy(context.Background(), p, m, prove.BatchOptions{Objects: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	proof.Write(&out)
+	if !proof.Baseline.OK() {
+		t.Fatalf("the job with every planned permission: %s\n%s", proof.Baseline.Problem, out.String())
+	}
+	if !strings.Contains(proof.Baseline.Output, "8 tasks, 8 succeeded") {
+		t.Errorf("the baseline did not copy 8 versions:\n%s", proof.Baseline.Output)
+	}
+	for _, c := range proof.Checks {
+		if !c.Necessary || len(c.NewDenials) == 0 {
+			t.Errorf("without %s on %s: necessary %v, denials %v; want the job to fail with a denial", c.Need.Action, c.Need.Resource, c.Necessary, c.NewDenials)
+		}
+	}
+}
