@@ -258,6 +258,18 @@ func (s *Server) copyTask(ctx context.Context, ss *serviceSession, job *batchJob
 			h.Set("X-Amz-Meta-"+e.Key, e.Value)
 		}
 	}
+	if t := cp.NewObjectTagging; t != nil {
+		// The copy's tags replace the source's ("Specifies a list of
+		// tags to add to the destination objects after they are
+		// copied. If NewObjectTagging is not specified, the tags of the
+		// source objects are copied"): the tagging directive REPLACE,
+		// and the tags in x-amz-tagging, which needs
+		// s3:PutObjectTagging.
+		h.Set("X-Amz-Tagging-Directive", "REPLACE")
+		if len(t.Tags) > 0 {
+			h.Set("X-Amz-Tagging", encodeJobTags(t.Tags))
+		}
+	}
 	if cp.SSEAwsKmsKeyId != "" {
 		h.Set("X-Amz-Server-Side-Encryption", "aws:kms")
 		h.Set("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", cp.SSEAwsKmsKeyId)
@@ -279,6 +291,16 @@ func (s *Server) copyTask(ctx context.Context, ss *serviceSession, job *batchJob
 	}
 	res.errorCode, res.message = resp.Code, resp.Message
 	return res
+}
+
+// encodeJobTags is x-amz-tagging for tags: URL query parameters, in the
+// job's order.
+func encodeJobTags(tags []jobTagXML) string {
+	parts := make([]string, len(tags))
+	for i, t := range tags {
+		parts[i] = url.QueryEscape(t.Key) + "=" + url.QueryEscape(t.Value)
+	}
+	return strings.Join(parts, "&")
 }
 
 // call makes the catalogue operation op on bucket/key as the session,

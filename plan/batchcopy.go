@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/lockstep-dev/lockstep/s3ops"
@@ -35,6 +36,12 @@ type BatchCopyJob struct {
 	// (Manifest.Location.ObjectVersionId); reading it takes
 	// s3:GetObjectVersion.
 	ManifestVersion bool
+	// ReplaceTags: the job sets NewObjectTagging, whose tags,
+	// NewObjectTagging in x-amz-tagging form (KEY=VALUE&...; "" for
+	// none), the copies get instead of their sources' (docs/plan.md
+	// "lockstep plan batch-copy").
+	ReplaceTags      bool
+	NewObjectTagging string
 }
 
 // BatchCopy plans the permissions of an S3PutObjectCopy job: the calls are
@@ -54,6 +61,9 @@ func BatchCopy(job BatchCopyJob, ctx Context) (*Plan, error) {
 		return nil, fmt.Errorf("--dest is required: s3://BUCKET[/PREFIX]")
 	case len(job.Sources) == 0:
 		return nil, fmt.Errorf("the buckets the manifest lists are required (--source s3://BUCKET[/PREFIX], once per bucket)")
+	}
+	if _, err := ParseTagging(job.NewObjectTagging); err != nil {
+		return nil, fmt.Errorf("--new-object-tagging: %w", err)
 	}
 	if ctx.Region == "" {
 		ctx.Region = "us-east-1"
@@ -78,7 +88,11 @@ func BatchCopy(job BatchCopyJob, ctx Context) (*Plan, error) {
 			}
 			for _, src := range job.Sources {
 				c := Call{Bucket: job.Dest.Bucket, Key: batchDestPattern(job.Dest.Key, src.Key), SourceBucket: src.Bucket, SourceKey: src.Key + "*",
-					Features: s3ops.Features{SourceVersionID: job.VersionedManifest}, Why: batchVersionWhy(job.VersionedManifest, "the version the manifest's row names")}
+					// The copy takes over the source's tags (the
+					// job sends no NewObjectTagging): planned for
+					// tagged sources (docs/decisions.md #50).
+					Features: s3ops.Features{SourceVersionID: job.VersionedManifest, SourceTags: !job.ReplaceTags,
+						Tagging: job.ReplaceTags && job.NewObjectTagging != ""}, Why: batchVersionWhy(job.VersionedManifest, "the version the manifest's row names")}
 				p.batchCall(step, c, dstKey, p.Context.BucketKMSKey[src.Bucket])
 			}
 		case s3ops.BatchReport:
@@ -95,6 +109,34 @@ func BatchCopy(job BatchCopyJob, ctx Context) (*Plan, error) {
 	p.batchNotes()
 	p.Policies = p.policies()
 	return p, nil
+}
+
+// Tag is one object tag.
+type Tag struct{ Key, Value string }
+
+// ParseTagging reads tags in x-amz-tagging form, KEY=VALUE pairs
+// URL-encoded and joined by "&", in their order; "" is no tag.
+func ParseTagging(s string) ([]Tag, error) {
+	var tags []Tag
+	if s == "" {
+		return nil, nil
+	}
+	for _, pair := range strings.Split(s, "&") {
+		k, v, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			return nil, fmt.Errorf("tag %q is not URL-encoded: %w", pair, err)
+		}
+		value, err := url.QueryUnescape(v)
+		if err != nil {
+			return nil, fmt.Errorf("tag %q is not URL-encoded: %w", pair, err)
+		}
+		if key == "" {
+			return nil, fmt.Errorf("tag %q has no key (KEY=VALUE&...)", pair)
+		}
+		tags = append(tags, Tag{key, value})
+	}
+	return tags, nil
 }
 
 // batchTrust is the trust policy of a Batch Operations job's role: the
@@ -169,6 +211,7 @@ func (p *Plan) batchNotes() {
 	if job.VersionedManifest || job.ManifestVersion {
 		p.Notes = append(p.Notes, "a version named by ID is read with s3:GetObjectVersion, not s3:GetObject: \"Version-specific permissions such as s3:GetObjectVersion are only required when you are specifying the version ID of the objects\" (Granting permissions for Batch Operations)")
 	}
+	p.copiedTagsNote()
 	if job.Report.Bucket == "" {
 		p.Notes = append(p.Notes, "no completion report (--report s3://BUCKET/PREFIX): the role needs no permission on a report bucket")
 	}

@@ -100,6 +100,7 @@ func TestPlanBatchCopy(t *testing.T) {
 		{"no role", []string{"plan", "batch-copy", "--manifest", "s3://m/k", "--dest", "s3://d", "--source", "s3://s"}, "--role"},
 		{"role not a role", []string{"plan", "batch-copy", "--manifest", "s3://m/k", "--dest", "s3://d", "--source", "s3://s", "--role", "arn:aws:iam::111111111111:user/u"}, "--role"},
 		{"no source", []string{"plan", "batch-copy", "--manifest", "s3://m/k", "--dest", "s3://d", "--role", "arn:aws:iam::111111111111:role/R"}, "--source"},
+		{"tag without key", []string{"plan", "batch-copy", "--manifest", "s3://m/k", "--dest", "s3://d", "--role", "arn:aws:iam::111111111111:role/R", "--source", "s3://s", "--new-object-tagging", "=v"}, "--new-object-tagging"},
 		{"prove without world", []string{"plan", "batch-copy", "--manifest", "s3://m/k", "--dest", "s3://d", "--role", "arn:aws:iam::111111111111:role/R", "--source", "s3://s", "--prove"}, "--world"},
 	}
 	for _, tt := range tests {
