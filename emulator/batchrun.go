@@ -90,7 +90,10 @@ func (s *Server) runJob(job *batchJob) {
 
 	results := make([]taskResult, 0, len(tasks))
 	final := jobComplete
-	for _, t := range tasks {
+	for i, t := range tasks {
+		if j.taskGate != nil {
+			j.taskGate(job.id, i)
+		}
 		if ctx.Err() != nil {
 			return
 		}

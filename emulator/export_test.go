@@ -17,3 +17,9 @@ func (s *Server) EnableVersioningForTest(ctx context.Context, bucket string) err
 	})
 	return err
 }
+
+// SetBatchTaskGateForTest sets the function a Batch Operations job's
+// runner calls before each task; set it before creating jobs.
+func (s *Server) SetBatchTaskGateForTest(gate func(jobID string, task int)) {
+	s.jobs.taskGate = gate
+}
