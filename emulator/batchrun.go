@@ -317,7 +317,7 @@ func (ss *serviceSession) call(ctx context.Context, op, bucket, key string, quer
 	if !ok {
 		return nil, fmt.Errorf("the S3 operation %s has no route", op)
 	}
-	return ss.doQuery(ctx, rt.Method, "/"+bucket+"/"+key, query, h, body)
+	return ss.do(ctx, rt.Method, "/"+bucket+"/"+key, query, h, body)
 }
 
 // batchTargetKey is the key a task copies to: the source key, under the

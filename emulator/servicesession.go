@@ -110,13 +110,8 @@ type serviceResponse struct {
 
 // do serves an S3 request as the session: signed for s3 in the server's
 // region with an unsigned payload, and dispatched to the server's own
-// handler. body may be nil.
-func (ss *serviceSession) do(ctx context.Context, method, path string, header http.Header, body []byte) (*serviceResponse, error) {
-	return ss.doQuery(ctx, method, path, nil, header, body)
-}
-
-// doQuery is do with a query string (a versionId).
-func (ss *serviceSession) doQuery(ctx context.Context, method, path string, query url.Values, header http.Header, body []byte) (*serviceResponse, error) {
+// handler. query (a versionId) and body may be nil.
+func (ss *serviceSession) do(ctx context.Context, method, path string, query url.Values, header http.Header, body []byte) (*serviceResponse, error) {
 	ctx = context.WithValue(ctx, serviceCallKey{}, ss.service)
 	var rd io.Reader = http.NoBody
 	if body != nil {
