@@ -102,9 +102,10 @@ func TestBatchCopyProofCatchesExtra(t *testing.T) {
 // TestBatchCopyProofVersioned proves a job whose manifest names object
 // versions and whose manifest object is named by its version: the plan
 // reads both with s3:GetObjectVersion and no s3:GetObject; the proof
-// versions the source and manifest buckets, writes a newer version over
-// each test object and over the manifest, and the job must copy the named
-// versions byte for byte; each permission is necessary.
+// versions the source and manifest buckets, writes each test object
+// between an older and a newer version, and a newer version over the
+// manifest, and the job must copy the named versions byte for byte; each
+// permission is necessary.
 func TestBatchCopyProofVersioned(t *testing.T) {
 	m, w := batchWorld(t)
 	job := batchJob

@@ -213,6 +213,22 @@ func (j *batchRun) seed(ctx context.Context, n int) error {
 				case "sse-kms":
 					in.ServerSideEncryption, in.SSEKMSKeyId = s3types.ServerSideEncryptionAwsKms, aws.String(key.KMSKey.ARN)
 				}
+				// With a versioned manifest the version it names is
+				// neither the first nor the current: an older and a
+				// newer version, untagged, hold other bytes.
+				other := func(which string) error {
+					v := &s3.PutObjectInput{Bucket: aws.String(src.Bucket), Key: aws.String(k), Body: strings.NewReader(which + " version of " + k + "\n"),
+						ServerSideEncryption: in.ServerSideEncryption, SSEKMSKeyId: in.SSEKMSKeyId}
+					if _, err := cl.PutObject(ctx, v); err != nil {
+						return fmt.Errorf("writing %s version of s3://%s/%s: %w", which, src.Bucket, k, err)
+					}
+					return nil
+				}
+				if j.p.Job.VersionedManifest {
+					if err := other("an older"); err != nil {
+						return err
+					}
+				}
 				out, err := cl.PutObject(ctx, in)
 				if err != nil {
 					return fmt.Errorf("writing the test object s3://%s/%s: %w", src.Bucket, k, err)
@@ -220,14 +236,9 @@ func (j *batchRun) seed(ctx context.Context, n int) error {
 				o := [2]string{src.Bucket, k}
 				j.objects[o], j.tagged[o] = data, kind == "tagged"
 				if j.p.Job.VersionedManifest {
-					// The version the manifest names is not the
-					// current one: a newer version, untagged,
-					// holds other bytes.
 					j.versions[o] = aws.ToString(out.VersionId)
-					newer := &s3.PutObjectInput{Bucket: aws.String(src.Bucket), Key: aws.String(k), Body: strings.NewReader("a newer version of " + k + "\n"),
-						ServerSideEncryption: in.ServerSideEncryption, SSEKMSKeyId: in.SSEKMSKeyId}
-					if _, err := cl.PutObject(ctx, newer); err != nil {
-						return fmt.Errorf("writing a newer version of s3://%s/%s: %w", src.Bucket, k, err)
+					if err := other("a newer"); err != nil {
+						return err
 					}
 				}
 			}
