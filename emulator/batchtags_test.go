@@ -27,7 +27,7 @@ var batchTagsWorldYAML = strings.NewReplacer(
 // that may write tags but not read the sources' copies tagged objects;
 // an empty NewObjectTagging leaves the copies without tags; without
 // NewObjectTagging the copy of a tagged source needs s3:GetObjectTagging
-// and its task fails AccessDenied (docs/decisions.md #50).
+// and its task fails AccessDenied (docs/decisions.md #56).
 func TestBatchCopyObjectTagging(t *testing.T) {
 	if strings.Count(batchTagsWorldYAML, "s3:PutObjectTagging") != 2 || !strings.Contains(batchTagsWorldYAML, `"s3:GetObjectTagging", "s3:ListBucket"`) {
 		t.Fatal("batchTagsWorldYAML no longer rewrites batchWorldYAML")

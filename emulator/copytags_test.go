@@ -64,7 +64,7 @@ accounts:
 // (s3:GetObjectVersionTagging when it names a version) and
 // s3:PutObjectTagging on the destination, else the copy is AccessDenied;
 // a source without tags, or REPLACE without new tags, needs neither
-// (docs/decisions.md #50).
+// (docs/decisions.md #56).
 func TestCopyObjectTagPermissions(t *testing.T) {
 	var (
 		admin       = aws.Credentials{AccessKeyID: "AKIACOPYTAGSADMIN001", SecretAccessKey: "admin-secret"}

@@ -90,7 +90,7 @@ func BatchCopy(job BatchCopyJob, ctx Context) (*Plan, error) {
 				c := Call{Bucket: job.Dest.Bucket, Key: batchDestPattern(job.Dest.Key, src.Key), SourceBucket: src.Bucket, SourceKey: src.Key + "*",
 					// The copy takes over the source's tags (the
 					// job sends no NewObjectTagging): planned for
-					// tagged sources (docs/decisions.md #50).
+					// tagged sources (docs/decisions.md #56).
 					Features: s3ops.Features{SourceVersionID: job.VersionedManifest, SourceTags: !job.ReplaceTags,
 						Tagging: job.ReplaceTags && job.NewObjectTagging != ""}, Why: batchVersionWhy(job.VersionedManifest, "the version the manifest's row names")}
 				p.batchCall(step, c, dstKey, p.Context.BucketKMSKey[src.Bucket])

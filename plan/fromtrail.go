@@ -105,7 +105,7 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 			counts[i] = &seen{first: tc.Time}
 			if tc.Service == "s3" {
 				// CloudTrail does not say whether a copy's source
-				// had tags: the plan assumes it had (docs/decisions.md #50).
+				// had tags: the plan assumes it had (docs/decisions.md #56).
 				f := s3ops.Features{VersionID: tc.VersionID, Tagging: tc.Tagging, ACL: tc.ACL, SourceTags: tc.Operation == "CopyObject"}
 				p.Calls[i].Features.SourceTags = f.SourceTags
 				p.trailS3Needs(i, f)

@@ -78,7 +78,7 @@ func TestFromTrail(t *testing.T) {
 // A role session's CopyObject needs s3:GetObject on the source and
 // s3:PutObject on the destination, through the catalogue, and the tag
 // permissions of a copy of a tagged source: CloudTrail does not say
-// whether the source had tags (docs/decisions.md #50).
+// whether the source had tags (docs/decisions.md #56).
 func TestFromTrailCopy(t *testing.T) {
 	sel := sampleSelection(t, "copier")
 	p, err := FromTrail(sel, Context{Principal: sel.Role}, GeneraliseNone)

@@ -198,7 +198,7 @@ type ModelCall struct {
 	// sends x-amz-tagging-directive REPLACE. Otherwise S3 copies the
 	// source's tags, which needs s3:GetObjectTagging on the source and
 	// s3:PutObjectTagging on the copy: a plan assumes the sources have
-	// tags (docs/decisions.md #50).
+	// tags (docs/decisions.md #56).
 	TagsReplacedIf []string `yaml:"tags_replaced_if"`
 	// ACLFrom are flags, the first of them set holding the canned ACL
 	// the call sends (an ACL other than private needs s3:PutObjectAcl on

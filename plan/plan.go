@@ -356,7 +356,7 @@ func (p *Plan) addNeeds(i int, mc ModelCall) {
 	f.ChecksumMode, f.Checksum = mc.ChecksumMode, mc.Checksum
 	// A CopyObject takes over its source's tags unless the client
 	// replaces them; lockstep cannot know whether the sources have tags
-	// and plans as if they had (docs/decisions.md #50).
+	// and plans as if they had (docs/decisions.md #56).
 	f.SourceTags = c.Operation == "CopyObject" && !(len(mc.TagsReplacedIf) > 0 && flagsHold(mc.TagsReplacedIf, p.Command))
 	p.Calls[i].Features.SourceTags = f.SourceTags
 	p.Calls[i].Features.ACL, p.Calls[i].Features.Tagging = f.ACL, f.Tagging
@@ -603,7 +603,7 @@ func (p *Plan) notes() {
 func (p *Plan) copiedTagsNote() {
 	for _, c := range p.Calls {
 		if c.Features.SourceTags {
-			p.Notes = append(p.Notes, "a CopyObject takes over its source's tags (x-amz-tagging-directive COPY, the default): s3:GetObjectTagging on the source and s3:PutObjectTagging on the copy are planned for sources that have tags, without which S3 refuses the copy; copies of objects without tags do not need them (docs/decisions.md #50)")
+			p.Notes = append(p.Notes, "a CopyObject takes over its source's tags (x-amz-tagging-directive COPY, the default): s3:GetObjectTagging on the source and s3:PutObjectTagging on the copy are planned for sources that have tags, without which S3 refuses the copy; copies of objects without tags do not need them (docs/decisions.md #56)")
 			return
 		}
 	}

@@ -138,7 +138,7 @@ func TestSeedPlans(t *testing.T) {
 	// the difference the plan explains: each seed copies between buckets
 	// with CopyObject, and the plan prepares for sources with tags, which
 	// a copy takes over with s3:GetObjectTagging and s3:PutObjectTagging
-	// (docs/decisions.md #50); the seeds' posts do not say their objects
+	// (docs/decisions.md #56); the seeds' posts do not say their objects
 	// had tags.
 	want := map[string][]string{
 		"seed000": {"s3:GetObject", "s3:GetObjectTagging", "s3:ListBucket", "s3:PutObject", "s3:PutObjectTagging"},

@@ -232,7 +232,7 @@ func (pr *prover) existingNames(d *testData) []string {
 // seeded in, and takes the same path every run. They carry a tag, as the
 // source objects do, so that a client that copies them onto themselves
 // (rclone's modification-time update) takes over tags, which needs the
-// tag permissions (docs/decisions.md #50).
+// tag permissions (docs/decisions.md #56).
 var existingObjectOptions = emulator.ObjectOptions{Metadata: map[string]string{"mtime": "1000000000"}, Tags: sourceObjectOptions.Tags}
 
 // seedExisting puts copies of test objects in the destination.

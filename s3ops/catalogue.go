@@ -80,7 +80,7 @@ const (
 	IfMatchHeader
 	// SourceTagsCopied applies when a copy takes over its source's tags:
 	// the source has tags and x-amz-tagging-directive is not REPLACE
-	// (docs/authorization.md §2.2 CopyObject, docs/decisions.md #50).
+	// (docs/authorization.md §2.2 CopyObject, docs/decisions.md #56).
 	SourceTagsCopied
 	// SourceTagsCopiedNoVersionID and SourceTagsCopiedVersionID are
 	// SourceTagsCopied when x-amz-copy-source has no versionId, and
