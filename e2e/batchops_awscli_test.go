@@ -3,13 +3,12 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/lockstep-dev/lockstep/examples"
 	"github.com/lockstep-dev/lockstep/plan"
-	"github.com/lockstep-dev/lockstep/world"
 )
 
 // TestAWSCLIBatchOperations runs the S3 Batch Operations copy job of
@@ -22,15 +21,7 @@ import (
 // (docs/emulator.md "S3 Batch Operations").
 func TestAWSCLIBatchOperations(t *testing.T) {
 	cli := awsV2(t)
-	data, err := os.ReadFile("../examples/batch-copy.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := world.Decode(data, "examples/batch-copy.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := world.Compile(m, "examples/batch-copy.yaml")
+	m, w, err := examples.World("batch-copy.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

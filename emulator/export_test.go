@@ -23,3 +23,8 @@ func (s *Server) EnableVersioningForTest(ctx context.Context, bucket string) err
 func (s *Server) SetBatchTaskGateForTest(gate func(jobID string, task int)) {
 	s.jobs.taskGate = gate
 }
+
+// StopReplicationForTest stops the replication worker, as Close does:
+// versions written afterwards stay PENDING until the data directory is
+// served again.
+func (s *Server) StopReplicationForTest() { s.repl.close() }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"github.com/lockstep-dev/lockstep/internal/checksum"
 	"io"
+	"maps"
 	"net/http"
 	"strings"
 
@@ -47,6 +48,10 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 	meta := src
 	meta.StorageClass = sc
 	meta.PartsCount, meta.PartSizes = 0, nil
+	// A copy is a new object: the source's replication status is not
+	// its own (docs/emulator.md "Replication").
+	meta.Extra = maps.Clone(meta.Extra)
+	delete(meta.Extra, extraReplicationStatus)
 	metaDirective := c.r.Header.Get("X-Amz-Metadata-Directive")
 	tagDirective := c.r.Header.Get("X-Amz-Tagging-Directive")
 	switch metaDirective {
@@ -125,6 +130,7 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 			if err != nil {
 				return nil, conditionalWriteError(err, c, pre)
 			}
+			s.replicateNew(ctx, c.bucket, out)
 			return result{NS: s3NS, LastModified: s3Time(out.LastModified), ETag: quoteETag(out.ETag), checksumXML: sums}, nil
 		})
 	}
@@ -132,6 +138,7 @@ func (s *Server) copyObject(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return conditionalWriteError(err, c, pre)
 	}
+	s.replicateNew(ctx, c.bucket, out)
 	setVersionHeader(w.Header(), "", out)
 	return writeXML(w, http.StatusOK, result{NS: s3NS, LastModified: s3Time(out.LastModified), ETag: quoteETag(out.ETag), checksumXML: sums})
 }

@@ -54,12 +54,7 @@ func (s *Server) listObjects(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return storeError(err, c)
 	}
-	e := func(s string) string {
-		if enc == "url" {
-			return s3URLEncode(s)
-		}
-		return s
-	}
+	e := keyEncoder(enc)
 	type content struct {
 		Key          xmlText
 		LastModified string
@@ -146,4 +141,15 @@ func reportedStorageClass(sc string) string {
 		return "STANDARD"
 	}
 	return sc
+}
+
+// keyEncoder encodes the keys and prefixes of a listing as its
+// encoding-type asks: URL-encoded for "url", as they are otherwise.
+func keyEncoder(enc string) func(string) string {
+	return func(s string) string {
+		if enc == "url" {
+			return s3URLEncode(s)
+		}
+		return s
+	}
 }

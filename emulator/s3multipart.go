@@ -216,6 +216,7 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return conditionalWriteError(err, c, pre)
 	}
+	s.replicateNew(c.r.Context(), c.bucket, out)
 	setVersionHeader(w.Header(), "", out)
 	setSSEHeaders(w.Header(), out.SSE)
 	type result struct {

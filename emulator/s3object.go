@@ -262,6 +262,11 @@ func setObjectHeaders(h http.Header, m store.ObjectMeta) {
 	if len(m.Tags) > 0 {
 		h.Set("X-Amz-Tagging-Count", strconv.Itoa(len(m.Tags)))
 	}
+	if st := m.Extra[extraReplicationStatus]; st != "" {
+		// PENDING, COMPLETED or FAILED on a source version, REPLICA on
+		// a replica (docs/emulator.md "Replication").
+		h.Set("X-Amz-Replication-Status", st)
+	}
 	if sc := reportedStorageClass(m.StorageClass); sc != "STANDARD" {
 		// S3 sends the header for every class but STANDARD.
 		h.Set("X-Amz-Storage-Class", sc)

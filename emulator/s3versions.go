@@ -141,12 +141,7 @@ func (s *Server) listObjectVersions(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return storeError(err, c)
 	}
-	e := func(s string) string {
-		if enc == "url" {
-			return s3URLEncode(s)
-		}
-		return s
-	}
+	e := keyEncoder(enc)
 	// A Version or a DeleteMarker element, in listing order.
 	type entry struct {
 		XMLName      xml.Name

@@ -80,21 +80,31 @@ func (s *Server) chooseEncryption(c *call, b *world.Bucket, key string) (writeEn
 	if c.r.TLS == nil && c.auth != nil && c.auth.Anonymous {
 		return we, errorf(http.StatusBadRequest, "InvalidArgument", "Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.")
 	}
-	we.sse.KMSKeyID = we.key.ARN
-	arn := objectARN(b.Name, key)
-	if we.sse.BucketKey {
-		arn = b.ARN
-	}
-	// The encryption context S3 uses: aws:s3:arn is the object ARN, or
-	// the bucket ARN with a Bucket Key (docs/authorization.md §3.2).
-	we.sse.Context = `{"aws:s3:arn":"` + arn + `"}`
-	dk, wrapped, err := s.keys.newDataKey(we.key.ARN, we.sse.Context)
-	if err != nil {
+	var err error
+	if we.sse, we.cipher, err = s.newKMSDataKey(we.sse, we.key, b, key); err != nil {
 		return we, errInternal(err)
 	}
-	we.sse.WrappedKey = wrapped
-	we.cipher = &store.Cipher{Key: dk}
 	return we, nil
+}
+
+// newKMSDataKey completes sse (its Algorithm and BucketKey set) for a new
+// object key of bucket b under the KMS key k: a new data key wrapped by
+// k in the encryption context S3 uses, aws:s3:arn the object's ARN, or
+// the bucket's with an S3 Bucket Key (docs/authorization.md §3.2), and
+// the cipher that encrypts the object with it.
+func (s *Server) newKMSDataKey(sse store.SSE, k *world.Key, b *world.Bucket, key string) (store.SSE, *store.Cipher, error) {
+	sse.KMSKeyID = k.ARN
+	arn := objectARN(b.Name, key)
+	if sse.BucketKey {
+		arn = b.ARN
+	}
+	sse.Context = `{"aws:s3:arn":"` + arn + `"}`
+	dk, wrapped, err := s.keys.newDataKey(k.ARN, sse.Context)
+	if err != nil {
+		return sse, nil, err
+	}
+	sse.WrappedKey = wrapped
+	return sse, &store.Cipher{Key: dk}, nil
 }
 
 // objectMetaFromHeaders reads the metadata a write stores: content headers,
@@ -291,6 +301,7 @@ func (s *Server) putObject(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return conditionalWriteError(err, c, pre)
 	}
+	s.replicateNew(c.r.Context(), c.bucket, out)
 	h := w.Header()
 	h.Set("ETag", quoteETag(out.ETag))
 	setVersionHeader(h, "", out)
@@ -347,6 +358,7 @@ func (s *Server) deleteObject(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return storeError(err, c)
 	}
+	s.replicateDeleteMarker(c.r.Context(), c.bucket, c.key, res)
 	setDeleteHeaders(w.Header(), res, vid)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -451,6 +463,9 @@ func (s *Server) deleteObjects(w http.ResponseWriter, c *call) error {
 		default:
 			res, err = s.store.DeleteObject(c.r.Context(), c.bucket, o.Key, s.deleteOptions(c, b, o.VersionID))
 			err = storeError(err, &oc)
+			if err == nil {
+				s.replicateDeleteMarker(c.r.Context(), c.bucket, o.Key, res)
+			}
 		}
 		if err != nil {
 			ae := asAPIError(err)

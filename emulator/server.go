@@ -55,7 +55,9 @@ type Options struct {
 	ErrorLog io.Writer
 	// OnChecks, when set, is called after each request with its
 	// operation and every authorization check made for it, each with the
-	// request (and its context) that was decided. It must not keep or
+	// request (and its context) that was decided, and after each step S3
+	// Replication makes, with the step's action without its prefix
+	// (docs/emulator.md "Replication"). It must not keep or
 	// change the checks' requests.
 	OnChecks func(operation string, checks []enforce.Check)
 	// TLS, when set, makes Start serve HTTPS only (docs/emulator.md
@@ -94,12 +96,14 @@ type Server struct {
 
 	// jobs are the S3 Batch Operations jobs, run until Close.
 	jobs *batchJobs
+	// repl is the S3 Replication worker and its queue, run until Close.
+	repl *replicator
 }
 
 // New opens the data directory, loads the world and seeds its buckets.
 // It does not listen: call Start, or use the Server as an http.Handler.
 func New(ctx context.Context, opts Options) (*Server, error) {
-	s := &Server{opts: opts, now: opts.Now, jobs: newBatchJobs()}
+	s := &Server{opts: opts, now: opts.Now, jobs: newBatchJobs(), repl: newReplicator()}
 	s.bodyBuffers.New = func() any { b := make([]byte, 1<<20); return &b }
 	if s.now == nil {
 		s.now = time.Now
@@ -168,6 +172,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s.verifier = &sigv4.Verifier{Lookup: st.credentials, Now: s.now, TokenExpiry: st.tokenExpiry}
 	s.audit = newAuditLog(opts.Audit)
+	s.startReplication()
 	return s, nil
 }
 
@@ -232,11 +237,22 @@ func (s *Server) leave() {
 }
 
 // Idle waits until no request is being served, its audit record and
-// OnChecks call included. A client that has exited has had every answer,
-// but the server may still be writing the audit record of its last call:
-// Idle is how a test or a proof knows the audit log is complete, without
-// waiting a guessed time. It returns early with ctx's error.
+// OnChecks call included, and then until the versions those requests
+// queued for replication are replicated (WaitReplication). A client that
+// has exited has had every answer, but the server may still be writing
+// the audit record of its last call or replicating what it wrote: Idle
+// is how a test or a proof knows the audit log and the replicas are
+// complete, without waiting a guessed time. It returns early with ctx's
+// error.
 func (s *Server) Idle(ctx context.Context) error {
+	if err := s.idleRequests(ctx); err != nil {
+		return err
+	}
+	return s.WaitReplication(ctx)
+}
+
+// idleRequests waits until no request is being served.
+func (s *Server) idleRequests(ctx context.Context) error {
 	s.busyMu.Lock()
 	if s.idle == nil {
 		s.idle = sync.NewCond(&s.busyMu)
@@ -273,6 +289,7 @@ func (s *Server) Close() error {
 	// Running jobs stop first: they serve their calls through the
 	// handler and the store.
 	s.jobs.close()
+	s.repl.close()
 	var err error
 	if s.http != nil {
 		s.busyMu.Lock()

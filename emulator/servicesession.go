@@ -60,6 +60,15 @@ const serviceSessionTTL = 12 * time.Hour
 // service's AssumeRole (userIdentity AWSService). A role that does not
 // exist or does not trust the service is an AccessDenied error.
 func (s *Server) assumeRoleAsService(roleARN, service, sessionName string) (*serviceSession, error) {
+	return s.assumeRoleForSource(roleARN, service, sessionName, "")
+}
+
+// assumeRoleForSource is assumeRoleAsService for a service acting on
+// behalf of a resource, the bucket sourceBucket: the request carries
+// aws:SourceAccount (its owner) and aws:SourceArn (its ARN), which a
+// trust policy may require (docs/authorization.md §2.7, S3 Replication);
+// "" for none.
+func (s *Server) assumeRoleForSource(roleARN, service, sessionName, sourceBucket string) (*serviceSession, error) {
 	sp := &authz.Principal{Principal: policy.Principal{Service: service}, Kind: authz.ServicePrincipal}
 	now := s.now()
 	c := &call{
@@ -77,8 +86,11 @@ func (s *Server) assumeRoleAsService(roleARN, service, sessionName string) (*ser
 		return nil, c.err
 	}
 	c.resourceAccount = role.Account.ID
-	res, err := enforce.Authorize(w, sp, enforce.Call{Operation: "AssumeRole", Service: "sts", Resource: roleARN, Env: c.env,
-		Keys: map[string][]string{"sts:RoleSessionName": {sessionName}}})
+	keys := map[string][]string{"sts:RoleSessionName": {sessionName}}
+	if b := w.Bucket(sourceBucket); b != nil {
+		keys["aws:SourceAccount"], keys["aws:SourceArn"] = []string{b.Account.ID}, []string{b.ARN}
+	}
+	res, err := enforce.Authorize(w, sp, enforce.Call{Operation: "AssumeRole", Service: "sts", Resource: roleARN, Env: c.env, Keys: keys})
 	if err != nil {
 		c.err = errInternal(err)
 		return nil, fmt.Errorf("assume %s as %s: %w", roleARN, service, err)

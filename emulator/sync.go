@@ -59,6 +59,24 @@ func bucketConfigToMeta(bm *world.BucketModel, meta *store.BucketMeta) error {
 	return nil
 }
 
+// seedVersioning sets the store's versioning state of a bucket from the
+// world's, when the world names one (docs/world.md buckets[].versioning):
+// the world file wins, as for the bucket's policy and encryption; a world
+// without it leaves the state the data directory has. A bucket with a
+// replication configuration cannot be suspended, as PutBucketVersioning
+// refuses it (refuseVersioningChange).
+func seedVersioning(b *world.Bucket, meta *store.BucketMeta) error {
+	if b.Versioning == "" || b.Versioning == meta.Versioning {
+		return nil
+	}
+	if _, ok := meta.Extra[settingReplication]; ok && b.Versioning != world.VersioningEnabled {
+		return fmt.Errorf("versioning %s: the bucket has a replication configuration, so its versioning state cannot change from Enabled", b.Versioning)
+	}
+	meta.Versioning = b.Versioning
+	delete(meta.Extra, settingVersioning)
+	return nil
+}
+
 // syncBuckets makes the store and the world agree at start-up. Buckets of
 // the world file are created in the store when missing and seeded with
 // their objects (an object already stored is kept: the data directory
@@ -89,6 +107,9 @@ func (s *Server) syncBuckets(ctx context.Context) error {
 			bm := snap.FindBucket(b.Name)
 			if _, err := s.store.UpdateBucket(ctx, b.Name, func(meta *store.BucketMeta) error {
 				meta.Owner = a.ID
+				if err := seedVersioning(b, meta); err != nil {
+					return err
+				}
 				return bucketConfigToMeta(bm, meta)
 			}); err != nil {
 				return fmt.Errorf("bucket %s: %w", b.Name, err)
@@ -154,17 +175,10 @@ func (s *Server) seedObject(ctx context.Context, b *world.Bucket, key string, r 
 	if sses3 {
 		meta.SSE = store.SSE{Algorithm: "AES256"}
 	} else if b.KMSKey != nil {
-		arn := objectARN(b.Name, key)
-		if b.BucketKey {
-			arn = b.ARN
-		}
-		meta.SSE = store.SSE{Algorithm: "aws:kms", KMSKeyID: b.KMSKey.ARN, BucketKey: b.BucketKey, Context: `{"aws:s3:arn":"` + arn + `"}`}
-		dk, wrapped, err := s.keys.newDataKey(b.KMSKey.ARN, meta.SSE.Context)
-		if err != nil {
+		var err error
+		if meta.SSE, cipher, err = s.newKMSDataKey(store.SSE{Algorithm: "aws:kms", BucketKey: b.BucketKey}, b.KMSKey, b, key); err != nil {
 			return err
 		}
-		meta.SSE.WrappedKey = wrapped
-		cipher = &store.Cipher{Key: dk}
 	}
 	_, err := s.store.Put(ctx, b.Name, key, r, meta, cipher)
 	return err

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/lockstep-dev/lockstep/scenario"
+	"github.com/lockstep-dev/lockstep/world"
 )
 
 // Files holds every scenario file of this directory.
@@ -61,4 +62,22 @@ func Seed(id string) (*scenario.Scenario, error) {
 		names = append(names, name)
 	}
 	return nil, fmt.Errorf("no seed scenario %q; built in: %s", id, strings.Join(names, ", "))
+}
+
+// World returns the embedded world file name (e.g. "batch-copy.yaml") as
+// its model, named examples/<name> in messages, and compiled.
+func World(name string) (*world.Model, *world.World, error) {
+	data, err := fs.ReadFile(Files, name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("examples: %w", err)
+	}
+	m, err := world.Decode(data, "examples/"+name)
+	if err != nil {
+		return nil, nil, err
+	}
+	w, err := world.Compile(m, "examples/"+name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, w, nil
 }

@@ -78,8 +78,18 @@ func PlanReplication(s ReplicationSetup) (*ReplicationPlan, error) {
 		SourceKMS: s.Source.KMSKey != "", ReplicaKMS: s.Destination.KMSKey != "", ReplicaBucketKey: s.Destination.BucketKey,
 	})
 	p.Trust = s.trustPolicy()
+	p.policies()
+	p.notes()
+	return p, nil
+}
+
+// policies builds the role's permissions policy, the destination's bucket
+// policy across accounts and the key statements from the plan's steps.
+func (p *ReplicationPlan) policies() {
+	s := p.Setup
 	needs := p.needs()
 	p.Permissions = documentOf(needs, "")
+	p.DestinationBucketPolicy = nil
 	if s.Destination.Account != s.Source.Account {
 		var dst []Need
 		for _, n := range needs {
@@ -89,6 +99,7 @@ func PlanReplication(s ReplicationSetup) (*ReplicationPlan, error) {
 		}
 		p.DestinationBucketPolicy = documentOf(dst, p.Role)
 	}
+	p.Keys = map[string]*Document{}
 	for _, key := range []string{s.Source.KMSKey, s.Destination.KMSKey} {
 		if key == "" || arn.Account(key) == s.Source.Account || p.Keys[key] != nil {
 			continue
@@ -106,8 +117,19 @@ func PlanReplication(s ReplicationSetup) (*ReplicationPlan, error) {
 		}
 		p.Keys[key] = d
 	}
-	p.notes()
-	return p, nil
+}
+
+// WithoutStep returns a copy of the plan whose policies grant every step
+// but step i (an index into Steps), in each document that granted it: the
+// role's permissions policy, the destination's bucket policy and the key
+// statements. The copy's Steps still list every step; a proof runs it to
+// show step i necessary.
+func (p *ReplicationPlan) WithoutStep(i int) *ReplicationPlan {
+	q := *p
+	q.Steps = append(append([]replication.Step(nil), p.Steps[:i]...), p.Steps[i+1:]...)
+	q.policies()
+	q.Steps = p.Steps
+	return &q
 }
 
 // validate checks a setup has what a plan needs.

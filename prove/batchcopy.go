@@ -3,16 +3,12 @@ package prove
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/lockstep-dev/lockstep/emulator"
 	"github.com/lockstep-dev/lockstep/plan"
-	"github.com/lockstep-dev/lockstep/replay"
 	"github.com/lockstep-dev/lockstep/s3ops"
 	"github.com/lockstep-dev/lockstep/world"
 )
@@ -49,7 +45,7 @@ func BatchCopy(ctx context.Context, p *plan.Plan, m *world.Model, opts BatchOpti
 		opts.Objects = 1
 	}
 	start := time.Now()
-	pr := &batchProver{p: p, base: m, opts: opts, total: len(p.Needs) + 2}
+	pr := &batchProver{p: p, base: m, opts: opts, runs: runCount{w: opts.Progress, total: len(p.Needs) + 2}}
 	proof := &Proof{Plan: p}
 	var err error
 	if proof.Baseline, err = pr.run(ctx, p, opts.Objects); err != nil {
@@ -100,18 +96,13 @@ func BatchCopy(ctx context.Context, p *plan.Plan, m *world.Model, opts BatchOpti
 }
 
 type batchProver struct {
-	p     *plan.Plan
-	base  *world.Model
-	opts  BatchOptions
-	done  int
-	total int
+	p    *plan.Plan
+	base *world.Model
+	opts BatchOptions
+	runs runCount
 }
 
 func (pr *batchProver) progress(what string, r Run, c *Check) {
-	pr.done++
-	if pr.opts.Progress == nil {
-		return
-	}
 	verdict := "succeeds"
 	switch {
 	case c != nil && c.Necessary:
@@ -121,7 +112,7 @@ func (pr *batchProver) progress(what string, r Run, c *Check) {
 	case !r.OK():
 		verdict = "FAILS: " + r.Problem
 	}
-	fmt.Fprintf(pr.opts.Progress, "prove [%d/%d] %s: %s\n", pr.done, pr.total, what, verdict)
+	pr.runs.line(what, verdict)
 }
 
 // check is the verdict on one permission from the run without it.
@@ -165,21 +156,12 @@ func (pr *batchProver) run(ctx context.Context, p *plan.Plan, n int) (Run, error
 	if err := p.Apply(m); err != nil {
 		return Run{}, err
 	}
-	tmp, err := os.MkdirTemp("", "lockstep-prove-batch-")
+	ps, err := startProofServer(ctx, m, "batch")
 	if err != nil {
 		return Run{}, err
 	}
-	defer os.RemoveAll(tmp)
-	audit := &replay.AuditLog{}
-	srv, err := emulator.New(ctx, emulator.Options{Addr: "127.0.0.1:0", DataDir: filepath.Join(tmp, "data"), World: m,
-		WorldFile: "the world of the proof", Audit: audit, NoSync: true, ErrorLog: io.Discard})
-	if err != nil {
-		return Run{}, err
-	}
-	if err := srv.Start(); err != nil {
-		return Run{}, err
-	}
-	defer srv.Close()
+	defer ps.Close()
+	srv, audit := ps.Server, ps.Audit
 	j := &batchRun{p: p, srv: srv, admins: admins, region: srv.Region()}
 	problem, err := j.do(ctx, n)
 	if err != nil {
@@ -201,6 +183,12 @@ func (pr *batchProver) run(ctx context.Context, p *plan.Plan, n int) (Run, error
 // role, and the calls of the role's sessions (with the KMS calls S3 made
 // for them).
 func roleCalls(records []emulator.Record, role string) []emulator.Record {
+	return serviceRoleCalls(records, role, s3ops.BatchOperationsPrincipal)
+}
+
+// serviceRoleCalls keeps the records of a service acting as a role: the
+// service's AssumeRole of the role, and the calls of the role's sessions.
+func serviceRoleCalls(records []emulator.Record, role, service string) []emulator.Record {
 	account := accountOf(role)
 	name := role[strings.LastIndex(role, "/")+1:]
 	session := "arn:aws:sts::" + account + ":assumed-role/" + name + "/"
@@ -209,7 +197,7 @@ func roleCalls(records []emulator.Record, role string) []emulator.Record {
 		switch {
 		case strings.HasPrefix(r.UserIdentity.ARN, session):
 			out = append(out, r)
-		case r.EventName == "AssumeRole" && r.UserIdentity.InvokedBy == s3ops.BatchOperationsPrincipal:
+		case r.EventName == "AssumeRole" && r.UserIdentity.InvokedBy == service:
 			if arn, _ := r.RequestParameters["roleArn"].(string); arn == role {
 				out = append(out, r)
 			}

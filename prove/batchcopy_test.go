@@ -2,10 +2,10 @@ package prove_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/lockstep-dev/lockstep/examples"
 	"github.com/lockstep-dev/lockstep/plan"
 	"github.com/lockstep-dev/lockstep/prove"
 	"github.com/lockstep-dev/lockstep/world"
@@ -23,15 +23,7 @@ var batchJob = plan.BatchCopyJob{
 
 func batchWorld(t *testing.T) (*world.Model, *world.World) {
 	t.Helper()
-	data, err := os.ReadFile("../examples/batch-copy.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := world.Decode(data, "examples/batch-copy.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := world.Compile(m, "examples/batch-copy.yaml")
+	m, w, err := examples.World("batch-copy.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -137,9 +137,9 @@ func Prove(ctx context.Context, p *plan.Plan, opts Options) (*Proof, error) {
 			return nil, err
 		}
 	}
-	pr := &prover{p: p, base: base, bin: bin, opts: opts, total: len(p.Needs) + 1}
+	pr := &prover{p: p, base: base, bin: bin, opts: opts, runs: runCount{w: opts.Progress, total: len(p.Needs) + 1}}
 	if opts.SufficiencyOnly {
-		pr.total = 1
+		pr.runs.total = 1
 	}
 	proof := &Proof{Plan: p, SufficiencyOnly: opts.SufficiencyOnly}
 	proof.Baseline, err = pr.run(ctx, p)
@@ -222,17 +222,12 @@ type prover struct {
 	base *world.Model
 	bin  string
 	opts Options
-	// done and total count the runs, for progress.
-	done, total int
+	runs runCount
 }
 
 // progress reports one finished run: run k/n, what was removed, what
 // happened.
 func (pr *prover) progress(what string, r Run, c *Check) {
-	pr.done++
-	if pr.opts.Progress == nil {
-		return
-	}
 	verdict := "succeeds"
 	switch {
 	case !r.OK():
@@ -242,7 +237,7 @@ func (pr *prover) progress(what string, r Run, c *Check) {
 	case c != nil:
 		verdict = "succeeds: the permission is not needed"
 	}
-	fmt.Fprintf(pr.opts.Progress, "lockstep prove: run %d/%d, %s: %s\n", pr.done, pr.total, what, verdict)
+	pr.runs.line(what, verdict)
 }
 
 // variant is one run's data: the size of a single-object command's
@@ -312,21 +307,12 @@ func (pr *prover) runVariant(ctx context.Context, p *plan.Plan, v variant) (Run,
 	if err := p.Apply(m); err != nil {
 		return Run{}, err
 	}
-	tmp, err := os.MkdirTemp("", "lockstep-prove-")
+	ps, err := startProofServer(ctx, m, "client")
 	if err != nil {
 		return Run{}, err
 	}
-	defer os.RemoveAll(tmp)
-	audit := &replay.AuditLog{}
-	srv, err := emulator.New(ctx, emulator.Options{Addr: "127.0.0.1:0", DataDir: filepath.Join(tmp, "data"), World: m,
-		WorldFile: "the world of the proof", Audit: audit, NoSync: true, ErrorLog: io.Discard})
-	if err != nil {
-		return Run{}, err
-	}
-	if err := srv.Start(); err != nil {
-		return Run{}, err
-	}
-	defer srv.Close()
+	defer ps.Close()
+	srv, audit, tmp := ps.Server, ps.Audit, ps.Dir
 	work := filepath.Join(tmp, "work")
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		return Run{}, err

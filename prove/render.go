@@ -16,11 +16,7 @@ func (p *Proof) Write(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\nProof: %s on lockstep's emulator, %s\n", strings.Join(p.Baseline.Command[:1], " "), who)
 	if !p.Baseline.OK() {
-		fmt.Fprintf(w, "  with every planned permission the proof FAILS: %s\n", p.Baseline.Problem)
-		for _, line := range lastLines(p.Baseline.Output, 6) {
-			fmt.Fprintf(w, "    | %s\n", line)
-		}
-		fmt.Fprintf(w, "%s\n", p.Verdict())
+		writeFailed(w, p.Baseline, p.Verdict())
 		return
 	}
 	fmt.Fprintf(w, "  with every planned permission: succeeds, the data is byte-exact, no call denied, every planned call made\n")
@@ -93,14 +89,31 @@ func (p *Proof) Verdict() string {
 }
 
 // Unnecessary lists the permissions the client did without.
-func (p *Proof) Unnecessary() []Check {
+func (p *Proof) Unnecessary() []Check { return unnecessary(p.Checks) }
+
+// Proved reports whether the proof shows the permissions sufficient and
+// each necessary.
+func (p *Proof) Proved() bool { return p.Baseline.OK() && len(p.Unnecessary()) == 0 }
+
+// unnecessary are the checks whose permission was not shown necessary.
+func unnecessary(checks []Check) []Check {
 	var out []Check
-	for _, c := range p.Checks {
+	for _, c := range checks {
 		if !c.Necessary {
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// writeFailed prints a baseline run that failed: why, the last lines of
+// its output, the verdict.
+func writeFailed(w io.Writer, r Run, verdict string) {
+	fmt.Fprintf(w, "  with every planned permission the proof FAILS: %s\n", r.Problem)
+	for _, line := range lastLines(r.Output, 6) {
+		fmt.Fprintf(w, "    | %s\n", line)
+	}
+	fmt.Fprintf(w, "%s\n", verdict)
 }
 
 func lastLines(s string, n int) []string {

@@ -2,6 +2,7 @@ package replication
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -93,6 +94,34 @@ func TestStepsAreNamed(t *testing.T) {
 	for _, s := range Steps() {
 		if s.Side.String() == "" || s.When.String() == "" || s.Why == "" || s.Source == "" {
 			t.Errorf("step %+v is not fully described", s)
+		}
+	}
+}
+
+// TestStepsForVersionAndMarker: an object version is replicated without
+// the delete-marker step, a delete marker with the source bucket's steps
+// and s3:ReplicateDelete only.
+func TestStepsForVersionAndMarker(t *testing.T) {
+	f := Features{DeleteMarkers: true, Tags: true}
+	actions := func(steps []Step) string {
+		var out []string
+		for _, s := range steps {
+			out = append(out, s.Action)
+		}
+		return strings.Join(out, " ")
+	}
+	tests := []struct {
+		name  string
+		steps []Step
+		want  string
+	}{
+		{"version", ForVersion(f), "s3:GetReplicationConfiguration s3:ListBucket s3:GetObjectVersionForReplication s3:GetObjectVersionAcl s3:GetObjectVersionTagging s3:ReplicateObject s3:ReplicateTags"},
+		{"marker", ForDeleteMarker(f), "s3:GetReplicationConfiguration s3:ListBucket s3:ReplicateDelete"},
+		{"marker without delete marker replication", ForDeleteMarker(Features{}), "s3:GetReplicationConfiguration s3:ListBucket"},
+	}
+	for _, tt := range tests {
+		if got := actions(tt.steps); got != tt.want {
+			t.Errorf("%s: %s, want %s", tt.name, got, tt.want)
 		}
 	}
 }

@@ -159,3 +159,33 @@ func (r *Rule) FeaturesOf(kms, tags, bucketKey bool) Features {
 		ReplicaBucketKey: replicaKMS && bucketKey,
 	}
 }
+
+// ForVersion returns the steps S3 makes to replicate one object version
+// of a setup with the features, in order: Required without the
+// delete-marker steps, which are made for delete markers only.
+func ForVersion(f Features) []Step {
+	var out []Step
+	for _, s := range Required(f) {
+		if s.When != DeleteMarkers {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// ForDeleteMarker returns the steps S3 makes to replicate one delete
+// marker, in order: the source bucket's steps made always (reading the
+// configuration and listing the bucket, which "the current permissions
+// model requires ... for accessing delete markers") and the delete-marker
+// steps. A marker has no data, ACL, tags or key: no object or KMS step is
+// made for it (docs/decisions.md "Replication: the steps of a delete
+// marker").
+func ForDeleteMarker(f Features) []Step {
+	var out []Step
+	for _, s := range Required(f) {
+		if s.When == DeleteMarkers || s.When == Always && s.Side == OnSource && s.On == s3ops.Bucket {
+			out = append(out, s)
+		}
+	}
+	return out
+}

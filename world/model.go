@@ -134,7 +134,10 @@ type BucketModel struct {
 	Policy *Doc   `yaml:"policy,omitempty"`
 	// Ownership is the Object Ownership setting: BucketOwnerEnforced
 	// (the default), BucketOwnerPreferred or ObjectWriter (docs/authorization.md §2.5).
-	Ownership  string           `yaml:"ownership,omitempty"`
+	Ownership string `yaml:"ownership,omitempty"`
+	// Versioning is the bucket's versioning state, Enabled or Suspended;
+	// empty: never versioned (docs/world.md).
+	Versioning string           `yaml:"versioning,omitempty"`
 	Encryption *EncryptionModel `yaml:"encryption,omitempty"`
 	// Objects seeds the bucket's content: key -> content.
 	Objects map[string]string `yaml:"objects,omitempty"`

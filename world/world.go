@@ -108,6 +108,10 @@ type Bucket struct {
 	Account           *Account
 	Policy            *policy.Policy
 	Ownership         string
+	// Versioning is the versioning state the bucket is served with:
+	// VersioningEnabled, VersioningSuspended, or "" (the world leaves it
+	// to the data directory).
+	Versioning string
 	// KMSKey is the default SSE-KMS key, nil when the bucket uses SSE-S3.
 	KMSKey    *Key
 	BucketKey bool
@@ -132,6 +136,14 @@ type Key struct {
 	// no alias can be added to it (docs/authorization.md §3.3).
 	Managed bool
 }
+
+// Versioning states of a bucket (docs/world.md): "Enabled" and
+// "Suspended" are the two values of the Status of a
+// VersioningConfiguration (S3 API reference PutBucketVersioning).
+const (
+	VersioningEnabled   = "Enabled"
+	VersioningSuspended = "Suspended"
+)
 
 // Ownership values (docs/authorization.md §2.5).
 const (
@@ -416,6 +428,12 @@ func (c *compiler) bucket(a *Account, bm *BucketModel, line *yaml.Node) {
 	case BucketOwnerEnforced, BucketOwnerPreferred, ObjectWriter:
 	default:
 		c.fail(line, "bucket %s: ownership %q must be BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter", b.Name, b.Ownership)
+	}
+	switch bm.Versioning {
+	case "", VersioningEnabled, VersioningSuspended:
+		b.Versioning = bm.Versioning
+	default:
+		c.fail(line, "bucket %s: versioning %q must be Enabled or Suspended", b.Name, bm.Versioning)
 	}
 	if bm.Policy != nil {
 		b.Policy = c.doc(*bm.Policy, policy.Resource, "bucket policy of "+b.Name)

@@ -60,6 +60,7 @@ func TestErrors(t *testing.T) {
 		{"no accounts", "region: us-east-1\n", `the world has no accounts`},
 		{"bad region", "region: mars\naccounts:\n  - id: \"111111111111\"\n", `w.yaml:1: region "mars"`},
 		{"duplicate access key", "accounts:\n  - id: \"111111111111\"\n    users:\n      - {name: a, access_keys: [{id: K, secret: s}]}\n      - {name: b, access_keys: [{id: K, secret: s}]}\n", `access key K is given to both`},
+		{"bad versioning", "accounts:\n  - id: \"111111111111\"\n    buckets: [{name: bkt, versioning: On}]\n", `w.yaml:3: bucket bkt: versioning "On" must be Enabled or Suspended`},
 		{"bad ownership", "accounts:\n  - id: \"111111111111\"\n    buckets: [{name: bkt, ownership: Owner}]\n", `ownership "Owner"`},
 		{"bucket policy naming another bucket", "accounts:\n  - id: \"111111111111\"\n    buckets:\n      - name: bkt\n        policy:\n          Statement:\n            - Effect: Allow\n              Principal: \"*\"\n              Action: s3:GetObject\n              Resource: [\"arn:aws:s3:::bkt/*\", \"arn:aws:s3:::other/*\"]\n",
 			`w.yaml:10: bucket policy of bkt: Statement[0].Resource: "arn:aws:s3:::other/*" is not bucket bkt or an object in it`},

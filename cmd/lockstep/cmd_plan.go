@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -197,8 +198,17 @@ func (r *planRun) run(cmd *cobra.Command, c *plan.Command, format, detected stri
 	if err != nil {
 		return err
 	}
-	proof.Write(out)
-	if !proof.Baseline.OK() || len(proof.Unnecessary()) > 0 {
+	return writeProof(cmd, proof)
+}
+
+// writeProof prints the proof after the plan: exit status 1 when the
+// plan is not shown sufficient or a permission is not needed.
+func writeProof(cmd *cobra.Command, proof interface {
+	Write(io.Writer)
+	Proved() bool
+}) error {
+	proof.Write(cmd.OutOrStdout())
+	if !proof.Proved() {
 		return silentExit(exitDenied)
 	}
 	return nil
@@ -217,7 +227,20 @@ func writePlan(cmd *cobra.Command, p *plan.Plan, format, outDir string, header f
 			fmt.Fprintln(cmd.ErrOrStderr(), "wrote", f)
 		}
 	}
-	out := cmd.OutOrStdout()
+	return writeFormat(cmd.OutOrStdout(), p, format, header)
+}
+
+// formats is what a plan of any kind prints: a command's or a trail's
+// (plan.Plan), a replication setup's (plan.ReplicationPlan).
+type formats interface {
+	WriteJSON(io.Writer) error
+	WriteTerraform(io.Writer) error
+	WriteTable(io.Writer) error
+}
+
+// writeFormat writes p to out in format; before the text form, header
+// (when not nil) writes what the text form opens with.
+func writeFormat(out io.Writer, p formats, format string, header func()) error {
 	switch format {
 	case "json":
 		return p.WriteJSON(out)

@@ -207,9 +207,5 @@ func proveBatchCopy(cmd *cobra.Command, p *plan.Plan, m *world.Model, objects in
 	if err != nil {
 		return err
 	}
-	proof.Write(cmd.OutOrStdout())
-	if !proof.Baseline.OK() || len(proof.Unnecessary()) > 0 {
-		return silentExit(exitDenied)
-	}
-	return nil
+	return writeProof(cmd, proof)
 }

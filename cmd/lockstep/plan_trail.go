@@ -106,11 +106,7 @@ func (r *trailRun) prove(cmd *cobra.Command, p *plan.Plan, args []string) error 
 	if err != nil {
 		return err
 	}
-	proof.Write(cmd.OutOrStdout())
-	if !proof.Baseline.OK() || len(proof.Unnecessary()) > 0 {
-		return silentExit(exitDenied)
-	}
-	return nil
+	return writeProof(cmd, proof)
 }
 
 func isARN(s string) bool { return len(s) > 4 && s[:4] == "arn:" }

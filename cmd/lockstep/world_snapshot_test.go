@@ -144,7 +144,7 @@ func normalWorld(t *testing.T, m *world.Model) map[string]any {
 			if own == "" {
 				own = "BucketOwnerEnforced"
 			}
-			acct[b.ARN] = map[string]any{"region": b.Region, "policy": docs(t, []*policy.Policy{b.Policy}), "ownership": own, "key": key, "bucketKey": b.BucketKey}
+			acct[b.ARN] = map[string]any{"region": b.Region, "policy": docs(t, []*policy.Policy{b.Policy}), "ownership": own, "key": key, "bucketKey": b.BucketKey, "versioning": b.Versioning}
 		}
 		for _, k := range a.Keys {
 			acct[k.ARN] = map[string]any{"description": k.Description, "aliases": k.Aliases, "policy": docs(t, []*policy.Policy{k.Policy})}

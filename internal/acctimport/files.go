@@ -40,6 +40,7 @@ var commands = []string{
 	"list-accounts-for-parent",
 	"describe-organization",
 	"get-bucket-encryption",
+	"get-bucket-versioning",
 	"get-bucket-location",
 	"get-bucket-policy",
 	"describe-policy",
@@ -68,11 +69,16 @@ func readFiles(paths []string) ([]*file, error) {
 			return nil, err
 		}
 		f := &file{path: name}
+		f.command, f.resource = nameParts(name)
+		if len(bytes.TrimSpace(data)) == 0 && f.command == "get-bucket-versioning" {
+			// The AWS CLI prints nothing for a bucket whose versioning
+			// was never set: its response has no field.
+			data = []byte("{}")
+		}
 		dec := json.NewDecoder(bytes.NewReader(data))
 		if err := dec.Decode(&f.top); err != nil {
 			return nil, fmt.Errorf("%s: not a JSON object: %v (give the output of the AWS CLI with --output json)", name, err)
 		}
-		f.command, f.resource = nameParts(name)
 		f.account = accountDir(name)
 		out = append(out, f)
 	}

@@ -136,6 +136,12 @@ func TestImportMaps(t *testing.T) {
 	if b == nil || b.KMSKey == nil || b.KMSKey.ID != "1234abcd-12ab-34cd-56ef-1234567890ab" || b.Policy == nil || b.Account.ID != "222222222222" {
 		t.Errorf("bucket cp-dst: %+v", b)
 	}
+	if b.Versioning != world.VersioningEnabled {
+		t.Errorf("bucket cp-dst: versioning %q, want Enabled (get-bucket-versioning)", b.Versioning)
+	}
+	if v := w.Bucket("cp-src").Versioning; v != "" {
+		t.Errorf("bucket cp-src: versioning %q, want none (its get-bucket-versioning printed nothing)", v)
+	}
 	k := w.Key("arn:aws:kms:us-east-1:222222222222:alias/cp-dst")
 	if k == nil || k.Description == "" {
 		t.Errorf("alias/cp-dst: %+v", k)
@@ -149,8 +155,8 @@ func TestImportMaps(t *testing.T) {
 			t.Errorf("warnings lack %q:\n%s", want, warned)
 		}
 	}
-	if len(rep.Read) != 24 {
-		t.Errorf("read %d files, want 24:\n%s", len(rep.Read), strings.Join(rep.Read, "\n"))
+	if len(rep.Read) != 26 {
+		t.Errorf("read %d files, want 26:\n%s", len(rep.Read), strings.Join(rep.Read, "\n"))
 	}
 	if strings.Contains(text, "access_keys") || strings.Contains(text, "secret") {
 		t.Errorf("the imported world holds access keys:\n%s", text)
@@ -163,6 +169,8 @@ func TestImportErrors(t *testing.T) {
 		{"unknown output", "x.json", `{"Foo": 1}`, `x.json: not an output lockstep reads (fields Foo)`},
 		{"policy without a name", "111111111111/policy.json", `{"Policy": "{}"}`, `a bucket policy or a key policy? Name the file BUCKET.get-bucket-policy.json or KEYID.get-key-policy.json`},
 		{"not json", "a.json", `[1,`, `a.json: not a JSON object`},
+		{"empty output of another command", "111111111111/b.get-bucket-policy.json", ``, `b.get-bucket-policy.json: not a JSON object`},
+		{"unknown versioning state", "111111111111/bkt.get-bucket-versioning.json", `{"Status": "On"}`, `bkt.get-bucket-versioning.json: Status "On" is not a versioning state S3 documents (Enabled, Suspended)`},
 		{"account unknown", "bkt.get-bucket-policy.json", `{"Policy": "{\"Version\":\"2012-10-17\",\"Statement\":[]}"}`, `which account is it of?`},
 		{"no default version", "get-account-authorization-details.json", `{"Policies": [{"PolicyName": "p", "Arn": "arn:aws:iam::111111111111:policy/p", "PolicyVersionList": [{"Document": {}, "VersionId": "v1", "IsDefaultVersion": false}]}], "IsTruncated": false}`, `managed policy arn:aws:iam::111111111111:policy/p: no default version`},
 		{"bad document", "get-account-authorization-details.json", `{"UserDetailList": [{"UserName": "u", "Arn": "arn:aws:iam::111111111111:user/u", "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": "not json"}]}]}`, `policy "p" of user u: the string is not a JSON policy document`},

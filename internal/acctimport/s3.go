@@ -1,6 +1,7 @@
 package acctimport
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -67,6 +68,8 @@ func (im *importer) s3File(f *file) (bool, error) {
 		return true, nil
 	case f.has("ServerSideEncryptionConfiguration"):
 		return im.bucketEncryption(f)
+	case f.command == "get-bucket-versioning" || f.has("Status", "MFADelete"):
+		return im.bucketVersioning(f)
 	case f.has("OwnershipControls"):
 		var oc struct {
 			Rules []struct{ ObjectOwnership string }
@@ -154,6 +157,40 @@ func (im *importer) bucketEncryption(f *file) (bool, error) {
 		return false, fmt.Errorf("%s: SSEAlgorithm %q is not one S3 documents (AES256, aws:kms, aws:kms:dsse)", f.path, rule.SSEAlgorithm)
 	}
 	im.report.read(f, "get-bucket-encryption of "+b.Name)
+	return true, nil
+}
+
+// bucketVersioning reads get-bucket-versioning: Status Enabled or
+// Suspended is the bucket's versioning; no Status (a bucket whose
+// versioning was never set) leaves the world's default, unversioned
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html:
+// "If the versioning state has never been set on a bucket, it has no
+// versioning state; a GetBucketVersioning request does not return a
+// versioning state value.").
+func (im *importer) bucketVersioning(f *file) (bool, error) {
+	var v struct{ Status, MFADelete string }
+	for field, dst := range map[string]*string{"Status": &v.Status, "MFADelete": &v.MFADelete} {
+		if f.has(field) {
+			if err := f.decode(field, dst); err != nil {
+				return false, err
+			}
+		}
+	}
+	b, err := im.namedBucket(f)
+	if err != nil {
+		return false, err
+	}
+	switch v.Status {
+	case "":
+	case world.VersioningEnabled, world.VersioningSuspended:
+		b.Versioning = v.Status
+	default:
+		return false, fmt.Errorf("%s: Status %q is not a versioning state S3 documents (Enabled, Suspended)", f.path, v.Status)
+	}
+	if v.MFADelete == "Enabled" {
+		im.report.warn("%s: bucket %s has MFA delete enabled; lockstep does not emulate it (deletes of versions need no MFA here)", f.path, b.Name)
+	}
+	im.report.read(f, "get-bucket-versioning of "+b.Name+": "+cmp.Or(v.Status, "never versioned"))
 	return true, nil
 }
 

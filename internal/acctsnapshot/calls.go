@@ -43,6 +43,7 @@ var Calls = []Call{
 	{"get-bucket-policy", "s3", "GetBucketPolicy", ScopeBucket},
 	{"get-bucket-encryption", "s3", "GetBucketEncryption", ScopeBucket},
 	{"get-bucket-ownership-controls", "s3", "GetBucketOwnershipControls", ScopeBucket},
+	{"get-bucket-versioning", "s3", "GetBucketVersioning", ScopeBucket},
 	{"list-aliases", "kms", "ListAliases", ScopeAccount},
 	{"list-keys", "kms", "ListKeys", ScopeAccount},
 	{"describe-key", "kms", "DescribeKey", ScopeKey},

@@ -85,6 +85,21 @@ func (s *snapshot) bucket(c *s3.Client, name string) error {
 	case !missing(err):
 		return fmt.Errorf("%s of bucket %s: %w", describe("get-bucket-ownership-controls"), name, err)
 	}
+	ver, err := c.GetBucketVersioning(s.ctx, &s3.GetBucketVersioningInput{Bucket: in})
+	if err != nil {
+		return fmt.Errorf("%s of bucket %s: %w", describe("get-bucket-versioning"), name, err)
+	}
+	if ver.Status != "" {
+		// A bucket whose versioning was never set answers no state: no
+		// file, as the AWS CLI prints nothing for it.
+		out := map[string]string{"Status": string(ver.Status)}
+		if ver.MFADelete != "" {
+			out["MFADelete"] = string(ver.MFADelete)
+		}
+		if err := s.write(file("get-bucket-versioning"), out); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
