@@ -109,7 +109,11 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 			case tc.Service == "s3" && st != nil:
 				p.need(i, p.replicationStepNeed(*st, c))
 			case tc.Service == "s3":
-				p.trailS3Needs(i, s3ops.Features{VersionID: tc.VersionID, Tagging: tc.Tagging, ACL: tc.ACL})
+				// CloudTrail does not say whether a copy's source
+				// had tags: the plan assumes it had (docs/decisions.md #56).
+				f := s3ops.Features{VersionID: tc.VersionID, Tagging: tc.Tagging, ACL: tc.ACL, SourceTags: tc.Operation == "CopyObject"}
+				p.Calls[i].Features.SourceTags = f.SourceTags
+				p.trailS3Needs(i, f)
 			default:
 				p.trailKMSNeed(i, tc.KeyARN, tc.ViaS3, k.s3arn)
 			}
@@ -148,6 +152,7 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 		"keys and prefixes generalised: "+generalise+" (--generalise none|prefixes|keys)",
 		"CloudTrail need not record request headers: s3:PutObjectAcl (x-amz-acl, x-amz-grant-*) and s3:PutObjectTagging (x-amz-tagging) are planned where a record holds the header or a multipart copy of objects whose tags were read implies it; add them where the job sends those headers and the trail does not show it",
 	)
+	p.copiedTagsNote()
 	var ignored []string
 	for src, n := range sel.Ignored {
 		ignored = append(ignored, fmt.Sprintf("%s %d", src, n))
