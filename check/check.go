@@ -169,6 +169,9 @@ func decide(w *world.World, pr *authz.Principal, p *plan.Plan, i int, env authz.
 	// the plan's.
 	ec.Features.ACL, ec.Features.Tagging = c.Features.ACL && writeOps[c.Operation], c.Features.Tagging
 	ec.Features.ChecksumMode, ec.Features.Checksum = c.Features.ChecksumMode, c.Features.Checksum
+	// Features.SourceTags stays false: the world's objects have no tags,
+	// so a copy of them takes over none (the plan prepares for tagged
+	// sources, docs/decisions.md #56).
 	if acl := cmd.Flags["acl"]; acl != "" && writeOps[c.Operation] {
 		keys["s3:x-amz-acl"] = []string{acl}
 	}

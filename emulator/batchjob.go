@@ -61,6 +61,11 @@ type batchJobs struct {
 	ctx  context.Context
 	stop context.CancelFunc
 	wg   sync.WaitGroup
+
+	// taskGate, when set (by tests, before any job is created), is
+	// called by a job's runner before each task with the task's index:
+	// a test holds the runner there to act on an Active job.
+	taskGate func(jobID string, task int)
 }
 
 func newBatchJobs() *batchJobs {

@@ -173,6 +173,9 @@ func TestCreateJobRequests(t *testing.T) {
 			in.Manifest.Spec.Fields = []s3ctypes.JobManifestFieldName{"Key", "Bucket"}
 		}, "InvalidRequest", "Manifest.Spec.Fields"},
 		{"report scope", func(in *s3control.CreateJobInput) { in.Report.ReportScope = "" }, "InvalidRequest", "Report.ReportScope"},
+		{"tag without key", func(in *s3control.CreateJobInput) {
+			in.Operation.S3PutObjectCopy.NewObjectTagging = []s3ctypes.S3Tag{{Key: aws.String(""), Value: aws.String("v")}}
+		}, "InvalidRequest", "Operation.S3PutObjectCopy.NewObjectTagging"},
 		{"report bucket", func(in *s3control.CreateJobInput) { in.Report.Bucket = aws.String("batch-reports") }, "InvalidRequest", "Report.Bucket"},
 		{"target", func(in *s3control.CreateJobInput) {
 			in.Operation.S3PutObjectCopy.TargetResource = aws.String("arn:aws:s3:::batch-dst/prefix")

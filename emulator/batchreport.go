@@ -94,7 +94,7 @@ func (s *Server) writeReport(ctx context.Context, ss *serviceSession, job *batch
 		name := sha1.Sum([]byte(job.id + "/" + status))
 		key := prefix + "results/" + hex.EncodeToString(name[:]) + ".csv"
 		h.Set("Content-Type", "text/csv")
-		resp, err := ss.call(ctx, put, bucket, key, h, body)
+		resp, err := ss.call(ctx, put, bucket, key, nil, h, body)
 		if err != nil {
 			return nil, fmt.Errorf("completion report %s: %w", key, err)
 		}
@@ -109,7 +109,7 @@ func (s *Server) writeReport(ctx context.Context, ss *serviceSession, job *batch
 		return nil, fmt.Errorf("completion report manifest: %w", err)
 	}
 	h.Set("Content-Type", "application/json")
-	resp, err := ss.call(ctx, put, bucket, prefix+"manifest.json", h, b)
+	resp, err := ss.call(ctx, put, bucket, prefix+"manifest.json", nil, h, b)
 	if err != nil {
 		return nil, fmt.Errorf("completion report manifest: %w", err)
 	}

@@ -31,9 +31,11 @@ const jobFailureMinTasks = 1000
 // batchTask is one row of the manifest.
 type batchTask struct {
 	// bucket, key and versionID as the manifest wrote them (the key
-	// URL-encoded), for the report.
+	// URL-encoded), for the report; versioned when the manifest has the
+	// VersionId field.
 	rawBucket, rawKey, versionID string
 	bucket, key                  string
+	versioned                    bool
 }
 
 // taskResult is the outcome of one task, a row of the completion report.
@@ -88,7 +90,10 @@ func (s *Server) runJob(job *batchJob) {
 
 	results := make([]taskResult, 0, len(tasks))
 	final := jobComplete
-	for _, t := range tasks {
+	for i, t := range tasks {
+		if j.taskGate != nil {
+			j.taskGate(job.id, i)
+		}
 		if ctx.Err() != nil {
 			return
 		}
@@ -174,7 +179,14 @@ func (s *Server) finishJob(ctx context.Context, ss *serviceSession, job *batchJo
 func (s *Server) readManifest(ctx context.Context, ss *serviceSession, job *batchJob) (tasks []batchTask, code, reason string) {
 	loc := job.req.Manifest.Location
 	bucket, key, _ := objectOfARN(loc.ObjectArn)
-	resp, err := ss.call(ctx, s3ops.BatchStepOf(s3ops.BatchManifest).Operation, bucket, key, nil, nil)
+	// The job may name the manifest object's version
+	// (Manifest.Location.ObjectVersionId): that version is read, which
+	// takes s3:GetObjectVersion as any GetObject with a versionId.
+	var query url.Values
+	if loc.ObjectVersionId != "" {
+		query = url.Values{"versionId": {loc.ObjectVersionId}}
+	}
+	resp, err := ss.call(ctx, s3ops.BatchStepOf(s3ops.BatchManifest).Operation, bucket, key, query, nil, nil)
 	if err != nil {
 		return nil, "InternalError", err.Error()
 	}
@@ -204,7 +216,7 @@ func (s *Server) readManifest(ctx context.Context, ss *serviceSession, job *batc
 		}
 		t := batchTask{rawBucket: rec[0], rawKey: rec[1], bucket: rec[0]}
 		if withVersion {
-			t.versionID = rec[2]
+			t.versionID, t.versioned = rec[2], true
 		}
 		// The manifest's keys are URL-encoded.
 		if t.key, err = url.QueryUnescape(rec[1]); err != nil || t.key == "" {
@@ -225,7 +237,10 @@ func (s *Server) copyTask(ctx context.Context, ss *serviceSession, job *batchJob
 	target, _ := bucketOfARN(cp.TargetResource)
 	h := http.Header{}
 	src := (&url.URL{Path: t.bucket + "/" + t.key}).EscapedPath()
-	if t.versionID != "" {
+	if t.versioned {
+		// The manifest names the version: the task copies it, and
+		// S3 refuses an empty one (docs/emulator.md "S3 Batch
+		// Operations", versioned manifests).
 		src += "?versionId=" + url.QueryEscape(t.versionID)
 	}
 	h.Set("X-Amz-Copy-Source", src)
@@ -246,12 +261,24 @@ func (s *Server) copyTask(ctx context.Context, ss *serviceSession, job *batchJob
 			h.Set("X-Amz-Meta-"+e.Key, e.Value)
 		}
 	}
+	if t := cp.NewObjectTagging; t != nil {
+		// The copy's tags replace the source's ("Specifies a list of
+		// tags to add to the destination objects after they are
+		// copied. If NewObjectTagging is not specified, the tags of the
+		// source objects are copied"): the tagging directive REPLACE,
+		// and the tags in x-amz-tagging, which needs
+		// s3:PutObjectTagging.
+		h.Set("X-Amz-Tagging-Directive", "REPLACE")
+		if len(t.Tags) > 0 {
+			h.Set("X-Amz-Tagging", encodeJobTags(t.Tags))
+		}
+	}
 	if cp.SSEAwsKmsKeyId != "" {
 		h.Set("X-Amz-Server-Side-Encryption", "aws:kms")
 		h.Set("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", cp.SSEAwsKmsKeyId)
 	}
 	res := taskResult{task: t}
-	resp, err := ss.call(ctx, s3ops.BatchStepOf(s3ops.BatchTask).Operation, target, batchTargetKey(cp.TargetKeyPrefix, t.key), h, nil)
+	resp, err := ss.call(ctx, s3ops.BatchStepOf(s3ops.BatchTask).Operation, target, batchTargetKey(cp.TargetKeyPrefix, t.key), nil, h, nil)
 	if err != nil {
 		res.httpStatus, res.errorCode, res.message = http.StatusInternalServerError, "InternalError", err.Error()
 		return res
@@ -269,9 +296,19 @@ func (s *Server) copyTask(ctx context.Context, ss *serviceSession, job *batchJob
 	return res
 }
 
+// encodeJobTags is x-amz-tagging for tags: URL query parameters, in the
+// job's order.
+func encodeJobTags(tags []jobTagXML) string {
+	parts := make([]string, len(tags))
+	for i, t := range tags {
+		parts[i] = url.QueryEscape(t.Key) + "=" + url.QueryEscape(t.Value)
+	}
+	return strings.Join(parts, "&")
+}
+
 // call makes the catalogue operation op on bucket/key as the session,
-// with the method its route names.
-func (ss *serviceSession) call(ctx context.Context, op, bucket, key string, h http.Header, body []byte) (*serviceResponse, error) {
+// with the method its route names; query may be nil.
+func (ss *serviceSession) call(ctx context.Context, op, bucket, key string, query url.Values, h http.Header, body []byte) (*serviceResponse, error) {
 	row, ok := s3ops.Lookup("s3", op)
 	if !ok {
 		return nil, fmt.Errorf("no S3 operation %s in the catalogue", op)
@@ -280,7 +317,7 @@ func (ss *serviceSession) call(ctx context.Context, op, bucket, key string, h ht
 	if !ok {
 		return nil, fmt.Errorf("the S3 operation %s has no route", op)
 	}
-	return ss.do(ctx, rt.Method, "/"+bucket+"/"+key, h, body)
+	return ss.do(ctx, rt.Method, "/"+bucket+"/"+key, query, h, body)
 }
 
 // batchTargetKey is the key a task copies to: the source key, under the

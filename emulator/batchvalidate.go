@@ -98,9 +98,6 @@ func checkManifest(m *jobManifestXML) error {
 	if _, _, ok := objectOfARN(m.Location.ObjectArn); !ok {
 		return errJobRequest("Manifest.Location.ObjectArn", "%q is not an S3 object ARN (arn:aws:s3:::BUCKET/KEY)", m.Location.ObjectArn)
 	}
-	if m.Location.ObjectVersionId != "" {
-		return errNotImplemented("Manifest.Location.ObjectVersionId (the emulator's objects have no versions)")
-	}
 	if m.Location.ETag == "" {
 		return errJobRequest("Manifest.Location.ETag", "the manifest object's ETag is required")
 	}
@@ -166,14 +163,21 @@ func checkOperation(op *jobOperationXML) (*putObjectCopyXML, error) {
 	for name, set := range map[string]bool{
 		"AccessControlGrants": cp.AccessControlGrants != nil, "BucketKeyEnabled": cp.BucketKeyEnabled == "true",
 		"CannedAccessControlList": cp.CannedAccessControlList != "", "ChecksumAlgorithm": cp.ChecksumAlgorithm != "",
-		"ModifiedSinceConstraint": cp.ModifiedSinceConstraint != "", "NewObjectTagging": cp.NewObjectTagging != nil,
+		"ModifiedSinceConstraint":   cp.ModifiedSinceConstraint != "",
 		"ObjectLockLegalHoldStatus": cp.ObjectLockLegalHoldStatus != "", "ObjectLockMode": cp.ObjectLockMode != "",
 		"ObjectLockRetainUntilDate": cp.ObjectLockRetainUntilDate != "", "RedirectLocation": cp.RedirectLocation != "",
 		"RequesterPays":             cp.RequesterPays == "true",
 		"UnModifiedSinceConstraint": cp.UnModifiedSinceConstraint != "",
 	} {
 		if set {
-			return nil, errNotImplemented("Operation.S3PutObjectCopy." + name + " (the emulator runs TargetResource, TargetKeyPrefix, StorageClass, MetadataDirective, NewObjectMetadata and SSEAwsKmsKeyId)")
+			return nil, errNotImplemented("Operation.S3PutObjectCopy." + name + " (the emulator runs TargetResource, TargetKeyPrefix, StorageClass, MetadataDirective, NewObjectMetadata, NewObjectTagging and SSEAwsKmsKeyId)")
+		}
+	}
+	if t := cp.NewObjectTagging; t != nil {
+		for i, tag := range t.Tags {
+			if tag.Key == "" {
+				return nil, errJobRequest("Operation.S3PutObjectCopy.NewObjectTagging", "tag %d has no Key", i+1)
+			}
 		}
 	}
 	return cp, nil

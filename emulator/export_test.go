@@ -18,6 +18,12 @@ func (s *Server) EnableVersioningForTest(ctx context.Context, bucket string) err
 	return err
 }
 
+// SetBatchTaskGateForTest sets the function a Batch Operations job's
+// runner calls before each task; set it before creating jobs.
+func (s *Server) SetBatchTaskGateForTest(gate func(jobID string, task int)) {
+	s.jobs.taskGate = gate
+}
+
 // StopReplicationForTest stops the replication worker, as Close does:
 // versions written afterwards stay PENDING until the data directory is
 // served again.

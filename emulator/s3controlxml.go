@@ -56,19 +56,31 @@ type putObjectCopyXML struct {
 	NewObjectMetadata *objectMetadataXML `xml:",omitempty"`
 	SSEAwsKmsKeyId    string             `xml:",omitempty"`
 	TargetKeyPrefix   string             `xml:",omitempty"`
+	// NewObjectTagging replaces the copies' tags; present and empty, it
+	// gives them none.
+	NewObjectTagging *jobTagSetXML `xml:",omitempty"`
 
 	AccessControlGrants       *struct{} `xml:",omitempty"`
 	BucketKeyEnabled          string    `xml:",omitempty"`
 	CannedAccessControlList   string    `xml:",omitempty"`
 	ChecksumAlgorithm         string    `xml:",omitempty"`
 	ModifiedSinceConstraint   string    `xml:",omitempty"`
-	NewObjectTagging          *struct{} `xml:",omitempty"`
 	ObjectLockLegalHoldStatus string    `xml:",omitempty"`
 	ObjectLockMode            string    `xml:",omitempty"`
 	ObjectLockRetainUntilDate string    `xml:",omitempty"`
 	RedirectLocation          string    `xml:",omitempty"`
 	RequesterPays             string    `xml:",omitempty"`
 	UnModifiedSinceConstraint string    `xml:",omitempty"`
+}
+
+// jobTagSetXML is an S3TagSet: a list of S3Tag members.
+type jobTagSetXML struct {
+	Tags []jobTagXML `xml:"member"`
+}
+
+// jobTagXML is an S3Tag.
+type jobTagXML struct {
+	Key, Value string
 }
 
 // jobOperationXML is JobOperation: exactly one operation element.

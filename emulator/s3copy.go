@@ -248,6 +248,9 @@ func (cs *copySourceObject) encryption() enforce.Encryption {
 // owner owns it (docs/authorization.md §2.5 object context).
 func (s *Server) authorizeCopySource(c *call, enc enforce.Encryption, ec enforce.Call, cs *copySourceObject) error {
 	ec.SourceEncryption = cs.encryption()
+	// A copy that takes over its source's tags reads and writes them
+	// (docs/decisions.md #56); only CopyObject's row has the triggers.
+	ec.Features.SourceTags = !cs.missing && len(cs.meta.Tags) > 0 && c.r.Header.Get("X-Amz-Tagging-Directive") != "REPLACE"
 	if err := s.authorize(c, enc, ec, copySource(cs.b, cs.meta, cs.missing)...); err != nil {
 		return err
 	}

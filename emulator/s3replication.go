@@ -36,6 +36,11 @@ func (s *Server) putBucketReplication(w http.ResponseWriter, c *call) error {
 	if perr != nil {
 		return replicationError(perr)
 	}
+	// CloudTrail records a bucket configuration's body in the request
+	// parameters (the S3 User Guide's PutBucketAcl example holds its
+	// AccessControlPolicy there): the Role, which plan --from-trail reads
+	// to plan iam:PassRole (docs/trail.md).
+	c.params["ReplicationConfiguration"] = map[string]any{"Role": role}
 	if s.state.world().Account(accountOf(role)) == nil {
 		// A role of an account the world does not hold cannot be passed
 		// by anyone here: iam:PassRole passes roles of the caller's own

@@ -125,14 +125,14 @@ type serviceResponse struct {
 
 // do serves an S3 request as the session: signed for s3 in the server's
 // region with an unsigned payload, and dispatched to the server's own
-// handler. body may be nil.
-func (ss *serviceSession) do(ctx context.Context, method, path string, header http.Header, body []byte) (*serviceResponse, error) {
+// handler. query (a versionId) and body may be nil.
+func (ss *serviceSession) do(ctx context.Context, method, path string, query url.Values, header http.Header, body []byte) (*serviceResponse, error) {
 	ctx = context.WithValue(ctx, serviceCallKey{}, ss.service)
 	var rd io.Reader = http.NoBody
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
-	u := url.URL{Scheme: "http", Host: "s3.amazonaws.com", Path: path}
+	u := url.URL{Scheme: "http", Host: "s3.amazonaws.com", Path: path, RawQuery: query.Encode()}
 	r, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", method, path, err)

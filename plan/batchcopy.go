@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/lockstep-dev/lockstep/s3ops"
@@ -27,6 +28,20 @@ type BatchCopyJob struct {
 	// (an ARN, or an alias or key ID the world resolves); "" for the
 	// target bucket's default encryption.
 	KMSKey string
+	// VersionedManifest: the manifest's rows name object versions
+	// (Fields Bucket,Key,VersionId); each task copies the version its
+	// row names, which takes s3:GetObjectVersion on the source.
+	VersionedManifest bool
+	// ManifestVersion: the job names the manifest object's version
+	// (Manifest.Location.ObjectVersionId); reading it takes
+	// s3:GetObjectVersion.
+	ManifestVersion bool
+	// ReplaceTags: the job sets NewObjectTagging, whose tags,
+	// NewObjectTagging in x-amz-tagging form (KEY=VALUE&...; "" for
+	// none), the copies get instead of their sources' (docs/plan.md
+	// "lockstep plan batch-copy").
+	ReplaceTags      bool
+	NewObjectTagging string
 }
 
 // BatchCopy plans the permissions of an S3PutObjectCopy job: the calls are
@@ -47,6 +62,9 @@ func BatchCopy(job BatchCopyJob, ctx Context) (*Plan, error) {
 	case len(job.Sources) == 0:
 		return nil, fmt.Errorf("the buckets the manifest lists are required (--source s3://BUCKET[/PREFIX], once per bucket)")
 	}
+	if _, err := ParseTagging(job.NewObjectTagging); err != nil {
+		return nil, fmt.Errorf("--new-object-tagging: %w", err)
+	}
 	if ctx.Region == "" {
 		ctx.Region = "us-east-1"
 	}
@@ -61,14 +79,20 @@ func BatchCopy(job BatchCopyJob, ctx Context) (*Plan, error) {
 	for _, step := range s3ops.BatchPutObjectCopySteps {
 		switch step.On {
 		case s3ops.BatchManifest:
-			p.batchCall(step, Call{Bucket: job.Manifest.Bucket, Key: job.Manifest.Key}, p.Context.BucketKMSKey[job.Manifest.Bucket], "")
+			p.batchCall(step, Call{Bucket: job.Manifest.Bucket, Key: job.Manifest.Key, Features: s3ops.Features{VersionID: job.ManifestVersion}, Why: batchVersionWhy(job.ManifestVersion, "the version Manifest.Location.ObjectVersionId names")},
+				p.Context.BucketKMSKey[job.Manifest.Bucket], "")
 		case s3ops.BatchTask:
 			dstKey := p.Context.BucketKMSKey[job.Dest.Bucket]
 			if job.KMSKey != "" {
 				dstKey = firstOf(p.SSEKMSKey, job.KMSKey)
 			}
 			for _, src := range job.Sources {
-				c := Call{Bucket: job.Dest.Bucket, Key: batchDestPattern(job.Dest.Key, src.Key), SourceBucket: src.Bucket, SourceKey: src.Key + "*"}
+				c := Call{Bucket: job.Dest.Bucket, Key: batchDestPattern(job.Dest.Key, src.Key), SourceBucket: src.Bucket, SourceKey: src.Key + "*",
+					// The copy takes over the source's tags (the
+					// job sends no NewObjectTagging): planned for
+					// tagged sources (docs/decisions.md #56).
+					Features: s3ops.Features{SourceVersionID: job.VersionedManifest, SourceTags: !job.ReplaceTags,
+						Tagging: job.ReplaceTags && job.NewObjectTagging != ""}, Why: batchVersionWhy(job.VersionedManifest, "the version the manifest's row names")}
 				p.batchCall(step, c, dstKey, p.Context.BucketKMSKey[src.Bucket])
 			}
 		case s3ops.BatchReport:
@@ -87,6 +111,34 @@ func BatchCopy(job BatchCopyJob, ctx Context) (*Plan, error) {
 	return p, nil
 }
 
+// Tag is one object tag.
+type Tag struct{ Key, Value string }
+
+// ParseTagging reads tags in x-amz-tagging form, KEY=VALUE pairs
+// URL-encoded and joined by "&", in their order; "" is no tag.
+func ParseTagging(s string) ([]Tag, error) {
+	var tags []Tag
+	if s == "" {
+		return nil, nil
+	}
+	for _, pair := range strings.Split(s, "&") {
+		k, v, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			return nil, fmt.Errorf("tag %q is not URL-encoded: %w", pair, err)
+		}
+		value, err := url.QueryUnescape(v)
+		if err != nil {
+			return nil, fmt.Errorf("tag %q is not URL-encoded: %w", pair, err)
+		}
+		if key == "" {
+			return nil, fmt.Errorf("tag %q has no key (KEY=VALUE&...)", pair)
+		}
+		tags = append(tags, Tag{key, value})
+	}
+	return tags, nil
+}
+
 // batchTrust is the trust policy of a Batch Operations job's role: the
 // one of "Granting permissions for Batch Operations".
 func batchTrust() *Document {
@@ -98,18 +150,28 @@ func batchTrust() *Document {
 }
 
 // batchCall adds one call of a step and its permissions from the
-// catalogue: dstKey is the key of the object the call writes or reads,
-// srcKey the copy source's.
+// catalogue: c.Features are the parts of the request that need
+// permissions of their own (a versionId), dstKey is the key of the
+// object the call writes or reads, srcKey the copy source's.
 func (p *Plan) batchCall(step s3ops.BatchStep, c Call, dstKey, srcKey string) {
 	op, _ := s3ops.Lookup("s3", step.Operation)
-	c.Operation, c.Side, c.When, c.Why = step.Operation, step.On.String(), batchWhen[step.On], step.Why
+	c.Operation, c.Side, c.When, c.Why = step.Operation, step.On.String(), batchWhen[step.On], step.Why+c.Why
 	p.Calls = append(p.Calls, c)
 	i := len(p.Calls) - 1
-	f := s3ops.Features{KMS: dstKey != "", SourceKMS: srcKey != ""}
+	f := c.Features
+	f.KMS, f.SourceKMS = dstKey != "", srcKey != ""
 	for _, perm := range op.Required(f) {
 		p.need(i, p.permissionNeed(perm, c, nil))
 	}
 	p.kmsNeeds(i, op, f, dstKey, srcKey)
+}
+
+// batchVersionWhy is what a call's Why adds when it reads a version.
+func batchVersionWhy(versioned bool, which string) string {
+	if !versioned {
+		return ""
+	}
+	return " (" + which + ")"
 }
 
 var batchWhen = map[s3ops.BatchResource]string{
@@ -146,6 +208,10 @@ func (p *Plan) batchNotes() {
 		"the role's trust policy lets batchoperations.s3.amazonaws.com assume it; a role that does not trust it fails the job",
 		"source objects are taken to be encrypted as their bucket's default says: an object under another KMS key needs kms:Decrypt on that key too",
 	)
+	if job.VersionedManifest || job.ManifestVersion {
+		p.Notes = append(p.Notes, "a version named by ID is read with s3:GetObjectVersion, not s3:GetObject: \"Version-specific permissions such as s3:GetObjectVersion are only required when you are specifying the version ID of the objects\" (Granting permissions for Batch Operations)")
+	}
+	p.copiedTagsNote()
 	if job.Report.Bucket == "" {
 		p.Notes = append(p.Notes, "no completion report (--report s3://BUCKET/PREFIX): the role needs no permission on a report bucket")
 	}

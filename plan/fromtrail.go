@@ -2,12 +2,14 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/lockstep-dev/lockstep/internal/trail"
+	"github.com/lockstep-dev/lockstep/replication"
 	"github.com/lockstep-dev/lockstep/s3ops"
 )
 
@@ -57,8 +59,8 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 	p := &Plan{Context: ctx}
 	g := newGeneraliser(sel.Calls, generalise)
 	type callKey struct {
-		service, op, bucket, key, src, srcKey, prefix, keyARN, s3arn string
-		version, viaS3, tagging, acl                                 bool
+		service, op, bucket, key, src, srcKey, prefix, keyARN, s3arn, role string
+		version, viaS3, tagging, acl                                       bool
 	}
 	index := map[callKey]int{}
 	type seen struct {
@@ -67,9 +69,9 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 		deniedActions []string
 	}
 	counts := map[int]*seen{}
-	var unknown []string
+	unknown := map[string]int{}
 	for _, tc := range sel.Calls {
-		k := callKey{service: tc.Service, op: tc.Operation, bucket: tc.Bucket, version: tc.VersionID, keyARN: tc.KeyARN, viaS3: tc.ViaS3, tagging: tc.Tagging, acl: tc.ACL}
+		k := callKey{service: tc.Service, op: tc.Operation, bucket: tc.Bucket, version: tc.VersionID, keyARN: tc.KeyARN, viaS3: tc.ViaS3, tagging: tc.Tagging, acl: tc.ACL, role: tc.Role}
 		if tc.Key != "" {
 			k.key = g.key(tc.Bucket, tc.Key)
 		}
@@ -84,7 +86,7 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 		}
 		i, ok := index[k]
 		if !ok {
-			c := Call{Operation: tc.Operation, Bucket: tc.Bucket, Key: k.key, SourceBucket: k.src, SourceKey: k.srcKey}
+			c := Call{Operation: tc.Operation, Bucket: tc.Bucket, Key: k.key, SourceBucket: k.src, SourceKey: k.srcKey, Role: tc.Role}
 			if tc.Service == "kms" {
 				c.Operation = "kms:" + tc.Operation
 				c.Bucket, c.Key = "", tc.KeyARN
@@ -94,8 +96,8 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 				c.Prefix = &prefix
 			}
 			if tc.Service == "s3" {
-				if _, found := s3ops.Lookup("s3", tc.Operation); !found {
-					unknown = append(unknown, tc.Operation)
+				if _, found := s3ops.Lookup("s3", tc.Operation); !found && replicationStep(tc.Operation) == nil {
+					unknown[tc.Operation]++
 					continue
 				}
 			}
@@ -103,9 +105,16 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 			i = len(p.Calls) - 1
 			index[k] = i
 			counts[i] = &seen{first: tc.Time}
-			if tc.Service == "s3" {
-				p.trailS3Needs(i, s3ops.Features{VersionID: tc.VersionID, Tagging: tc.Tagging, ACL: tc.ACL})
-			} else {
+			switch st := replicationStep(tc.Operation); {
+			case tc.Service == "s3" && st != nil:
+				p.need(i, p.replicationStepNeed(*st, c))
+			case tc.Service == "s3":
+				// CloudTrail does not say whether a copy's source
+				// had tags: the plan assumes it had (docs/decisions.md #56).
+				f := s3ops.Features{VersionID: tc.VersionID, Tagging: tc.Tagging, ACL: tc.ACL, SourceTags: tc.Operation == "CopyObject"}
+				p.Calls[i].Features.SourceTags = f.SourceTags
+				p.trailS3Needs(i, f)
+			default:
 				p.trailKMSNeed(i, tc.KeyARN, tc.ViaS3, k.s3arn)
 			}
 		}
@@ -120,7 +129,7 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 		}
 	}
 	if len(p.Calls) == 0 {
-		return nil, fmt.Errorf("none of the %d calls of %s is an S3 or KMS operation lockstep knows (%s)", len(sel.Calls), sel.Principal, strings.Join(unknown, ", "))
+		return nil, fmt.Errorf("none of the %d calls of %s is an S3 or KMS operation lockstep knows (%s)", len(sel.Calls), sel.Principal, strings.Join(slices.Sorted(maps.Keys(unknown)), ", "))
 	}
 	for i := range p.Calls {
 		s := counts[i]
@@ -143,6 +152,7 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 		"keys and prefixes generalised: "+generalise+" (--generalise none|prefixes|keys)",
 		"CloudTrail need not record request headers: s3:PutObjectAcl (x-amz-acl, x-amz-grant-*) and s3:PutObjectTagging (x-amz-tagging) are planned where a record holds the header or a multipart copy of objects whose tags were read implies it; add them where the job sends those headers and the trail does not show it",
 	)
+	p.copiedTagsNote()
 	var ignored []string
 	for src, n := range sel.Ignored {
 		ignored = append(ignored, fmt.Sprintf("%s %d", src, n))
@@ -152,7 +162,15 @@ func FromTrail(sel *trail.Selection, ctx Context, generalise string) (*Plan, err
 		p.Notes = append(p.Notes, "ignored, neither S3 nor KMS: "+strings.Join(ignored, ", "))
 	}
 	if len(unknown) > 0 {
-		p.Notes = append(p.Notes, "S3 events lockstep's operation catalogue does not know, not planned: "+strings.Join(unknown, ", "))
+		var names []string
+		for op, n := range unknown {
+			if n > 1 {
+				op += fmt.Sprintf(" ×%d", n)
+			}
+			names = append(names, op)
+		}
+		sort.Strings(names)
+		p.Notes = append(p.Notes, "S3 events lockstep's operation catalogue does not know, not planned: "+strings.Join(names, ", "))
 	}
 	p.Policies = p.policies()
 	return p, nil
@@ -169,8 +187,40 @@ func (p *Plan) trailS3Needs(i int, f s3ops.Features) {
 		listed = map[string]map[string][]string{matchOp(*c.Prefix): {"s3:prefix": {*c.Prefix}}}
 	}
 	for _, perm := range op.Required(f) {
-		p.need(i, p.permissionNeed(perm, c, listed))
+		n := p.permissionNeed(perm, c, listed)
+		if n.Resource == "" {
+			// The record does not name the resource (a role passed):
+			// no permission on nothing; the plan says what to add.
+			note := fmt.Sprintf("%s of %s: the trail does not name its resource (the role the request passed), so it is not planned; grant it on that role", perm.Action, c.Operation)
+			if cond := n.Conditions["StringEquals"]["iam:PassedToService"]; len(cond) > 0 {
+				note += " with iam:PassedToService " + cond[0]
+			}
+			if !slices.Contains(p.Notes, note) {
+				p.Notes = append(p.Notes, note)
+			}
+			continue
+		}
+		p.need(i, n)
 	}
+}
+
+// replicationStep is the step of S3 Replication an event of the
+// replication role's session is named by (lockstep serve audits each
+// step as an event named by its action, docs/decisions.md "Replication in
+// the audit log"), nil for any other event.
+func replicationStep(operation string) *replication.Step {
+	for _, st := range replication.Steps() {
+		if st.Action == "s3:"+operation {
+			return &st
+		}
+	}
+	return nil
+}
+
+// replicationStepNeed is the permission of a replication step's event:
+// its action on the bucket or the object (pattern) of the call.
+func (p *Plan) replicationStepNeed(st replication.Step, c Call) Need {
+	return p.permissionNeed(s3ops.Permission{Action: st.Action, On: st.On}, c, nil)
 }
 
 // trailSides names each call's side: the destination for calls on a

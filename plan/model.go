@@ -194,6 +194,12 @@ type ModelCall struct {
 	// sends the source object's tags in x-amz-tagging, which needs
 	// s3:PutObjectTagging besides the call's own permissions.
 	TaggingIf []string `yaml:"tagging_if"`
+	// TagsReplacedIf, when set, are flag tests under which a CopyObject
+	// sends x-amz-tagging-directive REPLACE. Otherwise S3 copies the
+	// source's tags, which needs s3:GetObjectTagging on the source and
+	// s3:PutObjectTagging on the copy: a plan assumes the sources have
+	// tags (docs/decisions.md #56).
+	TagsReplacedIf []string `yaml:"tags_replaced_if"`
 	// ACLFrom are flags, the first of them set holding the canned ACL
 	// the call sends (an ACL other than private needs s3:PutObjectAcl on
 	// an object, s3:PutBucketAcl on a bucket); empty: the command's acl

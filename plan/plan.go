@@ -129,6 +129,9 @@ type Call struct {
 	// SourceBucket and SourceKey are the copy source of CopyObject and
 	// UploadPartCopy.
 	SourceBucket, SourceKey string
+	// Role is the IAM role the call passes (PutBucketReplication's
+	// configuration Role), for the catalogue's permissions on IAMRole.
+	Role string
 	// Prefix is the listing prefix of a ListObjectsV2 call; Delimiter its
 	// delimiter.
 	Prefix    *string
@@ -354,6 +357,11 @@ func (p *Plan) addNeeds(i int, mc ModelCall) {
 	f.NonPrivateACL = f.ACL
 	f.Tagging = len(mc.TaggingIf) > 0 && flagsHold(mc.TaggingIf, p.Command)
 	f.ChecksumMode, f.Checksum = mc.ChecksumMode, mc.Checksum
+	// A CopyObject takes over its source's tags unless the client
+	// replaces them; lockstep cannot know whether the sources have tags
+	// and plans as if they had (docs/decisions.md #56).
+	f.SourceTags = c.Operation == "CopyObject" && !(len(mc.TagsReplacedIf) > 0 && flagsHold(mc.TagsReplacedIf, p.Command))
+	p.Calls[i].Features.SourceTags = f.SourceTags
 	p.Calls[i].Features.ACL, p.Calls[i].Features.Tagging = f.ACL, f.Tagging
 	p.Calls[i].Features.ChecksumMode, p.Calls[i].Features.Checksum = f.ChecksumMode, f.Checksum
 	dstKey := p.Context.BucketKMSKey[c.Bucket]
@@ -421,6 +429,18 @@ func (p *Plan) permissionNeed(perm s3ops.Permission, c Call, bucketConditions ma
 		n.Account = p.ownerFor(c.SourceBucket, c.Signer)
 	case s3ops.AnyResource:
 		n.Resource = "*"
+	case s3ops.IAMRole:
+		// Empty when the call does not say which role: the caller
+		// leaves such a need out and says so.
+		n.Resource, n.Account = c.Role, accountOfARN(c.Role)
+		if op, ok := s3ops.Lookup("s3", c.Operation); ok && perm.Action == "iam:PassRole" {
+			for _, k := range op.Keys {
+				if v, ok := strings.CutPrefix(k.From, "value:"); ok && k.Key == "iam:PassedToService" {
+					v, _, _ = strings.Cut(v, " ")
+					n.Conditions = map[string]map[string][]string{"StringEquals": {k.Key: {v}}}
+				}
+			}
+		}
 	}
 	return n
 }
@@ -581,6 +601,7 @@ func (p *Plan) notes() {
 			p.Notes = append(p.Notes, strings.NewReplacer("{dest-bucket}", cmd.Dest.Bucket, "{dest-key}", p.Context.BucketKMSKey[cmd.Dest.Bucket]).Replace(n.Text))
 		}
 	}
+	p.copiedTagsNote()
 	if acl := cmd.Flags["acl"]; acl != "" && acl != "private" {
 		p.Notes = append(p.Notes, fmt.Sprintf("--acl %s sends x-amz-acl: s3:PutObjectAcl is needed, and buckets with ACLs disabled (BucketOwnerEnforced) refuse ACLs other than bucket-owner-full-control", acl))
 	}
@@ -588,6 +609,17 @@ func (p *Plan) notes() {
 		p.Notes = append(p.Notes, "--sse aws:kms without --sse-kms-key-id uses the bucket owner's AWS managed key aws/s3, whose policy is fixed: it works only for principals of the bucket owner's account (docs/authorization.md §3.3); name a customer managed key for cross-account writes")
 		if pa, ba := p.principalAccount(), p.accountOf(cmd.Dest.Bucket); pa != "" && ba != "" && pa != ba {
 			p.Notes = append(p.Notes, "this command writes across accounts with aws/s3: S3 will deny it whatever the policies say")
+		}
+	}
+}
+
+// copiedTagsNote says, when a call copies its source's tags, that the
+// tag permissions are planned for sources that have tags.
+func (p *Plan) copiedTagsNote() {
+	for _, c := range p.Calls {
+		if c.Features.SourceTags {
+			p.Notes = append(p.Notes, "a CopyObject takes over its source's tags (x-amz-tagging-directive COPY, the default): s3:GetObjectTagging on the source and s3:PutObjectTagging on the copy are planned for sources that have tags, without which S3 refuses the copy; copies of objects without tags do not need them (docs/decisions.md #56)")
+			return
 		}
 	}
 }

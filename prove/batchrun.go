@@ -56,9 +56,12 @@ type batchRun struct {
 	region string
 	log    strings.Builder
 	// objects are the test objects: source bucket/key -> data; tagged
-	// are the keys written with a tag.
-	objects map[[2]string][]byte
-	tagged  map[[2]string]bool
+	// are the keys written with a tag; versions, with a versioned
+	// manifest, the version of each the manifest names (an older one:
+	// the current version holds other bytes).
+	objects  map[[2]string][]byte
+	tagged   map[[2]string]bool
+	versions map[[2]string]string
 }
 
 // proofTag is the tag of the tagged test objects, which the copies keep.
@@ -101,7 +104,7 @@ func (j *batchRun) do(ctx context.Context, n int) (problem string, err error) {
 	if err := j.seed(ctx, n); err != nil {
 		return "", err
 	}
-	etag, err := j.putManifest(ctx)
+	etag, manifestVersion, err := j.putManifest(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -115,6 +118,22 @@ func (j *batchRun) do(ctx context.Context, n int) (problem string, err error) {
 			Location: &s3ctypes.JobManifestLocation{ObjectArn: aws.String("arn:aws:s3:::" + job.Manifest.Bucket + "/" + job.Manifest.Key), ETag: aws.String(etag)},
 		},
 		Report: &s3ctypes.JobReport{Enabled: false},
+	}
+	if job.VersionedManifest {
+		in.Manifest.Spec.Fields = append(in.Manifest.Spec.Fields, "VersionId")
+	}
+	if job.ManifestVersion {
+		in.Manifest.Location.ObjectVersionId = aws.String(manifestVersion)
+	}
+	if job.ReplaceTags {
+		tags, err := plan.ParseTagging(job.NewObjectTagging)
+		if err != nil {
+			return "", err
+		}
+		in.Operation.S3PutObjectCopy.NewObjectTagging = []s3ctypes.S3Tag{}
+		for _, t := range tags {
+			in.Operation.S3PutObjectCopy.NewObjectTagging = append(in.Operation.S3PutObjectCopy.NewObjectTagging, s3ctypes.S3Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)})
+		}
 	}
 	if job.Dest.Key != "" {
 		in.Operation.S3PutObjectCopy.TargetKeyPrefix = aws.String(job.Dest.Key)
@@ -168,9 +187,14 @@ func (j *batchRun) do(ctx context.Context, n int) (problem string, err error) {
 // (the bucket's default encryption), SSE-S3, tagged, and SSE-KMS under
 // the bucket's default key when it has one.
 func (j *batchRun) seed(ctx context.Context, n int) error {
-	j.objects, j.tagged = map[[2]string][]byte{}, map[[2]string]bool{}
+	j.objects, j.tagged, j.versions = map[[2]string][]byte{}, map[[2]string]bool{}, map[[2]string]string{}
 	for _, src := range j.p.Job.Sources {
 		cl := j.s3(j.owner(src.Bucket))
+		if j.p.Job.VersionedManifest {
+			if err := j.enableVersioning(ctx, src.Bucket); err != nil {
+				return err
+			}
+		}
 		key := j.srv.World().Bucket(src.Bucket)
 		kinds := []string{"plain", "sse-s3", "tagged"}
 		if key != nil && key.KMSKey != nil {
@@ -189,11 +213,34 @@ func (j *batchRun) seed(ctx context.Context, n int) error {
 				case "sse-kms":
 					in.ServerSideEncryption, in.SSEKMSKeyId = s3types.ServerSideEncryptionAwsKms, aws.String(key.KMSKey.ARN)
 				}
-				if _, err := cl.PutObject(ctx, in); err != nil {
+				// With a versioned manifest the version it names is
+				// neither the first nor the current: an older and a
+				// newer version, untagged, hold other bytes.
+				other := func(which string) error {
+					v := &s3.PutObjectInput{Bucket: aws.String(src.Bucket), Key: aws.String(k), Body: strings.NewReader(which + " version of " + k + "\n"),
+						ServerSideEncryption: in.ServerSideEncryption, SSEKMSKeyId: in.SSEKMSKeyId}
+					if _, err := cl.PutObject(ctx, v); err != nil {
+						return fmt.Errorf("writing %s version of s3://%s/%s: %w", which, src.Bucket, k, err)
+					}
+					return nil
+				}
+				if j.p.Job.VersionedManifest {
+					if err := other("an older"); err != nil {
+						return err
+					}
+				}
+				out, err := cl.PutObject(ctx, in)
+				if err != nil {
 					return fmt.Errorf("writing the test object s3://%s/%s: %w", src.Bucket, k, err)
 				}
-				j.objects[[2]string{src.Bucket, k}] = data
-				j.tagged[[2]string{src.Bucket, k}] = kind == "tagged"
+				o := [2]string{src.Bucket, k}
+				j.objects[o], j.tagged[o] = data, kind == "tagged"
+				if j.p.Job.VersionedManifest {
+					j.versions[o] = aws.ToString(out.VersionId)
+					if err := other("a newer"); err != nil {
+						return err
+					}
+				}
 			}
 		}
 	}
@@ -201,24 +248,53 @@ func (j *batchRun) seed(ctx context.Context, n int) error {
 }
 
 // putManifest writes the CSV manifest of the test objects, keys
-// URL-encoded, and returns its ETag.
-func (j *batchRun) putManifest(ctx context.Context) (string, error) {
+// URL-encoded, with their versions when the job's manifest names them,
+// and returns its ETag and version ID. When the job names the manifest's
+// version, the manifest's bucket is versioned and a newer version of the
+// manifest, listing nothing, is written after it.
+func (j *batchRun) putManifest(ctx context.Context) (etag, versionID string, err error) {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
 	for _, src := range j.p.Job.Sources {
 		for o := range j.objects {
-			if o[0] == src.Bucket {
-				w.Write([]string{o[0], url.QueryEscape(o[1])})
+			if o[0] != src.Bucket {
+				continue
 			}
+			row := []string{o[0], url.QueryEscape(o[1])}
+			if j.p.Job.VersionedManifest {
+				row = append(row, j.versions[o])
+			}
+			w.Write(row)
 		}
 	}
 	w.Flush()
 	m := j.p.Job.Manifest
-	out, err := j.s3(j.owner(m.Bucket)).PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(m.Bucket), Key: aws.String(m.Key), Body: bytes.NewReader(b.Bytes())})
-	if err != nil {
-		return "", fmt.Errorf("writing the manifest %s: %w", m, err)
+	if j.p.Job.ManifestVersion {
+		if err := j.enableVersioning(ctx, m.Bucket); err != nil {
+			return "", "", err
+		}
 	}
-	return aws.ToString(out.ETag), nil
+	cl := j.s3(j.owner(m.Bucket))
+	out, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(m.Bucket), Key: aws.String(m.Key), Body: bytes.NewReader(b.Bytes())})
+	if err != nil {
+		return "", "", fmt.Errorf("writing the manifest %s: %w", m, err)
+	}
+	if j.p.Job.ManifestVersion {
+		if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(m.Bucket), Key: aws.String(m.Key), Body: strings.NewReader("")}); err != nil {
+			return "", "", fmt.Errorf("writing a newer version of the manifest %s: %w", m, err)
+		}
+	}
+	return aws.ToString(out.ETag), aws.ToString(out.VersionId), nil
+}
+
+// enableVersioning turns versioning on for bucket, as its owner.
+func (j *batchRun) enableVersioning(ctx context.Context, bucket string) error {
+	_, err := j.s3(j.owner(bucket)).PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(bucket),
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}})
+	if err != nil {
+		return fmt.Errorf("enabling versioning on %s: %w", bucket, err)
+	}
+	return nil
 }
 
 // verifyCopies reads each copy as the target bucket's owner.
@@ -242,11 +318,23 @@ func (j *batchRun) verifyCopies(ctx context.Context) (string, error) {
 		if !bytes.Equal(got, data) {
 			return fmt.Sprintf("the copy s3://%s/%s is not byte-exact", dest.Bucket, key), nil
 		}
-		if j.tagged[o] {
-			tags, err := cl.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String(dest.Bucket), Key: aws.String(key)})
-			if err != nil || len(tags.TagSet) != 1 || aws.ToString(tags.TagSet[0].Key)+"="+aws.ToString(tags.TagSet[0].Value) != proofTag {
-				return fmt.Sprintf("the copy s3://%s/%s does not have the source's tag %s", dest.Bucket, key, proofTag), nil
-			}
+		want, which := "", "no tag"
+		switch {
+		case j.p.Job.ReplaceTags:
+			want, which = encodeTags(j.p.Job.NewObjectTagging), "the job's NewObjectTagging"
+		case j.tagged[o]:
+			want, which = proofTag, "the source's tag"
+		}
+		tags, err := cl.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String(dest.Bucket), Key: aws.String(key)})
+		if err != nil {
+			return fmt.Sprintf("the tags of the copy s3://%s/%s cannot be read: %v", dest.Bucket, key, err), nil
+		}
+		var pairs []string
+		for _, t := range tags.TagSet {
+			pairs = append(pairs, url.QueryEscape(aws.ToString(t.Key))+"="+url.QueryEscape(aws.ToString(t.Value)))
+		}
+		if strings.Join(pairs, "&") != want {
+			return fmt.Sprintf("the copy s3://%s/%s has the tags %q, not %s %q", dest.Bucket, key, strings.Join(pairs, "&"), which, want), nil
 		}
 	}
 	return "", nil
@@ -306,6 +394,17 @@ func (j *batchRun) verifyReport(ctx context.Context, id string, tasks int) (stri
 	}
 	fmt.Fprintf(&j.log, "completion report %s: %d rows\n", manifestKey, rows)
 	return "", nil
+}
+
+// encodeTags is tags in x-amz-tagging form, each part encoded as
+// verifyCopies encodes the tags it reads.
+func encodeTags(tagging string) string {
+	tags, _ := plan.ParseTagging(tagging)
+	var pairs []string
+	for _, t := range tags {
+		pairs = append(pairs, url.QueryEscape(t.Key)+"="+url.QueryEscape(t.Value))
+	}
+	return strings.Join(pairs, "&")
 }
 
 func firstOf(s ...string) string {

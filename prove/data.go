@@ -229,8 +229,11 @@ func (pr *prover) existingNames(d *testData) []string {
 // from the start: an old modification time in rclone's metadata
 // (X-Amz-Meta-Mtime; the other clients compare LastModified), so that a
 // client comparing times sees them differ whichever second the data was
-// seeded in, and takes the same path every run.
-var existingObjectOptions = emulator.ObjectOptions{Metadata: map[string]string{"mtime": "1000000000"}}
+// seeded in, and takes the same path every run. They carry a tag, as the
+// source objects do, so that a client that copies them onto themselves
+// (rclone's modification-time update) takes over tags, which needs the
+// tag permissions (docs/decisions.md #56).
+var existingObjectOptions = emulator.ObjectOptions{Metadata: map[string]string{"mtime": "1000000000"}, Tags: sourceObjectOptions.Tags}
 
 // seedExisting puts copies of test objects in the destination.
 func (pr *prover) seedExisting(ctx context.Context, srv *emulator.Server, work string, d *testData, names []string) error {

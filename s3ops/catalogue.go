@@ -78,6 +78,15 @@ const (
 	// object it replaces (If-Match), which S3 lets only a caller who may
 	// read that object make (docs/authorization.md §2.2 PutObject).
 	IfMatchHeader
+	// SourceTagsCopied applies when a copy takes over its source's tags:
+	// the source has tags and x-amz-tagging-directive is not REPLACE
+	// (docs/authorization.md §2.2 CopyObject, docs/decisions.md #56).
+	SourceTagsCopied
+	// SourceTagsCopiedNoVersionID and SourceTagsCopiedVersionID are
+	// SourceTagsCopied when x-amz-copy-source has no versionId, and
+	// when it has one.
+	SourceTagsCopiedNoVersionID
+	SourceTagsCopiedVersionID
 )
 
 var triggerNames = [...]string{
@@ -86,6 +95,8 @@ var triggerNames = [...]string{
 	"when the copy source has no versionId", "when the copy source has a versionId",
 	"with an ACL other than private", "with x-amz-object-ownership", "with x-amz-bucket-object-lock-enabled",
 	"with an additional checksum", "with x-amz-checksum-mode", "with If-Match",
+	"when the copy takes over the source's tags", "when the copy takes over the tags of a source without versionId",
+	"when the copy takes over the tags of a source with versionId",
 }
 
 func (t Trigger) String() string { return triggerNames[t] }
@@ -220,6 +231,11 @@ type Features struct {
 	// KMS is true when the object written or read is SSE-KMS; SourceKMS
 	// when the copy source is.
 	KMS, SourceKMS bool
+	// SourceTags is true when a copy takes over its source's tags: the
+	// source has tags and the tagging directive is COPY, the default.
+	// The emulator knows it from the stored source; a plan assumes it
+	// unless the client replaces the tags.
+	SourceTags bool
 }
 
 func (f Features) has(t Trigger) bool {
@@ -254,6 +270,12 @@ func (f Features) has(t Trigger) bool {
 		return f.ChecksumMode
 	case IfMatchHeader:
 		return f.IfMatch
+	case SourceTagsCopied:
+		return f.SourceTags
+	case SourceTagsCopiedNoVersionID:
+		return f.SourceTags && !f.SourceVersionID
+	case SourceTagsCopiedVersionID:
+		return f.SourceTags && f.SourceVersionID
 	}
 	return false
 }

@@ -68,6 +68,10 @@ func TestRequired(t *testing.T) {
 		{"docs/authorization.md §2.2 HeadBucket is s3:ListBucket", "HeadBucket", Features{}, []string{"s3:ListBucket"}, nil},
 		{"docs/authorization.md §2.2 CreateBucket with object ownership", "CreateBucket", Features{ObjectOwnership: true}, []string{"s3:CreateBucket", "s3:PutBucketOwnershipControls"}, nil},
 		{"docs/authorization.md §2.2 DeleteObject with versionId", "DeleteObject", Features{VersionID: true}, []string{"s3:DeleteObjectVersion"}, nil},
+		{"docs/authorization.md §2.2 DeleteObject without versionId", "DeleteObject", Features{}, []string{"s3:DeleteObject"}, nil},
+		{"docs/decisions.md #56 CopyObject of a tagged source copies its tags", "CopyObject", Features{SourceTags: true}, []string{"s3:GetObject", "s3:PutObject", "s3:GetObjectTagging", "s3:PutObjectTagging"}, nil},
+		{"docs/decisions.md #56 CopyObject of a tagged source version", "CopyObject", Features{SourceTags: true, SourceVersionID: true}, []string{"s3:GetObjectVersion", "s3:PutObject", "s3:GetObjectVersionTagging", "s3:PutObjectTagging"}, nil},
+		{"docs/decisions.md #56 UploadPartCopy copies no tags", "UploadPartCopy", Features{SourceTags: true}, []string{"s3:GetObject", "s3:PutObject"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

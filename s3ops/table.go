@@ -237,6 +237,11 @@ var catalogue = []Operation{
 			{"s3:PutObjectTagging", Object, TaggingHeader},
 			{"s3:PutObjectRetention", Object, ObjectLockHeaders},
 			{"s3:PutObjectLegalHold", Object, LegalHoldHeader},
+			// Copying the source's tags reads them and writes them
+			// (docs/authorization.md §2.2 CopyObject, docs/decisions.md #56).
+			{"s3:GetObjectTagging", SourceObject, SourceTagsCopiedNoVersionID},
+			{"s3:GetObjectVersionTagging", SourceObject, SourceTagsCopiedVersionID},
+			{"s3:PutObjectTagging", Object, SourceTagsCopied},
 		},
 		Keys: concatKeys(copyKeys, conditionalWriteKeys),
 		KMS: []KMSCall{

@@ -207,11 +207,34 @@ func writeProof(cmd *cobra.Command, proof interface {
 	Write(io.Writer)
 	Proved() bool
 }) error {
-	proof.Write(cmd.OutOrStdout())
+	out := cmd.OutOrStdout()
+	if machineOutput(cmd) {
+		// Standard output holds the plan as JSON or Terraform, which a
+		// program reads whole: the proof, for people, goes to standard
+		// error.
+		out = cmd.ErrOrStderr()
+	}
+	proof.Write(out)
 	if !proof.Proved() {
 		return silentExit(exitDenied)
 	}
 	return nil
+}
+
+// machineOutput reports whether the command prints for programs: --output
+// (or the deprecated --format or --json) json or terraform.
+func machineOutput(cmd *cobra.Command) bool {
+	f := cmd.Flags()
+	for _, name := range []string{"output", "format"} {
+		if fl := f.Lookup(name); fl != nil && fl.Changed {
+			switch strings.ToLower(fl.Value.String()) {
+			case "json", "terraform":
+				return true
+			}
+		}
+	}
+	fl := f.Lookup("json")
+	return fl != nil && fl.Changed && fl.Value.String() == "true"
 }
 
 // writePlan writes the plan's files to outDir, when given, and the plan

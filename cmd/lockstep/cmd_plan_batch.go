@@ -63,6 +63,9 @@ that each is necessary, with the denial in the audit log.`,
 	f.StringVar(&r.report, "report", "", "the completion report's bucket and prefix, `s3://BUCKET[/PREFIX]` (default: no report)")
 	f.StringArrayVar(&sources, "source", nil, "a bucket the manifest lists objects of, `s3://BUCKET[/PREFIX]` (repeatable)")
 	f.StringVar(&r.role, "role", "", "the job's role `ARN` (default with --world: the role that trusts batchoperations.s3.amazonaws.com)")
+	f.BoolVar(&r.versionedManifest, "versioned-manifest", false, "the manifest's rows name object versions (Bucket,Key,VersionId): each task copies that version, with s3:GetObjectVersion")
+	f.BoolVar(&r.manifestVersion, "manifest-version", false, "the job names the manifest object's version (Manifest.Location.ObjectVersionId): it is read with s3:GetObjectVersion")
+	f.StringVar(&r.newTags, "new-object-tagging", "", "NewObjectTagging: the `TAGS` (KEY=VALUE&..., URL-encoded; \"\" for none) the copies get instead of their sources' tags")
 	f.StringVar(&r.kms, "kms", "", "SSEAwsKmsKeyId: the KMS key `ARN` (or, with --world, alias or key ID) the copies are encrypted with (default: the target bucket's default encryption)")
 	f.StringVar(&r.worldFile, "world", "", "world `FILE` giving bucket owners, default encryption, keys and roles, or scenario file (its world as of --step)")
 	f.IntVar(&r.step, "step", 0, "with a scenario file as --world: the step whose world to use (1-based; default: the last)")
@@ -79,10 +82,16 @@ type batchCopyRun struct {
 	worldFile, outDir                 string
 	step, objects                     int
 	prove                             bool
+	// versionedManifest and manifestVersion are BatchCopyJob's
+	// VersionedManifest and ManifestVersion.
+	versionedManifest, manifestVersion bool
+	// newTags is --new-object-tagging.
+	newTags string
 }
 
 func (r *batchCopyRun) run(cmd *cobra.Command, sourceURLs []string, format string) error {
-	job := plan.BatchCopyJob{Role: r.role, KMSKey: r.kms}
+	job := plan.BatchCopyJob{Role: r.role, KMSKey: r.kms, VersionedManifest: r.versionedManifest, ManifestVersion: r.manifestVersion,
+		ReplaceTags: cmd.Flags().Changed("new-object-tagging"), NewObjectTagging: r.newTags}
 	var err error
 	if job.Manifest, err = s3URL("--manifest", r.manifest); err != nil {
 		return badInput(err)

@@ -60,6 +60,36 @@ func TestPlanBatchCopy(t *testing.T) {
 		t.Errorf("text output (exit %d):\n%s", code, out)
 	}
 
+	// Versions named by ID are read with s3:GetObjectVersion alone.
+	for _, tc := range []struct {
+		flag, versioned, current string
+	}{
+		{"--versioned-manifest", "arn:aws:s3:::batch-src/*", "arn:aws:s3:::batch-manifests/copy.csv"},
+		{"--manifest-version", "arn:aws:s3:::batch-manifests/copy.csv", "arn:aws:s3:::batch-src/*"},
+	} {
+		code, out, errOut = runCLI(t, append(base, tc.flag, "--output", "json")...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", tc.flag, code, errOut)
+		}
+		got.Identity.Statement = nil
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		reads := map[string]string{}
+		for _, st := range got.Identity.Statement {
+			for _, a := range st.Action {
+				for _, r := range st.Resource {
+					if a == "s3:GetObject" || a == "s3:GetObjectVersion" {
+						reads[r] += a
+					}
+				}
+			}
+		}
+		if reads[tc.versioned] != "s3:GetObjectVersion" || reads[tc.current] != "s3:GetObject" {
+			t.Errorf("%s: reads %v; want s3:GetObjectVersion on %s, s3:GetObject on %s", tc.flag, reads, tc.versioned, tc.current)
+		}
+	}
+
 	tests := []struct {
 		name string
 		args []string
@@ -70,6 +100,7 @@ func TestPlanBatchCopy(t *testing.T) {
 		{"no role", []string{"plan", "batch-copy", "--manifest", "s3://m/k", "--dest", "s3://d", "--source", "s3://s"}, "--role"},
 		{"role not a role", []string{"plan", "batch-copy", "--manifest", "s3://m/k", "--dest", "s3://d", "--source", "s3://s", "--role", "arn:aws:iam::111111111111:user/u"}, "--role"},
 		{"no source", []string{"plan", "batch-copy", "--manifest", "s3://m/k", "--dest", "s3://d", "--role", "arn:aws:iam::111111111111:role/R"}, "--source"},
+		{"tag without key", []string{"plan", "batch-copy", "--manifest", "s3://m/k", "--dest", "s3://d", "--role", "arn:aws:iam::111111111111:role/R", "--source", "s3://s", "--new-object-tagging", "=v"}, "--new-object-tagging"},
 		{"prove without world", []string{"plan", "batch-copy", "--manifest", "s3://m/k", "--dest", "s3://d", "--role", "arn:aws:iam::111111111111:role/R", "--source", "s3://s", "--prove"}, "--world"},
 	}
 	for _, tt := range tests {

@@ -31,7 +31,7 @@ func TestCallsHaveCatalogueRows(t *testing.T) {
 			}
 		}
 	}
-	if len(perms) != 18 {
-		t.Errorf("Permissions() = %d actions %v, want the 18 of the 19 calls (GetCallerIdentity needs none)", len(perms), perms)
+	if len(perms) != 19 {
+		t.Errorf("Permissions() = %d actions %v, want the 19 of the 20 calls (GetCallerIdentity needs none)", len(perms), perms)
 	}
 }

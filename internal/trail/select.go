@@ -21,6 +21,9 @@ type Call struct {
 	SourceBucket, SourceKey string
 	Prefix                  *string
 	VersionID               bool
+	// Role is the role a PutBucketReplication passes: its configuration's
+	// Role, as the record's request parameters hold the request body.
+	Role string
 	// Tagging and ACL say the record's request parameters hold an
 	// x-amz-tagging header, or an x-amz-acl or x-amz-grant-* header.
 	// CloudTrail records some request headers there; a record without
@@ -159,6 +162,9 @@ func (r *Record) s3Call() Call {
 	}
 	if v, _ := r.param("versionId"); v != "" && v != "null" {
 		c.VersionID = true
+	}
+	if rc, ok := r.RequestParameters["ReplicationConfiguration"].(map[string]any); ok {
+		c.Role, _ = rc["Role"].(string)
 	}
 	for name := range r.RequestParameters {
 		switch name = strings.ToLower(name); {

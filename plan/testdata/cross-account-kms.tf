@@ -40,7 +40,8 @@ resource "aws_iam_role_policy" "CopyRole" {
           "Sid": "ObjectsKazueSyncSource",
           "Effect": "Allow",
           "Action": [
-            "s3:GetObject"
+            "s3:GetObject",
+            "s3:GetObjectTagging"
           ],
           "Resource": [
             "arn:aws:s3:::kazue-sync-source/big.dat"
@@ -50,7 +51,8 @@ resource "aws_iam_role_policy" "CopyRole" {
           "Sid": "ObjectsCpDst",
           "Effect": "Allow",
           "Action": [
-            "s3:PutObject"
+            "s3:PutObject",
+            "s3:PutObjectTagging"
           ],
           "Resource": [
             "arn:aws:s3:::cp-dst/big.dat"
@@ -122,7 +124,8 @@ data "aws_iam_policy_document" "cp-dst" {
               "AWS": "arn:aws:iam::111111111111:role/CopyRole"
             },
             "Action": [
-              "s3:PutObject"
+              "s3:PutObject",
+              "s3:PutObjectTagging"
             ],
             "Resource": [
               "arn:aws:s3:::cp-dst/big.dat"

@@ -74,7 +74,8 @@ resource "aws_iam_role_policy" "sync" {
           "Sid": "ObjectsSrcA",
           "Effect": "Allow",
           "Action": [
-            "s3:GetObject"
+            "s3:GetObject",
+            "s3:GetObjectTagging"
           ],
           "Resource": [
             "arn:aws:s3:::src-a/p/*"
@@ -84,7 +85,8 @@ resource "aws_iam_role_policy" "sync" {
           "Sid": "ObjectsDstB",
           "Effect": "Allow",
           "Action": [
-            "s3:PutObject"
+            "s3:PutObject",
+            "s3:PutObjectTagging"
           ],
           "Resource": [
             "arn:aws:s3:::dst-b/q/*"
@@ -162,7 +164,8 @@ data "aws_iam_policy_document" "dst-b" {
               "AWS": "arn:aws:iam::111111111111:role/sync"
             },
             "Action": [
-              "s3:PutObject"
+              "s3:PutObject",
+              "s3:PutObjectTagging"
             ],
             "Resource": [
               "arn:aws:s3:::dst-b/q/*"
