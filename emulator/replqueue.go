@@ -92,6 +92,10 @@ func (s *Server) startReplication() {
 	go func() {
 		defer r.wg.Done()
 		s.requeuePending(r.ctx)
+		if r.ctx.Err() != nil {
+			// Interrupted: the scan's versions stay PENDING.
+			return
+		}
 		r.add(-1)
 		for {
 			select {
@@ -153,7 +157,7 @@ func (s *Server) WaitReplication(ctx context.Context) error {
 		return err
 	}
 	if r.pending > 0 {
-		return fmt.Errorf("%w: %d versions or delete markers were not replicated and stay PENDING", errReplicationStopped, r.pending)
+		return fmt.Errorf("%w with work left (%d queued versions or delete markers, or the start-up scan): those versions stay PENDING", errReplicationStopped, r.pending)
 	}
 	return nil
 }
