@@ -1,14 +1,10 @@
 package world
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/base32"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -152,84 +148,6 @@ const (
 	ObjectWriter         = "ObjectWriter"
 )
 
-// Load reads and compiles a world file (YAML or JSON).
-func Load(path string) (*World, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("world: %w", err)
-	}
-	return Parse(data, path)
-}
-
-// LoadModel reads a world file (YAML or JSON) into its Model, for code
-// that changes it or hands it to the emulator.
-func LoadModel(path string) (*Model, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("world: %w", err)
-	}
-	return Decode(data, path)
-}
-
-// Parse reads and compiles a world file; name is used in messages.
-func Parse(data []byte, name string) (*World, error) {
-	m, err := Decode(data, name)
-	if err != nil {
-		return nil, err
-	}
-	return Compile(m, name)
-}
-
-// Decode reads a world file into its Model without validating it.
-func Decode(data []byte, name string) (*Model, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, Kinds().Rewrite(err, name, data, "docs/world.md")
-	}
-	if len(root.Content) == 0 {
-		return nil, fmt.Errorf("%s: the world file is empty; see docs/world.md for its shape", name)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	var m Model
-	if err := dec.Decode(&m); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("%s: the world file is empty; see docs/world.md for its shape", name)
-		}
-		return nil, Kinds().Rewrite(err, name, data, "docs/world.md")
-	}
-	m.root = root.Content[0]
-	return &m, nil
-}
-
-// Error is a problem in a world file, with the line it is on.
-type Error struct {
-	File string
-	Line int
-	Msg  string
-}
-
-func (e *Error) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	}
-	return e.File + ": " + e.Msg
-}
-
-// Errors is every problem found in a world file.
-type Errors []*Error
-
-func (es Errors) Error() string {
-	var b strings.Builder
-	for i, e := range es {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(e.Error())
-	}
-	return b.String()
-}
-
 type compiler struct {
 	root *yaml.Node
 	file string
@@ -244,13 +162,6 @@ func (c *compiler) fail(n *yaml.Node, format string, args ...any) {
 	}
 	c.errs = append(c.errs, &Error{File: c.file, Line: line, Msg: fmt.Sprintf(format, args...)})
 }
-
-var (
-	bucketNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	iamNameRE    = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-	keyIDRE      = regexp.MustCompile(`^(mrk-)?[0-9a-fA-F-]{1,64}$`)
-	regionRE     = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
-)
 
 // Compile validates a Model and builds the World. Every problem found is
 // reported, each with its line when the model came from a file.
@@ -571,70 +482,4 @@ func (c *compiler) policyErrors(n *yaml.Node, src []byte, what string, err error
 		}
 		c.fail(line, "%s: %s", what, msg)
 	}
-}
-
-// Account returns the account with the given ID, or nil.
-func (w *World) Account(id string) *Account { return w.accounts[id] }
-
-// Bucket returns the bucket with the given name, or nil.
-func (w *World) Bucket(name string) *Bucket { return w.buckets[name] }
-
-// User returns the user with the given ARN, or nil.
-func (w *World) User(arn string) *User { return w.users[arn] }
-
-// Role returns the role with the given ARN, or nil.
-func (w *World) Role(arn string) *Role { return w.roles[arn] }
-
-// Key returns the key with the given key ARN or alias ARN, or nil.
-func (w *World) Key(arn string) *Key { return w.keys[arn] }
-
-// S3Key returns the AWS managed key aws/s3 of an account, nil for an
-// account the world does not hold.
-func (w *World) S3Key(account string) *Key {
-	if a := w.accounts[account]; a != nil {
-		return a.S3Key
-	}
-	return nil
-}
-
-// Credential returns the access key with the given ID, or nil.
-func (w *World) Credential(accessKeyID string) *Credential { return w.accessKeys[accessKeyID] }
-
-// CredentialsOf returns the first access key of a user, nil when it has
-// none.
-func (w *World) CredentialsOf(u *User) *Credential {
-	var first *Credential
-	for _, c := range w.accessKeys {
-		if c.User == u && (first == nil || c.AccessKeyID < first.AccessKeyID) {
-			first = c
-		}
-	}
-	return first
-}
-
-// ValidIAMName reports whether a name follows IAM's rules for user and
-// role names: 1 to 64 letters, digits and +=,.@_- (IAM API reference
-// CreateRole, RoleName).
-func ValidIAMName(name string) bool { return iamNameRE.MatchString(name) }
-
-// ValidRegion reports whether a name has the form of an AWS Region name,
-// such as us-east-1 or ap-southeast-2.
-func ValidRegion(name string) bool { return regionRE.MatchString(name) }
-
-// ipAddressRE matches names formatted as IPv4 addresses.
-var ipAddressRE = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
-
-// ValidBucketName reports whether a name follows S3's rules for general
-// purpose buckets: 3 to 63 lower-case letters, digits, dots and hyphens,
-// starting and ending with a letter or digit, no ".." ".-" "-.", not an IP
-// address, none of the reserved prefixes and suffixes (xn--, sthree-,
-// -s3alias).
-func ValidBucketName(name string) bool {
-	if !bucketNameRE.MatchString(name) || strings.Contains(name, "..") || strings.Contains(name, ".-") || strings.Contains(name, "-.") {
-		return false
-	}
-	if strings.HasPrefix(name, "xn--") || strings.HasSuffix(name, "-s3alias") || strings.HasPrefix(name, "sthree-") {
-		return false
-	}
-	return !ipAddressRE.MatchString(name)
 }
