@@ -28,3 +28,8 @@ func (s *Server) SetBatchTaskGateForTest(gate func(jobID string, task int)) {
 // versions written afterwards stay PENDING until the data directory is
 // served again.
 func (s *Server) StopReplicationForTest() { s.repl.close() }
+
+// StopBatchJobsForTest stops the Batch Operations jobs as Close does
+// first, leaving the server serving: a CreateJob then meets a closing
+// server.
+func (s *Server) StopBatchJobsForTest() { s.jobs.close() }
