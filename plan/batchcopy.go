@@ -79,8 +79,13 @@ func BatchCopy(job BatchCopyJob, ctx Context) (*Plan, error) {
 	for _, step := range s3ops.BatchPutObjectCopySteps {
 		switch step.On {
 		case s3ops.BatchManifest:
+			// No KMS key: "S3 Batch Operations does not support CSV
+			// manifest files that are AWS KMS-encrypted"
+			// (docs/emulator.md "S3 Batch Operations"), so the
+			// manifest is SSE-S3 whatever its bucket's default
+			// (a note says so).
 			p.batchCall(step, Call{Bucket: job.Manifest.Bucket, Key: job.Manifest.Key, Features: s3ops.Features{VersionID: job.ManifestVersion}, Why: batchVersionWhy(job.ManifestVersion, "the version Manifest.Location.ObjectVersionId names")},
-				p.Context.BucketKMSKey[job.Manifest.Bucket], "")
+				"", "")
 		case s3ops.BatchTask:
 			dstKey := p.Context.BucketKMSKey[job.Dest.Bucket]
 			if job.KMSKey != "" {
@@ -208,6 +213,11 @@ func (p *Plan) batchNotes() {
 		"the role's trust policy lets batchoperations.s3.amazonaws.com assume it; a role that does not trust it fails the job",
 		"source objects are taken to be encrypted as their bucket's default says: an object under another KMS key needs kms:Decrypt on that key too",
 	)
+	manifestNote := fmt.Sprintf("the manifest %s must not be SSE-KMS (\"S3 Batch Operations does not support CSV manifest files that are AWS KMS-encrypted\"): the role gets no KMS permission for it", job.Manifest)
+	if k := p.Context.BucketKMSKey[job.Manifest.Bucket]; k != "" {
+		manifestNote += fmt.Sprintf("; bucket %s encrypts with %s by default, so write the manifest with SSE-S3 (aws s3 cp --sse AES256, x-amz-server-side-encryption: AES256)", job.Manifest.Bucket, k)
+	}
+	p.Notes = append(p.Notes, manifestNote)
 	if job.VersionedManifest || job.ManifestVersion {
 		p.Notes = append(p.Notes, "a version named by ID is read with s3:GetObjectVersion, not s3:GetObject: \"Version-specific permissions such as s3:GetObjectVersion are only required when you are specifying the version ID of the objects\" (Granting permissions for Batch Operations)")
 	}
