@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/lockstep-dev/lockstep/internal/arn"
 	"github.com/lockstep-dev/lockstep/s3ops"
 )
 
@@ -178,7 +179,7 @@ func (s *Server) finishJob(ctx context.Context, ss *serviceSession, job *batchJo
 // reason say why the job fails when it cannot.
 func (s *Server) readManifest(ctx context.Context, ss *serviceSession, job *batchJob) (tasks []batchTask, code, reason string) {
 	loc := job.req.Manifest.Location
-	bucket, key, _ := objectOfARN(loc.ObjectArn)
+	bucket, key, _ := arn.S3Object(loc.ObjectArn)
 	// The job may name the manifest object's version
 	// (Manifest.Location.ObjectVersionId): that version is read, which
 	// takes s3:GetObjectVersion as any GetObject with a versionId.
@@ -244,7 +245,7 @@ func (s *Server) readManifest(ctx context.Context, ss *serviceSession, job *batc
 // bucket with the job's S3PutObjectCopy fields as its headers.
 func (s *Server) copyTask(ctx context.Context, ss *serviceSession, job *batchJob, t batchTask) taskResult {
 	cp := job.copy
-	target, _ := bucketOfARN(cp.TargetResource)
+	target, _ := arn.S3Bucket(cp.TargetResource)
 	h := http.Header{}
 	src := (&url.URL{Path: t.bucket + "/" + t.key}).EscapedPath()
 	if t.versioned {

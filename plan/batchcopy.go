@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/lockstep-dev/lockstep/internal/arn"
 	"github.com/lockstep-dev/lockstep/s3ops"
 )
 
@@ -53,8 +54,10 @@ func BatchCopy(job BatchCopyJob, ctx Context) (*Plan, error) {
 	switch {
 	case job.Role == "":
 		return nil, fmt.Errorf("the job's role is required (--role arn:aws:iam::ACCOUNT:role/NAME)")
-	case !strings.HasPrefix(job.Role, "arn:aws:iam::") || !strings.Contains(job.Role, ":role/"):
-		return nil, fmt.Errorf("--role %q is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)", job.Role)
+	case !isRoleARN(job.Role):
+		// The emulator's CreateJob refuses the same (one rule:
+		// internal/arn).
+		return nil, fmt.Errorf("--role %q is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME, a 12-digit account)", job.Role)
 	case job.Manifest.Bucket == "" || job.Manifest.Key == "" || strings.HasSuffix(job.Manifest.Key, "/"):
 		return nil, fmt.Errorf("--manifest %s is not an object: give s3://BUCKET/KEY", job.Manifest)
 	case job.Dest.Bucket == "":
@@ -65,6 +68,9 @@ func BatchCopy(job BatchCopyJob, ctx Context) (*Plan, error) {
 	if _, err := ParseTagging(job.NewObjectTagging); err != nil {
 		return nil, fmt.Errorf("--new-object-tagging: %w", err)
 	}
+	if err := job.checkInWorld(ctx); err != nil {
+		return nil, err
+	}
 	if ctx.Region == "" {
 		ctx.Region = "us-east-1"
 	}
@@ -72,7 +78,7 @@ func BatchCopy(job BatchCopyJob, ctx Context) (*Plan, error) {
 	p := &Plan{Context: ctx, Job: &job}
 	if job.KMSKey != "" {
 		var err error
-		if p.SSEKMSKey, err = p.resolveKMSKey(job.KMSKey); err != nil {
+		if p.SSEKMSKey, err = p.resolveKMSKey("--kms", job.KMSKey); err != nil {
 			return nil, err
 		}
 	}
@@ -230,11 +236,43 @@ func (p *Plan) batchNotes() {
 	}
 	if p.Context.World == nil {
 		p.Notes = append(p.Notes, "no --world: every bucket is taken to be in the role's account, unencrypted by default, so no bucket or key policy is planned")
-	} else {
-		for _, l := range append([]Location{job.Manifest, job.Dest, job.Report}, job.Sources...) {
-			if l.Bucket != "" && p.Context.BucketAccount[l.Bucket] == "" {
-				p.Notes = append(p.Notes, fmt.Sprintf("bucket %s is not in the world file %s: it is taken to be in the role's account", l.Bucket, p.Context.World.File))
-			}
+	}
+}
+
+// checkInWorld: with a world, every bucket the job names is one of the
+// world's, and so is the role's account (a role the world lacks is
+// created by the proof, plan.Apply).
+func (job *BatchCopyJob) checkInWorld(ctx Context) error {
+	w := ctx.World
+	if w == nil {
+		return nil
+	}
+	buckets := []struct {
+		flag string
+		l    Location
+	}{{"--manifest", job.Manifest}, {"--dest", job.Dest}, {"--report", job.Report}}
+	for _, src := range job.Sources {
+		buckets = append(buckets, struct {
+			flag string
+			l    Location
+		}{"--source", src})
+	}
+	for _, b := range buckets {
+		if b.l.Bucket != "" && ctx.BucketAccount[b.l.Bucket] == "" {
+			return fmt.Errorf("%s %s: the world file %s has no bucket %s: add it under accounts[].buckets, or name one of the world's", b.flag, b.l, w.File, b.l.Bucket)
 		}
 	}
+	account, _, _ := arn.Role(job.Role)
+	for _, a := range w.Accounts {
+		if a.ID == account {
+			return nil
+		}
+	}
+	return fmt.Errorf("--role %s: the world file %s has no account %s: add it under accounts[]", job.Role, w.File, account)
+}
+
+// isRoleARN reports whether s is an IAM role ARN.
+func isRoleARN(s string) bool {
+	_, _, ok := arn.Role(s)
+	return ok
 }

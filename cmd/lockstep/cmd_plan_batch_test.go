@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -102,6 +104,14 @@ func TestPlanBatchCopy(t *testing.T) {
 		{"no source", []string{"plan", "batch-copy", "--manifest", "s3://m/k", "--dest", "s3://d", "--role", "arn:aws:iam::111111111111:role/R"}, "--source"},
 		{"tag without key", []string{"plan", "batch-copy", "--manifest", "s3://m/k", "--dest", "s3://d", "--role", "arn:aws:iam::111111111111:role/R", "--source", "s3://s", "--new-object-tagging", "=v"}, "--new-object-tagging"},
 		{"prove without world", []string{"plan", "batch-copy", "--manifest", "s3://m/k", "--dest", "s3://d", "--role", "arn:aws:iam::111111111111:role/R", "--source", "s3://s", "--prove"}, "--world"},
+		{"role of a short account", []string{"plan", "batch-copy", "--manifest", "s3://m/k", "--dest", "s3://d", "--source", "s3://s", "--role", "arn:aws:iam::1111:role/x"}, "--role"},
+		{"dest not in world", append(base[:len(base):len(base)], "--dest", "s3://nosuch"), "--dest s3://nosuch/: the world file ../../examples/batch-copy.yaml has no bucket nosuch"},
+		{"source not in world", append(base[:len(base):len(base)], "--source", "s3://nosuch"), "--source s3://nosuch/: the world file"},
+		{"report not in world", append(base[:len(base):len(base)], "--report", "s3://nosuch/r"), "--report s3://nosuch/r: the world file"},
+		{"role's account not in world", append(base[:len(base):len(base)], "--role", "arn:aws:iam::333333333333:role/R"), "--role arn:aws:iam::333333333333:role/R: the world file ../../examples/batch-copy.yaml has no account 333333333333"},
+		{"kms not a key", append(base[:len(base):len(base)], "--kms", "notakey"), "--kms notakey: the world file"},
+		{"objects 0", append(base[:len(base):len(base)], "--objects", "0"), "--objects 0: give"},
+		{"objects negative", append(base[:len(base):len(base)], "--objects", "-3"), "--objects -3: give"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,5 +120,23 @@ func TestPlanBatchCopy(t *testing.T) {
 				t.Errorf("exit %d, %q; want 2 naming %s", code, errOut, tt.want)
 			}
 		})
+	}
+}
+
+// TestPlanBatchCopyNoRole: a world without a role that trusts Batch
+// Operations asks for --role, saying what to give, with no empty list.
+func TestPlanBatchCopyNoRole(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "world.yaml")
+	worldYAML := `
+accounts:
+  - id: "111111111111"
+    buckets: [{name: src}, {name: dst}]
+`
+	if err := os.WriteFile(file, []byte(worldYAML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI(t, "plan", "batch-copy", "--world", file, "--manifest", "s3://src/m.csv", "--dest", "s3://dst", "--source", "s3://src")
+	if code != 2 || !strings.Contains(errOut, "--role arn:aws:iam::ACCOUNT:role/NAME: no role of the world file") || strings.Contains(errOut, "()") {
+		t.Errorf("exit %d, %q; want 2 asking for --role without an empty list", code, errOut)
 	}
 }
