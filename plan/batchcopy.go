@@ -117,6 +117,7 @@ func BatchCopy(job BatchCopyJob, ctx Context) (*Plan, error) {
 		}
 	}
 	p.Origin = fmt.Sprintf("S3 Batch Operations S3PutObjectCopy job: manifest %s, into %s", job.Manifest, job.Dest)
+	p.foldCoveredNeeds()
 	p.batchNotes()
 	p.Policies = p.policies()
 	return p, nil
@@ -275,4 +276,35 @@ func (job *BatchCopyJob) checkInWorld(ctx Context) error {
 func isRoleARN(s string) bool {
 	_, _, ok := arn.Role(s)
 	return ok
+}
+
+// foldCoveredNeeds folds a need into another that grants the same action
+// under the same conditions on a key prefix its resource lies under (a
+// report written under the target bucket the copies are granted on as
+// BUCKET/*): its calls become the broader need's, and no statement grants
+// what another already does.
+func (p *Plan) foldCoveredNeeds() {
+	var kept []Need
+	for i, n := range p.Needs {
+		into := -1
+		for j, o := range p.Needs {
+			prefix, ok := strings.CutSuffix(o.Resource, "*")
+			if j == i || !ok || strings.ContainsAny(prefix, "*?") || !strings.HasPrefix(n.Resource, prefix) || n.Resource == o.Resource ||
+				o.Action != n.Action || o.Signer != n.Signer || !sameConditions(o.Conditions, n.Conditions) {
+				continue
+			}
+			into = j
+			break
+		}
+		if into < 0 {
+			kept = append(kept, n)
+			continue
+		}
+		for _, c := range n.Calls {
+			if !containsInt(p.Needs[into].Calls, c) {
+				p.Needs[into].Calls = append(p.Needs[into].Calls, c)
+			}
+		}
+	}
+	p.Needs = kept
 }

@@ -140,3 +140,40 @@ accounts:
 		t.Errorf("exit %d, %q; want 2 asking for --role without an empty list", code, errOut)
 	}
 }
+
+// TestSeed003BatchWalkthrough runs docs/scale.md's seed 003 Batch
+// Operations walkthrough (step 7) as written, from examples/: the role the
+// seed lacks is created by the proof, the manifest in SSE-KMS cp-dst gets
+// no KMS permission, and every permission is necessary.
+func TestSeed003BatchWalkthrough(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/scale.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(doc)
+	i := strings.Index(text, "TestSeed003BatchWalkthrough runs it as written")
+	if i < 0 {
+		t.Fatal("docs/scale.md no longer has the batch-copy walkthrough TestSeed003BatchWalkthrough runs")
+	}
+	command := between(t, text[i:], "```sh\n", "```")
+	args := strings.Fields(strings.ReplaceAll(command, "\\\n", " "))
+	if len(args) < 2 || args[0] != "lockstep" {
+		t.Fatalf("the walkthrough's command: %q", command)
+	}
+	args = args[1:]
+	for j, a := range args {
+		if strings.HasSuffix(a, ".yaml") {
+			args[j] = filepath.Join("../../examples", a)
+		}
+	}
+	code, out, errOut := runCLI(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"Trust policy of arn:aws:iam::222222222222:role/BatchCopy", "batchoperations.s3.amazonaws.com",
+		"write the manifest with SSE-S3", "Bucket policy statements for cp-src", "verdict: sufficient, and 7 of 7 permissions necessary"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the walkthrough prints no %q:\n%s", want, out)
+		}
+	}
+}
