@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -175,5 +176,32 @@ func TestSeed003BatchWalkthrough(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("the walkthrough prints no %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestPlanBatchCopyTerraform: batch-copy's Terraform names the identity
+// policy after batch-copy (not a trail) and is as terraform fmt writes it
+// (checked when terraform is installed).
+func TestPlanBatchCopyTerraform(t *testing.T) {
+	code, out, errOut := runCLI(t, "plan", "batch-copy", "--world", batchWorld, "--manifest", "s3://batch-manifests/copy.csv", "--dest", "s3://batch-dst",
+		"--report", "s3://batch-reports/reports", "--output", "terraform")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, `"lockstep-batch-copy-`) || strings.Contains(out, "lockstep-trail-") {
+		t.Errorf("the identity policy's name is not lockstep-batch-copy-HASH:\n%s", out)
+	}
+	tf, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Skip("terraform is not installed: the formatting is checked by plan's golden files only")
+	}
+	cmd := exec.Command(tf, "fmt", "-")
+	cmd.Stdin = strings.NewReader(out)
+	formatted, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("terraform fmt: %v", err)
+	}
+	if string(formatted) != out {
+		t.Errorf("terraform fmt changes the output:\n%s", formatted)
 	}
 }

@@ -131,8 +131,8 @@ data "aws_s3_bucket_policy" "dst-b" {
 }
 
 data "aws_iam_policy_document" "dst-b" {
-  provider                  = aws.account_222222222222
-  source_policy_documents   = [data.aws_s3_bucket_policy.dst-b.policy]
+  provider                = aws.account_222222222222
+  source_policy_documents = [data.aws_s3_bucket_policy.dst-b.policy]
   override_policy_documents = [<<-EOT
       {
         "Version": "2012-10-17",
@@ -193,8 +193,8 @@ variable "key_policy_1234abcd-12ab-34cd-56ef-1234567890ab" {
 }
 
 data "aws_iam_policy_document" "key_1234abcd-12ab-34cd-56ef-1234567890ab" {
-  provider                  = aws.account_222222222222
-  source_policy_documents   = [var.key_policy_1234abcd-12ab-34cd-56ef-1234567890ab]
+  provider                = aws.account_222222222222
+  source_policy_documents = [var.key_policy_1234abcd-12ab-34cd-56ef-1234567890ab]
   override_policy_documents = [<<-EOT
       {
         "Version": "2012-10-17",
