@@ -43,4 +43,12 @@ func TestBatchCopyManifestInKMSBucket(t *testing.T) {
 	if !proof.Baseline.OK() || !strings.Contains(out.String(), "verdict: sufficient") {
 		t.Errorf("proof:\n%s", out.String())
 	}
+	// Without a tag permission the job completes with the tagged
+	// object's task failed: the proof says so, not that the job fails;
+	// the KMS calls S3 made name their key.
+	for _, want := range []string{"the job completes with 1 of 4 tasks failed", "kms:Decrypt on arn:aws:kms:us-east-1:111111111111:key/11111111-1111-4111-8111-111111111111 (by S3)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the proof does not say %q:\n%s", want, out.String())
+		}
+	}
 }

@@ -88,6 +88,11 @@ func (j *batchRun) control(account string) *s3control.Client {
 		HTTPClient: &http.Client{Transport: &http.Transport{DialContext: dial}}})
 }
 
+// jobCompleteWith begins the problem of a run whose job is Complete with
+// failed tasks (S3 completes a job whose tasks fail below the failure
+// threshold).
+const jobCompleteWith = "the job is Complete with "
+
 // owner is the account of a bucket of the world.
 func (j *batchRun) owner(bucket string) string {
 	if b := j.srv.World().Bucket(bucket); b != nil {
@@ -172,7 +177,7 @@ func (j *batchRun) do(ctx context.Context, n int) (problem string, err error) {
 		}
 		return fmt.Sprintf("the job is %s (%s)", desc.Status, strings.Join(reasons, "; ")), nil
 	case aws.ToInt64(ps.NumberOfTasksFailed) > 0:
-		return fmt.Sprintf("%d of %d tasks failed", aws.ToInt64(ps.NumberOfTasksFailed), aws.ToInt64(ps.TotalNumberOfTasks)), nil
+		return fmt.Sprintf("%s%d of %d tasks failed", jobCompleteWith, aws.ToInt64(ps.NumberOfTasksFailed), aws.ToInt64(ps.TotalNumberOfTasks)), nil
 	}
 	if problem, err := j.verifyCopies(ctx); problem != "" || err != nil {
 		return problem, err

@@ -43,7 +43,7 @@ resource "aws_iam_policy" "lockstep" {
           }
         },
         {
-          "Sid": "ObjectsDstA",
+          "Sid": "ObjectsDstAP",
           "Effect": "Allow",
           "Action": [
             "s3:DeleteObject",

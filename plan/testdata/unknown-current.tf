@@ -71,7 +71,7 @@ resource "aws_iam_role_policy" "sync" {
           }
         },
         {
-          "Sid": "ObjectsSrcA",
+          "Sid": "ObjectsSrcAP",
           "Effect": "Allow",
           "Action": [
             "s3:GetObject",
@@ -82,7 +82,7 @@ resource "aws_iam_role_policy" "sync" {
           ]
         },
         {
-          "Sid": "ObjectsDstB",
+          "Sid": "ObjectsDstBQ",
           "Effect": "Allow",
           "Action": [
             "s3:PutObject",
@@ -158,7 +158,7 @@ data "aws_iam_policy_document" "dst-b" {
             }
           },
           {
-            "Sid": "ObjectsDstB",
+            "Sid": "ObjectsDstBQ",
             "Effect": "Allow",
             "Principal": {
               "AWS": "arn:aws:iam::111111111111:role/sync"
