@@ -82,7 +82,11 @@ func newBatchJobs() *batchJobs {
 
 // close stops every job and waits for their runners to return.
 func (j *batchJobs) close() {
+	// Stopped under j.mu: CreateJob checks j.ctx and adds its runner to
+	// j.wg under j.mu, so no runner is added once Wait may have begun.
+	j.mu.Lock()
 	j.stop()
+	j.mu.Unlock()
 	j.wg.Wait()
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	s3ctypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
 )
@@ -28,6 +29,16 @@ func TestBatchJobFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	unreadable := aws.ToString(out.ETag)
+	// A manifest encrypted with SSE-KMS (the account's aws/s3 key, whose
+	// policy lets the role decrypt it through S3): S3 Batch Operations
+	// does not support it.
+	kmsIn := s3PutInput("batch-manifests", "kms.csv", "batch-src,a.txt\n")
+	kmsIn.ServerSideEncryption = s3types.ServerSideEncryptionAwsKms
+	out, err = s3c.PutObject(context.Background(), kmsIn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kmsManifest := aws.ToString(out.ETag)
 	tests := []struct {
 		name, role, manifest, etag string
 		code, reason               string
@@ -38,6 +49,8 @@ func TestBatchJobFailures(t *testing.T) {
 			"ManifestETagMismatch", "The manifest's ETag"},
 		{"manifest forbidden", batchRole, "arn:aws:s3:::batch-reports/m.csv", unreadable,
 			"AccessDenied", "Reading the manifest is forbidden: AccessDenied"},
+		{"SSE-KMS manifest", batchRole, "arn:aws:s3:::batch-manifests/kms.csv", kmsManifest,
+			"InvalidManifest", "S3 Batch Operations does not support CSV manifest files that are AWS KMS-encrypted"},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

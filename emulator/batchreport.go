@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lockstep-dev/lockstep/internal/arn"
 	"github.com/lockstep-dev/lockstep/s3ops"
 )
 
@@ -74,7 +75,7 @@ func reportPrefix(job *batchJob) string {
 // writeReport writes the report files as the role. A write S3 refuses
 // returns its answer (the job then fails), an internal problem an error.
 func (s *Server) writeReport(ctx context.Context, ss *serviceSession, job *batchJob, results []taskResult) (*serviceResponse, error) {
-	bucket, _ := bucketOfARN(job.req.Report.Bucket)
+	bucket, _ := arn.S3Bucket(job.req.Report.Bucket)
 	prefix := reportPrefix(job)
 	man := reportManifest{Format: "Report_CSV_20180820", ReportCreationDate: xmlTime(s.now()), ReportSchema: reportSchema}
 	put := s3ops.BatchStepOf(s3ops.BatchReport).Operation

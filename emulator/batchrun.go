@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/lockstep-dev/lockstep/internal/arn"
 	"github.com/lockstep-dev/lockstep/s3ops"
 )
 
@@ -178,7 +179,7 @@ func (s *Server) finishJob(ctx context.Context, ss *serviceSession, job *batchJo
 // reason say why the job fails when it cannot.
 func (s *Server) readManifest(ctx context.Context, ss *serviceSession, job *batchJob) (tasks []batchTask, code, reason string) {
 	loc := job.req.Manifest.Location
-	bucket, key, _ := objectOfARN(loc.ObjectArn)
+	bucket, key, _ := arn.S3Object(loc.ObjectArn)
 	// The job may name the manifest object's version
 	// (Manifest.Location.ObjectVersionId): that version is read, which
 	// takes s3:GetObjectVersion as any GetObject with a versionId.
@@ -196,6 +197,13 @@ func (s *Server) readManifest(ctx context.Context, ss *serviceSession, job *batc
 			code = http.StatusText(resp.Status)
 		}
 		return nil, code, "Reading the manifest is forbidden: " + code + ": " + resp.Message
+	}
+	if sse := resp.Header.Get("X-Amz-Server-Side-Encryption"); strings.HasPrefix(sse, "aws:kms") {
+		// "S3 Batch Operations does not support CSV manifest files that
+		// are AWS KMS-encrypted" (docs/emulator.md "S3 Batch
+		// Operations"; the code is docs/decisions.md "Batch
+		// Operations: failure codes").
+		return nil, "InvalidManifest", fmt.Sprintf("The manifest is encrypted with %s: S3 Batch Operations does not support CSV manifest files that are AWS KMS-encrypted; write it with SSE-S3 (x-amz-server-side-encryption: AES256)", sse)
 	}
 	if etag := strings.Trim(resp.Header.Get("ETag"), `"`); etag != strings.Trim(loc.ETag, `"`) {
 		return nil, "ManifestETagMismatch", fmt.Sprintf("The manifest's ETag is %q, not the job's %q", etag, loc.ETag)
@@ -218,8 +226,11 @@ func (s *Server) readManifest(ctx context.Context, ss *serviceSession, job *batc
 		if withVersion {
 			t.versionID, t.versioned = rec[2], true
 		}
-		// The manifest's keys are URL-encoded.
-		if t.key, err = url.QueryUnescape(rec[1]); err != nil || t.key == "" {
+		// The manifest's keys are URL-encoded ("Object keys must be
+		// URL-encoded"): percent-escapes, a '+' being a plus sign, as
+		// S3's own URL-encoded keys (docs/emulator.md "S3 Batch
+		// Operations").
+		if t.key, err = url.PathUnescape(rec[1]); err != nil || t.key == "" {
 			return nil, "InvalidManifest", fmt.Sprintf("Line %d of the manifest: the key %q is not URL-encoded", line, rec[1])
 		}
 		tasks = append(tasks, t)
@@ -234,7 +245,7 @@ func (s *Server) readManifest(ctx context.Context, ss *serviceSession, job *batc
 // bucket with the job's S3PutObjectCopy fields as its headers.
 func (s *Server) copyTask(ctx context.Context, ss *serviceSession, job *batchJob, t batchTask) taskResult {
 	cp := job.copy
-	target, _ := bucketOfARN(cp.TargetResource)
+	target, _ := arn.S3Bucket(cp.TargetResource)
 	h := http.Header{}
 	src := (&url.URL{Path: t.bucket + "/" + t.key}).EscapedPath()
 	if t.versioned {

@@ -1,8 +1,9 @@
 package emulator
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/lockstep-dev/lockstep/internal/arn"
 )
 
 // Validation of a CreateJob document (docs/emulator.md "S3 Batch
@@ -10,38 +11,14 @@ import (
 // reference; the parts the emulator does not run are refused by name
 // with NotImplemented.
 
-var (
-	roleARNRE   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$`)
-	bucketARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$`)
-	objectARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(.+)$`)
-)
-
-func checkRoleARN(arn string) error {
-	switch {
-	case arn == "":
+func checkRoleARN(roleARN string) error {
+	switch _, _, ok := arn.Role(roleARN); {
+	case roleARN == "":
 		return errJobRequest("RoleArn", "the job's IAM role is required")
-	case !roleARNRE.MatchString(arn):
-		return errJobRequest("RoleArn", "%q is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)", arn)
+	case !ok:
+		return errJobRequest("RoleArn", "%q is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)", roleARN)
 	}
 	return nil
-}
-
-// bucketOfARN returns the bucket of arn:aws:s3:::BUCKET.
-func bucketOfARN(arn string) (string, bool) {
-	m := bucketARNRE.FindStringSubmatch(arn)
-	if m == nil {
-		return "", false
-	}
-	return m[1], true
-}
-
-// objectOfARN returns the bucket and key of arn:aws:s3:::BUCKET/KEY.
-func objectOfARN(arn string) (bucket, key string, ok bool) {
-	m := objectARNRE.FindStringSubmatch(arn)
-	if m == nil {
-		return "", "", false
-	}
-	return m[1], m[2], true
 }
 
 // S3 storage classes a copy may name (the S3StorageClass enumeration).
@@ -95,7 +72,7 @@ func checkManifest(m *jobManifestXML) error {
 	if f != "Bucket,Key" && f != "Bucket,Key,VersionId" {
 		return errJobRequest("Manifest.Spec.Fields", "a CSV manifest's fields are Bucket, Key and optionally VersionId, in that order; found %q", f)
 	}
-	if _, _, ok := objectOfARN(m.Location.ObjectArn); !ok {
+	if _, _, ok := arn.S3Object(m.Location.ObjectArn); !ok {
 		return errJobRequest("Manifest.Location.ObjectArn", "%q is not an S3 object ARN (arn:aws:s3:::BUCKET/KEY)", m.Location.ObjectArn)
 	}
 	if m.Location.ETag == "" {
@@ -111,7 +88,7 @@ func checkReport(r *jobReportXML) error {
 	if !r.Enabled {
 		return nil
 	}
-	if _, ok := bucketOfARN(r.Bucket); !ok {
+	if _, ok := arn.S3Bucket(r.Bucket); !ok {
 		return errJobRequest("Report.Bucket", "%q is not an S3 bucket ARN (arn:aws:s3:::BUCKET)", r.Bucket)
 	}
 	if r.Format != "Report_CSV_20180820" {
@@ -137,7 +114,7 @@ func checkOperation(op *jobOperationXML) (*putObjectCopyXML, error) {
 	if cp == nil {
 		return nil, errJobRequest("Operation", "exactly one operation is required")
 	}
-	if _, ok := bucketOfARN(cp.TargetResource); !ok {
+	if _, ok := arn.S3Bucket(cp.TargetResource); !ok {
 		return nil, errJobRequest("Operation.S3PutObjectCopy.TargetResource", "%q is not an S3 bucket ARN (arn:aws:s3:::BUCKET)", cp.TargetResource)
 	}
 	if len(cp.TargetKeyPrefix) > 1024 {

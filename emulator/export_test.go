@@ -48,3 +48,8 @@ func (s *Server) ReplicationSessionForTest(role, bucket string) (accessKeyID str
 	cached, held = s.replicationSessionCount()
 	return accessKeyID, cached, held, nil
 }
+
+// StopBatchJobsForTest stops the Batch Operations jobs as Close does
+// first, leaving the server serving: a CreateJob then meets a closing
+// server.
+func (s *Server) StopBatchJobsForTest() { s.jobs.close() }

@@ -188,6 +188,13 @@ func (s *Server) createJob(w http.ResponseWriter, c *call, account, _ string) er
 	hash := hex.EncodeToString(sum[:])
 	j := s.jobs
 	j.mu.Lock()
+	if j.ctx.Err() != nil {
+		// The server is closing: no job starts against a closing store
+		// (docs/decisions.md "Batch Operations: CreateJob while the
+		// server closes").
+		j.mu.Unlock()
+		return errorf(http.StatusServiceUnavailable, "ServiceUnavailable", "The server is shutting down: it starts no new Batch Operations job. Retry against a running server.")
+	}
 	job := j.byToken[account+"/"+req.ClientRequestToken]
 	if job == nil {
 		now := s.now()

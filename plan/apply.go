@@ -3,7 +3,9 @@ package plan
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
+	"github.com/lockstep-dev/lockstep/internal/arn"
 	"github.com/lockstep-dev/lockstep/world"
 )
 
@@ -30,6 +32,14 @@ func (p *Plan) Apply(m *world.Model) error {
 			principal, name string
 			doc             *Document
 		}{{p.Context.SourcePrincipal, "lockstep-plan-source", p.Policies.SourceIdentity}}, identities...)
+	}
+	if p.Policies.Trust != nil {
+		// A role's plan (a Batch Operations job's) creates the role
+		// when its account has none by that name, as a replication
+		// plan does (ReplicationPlan.Apply).
+		if err := addRole(m, p.Context.Principal); err != nil {
+			return err
+		}
 	}
 	given := map[string]bool{}
 	for _, id := range identities {
@@ -136,4 +146,29 @@ func mergeStatements(km *world.KeyModel, account string, add *Document) ([]byte,
 	}
 	base["Statement"] = stmts
 	return json.Marshal(base)
+}
+
+// addRole adds the role roleARN names to its account of m unless m has
+// it; the account must be in m.
+func addRole(m *world.Model, roleARN string) error {
+	if _, r := m.FindPrincipal(roleARN); r != nil {
+		return nil
+	}
+	account, name, ok := arn.Role(roleARN)
+	if !ok {
+		return fmt.Errorf("%q is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)", roleARN)
+	}
+	for i := range m.Accounts {
+		a := &m.Accounts[i]
+		if a.ID != account {
+			continue
+		}
+		role := world.RoleModel{Name: name}
+		if i := strings.LastIndex(name, "/"); i >= 0 {
+			role = world.RoleModel{Name: name[i+1:], Path: "/" + name[:i+1]}
+		}
+		a.Roles = append(a.Roles, role)
+		return nil
+	}
+	return fmt.Errorf("the role %s belongs to account %s, which the world does not have", roleARN, account)
 }

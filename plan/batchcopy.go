@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/lockstep-dev/lockstep/internal/arn"
 	"github.com/lockstep-dev/lockstep/s3ops"
 )
 
@@ -53,8 +54,10 @@ func BatchCopy(job BatchCopyJob, ctx Context) (*Plan, error) {
 	switch {
 	case job.Role == "":
 		return nil, fmt.Errorf("the job's role is required (--role arn:aws:iam::ACCOUNT:role/NAME)")
-	case !strings.HasPrefix(job.Role, "arn:aws:iam::") || !strings.Contains(job.Role, ":role/"):
-		return nil, fmt.Errorf("--role %q is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)", job.Role)
+	case !isRoleARN(job.Role):
+		// The emulator's CreateJob refuses the same (one rule:
+		// internal/arn).
+		return nil, fmt.Errorf("--role %q is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME, a 12-digit account)", job.Role)
 	case job.Manifest.Bucket == "" || job.Manifest.Key == "" || strings.HasSuffix(job.Manifest.Key, "/"):
 		return nil, fmt.Errorf("--manifest %s is not an object: give s3://BUCKET/KEY", job.Manifest)
 	case job.Dest.Bucket == "":
@@ -65,6 +68,9 @@ func BatchCopy(job BatchCopyJob, ctx Context) (*Plan, error) {
 	if _, err := ParseTagging(job.NewObjectTagging); err != nil {
 		return nil, fmt.Errorf("--new-object-tagging: %w", err)
 	}
+	if err := job.checkInWorld(ctx); err != nil {
+		return nil, err
+	}
 	if ctx.Region == "" {
 		ctx.Region = "us-east-1"
 	}
@@ -72,15 +78,20 @@ func BatchCopy(job BatchCopyJob, ctx Context) (*Plan, error) {
 	p := &Plan{Context: ctx, Job: &job}
 	if job.KMSKey != "" {
 		var err error
-		if p.SSEKMSKey, err = p.resolveKMSKey(job.KMSKey); err != nil {
+		if p.SSEKMSKey, err = p.resolveKMSKey("--kms", job.KMSKey); err != nil {
 			return nil, err
 		}
 	}
 	for _, step := range s3ops.BatchPutObjectCopySteps {
 		switch step.On {
 		case s3ops.BatchManifest:
+			// No KMS key: "S3 Batch Operations does not support CSV
+			// manifest files that are AWS KMS-encrypted"
+			// (docs/emulator.md "S3 Batch Operations"), so the
+			// manifest is SSE-S3 whatever its bucket's default
+			// (a note says so).
 			p.batchCall(step, Call{Bucket: job.Manifest.Bucket, Key: job.Manifest.Key, Features: s3ops.Features{VersionID: job.ManifestVersion}, Why: batchVersionWhy(job.ManifestVersion, "the version Manifest.Location.ObjectVersionId names")},
-				p.Context.BucketKMSKey[job.Manifest.Bucket], "")
+				"", "")
 		case s3ops.BatchTask:
 			dstKey := p.Context.BucketKMSKey[job.Dest.Bucket]
 			if job.KMSKey != "" {
@@ -106,6 +117,7 @@ func BatchCopy(job BatchCopyJob, ctx Context) (*Plan, error) {
 		}
 	}
 	p.Origin = fmt.Sprintf("S3 Batch Operations S3PutObjectCopy job: manifest %s, into %s", job.Manifest, job.Dest)
+	p.foldCoveredNeeds()
 	p.batchNotes()
 	p.Policies = p.policies()
 	return p, nil
@@ -208,6 +220,11 @@ func (p *Plan) batchNotes() {
 		"the role's trust policy lets batchoperations.s3.amazonaws.com assume it; a role that does not trust it fails the job",
 		"source objects are taken to be encrypted as their bucket's default says: an object under another KMS key needs kms:Decrypt on that key too",
 	)
+	manifestNote := fmt.Sprintf("the manifest %s must not be SSE-KMS (\"S3 Batch Operations does not support CSV manifest files that are AWS KMS-encrypted\"): the role gets no KMS permission for it", job.Manifest)
+	if k := p.Context.BucketKMSKey[job.Manifest.Bucket]; k != "" {
+		manifestNote += fmt.Sprintf("; bucket %s encrypts with %s by default, so write the manifest with SSE-S3 (aws s3 cp --sse AES256, x-amz-server-side-encryption: AES256)", job.Manifest.Bucket, k)
+	}
+	p.Notes = append(p.Notes, manifestNote)
 	if job.VersionedManifest || job.ManifestVersion {
 		p.Notes = append(p.Notes, "a version named by ID is read with s3:GetObjectVersion, not s3:GetObject: \"Version-specific permissions such as s3:GetObjectVersion are only required when you are specifying the version ID of the objects\" (Granting permissions for Batch Operations)")
 	}
@@ -220,11 +237,74 @@ func (p *Plan) batchNotes() {
 	}
 	if p.Context.World == nil {
 		p.Notes = append(p.Notes, "no --world: every bucket is taken to be in the role's account, unencrypted by default, so no bucket or key policy is planned")
-	} else {
-		for _, l := range append([]Location{job.Manifest, job.Dest, job.Report}, job.Sources...) {
-			if l.Bucket != "" && p.Context.BucketAccount[l.Bucket] == "" {
-				p.Notes = append(p.Notes, fmt.Sprintf("bucket %s is not in the world file %s: it is taken to be in the role's account", l.Bucket, p.Context.World.File))
+	}
+}
+
+// checkInWorld: with a world, every bucket the job names is one of the
+// world's, and so is the role's account (a role the world lacks is
+// created by the proof, plan.Apply).
+func (job *BatchCopyJob) checkInWorld(ctx Context) error {
+	w := ctx.World
+	if w == nil {
+		return nil
+	}
+	buckets := []struct {
+		flag string
+		l    Location
+	}{{"--manifest", job.Manifest}, {"--dest", job.Dest}, {"--report", job.Report}}
+	for _, src := range job.Sources {
+		buckets = append(buckets, struct {
+			flag string
+			l    Location
+		}{"--source", src})
+	}
+	for _, b := range buckets {
+		if b.l.Bucket != "" && ctx.BucketAccount[b.l.Bucket] == "" {
+			return fmt.Errorf("%s %s: the world file %s has no bucket %s: add it under accounts[].buckets, or name one of the world's", b.flag, b.l, w.File, b.l.Bucket)
+		}
+	}
+	account, _, _ := arn.Role(job.Role)
+	for _, a := range w.Accounts {
+		if a.ID == account {
+			return nil
+		}
+	}
+	return fmt.Errorf("--role %s: the world file %s has no account %s: add it under accounts[]", job.Role, w.File, account)
+}
+
+// isRoleARN reports whether s is an IAM role ARN.
+func isRoleARN(s string) bool {
+	_, _, ok := arn.Role(s)
+	return ok
+}
+
+// foldCoveredNeeds folds a need into another that grants the same action
+// under the same conditions on a key prefix its resource lies under (a
+// report written under the target bucket the copies are granted on as
+// BUCKET/*): its calls become the broader need's, and no statement grants
+// what another already does.
+func (p *Plan) foldCoveredNeeds() {
+	var kept []Need
+	for i, n := range p.Needs {
+		into := -1
+		for j, o := range p.Needs {
+			prefix, ok := strings.CutSuffix(o.Resource, "*")
+			if j == i || !ok || strings.ContainsAny(prefix, "*?") || !strings.HasPrefix(n.Resource, prefix) || n.Resource == o.Resource ||
+				o.Action != n.Action || o.Signer != n.Signer || !sameConditions(o.Conditions, n.Conditions) {
+				continue
+			}
+			into = j
+			break
+		}
+		if into < 0 {
+			kept = append(kept, n)
+			continue
+		}
+		for _, c := range n.Calls {
+			if !containsInt(p.Needs[into].Calls, c) {
+				p.Needs[into].Calls = append(p.Needs[into].Calls, c)
 			}
 		}
 	}
+	p.Needs = kept
 }

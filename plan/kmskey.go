@@ -3,16 +3,19 @@ package plan
 import (
 	"fmt"
 	"strings"
+
+	"github.com/lockstep-dev/lockstep/internal/arn"
 )
 
-// resolveKMSKey resolves the --sse-kms-key-id of the command to a key ARN.
+// resolveKMSKey resolves the key the flag (--sse-kms-key-id of a
+// command, --kms of batch-copy) names to a key ARN.
 // A key ARN is taken as given. An alias ARN, an alias name (alias/NAME) or
 // a key ID is resolved through the context's world: S3 looks an alias name
 // or key ID up in the caller's account and the bucket's region (the S3
 // API reference, SSEKMSKeyId). Without a world, it returns "" (a note
 // says so, and the policies leave the key out); with one, a key the world
 // does not have is an error.
-func (p *Plan) resolveKMSKey(id string) (string, error) {
+func (p *Plan) resolveKMSKey(flag, id string) (string, error) {
 	if isKeyARN(id) {
 		return id, nil
 	}
@@ -20,39 +23,36 @@ func (p *Plan) resolveKMSKey(id string) (string, error) {
 	if w == nil {
 		return "", nil
 	}
-	arn := id
+	keyARN := id
 	if !strings.HasPrefix(id, "arn:") {
 		acct := p.principalAccount()
 		if acct == "" {
-			return "", fmt.Errorf("--sse-kms-key-id %s: S3 looks an alias or key ID up in the caller's account, and the principal is unknown: give --principal, or the key ARN", id)
+			return "", fmt.Errorf("%s %s: S3 looks an alias or key ID up in the caller's account, and the principal is unknown: give --principal, or the key ARN", flag, id)
 		}
-		arn = "arn:aws:kms:" + p.Context.Region + ":" + acct + ":"
+		keyARN = "arn:aws:kms:" + p.Context.Region + ":" + acct + ":"
 		if strings.HasPrefix(id, "alias/") {
-			arn += id
+			keyARN += id
 		} else {
-			arn += "key/" + id
+			keyARN += "key/" + id
 		}
 	}
-	k := w.Key(arn)
+	k := w.Key(keyARN)
 	if k == nil {
 		hint := "add it under accounts[].keys, or give the key ARN"
 		for _, a := range w.Accounts {
-			other := strings.Replace(arn, ":"+p.principalAccount()+":", ":"+a.ID+":", 1)
-			if other != arn && w.Key(other) != nil {
+			other := strings.Replace(keyARN, ":"+p.principalAccount()+":", ":"+a.ID+":", 1)
+			if other != keyARN && w.Key(other) != nil {
 				hint = fmt.Sprintf("account %s has it: give its ARN, %s", a.ID, other)
 				break
 			}
 		}
-		return "", fmt.Errorf("--sse-kms-key-id %s: the world file %s has no key %s (S3 looks an alias or key ID up in the caller's account and region): %s", id, w.File, arn, hint)
+		return "", fmt.Errorf("%s %s: the world file %s has no key %s (S3 looks an alias or key ID up in the caller's account and region): %s", flag, id, w.File, keyARN, hint)
 	}
 	return k.ARN, nil
 }
 
 // isKeyARN reports whether s is a KMS key ARN, arn:aws:kms:REGION:ACCOUNT:key/ID.
-func isKeyARN(s string) bool {
-	parts := strings.SplitN(s, ":", 6)
-	return len(parts) == 6 && parts[0] == "arn" && parts[2] == "kms" && parts[3] != "" && len(parts[4]) == 12 && strings.HasPrefix(parts[5], "key/") && len(parts[5]) > len("key/")
-}
+func isKeyARN(s string) bool { return arn.IsKMSKeyARN(s) }
 
 // isPolicyResource reports whether a need's resource can be written into a
 // policy: "*", or an ARN that is not a KMS alias ARN (KMS authorizes the

@@ -202,7 +202,7 @@ func BuildWith(cmd *Command, ctx Context, m *Model) (*Plan, error) {
 	p := &Plan{Command: cmd, Model: m, Context: ctx}
 	if id := cmd.Flags["sse-kms-key-id"]; id != "" {
 		var err error
-		if p.SSEKMSKey, err = p.resolveKMSKey(id); err != nil {
+		if p.SSEKMSKey, err = p.resolveKMSKey("--sse-kms-key-id", id); err != nil {
 			return nil, err
 		}
 	}

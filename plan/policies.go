@@ -2,6 +2,7 @@ package plan
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -148,9 +149,12 @@ func (p *Plan) resourceDocument(needs []Need) *Document {
 			signer = "source"
 		}
 		for _, st := range p.document(group, policyPrincipal(p.principalOf(signer))).Statement {
-			for used[st.Sid] {
-				st.Sid += "X"
+			// The same resources for both principals: the Sid
+			// names whose statement it is.
+			if used[st.Sid] && signer == "source" {
+				st.Sid += "Source"
 			}
+			st.Sid = uniqueSid(used, st.Sid)
 			used[st.Sid] = true
 			d.Statement = append(d.Statement, st)
 		}
@@ -204,45 +208,95 @@ func documentOf(needs []Need, principal string) *Document {
 		order = append(order, mk)
 	}
 	d := &Document{Version: "2012-10-17"}
-	used := map[string]int{}
+	named := map[string]int{}
+	for _, mk := range order {
+		named[sidFor(merged[mk].actions, merged[mk].resources)]++
+	}
+	used := map[string]bool{}
 	for _, mk := range order {
 		g := merged[mk]
 		st := Statement{Effect: "Allow", Action: g.actions, Resource: g.resources, Condition: g.cond}
 		if principal != "" {
 			st.Principal = map[string]string{"AWS": principal}
 		}
-		st.Sid = sidFor(g.actions, g.resources[0])
-		if used[st.Sid]++; used[st.Sid] > 1 {
-			st.Sid += strings.Repeat("X", used[st.Sid]-1)
+		st.Sid = sidFor(g.actions, g.resources)
+		if named[st.Sid] > 1 {
+			// Statements on the same resources differ by their
+			// actions (or conditions): the first action names it.
+			st.Sid += sidWords(g.actions[0][strings.Index(g.actions[0], ":")+1:])
 		}
+		st.Sid = uniqueSid(used, st.Sid)
+		used[st.Sid] = true
 		d.Statement = append(d.Statement, st)
 	}
 	return d
 }
 
-// sidFor names a statement after what it allows, e.g. "ListCpSrc",
-// "ObjectsCpDst", "KmsCpDst".
-func sidFor(actions []string, resource string) string {
+// uniqueSid is sid, or sid with the first number from 2 that makes it
+// one used does not hold.
+func uniqueSid(used map[string]bool, sid string) string {
+	if !used[sid] {
+		return sid
+	}
+	for n := 2; ; n++ {
+		if s := fmt.Sprintf("%s%d", sid, n); !used[s] {
+			return s
+		}
+	}
+}
+
+// sidFor names a statement after what it allows: its kind (Objects,
+// Bucket, Key) and each of its resources, a bucket with the folder of
+// the keys when they are under one, a key by the start of its ID, e.g.
+// "BucketCpSrc", "ObjectsCpDstBatchCpSrc" (cp-dst/batch/manifest.csv and
+// cp-src/*), "Key1234abcd".
+func sidFor(actions []string, resources []string) string {
 	kind := "Objects"
 	switch {
 	case strings.HasPrefix(actions[0], "kms:"):
 		kind = "Key"
-	case !strings.Contains(strings.TrimPrefix(resource, "arn:aws:s3:::"), "/"):
+	case !strings.Contains(strings.TrimPrefix(resources[0], "arn:aws:s3:::"), "/"):
 		kind = "Bucket"
 	}
+	var b strings.Builder
+	b.WriteString(kind)
+	seen := map[string]bool{}
+	for _, r := range resources {
+		name := sidName(r)
+		if !seen[name] {
+			seen[name] = true
+			b.WriteString(name)
+		}
+	}
+	return b.String()
+}
+
+// sidName is the part of a Sid that names a resource: an S3 bucket, with
+// the key's first folder when the key has one before any wildcard; a KMS
+// key by the first 8 characters of its ID; else the resource's last
+// path element.
+func sidName(resource string) string {
 	name := resource
 	if i := strings.LastIndex(resource, ":::"); i >= 0 {
-		name = resource[i+3:]
+		bucket, key, _ := strings.Cut(resource[i+3:], "/")
+		name = bucket
+		if folder, _, ok := strings.Cut(key, "/"); ok && !strings.ContainsAny(folder, "*?") {
+			name += "-" + folder
+		}
 	} else if i := strings.LastIndex(resource, "/"); i >= 0 {
 		name = resource[i+1:]
 		if len(name) > 8 {
 			name = name[:8]
 		}
 	}
-	name, _, _ = strings.Cut(name, "/")
+	return sidWords(name)
+}
+
+// sidWords is s with its runs of characters a Sid may not hold removed,
+// each word capitalized.
+func sidWords(s string) string {
 	var b strings.Builder
-	b.WriteString(kind)
-	for _, part := range sidUnsafe.Split(name, -1) {
+	for _, part := range sidUnsafe.Split(s, -1) {
 		if part == "" {
 			continue
 		}

@@ -122,8 +122,13 @@ func (t *tfWriter) providerLine(account string, width int) string {
 // sets, the side's name after it.
 func (t *tfWriter) policyName(side string) string {
 	if t.p.Command == nil {
+		// A batch-copy plan, or a plan of a trail.
+		kind := "trail"
+		if t.p.Job != nil {
+			kind = "batch-copy"
+		}
 		sum := sha256.Sum256([]byte(t.p.Context.Principal + " " + t.p.Origin))
-		return fmt.Sprintf("lockstep-trail-%x", sum[:4])
+		return fmt.Sprintf("lockstep-%s-%x", kind, sum[:4])
 	}
 	sum := sha256.Sum256([]byte(t.p.Command.String()))
 	name := fmt.Sprintf("lockstep-%s-%x", t.p.Command.Verb, sum[:4])
@@ -139,9 +144,12 @@ func (t *tfWriter) policyName(side string) string {
 func (t *tfWriter) identity(b *bytes.Buffer, principal string, identity *Document, side string) {
 	doc := identity.JSON()
 	kind, entity, why := principalEntity(principal)
-	policy := "  policy   = " + heredoc(doc, "  ") + "\n"
 	account := accountOfARN(principal)
 	prov := t.providerLine(account, 8)
+	// terraform fmt aligns the arguments to the longest name: policy,
+	// or provider when the block has one.
+	width := alignWidth(prov, "policy")
+	policy := fmt.Sprintf("  %-*s = %s\n", width, "policy", heredoc(doc, "  "))
 	name := t.policyName(side)
 	of, whose := "The identity policy", principal
 	if side != "" {
@@ -157,13 +165,13 @@ func (t *tfWriter) identity(b *bytes.Buffer, principal string, identity *Documen
 	if kind == "role" || kind == "user" {
 		rname := t.names.name("aws_iam_"+kind+"_policy", kind+"_", entity)
 		fmt.Fprintf(b, "\n# The identity policy of %s:\n# an inline policy of its %s %s.\n", whose, kind, entity)
-		fmt.Fprintf(b, "resource \"aws_iam_%s_policy\" %q {\n%s  name     = %s\n  %-8s = %s\n%s}\n",
-			kind, rname, prov, hclString(name), kind, hclString(entity), policy)
+		fmt.Fprintf(b, "resource \"aws_iam_%s_policy\" %q {\n%s  %-*s = %s\n  %-*s = %s\n%s}\n",
+			kind, rname, prov, width, "name", hclString(name), width, kind, hclString(entity), policy)
 		return
 	}
 	rname := t.names.name("aws_iam_policy", "policy_", firstOf(side, "lockstep"))
 	fmt.Fprintf(b, "\n# %s, as a managed policy. %s\n", of, why)
-	fmt.Fprintf(b, "resource \"aws_iam_policy\" %q {\n%s  name     = %s\n%s}\n", rname, prov, hclString(name), policy)
+	fmt.Fprintf(b, "resource \"aws_iam_policy\" %q {\n%s  %-*s = %s\n%s}\n", rname, prov, width, "name", hclString(name), policy)
 	if attachTo != "" {
 		aname := t.names.name("aws_iam_user_policy_attachment", "user_", attachTo)
 		fmt.Fprintf(b, "\nresource \"aws_iam_user_policy_attachment\" %q {\n%s  user       = %s\n  policy_arn = aws_iam_policy.%s.arn\n}\n",
@@ -258,17 +266,24 @@ func (t *tfWriter) resourcePolicy(b *bytes.Buffer, kind, name string) error {
 		b.WriteString("# current policy from the world (source_policy_documents), replacing\n")
 		b.WriteString("# statements of the same Sid.\n")
 		dname := t.names.name("data.aws_iam_policy_document", prefix, value)
+		// An argument whose value opens a bracket it closes on a
+		// later line is not aligned with the ones before it
+		// (terraform fmt): provider stands alone.
 		fmt.Fprintf(b, "data \"aws_iam_policy_document\" %q {\n%s  source_policy_documents = [%s\n  ]\n  override_policy_documents = [%s\n  ]\n}\n\n",
-			dname, t.providerLine(account, 23), heredoc([]byte(indentJSON(src)), "    "), heredoc(add.JSON(), "    "))
+			dname, t.providerLine(account, len("provider")), heredoc([]byte(indentJSON(src)), "    "), heredoc(add.JSON(), "    "))
 		policy = "data.aws_iam_policy_document." + dname + ".json"
 	default:
 		source := t.unknownCurrent(b, kind, name, prefix, value, account)
 		dname := t.names.name("data.aws_iam_policy_document", prefix, value)
-		fmt.Fprintf(b, "data \"aws_iam_policy_document\" %q {\n%s  source_policy_documents   = [%s]\n  override_policy_documents = [%s\n  ]\n}\n\n",
-			dname, t.providerLine(account, 25), source, heredoc(add.JSON(), "    "))
+		// override_policy_documents opens a bracket it closes on a
+		// later line: terraform fmt aligns provider and
+		// source_policy_documents without it.
+		fmt.Fprintf(b, "data \"aws_iam_policy_document\" %q {\n%s  source_policy_documents = [%s]\n  override_policy_documents = [%s\n  ]\n}\n\n",
+			dname, t.providerLine(account, len("source_policy_documents")), source, heredoc(add.JSON(), "    "))
 		policy = "data.aws_iam_policy_document." + dname + ".json"
 	}
-	fmt.Fprintf(b, "resource %q %q {\n%s  %-8s = %s\n  policy   = %s\n}\n", resType, rname, prov, target, hclString(value), policy)
+	width := alignWidth(prov, target, "policy")
+	fmt.Fprintf(b, "resource %q %q {\n%s  %-*s = %s\n  %-*s = %s\n}\n", resType, rname, prov, width, target, hclString(value), width, "policy", policy)
 	return nil
 }
 
@@ -283,7 +298,8 @@ func (t *tfWriter) unknownCurrent(b *bytes.Buffer, kind, name, prefix, value, ac
 		b.WriteString("# Sid. A bucket without a policy fails this read (NoSuchBucketPolicy): then\n")
 		b.WriteString("# delete the aws_s3_bucket_policy data block and make source_policy_documents [].\n")
 		dname := t.names.name("data.aws_s3_bucket_policy", prefix, value)
-		fmt.Fprintf(b, "data \"aws_s3_bucket_policy\" %q {\n%s  bucket   = %s\n}\n\n", dname, t.providerLine(account, 8), hclString(name))
+		prov := t.providerLine(account, len("provider"))
+		fmt.Fprintf(b, "data \"aws_s3_bucket_policy\" %q {\n%s  %-*s = %s\n}\n\n", dname, prov, alignWidth(prov, "bucket"), "bucket", hclString(name))
 		return "data.aws_s3_bucket_policy." + dname + ".policy"
 	}
 	vname := t.names.name("variable", "key_policy_", "key_policy_"+value)
@@ -325,4 +341,17 @@ func hclString(s string) string {
 	}
 	b.WriteByte('"')
 	return strings.NewReplacer("${", "$${", "%{", "%%{").Replace(b.String())
+}
+
+// alignWidth is the width terraform fmt pads a block's argument names to:
+// the longest of names, and provider when the block has its line.
+func alignWidth(providerLine string, names ...string) int {
+	w := 0
+	if providerLine != "" {
+		w = len("provider")
+	}
+	for _, n := range names {
+		w = max(w, len(n))
+	}
+	return w
 }

@@ -115,7 +115,7 @@ func TestTerraform(t *testing.T) {
 		want: []string{"provider.account_111111111111", "provider.account_222222222222",
 			"resource.aws_iam_role_policy.sync", "resource.aws_s3_bucket_policy.dst-b"},
 		check: func(t *testing.T, c *tfConfig) {
-			wantDocument(t, c, "resource.aws_s3_bucket_policy.dst-b.policy", "BucketDstB", "ObjectsDstB")
+			wantDocument(t, c, "resource.aws_s3_bucket_policy.dst-b.policy", "BucketDstB", "ObjectsDstBQ")
 		},
 	}, {
 		name: "a current policy Terraform would change", client: AWSv2,
@@ -124,7 +124,7 @@ func TestTerraform(t *testing.T) {
 		want: []string{"provider.account_111111111111", "provider.account_222222222222",
 			"resource.aws_iam_role_policy.sync", "resource.aws_s3_bucket_policy.dst-b"},
 		check: func(t *testing.T, c *tfConfig) {
-			wantDocument(t, c, "resource.aws_s3_bucket_policy.dst-b.policy", "Small", "BucketDstB", "ObjectsDstB")
+			wantDocument(t, c, "resource.aws_s3_bucket_policy.dst-b.policy", "Small", "BucketDstB", "ObjectsDstBQ")
 			if doc := c.documents["resource.aws_s3_bucket_policy.dst-b.policy"]; !strings.Contains(doc, `"s3:max-keys": 100`) {
 				t.Errorf("the numeric condition is not kept:\n%s", doc)
 			}

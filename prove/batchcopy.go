@@ -3,6 +3,7 @@ package prove
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -17,7 +18,8 @@ import (
 type BatchOptions struct {
 	// Objects is how many objects of each kind (docs/plan.md "lockstep
 	// plan batch-copy": plain, SSE-S3, tagged, and SSE-KMS under the
-	// source bucket's key) the run with every permission copies; 0: 1.
+	// source bucket's key) the run with every permission copies; 0: 1;
+	// negative is an error.
 	// The runs without a permission copy one of each kind.
 	Objects int
 	// Progress, when set, gets a line per run.
@@ -41,7 +43,10 @@ func BatchCopy(ctx context.Context, p *plan.Plan, m *world.Model, opts BatchOpti
 	if p.Job == nil {
 		return nil, errors.New("not a batch-copy plan")
 	}
-	if opts.Objects <= 0 {
+	switch {
+	case opts.Objects < 0:
+		return nil, fmt.Errorf("%d objects of each kind: give at least 1 (0 for the default, 1)", opts.Objects)
+	case opts.Objects == 0:
 		opts.Objects = 1
 	}
 	start := time.Now()

@@ -88,6 +88,11 @@ func (j *batchRun) control(account string) *s3control.Client {
 		HTTPClient: &http.Client{Transport: &http.Transport{DialContext: dial}}})
 }
 
+// jobCompleteWith begins the problem of a run whose job is Complete with
+// failed tasks (S3 completes a job whose tasks fail below the failure
+// threshold).
+const jobCompleteWith = "the job is Complete with "
+
 // owner is the account of a bucket of the world.
 func (j *batchRun) owner(bucket string) string {
 	if b := j.srv.World().Bucket(bucket); b != nil {
@@ -172,7 +177,7 @@ func (j *batchRun) do(ctx context.Context, n int) (problem string, err error) {
 		}
 		return fmt.Sprintf("the job is %s (%s)", desc.Status, strings.Join(reasons, "; ")), nil
 	case aws.ToInt64(ps.NumberOfTasksFailed) > 0:
-		return fmt.Sprintf("%d of %d tasks failed", aws.ToInt64(ps.NumberOfTasksFailed), aws.ToInt64(ps.TotalNumberOfTasks)), nil
+		return fmt.Sprintf("%s%d of %d tasks failed", jobCompleteWith, aws.ToInt64(ps.NumberOfTasksFailed), aws.ToInt64(ps.TotalNumberOfTasks)), nil
 	}
 	if problem, err := j.verifyCopies(ctx); problem != "" || err != nil {
 		return problem, err
@@ -260,7 +265,10 @@ func (j *batchRun) putManifest(ctx context.Context) (etag, versionID string, err
 			if o[0] != src.Bucket {
 				continue
 			}
-			row := []string{o[0], url.QueryEscape(o[1])}
+			// Keys URL-encoded as a path: a '+' in a manifest's
+			// key is a plus sign (docs/emulator.md "S3 Batch
+			// Operations").
+			row := []string{o[0], url.PathEscape(o[1])}
 			if j.p.Job.VersionedManifest {
 				row = append(row, j.versions[o])
 			}
@@ -275,12 +283,17 @@ func (j *batchRun) putManifest(ctx context.Context) (etag, versionID string, err
 		}
 	}
 	cl := j.s3(j.owner(m.Bucket))
-	out, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(m.Bucket), Key: aws.String(m.Key), Body: bytes.NewReader(b.Bytes())})
+	// With SSE-S3 whatever the bucket's default: "S3 Batch Operations
+	// does not support CSV manifest files that are AWS KMS-encrypted"
+	// (docs/emulator.md "S3 Batch Operations").
+	out, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(m.Bucket), Key: aws.String(m.Key), Body: bytes.NewReader(b.Bytes()),
+		ServerSideEncryption: s3types.ServerSideEncryptionAes256})
 	if err != nil {
 		return "", "", fmt.Errorf("writing the manifest %s: %w", m, err)
 	}
 	if j.p.Job.ManifestVersion {
-		if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(m.Bucket), Key: aws.String(m.Key), Body: strings.NewReader("")}); err != nil {
+		if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(m.Bucket), Key: aws.String(m.Key), Body: strings.NewReader(""),
+			ServerSideEncryption: s3types.ServerSideEncryptionAes256}); err != nil {
 			return "", "", fmt.Errorf("writing a newer version of the manifest %s: %w", m, err)
 		}
 	}

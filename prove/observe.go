@@ -15,8 +15,10 @@ type Call struct {
 	Operation string
 	// Bucket and Key name the S3 target; empty for KMS calls.
 	Bucket, Key string
-	// ByS3 marks a KMS call S3 made on the client's behalf.
-	ByS3 bool
+	// ByS3 marks a KMS call S3 made on the client's behalf; KeyARN is
+	// the key it used.
+	ByS3   bool
+	KeyARN string
 	// Denied is true when the call got AccessDenied.
 	Denied bool
 	// Size is the size of the test object the call was about, -1 when
@@ -31,10 +33,13 @@ type Call struct {
 	Caller, Signer string
 }
 
-// String is "Operation s3://bucket/key" or "kms:Action (by S3)", with
-// the size of a test object.
+// String is "Operation s3://bucket/key" or "kms:Action on KEY-ARN (by
+// S3)", with the size of a test object.
 func (c Call) String() string {
 	if c.ByS3 {
+		if c.KeyARN != "" {
+			return c.Operation + " on " + c.KeyARN + " (by S3)"
+		}
 		return c.Operation + " (by S3)"
 	}
 	s := c.Operation
@@ -60,6 +65,11 @@ func observe(records []emulator.Record) []Call {
 		c := Call{Operation: r.EventName, Denied: r.ErrorCode == "AccessDenied" || r.ErrorCode == "AccessDeniedException", Size: -1, Caller: r.UserIdentity.ARN}
 		if r.EventSource == "kms.amazonaws.com" {
 			c.Operation, c.ByS3 = "kms:"+r.EventName, true
+			for _, res := range r.Resources {
+				if res.Type == "AWS::KMS::Key" {
+					c.KeyARN = res.ARN
+				}
+			}
 		} else {
 			c.Bucket, _ = r.RequestParameters["bucketName"].(string)
 			c.Key, _ = r.RequestParameters["key"].(string)

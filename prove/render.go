@@ -30,6 +30,11 @@ func (p *Proof) Write(w io.Writer) {
 		verdict, why := "yes", p.actor()+" fails"
 		switch c.Effect {
 		case Fails:
+			if tasks, ok := strings.CutPrefix(c.Run.Problem, jobCompleteWith); ok {
+				// The job completed; some of its tasks failed.
+				tasks, _, _ = strings.Cut(tasks, ", denied: ")
+				why = "the job completes with " + tasks
+			}
 			if len(c.NewDenials) > 0 {
 				why += ": " + strings.Join(c.NewDenials, ", ") + " denied"
 			} else if c.Run.Problem != "" {

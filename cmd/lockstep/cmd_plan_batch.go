@@ -120,7 +120,7 @@ func (r *batchCopyRun) run(cmd *cobra.Command, sourceURLs []string, format strin
 		}
 		model = wf.Model
 		if job.Role == "" {
-			if job.Role, err = batchRole(wf.World); err != nil {
+			if job.Role, err = batchRole(wf.World, r.worldFile); err != nil {
 				return badInput(err)
 			}
 		}
@@ -131,6 +131,9 @@ func (r *batchCopyRun) run(cmd *cobra.Command, sourceURLs []string, format strin
 	}
 	if r.prove && model == nil {
 		return badInput(errors.New("--prove needs --world: the accounts, buckets, keys and role to run the job in"))
+	}
+	if r.objects < 1 {
+		return badInput(fmt.Errorf("--objects %d: give how many objects of each kind the proof copies, at least 1", r.objects))
 	}
 	p, err := plan.BatchCopy(job, ctx)
 	if err != nil {
@@ -154,7 +157,7 @@ func s3URL(flag, v string) (plan.Location, error) {
 
 // batchRole is the world's one role whose trust policy lets the Batch
 // Operations service principal assume it, as the engine decides it.
-func batchRole(w *world.World) (string, error) {
+func batchRole(w *world.World, file string) (string, error) {
 	sp := &authz.Principal{Principal: policy.Principal{Service: s3ops.BatchOperationsPrincipal}, Kind: authz.ServicePrincipal}
 	var found []string
 	for _, a := range w.Accounts {
@@ -165,8 +168,12 @@ func batchRole(w *world.World) (string, error) {
 			}
 		}
 	}
-	if len(found) != 1 {
-		return "", fmt.Errorf("give the job's role with --role: the world has %d roles that trust %s (%s)", len(found), s3ops.BatchOperationsPrincipal, strings.Join(found, ", "))
+	switch len(found) {
+	case 0:
+		return "", fmt.Errorf("give the job's role with --role arn:aws:iam::ACCOUNT:role/NAME: no role of the world file %s trusts %s (--prove creates the role you name in its account)", file, s3ops.BatchOperationsPrincipal)
+	case 1:
+	default:
+		return "", fmt.Errorf("give the job's role with --role: %d roles of the world file %s trust %s: %s", len(found), file, s3ops.BatchOperationsPrincipal, strings.Join(found, ", "))
 	}
 	return found[0], nil
 }

@@ -92,7 +92,7 @@ resource "aws_iam_role_policy" "CopyRole" {
 # current policy from the world (source_policy_documents), replacing
 # statements of the same Sid.
 data "aws_iam_policy_document" "cp-dst" {
-  provider                = aws.account_222222222222
+  provider = aws.account_222222222222
   source_policy_documents = [<<-EOT
       {
         "Version": "2012-10-17",
@@ -149,7 +149,7 @@ resource "aws_s3_bucket_policy" "cp-dst" {
 # current policy from the world (source_policy_documents), replacing
 # statements of the same Sid.
 data "aws_iam_policy_document" "key_1234abcd-12ab-34cd-56ef-1234567890ab" {
-  provider                = aws.account_222222222222
+  provider = aws.account_222222222222
   source_policy_documents = [<<-EOT
       {
         "Version": "2012-10-17",

@@ -20,8 +20,8 @@ provider "aws" {
 
 # The identity policy, as a managed policy. The principal is unknown (give --principal or --world): attach it to the user or role that runs the command.
 resource "aws_iam_policy" "lockstep" {
-  name     = "lockstep-sync-5320392e"
-  policy   = <<-EOT
+  name   = "lockstep-sync-5320392e"
+  policy = <<-EOT
     {
       "Version": "2012-10-17",
       "Statement": [
@@ -43,7 +43,7 @@ resource "aws_iam_policy" "lockstep" {
           }
         },
         {
-          "Sid": "ObjectsDstA",
+          "Sid": "ObjectsDstAP",
           "Effect": "Allow",
           "Action": [
             "s3:DeleteObject",

@@ -71,7 +71,7 @@ resource "aws_iam_role_policy" "sync" {
           }
         },
         {
-          "Sid": "ObjectsSrcA",
+          "Sid": "ObjectsSrcAP",
           "Effect": "Allow",
           "Action": [
             "s3:GetObject",
@@ -82,7 +82,7 @@ resource "aws_iam_role_policy" "sync" {
           ]
         },
         {
-          "Sid": "ObjectsDstB",
+          "Sid": "ObjectsDstBQ",
           "Effect": "Allow",
           "Action": [
             "s3:PutObject",
@@ -131,8 +131,8 @@ data "aws_s3_bucket_policy" "dst-b" {
 }
 
 data "aws_iam_policy_document" "dst-b" {
-  provider                  = aws.account_222222222222
-  source_policy_documents   = [data.aws_s3_bucket_policy.dst-b.policy]
+  provider                = aws.account_222222222222
+  source_policy_documents = [data.aws_s3_bucket_policy.dst-b.policy]
   override_policy_documents = [<<-EOT
       {
         "Version": "2012-10-17",
@@ -158,7 +158,7 @@ data "aws_iam_policy_document" "dst-b" {
             }
           },
           {
-            "Sid": "ObjectsDstB",
+            "Sid": "ObjectsDstBQ",
             "Effect": "Allow",
             "Principal": {
               "AWS": "arn:aws:iam::111111111111:role/sync"
@@ -193,8 +193,8 @@ variable "key_policy_1234abcd-12ab-34cd-56ef-1234567890ab" {
 }
 
 data "aws_iam_policy_document" "key_1234abcd-12ab-34cd-56ef-1234567890ab" {
-  provider                  = aws.account_222222222222
-  source_policy_documents   = [var.key_policy_1234abcd-12ab-34cd-56ef-1234567890ab]
+  provider                = aws.account_222222222222
+  source_policy_documents = [var.key_policy_1234abcd-12ab-34cd-56ef-1234567890ab]
   override_policy_documents = [<<-EOT
       {
         "Version": "2012-10-17",
