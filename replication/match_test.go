@@ -19,12 +19,12 @@ func TestRuleSelection(t *testing.T) {
 	dest := func(b string) string { return "<Destination><Bucket>arn:aws:s3:::" + b + "</Bucket></Destination>" }
 	kms := "<SourceSelectionCriteria><SseKmsEncryptedObjects><Status>Enabled</Status></SseKmsEncryptedObjects></SourceSelectionCriteria>" +
 		"<Destination><Bucket>arn:aws:s3:::kms-dest</Bucket><EncryptionConfiguration><ReplicaKmsKeyID>arn:aws:kms:us-east-1:111111111111:key/k</ReplicaKmsKeyID></EncryptionConfiguration></Destination>"
-	disabled := "<ID>off</ID><Priority>6</Priority><Status>Disabled</Status><Filter></Filter><DeleteMarkerReplication><Status>Enabled</Status></DeleteMarkerReplication>" + dest("d")
+	disabled := "<ID>off</ID><Priority>6</Priority><Status>Disabled</Status><Filter></Filter><DeleteMarkerReplication><Status>Enabled</Status></DeleteMarkerReplication>" + dest("bkt-d")
 	c := mustParse(t, doc(
-		rule("docs-low", 1, dest("a"), "Destination"),
-		rule("docs-high", 5, "<Filter><Prefix>docs/x</Prefix></Filter>"+dest("a"), "Filter", "Destination"),
-		rule("tagged", 3, "<Filter><Tag><Key>team</Key><Value>red</Value></Tag></Filter>"+dest("b"), "Filter", "Destination"),
-		rule("all-markers", 2, "<Filter></Filter><DeleteMarkerReplication><Status>Enabled</Status></DeleteMarkerReplication>"+dest("c"), "Filter", "DeleteMarkerReplication", "Destination"),
+		rule("docs-low", 1, dest("bkt-a"), "Destination"),
+		rule("docs-high", 5, "<Filter><Prefix>docs/x</Prefix></Filter>"+dest("bkt-a"), "Filter", "Destination"),
+		rule("tagged", 3, "<Filter><Tag><Key>team</Key><Value>red</Value></Tag></Filter>"+dest("bkt-b"), "Filter", "Destination"),
+		rule("all-markers", 2, "<Filter></Filter><DeleteMarkerReplication><Status>Enabled</Status></DeleteMarkerReplication>"+dest("bkt-c"), "Filter", "DeleteMarkerReplication", "Destination"),
 		rule("kms", 4, "<Filter></Filter>"+kms, "Filter", "Destination"),
 		"<Rule>"+disabled+"</Rule>"))
 	ids := func(rs []*Rule) []string {

@@ -95,10 +95,10 @@ func Parse(body []byte, source string) (*Configuration, *Error) {
 // validateRole checks the Role is an IAM role ARN.
 func validateRole(role string) *Error {
 	f := strings.SplitN(role, ":", 6)
-	if len(f) != 6 || f[0] != "arn" || f[1] != "aws" || f[2] != "iam" || f[3] != "" || !arn.IsAccountID(f[4]) {
+	if len(f) != 6 || f[0] != "arn" || f[2] != "iam" || f[3] != "" || !arn.IsAccountID(f[4]) {
 		return invalidArgument("Role", role, "Invalid Role specified in replication configuration")
 	}
-	if name, ok := strings.CutPrefix(f[5], "role/"); !ok || name == "" {
+	if _, _, ok := arn.Role(role); !ok {
 		return invalidArgument("Role", role, "The relative id should start with role")
 	}
 	return nil
@@ -266,27 +266,11 @@ func (d *Destination) validateTimeControl() *Error {
 }
 
 // BucketOfARN returns the bucket an S3 bucket ARN names.
-func BucketOfARN(s string) (string, bool) {
-	name, ok := strings.CutPrefix(s, "arn:aws:s3:::")
-	if !ok || name == "" || strings.Contains(name, "/") {
-		return "", false
-	}
-	return name, true
-}
+func BucketOfARN(s string) (string, bool) { return arn.S3Bucket(s) }
 
 // isKMSKeyARN reports whether s is a key or alias ARN: S3 takes "the ID
 // (Key ARN or Alias ARN)" (S3 API reference EncryptionConfiguration).
-func isKMSKeyARN(s string) bool {
-	f := strings.SplitN(s, ":", 6)
-	if len(f) != 6 || f[0] != "arn" || f[1] != "aws" || f[2] != "kms" || f[3] == "" || !arn.IsAccountID(f[4]) {
-		return false
-	}
-	id, ok := strings.CutPrefix(f[5], "key/")
-	if !ok {
-		id, ok = strings.CutPrefix(f[5], "alias/")
-	}
-	return ok && id != ""
-}
+func isKMSKeyARN(s string) bool { return arn.IsKMSKeyARN(s) || arn.IsKMSAliasARN(s) }
 
 // newRuleID is the ID S3 gives a rule sent without one: a random string.
 func newRuleID() string {

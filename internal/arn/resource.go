@@ -74,10 +74,13 @@ func S3Object(s string) (bucket, key string, ok bool) {
 	return bucket, key, true
 }
 
-// IsBucketName reports whether s has the shape of a general purpose
-// bucket name: 3 to 63 lowercase letters, digits, dots and hyphens,
-// beginning and ending with a letter or digit
-// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+// IsBucketName reports whether s follows S3's rules for general purpose
+// bucket names
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html):
+// 3 to 63 lowercase letters, digits, dots and hyphens, beginning and
+// ending with a letter or digit, no two adjacent periods nor a period next
+// to a hyphen, not formatted as an IP address, none of the reserved
+// prefixes and suffixes (xn--, sthree-, -s3alias).
 func IsBucketName(s string) bool {
 	if len(s) < 3 || len(s) > 63 {
 		return false
@@ -86,6 +89,29 @@ func IsBucketName(s string) bool {
 		c := s[i]
 		alnum := c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
 		if !alnum && ((c != '.' && c != '-') || i == 0 || i == len(s)-1) {
+			return false
+		}
+	}
+	for _, bad := range []string{"..", ".-", "-."} {
+		if strings.Contains(s, bad) {
+			return false
+		}
+	}
+	if strings.HasPrefix(s, "xn--") || strings.HasPrefix(s, "sthree-") || strings.HasSuffix(s, "-s3alias") {
+		return false
+	}
+	return !isIPv4(s)
+}
+
+// isIPv4 reports whether s is formatted as an IPv4 address: four groups
+// of digits separated by periods.
+func isIPv4(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
 			return false
 		}
 	}
@@ -101,4 +127,15 @@ func IsKMSKeyARN(s string) bool {
 	}
 	id, ok := strings.CutPrefix(f[5], "key/")
 	return ok && id != "" && !strings.ContainsAny(id, "/:")
+}
+
+// IsKMSAliasARN reports whether s is a KMS alias ARN,
+// arn:aws:kms:REGION:ACCOUNT:alias/NAME.
+func IsKMSAliasARN(s string) bool {
+	f, ok := service(s, "kms")
+	if !ok || f[3] == "" || !IsAccountID(f[4]) {
+		return false
+	}
+	name, ok := strings.CutPrefix(f[5], "alias/")
+	return ok && name != ""
 }

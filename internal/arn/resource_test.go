@@ -73,3 +73,21 @@ func TestIsKMSKeyARN(t *testing.T) {
 		}
 	}
 }
+
+// TestIsBucketName: S3's naming rules for general purpose buckets, the
+// one home of them (world.ValidBucketName and the ARN parsers call it).
+func TestIsBucketName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"my-bucket": true, "my.bucket.1": true, "abc": true, "ab": false, "ABC": false,
+		"-abc": false, "abc-": false, "a..b": false, "a.-b": false, "a-.b": false,
+		"192.168.5.4": false, "1.2.3": true, "xn--abc": false, "sthree-abc": false, "abc-s3alias": false,
+		"a_b": false,
+	} {
+		if got := IsBucketName(name); got != want {
+			t.Errorf("IsBucketName(%q) = %v, want %v", name, got, want)
+		}
+	}
+	if !IsKMSAliasARN("arn:aws:kms:us-east-1:111111111111:alias/cp-dst") || IsKMSAliasARN("arn:aws:kms:us-east-1:111111111111:key/k") {
+		t.Error("IsKMSAliasARN does not tell an alias ARN from a key ARN")
+	}
+}
