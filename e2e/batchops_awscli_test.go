@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lockstep-dev/lockstep/emulator"
 	"github.com/lockstep-dev/lockstep/examples"
 	"github.com/lockstep-dev/lockstep/plan"
 )
@@ -55,15 +56,7 @@ func TestAWSCLIBatchOperations(t *testing.T) {
 		"--manifest", string(manifest),
 		"--report", `{"Bucket":"arn:aws:s3:::batch-reports","Prefix":"reports","Format":"Report_CSV_20180820","Enabled":true,"ReportScope":"AllTasks"}`,
 		"--priority", "10", "--role-arn", job.Role, "--client-request-token", "cli-1")
-	var out struct{ JobId string }
-	if created.err != nil || json.Unmarshal([]byte(created.stdout), &out) != nil || out.JobId == "" {
-		t.Fatalf("create-job: %s", created)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if _, err := srv.WaitJob(ctx, "111111111111", out.JobId, ""); err != nil {
-		t.Fatal(err)
-	}
+	out := struct{ JobId string }{waitCLIJob(t, srv, created)}
 	described := aws("s3control", "describe-job", "--account-id", "111111111111", "--job-id", out.JobId)
 	var d struct {
 		Job struct {
@@ -89,4 +82,20 @@ func TestAWSCLIBatchOperations(t *testing.T) {
 	if refused.err == nil || !strings.Contains(refused.stderr, "JobStatusException") {
 		t.Errorf("update-job-status on a Complete job: %s", refused)
 	}
+}
+
+// waitCLIJob reads the job ID aws s3control create-job printed and waits
+// until the emulator has run the job of account 111111111111.
+func waitCLIJob(t *testing.T, srv *emulator.Server, created result) string {
+	t.Helper()
+	var out struct{ JobId string }
+	if created.err != nil || json.Unmarshal([]byte(created.stdout), &out) != nil || out.JobId == "" {
+		t.Fatalf("create-job: %s", created)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := srv.WaitJob(ctx, "111111111111", out.JobId, ""); err != nil {
+		t.Fatal(err)
+	}
+	return out.JobId
 }

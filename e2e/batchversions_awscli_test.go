@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lockstep-dev/lockstep/plan"
 	"github.com/lockstep-dev/lockstep/world"
@@ -100,15 +98,7 @@ func TestAWSCLIBatchVersionedManifest(t *testing.T) {
 		"--operation", `{"S3PutObjectCopy":{"TargetResource":"arn:aws:s3:::batch-dst","NewObjectTagging":[{"Key":"copied-by","Value":"batch"}]}}`,
 		"--manifest", string(manifest), "--report", `{"Enabled":false}`,
 		"--priority", "10", "--role-arn", job.Role, "--client-request-token", "cli-versions")
-	var out struct{ JobId string }
-	if created.err != nil || json.Unmarshal([]byte(created.stdout), &out) != nil || out.JobId == "" {
-		t.Fatalf("create-job: %s", created)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if _, err := srv.WaitJob(ctx, "111111111111", out.JobId, ""); err != nil {
-		t.Fatal(err)
-	}
+	out := struct{ JobId string }{waitCLIJob(t, srv, created)}
 	described := operator("s3control", "describe-job", "--account-id", "111111111111", "--job-id", out.JobId)
 	var d struct {
 		Job struct {

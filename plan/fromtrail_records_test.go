@@ -49,18 +49,7 @@ func TestFromTrailHeaders(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			log := filepath.Join(t.TempDir(), "trail.jsonl")
-			if err := os.WriteFile(log, []byte(strings.Join(tt.records, "\n")), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			recs, err := trail.Read([]string{log})
-			if err != nil {
-				t.Fatal(err)
-			}
-			sel, err := trail.Select(recs, "arn:aws:iam::111122223333:user/alice")
-			if err != nil {
-				t.Fatal(err)
-			}
+			sel := trailOf(t, "arn:aws:iam::111122223333:user/alice", tt.records...)
 			p, err := FromTrail(sel, Context{}, GeneraliseNone)
 			if err != nil {
 				t.Fatal(err)
@@ -98,19 +87,8 @@ func TestFromTrailPassRole(t *testing.T) {
 		{"no role recorded", `"bucketName":"src","replication":""`, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			log := filepath.Join(t.TempDir(), "trail.jsonl")
 			rec := `{"eventTime":"2024-11-22T17:20:00Z","eventSource":"s3.amazonaws.com","eventName":"PutBucketReplication",` + who + `,"requestParameters":{` + tt.params + `}}`
-			if err := os.WriteFile(log, []byte(rec), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			recs, err := trail.Read([]string{log})
-			if err != nil {
-				t.Fatal(err)
-			}
-			sel, err := trail.Select(recs, "arn:aws:iam::111122223333:user/alice")
-			if err != nil {
-				t.Fatal(err)
-			}
+			sel := trailOf(t, "arn:aws:iam::111122223333:user/alice", rec)
 			p, err := FromTrail(sel, Context{}, GeneraliseNone)
 			if err != nil {
 				t.Fatal(err)
@@ -155,18 +133,7 @@ func TestFromTrailReplicationRole(t *testing.T) {
 		rec("FrobnicateObject", `"bucketName":"dst","key":"k"`),
 		rec("FrobnicateObject", `"bucketName":"dst","key":"k"`),
 	}
-	log := filepath.Join(t.TempDir(), "trail.jsonl")
-	if err := os.WriteFile(log, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	recs, err := trail.Read([]string{log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sel, err := trail.Select(recs, "repl")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sel := trailOf(t, "repl", lines...)
 	p, err := FromTrail(sel, Context{Principal: sel.Role}, GeneraliseNone)
 	if err != nil {
 		t.Fatal(err)
@@ -183,4 +150,23 @@ func TestFromTrailReplicationRole(t *testing.T) {
 	if notes := strings.Join(p.Notes, "\n"); !strings.Contains(notes, "not planned: FrobnicateObject ×2") {
 		t.Errorf("the unknown event is not listed once with its count:\n%s", notes)
 	}
+}
+
+// trailOf reads records (JSON lines, as lockstep serve's audit log holds
+// them) through trail.Read and selects principal's calls.
+func trailOf(t *testing.T, principal string, records ...string) *trail.Selection {
+	t.Helper()
+	log := filepath.Join(t.TempDir(), "trail.jsonl")
+	if err := os.WriteFile(log, []byte(strings.Join(records, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := trail.Read([]string{log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel, err := trail.Select(recs, principal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sel
 }
